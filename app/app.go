@@ -1,0 +1,30 @@
+// Package app is Kindly's window: the only package that knows Fyne.
+package app
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"kindly/data"
+)
+
+// AppID identifies Kindly to the OS (preferences, notifications).
+const AppID = "app.kindly.desktop"
+
+// Run opens the main window and returns when it is closed.
+func Run(store *data.Store, icon []byte) error {
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
+	w := a.NewWindow("Kindly")
+	ui := New(a, w, store)
+	w.SetContent(ui.Content())
+	ui.Start()
+	w.Resize(fyne.NewSize(1180, 760))
+	w.ShowAndRun()
+	return nil
+}
+
+// errorText is an error as the front desk should read it.
+func errorText(err error) string { return fmt.Sprint(err) }

@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"kindly/data"
+	"kindly/data/demo"
+)
+
+// onUI runs fn as the UI goroutine would: serial with background results.
+func onUI(u *UI, fn func()) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	fn()
+}
+
+// waitFor polls cond on the UI goroutine until it holds or 10 s pass.
+func waitFor(t *testing.T, u *UI, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var ok bool
+		onUI(u, func() { ok = cond() })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
+
+func newTestUI(t *testing.T, patients int) (*UI, fyne.Window) {
+	t.Helper()
+	store, err := data.Open(filepath.Join(t.TempDir(), "kindly.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if patients > 0 {
+		if err := demo.Fill(context.Background(), store, demo.Options{Patients: patients, Seed: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := test.NewTempApp(t)
+	w := a.NewWindow("Kindly")
+	u := New(a, w, store)
+	onUI(u, func() {
+		w.SetContent(u.Content())
+		w.Resize(fyne.NewSize(1180, 760))
+		u.Start()
+	})
+	return u, w
+}
+
+func TestPatientsSearch(t *testing.T) {
+	u, w := newTestUI(t, 500)
+	defer w.Close()
+	p := u.screens[1].(*patientsScreen)
+	waitFor(t, u, "the patient count", func() bool { return p.count.Text == "489 patients" || strings.HasSuffix(p.count.Text, " patients") })
+	var all string
+	onUI(u, func() { all = p.count.Text })
+
+	onUI(u, func() { test.Type(p.search, "smith") })
+	waitFor(t, u, "the search result", func() bool { return p.count.Text != all && strings.HasSuffix(p.count.Text, " patients") })
+	onUI(u, func() {
+		rows := p.pages[0]
+		if len(rows) == 0 {
+			t.Fatal("no Smiths found")
+		}
+		for _, r := range rows {
+			if !strings.Contains(strings.ToLower(r.LastName+" "+r.FirstName+" "+r.Email), "smith") {
+				t.Errorf("%s does not match smith", r.DisplayName())
+			}
+		}
+	})
+
+	// Sorting by birth date, newest first, after two taps on the header.
+	onUI(u, func() { p.onSort(1); p.onSort(1) })
+	waitFor(t, u, "the sorted page", func() bool {
+		rows := p.pages[0]
+		return p.query.Descending && len(rows) > 1 && !rows[0].BirthDate.Before(rows[1].BirthDate)
+	})
+}
+
+func TestSegmentsScreenShowsCounts(t *testing.T) {
+	u, w := newTestUI(t, 300)
+	defer w.Close()
+	onUI(u, func() { u.Show("Segments") })
+	s := u.screens[2].(*segmentsScreen)
+	waitFor(t, u, "segment counts", func() bool { return len(s.rows) == 5 })
+	onUI(u, func() {
+		for _, r := range s.rows {
+			if r.err != nil || r.count == 0 {
+				t.Errorf("segment %q: %d, %v", r.seg.Name, r.count, r.err)
+			}
+		}
+	})
+	writeScreenshot(t, w, "segments.png")
+}
+
+// writeScreenshot saves the window as a PNG when KINDLY_SCREENSHOTS names a folder.
+func writeScreenshot(t *testing.T, w fyne.Window, name string) {
+	dir := os.Getenv("KINDLY_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	var img = w.Canvas().Capture()
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}

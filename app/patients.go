@@ -1,0 +1,203 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"kindly/data"
+)
+
+const patientPage = 200
+
+type patientColumn struct {
+	title string
+	width float32
+	sort  data.PatientSort
+	value func(p data.Patient) string
+}
+
+var patientColumns = []patientColumn{
+	{"Name", 220, data.SortName, func(p data.Patient) string { return p.DisplayName() }},
+	{"Born", 110, data.SortBirthDate, func(p data.Patient) string { return p.BirthDate.String() }},
+	{"Email", 280, data.SortEmail, func(p data.Patient) string { return p.Email }},
+	{"Phone", 150, "", func(p data.Patient) string { return p.Phone }},
+	{"Care", 100, "", func(p data.Patient) string {
+		if p.DoNotContact {
+			return "do not contact"
+		}
+		return map[string]string{data.CareAllowed: "allowed", data.CareOptedOut: "opted out"}[p.CareConsent]
+	}},
+	{"Promotions", 110, "", func(p data.Patient) string {
+		return map[string]string{data.PromoUnknown: "-", data.PromoOptedIn: "opted in", data.PromoOptedOut: "opted out"}[p.PromoConsent]
+	}},
+	{"Added", 110, data.SortCreated, func(p data.Patient) string { return p.CreatedAt.Format("2006-01-02") }},
+}
+
+// patientsScreen lists patients page by page from SQL: only the pages on
+// screen are held in memory.
+type patientsScreen struct {
+	ui     *UI
+	search *widget.Entry
+	count  *widget.Label
+	table  *widget.Table
+	box    fyne.CanvasObject
+
+	// Touched on the UI goroutine only.
+	query   data.PatientQuery
+	total   int
+	pages   map[int][]data.Patient
+	loading map[int]bool
+	gen     int // bumped on every new query, so late pages of an old one are dropped
+
+	mu sync.Mutex // guards cancel
+	// cancel stops the previous search's count when the user types on.
+	cancel context.CancelFunc
+}
+
+func newPatientsScreen(u *UI) *patientsScreen {
+	s := &patientsScreen{ui: u, query: data.PatientQuery{Sort: data.SortName}}
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder("Search by name, email or phone (Ctrl+F)")
+	s.search.OnChanged = s.onSearchChanged
+	s.count = widget.NewLabel("")
+	s.table = widget.NewTable(
+		func() (int, int) { return s.total, len(patientColumns) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		s.updateCell)
+	s.table.ShowHeaderRow = true
+	s.table.CreateHeader = func() fyne.CanvasObject { return widget.NewButton("", nil) }
+	s.table.UpdateHeader = s.updateHeader
+	for i, c := range patientColumns {
+		s.table.SetColumnWidth(i, c.width)
+	}
+	heading := widget.NewLabelWithStyle("Patients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	top := container.NewVBox(container.NewBorder(nil, nil, heading, s.count), s.search)
+	s.box = container.NewBorder(top, nil, nil, nil, s.table)
+	return s
+}
+
+func (s *patientsScreen) content() fyne.CanvasObject { return s.box }
+
+func (s *patientsScreen) refresh() { s.reload() }
+
+func (s *patientsScreen) onSearchChanged(text string) {
+	s.query.Search = text
+	s.reload()
+}
+
+func (s *patientsScreen) onSort(col int) {
+	c := patientColumns[col]
+	if c.sort == "" {
+		return
+	}
+	if s.query.Sort == c.sort {
+		s.query.Descending = !s.query.Descending
+	} else {
+		s.query.Sort, s.query.Descending = c.sort, false
+	}
+	s.reload()
+}
+
+// reload counts the matches in a goroutine and swaps the result in.
+func (s *patientsScreen) reload() {
+	s.gen++
+	gen, q := s.gen, s.query
+	s.pages, s.loading = map[int][]data.Patient{}, map[int]bool{}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.cancel = cancel
+	s.mu.Unlock()
+	go func() {
+		n, err := s.ui.store.CountPatients(ctx, q)
+		var first []data.Patient
+		if err == nil {
+			q.Offset, q.Limit = 0, patientPage
+			first, err = s.ui.store.Patients(ctx, q)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		s.ui.do(func() {
+			if gen != s.gen {
+				return
+			}
+			if err != nil {
+				s.count.SetText("Search failed: " + errorText(err))
+				return
+			}
+			s.total = n
+			s.pages[0] = first
+			s.count.SetText(fmt.Sprintf("%d patients", n))
+			s.table.Refresh()
+			s.table.ScrollToTop()
+		})
+	}()
+}
+
+func (s *patientsScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	b := o.(*widget.Button)
+	if id.Col < 0 {
+		b.SetText("")
+		return
+	}
+	c := patientColumns[id.Col]
+	text := c.title
+	if c.sort != "" && c.sort == s.query.Sort {
+		if s.query.Descending {
+			text += " ▼"
+		} else {
+			text += " ▲"
+		}
+	}
+	b.SetText(text)
+	col := id.Col
+	b.OnTapped = func() { s.onSort(col) }
+}
+
+func (s *patientsScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	page, idx := id.Row/patientPage, id.Row%patientPage
+	rows, ok := s.pages[page]
+	if !ok {
+		l.SetText("…")
+		s.loadPage(page)
+		return
+	}
+	if idx >= len(rows) {
+		l.SetText("")
+		return
+	}
+	l.SetText(patientColumns[id.Col].value(rows[idx]))
+}
+
+// loadPage fetches one page in a goroutine.
+func (s *patientsScreen) loadPage(page int) {
+	if s.loading[page] {
+		return
+	}
+	s.loading[page] = true
+	gen, q := s.gen, s.query
+	q.Offset, q.Limit = page*patientPage, patientPage
+	go func() {
+		rows, err := s.ui.store.Patients(context.Background(), q)
+		s.ui.do(func() {
+			if gen != s.gen {
+				return
+			}
+			if err != nil {
+				s.count.SetText("Loading failed: " + errorText(err))
+				return
+			}
+			s.pages[page] = rows
+			s.table.Refresh()
+		})
+	}()
+}

@@ -1,0 +1,137 @@
+package app
+
+import (
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kindly/data"
+)
+
+// screen is one page of the sidebar.
+type screen interface {
+	content() fyne.CanvasObject
+	// refresh reloads what the screen shows from the store.
+	refresh()
+}
+
+type section struct {
+	title string
+	icon  func() fyne.Resource
+	make  func(*UI) screen
+}
+
+var sections = []section{
+	{"Today", theme.HomeIcon, func(u *UI) screen {
+		return newPlaceholder("Today", "Campaigns due today and the send queue will show here.")
+	}},
+	{"Patients", theme.AccountIcon, func(u *UI) screen { return newPatientsScreen(u) }},
+	{"Segments", theme.ListIcon, func(u *UI) screen { return newSegmentsScreen(u) }},
+	{"Templates", theme.DocumentIcon, func(u *UI) screen { return newPlaceholder("Templates", "Email templates will be edited here.") }},
+	{"Calendar", theme.CalendarIcon, func(u *UI) screen { return newPlaceholder("Calendar", "The campaign calendar will show here.") }},
+	{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return newPlaceholder("Campaigns", "Campaigns will be planned and sent here.") }},
+	{"Reports", theme.GridIcon, func(u *UI) screen {
+		return newPlaceholder("Reports", "Exports and the campaign report will be made here.")
+	}},
+	{"Settings", theme.SettingsIcon, func(u *UI) screen {
+		return newPlaceholder("Settings", "Practice profile, mail account and backups will be set here.")
+	}},
+}
+
+// UI is the main window's state: the sidebar and the current screen.
+type UI struct {
+	app     fyne.App
+	window  fyne.Window
+	store   *data.Store
+	screens []screen
+	body    *fyne.Container
+	sidebar *widget.List
+	current int
+
+	// mu is held while a background result is applied to widgets. With the
+	// real driver fyne.Do already runs everything on one goroutine and mu is
+	// never contended; Fyne's test driver runs fyne.Do on the caller's
+	// goroutine, so mu is what keeps headless tests serial.
+	mu sync.Mutex
+}
+
+// do applies a background result on the UI goroutine.
+func (u *UI) do(fn func()) {
+	fyne.Do(func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		fn()
+	})
+}
+
+// New builds the main window's content over the store.
+func New(a fyne.App, w fyne.Window, store *data.Store) *UI {
+	u := &UI{app: a, window: w, store: store, current: -1}
+	u.screens = make([]screen, len(sections))
+	u.body = container.NewStack()
+	u.sidebar = widget.NewList(
+		func() int { return len(sections) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Campaigns"))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Icon).SetResource(sections[id].icon())
+			row.Objects[1].(*widget.Label).SetText(sections[id].title)
+		})
+	u.sidebar.OnSelected = u.onSectionSelected
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		u.Show("Patients")
+		if p, ok := u.screens[1].(*patientsScreen); ok {
+			w.Canvas().Focus(p.search)
+		}
+	})
+	return u
+}
+
+// Start shows the first screen and starts loading it.
+func (u *UI) Start() { u.sidebar.Select(1) }
+
+// Content is the window's whole content.
+func (u *UI) Content() fyne.CanvasObject {
+	split := container.NewHSplit(u.sidebar, u.body)
+	split.SetOffset(0.16)
+	return split
+}
+
+// Show switches to the screen with this title.
+func (u *UI) Show(title string) {
+	for i, s := range sections {
+		if s.title == title {
+			u.sidebar.Select(i)
+			return
+		}
+	}
+}
+
+func (u *UI) onSectionSelected(id widget.ListItemID) {
+	if id == u.current {
+		return
+	}
+	u.current = id
+	if u.screens[id] == nil {
+		u.screens[id] = sections[id].make(u)
+	}
+	u.body.Objects = []fyne.CanvasObject{u.screens[id].content()}
+	u.body.Refresh()
+	u.screens[id].refresh()
+}
+
+type placeholder struct{ box fyne.CanvasObject }
+
+func newPlaceholder(title, text string) *placeholder {
+	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return &placeholder{container.NewPadded(container.NewVBox(heading, widget.NewLabel(text)))}
+}
+
+func (p *placeholder) content() fyne.CanvasObject { return p.box }
+func (p *placeholder) refresh()                   {}

@@ -1,0 +1,105 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// AuditEntry is one line of the audit log: imports, exports, sends, deletions.
+type AuditEntry struct {
+	ID     int64
+	At     time.Time
+	Action string
+	Detail string
+}
+
+// Audit adds a line to the audit log.
+func (s *Store) Audit(ctx context.Context, action, detail string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)`, s.stamp(), action, detail)
+	if err != nil {
+		return fmt.Errorf("cannot write the audit log: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, action, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)`, s.stamp(), action, detail)
+	if err != nil {
+		return fmt.Errorf("cannot write the audit log: %w", err)
+	}
+	return nil
+}
+
+// AuditLog lists the newest entries first.
+func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, action, detail FROM audit_log ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Action, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.At, _ = time.Parse(time.RFC3339, at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// BackupDir is where backups of the database are kept: beside it.
+func (s *Store) BackupDir() string { return filepath.Join(filepath.Dir(s.path), "backups") }
+
+// Backup writes a consistent copy of the whole database into the backup
+// folder and returns its path. why ends up in the file name ("before-import").
+func (s *Store) Backup(ctx context.Context, why string) (string, error) {
+	dir := s.BackupDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("cannot create the backup folder: %w", err)
+	}
+	name := fmt.Sprintf("kindly-%s-%s.db", s.Now().UTC().Format("20060102-150405.000"), slug(why))
+	path := filepath.Join(dir, name)
+	// VACUUM INTO writes a consistent snapshot even while others write.
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return "", fmt.Errorf("cannot back up the database: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		return "", err
+	}
+	if err := s.Audit(ctx, "backup", filepath.Base(path)); err != nil {
+		return path, err
+	}
+	return path, nil
+}
+
+// Backups lists the backup files, newest first.
+func (s *Store) Backups() ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(s.BackupDir(), "kindly-*.db"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(matches)))
+	return matches, nil
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}

@@ -1,0 +1,197 @@
+package data
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// consentSQL maps consent states to fixed SQL; no typed value reaches SQL.
+var consentSQL = map[string]string{
+	ConsentCareAllowed:    "p.care_consent = 'allowed'",
+	ConsentCareOptedOut:   "p.care_consent = 'opted_out'",
+	ConsentPromoOptedIn:   "p.promo_consent = 'opted_in'",
+	ConsentPromoNotOptIn:  "p.promo_consent <> 'opted_in'",
+	ConsentPromoOptedOut:  "p.promo_consent = 'opted_out'",
+	ConsentDoNotContact:   "p.do_not_contact = 1",
+	ConsentMayBeContacted: "p.do_not_contact = 0",
+}
+
+// compiler turns rule trees into SQL over "patients p". Every value travels
+// as a parameter; only fixed fragments written here become SQL text.
+type compiler struct {
+	today Date
+	loc   *time.Location
+	// lookup finds another segment's rules, for in/not in segment rules.
+	lookup func(name string) (Rule, error)
+	// open holds the segments being compiled, to refuse a segment that
+	// includes itself (directly or through others).
+	open []string
+}
+
+// compile returns a boolean SQL expression that never yields NULL, and its
+// arguments.
+func (c *compiler) compile(r Rule) (string, []any, error) {
+	switch r.Kind {
+	case KindAll, KindAny:
+		if len(r.Rules) == 0 {
+			return "1", nil, nil
+		}
+		parts := make([]string, 0, len(r.Rules))
+		var args []any
+		for _, child := range r.Rules {
+			sql, a, err := c.compile(child)
+			if err != nil {
+				return "", nil, err
+			}
+			parts = append(parts, sql)
+			args = append(args, a...)
+		}
+		op := " AND "
+		if r.Kind == KindAny {
+			op = " OR "
+		}
+		return "(" + strings.Join(parts, op) + ")", args, nil
+	case KindAge:
+		var conds []string
+		var args []any
+		if r.Min != nil {
+			conds = append(conds, "p.birth_date <= ?")
+			args = append(args, c.today.AddYears(-*r.Min).String())
+		}
+		if r.Max != nil {
+			conds = append(conds, "p.birth_date > ?")
+			args = append(args, c.today.AddYears(-(*r.Max + 1)).String())
+		}
+		return "(p.birth_date IS NOT NULL AND " + strings.Join(conds, " AND ") + ")", args, nil
+	case KindSex:
+		return "p.sex = ?", []any{r.Value}, nil
+	case KindTag:
+		sql := "p.id IN (SELECT pt.patient_id FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = ?)"
+		if r.Op == "has_not" {
+			sql = "NOT (" + sql + ")"
+		}
+		return sql, []any{strings.TrimSpace(r.Value)}, nil
+	case KindVisit:
+		return c.visit(r)
+	case KindBirthday:
+		if r.Op == "month" {
+			return "(p.birth_md IS NOT NULL AND p.birth_md / 100 = ?)", []any{r.Month}, nil
+		}
+		return c.birthdayWithin(r.Days)
+	case KindConsent:
+		return consentSQL[r.Value], nil, nil
+	case KindEmail:
+		if r.Op == "has_not" {
+			return "p.email = ''", nil, nil
+		}
+		return "p.email <> ''", nil, nil
+	case KindCreated:
+		since := c.today.AddDays(-r.Days).Time(c.loc).UTC().Format(time.RFC3339)
+		return "p.created_at >= ?", []any{since}, nil
+	case KindPostal:
+		prefix := strings.ToUpper(strings.TrimSpace(r.Value))
+		return "substr(p.postal_code, 1, ?) = ?", []any{len([]rune(prefix)), prefix}, nil
+	case KindSegment:
+		return c.segment(r)
+	}
+	return "", nil, &RuleError{Message: fmt.Sprintf("%q is not a kind of rule", r.Kind)}
+}
+
+func (c *compiler) visit(r Rule) (string, []any, error) {
+	filter, base := "1", []any(nil)
+	if s := ServiceKey(r.Service); s != "" {
+		filter, base = "service_key = ?", []any{s}
+	}
+	ever := "p.id IN (SELECT patient_id FROM visits WHERE " + filter + ")"
+	since := func(d Date) (string, []any) {
+		return "p.id IN (SELECT patient_id FROM visits WHERE " + filter + " AND date >= ?)", append(append([]any{}, base...), d.String())
+	}
+	months := c.today.AddMonths(-r.Months)
+	switch r.Op {
+	case VisitWithin:
+		sql, args := since(months)
+		return sql, args, nil
+	case VisitNotWithin:
+		sql, args := since(months)
+		return "NOT " + sql, args, nil
+	case VisitMoreThan:
+		sql, args := since(months)
+		return "(" + ever + " AND NOT " + sql + ")", append(append([]any{}, base...), args...), nil
+	case VisitNever:
+		return "NOT " + ever, base, nil
+	case VisitEver:
+		return ever, base, nil
+	case VisitSince, VisitNotSince:
+		sql, args := since(seasonStart(c.today, r.Month))
+		if r.Op == VisitNotSince {
+			sql = "NOT " + sql
+		}
+		return sql, args, nil
+	case VisitBefore, VisitAfter:
+		d, err := ParseDate(r.Date)
+		if err != nil {
+			return "", nil, &RuleError{Message: err.Error()}
+		}
+		sql, args := since(d)
+		if r.Op == VisitAfter {
+			return sql, args, nil
+		}
+		return "(" + ever + " AND NOT " + sql + ")", append(append([]any{}, base...), args...), nil
+	}
+	return "", nil, &RuleError{Message: fmt.Sprintf("%q is not a visit rule", r.Op)}
+}
+
+// birthdayWithin matches birthdays from today to today+days. A 29 February
+// birthday counts as 1 March in other years, as ages do.
+func (c *compiler) birthdayWithin(days int) (string, []any, error) {
+	if days >= 365 {
+		return "p.birth_md IS NOT NULL", nil, nil
+	}
+	md := func(d Date) int { return int(d.Month)*100 + d.Day }
+	from, to := c.today, c.today.AddDays(days)
+	lo, hi := md(from), md(to)
+	if lo == 301 && !isLeap(from.Year) {
+		lo = 229
+	}
+	if lo <= hi {
+		return "(p.birth_md IS NOT NULL AND p.birth_md BETWEEN ? AND ?)", []any{lo, hi}, nil
+	}
+	return "(p.birth_md IS NOT NULL AND (p.birth_md >= ? OR p.birth_md <= ?))", []any{lo, hi}, nil
+}
+
+func (c *compiler) segment(r Rule) (string, []any, error) {
+	name := strings.TrimSpace(r.Value)
+	for _, open := range c.open {
+		if strings.EqualFold(open, name) {
+			return "", nil, &RuleError{Message: fmt.Sprintf("the segment %q refers back to itself", name)}
+		}
+	}
+	if c.lookup == nil {
+		return "", nil, &RuleError{Message: fmt.Sprintf("the segment %q cannot be looked up here", name)}
+	}
+	other, err := c.lookup(name)
+	if err != nil {
+		return "", nil, &RuleError{Message: fmt.Sprintf("the segment %q does not exist", name)}
+	}
+	c.open = append(c.open, name)
+	sql, args, err := c.compile(other)
+	c.open = c.open[:len(c.open)-1]
+	if err != nil {
+		return "", nil, err
+	}
+	if r.Op == "not_in" {
+		sql = "NOT (" + sql + ")"
+	}
+	return sql, args, nil
+}
+
+// seasonStart is the latest 1st of month on or before today: for October
+// and today 2026-11-25 it is 2026-10-01; for today 2026-03-02, 2025-10-01.
+func seasonStart(today Date, month int) Date {
+	start := Date{today.Year, time.Month(month), 1}
+	if today.Before(start) {
+		start.Year--
+	}
+	return start
+}

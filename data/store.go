@@ -1,0 +1,218 @@
+// Package data is Kindly's store: patients, tags, visits, segments and the
+// tables the mailer and calendar build on, in one SQLite file.
+package data
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is the practice's database.
+type Store struct {
+	db   *sql.DB
+	path string
+	// Now returns the current instant; tests replace it to pin "today".
+	Now func() time.Time
+}
+
+// DefaultPath is where the app keeps its database: the user's config folder.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find your settings folder: %w", err)
+	}
+	return filepath.Join(dir, "Kindly", "kindly.db"), nil
+}
+
+// Open opens (creating if needed) the database at path and applies pending
+// migrations. A new file is readable by its owner only.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the folder for the database: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the database file %s: %w", path, err)
+	}
+	f.Close()
+
+	// Pragmas in the DSN apply to every pooled connection.
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-32000)") // 32 MB: big imports stay in memory until commit
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the database: %w", err)
+	}
+	s := &Store{db: db, path: path, Now: time.Now}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// DB exposes the handle for packages that keep their own tables (mailer, reports).
+func (s *Store) DB() *sql.DB { return s.db }
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("cannot prepare the database: %w", err)
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	var ms []migration
+	for _, n := range names {
+		base := filepath.Base(n)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s has no number", base)
+		}
+		ms = append(ms, migration{v, n})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+
+	var current int
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("cannot read the database version: %w", err)
+	}
+	if len(ms) > 0 && current > ms[len(ms)-1].version {
+		return fmt.Errorf("this database was written by a newer Kindly (schema %d); please update Kindly", current)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		body, err := migrationFiles.ReadFile(m.name)
+		if err != nil {
+			return err
+		}
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+				m.version, s.stamp())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("cannot upgrade the database (step %s): %w", filepath.Base(m.name), err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion is the number of the newest migration applied.
+func (s *Store) SchemaVersion() (int, error) {
+	var v int
+	err := s.db.QueryRow(`SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// inTx runs fn in one transaction, committing if fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// stamp is the current instant as stored text.
+func (s *Store) stamp() string { return s.Now().UTC().Format(time.RFC3339) }
+
+// Setting reads one practice setting, or def when unset.
+func (s *Store) Setting(key, def string) (string, error) {
+	var v string
+	err := s.db.QueryRow(`SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return def, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cannot read setting %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetSetting stores one practice setting.
+func (s *Store) SetSetting(key, value string) error {
+	_, err := s.db.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("cannot save setting %q: %w", key, err)
+	}
+	return nil
+}
+
+// SettingTimeZone is the key of the practice's IANA time zone.
+const SettingTimeZone = "practice.time_zone"
+
+// Location is the practice's time zone (the machine's zone when unset).
+func (s *Store) Location() (*time.Location, error) {
+	name, err := s.Setting(SettingTimeZone, "")
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("the practice time zone %q is not known: %w", name, err)
+	}
+	return loc, nil
+}
+
+// SetLocation stores the practice's time zone after checking it exists.
+func (s *Store) SetLocation(name string) error {
+	if _, err := time.LoadLocation(name); err != nil {
+		return fmt.Errorf("%q is not a time zone name (try e.g. Europe/Berlin or America/New_York)", name)
+	}
+	return s.SetSetting(SettingTimeZone, name)
+}
+
+// Today is the calendar date in the practice's time zone.
+func (s *Store) Today() (Date, error) {
+	loc, err := s.Location()
+	if err != nil {
+		return Date{}, err
+	}
+	return DateOf(s.Now().In(loc)), nil
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func kindly(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, &out, &errOut)
+	return out.String(), err
+}
+
+func TestCLIDemoAndSegments(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	if out, err := kindly(t, "--db", db, "demo", "--patients", "300", "--seed", "7"); err != nil || !strings.Contains(out, "Added 300") {
+		t.Fatalf("demo: %q %v", out, err)
+	}
+	out, err := kindly(t, "--db", db, "segments", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []segmentInfo
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 5 {
+		t.Fatalf("segments --json = %s (%v)", out, err)
+	}
+	for _, s := range list {
+		if s.Count <= 0 || s.Count >= 300 || s.Sentence == "" {
+			t.Errorf("segment %q: count %d, sentence %q", s.Name, s.Count, s.Sentence)
+		}
+	}
+
+	// The same seed gives the same practice.
+	db2 := filepath.Join(t.TempDir(), "k.db")
+	kindly(t, "--db", db2, "demo", "--patients", "300", "--seed", "7")
+	out2, _ := kindly(t, "--db", db2, "segments", "--json")
+	if out2 != out {
+		t.Errorf("demo is not deterministic:\n%s\n%s", out, out2)
+	}
+
+	out, err = kindly(t, "--db", db, "segment", "Seniors", "--rules", `{"kind":"all","rules":[{"kind":"age","min":65}]}`)
+	if err != nil || !strings.Contains(out, "Patients aged 65 or older.") {
+		t.Fatalf("segment --rules: %q %v", out, err)
+	}
+	out, err = kindly(t, "--db", db, "segment", "--json", "seniors")
+	var one segmentInfo
+	if err != nil || json.Unmarshal([]byte(out), &one) != nil || one.Name != "Seniors" {
+		t.Fatalf("segment --json: %q %v", out, err)
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--db", db, "frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"--db", db, "segment", "Nope"}, `there is no segment called "Nope"`},
+		{[]string{"--db", db, "segment"}, "needs one NAME"},
+		{[]string{"--db", db, "segment", "X", "--rules", `{"kind":"all","rules":[{"kind":"age","min":70,"max":60}]}`}, "lowest age (70) is above"},
+		{[]string{"--db", db, "demo", "--patients", "many"}, "invalid value"},
+	} {
+		_, err := kindly(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
