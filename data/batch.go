@@ -21,7 +21,7 @@ type Batch struct {
 
 // WithBatch runs fn in one transaction and commits if it returns nil.
 func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		b := &Batch{s: s, ctx: ctx, tx: tx, tagIDs: map[string]int64{}}
 		for _, st := range []struct {
 			stmt **sql.Stmt
@@ -29,7 +29,7 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 		}{
 			{&b.addPatient, insertPatientSQL},
 			{&b.addVisit, `INSERT INTO visits (patient_id, date, service, service_key)
-				VALUES (?, ?, ?, ?) ON CONFLICT (patient_id, date, service_key) DO NOTHING`},
+				VALUES (?, ?, ?, ?) ON CONFLICT (patient_id, service_key, date) DO NOTHING`},
 			{&b.addTag, `INSERT INTO patient_tags (patient_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING`},
 		} {
 			stmt, err := tx.PrepareContext(ctx, st.sql)
@@ -41,6 +41,13 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 		}
 		return fn(b)
 	})
+	if err != nil {
+		return err
+	}
+	// Fold the big write-ahead log back into the database now, so later
+	// reads do not wade through it.
+	_, err = s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
 }
 
 // AddPatient saves a new patient with its tags and sets p.ID.
@@ -58,7 +65,7 @@ func (b *Batch) AddPatient(p *Patient, tags ...string) error {
 
 // AddTag gives a patient a tag, creating the tag on first use.
 func (b *Batch) AddTag(patientID int64, tag string) error {
-	tag = strings.TrimSpace(tag)
+	tag = cleanTag(tag)
 	if tag == "" {
 		return nil
 	}

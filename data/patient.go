@@ -348,8 +348,18 @@ func (s *Store) AddTag(ctx context.Context, patientID int64, tag string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error { return addTagTx(ctx, tx, patientID, tag) })
 }
 
+// cleanTag drops control characters and surrounding spaces from a tag name.
+func cleanTag(tag string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < 32 || r == 127 {
+			return -1
+		}
+		return r
+	}, tag))
+}
+
 func addTagTx(ctx context.Context, tx *sql.Tx, patientID int64, tag string) error {
-	tag = strings.TrimSpace(tag)
+	tag = cleanTag(tag)
 	if tag == "" {
 		return nil
 	}
@@ -367,7 +377,7 @@ func addTagTx(ctx context.Context, tx *sql.Tx, patientID int64, tag string) erro
 // RemoveTag takes a tag off a patient.
 func (s *Store) RemoveTag(ctx context.Context, patientID int64, tag string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM patient_tags WHERE patient_id = ?
-		AND tag_id = (SELECT id FROM tags WHERE name = ?)`, patientID, strings.TrimSpace(tag))
+		AND tag_id = (SELECT id FROM tags WHERE name = ?)`, patientID, cleanTag(tag))
 	return err
 }
 
@@ -379,8 +389,34 @@ type Visit struct {
 	Service   string
 }
 
-// ServiceKey is how services are matched: case and surrounding spaces ignored.
-func ServiceKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+// ServiceKey is how services are matched: case and extra spaces ignored.
+// Control characters are dropped: the visit summary uses two as separators.
+func ServiceKey(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 32 || r == 127 {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// TagKey is how tags are matched: ASCII case ignored, as SQLite's lower()
+// and NOCASE do, and control characters dropped.
+func TagKey(s string) string {
+	b := []byte(strings.TrimSpace(s))
+	out := b[:0]
+	for _, c := range b {
+		switch {
+		case c < 32 || c == 127:
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
 
 // AddVisit records a visit; the same service on the same day is kept once.
 func (s *Store) AddVisit(ctx context.Context, v *Visit) error {
@@ -392,7 +428,7 @@ func (s *Store) AddVisit(ctx context.Context, v *Visit) error {
 		return &ValidationError{"date", "Please enter the date of the visit."}
 	}
 	err := s.db.QueryRowContext(ctx, `INSERT INTO visits (patient_id, date, service, service_key) VALUES (?, ?, ?, ?)
-		ON CONFLICT (patient_id, date, service_key) DO UPDATE SET service = excluded.service RETURNING id`,
+		ON CONFLICT (patient_id, service_key, date) DO UPDATE SET service = excluded.service RETURNING id`,
 		v.PatientID, v.Date.String(), v.Service, ServiceKey(v.Service)).Scan(&v.ID)
 	if err != nil {
 		return fmt.Errorf("cannot save the visit: %w", err)

@@ -21,11 +21,11 @@ const (
 
 // Only these fragments reach SQL: the sort column is never taken from input.
 var sortClauses = map[PatientSort]string{
-	SortName:      "p.last_name COLLATE NOCASE %[1]s, p.first_name COLLATE NOCASE %[1]s, p.id",
-	SortFirstName: "p.first_name COLLATE NOCASE %[1]s, p.last_name COLLATE NOCASE %[1]s, p.id",
-	SortEmail:     "p.email %[1]s, p.id",
-	SortBirthDate: "p.birth_date %[1]s, p.id",
-	SortCreated:   "p.created_at %[1]s, p.id",
+	SortName:      "p.last_name COLLATE NOCASE %[1]s, p.first_name COLLATE NOCASE %[1]s, p.id %[1]s",
+	SortFirstName: "p.first_name COLLATE NOCASE %[1]s, p.last_name COLLATE NOCASE %[1]s, p.id %[1]s",
+	SortEmail:     "p.email %[1]s, p.id %[1]s",
+	SortBirthDate: "p.birth_date %[1]s, p.id %[1]s",
+	SortCreated:   "p.created_at %[1]s, p.id %[1]s",
 }
 
 // PatientQuery selects one page of the patient list.
@@ -54,6 +54,10 @@ func ftsQuery(typed string) string {
 	return strings.Join(terms, " ")
 }
 
+// manyMatches is where the patient list stops looking up each search
+// match and walks the sort index instead, probing the matches.
+const manyMatches = 2000
+
 // Patients lists one page of patients, filtered by search and sorted.
 func (s *Store) Patients(ctx context.Context, q PatientQuery) ([]Patient, error) {
 	clause, ok := sortClauses[q.Sort]
@@ -67,10 +71,34 @@ func (s *Store) Patients(ctx context.Context, q PatientQuery) ([]Patient, error)
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
-	where, args := q.where()
+	where := []string{"1"}
+	var args []any
+	if !q.IncludeArchived {
+		// "+" keeps the planner on the sort column's index.
+		where = append(where, "+p.archived = 0")
+	}
+	if fq := ftsQuery(q.Search); fq != "" {
+		// Few matches: look each up and sort them. Many: walk the sort
+		// index and keep the rows that match - it stops after one page.
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM patients_fts WHERE patients_fts MATCH ? LIMIT ?)`,
+			fq, manyMatches).Scan(&n); err != nil {
+			return nil, fmt.Errorf("cannot search patients: %w", err)
+		}
+		in := "p.id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?)"
+		if n >= manyMatches {
+			in = "+" + in
+		}
+		where = append(where, in)
+		args = append(args, fq)
+	}
 	args = append(args, q.Limit, q.Offset)
-	query := `SELECT ` + patientColumns + ` FROM patients p WHERE ` + where +
-		` ORDER BY ` + fmt.Sprintf(clause, dir) + ` LIMIT ? OFFSET ?`
+	order := fmt.Sprintf(clause, dir)
+	// The page is chosen on ids alone, from the sort index, and only its
+	// rows are read: a deep page does not open the thousands skipped.
+	query := `SELECT ` + patientColumns + ` FROM patients p WHERE p.id IN (
+		SELECT p.id FROM patients p WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?)
+		ORDER BY ` + order
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot list patients: %w", err)
@@ -89,25 +117,25 @@ func (s *Store) Patients(ctx context.Context, q PatientQuery) ([]Patient, error)
 
 // CountPatients counts the patients a query would list (ignoring paging).
 func (s *Store) CountPatients(ctx context.Context, q PatientQuery) (int, error) {
-	where, args := q.where()
+	var query string
+	var args []any
+	fq := ftsQuery(q.Search)
+	switch {
+	case fq == "" && q.IncludeArchived:
+		query = `SELECT count(*) FROM patients`
+	case fq == "":
+		query = `SELECT count(*) FROM patients WHERE archived = 0`
+	case q.IncludeArchived:
+		query, args = `SELECT count(*) FROM patients_fts WHERE patients_fts MATCH ?`, []any{fq}
+	default:
+		// Counted in the search index alone, minus the (few) archived patients.
+		query = `SELECT count(*) FROM patients_fts WHERE patients_fts MATCH ?
+			AND rowid NOT IN (SELECT id FROM patients WHERE archived = 1)`
+		args = []any{fq}
+	}
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM patients p WHERE `+where, args...).Scan(&n)
-	if err != nil {
+	if err := s.db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("cannot count patients: %w", err)
 	}
 	return n, nil
-}
-
-// where is the filter part of the query, with its arguments.
-func (q PatientQuery) where() (string, []any) {
-	where := []string{"1"}
-	var args []any
-	if !q.IncludeArchived {
-		where = append(where, "p.archived = 0")
-	}
-	if fq := ftsQuery(q.Search); fq != "" {
-		where = append(where, "p.id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?)")
-		args = append(args, fq)
-	}
-	return strings.Join(where, " AND "), args
 }

@@ -2,19 +2,21 @@ package data
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // consentSQL maps consent states to fixed SQL; no typed value reaches SQL.
 var consentSQL = map[string]string{
-	ConsentCareAllowed:    "p.care_consent = 'allowed'",
-	ConsentCareOptedOut:   "p.care_consent = 'opted_out'",
-	ConsentPromoOptedIn:   "p.promo_consent = 'opted_in'",
-	ConsentPromoNotOptIn:  "p.promo_consent <> 'opted_in'",
-	ConsentPromoOptedOut:  "p.promo_consent = 'opted_out'",
-	ConsentDoNotContact:   "p.do_not_contact = 1",
-	ConsentMayBeContacted: "p.do_not_contact = 0",
+	ConsentCareAllowed:    "+p.care_consent = 'allowed'",
+	ConsentCareOptedOut:   "+p.care_consent = 'opted_out'",
+	ConsentPromoOptedIn:   "+p.promo_consent = 'opted_in'",
+	ConsentPromoNotOptIn:  "+p.promo_consent <> 'opted_in'",
+	ConsentPromoOptedOut:  "+p.promo_consent = 'opted_out'",
+	ConsentDoNotContact:   "+p.do_not_contact = 1",
+	ConsentMayBeContacted: "+p.do_not_contact = 0",
 }
 
 // compiler turns rule trees into SQL over "patients p". Every value travels
@@ -39,7 +41,10 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 		}
 		parts := make([]string, 0, len(r.Rules))
 		var args []any
-		for _, child := range r.Rules {
+		// Cheap column tests first: SQLite stops at the first that decides.
+		children := append([]Rule(nil), r.Rules...)
+		sort.SliceStable(children, func(i, j int) bool { return ruleCost(children[i]) < ruleCost(children[j]) })
+		for _, child := range children {
 			sql, a, err := c.compile(child)
 			if err != nil {
 				return "", nil, err
@@ -56,39 +61,39 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 		var conds []string
 		var args []any
 		if r.Min != nil {
-			conds = append(conds, "p.birth_date <= ?")
+			conds = append(conds, "+p.birth_date <= ?")
 			args = append(args, c.today.AddYears(-*r.Min).String())
 		}
 		if r.Max != nil {
-			conds = append(conds, "p.birth_date > ?")
+			conds = append(conds, "+p.birth_date > ?")
 			args = append(args, c.today.AddYears(-(*r.Max + 1)).String())
 		}
-		return "(p.birth_date IS NOT NULL AND " + strings.Join(conds, " AND ") + ")", args, nil
+		return "(+p.birth_date IS NOT NULL AND " + strings.Join(conds, " AND ") + ")", args, nil
 	case KindSex:
-		return "p.sex = ?", []any{r.Value}, nil
+		return "+p.sex = ?", []any{r.Value}, nil
 	case KindTag:
-		sql := "p.id IN (SELECT pt.patient_id FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE t.name = ?)"
+		op := " > 0"
 		if r.Op == "has_not" {
-			sql = "NOT (" + sql + ")"
+			op = " = 0"
 		}
-		return sql, []any{strings.TrimSpace(r.Value)}, nil
+		return "instr(p.tag_list, ?)" + op, []any{"\x1e" + TagKey(r.Value) + "\x1e"}, nil
 	case KindVisit:
 		return c.visit(r)
 	case KindBirthday:
 		if r.Op == "month" {
-			return "(p.birth_md IS NOT NULL AND p.birth_md / 100 = ?)", []any{r.Month}, nil
+			return "(+p.birth_md IS NOT NULL AND +p.birth_md / 100 = ?)", []any{r.Month}, nil
 		}
 		return c.birthdayWithin(r.Days)
 	case KindConsent:
 		return consentSQL[r.Value], nil, nil
 	case KindEmail:
 		if r.Op == "has_not" {
-			return "p.email = ''", nil, nil
+			return "+p.email = ''", nil, nil
 		}
-		return "p.email <> ''", nil, nil
+		return "+p.email <> ''", nil, nil
 	case KindCreated:
 		since := c.today.AddDays(-r.Days).Time(c.loc).UTC().Format(time.RFC3339)
-		return "p.created_at >= ?", []any{since}, nil
+		return "+p.created_at >= ?", []any{since}, nil
 	case KindPostal:
 		prefix := strings.ToUpper(strings.TrimSpace(r.Value))
 		return "substr(p.postal_code, 1, ?) = ?", []any{len([]rune(prefix)), prefix}, nil
@@ -98,55 +103,62 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 	return "", nil, &RuleError{Message: fmt.Sprintf("%q is not a kind of rule", r.Kind)}
 }
 
+// visit compiles a visit rule against the patient's visit summary: the
+// date of the last visit of the service (” for none) is cut out of it.
 func (c *compiler) visit(r Rule) (string, []any, error) {
-	filter, base := "1", []any(nil)
-	if s := ServiceKey(r.Service); s != "" {
-		filter, base = "service_key = ?", []any{s}
+	marker := "\x1e" + ServiceKey(r.Service) + "\x1f"
+	last := "coalesce(substr(p.visit_summary, nullif(instr(p.visit_summary, ?), 0) + ?, 10), '')"
+	args := []any{marker, utf8.RuneCountInString(marker)}
+	// before is "had one, and the last was before d": '' (never) sorts before '0'.
+	before := func(d Date) (string, []any, error) {
+		return last + " BETWEEN '0' AND ?", append(args, d.AddDays(-1).String()), nil
 	}
-	ever := "p.id IN (SELECT patient_id FROM visits WHERE " + filter + ")"
-	since := func(d Date) (string, []any) {
-		return "p.id IN (SELECT patient_id FROM visits WHERE " + filter + " AND date >= ?)", append(append([]any{}, base...), d.String())
-	}
-	months := c.today.AddMonths(-r.Months)
 	switch r.Op {
 	case VisitWithin:
-		sql, args := since(months)
-		return sql, args, nil
+		return last + " >= ?", append(args, c.today.AddMonths(-r.Months).String()), nil
 	case VisitNotWithin:
-		sql, args := since(months)
-		return "NOT " + sql, args, nil
+		return last + " < ?", append(args, c.today.AddMonths(-r.Months).String()), nil
 	case VisitMoreThan:
-		sql, args := since(months)
-		return "(" + ever + " AND NOT " + sql + ")", append(append([]any{}, base...), args...), nil
+		return before(c.today.AddMonths(-r.Months))
 	case VisitNever:
-		return "NOT " + ever, base, nil
+		return last + " = ''", args, nil
 	case VisitEver:
-		return ever, base, nil
-	case VisitSince, VisitNotSince:
-		sql, args := since(seasonStart(c.today, r.Month))
-		if r.Op == VisitNotSince {
-			sql = "NOT " + sql
-		}
-		return sql, args, nil
+		return last + " <> ''", args, nil
+	case VisitSince:
+		return last + " >= ?", append(args, seasonStart(c.today, r.Month).String()), nil
+	case VisitNotSince:
+		return last + " < ?", append(args, seasonStart(c.today, r.Month).String()), nil
 	case VisitBefore, VisitAfter:
 		d, err := ParseDate(r.Date)
 		if err != nil {
 			return "", nil, &RuleError{Message: err.Error()}
 		}
-		sql, args := since(d)
 		if r.Op == VisitAfter {
-			return sql, args, nil
+			return last + " >= ?", append(args, d.String()), nil
 		}
-		return "(" + ever + " AND NOT " + sql + ")", append(append([]any{}, base...), args...), nil
+		return before(d)
 	}
 	return "", nil, &RuleError{Message: fmt.Sprintf("%q is not a visit rule", r.Op)}
+}
+
+// ruleCost ranks rules by the work they take per patient.
+func ruleCost(r Rule) int {
+	switch r.Kind {
+	case KindAge, KindSex, KindConsent, KindEmail, KindCreated, KindBirthday, KindPostal:
+		return 0
+	case KindTag:
+		return 1
+	case KindVisit:
+		return 2
+	}
+	return 3 // groups and other segments
 }
 
 // birthdayWithin matches birthdays from today to today+days. A 29 February
 // birthday counts as 1 March in other years, as ages do.
 func (c *compiler) birthdayWithin(days int) (string, []any, error) {
 	if days >= 365 {
-		return "p.birth_md IS NOT NULL", nil, nil
+		return "+p.birth_md IS NOT NULL", nil, nil
 	}
 	md := func(d Date) int { return int(d.Month)*100 + d.Day }
 	from, to := c.today, c.today.AddDays(days)
@@ -155,9 +167,9 @@ func (c *compiler) birthdayWithin(days int) (string, []any, error) {
 		lo = 229
 	}
 	if lo <= hi {
-		return "(p.birth_md IS NOT NULL AND p.birth_md BETWEEN ? AND ?)", []any{lo, hi}, nil
+		return "(+p.birth_md IS NOT NULL AND +p.birth_md BETWEEN ? AND ?)", []any{lo, hi}, nil
 	}
-	return "(p.birth_md IS NOT NULL AND (p.birth_md >= ? OR p.birth_md <= ?))", []any{lo, hi}, nil
+	return "(+p.birth_md IS NOT NULL AND (+p.birth_md >= ? OR +p.birth_md <= ?))", []any{lo, hi}, nil
 }
 
 func (c *compiler) segment(r Rule) (string, []any, error) {

@@ -168,7 +168,7 @@ func (s *Store) SegmentSQL(ctx context.Context, r Rule) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return "p.archived = 0 AND " + expr, args, nil
+	return "+p.archived = 0 AND " + expr, args, nil
 }
 
 // SegmentCount counts the patients a rule tree selects today.

@@ -339,3 +339,46 @@ func TestLeapDayBirthdays(t *testing.T) {
 		}
 	}
 }
+
+// Rules read the per-patient tag list and visit summary; both follow every change.
+func TestSummariesFollowChanges(t *testing.T) {
+	s, ids := segmentFixture(t)
+	ctx := context.Background()
+	diabetic := Rule{Kind: KindAll, Rules: []Rule{{Kind: KindTag, Op: "has", Value: "DIABETES-program"}}}
+	flu := Rule{Kind: KindAll, Rules: []Rule{{Kind: KindVisit, Service: "flu shot", Op: VisitEver}}}
+	anyVisitSince := Rule{Kind: KindAll, Rules: []Rule{{Kind: KindVisit, Op: VisitAfter, Date: "2026-11-01"}}}
+
+	if err := s.RemoveTag(ctx, ids["senior"], "diabetes-program"); err != nil {
+		t.Fatal(err)
+	}
+	if got := members(t, s, diabetic); len(got) != 0 {
+		t.Fatalf("tag removed, still tagged: %v", got)
+	}
+	if err := s.AddTag(ctx, ids["child"], "Diabetes-Program"); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(members(t, s, diabetic), " "); got != "child" {
+		t.Fatalf("tag added: %q", got)
+	}
+
+	visits, _ := s.Visits(ctx, ids["senior"])
+	if err := s.DeleteVisit(ctx, visits[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(members(t, s, flu), " "); got != "senior-jabbed" {
+		t.Fatalf("flu shot deleted: %q", got)
+	}
+	v := Visit{PatientID: ids["nobirth"], Date: Date{2026, 11, 20}, Service: "Blood  Test"}
+	if err := s.AddVisit(ctx, &v); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(members(t, s, anyVisitSince), " "); got != "nobirth" {
+		t.Fatalf("visit added: %q", got)
+	}
+	if err := s.DeletePatient(ctx, ids["nobirth"]); err != nil {
+		t.Fatal(err)
+	}
+	if got := members(t, s, anyVisitSince); len(got) != 0 {
+		t.Fatalf("patient deleted: %v", got)
+	}
+}

@@ -16,7 +16,7 @@ CREATE TABLE patients (
     phone_digits       TEXT NOT NULL DEFAULT '',    -- digits only, for search
     birth_date         TEXT,                        -- NULL when unknown
     birth_md           INTEGER GENERATED ALWAYS AS
-                           (CAST(substr(birth_date, 6, 2) AS INTEGER) * 100 + CAST(substr(birth_date, 9, 2) AS INTEGER)) VIRTUAL,
+                           (CAST(substr(birth_date, 6, 2) AS INTEGER) * 100 + CAST(substr(birth_date, 9, 2) AS INTEGER)) STORED,
     sex                TEXT NOT NULL DEFAULT '' CHECK (sex IN ('', 'F', 'M', 'X')),
     postal_code        TEXT NOT NULL DEFAULT '',
     language           TEXT NOT NULL DEFAULT '',
@@ -32,21 +32,33 @@ CREATE TABLE patients (
     do_not_contact     INTEGER NOT NULL DEFAULT 0,
     archived           INTEGER NOT NULL DEFAULT 0,
     created_at         TEXT NOT NULL,
-    updated_at         TEXT NOT NULL
+    updated_at         TEXT NOT NULL,
+    -- Kept by the triggers below so segment rules read one row per patient
+    -- instead of probing other tables (a B-tree probe per patient is what
+    -- makes a segment count slow):
+    -- tag_list: x1E tag x1E tag x1E, tags lower-cased (ASCII).
+    -- visit_summary: x1E service x1F last-date x1E ..., one entry per service
+    -- plus one with an empty service for the last visit of any kind.
+    tag_list           TEXT NOT NULL DEFAULT '',
+    visit_summary      TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX patients_name ON patients (last_name COLLATE NOCASE, first_name COLLATE NOCASE);
-CREATE INDEX patients_first ON patients (first_name COLLATE NOCASE, last_name COLLATE NOCASE);
-CREATE INDEX patients_email ON patients (email);
-CREATE INDEX patients_birth ON patients (birth_date);
-CREATE INDEX patients_birth_md ON patients (birth_md);
-CREATE INDEX patients_created ON patients (created_at);
-CREATE INDEX patients_postal ON patients (postal_code);
+-- Sort orders of the patient list; "archived" rides along so paging past
+-- thousands of rows never has to open them.
+CREATE INDEX patients_name ON patients (last_name COLLATE NOCASE, first_name COLLATE NOCASE, archived);
+CREATE INDEX patients_first ON patients (first_name COLLATE NOCASE, last_name COLLATE NOCASE, archived);
+CREATE INDEX patients_email ON patients (email, archived);
+CREATE INDEX patients_birth ON patients (birth_date, archived);
+CREATE INDEX patients_created ON patients (created_at, archived);
+-- Covers every column a segment rule reads: counting a segment scans this
+-- narrow index instead of the wide table.
+CREATE INDEX patients_segment ON patients (archived, birth_date, birth_md, sex, email, care_consent,
+    promo_consent, do_not_contact, postal_code, created_at, tag_list, visit_summary);
 
 -- Search-as-you-type index over names, email and phone digits.
 CREATE VIRTUAL TABLE patients_fts USING fts5 (
     first_name, last_name, preferred_name, email, phone_digits,
     content = 'patients', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
 );
 CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients BEGIN
     INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
@@ -75,16 +87,54 @@ CREATE TABLE patient_tags (
 ) WITHOUT ROWID;
 CREATE INDEX patient_tags_tag ON patient_tags (tag_id, patient_id);
 
+CREATE TRIGGER patient_tags_insert AFTER INSERT ON patient_tags BEGIN
+    UPDATE patients SET tag_list = (
+        SELECT coalesce(group_concat(char(30) || lower(t.name), '') || char(30), '')
+        FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.patient_id = new.patient_id)
+    WHERE id = new.patient_id;
+END;
+CREATE TRIGGER patient_tags_delete AFTER DELETE ON patient_tags BEGIN
+    UPDATE patients SET tag_list = (
+        SELECT coalesce(group_concat(char(30) || lower(t.name), '') || char(30), '')
+        FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.patient_id = old.patient_id)
+    WHERE id = old.patient_id;
+END;
+
 CREATE TABLE visits (
     id          INTEGER PRIMARY KEY,
     patient_id  INTEGER NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
     date        TEXT NOT NULL,
     service     TEXT NOT NULL,                       -- as entered
     service_key TEXT NOT NULL,                       -- lower-cased, trimmed: what rules match on
-    UNIQUE (patient_id, date, service_key)
+    UNIQUE (patient_id, service_key, date)
 );
+CREATE INDEX visits_patient ON visits (patient_id, date);
 CREATE INDEX visits_service ON visits (service_key, date, patient_id);
-CREATE INDEX visits_date ON visits (date, patient_id);
+
+CREATE TRIGGER visits_insert AFTER INSERT ON visits BEGIN
+    UPDATE patients SET visit_summary = (
+        SELECT coalesce(group_concat(char(30) || k || char(31) || d, '') || char(30), '') FROM (
+            SELECT service_key AS k, max(date) AS d FROM visits WHERE patient_id = new.patient_id GROUP BY service_key
+            UNION ALL
+            SELECT '', max(date) FROM visits WHERE patient_id = new.patient_id HAVING count(*) > 0))
+    WHERE id = new.patient_id;
+END;
+CREATE TRIGGER visits_delete AFTER DELETE ON visits BEGIN
+    UPDATE patients SET visit_summary = (
+        SELECT coalesce(group_concat(char(30) || k || char(31) || d, '') || char(30), '') FROM (
+            SELECT service_key AS k, max(date) AS d FROM visits WHERE patient_id = old.patient_id GROUP BY service_key
+            UNION ALL
+            SELECT '', max(date) FROM visits WHERE patient_id = old.patient_id HAVING count(*) > 0))
+    WHERE id = old.patient_id;
+END;
+CREATE TRIGGER visits_update AFTER UPDATE ON visits BEGIN
+    UPDATE patients SET visit_summary = (
+        SELECT coalesce(group_concat(char(30) || k || char(31) || d, '') || char(30), '') FROM (
+            SELECT service_key AS k, max(date) AS d FROM visits WHERE patient_id = new.patient_id GROUP BY service_key
+            UNION ALL
+            SELECT '', max(date) FROM visits WHERE patient_id = new.patient_id HAVING count(*) > 0))
+    WHERE id = new.patient_id;
+END;
 
 CREATE TABLE segments (
     id         INTEGER PRIMARY KEY,

@@ -1,0 +1,150 @@
+package data_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"kindly/data"
+	"kindly/data/demo"
+)
+
+const benchPatients = 100_000
+
+var (
+	benchOnce  sync.Once
+	benchDir   string
+	benchStore *data.Store
+	benchErr   error
+)
+
+// benchPractice builds 100,000 demo patients (about 524,000 visits) once per run.
+func benchPractice(b *testing.B) *data.Store {
+	b.Helper()
+	benchOnce.Do(func() {
+		benchDir, benchErr = os.MkdirTemp("", "kindly-bench-")
+		if benchErr != nil {
+			return
+		}
+		benchStore, benchErr = data.Open(filepath.Join(benchDir, "kindly.db"))
+		if benchErr != nil {
+			return
+		}
+		now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+		benchStore.Now = func() time.Time { return now }
+		if benchErr = benchStore.SetLocation("America/New_York"); benchErr != nil {
+			return
+		}
+		if benchErr = demo.Fill(context.Background(), benchStore, demo.Options{Patients: benchPatients, Seed: 1}); benchErr != nil {
+			return
+		}
+		// Measure the database as the app finds it when it starts.
+		benchStore.Close()
+		benchStore, benchErr = data.Open(filepath.Join(benchDir, "kindly.db"))
+		if benchErr == nil {
+			benchStore.Now = func() time.Time { return now }
+		}
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchStore
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchStore != nil {
+		benchStore.Close()
+	}
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+func ptr(n int) *int { return &n }
+
+// Three representative segments: an age + visit-history rule (the flu
+// campaign), a birthday rule, and a consent + tag + exclusion rule.
+var benchSegments = []struct {
+	name string
+	rule data.Rule
+}{
+	{"flu-65plus", data.Rule{Kind: data.KindAll, Rules: []data.Rule{
+		{Kind: data.KindAge, Min: ptr(65)},
+		{Kind: data.KindVisit, Service: "flu shot", Op: data.VisitNotSince, Month: 9},
+		{Kind: data.KindEmail, Op: "has"},
+	}}},
+	{"birthdays-30d", data.Rule{Kind: data.KindAll, Rules: []data.Rule{
+		{Kind: data.KindBirthday, Op: "within_days", Days: 30},
+		{Kind: data.KindConsent, Value: data.ConsentCareAllowed},
+	}}},
+	{"promo-not-diabetic-recall", data.Rule{Kind: data.KindAll, Rules: []data.Rule{
+		{Kind: data.KindConsent, Value: data.ConsentPromoOptedIn},
+		{Kind: data.KindTag, Op: "has_not", Value: "diabetes-program"},
+		{Kind: data.KindAny, Rules: []data.Rule{
+			{Kind: data.KindVisit, Service: "annual physical", Op: data.VisitMoreThan, Months: 11},
+			{Kind: data.KindAge, Min: ptr(18), Max: ptr(40)},
+		}},
+	}}},
+}
+
+func BenchmarkSegmentCount(b *testing.B) {
+	s := benchPractice(b)
+	ctx := context.Background()
+	for _, seg := range benchSegments {
+		b.Run(seg.name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				var err error
+				if n, err = s.SegmentCount(ctx, seg.rule); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n), "patients")
+		})
+	}
+}
+
+func BenchmarkSearch(b *testing.B) {
+	s := benchPractice(b)
+	ctx := context.Background()
+	// Keystrokes as typed into the search box: each is one page plus the count.
+	for _, typed := range []string{"s", "smi", "smith", "mary smi", "555", "john.wil"} {
+		b.Run(typed, func(b *testing.B) {
+			for b.Loop() {
+				q := data.PatientQuery{Search: typed, Limit: 200}
+				if _, err := s.Patients(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.CountPatients(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkListPage(b *testing.B) {
+	s := benchPractice(b)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		q    data.PatientQuery
+	}{
+		{"by-name-first-page", data.PatientQuery{Sort: data.SortName, Limit: 200}},
+		{"by-name-page-250", data.PatientQuery{Sort: data.SortName, Limit: 200, Offset: 50_000}},
+		{"by-birth-desc-last-page", data.PatientQuery{Sort: data.SortBirthDate, Descending: true, Limit: 200, Offset: 97_800}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Patients(ctx, tc.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
