@@ -33,6 +33,11 @@ Commands:
   segments [--json]                list segments with their size today
   segment NAME [--json]            show a segment: its sentence and size
   segment NAME --rules JSON        create or change a segment from rules
+  import patients|visits FILE [--sheet S] [--dry-run] [--rejects FILE.xlsx] [--json]
+                                   [--day-first|--month-first] [--header-row N]
+                                   import an .xlsx or .csv file; all rows or none
+  export patients|segment NAME|campaign NAME|log|calendar|report --out FILE.xlsx
+                                   write an Excel workbook
 
 Options:
   --db FILE   the database file (default: Kindly/kindly.db in your settings folder)
@@ -107,6 +112,8 @@ var commands = map[string]func(context.Context, *env, []string) error{
 	"demo":     cmdDemo,
 	"segments": cmdSegments,
 	"segment":  cmdSegment,
+	"import":   cmdImport,
+	"export":   cmdExport,
 }
 
 // parseArgs parses flags that may come before or after positional arguments.

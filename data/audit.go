@@ -66,8 +66,11 @@ func (s *Store) Backup(ctx context.Context, why string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("cannot create the backup folder: %w", err)
 	}
-	name := fmt.Sprintf("kindly-%s-%s.db", s.Now().UTC().Format("20060102-150405.000"), slug(why))
-	path := filepath.Join(dir, name)
+	stamp := s.Now().UTC().Format("20060102-150405.000")
+	path := filepath.Join(dir, fmt.Sprintf("kindly-%s-%s.db", stamp, slug(why)))
+	for i := 2; fileExists(path); i++ {
+		path = filepath.Join(dir, fmt.Sprintf("kindly-%s-%d-%s.db", stamp, i, slug(why)))
+	}
 	// VACUUM INTO writes a consistent snapshot even while others write.
 	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return "", fmt.Errorf("cannot back up the database: %w", err)
@@ -102,4 +105,9 @@ func slug(s string) string {
 		}
 	}
 	return strings.Trim(b.String(), "-")
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

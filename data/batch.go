@@ -14,23 +14,86 @@ type Batch struct {
 	ctx        context.Context
 	tx         *sql.Tx
 	addPatient *sql.Stmt
+	updPatient *sql.Stmt
 	addVisit   *sql.Stmt
 	addTag     *sql.Stmt
+	touch      *sql.Stmt        // remembers a patient to index for search
+	keepOld    *sql.Stmt        // remembers a patient's indexed values before a change
 	tagIDs     map[string]int64 // tag name (lower case) -> id, filled as tags are used
+	dropped    []string         // CREATE INDEX statements to run again at the end
+}
+
+// ExpectPatients tells the batch how many patients it is about to write.
+// When that is many, and more than the practice has, the patients' and
+// visits' secondary indexes are dropped now and built again at the end of
+// the batch: one sorted build is much faster than 100,000 single inserts.
+// It all happens inside the batch's transaction, so a failure restores them.
+func (b *Batch) ExpectPatients(n int) error {
+	var have int
+	if err := b.tx.QueryRowContext(b.ctx, `SELECT count(*) FROM patients`).Scan(&have); err != nil {
+		return err
+	}
+	if n < 5000 || n < have || len(b.dropped) > 0 {
+		return nil
+	}
+	rows, err := b.tx.QueryContext(b.ctx, `SELECT name, sql FROM sqlite_schema
+		WHERE type = 'index' AND tbl_name IN ('patients', 'visits') AND sql IS NOT NULL`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, name)
+		b.dropped = append(b.dropped, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if _, err := b.tx.ExecContext(b.ctx, `DROP INDEX "`+name+`"`); err != nil {
+			return fmt.Errorf("cannot prepare the bulk write: %w", err)
+		}
+	}
+	return nil
 }
 
 // WithBatch runs fn in one transaction and commits if it returns nil.
 func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		b := &Batch{s: s, ctx: ctx, tx: tx, tagIDs: map[string]int64{}}
+		// Search-index updates wait for the end of the batch (see the
+		// patients_fts triggers); the temp tables remember what to index.
+		for _, q := range []string{
+			`INSERT INTO settings (key, value) VALUES ('fts.deferred', '1')`,
+			`CREATE TEMP TABLE IF NOT EXISTS fts_touched (id INTEGER PRIMARY KEY)`,
+			`CREATE TEMP TABLE IF NOT EXISTS fts_old (id INTEGER PRIMARY KEY, first_name, last_name, preferred_name, email, phone_digits)`,
+			`DELETE FROM temp.fts_touched`,
+			`DELETE FROM temp.fts_old`,
+			`PRAGMA cache_size = -100000`, // 100 MB while the batch is written
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("cannot start writing: %w", err)
+			}
+		}
+		defer tx.ExecContext(context.Background(), `PRAGMA cache_size = -32000`)
 		for _, st := range []struct {
 			stmt **sql.Stmt
 			sql  string
 		}{
 			{&b.addPatient, insertPatientSQL},
+			{&b.updPatient, updatePatientSQL},
 			{&b.addVisit, `INSERT INTO visits (patient_id, date, service, service_key)
 				VALUES (?, ?, ?, ?) ON CONFLICT (patient_id, service_key, date) DO NOTHING`},
 			{&b.addTag, `INSERT INTO patient_tags (patient_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING`},
+			{&b.touch, `INSERT OR IGNORE INTO temp.fts_touched (id) VALUES (?)`},
+			{&b.keepOld, `INSERT OR IGNORE INTO temp.fts_old SELECT id, first_name, last_name, preferred_name, email, phone_digits
+				FROM patients WHERE id = ?`},
 		} {
 			stmt, err := tx.PrepareContext(ctx, st.sql)
 			if err != nil {
@@ -39,7 +102,29 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 			defer stmt.Close()
 			*st.stmt = stmt
 		}
-		return fn(b)
+		if err := fn(b); err != nil {
+			return err
+		}
+		for _, def := range b.dropped {
+			if _, err := tx.ExecContext(ctx, def); err != nil {
+				return fmt.Errorf("cannot rebuild an index: %w", err)
+			}
+		}
+		for _, q := range []string{
+			`INSERT INTO patients_fts (patients_fts, rowid, first_name, last_name, preferred_name, email, phone_digits)
+				SELECT 'delete', id, first_name, last_name, preferred_name, email, phone_digits FROM temp.fts_old`,
+			`INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
+				SELECT p.id, p.first_name, p.last_name, p.preferred_name, p.email, p.phone_digits
+				FROM temp.fts_touched t JOIN patients p ON p.id = t.id`,
+			`DELETE FROM temp.fts_touched`,
+			`DELETE FROM temp.fts_old`,
+			`DELETE FROM settings WHERE key = 'fts.deferred'`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("cannot update the search index: %w", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -55,12 +140,26 @@ func (b *Batch) AddPatient(p *Patient, tags ...string) error {
 	if err := b.s.insertPatient(b.ctx, b.addPatient, p); err != nil {
 		return err
 	}
+	if _, err := b.touch.ExecContext(b.ctx, p.ID); err != nil {
+		return err
+	}
 	for _, t := range tags {
 		if err := b.AddTag(p.ID, t); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// UpdatePatient saves changes to an existing patient.
+func (b *Batch) UpdatePatient(p *Patient) error {
+	if _, err := b.keepOld.ExecContext(b.ctx, p.ID); err != nil {
+		return err
+	}
+	if _, err := b.touch.ExecContext(b.ctx, p.ID); err != nil {
+		return err
+	}
+	return b.s.updatePatient(b.ctx, b.updPatient, p)
 }
 
 // AddTag gives a patient a tag, creating the tag on first use.

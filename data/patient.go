@@ -145,13 +145,15 @@ const patientColumns = `p.id, coalesce(p.external_id, ''), p.first_name, p.last_
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanPatient(row scanner) (Patient, error) {
+// scanPatient reads patientColumns, then any extra columns into extra.
+func scanPatient(row scanner, extra ...any) (Patient, error) {
 	var p Patient
 	var birth, careAt, promoAt, created, updated string
-	err := row.Scan(&p.ID, &p.ExternalID, &p.FirstName, &p.LastName, &p.PreferredName,
+	dest := append([]any{&p.ID, &p.ExternalID, &p.FirstName, &p.LastName, &p.PreferredName,
 		&p.Email, &p.Phone, &birth, &p.Sex, &p.PostalCode, &p.Language, &p.Notes,
 		&p.CareConsent, &careAt, &p.CareSource, &p.PromoConsent, &promoAt, &p.PromoSource,
-		&p.DoNotContact, &p.Archived, &created, &updated)
+		&p.DoNotContact, &p.Archived, &created, &updated}, extra...)
+	err := row.Scan(dest...)
 	if err != nil {
 		return p, err
 	}
@@ -223,17 +225,29 @@ func (s *Store) insertPatient(ctx context.Context, stmt *sql.Stmt, p *Patient) e
 	return err
 }
 
+const updatePatientSQL = `UPDATE patients SET external_id = ?, first_name = ?, last_name = ?,
+	preferred_name = ?, email = ?, phone = ?, phone_digits = ?, birth_date = ?, sex = ?, postal_code = ?,
+	language = ?, notes = ?, care_consent = ?, care_changed_at = ?, care_source = ?,
+	promo_consent = ?, promo_changed_at = ?, promo_source = ?, do_not_contact = ?, archived = ?,
+	updated_at = ? WHERE id = ?`
+
 // UpdatePatient saves changes to an existing patient.
 func (s *Store) UpdatePatient(ctx context.Context, p *Patient) error {
+	stmt, err := s.db.PrepareContext(ctx, updatePatientSQL)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	return s.updatePatient(ctx, stmt, p)
+}
+
+// updatePatient runs the prepared updatePatientSQL for p.
+func (s *Store) updatePatient(ctx context.Context, stmt *sql.Stmt, p *Patient) error {
 	if err := p.Normalize(); err != nil {
 		return err
 	}
 	p.UpdatedAt = s.Now().UTC().Truncate(time.Second)
-	res, err := s.db.ExecContext(ctx, `UPDATE patients SET external_id = ?, first_name = ?, last_name = ?,
-		preferred_name = ?, email = ?, phone = ?, phone_digits = ?, birth_date = ?, sex = ?, postal_code = ?,
-		language = ?, notes = ?, care_consent = ?, care_changed_at = ?, care_source = ?,
-		promo_consent = ?, promo_changed_at = ?, promo_source = ?, do_not_contact = ?, archived = ?,
-		updated_at = ? WHERE id = ?`,
+	res, err := stmt.ExecContext(ctx,
 		nullString(p.ExternalID), p.FirstName, p.LastName, p.PreferredName,
 		p.Email, p.Phone, PhoneDigits(p.Phone), nullString(p.BirthDate.String()), p.Sex, p.PostalCode,
 		p.Language, p.Notes, p.CareConsent, nullTime(p.CareChangedAt), p.CareSource,
@@ -249,6 +263,26 @@ func (s *Store) UpdatePatient(ctx context.Context, p *Patient) error {
 		return fmt.Errorf("patient %d: %w", p.ID, ErrNotFound)
 	}
 	return nil
+}
+
+// EachPatient calls fn for every patient, archived too, in id order,
+// reading them one at a time.
+func (s *Store) EachPatient(ctx context.Context, fn func(Patient) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients p ORDER BY p.id`)
+	if err != nil {
+		return fmt.Errorf("cannot read patients: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPatient(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // Patient loads one patient by id.
@@ -464,4 +498,76 @@ func (s *Store) DeleteVisit(ctx context.Context, id int64) error {
 
 func isUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// AllPatientTags maps each tagged patient to its tags, in one query (imports use it).
+func (s *Store) AllPatientTags(ctx context.Context) (map[int64][]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT pt.patient_id, t.name FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id`)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read tags: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], name)
+	}
+	return out, rows.Err()
+}
+
+// EachVisitKey calls fn for every recorded visit's patient, service key and
+// date (imports use it to tell new visits from known ones).
+func (s *Store) EachVisitKey(ctx context.Context, fn func(patientID int64, serviceKey, date string)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT patient_id, service_key, date FROM visits`)
+	if err != nil {
+		return fmt.Errorf("cannot read visits: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var key, date string
+		if err := rows.Scan(&id, &key, &date); err != nil {
+			return err
+		}
+		fn(id, key, date)
+	}
+	return rows.Err()
+}
+
+// EachPatientForExport calls fn for every patient of a segment (or all
+// non-archived patients when rule is nil, everyone when withArchived),
+// with their tags joined by ", ", sorted by name, one at a time.
+func (s *Store) EachPatientForExport(ctx context.Context, rule *Rule, withArchived bool, fn func(p Patient, tags string) error) error {
+	where, args := "+p.archived = 0", []any(nil)
+	if withArchived {
+		where = "1"
+	}
+	if rule != nil {
+		var err error
+		if where, args, err = s.SegmentSQL(ctx, *rule); err != nil {
+			return err
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+`,
+		coalesce((SELECT group_concat(t.name, ', ') FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.patient_id = p.id), '')
+		FROM patients p WHERE `+where+` ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id`, args...)
+	if err != nil {
+		return fmt.Errorf("cannot read patients: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tags string
+		p, err := scanPatient(rows, &tags)
+		if err != nil {
+			return err
+		}
+		if err := fn(p, tags); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

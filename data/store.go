@@ -58,6 +58,7 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "temp_store(MEMORY)")   // statement journals of big imports stay off the disk
 	q.Add("_pragma", "cache_size(-32000)")   // 32 MB: big imports stay in memory until commit
 	q.Add("_pragma", "mmap_size(268435456)") // reads straight from the mapped file, no read() per page
 	q.Set("_txlock", "immediate")
@@ -216,4 +217,16 @@ func (s *Store) Today() (Date, error) {
 		return Date{}, err
 	}
 	return DateOf(s.Now().In(loc)), nil
+}
+
+// Check runs SQLite's integrity check and says what is wrong, if anything.
+func (s *Store) Check(ctx context.Context) error {
+	var res string
+	if err := s.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+		return fmt.Errorf("cannot check the database: %w", err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("the database is damaged: %s", res)
+	}
+	return nil
 }

@@ -67,6 +67,9 @@ func Fill(ctx context.Context, s *data.Store, o Options) error {
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
 	err = s.WithBatch(ctx, func(b *data.Batch) error {
+		if err := b.ExpectPatients(o.Patients); err != nil {
+			return err
+		}
 		for i := 0; i < o.Patients; i++ {
 			if i%1000 == 0 {
 				if err := ctx.Err(); err != nil {

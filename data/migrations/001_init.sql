@@ -42,13 +42,11 @@ CREATE TABLE patients (
     tag_list           TEXT NOT NULL DEFAULT '',
     visit_summary      TEXT NOT NULL DEFAULT ''
 );
--- Sort orders of the patient list; "archived" rides along so paging past
--- thousands of rows never has to open them.
+-- The two usual sort orders of the patient list; "archived" rides along so
+-- paging past thousands of rows never has to open them. (Sorting by first
+-- name, email or date added sorts on the fly: every index costs imports.)
 CREATE INDEX patients_name ON patients (last_name COLLATE NOCASE, first_name COLLATE NOCASE, archived);
-CREATE INDEX patients_first ON patients (first_name COLLATE NOCASE, last_name COLLATE NOCASE, archived);
-CREATE INDEX patients_email ON patients (email, archived);
 CREATE INDEX patients_birth ON patients (birth_date, archived);
-CREATE INDEX patients_created ON patients (created_at, archived);
 -- Covers every column a segment rule reads: counting a segment scans this
 -- narrow index instead of the wide table.
 CREATE INDEX patients_segment ON patients (archived, birth_date, birth_md, sex, email, care_consent,
@@ -60,7 +58,12 @@ CREATE VIRTUAL TABLE patients_fts USING fts5 (
     content = 'patients', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
 );
-CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients BEGIN
+-- A bulk write (data.Batch) sets 'fts.deferred' inside its transaction and
+-- indexes all its rows with two statements at the end: FTS5 flushes its
+-- buffer at every statement of a transaction, which makes one-row index
+-- updates very slow in bulk.
+CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients
+WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'fts.deferred') BEGIN
     INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
     VALUES (new.id, new.first_name, new.last_name, new.preferred_name, new.email, new.phone_digits);
 END;
@@ -68,7 +71,8 @@ CREATE TRIGGER patients_fts_delete AFTER DELETE ON patients BEGIN
     INSERT INTO patients_fts (patients_fts, rowid, first_name, last_name, preferred_name, email, phone_digits)
     VALUES ('delete', old.id, old.first_name, old.last_name, old.preferred_name, old.email, old.phone_digits);
 END;
-CREATE TRIGGER patients_fts_update AFTER UPDATE OF first_name, last_name, preferred_name, email, phone_digits ON patients BEGIN
+CREATE TRIGGER patients_fts_update AFTER UPDATE OF first_name, last_name, preferred_name, email, phone_digits ON patients
+WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'fts.deferred') BEGIN
     INSERT INTO patients_fts (patients_fts, rowid, first_name, last_name, preferred_name, email, phone_digits)
     VALUES ('delete', old.id, old.first_name, old.last_name, old.preferred_name, old.email, old.phone_digits);
     INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)

@@ -1,0 +1,188 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Campaign purposes: care reminders go to everyone not opted out,
+// promotions only to patients who opted in.
+const (
+	PurposeCare      = "care"
+	PurposePromotion = "promotion"
+)
+
+// Campaign is a planned mailing: who (segment), what (template), when (schedule).
+type Campaign struct {
+	ID         int64
+	Name       string
+	Purpose    string
+	SegmentID  int64 // 0 when not chosen yet
+	TemplateID int64 // 0 when not chosen yet
+	Schedule   string
+	Status     string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// CreateCampaign saves a new campaign as a draft and sets c.ID.
+func (s *Store) CreateCampaign(ctx context.Context, c *Campaign) error {
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" {
+		return &ValidationError{"name", "Please give the campaign a name."}
+	}
+	if c.Purpose != PurposeCare && c.Purpose != PurposePromotion {
+		return &ValidationError{"purpose", "A campaign is either a care reminder or a promotion."}
+	}
+	if c.Status == "" {
+		c.Status = "draft"
+	}
+	if c.Schedule == "" {
+		c.Schedule = "{}"
+	}
+	now := s.stamp()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO campaigns (name, purpose, segment_id, template_id, schedule, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.Purpose, nullID(c.SegmentID), nullID(c.TemplateID), c.Schedule, c.Status, now, now)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return &ValidationError{"name", fmt.Sprintf("There is already a campaign called %q.", c.Name)}
+		}
+		return fmt.Errorf("cannot save the campaign: %w", err)
+	}
+	c.ID, err = res.LastInsertId()
+	return err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+const campaignColumns = `id, name, purpose, coalesce(segment_id, 0), coalesce(template_id, 0), schedule, status, created_at, updated_at`
+
+func scanCampaign(row scanner) (Campaign, error) {
+	var c Campaign
+	var created, updated string
+	err := row.Scan(&c.ID, &c.Name, &c.Purpose, &c.SegmentID, &c.TemplateID, &c.Schedule, &c.Status, &created, &updated)
+	c.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	c.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
+	return c, err
+}
+
+// Campaigns lists all campaigns by name.
+func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns ORDER BY name COLLATE NOCASE`)
+	if err != nil {
+		return nil, fmt.Errorf("cannot list campaigns: %w", err)
+	}
+	defer rows.Close()
+	var out []Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CampaignByName loads a campaign; the name is matched ignoring case.
+func (s *Store) CampaignByName(ctx context.Context, name string) (Campaign, error) {
+	c, err := scanCampaign(s.db.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns WHERE name = ?`, strings.TrimSpace(name)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("campaign %q: %w", name, ErrNotFound)
+	}
+	return c, err
+}
+
+// OutboxEntry is one message of a campaign occurrence to one patient.
+type OutboxEntry struct {
+	ID          int64
+	CampaignID  int64
+	Campaign    string
+	Occurrence  string
+	PatientID   int64
+	PatientName string
+	Email       string
+	Subject     string
+	Status      string
+	Reason      string
+	Attempts    int
+	QueuedAt    time.Time
+	SentAt      time.Time
+}
+
+// EachOutboxEntry calls fn for every outbox row (of one campaign, or all
+// when campaignID is 0), oldest first, reading them one at a time.
+func (s *Store) EachOutboxEntry(ctx context.Context, campaignID int64, fn func(OutboxEntry) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.campaign_id, c.name, o.occurrence, coalesce(o.patient_id, 0),
+		coalesce(p.last_name || ', ' || p.first_name, ''), o.email, o.subject, o.status, o.reason, o.attempts,
+		o.queued_at, coalesce(o.sent_at, '')
+		FROM outbox o JOIN campaigns c ON c.id = o.campaign_id LEFT JOIN patients p ON p.id = o.patient_id
+		WHERE ? = 0 OR o.campaign_id = ? ORDER BY o.id`, campaignID, campaignID)
+	if err != nil {
+		return fmt.Errorf("cannot read the send log: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e OutboxEntry
+		var queued, sent string
+		if err := rows.Scan(&e.ID, &e.CampaignID, &e.Campaign, &e.Occurrence, &e.PatientID, &e.PatientName, &e.Email,
+			&e.Subject, &e.Status, &e.Reason, &e.Attempts, &queued, &sent); err != nil {
+			return err
+		}
+		e.QueuedAt, _ = time.Parse(time.RFC3339, queued)
+		e.SentAt, _ = time.Parse(time.RFC3339, sent)
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// MonthlyStats counts one campaign's messages in one month by outcome.
+type MonthlyStats struct {
+	Campaign string
+	Month    string // "2026-10"
+	Sent     int
+	Failed   int
+	Skipped  int
+	OptedOut int // skipped because the patient had opted out
+}
+
+// CampaignMonthlyStats counts every campaign's messages per month (of
+// sending, or of queueing for messages not sent).
+func (s *Store) CampaignMonthlyStats(ctx context.Context) ([]MonthlyStats, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT c.name, substr(coalesce(o.sent_at, o.queued_at), 1, 7) AS month,
+		sum(o.status = 'sent'), sum(o.status = 'failed'),
+		sum(o.status = 'skipped' AND o.reason NOT LIKE 'opted out%'), sum(o.status = 'skipped' AND o.reason LIKE 'opted out%')
+		FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
+		GROUP BY c.name, month ORDER BY c.name COLLATE NOCASE, month`)
+	if err != nil {
+		return nil, fmt.Errorf("cannot count campaign results: %w", err)
+	}
+	defer rows.Close()
+	var out []MonthlyStats
+	for rows.Next() {
+		var m MonthlyStats
+		if err := rows.Scan(&m.Campaign, &m.Month, &m.Sent, &m.Failed, &m.Skipped, &m.OptedOut); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// CountOutbox counts the outbox rows of one campaign, or all when campaignID is 0.
+func (s *Store) CountOutbox(ctx context.Context, campaignID int64) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE ? = 0 OR campaign_id = ?`, campaignID, campaignID).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,171 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"kindly/data"
+	"kindly/data/demo"
+)
+
+const benchRows = 100_000
+
+var (
+	benchFileOnce sync.Once
+	benchFile     string
+	benchFileErr  error
+)
+
+// benchWorkbook writes a 100,000-row, 12-column patient sheet once per run.
+func benchWorkbook(b *testing.B) string {
+	benchFileOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kindly-import-bench-")
+		if err != nil {
+			benchFileErr = err
+			return
+		}
+		benchFile = filepath.Join(dir, "patients.xlsx")
+		f := excelize.NewFile()
+		defer f.Close()
+		f.SetSheetDimension("Sheet1", fmt.Sprintf("A1:L%d", benchRows+1))
+		sw, err := f.NewStreamWriter("Sheet1")
+		if err != nil {
+			benchFileErr = err
+			return
+		}
+		sw.SetRow("A1", []any{"Patient ID", "Last name", "First name", "Email", "Phone", "Date of birth",
+			"Sex", "Zip", "Language", "Tags", "Newsletter", "Notes"})
+		for i := 0; i < benchRows; i++ {
+			born := time.Date(1930+i%90, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			sw.SetRow(cell, []any{fmt.Sprintf("B%06d", i), fmt.Sprintf("Last%d", i), "First", fmt.Sprintf("p%d@example.com", i),
+				fmt.Sprintf("555-%07d", i), born, []string{"F", "M"}[i%2], 10000 + i%900, "en", "newsletter", []string{"yes", "no"}[i%2], "imported for the benchmark"})
+		}
+		if benchFileErr = sw.Flush(); benchFileErr == nil {
+			benchFileErr = f.SaveAs(benchFile)
+		}
+	})
+	if benchFileErr != nil {
+		b.Fatal(benchFileErr)
+	}
+	return benchFile
+}
+
+// peakHeap samples the heap while fn runs and returns the highest value in MB.
+func peakHeap(fn func()) float64 {
+	runtime.GC()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	fn()
+	close(done)
+	return float64(peak.Load()) / (1 << 20)
+}
+
+// BenchmarkImport100k compares excelize's own streaming read of the sheet
+// with Kindly's whole import (read, plan, back up, write) of the same file.
+func BenchmarkImport100k(b *testing.B) {
+	path := benchWorkbook(b)
+	b.Run("bare-excelize-stream-read", func(b *testing.B) {
+		for b.Loop() {
+			f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows, _ := f.Rows("Sheet1")
+			n := 0
+			for rows.Next() {
+				if _, err := rows.Columns(); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			rows.Close()
+			f.Close()
+			if n != benchRows+1 {
+				b.Fatalf("%d rows", n)
+			}
+		}
+	})
+	b.Run("kindly-import", func(b *testing.B) {
+		var peak float64
+		for b.Loop() {
+			b.StopTimer()
+			s, err := data.Open(filepath.Join(b.TempDir(), "kindly.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			peak = max(peak, peakHeap(func() {
+				t, err := ReadTable(path, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, err := PlanPatients(context.Background(), s, t, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if p.Added != benchRows {
+					b.Fatalf("plan: %s", p.Summary())
+				}
+				if _, err := ApplyPatients(context.Background(), s, p, nil); err != nil {
+					b.Fatal(err)
+				}
+			}))
+			b.StopTimer()
+			s.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(peak, "peak-heap-MB")
+	})
+}
+
+// BenchmarkExport100k writes 100,000 demo patients to xlsx.
+func BenchmarkExport100k(b *testing.B) {
+	dir := b.TempDir()
+	s, err := data.Open(filepath.Join(dir, "kindly.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := demo.Fill(context.Background(), s, demo.Options{Patients: benchRows, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	n, _ := s.CountPatients(context.Background(), data.PatientQuery{})
+	out := filepath.Join(dir, "export.xlsx")
+	var peak float64
+	for b.Loop() {
+		peak = max(peak, peakHeap(func() {
+			got, err := ExportPatients(context.Background(), s, "", out, nil)
+			if err != nil || got != n {
+				b.Fatalf("export: %d of %d, %v", got, n, err)
+			}
+		}))
+	}
+	b.ReportMetric(peak, "peak-heap-MB")
+	b.ReportMetric(float64(n), "patients")
+}

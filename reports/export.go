@@ -1,0 +1,180 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"kindly/data"
+)
+
+var patientExportColumns = []column{
+	{"Practice ID", 12}, {"Last name", 18}, {"First name", 16}, {"Preferred name", 14}, {"Email", 32},
+	{"Phone", 18}, {"Date of birth", 13}, {"Sex", 6}, {"Postal code", 11}, {"Language", 9}, {"Tags", 28},
+	{"Care reminders", 15}, {"Promotions", 12}, {"Do not contact", 14}, {"Archived", 9}, {"Added", 12}, {"Notes", 40},
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// ExportPatients writes patients to an xlsx file: all current patients,
+// or the members of a segment when segment is not "". It returns how many.
+func ExportPatients(ctx context.Context, s *data.Store, segment, path string, progress func(done, total int)) (int, error) {
+	var rule *data.Rule
+	total := 0
+	var err error
+	if segment != "" {
+		seg, err := s.SegmentByName(ctx, segment)
+		if err != nil {
+			return 0, fmt.Errorf("there is no segment called %q", segment)
+		}
+		rule = &seg.Rule
+		total, err = s.SegmentCount(ctx, seg.Rule)
+		if err != nil {
+			return 0, err
+		}
+	} else if total, err = s.CountPatients(ctx, data.PatientQuery{}); err != nil {
+		return 0, err
+	}
+	w, err := newSheetWriter("Patients", patientExportColumns, total)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = s.EachPatientForExport(ctx, rule, false, func(p data.Patient, tags string) error {
+		n++
+		if n%2000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(n, total)
+			}
+		}
+		return w.add(p.ExternalID, p.LastName, p.FirstName, p.PreferredName, p.Email, p.Phone,
+			p.BirthDate, p.Sex, p.PostalCode, p.Language, tags,
+			strings.ReplaceAll(p.CareConsent, "_", " "), strings.ReplaceAll(p.PromoConsent, "_", " "),
+			yesNo(p.DoNotContact), yesNo(p.Archived), p.CreatedAt, p.Notes)
+	})
+	if err != nil {
+		w.f.Close()
+		return 0, err
+	}
+	if err := w.save(path); err != nil {
+		return 0, err
+	}
+	if progress != nil {
+		progress(n, n)
+	}
+	what := "all patients"
+	if segment != "" {
+		what = fmt.Sprintf("segment %q", segment)
+	}
+	return n, s.Audit(ctx, "export", fmt.Sprintf("%s (%d patients) to %s", what, n, filepath.Base(path)))
+}
+
+var logColumns = []column{
+	{"Campaign", 24}, {"Occurrence", 12}, {"Patient", 24}, {"Email", 32}, {"Subject", 40},
+	{"Status", 10}, {"Reason", 40}, {"Attempts", 9}, {"Queued", 12}, {"Sent", 12},
+}
+
+// ExportLog writes the send log (every outbox row, or one campaign's when
+// campaign is not "") to an xlsx file and returns how many rows.
+func ExportLog(ctx context.Context, s *data.Store, campaign, path string) (int, error) {
+	var id int64
+	if campaign != "" {
+		c, err := s.CampaignByName(ctx, campaign)
+		if err != nil {
+			return 0, fmt.Errorf("there is no campaign called %q", campaign)
+		}
+		id = c.ID
+	}
+	total, err := s.CountOutbox(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	w, err := newSheetWriter("Send log", logColumns, total)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = s.EachOutboxEntry(ctx, id, func(e data.OutboxEntry) error {
+		n++
+		return w.add(e.Campaign, e.Occurrence, e.PatientName, e.Email, e.Subject, e.Status, e.Reason, e.Attempts, e.QueuedAt, e.SentAt)
+	})
+	if err != nil {
+		w.f.Close()
+		return 0, err
+	}
+	if err := w.save(path); err != nil {
+		return 0, err
+	}
+	what := "send log"
+	if campaign != "" {
+		what = fmt.Sprintf("results of campaign %q", campaign)
+	}
+	return n, s.Audit(ctx, "export", fmt.Sprintf("%s (%d rows) to %s", what, n, filepath.Base(path)))
+}
+
+var calendarColumns = []column{{"Campaign", 28}, {"Purpose", 14}, {"Status", 11}, {"Schedule", 50}, {"Created", 12}, {"Changed", 12}}
+
+// ExportCalendar writes the campaigns and their schedules to an xlsx file.
+func ExportCalendar(ctx context.Context, s *data.Store, path string) (int, error) {
+	cs, err := s.Campaigns(ctx)
+	if err != nil {
+		return 0, err
+	}
+	w, err := newSheetWriter("Calendar", calendarColumns, len(cs))
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range cs {
+		purpose := "care reminder"
+		if c.Purpose == data.PurposePromotion {
+			purpose = "promotion"
+		}
+		if err := w.add(c.Name, purpose, c.Status, c.Schedule, c.CreatedAt, c.UpdatedAt); err != nil {
+			w.f.Close()
+			return 0, err
+		}
+	}
+	if err := w.save(path); err != nil {
+		return 0, err
+	}
+	return len(cs), s.Audit(ctx, "export", fmt.Sprintf("campaign calendar (%d campaigns) to %s", len(cs), filepath.Base(path)))
+}
+
+// WriteRejects writes a plan's rejected rows, as they were, plus a
+// "reason" column, so they can be fixed and imported again.
+func WriteRejects(p *Plan, path string) (int, error) {
+	cols := make([]column, 0, len(p.Header)+2)
+	cols = append(cols, column{"Row", 6}, column{"Reason", 40})
+	for _, h := range p.Header {
+		cols = append(cols, column{h, 16})
+	}
+	w, err := newSheetWriter("Rejected rows", cols, p.Rejected)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range p.Rows {
+		if r.Action != ActionReject {
+			continue
+		}
+		vals := []any{r.Row, r.Reason}
+		for _, c := range r.Cells {
+			vals = append(vals, c)
+		}
+		if err := w.add(vals...); err != nil {
+			w.f.Close()
+			return 0, err
+		}
+		n++
+	}
+	return n, w.save(path)
+}

@@ -1,0 +1,522 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"kindly/data"
+)
+
+// Action is what an import does with one row.
+type Action string
+
+// The outcomes of a row.
+const (
+	ActionAdd       Action = "add"
+	ActionUpdate    Action = "update"
+	ActionUnchanged Action = "unchanged"
+	ActionReject    Action = "reject"
+)
+
+// Options steer an import; the zero value detects everything.
+type Options struct {
+	Sheet     string     // "" is the first sheet
+	HeaderRow int        // 1-based; 0 finds it
+	Mapping   Mapping    // nil guesses it from the header
+	DateOrder *DateOrder // nil: decided per column from the data, month first when it cannot tell
+	// Progress, when set, is called now and then while the import is written.
+	Progress func(done, total int)
+}
+
+// RowResult is the plan for one row of the sheet.
+type RowResult struct {
+	Row     int // 1-based row number in the sheet
+	Action  Action
+	Reason  string // why it is rejected, or which fields change
+	Cells   []string
+	Patient data.Patient // what will be saved (ID set for updates)
+	Tags    []string     // tags to add
+	Visit   data.Visit   // for visit imports
+}
+
+// Plan is a dry run: what an import would do, row by row.
+type Plan struct {
+	Table     *Table
+	HeaderRow int // 1-based
+	Header    []string
+	Mapping   Mapping
+	DateOrder DateOrder
+	Warnings  []string
+	Rows      []RowResult
+
+	Added, Updated, Unchanged, Rejected int
+}
+
+func (p *Plan) count() {
+	p.Added, p.Updated, p.Unchanged, p.Rejected = 0, 0, 0, 0
+	for _, r := range p.Rows {
+		switch r.Action {
+		case ActionAdd:
+			p.Added++
+		case ActionUpdate:
+			p.Updated++
+		case ActionUnchanged:
+			p.Unchanged++
+		case ActionReject:
+			p.Rejected++
+		}
+	}
+}
+
+// Summary is the plan in one line.
+func (p *Plan) Summary() string {
+	return fmt.Sprintf("%d to add, %d to update, %d unchanged, %d rejected", p.Added, p.Updated, p.Unchanged, p.Rejected)
+}
+
+// prepare finds the header and the mapping, and the date order of the date columns.
+func prepare(t *Table, o Options, allowed []Field, dateFields ...Field) (*Plan, error) {
+	if len(t.Rows) == 0 {
+		return nil, unreadable("the sheet %q is empty", t.Sheet)
+	}
+	p := &Plan{Table: t}
+	header := o.HeaderRow - 1
+	if o.HeaderRow <= 0 {
+		var err error
+		if header, err = findHeader(t.Rows, allowed); err != nil {
+			return nil, err
+		}
+	} else if header >= len(t.Rows) {
+		return nil, fmt.Errorf("the sheet has only %d rows, so row %d cannot be the header", len(t.Rows), o.HeaderRow)
+	}
+	p.HeaderRow, p.Header = header+1, t.Rows[header]
+	p.Mapping = o.Mapping
+	if p.Mapping == nil {
+		p.Mapping = guessMapping(p.Header, allowed)
+	}
+	// The date order: decided by values that can only be read one way.
+	order, dayFirst, monthFirst, ambiguous := MonthFirst, false, false, 0
+	for _, f := range dateFields {
+		col := p.Mapping.column(f)
+		if col < 0 {
+			continue
+		}
+		for _, row := range t.Rows[header+1:] {
+			if col >= len(row) {
+				continue
+			}
+			a, b, ok := slashParts(row[col])
+			switch {
+			case !ok:
+			case a > 12 && b <= 12:
+				dayFirst = true
+			case b > 12 && a <= 12:
+				monthFirst = true
+			case a <= 12 && b <= 12 && a != b:
+				ambiguous++
+			}
+		}
+	}
+	switch {
+	case o.DateOrder != nil:
+		order = *o.DateOrder
+	case dayFirst && monthFirst:
+		p.Warnings = append(p.Warnings, "Some dates are written day first and others month first; they were read month first - please check them.")
+	case dayFirst:
+		order = DayFirst
+	case monthFirst:
+		order = MonthFirst
+	case ambiguous > 0:
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%d dates like 03/04/1960 could be read either way; they were read month first (4 March). If your sheet writes the day first, choose \"day first\".", ambiguous))
+	}
+	p.DateOrder = order
+	return p, nil
+}
+
+// cell returns a row's value for a field, trimmed, and whether the column exists.
+func (p *Plan) cell(row []string, f Field) (string, bool) {
+	col := p.Mapping.column(f)
+	if col < 0 {
+		return "", false
+	}
+	if col >= len(row) {
+		return "", true
+	}
+	return strings.TrimSpace(row[col]), true
+}
+
+// existing is the practice's patients, keyed the ways an import matches them.
+type existing struct {
+	byExternal  map[string]*data.Patient
+	byEmailBorn map[string]*data.Patient
+	byNameBorn  map[string]*data.Patient
+	tags        map[int64][]string
+}
+
+func emailBornKey(email string, born data.Date) string {
+	if email == "" || born.IsZero() {
+		return ""
+	}
+	return email + "|" + born.String()
+}
+
+func nameBornKey(first, last string, born data.Date) string {
+	if last == "" || first == "" || born.IsZero() {
+		return ""
+	}
+	return strings.ToLower(last+"|"+first) + "|" + born.String()
+}
+
+func loadExisting(ctx context.Context, s *data.Store) (*existing, error) {
+	e := &existing{byExternal: map[string]*data.Patient{}, byEmailBorn: map[string]*data.Patient{}, byNameBorn: map[string]*data.Patient{}}
+	err := s.EachPatient(ctx, func(p data.Patient) error {
+		pp := &p
+		if p.ExternalID != "" {
+			e.byExternal[p.ExternalID] = pp
+		}
+		if k := emailBornKey(p.Email, p.BirthDate); k != "" {
+			e.byEmailBorn[k] = pp
+		}
+		if k := nameBornKey(p.FirstName, p.LastName, p.BirthDate); k != "" {
+			e.byNameBorn[k] = pp
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.tags, err = s.AllPatientTags(ctx)
+	return e, err
+}
+
+// match finds the stored patient a row stands for: by the practice's id,
+// else by email and birth date, else by name and birth date.
+func (e *existing) match(p data.Patient) *data.Patient {
+	if p.ExternalID != "" {
+		return e.byExternal[p.ExternalID]
+	}
+	if m := e.byEmailBorn[emailBornKey(p.Email, p.BirthDate)]; m != nil {
+		return m
+	}
+	return e.byNameBorn[nameBornKey(p.FirstName, p.LastName, p.BirthDate)]
+}
+
+// PlanPatients is the dry run of a patient import: nothing is written.
+func PlanPatients(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan, error) {
+	p, err := prepare(t, o, patientFields, FieldBirthDate)
+	if err != nil {
+		return nil, err
+	}
+	if p.Mapping.column(FieldLastName) < 0 && p.Mapping.column(FieldFirstName) < 0 && p.Mapping.column(FieldFullName) < 0 {
+		return nil, fmt.Errorf("no name column found; map a column to last name, first name or full name")
+	}
+	today, err := s.Today()
+	if err != nil {
+		return nil, err
+	}
+	ex, err := loadExisting(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	source := "import " + filepath.Base(t.File)
+	p.fixPostalCodes()
+	seen := map[string]int{} // key -> sheet row that used it
+	for i := p.HeaderRow; i < len(t.Rows); i++ {
+		cells := t.Rows[i]
+		if blank(cells) {
+			continue
+		}
+		r := RowResult{Row: i + 1, Cells: cells}
+		pat, tags, err := p.readPatient(cells, today)
+		if err != nil {
+			r.Action, r.Reason = ActionReject, err.Error()
+			p.Rows = append(p.Rows, r)
+			continue
+		}
+		key := pat.ExternalID
+		if key == "" {
+			key = emailBornKey(pat.Email, pat.BirthDate)
+		}
+		if key == "" {
+			key = nameBornKey(pat.FirstName, pat.LastName, pat.BirthDate)
+		}
+		if key != "" {
+			if first, dup := seen[key]; dup {
+				r.Action, r.Reason = ActionReject, fmt.Sprintf("the same patient as row %d", first)
+				p.Rows = append(p.Rows, r)
+				continue
+			}
+			seen[key] = r.Row
+		}
+		if old := ex.match(pat); old != nil {
+			merged, changes := merge(*old, pat, p, cells, source, s.Now())
+			newTags := missingTags(ex.tags[old.ID], tags)
+			if len(newTags) > 0 {
+				changes = append(changes, "tags")
+			}
+			r.Patient, r.Tags = merged, newTags
+			if len(changes) == 0 {
+				r.Action = ActionUnchanged
+			} else {
+				r.Action, r.Reason = ActionUpdate, "changes "+strings.Join(changes, ", ")
+			}
+		} else {
+			fresh := data.Patient{CareConsent: data.CareAllowed, PromoConsent: data.PromoUnknown}
+			merged, _ := merge(fresh, pat, p, cells, source, s.Now())
+			if err := merged.Normalize(); err != nil {
+				r.Action, r.Reason = ActionReject, err.Error()
+				p.Rows = append(p.Rows, r)
+				continue
+			}
+			r.Action, r.Patient, r.Tags = ActionAdd, merged, tags
+		}
+		p.Rows = append(p.Rows, r)
+	}
+	p.count()
+	return p, nil
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// readPatient reads the mapped cells of one row; consent columns are
+// applied later by merge, against what is stored.
+func (p *Plan) readPatient(cells []string, today data.Date) (data.Patient, []string, error) {
+	var pat data.Patient
+	get := func(f Field) string { v, _ := p.cell(cells, f); return v }
+	pat.ExternalID = cleanNumberText(get(FieldExternalID))
+	pat.FirstName, pat.LastName = get(FieldFirstName), get(FieldLastName)
+	if full := get(FieldFullName); full != "" && pat.FirstName == "" && pat.LastName == "" {
+		pat.FirstName, pat.LastName = splitFullName(full)
+	}
+	if pat.FirstName == "" && pat.LastName == "" {
+		return pat, nil, fmt.Errorf("no name")
+	}
+	pat.PreferredName = get(FieldPreferredName)
+	pat.Email = data.NormalizeEmail(get(FieldEmail))
+	if pat.Email != "" {
+		probe := data.Patient{LastName: "x", Email: pat.Email}
+		if err := probe.Normalize(); err != nil {
+			return pat, nil, fmt.Errorf("the email address %q is not valid", pat.Email)
+		}
+	}
+	pat.Phone = cleanNumberText(get(FieldPhone))
+	if v := get(FieldBirthDate); v != "" {
+		d, err := parseDate(v, p.DateOrder, today)
+		if err != nil {
+			return pat, nil, fmt.Errorf("birth date: %v", err)
+		}
+		if today.Before(d) {
+			return pat, nil, fmt.Errorf("the birth date %s is in the future", d)
+		}
+		pat.BirthDate = d
+	}
+	sex, err := parseSex(get(FieldSex))
+	if err != nil {
+		return pat, nil, err
+	}
+	pat.Sex = sex
+	pat.PostalCode = cleanNumberText(get(FieldPostalCode))
+	pat.Language = get(FieldLanguage)
+	pat.Notes = get(FieldNotes)
+	for _, f := range []Field{FieldPromoOptIn, FieldOptOut, FieldDoNotContact} {
+		if _, err := parseYes(get(f)); err != nil {
+			return pat, nil, fmt.Errorf("%s: %v", strings.ReplaceAll(string(f), "_", " "), err)
+		}
+	}
+	return pat, splitTags(get(FieldTags)), nil
+}
+
+// merge lays a row over a stored patient: filled cells replace stored
+// values, empty cells leave them. Consent only ever moves towards fewer
+// emails: an import never re-subscribes someone who opted out.
+func merge(old, row data.Patient, p *Plan, cells []string, source string, now time.Time) (data.Patient, []string) {
+	m := old
+	var changes []string
+	set := func(name string, dst *string, v string) {
+		if v != "" && *dst != v {
+			*dst = v
+			changes = append(changes, name)
+		}
+	}
+	set("practice id", &m.ExternalID, row.ExternalID)
+	set("first name", &m.FirstName, row.FirstName)
+	set("last name", &m.LastName, row.LastName)
+	set("preferred name", &m.PreferredName, row.PreferredName)
+	set("email", &m.Email, row.Email)
+	set("phone", &m.Phone, row.Phone)
+	set("sex", &m.Sex, row.Sex)
+	set("postal code", &m.PostalCode, row.PostalCode)
+	set("language", &m.Language, row.Language)
+	set("notes", &m.Notes, row.Notes)
+	if !row.BirthDate.IsZero() && row.BirthDate != m.BirthDate {
+		m.BirthDate = row.BirthDate
+		changes = append(changes, "birth date")
+	}
+	yes := func(f Field) bool { v, _ := p.cell(cells, f); b, _ := parseYes(v); return b }
+	if yes(FieldOptOut) {
+		if m.CareConsent != data.CareOptedOut {
+			m.CareConsent, m.CareChangedAt, m.CareSource = data.CareOptedOut, now, source
+			changes = append(changes, "care reminders opted out")
+		}
+		if m.PromoConsent != data.PromoOptedOut {
+			m.PromoConsent, m.PromoChangedAt, m.PromoSource = data.PromoOptedOut, now, source
+			changes = append(changes, "promotions opted out")
+		}
+	} else if yes(FieldPromoOptIn) && m.PromoConsent == data.PromoUnknown {
+		m.PromoConsent, m.PromoChangedAt, m.PromoSource = data.PromoOptedIn, now, source
+		changes = append(changes, "promotions opted in")
+	}
+	if yes(FieldDoNotContact) && !m.DoNotContact {
+		m.DoNotContact = true
+		changes = append(changes, "do not contact")
+	}
+	return m, changes
+}
+
+func missingTags(have, want []string) []string {
+	var out []string
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			if data.TagKey(h) == data.TagKey(w) {
+				found = true
+			}
+		}
+		if !found {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// fixPostalCodes restores leading zeros a spreadsheet dropped from
+// five-digit postal codes stored as numbers (07030 became 7030).
+func (p *Plan) fixPostalCodes() {
+	col := p.Mapping.column(FieldPostalCode)
+	if col < 0 {
+		return
+	}
+	five, digits, short := 0, 0, 0
+	for _, row := range p.Table.Rows[p.HeaderRow:] {
+		if col >= len(row) {
+			continue
+		}
+		v := cleanNumberText(row[col])
+		if v == "" {
+			continue
+		}
+		if strings.Trim(v, "0123456789") != "" {
+			return // not a purely numeric column
+		}
+		digits++
+		if len(v) == 5 {
+			five++
+		} else if len(v) < 5 {
+			short++
+		}
+	}
+	if short == 0 || five*2 <= digits {
+		return
+	}
+	for _, row := range p.Table.Rows[p.HeaderRow:] {
+		if col < len(row) {
+			if v := cleanNumberText(row[col]); v != "" && len(v) < 5 {
+				row[col] = strings.Repeat("0", 5-len(v)) + v
+			}
+		}
+	}
+	p.Warnings = append(p.Warnings, fmt.Sprintf("%d postal codes had lost their leading zeros (stored as numbers); they were padded to 5 digits.", short))
+}
+
+// Result is what a finished import did.
+type Result struct {
+	Added, Updated, Unchanged, Rejected int
+	Backup                              string // the backup taken before writing
+}
+
+// ApplyPatients writes a plan in one transaction, after backing up the
+// database: every row lands, or none does.
+func ApplyPatients(ctx context.Context, s *data.Store, p *Plan, progress func(done, total int)) (Result, error) {
+	res := Result{Added: p.Added, Updated: p.Updated, Unchanged: p.Unchanged, Rejected: p.Rejected}
+	if p.Added+p.Updated == 0 {
+		return res, nil
+	}
+	backup, err := s.Backup(ctx, "before import")
+	if err != nil {
+		return res, err
+	}
+	res.Backup = backup
+	total := p.Added + p.Updated
+	err = s.WithBatch(ctx, func(b *data.Batch) error {
+		if err := b.ExpectPatients(p.Added); err != nil {
+			return err
+		}
+		done := 0
+		for i := range p.Rows {
+			r := &p.Rows[i]
+			var err error
+			switch r.Action {
+			case ActionAdd:
+				pat := r.Patient
+				err = b.AddPatient(&pat, r.Tags...)
+			case ActionUpdate:
+				pat := r.Patient
+				if err = b.UpdatePatient(&pat); err == nil {
+					for _, t := range r.Tags {
+						if err = b.AddTag(pat.ID, t); err != nil {
+							break
+						}
+					}
+				}
+			default:
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("row %d: %w", r.Row, err)
+			}
+			done++
+			if done%1000 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if progress != nil {
+					progress(done, total)
+				}
+			}
+		}
+		if progress != nil {
+			progress(total, total)
+		}
+		return b.Audit("import", fmt.Sprintf("patients from %s (sheet %s): %s", filepath.Base(p.Table.File), p.Table.Sheet, p.Summary()))
+	})
+	if err != nil {
+		return res, fmt.Errorf("the import was not saved, nothing changed: %w", err)
+	}
+	return res, nil
+}
+
+// RowError is one rejected row and why.
+type RowError struct {
+	Row    int    `json:"row"`
+	Reason string `json:"reason"`
+}
+
+// RowErrors lists the rejected rows.
+func (p *Plan) RowErrors() []RowError {
+	out := []RowError{}
+	for _, r := range p.Rows {
+		if r.Action == ActionReject {
+			out = append(out, RowError{r.Row, r.Reason})
+		}
+	}
+	return out
+}

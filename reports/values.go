@@ -1,0 +1,177 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"kindly/data"
+)
+
+// DateOrder says how to read a date like 03/04/1960, where both parts could
+// be the month.
+type DateOrder int
+
+// The two readings of an ambiguous slashed date.
+const (
+	MonthFirst DateOrder = iota // 03/04/1960 is 4 March (US)
+	DayFirst                    // 03/04/1960 is 3 April (UK, most of Europe)
+)
+
+func (o DateOrder) String() string {
+	if o == DayFirst {
+		return "day first"
+	}
+	return "month first"
+}
+
+var (
+	isoDate      = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$`)
+	slashDate    = regexp.MustCompile(`^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?: .*)?$`)
+	dotDate      = regexp.MustCompile(`^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})\.?(?: .*)?$`)
+	compactDate  = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
+	serialNumber = regexp.MustCompile(`^\d{1,6}(\.\d+)?$`)
+	textLayouts  = []string{"Jan 2, 2006", "January 2, 2006", "2 Jan 2006", "2 January 2006", "Jan 2 2006",
+		"January 2 2006", "02-Jan-2006", "2-Jan-2006", "02-Jan-06", "Mon, Jan 2, 2006", "Monday, January 2, 2006"}
+)
+
+// slashParts splits a slashed or dashed date into its two leading numbers,
+// for deciding a column's date order.
+func slashParts(s string) (a, b int, ok bool) {
+	m := slashDate.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, 0, false
+	}
+	a, _ = strconv.Atoi(m[1])
+	b, _ = strconv.Atoi(m[2])
+	return a, b, true
+}
+
+// parseDate reads a date cell: an Excel serial number, ISO, US or European
+// text, or a written-out month. today bounds two-digit years (a birth year
+// "25" in 2026 is 2025; "40" is 1940).
+func parseDate(s string, order DateOrder, today data.Date) (data.Date, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return data.Date{}, nil
+	}
+	mk := func(y, m, d int) (data.Date, error) {
+		if y < 100 {
+			y += 2000
+			if y > today.Year {
+				y -= 100
+			}
+		}
+		t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+		if m < 1 || m > 12 || t.Day() != d || t.Month() != time.Month(m) || y < 1850 || y > 2200 {
+			return data.Date{}, fmt.Errorf("%q is not a real date", s)
+		}
+		return data.Date{Year: y, Month: time.Month(m), Day: d}, nil
+	}
+	atoi := func(x string) int { n, _ := strconv.Atoi(x); return n }
+	if m := isoDate.FindStringSubmatch(s); m != nil {
+		return mk(atoi(m[1]), atoi(m[2]), atoi(m[3]))
+	}
+	if m := compactDate.FindStringSubmatch(s); m != nil {
+		return mk(atoi(m[1]), atoi(m[2]), atoi(m[3]))
+	}
+	if m := dotDate.FindStringSubmatch(s); m != nil {
+		return mk(atoi(m[3]), atoi(m[2]), atoi(m[1]))
+	}
+	if m := slashDate.FindStringSubmatch(s); m != nil {
+		if order == DayFirst {
+			return mk(atoi(m[3]), atoi(m[2]), atoi(m[1]))
+		}
+		return mk(atoi(m[3]), atoi(m[1]), atoi(m[2]))
+	}
+	if serialNumber.MatchString(s) {
+		f, _ := strconv.ParseFloat(s, 64)
+		return serialDate(f, s)
+	}
+	for _, layout := range textLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return mk(t.Year(), int(t.Month()), t.Day())
+		}
+	}
+	return data.Date{}, fmt.Errorf("%q is not a date Kindly can read (use e.g. 1960-03-04)", s)
+}
+
+// serialDate converts an Excel serial day number (1900 date system, where
+// day 60 is the fictitious 29 February 1900) to a date.
+func serialDate(f float64, s string) (data.Date, error) {
+	if f < 1 || f > 120000 {
+		return data.Date{}, fmt.Errorf("%q is not a date", s)
+	}
+	days := int(math.Floor(f))
+	base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	if days < 61 {
+		base = base.AddDate(0, 0, 1)
+	}
+	return data.DateOf(base.AddDate(0, 0, days)), nil
+}
+
+// cleanNumberText undoes what a spreadsheet does to digits stored as a
+// number: "5551234567.0" or "5.551234567E9" back to "5551234567".
+func cleanNumberText(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789.eE+-", r) }) >= 0 {
+		return s
+	}
+	if strings.ContainsAny(s, "eE") || strings.HasSuffix(s, ".0") {
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1e15 {
+			return strconv.FormatInt(int64(f), 10)
+		}
+	}
+	return s
+}
+
+func parseSex(s string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return "", nil
+	case "f", "female", "w", "woman", "girl", "weiblich":
+		return "F", nil
+	case "m", "male", "man", "boy", "männlich":
+		return "M", nil
+	case "x", "d", "diverse", "other", "non-binary", "nonbinary", "divers", "u", "unknown":
+		return "X", nil
+	}
+	return "", fmt.Errorf("%q is not a sex Kindly knows (F, M or X)", s)
+}
+
+// parseYes reads a yes/no cell; "" is no.
+func parseYes(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "n", "no", "false", "0", "-", "none", "opted out", "opt-out", "out":
+		return false, nil
+	case "y", "yes", "true", "1", "x", "✓", "✔", "ja", "opted in", "opt-in", "in":
+		return true, nil
+	}
+	return false, fmt.Errorf("%q is not yes or no", s)
+}
+
+// splitFullName reads "Last, First" or "First Last".
+func splitFullName(s string) (first, last string) {
+	s = strings.Join(strings.Fields(s), " ")
+	if i := strings.Index(s, ","); i >= 0 {
+		return strings.TrimSpace(s[i+1:]), strings.TrimSpace(s[:i])
+	}
+	if i := strings.LastIndex(s, " "); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return "", s
+}
+
+// splitTags reads "diabetes-program; smoker, newsletter".
+func splitTags(s string) []string {
+	var out []string
+	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,146 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"kindly/data"
+)
+
+// PlanVisits is the dry run of a visit import: each row names a patient
+// (practice id, else email and birth date, else an email only one patient
+// has), a date and a service.
+func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan, error) {
+	p, err := prepare(t, o, visitFields, FieldVisitDate, FieldBirthDate)
+	if err != nil {
+		return nil, err
+	}
+	if p.Mapping.column(FieldVisitDate) < 0 || p.Mapping.column(FieldService) < 0 {
+		return nil, fmt.Errorf("a visit import needs a date column and a service column")
+	}
+	if p.Mapping.column(FieldExternalID) < 0 && p.Mapping.column(FieldEmail) < 0 {
+		return nil, fmt.Errorf("a visit import needs a patient id or an email column to find the patient")
+	}
+	today, err := s.Today()
+	if err != nil {
+		return nil, err
+	}
+	ex, err := loadExisting(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	byEmail := map[string][]int64{}
+	for _, pat := range ex.byEmailBorn {
+		byEmail[pat.Email] = append(byEmail[pat.Email], pat.ID)
+	}
+	known := map[string]bool{}
+	if err := s.EachVisitKey(ctx, func(id int64, key, date string) { known[fmt.Sprint(id, "|", key, "|", date)] = true }); err != nil {
+		return nil, err
+	}
+	for i := p.HeaderRow; i < len(t.Rows); i++ {
+		cells := t.Rows[i]
+		if blank(cells) {
+			continue
+		}
+		r := RowResult{Row: i + 1, Cells: cells}
+		reject := func(format string, args ...any) {
+			r.Action, r.Reason = ActionReject, fmt.Sprintf(format, args...)
+			p.Rows = append(p.Rows, r)
+		}
+		get := func(f Field) string { v, _ := p.cell(cells, f); return v }
+		date, err := parseDate(get(FieldVisitDate), p.DateOrder, today)
+		if err != nil {
+			reject("visit date: %v", err)
+			continue
+		}
+		if date.IsZero() {
+			reject("no visit date")
+			continue
+		}
+		service := get(FieldService)
+		if service == "" {
+			reject("no service")
+			continue
+		}
+		born, err := parseDate(get(FieldBirthDate), p.DateOrder, today)
+		if err != nil {
+			reject("birth date: %v", err)
+			continue
+		}
+		ext, email := cleanNumberText(get(FieldExternalID)), data.NormalizeEmail(get(FieldEmail))
+		var patientID int64
+		switch {
+		case ext != "":
+			if m := ex.byExternal[ext]; m != nil {
+				patientID = m.ID
+			}
+		case email != "" && !born.IsZero():
+			if m := ex.byEmailBorn[emailBornKey(email, born)]; m != nil {
+				patientID = m.ID
+			}
+		case email != "":
+			if ids := byEmail[email]; len(ids) == 1 {
+				patientID = ids[0]
+			} else if len(ids) > 1 {
+				reject("%d patients share the email %s; add a birth date or patient id column", len(ids), email)
+				continue
+			}
+		}
+		if patientID == 0 {
+			reject("no patient matches (practice id %q, email %q)", ext, email)
+			continue
+		}
+		r.Visit = data.Visit{PatientID: patientID, Date: date, Service: service}
+		key := fmt.Sprint(patientID, "|", data.ServiceKey(service), "|", date.String())
+		if known[key] {
+			r.Action = ActionUnchanged
+		} else {
+			known[key] = true
+			r.Action = ActionAdd
+		}
+		p.Rows = append(p.Rows, r)
+	}
+	p.count()
+	return p, nil
+}
+
+// ApplyVisits writes a visit plan in one transaction after a backup.
+func ApplyVisits(ctx context.Context, s *data.Store, p *Plan, progress func(done, total int)) (Result, error) {
+	res := Result{Added: p.Added, Unchanged: p.Unchanged, Rejected: p.Rejected}
+	if p.Added == 0 {
+		return res, nil
+	}
+	backup, err := s.Backup(ctx, "before import")
+	if err != nil {
+		return res, err
+	}
+	res.Backup = backup
+	err = s.WithBatch(ctx, func(b *data.Batch) error {
+		done := 0
+		for _, r := range p.Rows {
+			if r.Action != ActionAdd {
+				continue
+			}
+			if err := b.AddVisit(r.Visit); err != nil {
+				return fmt.Errorf("row %d: %w", r.Row, err)
+			}
+			if done++; done%1000 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if progress != nil {
+					progress(done, p.Added)
+				}
+			}
+		}
+		if progress != nil {
+			progress(p.Added, p.Added)
+		}
+		return b.Audit("import", fmt.Sprintf("visits from %s (sheet %s): %s", filepath.Base(p.Table.File), p.Table.Sheet, p.Summary()))
+	})
+	if err != nil {
+		return res, fmt.Errorf("the import was not saved, nothing changed: %w", err)
+	}
+	return res, nil
+}
