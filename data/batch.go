@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -16,9 +17,9 @@ type Batch struct {
 	addPatient *sql.Stmt
 	updPatient *sql.Stmt
 	addVisit   *sql.Stmt
-	addTag     *sql.Stmt
-	touch      *sql.Stmt        // remembers a patient to index for search
 	keepOld    *sql.Stmt        // remembers a patient's indexed values before a change
+	touched    []int64          // patients to index for search at the end
+	tagged     [][2]any         // (patient id, tag id) pairs not written yet
 	tagIDs     map[string]int64 // tag name (lower case) -> id, filled as tags are used
 	dropped    []string         // CREATE INDEX statements to run again at the end
 }
@@ -70,11 +71,13 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 		// Search-index updates wait for the end of the batch (see the
 		// patients_fts triggers); the temp tables remember what to index.
 		for _, q := range []string{
-			`INSERT INTO settings (key, value) VALUES ('fts.deferred', '1')`,
+			`INSERT INTO settings (key, value) VALUES ('bulk.deferred', '1')`,
 			`CREATE TEMP TABLE IF NOT EXISTS fts_touched (id INTEGER PRIMARY KEY)`,
 			`CREATE TEMP TABLE IF NOT EXISTS fts_old (id INTEGER PRIMARY KEY, first_name, last_name, preferred_name, email, phone_digits)`,
+			`CREATE TEMP TABLE IF NOT EXISTS tags_touched (patient_id INTEGER PRIMARY KEY)`,
 			`DELETE FROM temp.fts_touched`,
 			`DELETE FROM temp.fts_old`,
+			`DELETE FROM temp.tags_touched`,
 			`PRAGMA cache_size = -100000`, // 100 MB while the batch is written
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -90,8 +93,6 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 			{&b.updPatient, updatePatientSQL},
 			{&b.addVisit, `INSERT INTO visits (patient_id, date, service, service_key)
 				VALUES (?, ?, ?, ?) ON CONFLICT (patient_id, service_key, date) DO NOTHING`},
-			{&b.addTag, `INSERT INTO patient_tags (patient_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING`},
-			{&b.touch, `INSERT OR IGNORE INTO temp.fts_touched (id) VALUES (?)`},
 			{&b.keepOld, `INSERT OR IGNORE INTO temp.fts_old SELECT id, first_name, last_name, preferred_name, email, phone_digits
 				FROM patients WHERE id = ?`},
 		} {
@@ -105,6 +106,9 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 		if err := fn(b); err != nil {
 			return err
 		}
+		if err := b.flushLists(); err != nil {
+			return err
+		}
 		for _, def := range b.dropped {
 			if _, err := tx.ExecContext(ctx, def); err != nil {
 				return fmt.Errorf("cannot rebuild an index: %w", err)
@@ -116,12 +120,17 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 			`INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
 				SELECT p.id, p.first_name, p.last_name, p.preferred_name, p.email, p.phone_digits
 				FROM temp.fts_touched t JOIN patients p ON p.id = t.id`,
+			`UPDATE patients SET tag_list = (
+				SELECT coalesce(group_concat(char(30) || lower(t.name), '') || char(30), '')
+				FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.patient_id = patients.id)
+				WHERE id IN (SELECT patient_id FROM temp.tags_touched)`,
 			`DELETE FROM temp.fts_touched`,
 			`DELETE FROM temp.fts_old`,
-			`DELETE FROM settings WHERE key = 'fts.deferred'`,
+			`DELETE FROM temp.tags_touched`,
+			`DELETE FROM settings WHERE key = 'bulk.deferred'`,
 		} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("cannot update the search index: %w", err)
+				return fmt.Errorf("cannot finish writing: %w", err)
 			}
 		}
 		return nil
@@ -140,9 +149,7 @@ func (b *Batch) AddPatient(p *Patient, tags ...string) error {
 	if err := b.s.insertPatient(b.ctx, b.addPatient, p); err != nil {
 		return err
 	}
-	if _, err := b.touch.ExecContext(b.ctx, p.ID); err != nil {
-		return err
-	}
+	b.touched = append(b.touched, p.ID)
 	for _, t := range tags {
 		if err := b.AddTag(p.ID, t); err != nil {
 			return err
@@ -156,9 +163,7 @@ func (b *Batch) UpdatePatient(p *Patient) error {
 	if _, err := b.keepOld.ExecContext(b.ctx, p.ID); err != nil {
 		return err
 	}
-	if _, err := b.touch.ExecContext(b.ctx, p.ID); err != nil {
-		return err
-	}
+	b.touched = append(b.touched, p.ID)
 	return b.s.updatePatient(b.ctx, b.updPatient, p)
 }
 
@@ -178,8 +183,34 @@ func (b *Batch) AddTag(patientID int64, tag string) error {
 		}
 		b.tagIDs[key] = id
 	}
-	if _, err := b.addTag.ExecContext(b.ctx, patientID, id); err != nil {
-		return fmt.Errorf("cannot tag the patient: %w", err)
+	b.tagged = append(b.tagged, [2]any{patientID, id})
+	if len(b.tagged) >= 5000 {
+		return b.flushLists()
+	}
+	return nil
+}
+
+// flushLists writes the remembered tags and search-index ids, each list
+// in one statement: one statement per row is what makes bulk writes slow.
+func (b *Batch) flushLists() error {
+	if len(b.tagged) > 0 {
+		pairs, _ := json.Marshal(b.tagged)
+		if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO patient_tags (patient_id, tag_id)
+			SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`, string(pairs)); err != nil {
+			return fmt.Errorf("cannot tag patients: %w", err)
+		}
+		if _, err := b.tx.ExecContext(b.ctx, `INSERT OR IGNORE INTO temp.tags_touched (patient_id)
+			SELECT value ->> 0 FROM json_each(?)`, string(pairs)); err != nil {
+			return err
+		}
+		b.tagged = b.tagged[:0]
+	}
+	if len(b.touched) > 0 {
+		ids, _ := json.Marshal(b.touched)
+		if _, err := b.tx.ExecContext(b.ctx, `INSERT OR IGNORE INTO temp.fts_touched (id) SELECT value FROM json_each(?)`, string(ids)); err != nil {
+			return err
+		}
+		b.touched = b.touched[:0]
 	}
 	return nil
 }

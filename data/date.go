@@ -63,7 +63,15 @@ func (d Date) AddMonths(n int) Date {
 func (d Date) AddYears(n int) Date { return d.AddMonths(12 * n) }
 
 // Before reports whether d is earlier than e.
-func (d Date) Before(e Date) bool { return d.String() < e.String() }
+func (d Date) Before(e Date) bool {
+	if d.Year != e.Year {
+		return d.Year < e.Year
+	}
+	if d.Month != e.Month {
+		return d.Month < e.Month
+	}
+	return d.Day < e.Day
+}
 
 // AgeOn is the age in whole years of someone born on d, on day t.
 // Someone born on 29 February turns a year older on 1 March in other years.

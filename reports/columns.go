@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"unicode"
 )
@@ -93,17 +92,21 @@ func guessField(header string, allowed []Field) Field {
 // Mapping says which field each column holds, by column index.
 type Mapping map[int]Field
 
+// columns indexes a mapping by field: the first column holding each field.
+func (m Mapping) columns() map[Field]int {
+	out := map[Field]int{}
+	for c, f := range m {
+		if old, ok := out[f]; !ok || c < old {
+			out[f] = c
+		}
+	}
+	return out
+}
+
 // column returns the column holding f, or -1.
 func (m Mapping) column(f Field) int {
-	cols := make([]int, 0, len(m))
-	for c := range m {
-		cols = append(cols, c)
-	}
-	sort.Ints(cols)
-	for _, c := range cols {
-		if m[c] == f {
-			return c
-		}
+	if c, ok := m.columns()[f]; ok {
+		return c
 	}
 	return -1
 }

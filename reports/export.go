@@ -45,22 +45,59 @@ func ExportPatients(ctx context.Context, s *data.Store, segment, path string, pr
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	err = s.EachPatientForExport(ctx, rule, false, func(p data.Patient, tags string) error {
-		n++
-		if n%2000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	// The database is read on one core while the sheet is written on the
+	// other: rows travel in chunks from a reading goroutine.
+	type row struct {
+		p    data.Patient
+		tags string
+	}
+	chunks := make(chan []row, 4)
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	var readErr error
+	go func() {
+		defer close(chunks)
+		chunk := make([]row, 0, 256)
+		readErr = s.EachPatientForExport(readCtx, rule, false, func(p data.Patient, tags string) error {
+			if chunk = append(chunk, row{p, tags}); len(chunk) == cap(chunk) {
+				select {
+				case chunks <- chunk:
+				case <-readCtx.Done():
+					return readCtx.Err()
+				}
+				chunk = make([]row, 0, 256)
 			}
-			if progress != nil {
+			return nil
+		})
+		if readErr == nil && len(chunk) > 0 {
+			chunks <- chunk
+		}
+	}()
+	n := 0
+	for chunk := range chunks {
+		for _, r := range chunk {
+			p := r.p
+			err = w.add(p.ExternalID, p.LastName, p.FirstName, p.PreferredName, p.Email, p.Phone,
+				p.BirthDate, p.Sex, p.PostalCode, p.Language, r.tags,
+				strings.ReplaceAll(p.CareConsent, "_", " "), strings.ReplaceAll(p.PromoConsent, "_", " "),
+				yesNo(p.DoNotContact), yesNo(p.Archived), p.CreatedAt, p.Notes)
+			if err != nil {
+				break
+			}
+			if n++; n%2000 == 0 && progress != nil {
 				progress(n, total)
 			}
 		}
-		return w.add(p.ExternalID, p.LastName, p.FirstName, p.PreferredName, p.Email, p.Phone,
-			p.BirthDate, p.Sex, p.PostalCode, p.Language, tags,
-			strings.ReplaceAll(p.CareConsent, "_", " "), strings.ReplaceAll(p.PromoConsent, "_", " "),
-			yesNo(p.DoNotContact), yesNo(p.Archived), p.CreatedAt, p.Notes)
-	})
+		if err != nil {
+			stopReading()
+			for range chunks { // let the reader finish
+			}
+			break
+		}
+	}
+	if err == nil {
+		err = readErr
+	}
 	if err != nil {
 		w.f.Close()
 		return 0, err

@@ -53,6 +53,8 @@ type Plan struct {
 	Rows      []RowResult
 
 	Added, Updated, Unchanged, Rejected int
+
+	cols map[Field]int // Mapping by field, for reading cells
 }
 
 func (p *Plan) count() {
@@ -96,6 +98,7 @@ func prepare(t *Table, o Options, allowed []Field, dateFields ...Field) (*Plan, 
 	if p.Mapping == nil {
 		p.Mapping = guessMapping(p.Header, allowed)
 	}
+	p.cols = p.Mapping.columns()
 	// The date order: decided by values that can only be read one way.
 	order, dayFirst, monthFirst, ambiguous := MonthFirst, false, false, 0
 	for _, f := range dateFields {
@@ -137,8 +140,8 @@ func prepare(t *Table, o Options, allowed []Field, dateFields ...Field) (*Plan, 
 
 // cell returns a row's value for a field, trimmed, and whether the column exists.
 func (p *Plan) cell(row []string, f Field) (string, bool) {
-	col := p.Mapping.column(f)
-	if col < 0 {
+	col, ok := p.cols[f]
+	if !ok {
 		return "", false
 	}
 	if col >= len(row) {

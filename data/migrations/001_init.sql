@@ -58,12 +58,12 @@ CREATE VIRTUAL TABLE patients_fts USING fts5 (
     content = 'patients', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
 );
--- A bulk write (data.Batch) sets 'fts.deferred' inside its transaction and
--- indexes all its rows with two statements at the end: FTS5 flushes its
+-- A bulk write (data.Batch) sets 'bulk.deferred' inside its transaction and
+-- indexes all its rows with a few statements at the end: FTS5 flushes its
 -- buffer at every statement of a transaction, which makes one-row index
--- updates very slow in bulk.
+-- updates very slow in bulk. The tag list waits for the end the same way.
 CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients
-WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'fts.deferred') BEGIN
+WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bulk.deferred') BEGIN
     INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
     VALUES (new.id, new.first_name, new.last_name, new.preferred_name, new.email, new.phone_digits);
 END;
@@ -72,7 +72,7 @@ CREATE TRIGGER patients_fts_delete AFTER DELETE ON patients BEGIN
     VALUES ('delete', old.id, old.first_name, old.last_name, old.preferred_name, old.email, old.phone_digits);
 END;
 CREATE TRIGGER patients_fts_update AFTER UPDATE OF first_name, last_name, preferred_name, email, phone_digits ON patients
-WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'fts.deferred') BEGIN
+WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bulk.deferred') BEGIN
     INSERT INTO patients_fts (patients_fts, rowid, first_name, last_name, preferred_name, email, phone_digits)
     VALUES ('delete', old.id, old.first_name, old.last_name, old.preferred_name, old.email, old.phone_digits);
     INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
@@ -91,7 +91,8 @@ CREATE TABLE patient_tags (
 ) WITHOUT ROWID;
 CREATE INDEX patient_tags_tag ON patient_tags (tag_id, patient_id);
 
-CREATE TRIGGER patient_tags_insert AFTER INSERT ON patient_tags BEGIN
+CREATE TRIGGER patient_tags_insert AFTER INSERT ON patient_tags
+WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'bulk.deferred') BEGIN
     UPDATE patients SET tag_list = (
         SELECT coalesce(group_concat(char(30) || lower(t.name), '') || char(30), '')
         FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.patient_id = new.patient_id)
