@@ -1,0 +1,135 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Account is the practice's mailbox as Kindly sends from it. The password
+// is never stored here: it comes from the OS keychain when sending.
+type Account struct {
+	Host     string
+	Port     int
+	TLS      string // TLSNone, TLSStartTLS or TLSImplicit
+	User     string
+	From     string // the practice's address, e.g. "Sunny Clinic <front@sunny.example>"
+	Timeout  time.Duration
+	Password string `json:"-"`
+}
+
+// ErrTooManyRecipients guards the rule that a batch email has exactly one recipient.
+var ErrTooManyRecipients = errors.New("a patient email must have exactly one recipient")
+
+// build makes the MIME message for one rendered email: one To address, no
+// Cc or Bcc, replies to the practice, and a one-click way to unsubscribe.
+func build(acct Account, pr Practice, m Message) (*gomail.Msg, error) {
+	to, err := mail.ParseAddress(m.To)
+	if err != nil {
+		return nil, fmt.Errorf("the address %q cannot receive email: %w", m.To, err)
+	}
+	if strings.ContainsAny(m.To, ",;") {
+		return nil, ErrTooManyRecipients
+	}
+	msg := gomail.NewMsg()
+	if err := msg.From(acct.From); err != nil {
+		return nil, fmt.Errorf("the sender address %q is not valid: %w", acct.From, err)
+	}
+	if err := msg.To(to.Address); err != nil {
+		return nil, err
+	}
+	if pr.Email != "" {
+		if err := msg.ReplyTo(pr.Email); err != nil {
+			return nil, fmt.Errorf("the practice's reply address %q is not valid: %w", pr.Email, err)
+		}
+	}
+	if addr := unsubscribeAddress(pr); addr != "" {
+		msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<mailto:"+addr+"?subject=unsubscribe>")
+	}
+	msg.Subject(m.Subject)
+	msg.SetMessageID()
+	msg.SetDate()
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	return msg, nil
+}
+
+// Connection is one open SMTP session, reused for a whole batch.
+type Connection struct {
+	client *gomail.Client
+	acct   Account
+	pr     Practice
+}
+
+// Dial logs in to the practice's mail server.
+func Dial(ctx context.Context, acct Account, pr Practice) (*Connection, error) {
+	if acct.Timeout == 0 {
+		acct.Timeout = 30 * time.Second
+	}
+	opts := []gomail.Option{gomail.WithPort(acct.Port), gomail.WithTimeout(acct.Timeout)}
+	switch acct.TLS {
+	case TLSNone:
+		opts = append(opts, gomail.WithTLSPortPolicy(gomail.NoTLS))
+	case TLSImplicit:
+		opts = append(opts, gomail.WithSSL())
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	}
+	if acct.User != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(acct.User), gomail.WithPassword(acct.Password))
+	}
+	c, err := gomail.NewClient(acct.Host, opts...)
+	if err != nil {
+		return nil, explain(err, acct)
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		return nil, explain(err, acct)
+	}
+	return &Connection{client: c, acct: acct, pr: pr}, nil
+}
+
+// Send delivers one rendered email to its one recipient.
+func (c *Connection) Send(m Message) error {
+	msg, err := build(c.acct, c.pr, m)
+	if err != nil {
+		return err
+	}
+	if err := c.client.Send(msg); err != nil {
+		return explain(err, c.acct)
+	}
+	return nil
+}
+
+// Close ends the session politely.
+func (c *Connection) Close() error { return c.client.Close() }
+
+// explain words a mail error for the front desk, keeping the server's reply.
+// The password never appears: go-mail does not put it in errors, and
+// nothing here adds it.
+func explain(err error, acct Account) error {
+	text := err.Error()
+	lower := strings.ToLower(text)
+	var why string
+	switch {
+	case strings.Contains(lower, "smtpclientauthenticationdisabled") || strings.Contains(lower, "smtp auth") && strings.Contains(lower, "disabled"):
+		why = "Sign-in with a password (SMTP AUTH) is turned off for this mailbox. In Microsoft 365 an admin can turn it on for this mailbox, or use Microsoft sign-in."
+	case strings.Contains(lower, "application-specific password") || strings.Contains(lower, "app password") || strings.Contains(lower, "534 "):
+		why = "The provider wants an app password here, not your normal password. Create one in your account's security settings."
+	case strings.Contains(lower, "535") || strings.Contains(lower, "authentication failed") || strings.Contains(lower, "invalid credentials") || strings.Contains(lower, "username and password not accepted"):
+		why = "The mail server did not accept the user name or password."
+	case strings.Contains(lower, "first record does not look like a tls handshake") || strings.Contains(lower, "tls: ") || strings.Contains(lower, "starttls"):
+		why = fmt.Sprintf("The secure connection (%s on port %d) did not work: the server may expect another security setting (TLS on 465, STARTTLS on 587).", acct.TLS, acct.Port)
+	case strings.Contains(lower, "no such host") || strings.Contains(lower, "connection refused") || strings.Contains(lower, "i/o timeout") || strings.Contains(lower, "network is unreachable"):
+		why = fmt.Sprintf("Kindly cannot reach the mail server %s on port %d. Check the server name and the internet connection.", acct.Host, acct.Port)
+	default:
+		return fmt.Errorf("the mail server said: %s", text)
+	}
+	return fmt.Errorf("%s (server reply: %s)", why, text)
+}

@@ -1,0 +1,84 @@
+package mailer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"kindly/data"
+)
+
+// Messages go through a real SMTP server, one recipient each, with the
+// unsubscribe header, and read back through Mailpit's API.
+func TestSendThroughMailpit(t *testing.T) {
+	mp := startMailpit(t)
+	ctx := context.Background()
+	conn, err := Dial(ctx, mp.account(), practice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := Starters[0]
+	today := data.Date{Year: 2026, Month: 10, Day: 1}
+	for i := 0; i < 5; i++ {
+		m, err := tpl.Render(data.Patient{FirstName: fmt.Sprintf("Pat%d", i), LastName: "Smith", Email: fmt.Sprintf("pat%d@example.com", i)}, practice, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.Send(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+
+	got := mp.messages(t)
+	if len(got) != 5 {
+		t.Fatalf("%d messages arrived, want 5", len(got))
+	}
+	for _, m := range got {
+		if len(m.To) != 1 || len(m.Cc) != 0 || len(m.Bcc) != 0 {
+			t.Fatalf("message %q has recipients To %v Cc %v Bcc %v", m.Subject, m.To, m.Cc, m.Bcc)
+		}
+		n := strings.TrimSuffix(strings.TrimPrefix(m.To[0].Address, "pat"), "@example.com")
+		if !strings.Contains(m.Text, "Dear Pat"+n+",") || !strings.Contains(m.HTML, "Dear Pat"+n+",") {
+			t.Errorf("message to %s greets someone else: %q", m.To[0].Address, m.Text)
+		}
+		if m.From.Address != "front@sunny.example" || m.Subject != "Your flu shot at Sunny Clinic" {
+			t.Errorf("from %v subject %q", m.From, m.Subject)
+		}
+		h := mp.headers(t, m.ID)
+		if u := h["List-Unsubscribe"]; len(u) != 1 || u[0] != "<mailto:front@sunny.example?subject=unsubscribe>" {
+			t.Errorf("List-Unsubscribe = %q", u)
+		}
+		// No header names any other patient.
+		for name, vals := range h {
+			for _, v := range vals {
+				for j := 0; j < 5; j++ {
+					other := fmt.Sprintf("pat%d@example.com", j)
+					if other != m.To[0].Address && strings.Contains(v, other) {
+						t.Errorf("header %s of the message to %s names %s", name, m.To[0].Address, other)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestOneRecipientOnly(t *testing.T) {
+	for _, to := range []string{"a@example.com, b@example.com", "a@example.com;b@example.com", "not an address", ""} {
+		if _, err := build(Account{From: "front@sunny.example"}, practice, Message{To: to, Subject: "s", Text: "t"}); err == nil {
+			t.Errorf("build accepted the recipient %q", to)
+		}
+	}
+}
+
+func TestDialExplainsUnreachableServer(t *testing.T) {
+	port := freePort(t) // nothing listens here
+	_, err := Dial(context.Background(), Account{Host: "127.0.0.1", Port: port, TLS: TLSNone, From: "a@b.example", Password: "hunter2"}, practice)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach the mail server") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Fatal("the password appears in the error")
+	}
+}

@@ -1,0 +1,316 @@
+// Package mailer turns templates into one email per patient and sends them
+// from the practice's own mail account. It is the only package that knows go-mail.
+package mailer
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"sort"
+	"strings"
+
+	"kindly/data"
+)
+
+// Merge fields a template may use, with what they hold.
+var Fields = map[string]string{
+	"first_name":       "the patient's first name",
+	"last_name":        "the patient's last name",
+	"name":             "the preferred name, else the first name",
+	"full_name":        "first and last name",
+	"email":            "the patient's email address",
+	"practice_name":    "the practice's name",
+	"practice_phone":   "the practice's phone number",
+	"practice_address": "the practice's postal address",
+	"today":            "today's date, e.g. 25 November 2026",
+}
+
+// FieldNames lists the merge fields, sorted, for pickers.
+func FieldNames() []string {
+	names := make([]string, 0, len(Fields))
+	for n := range Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Practice is what the footer and the practice fields say.
+type Practice struct {
+	Name        string
+	Address     string
+	Phone       string
+	Email       string // where replies and "unsubscribe" go
+	Signature   string
+	Unsubscribe string // mailto address for List-Unsubscribe; Email when empty
+}
+
+// Template is a subject and a body with merge fields such as
+// {{first_name | "there"}}: the field, and what to write when it is empty.
+type Template struct {
+	Name    string
+	Subject string
+	Body    string
+}
+
+// TemplateError says what is wrong with a template and where.
+type TemplateError struct {
+	Part    string // "subject" or "body"
+	Line    int
+	Message string
+}
+
+func (e *TemplateError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s, line %d: %s", e.Part, e.Line, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Part, e.Message)
+}
+
+// piece is literal text or a merge field with its fallback.
+type piece struct {
+	text     string
+	field    string
+	fallback string
+}
+
+var fieldRe = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*"([^"]*)"\s*)?$`)
+
+// parse splits text into pieces and checks every merge field.
+func parse(part, text string) ([]piece, error) {
+	var out []piece
+	rest := text
+	for {
+		i := strings.Index(rest, "{{")
+		j := strings.Index(rest, "}}")
+		if i < 0 {
+			if j >= 0 {
+				return nil, &TemplateError{part, lineOf(text, rest[j:]), `"}}" without "{{" before it`}
+			}
+			if rest != "" {
+				out = append(out, piece{text: rest})
+			}
+			return out, nil
+		}
+		if i > 0 {
+			out = append(out, piece{text: rest[:i]})
+		}
+		end := strings.Index(rest[i:], "}}")
+		if end < 0 {
+			return nil, &TemplateError{part, lineOf(text, rest[i:]), `"{{" is never closed with "}}"`}
+		}
+		inner := rest[i+2 : i+end]
+		m := fieldRe.FindStringSubmatch(inner)
+		if m == nil {
+			return nil, &TemplateError{part, lineOf(text, rest[i:]), fmt.Sprintf(`{{%s}} is not a merge field; write {{first_name}} or {{first_name | "there"}}`, inner)}
+		}
+		name := strings.ToLower(m[1])
+		if _, ok := Fields[name]; !ok {
+			msg := fmt.Sprintf("unknown merge field %q", m[1])
+			if s := closest(name); s != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			return nil, &TemplateError{part, lineOf(text, rest[i:]), msg}
+		}
+		out = append(out, piece{field: name, fallback: m[2]})
+		rest = rest[i+end+2:]
+	}
+}
+
+func lineOf(text, rest string) int { return strings.Count(text[:len(text)-len(rest)], "\n") + 1 }
+
+// closest suggests the known field nearest to a mistyped one.
+func closest(name string) string {
+	best, bestD := "", 3
+	for f := range Fields {
+		if d := distance(name, f); d < bestD || (d == bestD && f < best) {
+			best, bestD = f, d
+		}
+	}
+	return best
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// Validate checks the template as it would be saved.
+func (t Template) Validate() error {
+	if strings.TrimSpace(t.Name) == "" {
+		return &TemplateError{"name", 0, "please give the template a name"}
+	}
+	if strings.TrimSpace(t.Subject) == "" {
+		return &TemplateError{"subject", 0, "please write a subject"}
+	}
+	if strings.ContainsAny(t.Subject, "\r\n") {
+		return &TemplateError{"subject", 0, "the subject must be one line"}
+	}
+	if strings.TrimSpace(t.Body) == "" {
+		return &TemplateError{"body", 0, "please write the message"}
+	}
+	if _, err := parse("subject", t.Subject); err != nil {
+		return err
+	}
+	_, err := parse("body", t.Body)
+	return err
+}
+
+// Message is one rendered email for one patient.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string
+}
+
+func values(p data.Patient, pr Practice, today data.Date) map[string]string {
+	name := p.PreferredName
+	if name == "" {
+		name = p.FirstName
+	}
+	return map[string]string{
+		"first_name":       p.FirstName,
+		"last_name":        p.LastName,
+		"name":             name,
+		"full_name":        strings.TrimSpace(p.FirstName + " " + p.LastName),
+		"email":            p.Email,
+		"practice_name":    pr.Name,
+		"practice_phone":   pr.Phone,
+		"practice_address": pr.Address,
+		"today":            fmt.Sprintf("%d %s %d", today.Day, today.Month, today.Year),
+	}
+}
+
+func fill(pieces []piece, vals map[string]string, escape func(string) string) string {
+	var b strings.Builder
+	for _, pc := range pieces {
+		if pc.field == "" {
+			b.WriteString(pc.text)
+			continue
+		}
+		v := strings.TrimSpace(vals[pc.field])
+		if v == "" {
+			v = pc.fallback
+		}
+		b.WriteString(escape(v))
+	}
+	return b.String()
+}
+
+// Render fills the template for one patient: a plain-text body and an
+// HTML alternative, both ending with the practice's footer. Patient values
+// are HTML-escaped in the HTML part; line breaks never reach the subject.
+func (t Template) Render(p data.Patient, pr Practice, today data.Date) (Message, error) {
+	subj, err := parse("subject", t.Subject)
+	if err != nil {
+		return Message{}, err
+	}
+	body, err := parse("body", t.Body)
+	if err != nil {
+		return Message{}, err
+	}
+	vals := values(p, pr, today)
+	oneLine := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	m := Message{To: p.Email, Subject: oneLine(fill(subj, vals, oneLine))}
+	text := fill(body, vals, func(s string) string { return s })
+	m.Text = strings.TrimRight(text, "\n ") + "\n\n" + footerText(pr)
+	m.HTML = htmlDocument(formatHTML(fill(body, vals, html.EscapeString)), pr)
+	return m, nil
+}
+
+func footerText(pr Practice) string {
+	lines := []string{"--"}
+	if pr.Signature != "" {
+		lines = append(lines, pr.Signature)
+	}
+	var contact []string
+	for _, s := range []string{pr.Name, pr.Address, pr.Phone} {
+		if s = strings.TrimSpace(s); s != "" {
+			contact = append(contact, s)
+		}
+	}
+	lines = append(lines, strings.Join(contact, " · "),
+		fmt.Sprintf("You receive this email as a patient of %s. To stop these emails, reply with \"unsubscribe\" or write to %s.",
+			orDefault(pr.Name, "our practice"), unsubscribeAddress(pr)))
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+func unsubscribeAddress(pr Practice) string {
+	if pr.Unsubscribe != "" {
+		return pr.Unsubscribe
+	}
+	return pr.Email
+}
+
+var (
+	boldRe = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
+	linkRe = regexp.MustCompile(`https?://[^\s<]+[^\s<.,;:!?)]`)
+)
+
+// formatHTML turns already-escaped text into HTML: blank lines make
+// paragraphs, single line breaks <br>, **text** bold, web addresses links.
+func formatHTML(escaped string) string {
+	var b strings.Builder
+	for _, para := range regexp.MustCompile(`\n\s*\n`).Split(strings.TrimSpace(escaped), -1) {
+		para = boldRe.ReplaceAllString(para, "<strong>$1</strong>")
+		para = linkRe.ReplaceAllString(para, `<a href="$0">$0</a>`)
+		para = strings.ReplaceAll(strings.TrimSpace(para), "\n", "<br>\n")
+		b.WriteString("<p>" + para + "</p>\n")
+	}
+	return b.String()
+}
+
+func htmlDocument(body string, pr Practice) string {
+	footer := formatHTML(html.EscapeString(footerText(pr)))
+	return `<!DOCTYPE html><html><head><meta charset="utf-8"></head>` +
+		`<body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; line-height: 1.5; color: #222;">` + "\n" +
+		body + `<div style="margin-top: 2em; font-size: 12px; color: #666;">` + footer + "</div></body></html>\n"
+}
+
+// sensitiveWords are health details that do not belong in a subject line,
+// which anyone glancing at an inbox or a lock screen can read.
+var sensitiveWords = []string{
+	"abortion", "addiction", "aids", "alcohol", "alzheimer", "anxiety", "bipolar", "biopsy", "botox", "cancer",
+	"chemo", "chemotherapy", "chlamydia", "contraception", "cosmetic", "dementia", "depression", "diabetes",
+	"diabetic", "erectile", "fertility", "gonorrhea", "hepatitis", "herpes", "hiv", "insulin", "ivf", "metformin",
+	"methadone", "obesity", "opioid", "pregnancy", "pregnant", "psychiatric", "rehab", "schizophrenia", "std",
+	"sti", "suicide", "syphilis", "tumor", "tumour", "viagra", "weight loss", "mental health", "test results",
+	"lab results", "positive", "diagnosis", "prescription", "antidepressant",
+}
+
+// SubjectWarnings lists the health details a subject line gives away,
+// from the built-in word list plus the practice's own words.
+func SubjectWarnings(subject string, extra ...string) []string {
+	lower := " " + strings.ToLower(regexp.MustCompile(`[^\pL\pN]+`).ReplaceAllString(subject, " ")) + " "
+	var out []string
+	for _, w := range append(append([]string{}, sensitiveWords...), extra...) {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if w != "" && strings.Contains(lower, " "+w+" ") {
+			out = append(out, fmt.Sprintf("The subject mentions %q: anyone who sees the inbox can read it. Keep health details inside the message.", w))
+		}
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+package mailer
+
+import (
+	"strings"
+	"testing"
+
+	"kindly/data"
+)
+
+var practice = Practice{Name: "Sunny Clinic", Address: "1 Main St, Springfield", Phone: "555-0100", Email: "front@sunny.example"}
+
+func TestTemplateValidation(t *testing.T) {
+	for _, tc := range []struct {
+		tpl  Template
+		want string
+	}{
+		{Template{Name: "x", Subject: "Hi {{frist_name}}", Body: "b"}, `subject, line 1: unknown merge field "frist_name" (did you mean first_name?)`},
+		{Template{Name: "x", Subject: "Hi", Body: "line one\nHello {{first_name | there}}"}, `body, line 2: {{first_name | there}} is not a merge field`},
+		{Template{Name: "x", Subject: "Hi", Body: "Hello {{first_name"}, `"{{" is never closed`},
+		{Template{Name: "x", Subject: "Hi", Body: "Hello first_name}}"}, `"}}" without "{{"`},
+		{Template{Name: "x", Subject: "Hi\nthere", Body: "b"}, "one line"},
+		{Template{Name: "", Subject: "Hi", Body: "b"}, "name"},
+		{Template{Name: "x", Subject: "Hi", Body: "  "}, "write the message"},
+	} {
+		err := tc.tpl.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: err = %v, want %q", tc.tpl, err, tc.want)
+		}
+	}
+	for _, s := range Starters {
+		if err := s.Validate(); err != nil {
+			t.Errorf("starter %q: %v", s.Name, err)
+		}
+	}
+}
+
+func TestRender(t *testing.T) {
+	tpl := Template{Name: "t", Subject: "Flu shots for {{name | \"you\"}}", Body: "Dear {{first_name | \"patient\"}},\n\n**Book now** at https://sunny.example/book.\nSee you!"}
+	today := data.Date{Year: 2026, Month: 10, Day: 1}
+	m, err := tpl.Render(data.Patient{FirstName: "<b>Ann</b> & co", PreferredName: "Annie\r\nBcc: x@evil.example", Email: "ann@example.com"}, practice, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "Flu shots for Annie Bcc: x@evil.example" {
+		t.Errorf("subject = %q (no line break may reach a header)", m.Subject)
+	}
+	if !strings.HasPrefix(m.Text, "Dear <b>Ann</b> & co,") || !strings.Contains(m.Text, "Sunny Clinic · 1 Main St, Springfield · 555-0100") ||
+		!strings.Contains(m.Text, "front@sunny.example") {
+		t.Errorf("text = %q", m.Text)
+	}
+	if !strings.Contains(m.HTML, "Dear &lt;b&gt;Ann&lt;/b&gt; &amp; co,") || strings.Contains(m.HTML, "<b>Ann") {
+		t.Errorf("patient values must be escaped in HTML: %s", m.HTML)
+	}
+	if !strings.Contains(m.HTML, "<strong>Book now</strong>") || !strings.Contains(m.HTML, `<a href="https://sunny.example/book">`) {
+		t.Errorf("formatting: %s", m.HTML)
+	}
+	// Fallbacks fill empty fields.
+	m, _ = tpl.Render(data.Patient{Email: "x@example.com"}, practice, today)
+	if m.Subject != "Flu shots for you" || !strings.HasPrefix(m.Text, "Dear patient,") {
+		t.Errorf("fallbacks: %q / %q", m.Subject, m.Text)
+	}
+}
+
+func TestSubjectWarnings(t *testing.T) {
+	if w := SubjectWarnings("Your diabetes check-up"); len(w) != 1 || !strings.Contains(w[0], `"diabetes"`) {
+		t.Errorf("warnings = %q", w)
+	}
+	if w := SubjectWarnings("Your HIV test results are ready"); len(w) != 2 {
+		t.Errorf("warnings = %q", w)
+	}
+	if w := SubjectWarnings("Time for your yearly check-up"); len(w) != 0 {
+		t.Errorf("warnings = %q", w)
+	}
+	if w := SubjectWarnings("Our new Botulinum offer", "botulinum"); len(w) != 1 {
+		t.Errorf("extra words: %q", w)
+	}
+	if w := SubjectWarnings("Stimulating news"); len(w) != 0 { // "sti" only as a word
+		t.Errorf("partial word matched: %q", w)
+	}
+}
+
+func TestPresets(t *testing.T) {
+	p, err := PresetByID("Microsoft 365")
+	if err != nil || p.Host != "smtp.office365.com" || p.PerMinute != 30 || p.PerDay != 10000 {
+		t.Fatalf("m365 = %+v, %v", p, err)
+	}
+	if p, _ := PresetByID("workspace"); p.PerDay != 2000 {
+		t.Errorf("workspace = %+v", p)
+	}
+	if _, err := PresetByID("aol"); err == nil || !strings.Contains(err.Error(), "gmail") {
+		t.Errorf("unknown preset: %v", err)
+	}
+}
