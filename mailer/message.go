@@ -83,7 +83,13 @@ func Dial(ctx context.Context, acct Account, pr Practice) (*Connection, error) {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
 	if acct.User != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(acct.User), gomail.WithPassword(acct.Password))
+		auth := gomail.SMTPAuthAutoDiscover
+		if acct.TLS == TLSNone {
+			// Only local test servers run without TLS; go-mail will not
+			// pick a password mechanism on its own there.
+			auth = gomail.SMTPAuthPlainNoEnc
+		}
+		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(acct.User), gomail.WithPassword(acct.Password))
 	}
 	c, err := gomail.NewClient(acct.Host, opts...)
 	if err != nil {
@@ -129,7 +135,7 @@ func explain(err error, acct Account) error {
 	case strings.Contains(lower, "no such host") || strings.Contains(lower, "connection refused") || strings.Contains(lower, "i/o timeout") || strings.Contains(lower, "network is unreachable"):
 		why = fmt.Sprintf("Kindly cannot reach the mail server %s on port %d. Check the server name and the internet connection.", acct.Host, acct.Port)
 	default:
-		return fmt.Errorf("the mail server said: %s", text)
+		return fmt.Errorf("the mail server said: %w", err)
 	}
-	return fmt.Errorf("%s (server reply: %s)", why, text)
+	return fmt.Errorf("%s (server reply: %w)", why, err)
 }

@@ -1,0 +1,237 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Outbox statuses.
+const (
+	StatusQueued    = "queued"
+	StatusSending   = "sending"
+	StatusSent      = "sent"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+	StatusUncertain = "uncertain" // in flight when Kindly stopped: maybe delivered, never re-sent
+	StatusCancelled = "cancelled"
+)
+
+// consentSQLFor is who may get an email of a purpose: an address, not
+// archived, not do-not-contact, and consent for that purpose.
+func consentSQLFor(purpose string) (string, error) {
+	base := "p.email <> '' AND p.archived = 0 AND p.do_not_contact = 0 AND "
+	switch purpose {
+	case PurposeCare:
+		return base + "p.care_consent = 'allowed'", nil
+	case PurposePromotion:
+		return base + "p.promo_consent = 'opted_in'", nil
+	}
+	return "", fmt.Errorf("unknown campaign purpose %q", purpose)
+}
+
+// Rendered is one patient's email as queued.
+type Rendered struct {
+	Subject, Text, HTML string
+}
+
+// QueueCampaign writes one outbox row per recipient of an occurrence, in
+// one transaction: the segment's members who may get this purpose of
+// email. render makes each patient's message. A patient already queued
+// for this occurrence is left alone (the unique key guarantees one
+// message per patient and occurrence). It returns how many rows it added.
+func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string, rule Rule, render func(Patient) (Rendered, error)) (int, error) {
+	where, args, err := s.SegmentSQL(ctx, rule)
+	if err != nil {
+		return 0, err
+	}
+	consent, err := consentSQLFor(c.Purpose)
+	if err != nil {
+		return 0, err
+	}
+	added := 0
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, queued_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?) ON CONFLICT (campaign_id, occurrence, patient_id) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		// Rows stream from the segment while they are written: the
+		// campaign is never held in memory whole.
+		rows, err := tx.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE `+where+` AND `+consent+` ORDER BY p.id`, args...)
+		if err != nil {
+			return fmt.Errorf("cannot select the recipients: %w", err)
+		}
+		defer rows.Close()
+		now := s.stamp()
+		for rows.Next() {
+			p, err := scanPatient(rows)
+			if err != nil {
+				return err
+			}
+			m, err := render(p)
+			if err != nil {
+				return fmt.Errorf("cannot write the email to %s: %w", p.DisplayName(), err)
+			}
+			res, err := ins.ExecContext(ctx, c.ID, occurrence, p.ID, p.Email, m.Subject, m.Text, m.HTML, now)
+			if err != nil {
+				return fmt.Errorf("cannot queue the email to %s: %w", p.DisplayName(), err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				added++
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, "queue", fmt.Sprintf("campaign %q, occurrence %s: %d emails queued", c.Name, occurrence, added))
+	})
+	return added, err
+}
+
+// OutboxMessage is a queued email ready to send.
+type OutboxMessage struct {
+	ID        int64
+	PatientID int64
+	Email     string
+	Subject   string
+	Text      string
+	HTML      string
+	Attempts  int
+}
+
+// RecoverInterrupted marks rows left "sending" by a crash as uncertain:
+// the server may have delivered them, so they are shown, never re-sent.
+func (s *Store) RecoverInterrupted(ctx context.Context) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'uncertain',
+		reason = 'Kindly stopped while this email was being sent; it may or may not have arrived' WHERE status = 'sending'`)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// NextQueued returns the oldest queued message of an occurrence.
+func (s *Store) NextQueued(ctx context.Context, campaignID int64, occurrence string) (OutboxMessage, bool, error) {
+	var m OutboxMessage
+	err := s.db.QueryRowContext(ctx, `SELECT id, coalesce(patient_id, 0), email, subject, body_text, body_html, attempts
+		FROM outbox WHERE campaign_id = ? AND occurrence = ? AND status = 'queued' ORDER BY id LIMIT 1`,
+		campaignID, occurrence).Scan(&m.ID, &m.PatientID, &m.Email, &m.Subject, &m.Text, &m.HTML, &m.Attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, false, nil
+	}
+	return m, err == nil, err
+}
+
+// MarkSending records that the SMTP transaction for a message starts now.
+// It is written before the first byte goes to the server.
+func (s *Store) MarkSending(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'`, id)
+	return err
+}
+
+// MarkResult records how a message ended: sent, failed or skipped (with
+// the reason), or back to queued for a later retry.
+func (s *Store) MarkResult(ctx context.Context, id int64, status, reason string) error {
+	var sent any
+	if status == StatusSent {
+		sent = s.stamp()
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = ?, reason = ?, sent_at = coalesce(?, sent_at) WHERE id = ?`,
+		status, reason, sent, id)
+	return err
+}
+
+// MaySend re-checks, just before sending, that the patient still wants
+// this purpose of email; the reason says why not.
+func (s *Store) MaySend(ctx context.Context, patientID int64, purpose string) (bool, string, error) {
+	p, err := s.Patient(ctx, patientID)
+	if errors.Is(err, ErrNotFound) {
+		return false, "the patient was deleted", nil
+	}
+	if err != nil {
+		return false, "", err
+	}
+	switch {
+	case p.Archived:
+		return false, "the patient was archived", nil
+	case p.DoNotContact:
+		return false, "opted out: marked do-not-contact", nil
+	case purpose == PurposeCare && p.CareConsent != CareAllowed:
+		return false, "opted out of care reminders", nil
+	case purpose == PurposePromotion && p.PromoConsent != PromoOptedIn:
+		return false, "opted out: no consent to promotions", nil
+	}
+	return true, "", nil
+}
+
+// SentSince counts messages the mailbox sent since t, across all campaigns.
+func (s *Store) SentSince(ctx context.Context, t time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE sent_at >= ?`, t.UTC().Format(time.RFC3339)).Scan(&n)
+	return n, err
+}
+
+// OldestSentSince returns the earliest send time at or after t, to know
+// when a rolling limit frees a slot again.
+func (s *Store) OldestSentSince(ctx context.Context, t time.Time) (time.Time, error) {
+	var at sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT min(sent_at) FROM outbox WHERE sent_at >= ?`, t.UTC().Format(time.RFC3339)).Scan(&at)
+	if err != nil || !at.Valid {
+		return time.Time{}, err
+	}
+	return time.Parse(time.RFC3339, at.String)
+}
+
+// OutboxCounts counts an occurrence's messages by status (occurrence "" counts all of the campaign).
+func (s *Store) OutboxCounts(ctx context.Context, campaignID int64, occurrence string) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM outbox WHERE campaign_id = ? AND (? = '' OR occurrence = ?)
+		GROUP BY status`, campaignID, occurrence, occurrence)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// UnfinishedOccurrence returns an occurrence of the campaign that still
+// has queued messages, so a new send resumes it; "" when there is none.
+func (s *Store) UnfinishedOccurrence(ctx context.Context, campaignID int64) (string, error) {
+	var occ string
+	err := s.db.QueryRowContext(ctx, `SELECT occurrence FROM outbox WHERE campaign_id = ? AND status IN ('queued', 'sending')
+		ORDER BY id LIMIT 1`, campaignID).Scan(&occ)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return occ, err
+}
+
+// CancelQueued cancels the messages of an occurrence not sent yet.
+func (s *Store) CancelQueued(ctx context.Context, campaignID int64, occurrence string) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'cancelled', reason = 'cancelled by the practice'
+		WHERE campaign_id = ? AND occurrence = ? AND status = 'queued'`, campaignID, occurrence)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// SetCampaignStatus moves a campaign to draft, scheduled, sending, paused or done.
+func (s *Store) SetCampaignStatus(ctx context.Context, id int64, status string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?`, status, s.stamp(), id)
+	return err
+}
