@@ -38,6 +38,18 @@ Commands:
                                    import an .xlsx or .csv file; all rows or none
   export patients|segment NAME|campaign NAME|log|calendar|report --out FILE.xlsx
                                    write an Excel workbook
+  practice --name N --address A --phone P --email E [--time-zone Z]
+                                   the practice profile used in every footer
+  account set --preset P [--host H --port N --tls none|starttls|tls] --user U --from ADDR
+              [--password-stdin] [--per-minute N --per-day N]
+                                   the mail account; the password goes to the OS keychain
+                                   (or set KINDLY_SMTP_PASSWORD where there is none)
+  account test                     sign in to the mail server
+  templates [--json]; template NAME --subject S --body-file FILE
+  campaign create NAME --purpose care|promotion --segment S --template T
+  campaigns [--json]
+  send CAMPAIGN [--dry-run]        queue and send (resumes an unfinished run)
+  outbox CAMPAIGN [--json]         messages by status
 
 Options:
   --db FILE   the database file (default: Kindly/kindly.db in your settings folder)
@@ -93,6 +105,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer store.Close()
 
 	if len(rest) == 0 {
+		if err := ensureStarters(ctx, store); err != nil {
+			return err
+		}
 		if *withDemo {
 			if err := demoIfEmpty(ctx, store, stderr); err != nil {
 				return err
@@ -100,20 +115,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return app.Run(store, icon)
 	}
-	return commands[rest[0]](ctx, &env{store: store, stdout: stdout, stderr: stderr}, rest[1:])
+	if err := ensureStarters(ctx, store); err != nil {
+		return err
+	}
+	return commands[rest[0]](ctx, &env{store: store, stdin: os.Stdin, stdout: stdout, stderr: stderr}, rest[1:])
 }
 
 type env struct {
 	store          *data.Store
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
 var commands = map[string]func(context.Context, *env, []string) error{
-	"demo":     cmdDemo,
-	"segments": cmdSegments,
-	"segment":  cmdSegment,
-	"import":   cmdImport,
-	"export":   cmdExport,
+	"demo":      cmdDemo,
+	"segments":  cmdSegments,
+	"segment":   cmdSegment,
+	"import":    cmdImport,
+	"export":    cmdExport,
+	"account":   cmdAccount,
+	"practice":  cmdPractice,
+	"templates": cmdTemplates,
+	"template":  cmdTemplate,
+	"campaign":  cmdCampaign,
+	"campaigns": cmdCampaigns,
+	"send":      cmdSend,
+	"outbox":    cmdOutbox,
 }
 
 // parseArgs parses flags that may come before or after positional arguments.

@@ -43,11 +43,7 @@ type Rendered struct {
 // for this occurrence is left alone (the unique key guarantees one
 // message per patient and occurrence). It returns how many rows it added.
 func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string, rule Rule, render func(Patient) (Rendered, error)) (int, error) {
-	where, args, err := s.SegmentSQL(ctx, rule)
-	if err != nil {
-		return 0, err
-	}
-	consent, err := consentSQLFor(c.Purpose)
+	where, args, err := s.recipientsSQL(ctx, c.Purpose, rule)
 	if err != nil {
 		return 0, err
 	}
@@ -61,7 +57,7 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 		defer ins.Close()
 		// Rows stream from the segment while they are written: the
 		// campaign is never held in memory whole.
-		rows, err := tx.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE `+where+` AND `+consent+` ORDER BY p.id`, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE `+where+` ORDER BY p.id`, args...)
 		if err != nil {
 			return fmt.Errorf("cannot select the recipients: %w", err)
 		}
@@ -234,4 +230,50 @@ func (s *Store) CancelQueued(ctx context.Context, campaignID int64, occurrence s
 func (s *Store) SetCampaignStatus(ctx context.Context, id int64, status string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?`, status, s.stamp(), id)
 	return err
+}
+
+// recipientsSQL selects who would get an email of this purpose from a segment.
+func (s *Store) recipientsSQL(ctx context.Context, purpose string, rule Rule) (string, []any, error) {
+	where, args, err := s.SegmentSQL(ctx, rule)
+	if err != nil {
+		return "", nil, err
+	}
+	consent, err := consentSQLFor(purpose)
+	if err != nil {
+		return "", nil, err
+	}
+	return where + " AND " + consent, args, nil
+}
+
+// RecipientCount counts who would get an email of this purpose today.
+func (s *Store) RecipientCount(ctx context.Context, purpose string, rule Rule) (int, error) {
+	where, args, err := s.recipientsSQL(ctx, purpose, rule)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM patients p WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// SampleRecipients returns up to n recipients, for previews.
+func (s *Store) SampleRecipients(ctx context.Context, purpose string, rule Rule, n int) ([]Patient, error) {
+	where, args, err := s.recipientsSQL(ctx, purpose, rule)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE `+where+` ORDER BY p.id LIMIT ?`, append(args, n)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Patient
+	for rows.Next() {
+		p, err := scanPatient(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kindly/data"
+	"kindly/internal/mailpittest"
 )
 
 // fakeClock drives the store's "now" and the sender's sleeps: waiting
@@ -93,7 +94,7 @@ func (f *outboxFixture) counts(t *testing.T) map[string]int {
 }
 
 func TestQueueAndSendThroughMailpit(t *testing.T) {
-	mp := startMailpit(t)
+	mp := mailpittest.Start(t)
 	emails := []string{}
 	for i := 0; i < 20; i++ {
 		emails = append(emails, "patient"+string(rune('a'+i))+"@example.com")
@@ -117,14 +118,14 @@ func TestQueueAndSendThroughMailpit(t *testing.T) {
 	after.CareConsent = data.CareOptedOut
 	f.store.UpdatePatient(ctx, &after)
 
-	pr, err := f.sender(mp.account()).Run(ctx, f.campaign, "2026-10-01")
+	pr, err := f.sender(mailpitAccount(mp)).Run(ctx, f.campaign, "2026-10-01")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if pr.Sent != 18 || pr.Skipped != 1 {
 		t.Fatalf("progress = %+v", pr)
 	}
-	got := mp.messages(t)
+	got := mp.Messages(t)
 	if len(got) != 18 {
 		t.Fatalf("mailpit got %d messages", len(got))
 	}
@@ -143,7 +144,7 @@ func TestQueueAndSendThroughMailpit(t *testing.T) {
 		t.Fatalf("counts = %v", c)
 	}
 	// Running again sends nothing: every patient gets one message.
-	if pr, err := f.sender(mp.account()).Run(ctx, f.campaign, "2026-10-01"); err != nil || pr.Sent != 0 {
+	if pr, err := f.sender(mailpitAccount(mp)).Run(ctx, f.campaign, "2026-10-01"); err != nil || pr.Sent != 0 {
 		t.Fatalf("second run: %+v, %v", pr, err)
 	}
 }

@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"kindly/data"
+	"kindly/internal/mailpittest"
 )
 
 // Messages go through a real SMTP server, one recipient each, with the
 // unsubscribe header, and read back through Mailpit's API.
 func TestSendThroughMailpit(t *testing.T) {
-	mp := startMailpit(t)
+	mp := mailpittest.Start(t)
 	ctx := context.Background()
-	conn, err := Dial(ctx, mp.account(), practice)
+	conn, err := Dial(ctx, mailpitAccount(mp), practice)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +33,7 @@ func TestSendThroughMailpit(t *testing.T) {
 	}
 	conn.Close()
 
-	got := mp.messages(t)
+	got := mp.Messages(t)
 	if len(got) != 5 {
 		t.Fatalf("%d messages arrived, want 5", len(got))
 	}
@@ -46,7 +48,7 @@ func TestSendThroughMailpit(t *testing.T) {
 		if m.From.Address != "front@sunny.example" || m.Subject != "Your flu shot at Sunny Clinic" {
 			t.Errorf("from %v subject %q", m.From, m.Subject)
 		}
-		h := mp.headers(t, m.ID)
+		h := mp.Headers(t, m.ID)
 		if u := h["List-Unsubscribe"]; len(u) != 1 || u[0] != "<mailto:front@sunny.example?subject=unsubscribe>" {
 			t.Errorf("List-Unsubscribe = %q", u)
 		}
@@ -73,7 +75,7 @@ func TestOneRecipientOnly(t *testing.T) {
 }
 
 func TestDialExplainsUnreachableServer(t *testing.T) {
-	port := freePort(t) // nothing listens here
+	port := mailpittest.FreePort(t) // nothing listens here
 	_, err := Dial(context.Background(), Account{Host: "127.0.0.1", Port: port, TLS: TLSNone, From: "a@b.example", Password: "hunter2"}, practice)
 	if err == nil || !strings.Contains(err.Error(), "cannot reach the mail server") {
 		t.Fatalf("err = %v", err)
@@ -81,4 +83,8 @@ func TestDialExplainsUnreachableServer(t *testing.T) {
 	if strings.Contains(err.Error(), "hunter2") {
 		t.Fatal("the password appears in the error")
 	}
+}
+
+func mailpitAccount(mp *mailpittest.Server) Account {
+	return Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: TLSNone, From: "Sunny Clinic <front@sunny.example>", Timeout: 10 * time.Second}
 }

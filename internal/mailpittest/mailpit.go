@@ -1,4 +1,6 @@
-package mailer
+// Package mailpittest starts Mailpit, a real SMTP server with an HTTP
+// API, for tests, and reads back what it received.
+package mailpittest
 
 import (
 	"encoding/json"
@@ -13,13 +15,14 @@ import (
 	"time"
 )
 
-// mailpit is a real SMTP server for tests: Mailpit, started on loopback.
-type mailpit struct {
-	smtpPort int
+// Server is a Mailpit started on loopback for one test.
+type Server struct {
+	SMTPPort int
 	api      string
 }
 
-func freePort(t *testing.T) int {
+// FreePort returns a loopback port nobody listens on.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -29,9 +32,9 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startMailpit runs Mailpit for one test. CI installs it (.ci/run); when it
-// is missing there the test fails, elsewhere it is skipped.
-func startMailpit(t *testing.T) *mailpit {
+// Start runs Mailpit for one test. CI installs it (.ci/run); when it is
+// missing there the test fails, elsewhere it is skipped.
+func Start(t testing.TB) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("mailpit")
 	if err != nil {
@@ -49,10 +52,10 @@ func startMailpit(t *testing.T) *mailpit {
 		}
 		t.Skip("mailpit is not installed (go install github.com/axllent/mailpit@v1.27.11)")
 	}
-	m := &mailpit{smtpPort: freePort(t)}
-	httpPort := freePort(t)
+	m := &Server{SMTPPort: FreePort(t)}
+	httpPort := FreePort(t)
 	m.api = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	cmd := exec.Command(bin, "--smtp", "127.0.0.1:"+strconv.Itoa(m.smtpPort), "--listen", "127.0.0.1:"+strconv.Itoa(httpPort),
+	cmd := exec.Command(bin, "--smtp", "127.0.0.1:"+strconv.Itoa(m.SMTPPort), "--listen", "127.0.0.1:"+strconv.Itoa(httpPort),
 		"--max", "0", "--disable-version-check", "--database", filepath.Join(t.TempDir(), "mailpit.db"),
 		"--smtp-auth-accept-any", "--smtp-auth-allow-insecure")
 	if err := cmd.Start(); err != nil {
@@ -64,7 +67,7 @@ func startMailpit(t *testing.T) *mailpit {
 		resp, err := http.Get(m.api + "/api/v1/info")
 		if err == nil {
 			resp.Body.Close()
-			if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", m.smtpPort)); err == nil {
+			if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", m.SMTPPort)); err == nil {
 				c.Close()
 				return m
 			}
@@ -83,23 +86,25 @@ func trimNL(b []byte) []byte {
 	return b
 }
 
-type mailpitAddress struct {
+// Address is a mailbox as Mailpit reports it.
+type Address struct {
 	Name    string `json:"Name"`
 	Address string `json:"Address"`
 }
 
-type mailpitMessage struct {
-	ID      string           `json:"ID"`
-	From    mailpitAddress   `json:"From"`
-	To      []mailpitAddress `json:"To"`
-	Cc      []mailpitAddress `json:"Cc"`
-	Bcc     []mailpitAddress `json:"Bcc"`
-	Subject string           `json:"Subject"`
-	Text    string           `json:"Text"`
-	HTML    string           `json:"HTML"`
+// Message is a received email as Mailpit reports it.
+type Message struct {
+	ID      string    `json:"ID"`
+	From    Address   `json:"From"`
+	To      []Address `json:"To"`
+	Cc      []Address `json:"Cc"`
+	Bcc     []Address `json:"Bcc"`
+	Subject string    `json:"Subject"`
+	Text    string    `json:"Text"`
+	HTML    string    `json:"HTML"`
 }
 
-func (m *mailpit) get(t *testing.T, path string, v any) {
+func (m *Server) get(t testing.TB, path string, v any) {
 	t.Helper()
 	resp, err := http.Get(m.api + path)
 	if err != nil {
@@ -111,8 +116,8 @@ func (m *mailpit) get(t *testing.T, path string, v any) {
 	}
 }
 
-// messages lists what Mailpit received, each read in full.
-func (m *mailpit) messages(t *testing.T) []mailpitMessage {
+// Messages lists what Mailpit received, each read in full.
+func (m *Server) Messages(t testing.TB) []Message {
 	t.Helper()
 	var list struct {
 		Messages []struct {
@@ -120,22 +125,29 @@ func (m *mailpit) messages(t *testing.T) []mailpitMessage {
 		} `json:"messages"`
 	}
 	m.get(t, "/api/v1/messages?limit=1000", &list)
-	var out []mailpitMessage
+	var out []Message
 	for _, s := range list.Messages {
-		var full mailpitMessage
+		var full Message
 		m.get(t, "/api/v1/message/"+s.ID, &full)
 		out = append(out, full)
 	}
 	return out
 }
 
-func (m *mailpit) headers(t *testing.T, id string) map[string][]string {
+// Headers returns one message's headers.
+func (m *Server) Headers(t testing.TB, id string) map[string][]string {
 	t.Helper()
 	var h map[string][]string
 	m.get(t, "/api/v1/message/"+id+"/headers", &h)
 	return h
 }
 
-func (m *mailpit) account() Account {
-	return Account{Host: "127.0.0.1", Port: m.smtpPort, TLS: TLSNone, From: "Sunny Clinic <front@sunny.example>", Timeout: 10 * time.Second}
+// Count returns how many messages Mailpit holds, without reading them.
+func (m *Server) Count(t testing.TB) int {
+	t.Helper()
+	var list struct {
+		Total int `json:"messages_count"`
+	}
+	m.get(t, "/api/v1/messages?limit=1", &list)
+	return list.Total
 }
