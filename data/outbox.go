@@ -111,25 +111,6 @@ func (s *Store) RecoverInterrupted(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
-// NextQueued returns the oldest queued message of an occurrence.
-func (s *Store) NextQueued(ctx context.Context, campaignID int64, occurrence string) (OutboxMessage, bool, error) {
-	var m OutboxMessage
-	err := s.db.QueryRowContext(ctx, `SELECT id, coalesce(patient_id, 0), email, subject, body_text, body_html, attempts
-		FROM outbox WHERE campaign_id = ? AND occurrence = ? AND status = 'queued' ORDER BY id LIMIT 1`,
-		campaignID, occurrence).Scan(&m.ID, &m.PatientID, &m.Email, &m.Subject, &m.Text, &m.HTML, &m.Attempts)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, false, nil
-	}
-	return m, err == nil, err
-}
-
-// MarkSending records that the SMTP transaction for a message starts now.
-// It is written before the first byte goes to the server.
-func (s *Store) MarkSending(ctx context.Context, id int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'queued'`, id)
-	return err
-}
-
 // MarkResult records how a message ended: sent, failed or skipped (with
 // the reason), or back to queued for a later retry.
 func (s *Store) MarkResult(ctx context.Context, id int64, status, reason string) error {
@@ -276,4 +257,41 @@ func (s *Store) SampleRecipients(ctx context.Context, purpose string, rule Rule,
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// NextQueuedBatch returns up to limit of an occurrence's oldest queued
+// messages (a small window: the campaign is never read whole).
+func (s *Store) NextQueuedBatch(ctx context.Context, campaignID int64, occurrence string, limit int) ([]OutboxMessage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, coalesce(patient_id, 0), email, subject, body_text, body_html, attempts
+		FROM outbox WHERE campaign_id = ? AND occurrence = ? AND status = 'queued' ORDER BY id LIMIT ?`, campaignID, occurrence, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		if err := rows.Scan(&m.ID, &m.PatientID, &m.Email, &m.Subject, &m.Text, &m.HTML, &m.Attempts); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ClaimForSending marks a queued message "sending" if its patient still
+// may get this purpose of email, in one statement; false means not (then
+// MaySend says why) or that the message is no longer queued.
+func (s *Store) ClaimForSending(ctx context.Context, id int64, purpose string) (bool, error) {
+	consent, err := consentSQLFor(purpose)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1
+		WHERE id = ? AND status = 'queued' AND EXISTS (SELECT 1 FROM patients p WHERE p.id = outbox.patient_id AND `+consent+`)`, id)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }

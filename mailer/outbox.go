@@ -155,31 +155,22 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 		}
 	}()
 	dialAttempts := 0
+	var window []data.OutboxMessage // the next few queued messages
 	for {
 		if err := ctx.Err(); err != nil {
 			return pr, err
 		}
-		m, ok, err := s.Store.NextQueued(ctx, c.ID, occurrence)
-		if err != nil {
-			return pr, err
-		}
-		if !ok {
-			report()
-			return pr, nil
-		}
-		if m.PatientID != 0 {
-			may, why, err := s.Store.MaySend(ctx, m.PatientID, c.Purpose)
-			if err != nil {
+		if len(window) == 0 {
+			var err error
+			if window, err = s.Store.NextQueuedBatch(ctx, c.ID, occurrence, 50); err != nil {
 				return pr, err
 			}
-			if !may {
-				if err := s.Store.MarkResult(ctx, m.ID, data.StatusSkipped, why); err != nil {
-					return pr, err
-				}
-				pr.Skipped++
-				continue
+			if len(window) == 0 {
+				report()
+				return pr, nil
 			}
 		}
+		m := window[0]
 		if wait, err := s.limitWait(ctx); err != nil {
 			return pr, err
 		} else if wait > 0 {
@@ -192,6 +183,7 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 			continue
 		}
 		if conn == nil {
+			var err error
 			conn, err = s.Dial(ctx)
 			if err != nil {
 				conn = nil
@@ -214,8 +206,22 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 		}
 		// On disk before the SMTP transaction: a crash now leaves "sending",
 		// which the next run turns into "uncertain" instead of sending again.
-		if err := s.Store.MarkSending(ctx, m.ID); err != nil {
+		// The same statement re-checks consent: an opt-out since queueing wins.
+		window = window[1:]
+		claimed, err := s.Store.ClaimForSending(ctx, m.ID, c.Purpose)
+		if err != nil {
 			return pr, err
+		}
+		if !claimed {
+			if may, why, err := s.Store.MaySend(ctx, m.PatientID, c.Purpose); err != nil {
+				return pr, err
+			} else if !may {
+				if err := s.Store.MarkResult(ctx, m.ID, data.StatusSkipped, why); err != nil {
+					return pr, err
+				}
+				pr.Skipped++
+			}
+			continue
 		}
 		sendErr := conn.Send(Message{To: m.Email, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
 		bg := context.WithoutCancel(ctx) // the result is recorded even when paused meanwhile
@@ -253,6 +259,7 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 			if err := s.Store.MarkResult(bg, m.ID, data.StatusQueued, "will retry: "+sendErr.Error()); err != nil {
 				return pr, err
 			}
+			window = nil // read the queue again, this message first
 			pr.Waiting, pr.Note = s.Backoff(m.Attempts+1), "temporary error, retrying: "+sendErr.Error()
 			report()
 			if err := s.Sleep(ctx, pr.Waiting); err != nil {

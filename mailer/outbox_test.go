@@ -237,9 +237,9 @@ func TestInterruptedMessageBecomesUncertain(t *testing.T) {
 	fs := startFaultServer(t)
 	f := newOutbox(t, "a@example.com", "b@example.com")
 	f.queue(t)
-	m, _, _ := f.store.NextQueued(context.Background(), f.campaign.ID, "2026-10-01")
-	if err := f.store.MarkSending(context.Background(), m.ID); err != nil { // as if Kindly died mid-send
-		t.Fatal(err)
+	batch, _ := f.store.NextQueuedBatch(context.Background(), f.campaign.ID, "2026-10-01", 1)
+	if ok, err := f.store.ClaimForSending(context.Background(), batch[0].ID, data.PurposeCare); err != nil || !ok { // as if Kindly died mid-send
+		t.Fatal(ok, err)
 	}
 	pr, err := f.sender(fs.account()).Run(context.Background(), f.campaign, "2026-10-01")
 	if err != nil || pr.Sent != 1 || !strings.Contains(pr.Note, "uncertain") {

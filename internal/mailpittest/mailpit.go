@@ -151,3 +151,4 @@ func (m *Server) Count(t testing.TB) int {
 	m.get(t, "/api/v1/messages?limit=1", &list)
 	return list.Total
 }
+
