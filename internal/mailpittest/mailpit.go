@@ -151,4 +151,3 @@ func (m *Server) Count(t testing.TB) int {
 	m.get(t, "/api/v1/messages?limit=1", &list)
 	return list.Total
 }
-
