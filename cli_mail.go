@@ -16,8 +16,32 @@ import (
 )
 
 func cmdAccount(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != "set" && args[0] != "test") {
-		return fmt.Errorf("usage: account set --preset P [--host H --port N --tls none|starttls|tls] --user U --from ADDR [--password-stdin] | account test")
+	if len(args) == 0 || (args[0] != "set" && args[0] != "test" && args[0] != "oauth") {
+		return fmt.Errorf("usage: account set --preset P [--host H --port N --tls none|starttls|tls] --user U --from ADDR [--password-stdin] | account test | account oauth --client-id C [--tenant T]")
+	}
+	if args[0] == "oauth" {
+		fs := flag.NewFlagSet("account oauth", flag.ContinueOnError)
+		tenant := fs.String("tenant", "organizations", "Microsoft Entra tenant id or domain")
+		client := fs.String("client-id", "", "the client id of the practice's app registration")
+		if _, err := parseArgs(fs, args[1:]); err != nil {
+			return err
+		}
+		st, err := mailer.LoadSettings(e.store)
+		if err != nil {
+			return err
+		}
+		o := mailer.OAuth{Tenant: *tenant, ClientID: *client}
+		err = o.SignIn(ctx, st, func(url, code string) {
+			fmt.Fprintf(e.stderr, "To sign in, open %s and enter the code %s. Waiting...\n", url, code)
+		})
+		if err != nil {
+			return err
+		}
+		if err := mailer.SaveOAuth(e.store, o); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Signed in to Microsoft as %s; Kindly sends with this sign-in from now on.\n", st.User)
+		return nil
 	}
 	if args[0] == "test" {
 		st, pr, err := mailer.Ready(e.store)
@@ -169,7 +193,7 @@ func cmdTemplate(ctx context.Context, e *env, args []string) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	for _, w := range mailer.SubjectWarnings(t.Subject) {
+	for _, w := range mailer.SubjectWarnings(t.Subject, extraWords(e.store)...) {
 		fmt.Fprintln(e.stdout, "Warning:", w)
 	}
 	dt := data.Template{Name: t.Name, Subject: t.Subject, Body: t.Body}
@@ -265,12 +289,14 @@ func campaignParts(ctx context.Context, store *data.Store, name string) (data.Ca
 func cmdSend(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
 	dryRun := fs.Bool("dry-run", false, "show what would be sent, send nothing")
+	test := fs.Bool("test", false, "send one sample to the practice's own address")
+	cancel := fs.Bool("cancel", false, "cancel the unfinished run: queued emails are not sent")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("usage: send CAMPAIGN [--dry-run]")
+		return fmt.Errorf("usage: send CAMPAIGN [--dry-run|--test|--cancel]")
 	}
 	c, seg, tpl, err := campaignParts(ctx, e.store, pos[0])
 	if err != nil {
@@ -285,6 +311,47 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *cancel {
+		if occ == "" {
+			return fmt.Errorf("%q has no unfinished run to cancel", c.Name)
+		}
+		n, err := e.store.CancelQueued(ctx, c.ID, occ)
+		if err != nil {
+			return err
+		}
+		e.store.SetCampaignStatus(ctx, c.ID, "done")
+		fmt.Fprintf(e.stdout, "Cancelled: %d queued emails of %q (%s) will not be sent.\n", n, c.Name, occ)
+		return e.store.Audit(ctx, "send", fmt.Sprintf("campaign %q, occurrence %s: cancelled, %d not sent", c.Name, occ, n))
+	}
+	if *test {
+		st, pr, err := mailer.Ready(e.store)
+		if err != nil {
+			return err
+		}
+		if pr.Email == "" {
+			return fmt.Errorf("set the practice's email first (kindly practice --email ...)")
+		}
+		sample := data.Patient{FirstName: "Test", LastName: "Patient", Email: pr.Email}
+		if ps, _ := e.store.SampleRecipients(ctx, c.Purpose, seg.Rule, 1); len(ps) == 1 {
+			sample = ps[0]
+			sample.Email = pr.Email // the sample patient's text, to the practice's own address
+		}
+		m, err := tpl.Render(sample, pr, today)
+		if err != nil {
+			return err
+		}
+		m.Subject = "[Test] " + m.Subject
+		conn, err := mailer.Dial(ctx, st.Account, pr)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if err := conn.Send(m); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Test email sent to %s.\n", pr.Email)
+		return nil
+	}
 	if *dryRun {
 		n, err := e.store.RecipientCount(ctx, c.Purpose, seg.Rule)
 		if err != nil {
@@ -292,7 +359,7 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Dry run, nothing sent. %q (%s) would go to %d patients: %s, who may get %s emails.\n",
 			c.Name, c.Purpose, n, strings.TrimSuffix(seg.Rule.Sentence(), "."), c.Purpose)
-		for _, w := range mailer.SubjectWarnings(tpl.Subject) {
+		for _, w := range mailer.SubjectWarnings(tpl.Subject, extraWords(e.store)...) {
 			fmt.Fprintln(e.stdout, "Warning:", w)
 		}
 		samples, err := e.store.SampleRecipients(ctx, c.Purpose, seg.Rule, 3)
@@ -385,4 +452,11 @@ func cmdOutbox(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "  %-10s %d\n", s, counts[s])
 	}
 	return nil
+}
+
+// extraWords are the practice's own sensitive words for subject checks
+// (setting "subject.extra_words", comma separated).
+func extraWords(store *data.Store) []string {
+	v, _ := store.Setting("subject.extra_words", "")
+	return strings.Split(v, ",")
 }

@@ -44,11 +44,15 @@ Commands:
               [--password-stdin] [--per-minute N --per-day N]
                                    the mail account; the password goes to the OS keychain
                                    (or set KINDLY_SMTP_PASSWORD where there is none)
+  account oauth --client-id C [--tenant T]
+                                   Microsoft 365 sign-in (device code) instead of a password
   account test                     sign in to the mail server
   templates [--json]; template NAME --subject S --body-file FILE
   campaign create NAME --purpose care|promotion --segment S --template T
   campaigns [--json]
-  send CAMPAIGN [--dry-run]        queue and send (resumes an unfinished run)
+  send CAMPAIGN [--dry-run|--test|--cancel]
+                                   queue and send (resumes an unfinished run); --test sends
+                                   one sample to the practice's address
   outbox CAMPAIGN [--json]         messages by status
 
 Options:

@@ -46,6 +46,12 @@ func TestCLISendThroughMailpit(t *testing.T) {
 	if mp.Count(t) != 0 {
 		t.Fatal("the dry run sent email")
 	}
+	if out, err := kindly(t, "--db", db, "send", "Flu", "--test"); err != nil || !strings.Contains(out, "Test email sent to front@sunny.example") {
+		t.Fatalf("test send: %v\n%s", err, out)
+	}
+	if got := mp.Messages(t); len(got) != 1 || got[0].To[0].Address != "front@sunny.example" || !strings.HasPrefix(got[0].Subject, "[Test] ") {
+		t.Fatalf("test message: %+v", got)
+	}
 	out, err = kindly(t, "--db", db, "send", "Flu")
 	if err != nil {
 		t.Fatalf("send: %v\n%s", err, out)
@@ -54,8 +60,11 @@ func TestCLISendThroughMailpit(t *testing.T) {
 	defer s.Close()
 	c, _ := s.CampaignByName(context.Background(), "Flu")
 	counts, _ := s.OutboxCounts(context.Background(), c.ID, "")
-	if counts[data.StatusSent] == 0 || mp.Count(t) != counts[data.StatusSent] {
+	if counts[data.StatusSent] == 0 || mp.Count(t) != counts[data.StatusSent]+1 {
 		t.Fatalf("outbox %v, mailpit %d", counts, mp.Count(t))
+	}
+	if _, err := kindly(t, "--db", db, "send", "Flu", "--cancel"); err == nil {
+		t.Fatal("cancelled a finished run")
 	}
 	out, err = kindly(t, "--db", db, "outbox", "Flu", "--json")
 	if err != nil || !strings.Contains(out, fmt.Sprintf(`"sent": %d`, counts[data.StatusSent])) || !strings.Contains(out, `"status": "done"`) {

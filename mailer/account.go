@@ -139,7 +139,11 @@ func Ready(s *data.Store) (Settings, Practice, error) {
 	if err != nil {
 		return st, Practice{}, err
 	}
-	if st.Password, err = Password(st); err != nil {
+	if o, ok := LoadOAuth(s); ok {
+		if st.OAuthToken, err = o.AccessToken(context.Background(), st); err != nil {
+			return st, Practice{}, err
+		}
+	} else if st.Password, err = Password(st); err != nil {
 		return st, Practice{}, err
 	}
 	return st, LoadPractice(s), nil

@@ -173,3 +173,12 @@ func splitHostPort(l net.Listener) (string, int) {
 	a := l.Addr().(*net.TCPAddr)
 	return a.IP.String(), a.Port
 }
+
+func listenLocal(t *testing.T) (net.Listener, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, nil
+}

@@ -21,6 +21,8 @@ type Account struct {
 	From     string // the practice's address, e.g. "Sunny Clinic <front@sunny.example>"
 	Timeout  time.Duration
 	Password string `json:"-"`
+	// OAuthToken, when set, signs in with XOAUTH2 instead of the password.
+	OAuthToken string `json:"-"`
 }
 
 // ErrTooManyRecipients guards the rule that a batch email has exactly one recipient.
@@ -82,7 +84,9 @@ func Dial(ctx context.Context, acct Account, pr Practice) (*Connection, error) {
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
-	if acct.User != "" {
+	if acct.User != "" && acct.OAuthToken != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2), gomail.WithUsername(acct.User), gomail.WithPassword(acct.OAuthToken))
+	} else if acct.User != "" {
 		auth := gomail.SMTPAuthAutoDiscover
 		if acct.TLS == TLSNone {
 			// Only local test servers run without TLS; go-mail will not
@@ -124,7 +128,7 @@ func explain(err error, acct Account) error {
 	lower := strings.ToLower(text)
 	var why string
 	switch {
-	case strings.Contains(lower, "smtpclientauthenticationdisabled") || strings.Contains(lower, "smtp auth") && strings.Contains(lower, "disabled"):
+	case strings.Contains(lower, "smtpclientauthentication") || strings.Contains(lower, "smtp auth") && strings.Contains(lower, "disabled"):
 		why = "Sign-in with a password (SMTP AUTH) is turned off for this mailbox. In Microsoft 365 an admin can turn it on for this mailbox, or use Microsoft sign-in."
 	case strings.Contains(lower, "application-specific password") || strings.Contains(lower, "app password") || strings.Contains(lower, "534 "):
 		why = "The provider wants an app password here, not your normal password. Create one in your account's security settings."

@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -87,4 +88,34 @@ func TestDialExplainsUnreachableServer(t *testing.T) {
 
 func mailpitAccount(mp *mailpittest.Server) Account {
 	return Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: TLSNone, From: "Sunny Clinic <front@sunny.example>", Timeout: 10 * time.Second}
+}
+
+func TestExplainServerReplies(t *testing.T) {
+	acct := Account{Host: "smtp.office365.com", Port: 587, TLS: TLSStartTLS}
+	for _, tc := range []struct{ reply, want string }{
+		{"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant", "turned off for this mailbox"},
+		{"534-5.7.9 Application-specific password required", "app password"},
+		{"535 5.7.8 Username and Password not accepted", "did not accept the user name or password"},
+		{"tls: first record does not look like a TLS handshake", "secure connection"},
+		{"dial tcp: lookup smtp.nowhere.example: no such host", "cannot reach the mail server"},
+		{"550 something else", "the mail server said"},
+	} {
+		err := explain(errors.New(tc.reply), acct)
+		if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.reply) {
+			t.Errorf("%q -> %q, want it to say %q and keep the reply", tc.reply, err, tc.want)
+		}
+	}
+}
+
+func TestPasswordFallsBackToEnvironment(t *testing.T) {
+	// With no keychain entry, the environment variable is used.
+	t.Setenv(PasswordEnv, "from-env")
+	pw, err := Password(Settings{Account: Account{User: "nobody-" + t.Name(), Host: "smtp.example"}})
+	if err != nil || pw != "from-env" {
+		t.Fatalf("password %q, %v", pw, err)
+	}
+	t.Setenv(PasswordEnv, "")
+	if _, err := Password(Settings{Account: Account{User: "nobody-" + t.Name(), Host: "smtp.example"}}); err == nil || !strings.Contains(err.Error(), PasswordEnv) {
+		t.Fatalf("no password anywhere: %v", err)
+	}
 }
