@@ -379,23 +379,42 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	sched, err := data.ParseSchedule(c.Schedule)
+	if err != nil {
+		return err
+	}
+	loc, err := e.store.Location()
+	if err != nil {
+		return err
+	}
 	if occ == "" {
+		// Today's occurrence: the date for an unscheduled campaign, else the
+		// schedule's occurrence due today.
 		occ = today.String()
-		n, err := e.store.QueueCampaign(ctx, c, occ, seg.Rule, func(p data.Patient) (data.Rendered, error) {
+		audience := seg.Rule
+		if sched.Kind != "" {
+			due, ok := sched.Due(today)
+			if !ok {
+				return fmt.Errorf("nothing of %q is due today (kindly calendar shows when it is)", c.Name)
+			}
+			occ, audience = due.Key, sched.Audience(seg.Rule, today)
+		}
+		res, err := e.store.QueueCampaign(ctx, c, occ, audience, data.QueueOptions{BypassCap: sched.BypassCap}, func(p data.Patient) (data.Rendered, error) {
 			m, err := tpl.Render(p, pr, today)
 			return data.Rendered{Subject: m.Subject, Text: m.Text, HTML: m.HTML}, err
 		})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "Queued %d emails for %q (%s).\n", n, c.Name, occ)
+		fmt.Fprintf(e.stderr, "Queued %d emails for %q (%s); %d patients skipped (kindly export campaign %q shows why).\n",
+			res.Queued, c.Name, occ, res.Skipped, c.Name)
 	} else {
 		fmt.Fprintf(e.stderr, "Resuming %q (%s).\n", c.Name, occ)
 	}
 	if err := e.store.SetCampaignStatus(ctx, c.ID, "sending"); err != nil {
 		return err
 	}
-	s := &mailer.Sender{Store: e.store, Account: st.Account, Practice: pr, Limits: st.Limits,
+	s := &mailer.Sender{Store: e.store, Account: st.Account, Practice: pr, Limits: st.Limits, Window: sched.Window, Location: loc,
 		Progress: func(p mailer.Progress) {
 			line := fmt.Sprintf("\rSending: %d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
 			if p.Waiting > 0 {
@@ -413,7 +432,11 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
-	e.store.SetCampaignStatus(bg, c.ID, "done")
+	status := "done"
+	if sched.Kind != "" && sched.Kind != data.ScheduleOnce {
+		status = "scheduled"
+	}
+	e.store.SetCampaignStatus(bg, c.ID, status)
 	if res.Note != "" {
 		fmt.Fprintln(e.stdout, "Note:", res.Note)
 	}

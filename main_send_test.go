@@ -141,6 +141,10 @@ func TestKilledSendingMailsEveryoneOnce(t *testing.T) {
 			if got != 1 {
 				t.Errorf("%s: status sent, received %d", e.Email, got)
 			}
+		case data.StatusSkipped: // no consent or no address: recorded with the reason, never sent
+			if got != 0 || e.Reason == "" {
+				t.Errorf("%s: skipped (%q), received %d", e.Email, e.Reason, got)
+			}
 		case data.StatusUncertain:
 			uncertain++
 			if got > 1 {

@@ -84,3 +84,6 @@ func (d Date) AgeOn(t Date) int {
 }
 
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+// After reports whether d is later than e.
+func (d Date) After(e Date) bool { return e.Before(d) }

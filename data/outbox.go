@@ -37,55 +37,118 @@ type Rendered struct {
 	Subject, Text, HTML string
 }
 
-// QueueCampaign writes one outbox row per recipient of an occurrence, in
-// one transaction: the segment's members who may get this purpose of
-// email. render makes each patient's message. A patient already queued
-// for this occurrence is left alone (the unique key guarantees one
-// message per patient and occurrence). It returns how many rows it added.
-func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string, rule Rule, render func(Patient) (Rendered, error)) (int, error) {
-	where, args, err := s.recipientsSQL(ctx, c.Purpose, rule)
-	if err != nil {
-		return 0, err
+// Cap is the frequency cap: at most Count emails per patient in Days
+// days, across all campaigns.
+type Cap struct {
+	Count int
+	Days  int
+}
+
+// Settings keys of the frequency cap.
+const (
+	SettingCapCount = "cap.count"
+	SettingCapDays  = "cap.days"
+)
+
+// FrequencyCap reads the practice's cap (default 2 emails per 30 days).
+func (s *Store) FrequencyCap() Cap {
+	c := Cap{Count: 2, Days: 30}
+	if v, _ := s.Setting(SettingCapCount, ""); v != "" {
+		fmt.Sscan(v, &c.Count)
 	}
-	added := 0
+	if v, _ := s.Setting(SettingCapDays, ""); v != "" {
+		fmt.Sscan(v, &c.Days)
+	}
+	return c
+}
+
+// QueueOptions say how an occurrence is queued.
+type QueueOptions struct {
+	// BypassCap lets a care reminder through the frequency cap.
+	BypassCap bool
+}
+
+// QueueResult counts what queueing did.
+type QueueResult struct {
+	Queued  int // new messages to send
+	Skipped int // members not sent to, each with a skipped row and the reason
+}
+
+// QueueCampaign writes one outbox row per member of the audience for an
+// occurrence, in one transaction. Members who may get this purpose of
+// email, and are under the frequency cap, are queued with their rendered
+// message; the others get a "skipped" row with the reason, so the practice
+// sees who was left out and why. A patient who already has a row for this
+// occurrence is left alone: the unique key allows one per patient and
+// occurrence. Rows stream from the database while they are written.
+func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string, audience Rule, opt QueueOptions, render func(Patient) (Rendered, error)) (QueueResult, error) {
+	var res QueueResult
+	where, args, err := s.SegmentSQL(ctx, audience)
+	if err != nil {
+		return res, err
+	}
+	if c.Purpose != PurposeCare && c.Purpose != PurposePromotion {
+		return res, fmt.Errorf("unknown campaign purpose %q", c.Purpose)
+	}
+	limit := s.FrequencyCap()
+	bypass := opt.BypassCap && c.Purpose == PurposeCare
+	since := s.Now().AddDate(0, 0, -limit.Days).UTC().Format(time.RFC3339)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, queued_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?) ON CONFLICT (campaign_id, occurrence, patient_id) DO NOTHING`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason, queued_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, occurrence, patient_id) DO NOTHING`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		// Rows stream from the segment while they are written: the
-		// campaign is never held in memory whole.
-		rows, err := tx.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE `+where+` ORDER BY p.id`, args...)
+		query := `SELECT ` + patientColumns + `,
+			CASE WHEN p.email = '' THEN 'no email address'
+			     WHEN p.do_not_contact = 1 THEN 'opted out: marked do-not-contact'
+			     WHEN ? = 'care' AND p.care_consent <> 'allowed' THEN 'opted out of care reminders'
+			     WHEN ? = 'promotion' AND p.promo_consent = 'opted_out' THEN 'opted out of promotions'
+			     WHEN ? = 'promotion' AND p.promo_consent <> 'opted_in' THEN 'no consent to promotions (not opted in)'
+			     ELSE '' END,
+			(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
+			FROM patients p WHERE ` + where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
+			ORDER BY p.id`
+		qargs := append([]any{c.Purpose, c.Purpose, c.Purpose, since}, args...)
+		rows, err := tx.QueryContext(ctx, query, append(qargs, c.ID, occurrence)...)
 		if err != nil {
 			return fmt.Errorf("cannot select the recipients: %w", err)
 		}
 		defer rows.Close()
 		now := s.stamp()
 		for rows.Next() {
-			p, err := scanPatient(rows)
+			var whyNot string
+			var recent int
+			p, err := scanPatient(rows, &whyNot, &recent)
 			if err != nil {
 				return err
+			}
+			if whyNot == "" && !bypass && limit.Count > 0 && recent >= limit.Count {
+				whyNot = fmt.Sprintf("frequency cap: already %d emails in the last %d days", recent, limit.Days)
+			}
+			if whyNot != "" {
+				if _, err := ins.ExecContext(ctx, c.ID, occurrence, p.ID, p.Email, "", "", "", StatusSkipped, whyNot, now); err != nil {
+					return err
+				}
+				res.Skipped++
+				continue
 			}
 			m, err := render(p)
 			if err != nil {
 				return fmt.Errorf("cannot write the email to %s: %w", p.DisplayName(), err)
 			}
-			res, err := ins.ExecContext(ctx, c.ID, occurrence, p.ID, p.Email, m.Subject, m.Text, m.HTML, now)
-			if err != nil {
+			if _, err := ins.ExecContext(ctx, c.ID, occurrence, p.ID, p.Email, m.Subject, m.Text, m.HTML, StatusQueued, "", now); err != nil {
 				return fmt.Errorf("cannot queue the email to %s: %w", p.DisplayName(), err)
 			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				added++
-			}
+			res.Queued++
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return s.auditTx(ctx, tx, "queue", fmt.Sprintf("campaign %q, occurrence %s: %d emails queued", c.Name, occurrence, added))
+		return s.auditTx(ctx, tx, "queue", fmt.Sprintf("campaign %q, occurrence %s: %d emails queued, %d skipped", c.Name, occurrence, res.Queued, res.Skipped))
 	})
-	return added, err
+	return res, err
 }
 
 // OutboxMessage is a queued email ready to send.

@@ -26,6 +26,7 @@ type Rule struct {
 	Days    int    `json:"days,omitempty"`
 	Month   int    `json:"month,omitempty"`
 	Date    string `json:"date,omitempty"`
+	Until   string `json:"until,omitempty"`
 }
 
 // Kinds of rule nodes.
@@ -55,6 +56,7 @@ const (
 	VisitAfter     = "after"      // a visit on or after Date
 	VisitSince     = "since"      // a visit since the last 1st of Month (a season's start)
 	VisitNotSince  = "not_since"  // no visit since the last 1st of Month
+	VisitLastIn    = "last_in"    // the last visit was between Date and Until (recalls)
 )
 
 // Consent states a rule can ask for.
@@ -167,6 +169,10 @@ func (r Rule) validate(path string, depth int) error {
 			if _, err := ParseDate(r.Date); err != nil {
 				return fail("%v", err)
 			}
+		case VisitLastIn:
+			if err := validRange(r.Date, r.Until); err != nil {
+				return fail("%v", err)
+			}
 		default:
 			return fail("a visit rule is within, not_within, more_than, never, ever, since, not_since, before or after, not %q", r.Op)
 		}
@@ -180,8 +186,12 @@ func (r Rule) validate(path string, depth int) error {
 			if r.Month < 1 || r.Month > 12 {
 				return fail("the birth month must be 1 to 12, not %d", r.Month)
 			}
+		case "between":
+			if err := validRange(r.Date, r.Until); err != nil {
+				return fail("%v", err)
+			}
 		default:
-			return fail("a birthday rule is within_days or month, not %q", r.Op)
+			return fail("a birthday rule is within_days, month or between, not %q", r.Op)
 		}
 	case KindConsent:
 		if _, ok := consentSQL[r.Value]; !ok {
@@ -294,10 +304,15 @@ func (r Rule) phrase(top bool) string {
 			return fmt.Sprintf("who had a %s since 1 %s", what, time.Month(r.Month))
 		case VisitNotSince:
 			return fmt.Sprintf("who had no %s since 1 %s", what, time.Month(r.Month))
+		case VisitLastIn:
+			return fmt.Sprintf("whose last %s was between %s and %s", what, humanDate(r.Date), humanDate(r.Until))
 		}
 	case KindBirthday:
 		if r.Op == "month" {
 			return "born in " + time.Month(r.Month).String()
+		}
+		if r.Op == "between" {
+			return fmt.Sprintf("whose birthday falls between %s and %s", dayMonth(r.Date), dayMonth(r.Until))
 		}
 		if r.Days == 0 {
 			return "whose birthday is today"
@@ -344,4 +359,27 @@ func humanDate(s string) string {
 		return s
 	}
 	return fmt.Sprintf("%d %s %d", d.Day, d.Month, d.Year)
+}
+
+func validRange(from, until string) error {
+	f, err := ParseDate(from)
+	if err != nil {
+		return err
+	}
+	u, err := ParseDate(until)
+	if err != nil {
+		return err
+	}
+	if u.Before(f) {
+		return fmt.Errorf("the range ends (%s) before it starts (%s)", until, from)
+	}
+	return nil
+}
+
+func dayMonth(s string) string {
+	d, err := ParseDate(s)
+	if err != nil {
+		return s
+	}
+	return fmt.Sprintf("%d %s", d.Day, d.Month)
 }

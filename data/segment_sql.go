@@ -83,7 +83,12 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 		if r.Op == "month" {
 			return "(+p.birth_md IS NOT NULL AND +p.birth_md / 100 = ?)", []any{r.Month}, nil
 		}
-		return c.birthdayWithin(r.Days)
+		if r.Op == "between" {
+			from, _ := ParseDate(r.Date)
+			until, _ := ParseDate(r.Until)
+			return birthdaysBetween(from, until)
+		}
+		return birthdaysBetween(c.today, c.today.AddDays(r.Days))
 	case KindConsent:
 		return consentSQL[r.Value], nil, nil
 	case KindEmail:
@@ -128,6 +133,8 @@ func (c *compiler) visit(r Rule) (string, []any, error) {
 		return last + " >= ?", append(args, seasonStart(c.today, r.Month).String()), nil
 	case VisitNotSince:
 		return last + " < ?", append(args, seasonStart(c.today, r.Month).String()), nil
+	case VisitLastIn:
+		return last + " BETWEEN ? AND ?", append(args, r.Date, r.Until), nil
 	case VisitBefore, VisitAfter:
 		d, err := ParseDate(r.Date)
 		if err != nil {
@@ -154,14 +161,14 @@ func ruleCost(r Rule) int {
 	return 3 // groups and other segments
 }
 
-// birthdayWithin matches birthdays from today to today+days. A 29 February
-// birthday counts as 1 March in other years, as ages do.
-func (c *compiler) birthdayWithin(days int) (string, []any, error) {
-	if days >= 365 {
+// birthdaysBetween matches birthdays falling from one day to another (a
+// year at most). A 29 February birthday counts as 1 March in other years,
+// as ages do.
+func birthdaysBetween(from, to Date) (string, []any, error) {
+	if !from.AddYears(1).AddDays(-1).After(to) {
 		return "+p.birth_md IS NOT NULL", nil, nil
 	}
 	md := func(d Date) int { return int(d.Month)*100 + d.Day }
-	from, to := c.today, c.today.AddDays(days)
 	lo, hi := md(from), md(to)
 	if lo == 301 && !isLeap(from.Year) {
 		lo = 229

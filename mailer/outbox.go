@@ -34,6 +34,9 @@ type Sender struct {
 	Account  Account
 	Practice Practice
 	Limits   Limits
+	// Window is when emails may go out, in Location (the practice's zone).
+	Window   data.Window
+	Location *time.Location
 	// MaxAttempts per message for temporary failures (default 5).
 	MaxAttempts int
 	// Backoff is the wait before retry n (default 2^n seconds, at most 5 minutes).
@@ -171,6 +174,17 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 			}
 		}
 		m := window[0]
+		if s.Location != nil {
+			if open, next := s.Window.InWindow(s.Store.Now().In(s.Location)); !open && !next.IsZero() {
+				pr.Waiting, pr.Note = next.Sub(s.Store.Now()), "outside the send window until "+next.Format("Mon 2 Jan 15:04")
+				report()
+				if err := s.Sleep(ctx, pr.Waiting); err != nil {
+					return pr, err
+				}
+				pr.Waiting, pr.Note = 0, ""
+				continue
+			}
+		}
 		if wait, err := s.limitWait(ctx); err != nil {
 			return pr, err
 		} else if wait > 0 {

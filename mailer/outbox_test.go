@@ -70,14 +70,14 @@ func newOutbox(t *testing.T, emails ...string) *outboxFixture {
 func (f *outboxFixture) queue(t *testing.T) int {
 	t.Helper()
 	tpl := Starters[0]
-	n, err := f.store.QueueCampaign(context.Background(), f.campaign, "2026-10-01", f.rule, func(p data.Patient) (data.Rendered, error) {
+	res, err := f.store.QueueCampaign(context.Background(), f.campaign, "2026-10-01", f.rule, data.QueueOptions{}, func(p data.Patient) (data.Rendered, error) {
 		m, err := tpl.Render(p, practice, data.Date{Year: 2026, Month: 10, Day: 1})
 		return data.Rendered{Subject: m.Subject, Text: m.Text, HTML: m.HTML}, err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return res.Queued
 }
 
 func (f *outboxFixture) sender(acct Account) *Sender {

@@ -191,7 +191,7 @@ CREATE TABLE outbox (
     UNIQUE (campaign_id, occurrence, patient_id)
 );
 CREATE INDEX outbox_status ON outbox (campaign_id, occurrence, status, id);
-CREATE INDEX outbox_patient ON outbox (patient_id, sent_at);
+CREATE INDEX outbox_patient ON outbox (patient_id, queued_at, status);
 CREATE INDEX outbox_sent ON outbox (sent_at);
 
 CREATE TABLE audit_log (
