@@ -205,33 +205,68 @@ func cmdTemplate(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdCampaign(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("usage: campaign create NAME --purpose care|promotion --segment S --template T")
+	const use = "usage: campaign create|edit NAME --purpose care|promotion --segment S --template T [--once DATE | --season MM-DD [--until MM-DD] | --birthday N | --recall SERVICE --months N] [--weekdays mon-fri] [--hours 9-17] [--bypass-cap]"
+	if len(args) == 0 || (args[0] != "create" && args[0] != "edit") {
+		return fmt.Errorf(use)
 	}
-	fs := flag.NewFlagSet("campaign create", flag.ContinueOnError)
-	purpose := fs.String("purpose", "care", "care or promotion")
+	fs := flag.NewFlagSet("campaign "+args[0], flag.ContinueOnError)
+	purpose := fs.String("purpose", "", "care or promotion")
 	segment := fs.String("segment", "", "segment name")
 	template := fs.String("template", "", "template name")
+	var sf scheduleFlags
+	sf.register(fs)
 	pos, err := parseArgs(fs, args[1:])
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *segment == "" || *template == "" {
-		return fmt.Errorf("usage: campaign create NAME --purpose care|promotion --segment S --template T")
+	if len(pos) != 1 {
+		return fmt.Errorf(use)
 	}
-	seg, err := e.store.SegmentByName(ctx, *segment)
+	c := data.Campaign{Name: pos[0], Purpose: data.PurposeCare}
+	if args[0] == "edit" {
+		if c, err = e.store.CampaignByName(ctx, pos[0]); err != nil {
+			return fmt.Errorf("there is no campaign called %q", pos[0])
+		}
+	}
+	if *purpose != "" {
+		c.Purpose = *purpose
+	}
+	if *segment != "" {
+		seg, err := e.store.SegmentByName(ctx, *segment)
+		if err != nil {
+			return fmt.Errorf("there is no segment called %q", *segment)
+		}
+		c.SegmentID = seg.ID
+	}
+	if *template != "" {
+		tpl, err := e.store.TemplateByName(ctx, *template)
+		if err != nil {
+			return fmt.Errorf("there is no template called %q", *template)
+		}
+		c.TemplateID = tpl.ID
+	}
+	sched, err := sf.schedule()
 	if err != nil {
-		return fmt.Errorf("there is no segment called %q", *segment)
-	}
-	tpl, err := e.store.TemplateByName(ctx, *template)
-	if err != nil {
-		return fmt.Errorf("there is no template called %q", *template)
-	}
-	c := data.Campaign{Name: pos[0], Purpose: *purpose, SegmentID: seg.ID, TemplateID: tpl.ID}
-	if err := e.store.CreateCampaign(ctx, &c); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Campaign %q created (%s, segment %q, template %q).\n", c.Name, c.Purpose, seg.Name, tpl.Name)
+	if sched.Kind != "" || args[0] == "create" {
+		c.Schedule = sched.JSON()
+	}
+	if sched.BypassCap && c.Purpose != data.PurposeCare {
+		return fmt.Errorf("only care reminders can bypass the frequency cap")
+	}
+	if c.SegmentID == 0 || c.TemplateID == 0 {
+		return fmt.Errorf("a campaign needs --segment and --template")
+	}
+	if args[0] == "create" {
+		err = e.store.CreateCampaign(ctx, &c)
+	} else {
+		err = e.store.UpdateCampaign(ctx, &c)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Campaign %q saved (%s).\n", c.Name, c.Purpose)
 	return nil
 }
 
@@ -353,24 +388,43 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	if *dryRun {
-		n, err := e.store.RecipientCount(ctx, c.Purpose, seg.Rule)
+		sched, err := data.ParseSchedule(c.Schedule)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Dry run, nothing sent. %q (%s) would go to %d patients: %s, who may get %s emails.\n",
-			c.Name, c.Purpose, n, strings.TrimSuffix(seg.Rule.Sentence(), "."), c.Purpose)
-		for _, w := range mailer.SubjectWarnings(tpl.Subject, extraWords(e.store)...) {
+		audience := seg.Rule
+		if sched.Kind != "" {
+			audience = sched.Audience(seg.Rule, today)
+		}
+		var lim mailer.Limits
+		if st, err := mailer.LoadSettings(e.store); err == nil {
+			lim = st.Limits
+		}
+		rv, err := mailer.PrepareReview(ctx, e.store, c, audience, seg.Rule.Sentence(), tpl, pr, lim, extraWords(e.store))
+		if err != nil {
+			return err
+		}
+		purpose := "care reminder: everyone with an address who did not opt out"
+		if c.Purpose == data.PurposePromotion {
+			purpose = "promotion: only patients who opted in to promotions"
+		}
+		fmt.Fprintf(e.stdout, "Dry run, nothing sent. Review of %q\n", c.Name)
+		fmt.Fprintf(e.stdout, "Who:      %s (%d patients in the segment today)\n", rv.Sentence, rv.Members)
+		fmt.Fprintf(e.stdout, "Purpose:  %s\n", purpose)
+		fmt.Fprintf(e.stdout, "Sends to: %d patients", rv.Recipients)
+		if rv.Previous >= 0 {
+			fmt.Fprintf(e.stdout, " (last review: %d)", rv.Previous)
+		}
+		fmt.Fprintln(e.stdout)
+		fmt.Fprintf(e.stdout, "Takes:    about %s of sending", rv.Duration.Round(time.Minute))
+		if rv.Days > 1 {
+			fmt.Fprintf(e.stdout, ", spread over %d days by the daily limit", rv.Days)
+		}
+		fmt.Fprintln(e.stdout)
+		for _, w := range rv.Warnings {
 			fmt.Fprintln(e.stdout, "Warning:", w)
 		}
-		samples, err := e.store.SampleRecipients(ctx, c.Purpose, seg.Rule, 3)
-		if err != nil {
-			return err
-		}
-		for _, p := range samples {
-			m, err := tpl.Render(p, pr, today)
-			if err != nil {
-				return err
-			}
+		for _, m := range rv.Samples {
 			fmt.Fprintf(e.stdout, "\n--- To: %s\nSubject: %s\n\n%s", m.To, m.Subject, m.Text)
 		}
 		return nil

@@ -48,7 +48,11 @@ Commands:
                                    Microsoft 365 sign-in (device code) instead of a password
   account test                     sign in to the mail server
   templates [--json]; template NAME --subject S --body-file FILE
-  campaign create NAME --purpose care|promotion --segment S --template T
+  campaign create|edit NAME --purpose care|promotion --segment S --template T
+              [--once DATE | --season MM-DD [--until MM-DD] | --birthday N | --recall SERVICE --months N]
+              [--weekdays mon-fri] [--hours 9-17] [--bypass-cap]
+  calendar [--from DATE] [--to DATE] [--json] [--ics FILE]
+                                   occurrences, audiences and whether the mailbox carries them
   campaigns [--json]
   send CAMPAIGN [--dry-run|--test|--cancel]
                                    queue and send (resumes an unfinished run); --test sends
@@ -143,6 +147,7 @@ var commands = map[string]func(context.Context, *env, []string) error{
 	"template":  cmdTemplate,
 	"campaign":  cmdCampaign,
 	"campaigns": cmdCampaigns,
+	"calendar":  cmdCalendar,
 	"send":      cmdSend,
 	"outbox":    cmdOutbox,
 }

@@ -44,6 +44,9 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign) error {
 	if c.Schedule == "" {
 		c.Schedule = "{}"
 	}
+	if _, err := ParseSchedule(c.Schedule); err != nil {
+		return &ValidationError{"schedule", err.Error()}
+	}
 	now := s.stamp()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO campaigns (name, purpose, segment_id, template_id, schedule, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.Purpose, nullID(c.SegmentID), nullID(c.TemplateID), c.Schedule, c.Status, now, now)
@@ -62,6 +65,22 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// UpdateCampaign saves a campaign's purpose, segment, template and schedule.
+func (s *Store) UpdateCampaign(ctx context.Context, c *Campaign) error {
+	if c.Purpose != PurposeCare && c.Purpose != PurposePromotion {
+		return &ValidationError{"purpose", "A campaign is either a care reminder or a promotion."}
+	}
+	if _, err := ParseSchedule(c.Schedule); err != nil {
+		return &ValidationError{"schedule", err.Error()}
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE campaigns SET purpose = ?, segment_id = ?, template_id = ?, schedule = ?, updated_at = ?
+		WHERE id = ?`, c.Purpose, nullID(c.SegmentID), nullID(c.TemplateID), c.Schedule, s.stamp(), c.ID)
+	if err != nil {
+		return fmt.Errorf("cannot save the campaign: %w", err)
+	}
+	return nil
 }
 
 const campaignColumns = `id, name, purpose, coalesce(segment_id, 0), coalesce(template_id, 0), schedule, status, created_at, updated_at`

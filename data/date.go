@@ -87,3 +87,29 @@ func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
 // After reports whether d is later than e.
 func (d Date) After(e Date) bool { return e.Before(d) }
+
+// MarshalJSON writes "YYYY-MM-DD" (or null when unset).
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + d.String() + `"`), nil
+}
+
+// UnmarshalJSON reads "YYYY-MM-DD" or null.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" || s == `""` {
+		*d = Date{}
+		return nil
+	}
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return fmt.Errorf("%s is not a date", s)
+	}
+	v, err := ParseDate(s[1 : len(s)-1])
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}

@@ -199,15 +199,29 @@ func (w Window) InWindow(t time.Time) (bool, time.Time) {
 // A week (birthdays) or the month (recalls) is caught up, so a day the
 // app was not opened loses no one; the occurrence key keeps it to one
 // email per patient.
-func (s Schedule) Audience(seg Rule, day Date) Rule {
+func (s Schedule) Audience(seg Rule, day Date) Rule { return s.audience(seg, day, true) }
+
+// NewOnDay is who becomes due on a day, for the calendar: birthday and
+// recall patients of that day only.
+func (s Schedule) NewOnDay(seg Rule, day Date) Rule { return s.audience(seg, day, false) }
+
+func (s Schedule) audience(seg Rule, day Date, catchUp bool) Rule {
 	switch s.Kind {
 	case ScheduleBirthday:
 		target := day.AddDays(s.DaysBefore)
-		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindBirthday, Op: "between", Date: target.AddDays(-6).String(), Until: target.String()}}}
+		from := target
+		if catchUp {
+			from = target.AddDays(-6)
+		}
+		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindBirthday, Op: "between", Date: from.String(), Until: target.String()}}}
 	case ScheduleRecall:
-		first := Date{day.Year, day.Month, 1}
+		due := day.AddMonths(-s.Months)
+		from := due
+		if catchUp {
+			from = Date{day.Year, day.Month, 1}.AddMonths(-s.Months)
+		}
 		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindVisit, Service: s.Service, Op: VisitLastIn,
-			Date: first.AddMonths(-s.Months).String(), Until: day.AddMonths(-s.Months).String()}}}
+			Date: from.String(), Until: due.String()}}}
 	}
 	return seg
 }

@@ -1,0 +1,159 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// PlanEntry is one campaign occurrence starting on a day, with its audience.
+type PlanEntry struct {
+	Day        Date   `json:"day"`
+	Campaign   string `json:"campaign"`
+	Purpose    string `json:"purpose"`
+	Occurrence string `json:"occurrence"`
+	Audience   int    `json:"audience"` // recipients who may get it, counted today
+	End        Date   `json:"end"`
+}
+
+// Calendar lists the occurrences of every scheduled campaign starting from
+// from to to, with their audience. Birthday and recall campaigns occur
+// every day, with that day's patients.
+func (s *Store) Calendar(ctx context.Context, from, to Date) ([]PlanEntry, error) {
+	cs, err := s.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []PlanEntry
+	for _, c := range cs {
+		sched, err := ParseSchedule(c.Schedule)
+		if err != nil {
+			return nil, fmt.Errorf("campaign %q: %w", c.Name, err)
+		}
+		if sched.Kind == "" || c.SegmentID == 0 {
+			continue
+		}
+		seg, err := s.SegmentByID(ctx, c.SegmentID)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range sched.Occurrences(from, to) {
+			if o.Start.Before(from) {
+				continue // began before the range: it is running, not starting
+			}
+			n, err := s.RecipientCount(ctx, c.Purpose, sched.NewOnDay(seg.Rule, o.Start))
+			if err != nil {
+				return nil, fmt.Errorf("campaign %q: %w", c.Name, err)
+			}
+			out = append(out, PlanEntry{Day: o.Start, End: o.End, Campaign: c.Name, Purpose: c.Purpose, Occurrence: o.Key, Audience: n})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Day.Before(out[j].Day) })
+	return out, nil
+}
+
+// DayPlan is one day's planned volume against what the mailbox can send.
+type DayPlan struct {
+	Day      Date        `json:"day"`
+	Entries  []PlanEntry `json:"entries"`
+	Planned  int         `json:"planned"`  // new emails starting that day
+	Carried  int         `json:"carried"`  // left over from earlier days
+	Capacity int         `json:"capacity"` // what the mailbox can send that day
+	Left     int         `json:"left"`     // still unsent at the end of the day
+	Verdict  string      `json:"verdict"`
+}
+
+// Capacity is what the mailbox can carry: its limits and the send window.
+type Capacity struct {
+	PerDay    int // 0: no daily limit
+	PerMinute int // 0: no per-minute limit
+	Window    Window
+}
+
+func (c Capacity) day(d Date) int {
+	if len(c.Window.Weekdays) > 0 {
+		ok := false
+		for _, w := range c.Window.Weekdays {
+			ok = ok || w == d.Time(time.UTC).Weekday()
+		}
+		if !ok {
+			return 0
+		}
+	}
+	capacity := c.PerDay
+	if c.PerMinute > 0 {
+		to := c.Window.ToHour
+		if to == 0 {
+			to = 24
+		}
+		byMinute := c.PerMinute * (to - c.Window.FromHour) * 60
+		if capacity == 0 || byMinute < capacity {
+			capacity = byMinute
+		}
+	}
+	if capacity == 0 {
+		capacity = 1 << 30
+	}
+	return capacity
+}
+
+// PlanCapacity lays the entries over the days from..to and says, day by
+// day, whether the mailbox can carry them, and when an overflow finishes.
+func PlanCapacity(entries []PlanEntry, from, to Date, c Capacity) []DayPlan {
+	var days []DayPlan
+	carried := 0
+	for d := from; !to.Before(d); d = d.AddDays(1) {
+		dp := DayPlan{Day: d, Carried: carried, Capacity: c.day(d)}
+		for _, e := range entries {
+			if e.Day == d {
+				dp.Entries = append(dp.Entries, e)
+				dp.Planned += e.Audience
+			}
+		}
+		total := carried + dp.Planned
+		dp.Left = max(total-dp.Capacity, 0)
+		carried = dp.Left
+		days = append(days, dp)
+	}
+	// Verdicts, now that every day's leftovers are known.
+	for i := range days {
+		dp := &days[i]
+		if dp.Left == 0 {
+			if dp.Planned+dp.Carried > 0 {
+				dp.Verdict = "fits"
+			}
+			continue
+		}
+		var parts []string
+		for _, e := range dp.Entries {
+			parts = append(parts, fmt.Sprintf("%s %d", e.Campaign, e.Audience))
+		}
+		if dp.Carried > 0 {
+			parts = append(parts, fmt.Sprintf("%d left from before", dp.Carried))
+		}
+		finish := "after " + to.String()
+		for j := i + 1; j < len(days); j++ {
+			if days[j].Left == 0 {
+				finish = finishTime(days[j], c)
+				break
+			}
+		}
+		dp.Verdict = fmt.Sprintf("%s exceed %d/day on %s; finishes %s", strings.Join(parts, " + "), dp.Capacity, shortDay(dp.Day), finish)
+	}
+	return days
+}
+
+func shortDay(d Date) string { return fmt.Sprintf("%d %s", d.Day, d.Month.String()[:3]) }
+
+// finishTime estimates when the last email of a day goes out.
+func finishTime(dp DayPlan, c Capacity) string {
+	n := dp.Carried + dp.Planned
+	if c.PerMinute <= 0 {
+		return shortDay(dp.Day)
+	}
+	minutes := (n + c.PerMinute - 1) / c.PerMinute
+	t := dp.Day.Time(time.UTC).Add(time.Duration(c.Window.FromHour)*time.Hour + time.Duration(minutes)*time.Minute)
+	return fmt.Sprintf("%s %s", shortDay(dp.Day), t.Format("15:04"))
+}
