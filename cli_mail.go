@@ -537,3 +537,24 @@ func extraWords(store *data.Store) []string {
 	v, _ := store.Setting("subject.extra_words", "")
 	return strings.Split(v, ",")
 }
+
+func cmdCap(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("cap", flag.ContinueOnError)
+	cur := e.store.FrequencyCap()
+	count := fs.Int("count", cur.Count, "at most this many emails per patient...")
+	days := fs.Int("days", cur.Days, "...in this many days, across all campaigns (0 emails: no cap)")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if *count < 0 || *days < 1 || *days > 366 {
+		return fmt.Errorf("the cap is a number of emails (0 for none) per 1 to 366 days")
+	}
+	if err := e.store.SetSetting(data.SettingCapCount, fmt.Sprint(*count)); err != nil {
+		return err
+	}
+	if err := e.store.SetSetting(data.SettingCapDays, fmt.Sprint(*days)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Frequency cap: at most %d emails per patient in %d days.\n", *count, *days)
+	return nil
+}

@@ -51,6 +51,7 @@ Commands:
   campaign create|edit NAME --purpose care|promotion --segment S --template T
               [--once DATE | --season MM-DD [--until MM-DD] | --birthday N | --recall SERVICE --months N]
               [--weekdays mon-fri] [--hours 9-17] [--bypass-cap]
+  cap [--count N] [--days M]       the frequency cap (default 2 emails per 30 days)
   calendar [--from DATE] [--to DATE] [--json] [--ics FILE]
                                    occurrences, audiences and whether the mailbox carries them
   campaigns [--json]
@@ -148,6 +149,7 @@ var commands = map[string]func(context.Context, *env, []string) error{
 	"campaign":  cmdCampaign,
 	"campaigns": cmdCampaigns,
 	"calendar":  cmdCalendar,
+	"cap":       cmdCap,
 	"send":      cmdSend,
 	"outbox":    cmdOutbox,
 }

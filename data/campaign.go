@@ -38,14 +38,18 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign) error {
 	if c.Purpose != PurposeCare && c.Purpose != PurposePromotion {
 		return &ValidationError{"purpose", "A campaign is either a care reminder or a promotion."}
 	}
-	if c.Status == "" {
-		c.Status = "draft"
-	}
 	if c.Schedule == "" {
 		c.Schedule = "{}"
 	}
-	if _, err := ParseSchedule(c.Schedule); err != nil {
+	sched, err := ParseSchedule(c.Schedule)
+	if err != nil {
 		return &ValidationError{"schedule", err.Error()}
+	}
+	if c.Status == "" {
+		c.Status = "draft"
+		if sched.Kind != "" && c.SegmentID != 0 && c.TemplateID != 0 {
+			c.Status = "scheduled"
+		}
 	}
 	now := s.stamp()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO campaigns (name, purpose, segment_id, template_id, schedule, status, created_at, updated_at)
