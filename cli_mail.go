@@ -416,7 +416,7 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, " (last review: %d)", rv.Previous)
 		}
 		fmt.Fprintln(e.stdout)
-		fmt.Fprintf(e.stdout, "Takes:    about %s of sending", rv.Duration.Round(time.Minute))
+		fmt.Fprintf(e.stdout, "Takes:    %s of sending", mailer.HumanDuration(rv.Duration))
 		if rv.Days > 1 {
 			fmt.Fprintf(e.stdout, ", spread over %d days by the daily limit", rv.Days)
 		}

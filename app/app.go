@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
 
 	"kindly/data"
 )
@@ -28,3 +29,9 @@ func Run(store *data.Store, icon []byte) error {
 
 // errorText is an error as the front desk should read it.
 func errorText(err error) string { return fmt.Sprint(err) }
+
+// showError tells the user what went wrong, in a dialog sized to the window.
+func (u *UI) showError(err error) {
+	d := dialog.NewError(err, u.window)
+	d.Show()
+}

@@ -127,3 +127,36 @@ func writeScreenshot(t *testing.T, w fyne.Window, name string) {
 		t.Fatal(err)
 	}
 }
+
+func TestPatientFormAddsAndValidates(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer w.Close()
+	saved := make(chan struct{}, 1)
+	var f *patientForm
+	onUI(u, func() {
+		f = showPatientForm(u, data.Patient{}, nil, func() { saved <- struct{}{} })
+		test.Type(f.first, "Ada")
+		test.Type(f.last, "Lovelace")
+		test.Type(f.email, "not-an-email")
+		f.onSave()
+	})
+	waitFor(t, u, "the validation message", func() bool { return strings.Contains(f.message.Text, "not an email address") })
+	onUI(u, func() {
+		f.email.SetText("ADA@Example.com")
+		test.Type(f.born, "1815-12-10")
+		test.Type(f.tags, "math, analytical-engine")
+		f.promo.SetSelected("opted in")
+		f.onSave()
+	})
+	<-saved
+	ps, err := u.store.Patients(context.Background(), data.PatientQuery{Search: "lovelace"})
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("patients: %v, %v", ps, err)
+	}
+	p := ps[0]
+	tags, _ := u.store.Tags(context.Background(), p.ID)
+	if p.Email != "ada@example.com" || p.BirthDate.String() != "1815-12-10" || p.PromoConsent != data.PromoOptedIn || p.PromoSource != "front desk" || len(tags) != 2 {
+		t.Fatalf("saved %+v %q", p, tags)
+	}
+	writeScreenshot(t, w, "patient-form.png")
+}

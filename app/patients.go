@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
@@ -75,13 +76,40 @@ func newPatientsScreen(u *UI) *patientsScreen {
 	for i, c := range patientColumns {
 		s.table.SetColumnWidth(i, c.width)
 	}
+	s.table.OnSelected = s.onRowSelected
 	heading := widget.NewLabelWithStyle("Patients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewVBox(container.NewBorder(nil, nil, heading, s.count), s.search)
+	add := widget.NewButtonWithIcon("New patient", theme.ContentAddIcon(), s.onNewPatient)
+	add.Importance = widget.HighImportance
+	top := container.NewVBox(container.NewBorder(nil, nil, heading, container.NewHBox(s.count, add)), s.search)
 	s.box = container.NewBorder(top, nil, nil, nil, s.table)
 	return s
 }
 
 func (s *patientsScreen) content() fyne.CanvasObject { return s.box }
+
+func (s *patientsScreen) onNewPatient() {
+	showPatientForm(s.ui, data.Patient{}, nil, s.reload)
+}
+
+// onRowSelected opens the patient of the tapped row.
+func (s *patientsScreen) onRowSelected(id widget.TableCellID) {
+	s.table.UnselectAll()
+	rows := s.pages[id.Row/patientPage]
+	if id.Row%patientPage >= len(rows) {
+		return
+	}
+	p := rows[id.Row%patientPage]
+	go func() {
+		tags, err := s.ui.store.Tags(context.Background(), p.ID)
+		s.ui.do(func() {
+			if err != nil {
+				s.ui.showError(err)
+				return
+			}
+			showPatientForm(s.ui, p, tags, s.reload)
+		})
+	}()
+}
 
 func (s *patientsScreen) refresh() { s.reload() }
 

@@ -33,13 +33,11 @@ var sections = []section{
 	{"Segments", theme.ListIcon, func(u *UI) screen { return newSegmentsScreen(u) }},
 	{"Templates", theme.DocumentIcon, func(u *UI) screen { return newPlaceholder("Templates", "Email templates will be edited here.") }},
 	{"Calendar", theme.CalendarIcon, func(u *UI) screen { return newPlaceholder("Calendar", "The campaign calendar will show here.") }},
-	{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return newPlaceholder("Campaigns", "Campaigns will be planned and sent here.") }},
+	{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return newCampaignsScreen(u) }},
 	{"Reports", theme.GridIcon, func(u *UI) screen {
 		return newPlaceholder("Reports", "Exports and the campaign report will be made here.")
 	}},
-	{"Settings", theme.SettingsIcon, func(u *UI) screen {
-		return newPlaceholder("Settings", "Practice profile, mail account and backups will be set here.")
-	}},
+	{"Settings", theme.SettingsIcon, func(u *UI) screen { return newSettingsScreen(u) }},
 }
 
 // UI is the main window's state: the sidebar and the current screen.
@@ -88,6 +86,12 @@ func New(a fyne.App, w fyne.Window, store *data.Store) *UI {
 		u.Show("Patients")
 		if p, ok := u.screens[1].(*patientsScreen); ok {
 			w.Canvas().Focus(p.search)
+		}
+	})
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		u.Show("Patients")
+		if p, ok := u.screens[1].(*patientsScreen); ok {
+			p.onNewPatient()
 		}
 	})
 	return u

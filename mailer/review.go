@@ -89,3 +89,14 @@ func estimate(n int, lim Limits) (time.Duration, int) {
 	}
 	return time.Duration(n) * per, days
 }
+
+// HumanDuration says a sending time the way people do.
+func HumanDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return fmt.Sprintf("about %d minutes", int(d.Round(time.Minute).Minutes()))
+	}
+	return fmt.Sprintf("about %.1f hours", d.Hours())
+}

@@ -1,0 +1,356 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"kindly/data"
+	"kindly/mailer"
+)
+
+// campaignsScreen lists campaigns; the selected one shows its pre-send
+// review, and sends with a progress bar, pause and cancel.
+type campaignsScreen struct {
+	ui       *UI
+	list     *widget.List
+	rows     []data.Campaign
+	selected int
+
+	title    *widget.Label
+	review   *widget.Label
+	counts   *widget.Label
+	progress *widget.ProgressBar
+	status   *widget.Label
+	send     *widget.Button
+	pause    *widget.Button
+	cancel   *widget.Button
+	box      fyne.CanvasObject
+
+	mu   sync.Mutex
+	stop context.CancelFunc // pauses the running send
+}
+
+func newCampaignsScreen(u *UI) *campaignsScreen {
+	s := &campaignsScreen{ui: u, selected: -1}
+	s.list = widget.NewList(func() int { return len(s.rows) },
+		func() fyne.CanvasObject { return widget.NewLabel("Campaign name") },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			c := s.rows[id]
+			o.(*widget.Label).SetText(fmt.Sprintf("%s  (%s, %s)", c.Name, c.Purpose, c.Status))
+		})
+	s.list.OnSelected = s.onSelected
+	s.title = widget.NewLabelWithStyle("Choose a campaign", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.review = widget.NewLabel("")
+	s.review.Wrapping = fyne.TextWrapWord
+	s.counts = widget.NewLabel("")
+	s.progress = widget.NewProgressBar()
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	s.send = widget.NewButton("Send now", s.onSend)
+	s.send.Importance = widget.HighImportance
+	s.pause = widget.NewButton("Pause", s.onPause)
+	s.cancel = widget.NewButton("Cancel the run…", s.onCancel)
+	s.setRunning(false)
+	s.send.Disable()
+	detail := container.NewBorder(
+		container.NewVBox(s.title, container.NewHBox(s.send, s.pause, s.cancel), s.progress, s.status, s.counts),
+		nil, nil, nil, container.NewVScroll(s.review))
+	heading := widget.NewLabelWithStyle("Campaigns", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	split := container.NewHSplit(container.NewBorder(heading, nil, nil, nil, s.list), detail)
+	split.SetOffset(0.3)
+	s.box = split
+	return s
+}
+
+func (s *campaignsScreen) content() fyne.CanvasObject { return s.box }
+
+func (s *campaignsScreen) refresh() {
+	go func() {
+		cs, err := s.ui.store.Campaigns(context.Background())
+		s.ui.do(func() {
+			if err != nil {
+				s.ui.showError(err)
+				return
+			}
+			s.rows = cs
+			s.list.Refresh()
+		})
+	}()
+}
+
+func (s *campaignsScreen) setRunning(running bool) {
+	if running {
+		s.send.Disable()
+		s.pause.Enable()
+		s.cancel.Disable()
+	} else {
+		s.send.Enable()
+		s.pause.Disable()
+		s.cancel.Enable()
+	}
+}
+
+// parts loads what a review or a send needs.
+func (s *campaignsScreen) parts(ctx context.Context, c data.Campaign) (data.Segment, mailer.Template, data.Schedule, error) {
+	if c.SegmentID == 0 || c.TemplateID == 0 {
+		return data.Segment{}, mailer.Template{}, data.Schedule{}, errors.New("this campaign needs a segment and a template first")
+	}
+	seg, err := s.ui.store.SegmentByID(ctx, c.SegmentID)
+	if err != nil {
+		return seg, mailer.Template{}, data.Schedule{}, err
+	}
+	t, err := s.ui.store.TemplateByID(ctx, c.TemplateID)
+	if err != nil {
+		return seg, mailer.Template{}, data.Schedule{}, err
+	}
+	sched, err := data.ParseSchedule(c.Schedule)
+	return seg, mailer.Template{Name: t.Name, Subject: t.Subject, Body: t.Body}, sched, err
+}
+
+func (s *campaignsScreen) onSelected(id widget.ListItemID) {
+	s.selected = id
+	c := s.rows[id]
+	s.title.SetText(c.Name)
+	s.review.SetText("Preparing the review…")
+	go func() {
+		ctx := context.Background()
+		text, err := s.reviewText(ctx, c)
+		counts, _ := s.ui.store.OutboxCounts(ctx, c.ID, "")
+		s.ui.do(func() {
+			if err != nil {
+				s.review.SetText("Cannot review this campaign: " + errorText(err))
+				s.send.Disable()
+				return
+			}
+			s.review.SetText(text)
+			s.counts.SetText(countsText(counts))
+			s.send.Enable()
+		})
+	}()
+}
+
+func countsText(c map[string]int) string {
+	var parts []string
+	for _, st := range []string{data.StatusQueued, data.StatusSent, data.StatusFailed, data.StatusSkipped, data.StatusUncertain, data.StatusCancelled} {
+		if c[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[st], st))
+		}
+	}
+	if len(parts) == 0 {
+		return "Nothing sent yet."
+	}
+	return "So far: " + strings.Join(parts, ", ")
+}
+
+// reviewText is the pre-send review in words.
+func (s *campaignsScreen) reviewText(ctx context.Context, c data.Campaign) (string, error) {
+	seg, tpl, sched, err := s.parts(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	today, err := s.ui.store.Today()
+	if err != nil {
+		return "", err
+	}
+	audience := seg.Rule
+	if sched.Kind != "" {
+		audience = sched.Audience(seg.Rule, today)
+	}
+	var lim mailer.Limits
+	if st, err := mailer.LoadSettings(s.ui.store); err == nil {
+		lim = st.Limits
+	}
+	rv, err := mailer.PrepareReview(ctx, s.ui.store, c, audience, seg.Rule.Sentence(), tpl, mailer.LoadPractice(s.ui.store), lim, nil)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Who: %s (%d patients in the segment today).\n", rv.Sentence, rv.Members)
+	if c.Purpose == data.PurposePromotion {
+		b.WriteString("Purpose: promotion - only patients who opted in to promotions.\n")
+	} else {
+		b.WriteString("Purpose: care reminder - everyone with an address who did not opt out.\n")
+	}
+	fmt.Fprintf(&b, "Sends to: %d patients", rv.Recipients)
+	if rv.Previous >= 0 {
+		fmt.Fprintf(&b, " (last review: %d)", rv.Previous)
+	}
+	fmt.Fprintf(&b, ".\nTakes %s of sending", mailer.HumanDuration(rv.Duration))
+	if rv.Days > 1 {
+		fmt.Fprintf(&b, ", spread over %d days by the mailbox's daily limit", rv.Days)
+	}
+	b.WriteString(".\n")
+	for _, w := range rv.Warnings {
+		b.WriteString("\n⚠ " + w + "\n")
+	}
+	for _, m := range rv.Samples {
+		fmt.Fprintf(&b, "\n──────── To: %s\nSubject: %s\n\n%s", m.To, m.Subject, m.Text)
+	}
+	return b.String(), nil
+}
+
+func (s *campaignsScreen) onSend() {
+	if s.selected < 0 {
+		return
+	}
+	c := s.rows[s.selected]
+	dialog.ShowConfirm("Send "+c.Name+"?", "Kindly sends one email to each patient in the review above,\nwithin the mailbox's limits. You can pause at any time.", func(ok bool) {
+		if ok {
+			s.start(c)
+		}
+	}, s.ui.window)
+}
+
+// start queues today's occurrence (or resumes the unfinished one) and sends in a goroutine.
+func (s *campaignsScreen) start(c data.Campaign) {
+	ctx, stop := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.stop = stop
+	s.mu.Unlock()
+	s.setRunning(true)
+	s.status.SetText("Preparing…")
+	go func() {
+		res, err := s.run(ctx, c)
+		s.ui.do(func() {
+			s.setRunning(false)
+			switch {
+			case errors.Is(err, context.Canceled):
+				s.status.SetText(fmt.Sprintf("Paused after %d emails. Send again to resume.", res.Sent))
+			case err != nil:
+				s.status.SetText("Stopped: " + errorText(err))
+			default:
+				s.status.SetText(fmt.Sprintf("Done: %d sent, %d failed, %d skipped.", res.Sent, res.Failed, res.Skipped))
+				s.progress.SetValue(1)
+			}
+			s.refresh()
+			s.reloadCounts(c)
+		})
+	}()
+}
+
+func (s *campaignsScreen) reloadCounts(c data.Campaign) {
+	go func() {
+		counts, err := s.ui.store.OutboxCounts(context.Background(), c.ID, "")
+		s.ui.do(func() {
+			if err == nil {
+				s.counts.SetText(countsText(counts))
+			}
+		})
+	}()
+}
+
+func (s *campaignsScreen) run(ctx context.Context, c data.Campaign) (mailer.Progress, error) {
+	st, pr, err := mailer.Ready(s.ui.store)
+	if err != nil {
+		return mailer.Progress{}, err
+	}
+	seg, tpl, sched, err := s.parts(ctx, c)
+	if err != nil {
+		return mailer.Progress{}, err
+	}
+	today, err := s.ui.store.Today()
+	if err != nil {
+		return mailer.Progress{}, err
+	}
+	loc, _ := s.ui.store.Location()
+	occ, err := s.ui.store.UnfinishedOccurrence(ctx, c.ID)
+	if err != nil {
+		return mailer.Progress{}, err
+	}
+	if occ == "" {
+		occ, audience := today.String(), seg.Rule
+		if sched.Kind != "" {
+			due, ok := sched.Due(today)
+			if !ok {
+				return mailer.Progress{}, errors.New("nothing of this campaign is due today; the calendar shows when it is")
+			}
+			occ, audience = due.Key, sched.Audience(seg.Rule, today)
+		}
+		if _, err := s.ui.store.QueueCampaign(ctx, c, occ, audience, data.QueueOptions{BypassCap: sched.BypassCap}, func(p data.Patient) (data.Rendered, error) {
+			m, err := tpl.Render(p, pr, today)
+			return data.Rendered{Subject: m.Subject, Text: m.Text, HTML: m.HTML}, err
+		}); err != nil {
+			return mailer.Progress{}, err
+		}
+		return s.sendOccurrence(ctx, c, occ, st, pr, sched, loc)
+	}
+	return s.sendOccurrence(ctx, c, occ, st, pr, sched, loc)
+}
+
+func (s *campaignsScreen) sendOccurrence(ctx context.Context, c data.Campaign, occ string, st mailer.Settings, pr mailer.Practice, sched data.Schedule, loc *time.Location) (mailer.Progress, error) {
+	total := 0
+	if counts, err := s.ui.store.OutboxCounts(ctx, c.ID, occ); err == nil {
+		for _, n := range counts {
+			total += n
+		}
+	}
+	s.ui.store.SetCampaignStatus(ctx, c.ID, "sending")
+	sender := &mailer.Sender{Store: s.ui.store, Account: st.Account, Practice: pr, Limits: st.Limits, Window: sched.Window, Location: loc,
+		Progress: func(p mailer.Progress) {
+			s.ui.do(func() {
+				if total > 0 {
+					s.progress.SetValue(float64(total-p.Remaining) / float64(total))
+				}
+				text := fmt.Sprintf("%d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
+				if p.Waiting > 0 {
+					text += " - " + p.Note + ", " + p.Waiting.Round(time.Second).String()
+				}
+				s.status.SetText(text)
+			})
+		}}
+	res, err := sender.Run(ctx, c, occ)
+	bg := context.WithoutCancel(ctx)
+	switch {
+	case err != nil:
+		s.ui.store.SetCampaignStatus(bg, c.ID, "paused")
+	default:
+		s.ui.store.SetCampaignStatus(bg, c.ID, "done")
+		s.ui.store.Audit(bg, "send", fmt.Sprintf("campaign %q, occurrence %s: %d sent, %d failed, %d skipped", c.Name, occ, res.Sent, res.Failed, res.Skipped))
+	}
+	return res, err
+}
+
+func (s *campaignsScreen) onPause() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
+func (s *campaignsScreen) onCancel() {
+	if s.selected < 0 {
+		return
+	}
+	c := s.rows[s.selected]
+	dialog.ShowConfirm("Cancel the run of "+c.Name+"?", "Emails not sent yet will not be sent. Those already sent stay sent.", func(ok bool) {
+		if !ok {
+			return
+		}
+		go func() {
+			ctx := context.Background()
+			occ, err := s.ui.store.UnfinishedOccurrence(ctx, c.ID)
+			n := 0
+			if err == nil && occ != "" {
+				n, err = s.ui.store.CancelQueued(ctx, c.ID, occ)
+			}
+			s.ui.do(func() {
+				if err != nil {
+					s.ui.showError(err)
+					return
+				}
+				s.status.SetText(fmt.Sprintf("Cancelled: %d emails will not be sent.", n))
+				s.refresh()
+			})
+		}()
+	}, s.ui.window)
+}

@@ -1,0 +1,108 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"kindly/data"
+	"kindly/internal/mailpittest"
+	"kindly/mailer"
+)
+
+// The campaign screen shows the review, sends with progress, and the
+// messages arrive in a real SMTP server.
+func TestCampaignReviewAndSend(t *testing.T) {
+	mp := mailpittest.Start(t)
+	u, w := newTestUI(t, 120)
+	defer w.Close()
+	ctx := context.Background()
+	st := u.store
+	if err := mailer.SavePractice(st, mailer.Practice{Name: "Sunny Clinic", Email: "front@sunny.example", Phone: "555-0100"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := mailer.SaveSettings(st, mailer.Settings{Preset: "other", Account: mailer.Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: mailer.TLSNone, From: "front@sunny.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	tpl := data.Template{Name: "Flu shot", Subject: mailer.Starters[0].Subject, Body: mailer.Starters[0].Body}
+	st.SaveTemplate(ctx, &tpl)
+	seg, _ := st.SegmentByName(ctx, "65+ without a flu shot this season")
+	c := data.Campaign{Name: "Flu 2026", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID}
+	if err := st.CreateCampaign(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := st.RecipientCount(ctx, data.PurposeCare, seg.Rule)
+	if want == 0 {
+		t.Fatal("the demo has nobody to remind")
+	}
+
+	onUI(u, func() { u.Show("Campaigns") })
+	s := u.screens[5].(*campaignsScreen)
+	waitFor(t, u, "the campaign list", func() bool { return len(s.rows) == 1 })
+	onUI(u, func() { s.list.Select(0) })
+	waitFor(t, u, "the review", func() bool { return strings.Contains(s.review.Text, "Sends to:") })
+	onUI(u, func() {
+		if !strings.Contains(s.review.Text, "Subject: Your flu shot at Sunny Clinic") || strings.Count(s.review.Text, "To: ") == 0 {
+			t.Errorf("review = %s", s.review.Text)
+		}
+	})
+	writeScreenshot(t, w, "campaign-review.png")
+	onUI(u, func() { s.start(c) })
+	waitFor(t, u, "the send to finish", func() bool { return strings.HasPrefix(s.status.Text, "Done:") })
+	if got := mp.Count(t); got != want {
+		t.Fatalf("mailpit has %d messages, want %d", got, want)
+	}
+	onUI(u, func() {
+		if s.progress.Value != 1 {
+			t.Errorf("progress %v", s.progress.Value)
+		}
+	})
+	writeScreenshot(t, w, "campaign-sent.png")
+}
+
+func TestSettingsSaveAndTest(t *testing.T) {
+	mp := mailpittest.Start(t)
+	u, w := newTestUI(t, 0)
+	defer w.Close()
+	onUI(u, func() { u.Show("Settings") })
+	s := u.screens[7].(*settingsScreen)
+	waitFor(t, u, "the settings to load", func() bool { return s.capCount.Text == "2" })
+	onUI(u, func() {
+		s.preset.SetSelected("Microsoft 365")
+		if s.host.Text != "smtp.office365.com" || s.perMinute.Text != "30" || s.perDay.Text != "10000" || !strings.Contains(s.presetNote.Text, "December 2026") {
+			t.Errorf("preset filled %q %q %q", s.host.Text, s.perMinute.Text, s.perDay.Text)
+		}
+		s.preset.SetSelected("Other SMTP server")
+		s.name.SetText("Sunny Clinic")
+		s.email.SetText("front@sunny.example")
+		s.zone.SetText("Europe/Berlin")
+		s.host.SetText("127.0.0.1")
+		s.port.SetText(strconv.Itoa(mp.SMTPPort))
+		s.tls.SetSelected("none")
+		s.from.SetText("front@sunny.example")
+		s.perMinute.SetText("x")
+		s.onSave()
+		if !strings.Contains(s.status.Text, "whole number") {
+			t.Errorf("status %q", s.status.Text)
+		}
+		s.perMinute.SetText("60")
+		s.onSave()
+	})
+	waitFor(t, u, "saving", func() bool { return s.status.Text != "Saving…" })
+	onUI(u, func() {
+		if s.status.Text != "Saved." {
+			t.Fatalf("status %q", s.status.Text)
+		}
+	})
+	st, err := mailer.LoadSettings(u.store)
+	if err != nil || st.Port != mp.SMTPPort || st.PerMinute != 60 || st.Preset != "other" {
+		t.Fatalf("settings %+v, %v", st, err)
+	}
+	if loc, _ := u.store.Location(); loc.String() != "Europe/Berlin" {
+		t.Fatalf("zone %v", loc)
+	}
+	onUI(u, func() { s.onTest() })
+	waitFor(t, u, "the connection test", func() bool { return strings.HasPrefix(s.status.Text, "Signed in") })
+	writeScreenshot(t, w, "settings.png")
+}

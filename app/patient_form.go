@@ -1,0 +1,218 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"kindly/data"
+)
+
+var (
+	sexOptions   = []string{"", "F", "M", "X"}
+	careOptions  = []string{"allowed", "opted out"}
+	promoOptions = []string{"not asked", "opted in", "opted out"}
+)
+
+// patientForm is the add/edit dialog of one patient.
+type patientForm struct {
+	ui      *UI
+	patient data.Patient
+	onSaved func()
+
+	first, last, preferred, email, phone, born, postal, language, tags *widget.Entry
+	notes                                                              *widget.Entry
+	sex, care, promo                                                   *widget.Select
+	dnc                                                                *widget.Check
+	message                                                            *widget.Label
+	dlg                                                                dialog.Dialog
+}
+
+// showPatientForm opens the form; p.ID == 0 adds a new patient.
+func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *patientForm {
+	f := &patientForm{ui: u, patient: p, onSaved: onSaved}
+	entry := func(v, hint string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(v)
+		e.SetPlaceHolder(hint)
+		return e
+	}
+	f.first, f.last, f.preferred = entry(p.FirstName, ""), entry(p.LastName, ""), entry(p.PreferredName, "optional")
+	f.email, f.phone = entry(p.Email, "name@example.com"), entry(p.Phone, "")
+	f.born = entry(p.BirthDate.String(), "YYYY-MM-DD")
+	f.postal, f.language = entry(p.PostalCode, ""), entry(p.Language, "e.g. en")
+	f.tags = entry(strings.Join(tags, ", "), "e.g. diabetes-program, newsletter")
+	f.notes = widget.NewMultiLineEntry()
+	f.notes.SetText(p.Notes)
+	f.notes.SetMinRowsVisible(2)
+	f.sex = widget.NewSelect(sexOptions, nil)
+	f.sex.SetSelected(p.Sex)
+	f.care = widget.NewSelect(careOptions, nil)
+	f.care.SetSelected(map[string]string{data.CareAllowed: "allowed", data.CareOptedOut: "opted out", "": "allowed"}[p.CareConsent])
+	f.promo = widget.NewSelect(promoOptions, nil)
+	f.promo.SetSelected(map[string]string{data.PromoUnknown: "not asked", data.PromoOptedIn: "opted in", data.PromoOptedOut: "opted out", "": "not asked"}[p.PromoConsent])
+	f.dnc = widget.NewCheck("Do not contact at all", nil)
+	f.dnc.SetChecked(p.DoNotContact)
+	f.message = widget.NewLabel("")
+	f.message.Wrapping = fyne.TextWrapWord
+	f.message.Importance = widget.DangerImportance
+
+	form := widget.NewForm(
+		widget.NewFormItem("First name", f.first), widget.NewFormItem("Last name", f.last),
+		widget.NewFormItem("Preferred name", f.preferred), widget.NewFormItem("Email", f.email),
+		widget.NewFormItem("Phone", f.phone), widget.NewFormItem("Date of birth", f.born),
+		widget.NewFormItem("Sex", f.sex), widget.NewFormItem("Postal code", f.postal),
+		widget.NewFormItem("Language", f.language), widget.NewFormItem("Tags", f.tags),
+		widget.NewFormItem("Care reminders", f.care), widget.NewFormItem("Promotions", f.promo),
+		widget.NewFormItem("", f.dnc), widget.NewFormItem("Notes", f.notes),
+	)
+	title := "New patient"
+	buttons := container.NewHBox()
+	if p.ID != 0 {
+		title = p.DisplayName()
+		archive := "Archive"
+		if p.Archived {
+			archive = "Restore"
+		}
+		buttons.Add(widget.NewButton(archive, f.onArchive))
+		buttons.Add(widget.NewButton("Delete…", f.onDelete))
+	}
+	content := container.NewBorder(nil, container.NewVBox(f.message, buttons), nil, nil, container.NewVScroll(form))
+	f.dlg = dialog.NewCustomConfirm(title, "Save", "Cancel", content, func(ok bool) {
+		if ok {
+			f.onSave()
+		}
+	}, u.window)
+	f.dlg.Resize(dialogSize(u.window, 560, 640))
+	f.dlg.Show()
+	return f
+}
+
+// dialogSize fits a dialog inside the window.
+func dialogSize(w fyne.Window, width, height float32) fyne.Size {
+	s := w.Canvas().Size()
+	return fyne.NewSize(min(width, s.Width*0.9), min(height, s.Height*0.9))
+}
+
+func (f *patientForm) read() (data.Patient, []string, error) {
+	p := f.patient
+	p.FirstName, p.LastName, p.PreferredName = f.first.Text, f.last.Text, f.preferred.Text
+	p.Email, p.Phone, p.PostalCode, p.Language, p.Notes = f.email.Text, f.phone.Text, f.postal.Text, f.language.Text, f.notes.Text
+	p.Sex = f.sex.Selected
+	p.BirthDate = data.Date{}
+	if strings.TrimSpace(f.born.Text) != "" {
+		d, err := data.ParseDate(strings.TrimSpace(f.born.Text))
+		if err != nil {
+			return p, nil, fmt.Errorf("Date of birth: %v", err)
+		}
+		p.BirthDate = d
+	}
+	care := map[string]string{"allowed": data.CareAllowed, "opted out": data.CareOptedOut}[f.care.Selected]
+	if care != p.CareConsent {
+		p.CareConsent, p.CareChangedAt, p.CareSource = care, f.ui.store.Now(), "front desk"
+	}
+	promo := map[string]string{"not asked": data.PromoUnknown, "opted in": data.PromoOptedIn, "opted out": data.PromoOptedOut}[f.promo.Selected]
+	if promo != p.PromoConsent {
+		p.PromoConsent, p.PromoChangedAt, p.PromoSource = promo, f.ui.store.Now(), "front desk"
+	}
+	p.DoNotContact = f.dnc.Checked
+	var tags []string
+	for _, t := range strings.Split(f.tags.Text, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return p, tags, p.Normalize()
+}
+
+func (f *patientForm) onSave() {
+	p, tags, err := f.read()
+	if err != nil {
+		f.reopen(err)
+		return
+	}
+	go func() {
+		ctx := context.Background()
+		var err error
+		if p.ID == 0 {
+			err = f.ui.store.CreatePatient(ctx, &p)
+		} else {
+			err = f.ui.store.UpdatePatient(ctx, &p)
+		}
+		if err == nil {
+			err = f.ui.store.SetTags(ctx, p.ID, tags)
+		}
+		f.ui.do(func() {
+			if err != nil {
+				f.patient = p
+				f.reopen(err)
+				return
+			}
+			if f.onSaved != nil {
+				f.onSaved()
+			}
+		})
+	}()
+}
+
+// reopen shows the form again with the problem, keeping what was typed.
+func (f *patientForm) reopen(err error) {
+	var ve *data.ValidationError
+	msg := err.Error()
+	if !errors.As(err, &ve) {
+		msg = "Could not save: " + msg
+	}
+	f.message.SetText(msg)
+	f.dlg.Show()
+}
+
+func (f *patientForm) onArchive() {
+	p := f.patient
+	f.dlg.Hide()
+	go func() {
+		err := f.ui.store.SetArchived(context.Background(), p.ID, !p.Archived)
+		f.ui.do(func() {
+			if err != nil {
+				f.ui.showError(err)
+				return
+			}
+			if f.onSaved != nil {
+				f.onSaved()
+			}
+		})
+	}()
+}
+
+func (f *patientForm) onDelete() {
+	p := f.patient
+	dialog.ShowConfirm("Delete "+p.DisplayName()+"?",
+		"The patient, their tags and visits are removed for good (a backup is made first).\nTo keep the history, archive instead.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			f.dlg.Hide()
+			go func() {
+				ctx := context.Background()
+				_, err := f.ui.store.Backup(ctx, "before delete")
+				if err == nil {
+					err = f.ui.store.DeletePatient(ctx, p.ID)
+				}
+				f.ui.do(func() {
+					if err != nil {
+						f.ui.showError(err)
+						return
+					}
+					if f.onSaved != nil {
+						f.onSaved()
+					}
+				})
+			}()
+		}, f.ui.window)
+}
