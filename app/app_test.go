@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -18,8 +19,8 @@ import (
 
 // onUI runs fn as the UI goroutine would: serial with background results.
 func onUI(u *UI, fn func()) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
+	uiMu.Lock()
+	defer uiMu.Unlock()
 	fn()
 }
 
@@ -54,10 +55,12 @@ func newTestUI(t *testing.T, patients int) (*UI, fyne.Window) {
 			t.Fatal(err)
 		}
 	}
-	a := test.NewTempApp(t)
-	w := a.NewWindow("Kindly")
-	u := New(a, w, store)
-	onUI(u, func() {
+	var u *UI
+	var w fyne.Window
+	onUI(nil, func() {
+		a := test.NewTempApp(t)
+		w = a.NewWindow("Kindly")
+		u = New(a, w, store)
 		w.SetContent(u.Content())
 		w.Resize(fyne.NewSize(1180, 760))
 		u.Start()
@@ -67,7 +70,7 @@ func newTestUI(t *testing.T, patients int) (*UI, fyne.Window) {
 
 func TestPatientsSearch(t *testing.T) {
 	u, w := newTestUI(t, 500)
-	defer w.Close()
+	defer onUI(nil, w.Close)
 	p := u.screens[1].(*patientsScreen)
 	waitFor(t, u, "the patient count", func() bool { return p.count.Text == "489 patients" || strings.HasSuffix(p.count.Text, " patients") })
 	var all string
@@ -97,7 +100,7 @@ func TestPatientsSearch(t *testing.T) {
 
 func TestSegmentsScreenShowsCounts(t *testing.T) {
 	u, w := newTestUI(t, 300)
-	defer w.Close()
+	defer onUI(nil, w.Close)
 	onUI(u, func() { u.Show("Segments") })
 	s := u.screens[2].(*segmentsScreen)
 	waitFor(t, u, "segment counts", func() bool { return len(s.rows) == 5 })
@@ -117,7 +120,8 @@ func writeScreenshot(t *testing.T, w fyne.Window, name string) {
 	if dir == "" {
 		return
 	}
-	var img = w.Canvas().Capture()
+	var img image.Image
+	onUI(nil, func() { img = w.Canvas().Capture() })
 	f, err := os.Create(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +134,7 @@ func writeScreenshot(t *testing.T, w fyne.Window, name string) {
 
 func TestPatientFormAddsAndValidates(t *testing.T) {
 	u, w := newTestUI(t, 0)
-	defer w.Close()
+	defer onUI(nil, w.Close)
 	saved := make(chan struct{}, 1)
 	var f *patientForm
 	onUI(u, func() {

@@ -16,7 +16,7 @@ import (
 func TestCampaignReviewAndSend(t *testing.T) {
 	mp := mailpittest.Start(t)
 	u, w := newTestUI(t, 120)
-	defer w.Close()
+	defer onUI(nil, w.Close)
 	ctx := context.Background()
 	st := u.store
 	if err := mailer.SavePractice(st, mailer.Practice{Name: "Sunny Clinic", Email: "front@sunny.example", Phone: "555-0100"}); err != nil {
@@ -64,7 +64,7 @@ func TestCampaignReviewAndSend(t *testing.T) {
 func TestSettingsSaveAndTest(t *testing.T) {
 	mp := mailpittest.Start(t)
 	u, w := newTestUI(t, 0)
-	defer w.Close()
+	defer onUI(nil, w.Close)
 	onUI(u, func() { u.Show("Settings") })
 	s := u.screens[7].(*settingsScreen)
 	waitFor(t, u, "the settings to load", func() bool { return s.capCount.Text == "2" })

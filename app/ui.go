@@ -49,19 +49,20 @@ type UI struct {
 	body    *fyne.Container
 	sidebar *widget.List
 	current int
-
-	// mu is held while a background result is applied to widgets. With the
-	// real driver fyne.Do already runs everything on one goroutine and mu is
-	// never contended; Fyne's test driver runs fyne.Do on the caller's
-	// goroutine, so mu is what keeps headless tests serial.
-	mu sync.Mutex
 }
+
+// uiMu is held while a background result is applied to widgets. With the
+// real driver fyne.Do already runs everything on one goroutine and uiMu is
+// never contended; Fyne's test driver runs fyne.Do on the caller's
+// goroutine, so uiMu is what keeps headless tests serial - across UIs too,
+// as Fyne's font caches are shared.
+var uiMu sync.Mutex
 
 // do applies a background result on the UI goroutine.
 func (u *UI) do(fn func()) {
 	fyne.Do(func() {
-		u.mu.Lock()
-		defer u.mu.Unlock()
+		uiMu.Lock()
+		defer uiMu.Unlock()
 		fn()
 	})
 }
