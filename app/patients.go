@@ -80,7 +80,8 @@ func newPatientsScreen(u *UI) *patientsScreen {
 	heading := widget.NewLabelWithStyle("Patients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	add := widget.NewButtonWithIcon("New patient", theme.ContentAddIcon(), s.onNewPatient)
 	add.Importance = widget.HighImportance
-	top := container.NewVBox(container.NewBorder(nil, nil, heading, container.NewHBox(s.count, add)), s.search)
+	importB := widget.NewButtonWithIcon("Import spreadsheet…", theme.UploadIcon(), func() { openImportWizard(s.ui, s.reload) })
+	top := container.NewVBox(container.NewBorder(nil, nil, heading, container.NewHBox(s.count, importB, add)), s.search)
 	s.box = container.NewBorder(top, nil, nil, nil, s.table)
 	return s
 }

@@ -1,0 +1,312 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"kindly/reports"
+)
+
+// importFields are the choices for a column, in words.
+var importFields = []struct {
+	field reports.Field
+	label string
+}{
+	{reports.FieldNone, "(skip this column)"}, {reports.FieldExternalID, "Practice ID"}, {reports.FieldFullName, "Full name (Last, First)"},
+	{reports.FieldLastName, "Last name"}, {reports.FieldFirstName, "First name"}, {reports.FieldPreferredName, "Preferred name"},
+	{reports.FieldEmail, "Email"}, {reports.FieldPhone, "Phone"}, {reports.FieldBirthDate, "Date of birth"}, {reports.FieldSex, "Sex"},
+	{reports.FieldPostalCode, "Postal code"}, {reports.FieldLanguage, "Language"}, {reports.FieldNotes, "Notes"}, {reports.FieldTags, "Tags"},
+	{reports.FieldPromoOptIn, "Promotions opt-in (yes/no)"}, {reports.FieldOptOut, "Opted out of all email (yes/no)"},
+	{reports.FieldDoNotContact, "Do not contact (yes/no)"},
+}
+
+func fieldLabel(f reports.Field) string {
+	for _, x := range importFields {
+		if x.field == f {
+			return x.label
+		}
+	}
+	return string(f)
+}
+
+// importWizard reads a spreadsheet, shows the guessed mapping and the dry
+// run, and imports with a progress bar and cancel.
+type importWizard struct {
+	ui     *UI
+	path   string
+	onDone func()
+
+	table   *reports.Table
+	plan    *reports.Plan
+	mapping reports.Mapping
+
+	sheet    *widget.Select
+	dayFirst *widget.Check
+	columns  *fyne.Container
+	summary  *widget.Label
+	details  *widget.Label
+	progress *widget.ProgressBar
+	importB  *widget.Button
+	rejectsB *widget.Button
+	cancelB  *widget.Button
+	dlg      dialog.Dialog
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
+
+// openImportWizard starts a wizard on a file chosen by the user.
+func openImportWizard(u *UI, onDone func()) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		newImportWizard(u, path, onDone)
+	}, u.window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx", ".csv", ".txt"}))
+	d.Resize(dialogSize(u.window, 900, 600))
+	d.Show()
+}
+
+func newImportWizard(u *UI, path string, onDone func()) *importWizard {
+	w := &importWizard{ui: u, path: path, onDone: onDone}
+	w.sheet = widget.NewSelect(nil, func(string) { w.load() })
+	w.dayFirst = widget.NewCheck("Dates like 03/04/1960 are day first (3 April)", func(bool) { w.replan() })
+	w.columns = container.NewVBox()
+	w.summary = widget.NewLabelWithStyle("Reading "+path+"…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.summary.Wrapping = fyne.TextWrapWord
+	w.details = widget.NewLabel("")
+	w.details.Wrapping = fyne.TextWrapWord
+	w.progress = widget.NewProgressBar()
+	w.progress.Hide()
+	w.importB = widget.NewButton("Import", w.onImport)
+	w.importB.Importance = widget.HighImportance
+	w.importB.Disable()
+	w.rejectsB = widget.NewButton("Save rejected rows…", w.onSaveRejects)
+	w.rejectsB.Disable()
+	w.cancelB = widget.NewButton("Cancel import", w.onCancel)
+	w.cancelB.Hide()
+	top := container.NewVBox(widget.NewForm(widget.NewFormItem("Sheet", w.sheet)), w.dayFirst)
+	body := container.NewHSplit(
+		container.NewBorder(widget.NewLabelWithStyle("Columns", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, container.NewVScroll(w.columns)),
+		container.NewBorder(w.summary, nil, nil, nil, container.NewVScroll(w.details)))
+	body.SetOffset(0.45)
+	content := container.NewBorder(top, container.NewVBox(w.progress, container.NewHBox(w.importB, w.rejectsB, w.cancelB)), nil, nil, body)
+	w.dlg = dialog.NewCustom("Import patients from "+shortPath(path), "Close", content, u.window)
+	w.dlg.Resize(dialogSize(u.window, 1000, 680))
+	w.dlg.Show()
+	w.load()
+	return w
+}
+
+func shortPath(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// load reads the chosen sheet in a goroutine and plans it.
+func (w *importWizard) load() {
+	sheet := w.sheet.Selected
+	w.importB.Disable()
+	go func() {
+		t, err := reports.ReadTable(w.path, sheet)
+		w.ui.do(func() {
+			if err != nil {
+				w.summary.SetText("This file cannot be imported: " + errorText(err))
+				return
+			}
+			w.table, w.mapping = t, nil
+			if len(w.sheet.Options) == 0 {
+				w.sheet.Options = t.Sheets
+				onChanged := w.sheet.OnChanged
+				w.sheet.OnChanged = nil // showing the sheet just read is not a new choice
+				w.sheet.SetSelectedIndex(indexOf(t.Sheets, t.Sheet))
+				w.sheet.OnChanged = onChanged
+			}
+			w.replan()
+		})
+	}()
+}
+
+func indexOf(xs []string, x string) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return 0
+}
+
+// replan runs the dry run in a goroutine with the current choices.
+func (w *importWizard) replan() {
+	if w.table == nil {
+		return
+	}
+	o := reports.Options{Sheet: w.table.Sheet, Mapping: w.mapping}
+	if w.dayFirst.Checked {
+		d := reports.DayFirst
+		o.DateOrder = &d
+	}
+	t := w.table
+	w.summary.SetText("Checking every row…")
+	go func() {
+		p, err := reports.PlanPatients(context.Background(), w.ui.store, t, o)
+		w.ui.do(func() {
+			if err != nil {
+				w.summary.SetText("Cannot import this sheet: " + errorText(err))
+				w.importB.Disable()
+				return
+			}
+			w.plan = p
+			if w.mapping == nil {
+				w.mapping = p.Mapping
+				w.showColumns()
+			}
+			w.showPlan()
+		})
+	}()
+}
+
+func (w *importWizard) showColumns() {
+	w.columns.RemoveAll()
+	var labels []string
+	for _, f := range importFields {
+		labels = append(labels, f.label)
+	}
+	for i, h := range w.plan.Header {
+		col := i
+		sel := widget.NewSelect(labels, nil)
+		sel.SetSelected(fieldLabel(w.mapping[col]))
+		sel.OnChanged = func(label string) {
+			for _, f := range importFields {
+				if f.label == label {
+					if f.field == reports.FieldNone {
+						delete(w.mapping, col)
+					} else {
+						w.mapping[col] = f.field
+					}
+				}
+			}
+			w.replan()
+		}
+		name := h
+		if strings.TrimSpace(name) == "" {
+			name = fmt.Sprintf("(column %d)", col+1)
+		}
+		w.columns.Add(container.NewGridWithColumns(2, widget.NewLabel(name), sel))
+	}
+}
+
+func (w *importWizard) showPlan() {
+	p := w.plan
+	w.summary.SetText(fmt.Sprintf("Header on row %d. %s.", p.HeaderRow, p.Summary()))
+	var b strings.Builder
+	for _, warn := range p.Warnings {
+		b.WriteString("Note: " + warn + "\n\n")
+	}
+	errs := p.RowErrors()
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
+	for i, e := range errs {
+		if i == 50 {
+			fmt.Fprintf(&b, "… and %d more (save the rejected rows to see them all)\n", len(errs)-50)
+			break
+		}
+		fmt.Fprintf(&b, "Row %d: %s\n", e.Row, e.Reason)
+	}
+	w.details.SetText(b.String())
+	if p.Added+p.Updated > 0 {
+		w.importB.Enable()
+	} else {
+		w.importB.Disable()
+	}
+	if p.Rejected > 0 {
+		w.rejectsB.Enable()
+	} else {
+		w.rejectsB.Disable()
+	}
+}
+
+// onImport writes the plan in one transaction, with progress and cancel.
+func (w *importWizard) onImport() {
+	p := w.plan
+	ctx, cancel := context.WithCancel(context.Background())
+	w.mu.Lock()
+	w.cancel = cancel
+	w.mu.Unlock()
+	w.importB.Disable()
+	w.progress.SetValue(0)
+	w.progress.Show()
+	w.cancelB.Show()
+	w.summary.SetText("Importing… (a backup is made first)")
+	go func() {
+		res, err := reports.ApplyPatients(ctx, w.ui.store, p, func(done, total int) {
+			w.ui.do(func() { w.progress.SetValue(float64(done) / float64(max(total, 1))) })
+		})
+		w.ui.do(func() {
+			w.cancelB.Hide()
+			if err != nil {
+				w.summary.SetText("Nothing was imported: " + errorText(err))
+				w.importB.Enable()
+				return
+			}
+			w.progress.SetValue(1)
+			w.summary.SetText(fmt.Sprintf("Imported: %d added, %d updated, %d unchanged, %d rejected.", res.Added, res.Updated, res.Unchanged, res.Rejected))
+			if w.onDone != nil {
+				w.onDone()
+			}
+		})
+	}()
+}
+
+func (w *importWizard) onCancel() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cancel != nil {
+		w.cancel()
+	}
+}
+
+func (w *importWizard) onSaveRejects() {
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		path := wc.URI().Path()
+		wc.Close()
+		w.saveRejects(path)
+	}, w.ui.window)
+	d.SetFileName("rejected rows.xlsx")
+	d.Resize(dialogSize(w.ui.window, 900, 600))
+	d.Show()
+}
+
+func (w *importWizard) saveRejects(path string) {
+	p := w.plan
+	go func() {
+		n, err := reports.WriteRejects(p, path)
+		w.ui.do(func() {
+			if err != nil {
+				w.ui.showError(err)
+				return
+			}
+			w.summary.SetText(fmt.Sprintf("%d rejected rows saved to %s, with the reason for each.", n, shortPath(path)))
+		})
+	}()
+}

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"kindly/data"
+)
+
+// The import wizard on the LibreOffice-written messy workbook: the first
+// sheet has no patients, the second imports with two rejected rows.
+func TestImportWizard(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	done := make(chan struct{}, 1)
+	var wiz *importWizard
+	onUI(u, func() {
+		wiz = newImportWizard(u, filepath.Join("..", "reports", "testdata", "patients-messy.xlsx"), func() { done <- struct{}{} })
+	})
+	waitFor(t, u, "the first sheet's verdict", func() bool { return strings.Contains(wiz.summary.Text, "no header row") })
+	onUI(u, func() { wiz.sheet.SetSelected("Patients") })
+	waitFor(t, u, "the dry run", func() bool { return strings.Contains(wiz.summary.Text, "6 to add") })
+	onUI(u, func() {
+		if !strings.Contains(wiz.summary.Text, "Header on row 3") || !strings.Contains(wiz.details.Text, "Row 7: the email address") ||
+			!strings.Contains(wiz.details.Text, "leading zeros") || len(wiz.columns.Objects) != 9 {
+			t.Errorf("summary %q details %q columns %d", wiz.summary.Text, wiz.details.Text, len(wiz.columns.Objects))
+		}
+	})
+	writeScreenshot(t, w, "import.png")
+	rejects := filepath.Join(t.TempDir(), "rejects.xlsx")
+	onUI(u, func() { wiz.saveRejects(rejects) })
+	waitFor(t, u, "the rejects file", func() bool { return strings.Contains(wiz.summary.Text, "2 rejected rows saved") })
+	if _, err := os.Stat(rejects); err != nil {
+		t.Fatal(err)
+	}
+	onUI(u, func() { wiz.onImport() })
+	<-done
+	onUI(u, func() {
+		if !strings.HasPrefix(wiz.summary.Text, "Imported: 6 added") || wiz.progress.Value != 1 {
+			t.Errorf("after import: %q %v", wiz.summary.Text, wiz.progress.Value)
+		}
+	})
+	if n, _ := u.store.CountPatients(t.Context(), data.PatientQuery{}); n != 6 {
+		t.Fatalf("%d patients", n)
+	}
+}
