@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +11,8 @@ import (
 	"kindly/data"
 	"kindly/internal/mailpittest"
 	"kindly/mailer"
+
+	"fyne.io/fyne/v2/widget"
 )
 
 // The campaign screen shows the review, sends with progress, and the
@@ -105,4 +109,37 @@ func TestSettingsSaveAndTest(t *testing.T) {
 	onUI(u, func() { s.onTest() })
 	waitFor(t, u, "the connection test", func() bool { return strings.HasPrefix(s.status.Text, "Signed in") })
 	writeScreenshot(t, w, "settings.png")
+}
+
+// After a send, Reports draws the month and writes the send log.
+func TestReportsAfterSend(t *testing.T) {
+	u, w := newTestUI(t, 50)
+	defer onUI(nil, w.Close)
+	ctx := context.Background()
+	c := data.Campaign{Name: "Flu", Purpose: data.PurposeCare}
+	u.store.CreateCampaign(ctx, &c)
+	if _, err := u.store.QueueCampaign(ctx, c, "x", data.Rule{Kind: data.KindAll}, data.QueueOptions{}, func(p data.Patient) (data.Rendered, error) {
+		return data.Rendered{Subject: "s", Text: "t"}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.store.DB().Exec(`UPDATE outbox SET status = 'sent', sent_at = '2026-10-02T09:00:00Z' WHERE status = 'queued'`); err != nil {
+		t.Fatal(err)
+	}
+	onUI(u, func() { u.Show("Reports") })
+	s := u.screens[6].(*reportsScreen)
+	waitFor(t, u, "the chart", func() bool {
+		if len(s.chart.Objects) != 1 {
+			return false
+		}
+		_, isLabel := s.chart.Objects[0].(*widget.Label)
+		return !isLabel
+	})
+	path := filepath.Join(t.TempDir(), "log.xlsx")
+	onUI(u, func() { s.export(exportKinds[1].label, path) })
+	waitFor(t, u, "the export", func() bool { return strings.Contains(s.status.Text, "written to") })
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("export: %v", err)
+	}
+	writeScreenshot(t, w, "reports.png")
 }

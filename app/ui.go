@@ -34,9 +34,7 @@ var sections = []section{
 	{"Templates", theme.DocumentIcon, func(u *UI) screen { return newPlaceholder("Templates", "Email templates will be edited here.") }},
 	{"Calendar", theme.CalendarIcon, func(u *UI) screen { return newPlaceholder("Calendar", "The campaign calendar will show here.") }},
 	{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return newCampaignsScreen(u) }},
-	{"Reports", theme.GridIcon, func(u *UI) screen {
-		return newPlaceholder("Reports", "Exports and the campaign report will be made here.")
-	}},
+	{"Reports", theme.GridIcon, func(u *UI) screen { return newReportsScreen(u) }},
 	{"Settings", theme.SettingsIcon, func(u *UI) screen { return newSettingsScreen(u) }},
 }
 

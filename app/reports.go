@@ -1,0 +1,147 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"sort"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kindly/data"
+	"kindly/reports"
+)
+
+// reportsScreen makes the exports and the campaign report, and draws the
+// emails sent per month.
+type reportsScreen struct {
+	ui     *UI
+	status *widget.Label
+	chart  *fyne.Container
+	box    fyne.CanvasObject
+}
+
+// exportKinds are the workbooks a practice can make, by button.
+var exportKinds = []struct{ label, file string }{
+	{"All patients", "patients.xlsx"},
+	{"Send log (every email)", "send log.xlsx"},
+	{"Campaign calendar", "calendar.xlsx"},
+	{"Campaign report with chart", "campaign report.xlsx"},
+}
+
+func newReportsScreen(u *UI) *reportsScreen {
+	s := &reportsScreen{ui: u, status: widget.NewLabel("")}
+	s.status.Wrapping = fyne.TextWrapWord
+	buttons := container.NewGridWithColumns(2)
+	for _, k := range exportKinds {
+		k := k
+		buttons.Add(widget.NewButtonWithIcon(k.label+"…", theme.DocumentSaveIcon(), func() { s.onExport(k.label, k.file) }))
+	}
+	s.chart = container.NewStack()
+	heading := widget.NewLabelWithStyle("Reports", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	chartTitle := widget.NewLabelWithStyle("Emails sent per month", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.box = container.NewBorder(container.NewVBox(heading, widget.NewLabel("Excel workbooks open in Excel, LibreOffice and Numbers."), buttons, s.status),
+		nil, nil, nil, container.NewBorder(chartTitle, nil, nil, nil, s.chart))
+	return s
+}
+
+func (s *reportsScreen) content() fyne.CanvasObject { return s.box }
+
+func (s *reportsScreen) refresh() {
+	go func() {
+		stats, err := s.ui.store.CampaignMonthlyStats(context.Background())
+		s.ui.do(func() {
+			if err != nil {
+				s.status.SetText("Cannot read the results: " + errorText(err))
+				return
+			}
+			s.chart.Objects = []fyne.CanvasObject{monthlyChart(stats)}
+			s.chart.Refresh()
+		})
+	}()
+}
+
+// monthlyChart draws sent (and failed) emails per month as bars.
+func monthlyChart(stats []data.MonthlyStats) fyne.CanvasObject {
+	sent, failed := map[string]int{}, map[string]int{}
+	for _, m := range stats {
+		sent[m.Month] += m.Sent
+		failed[m.Month] += m.Failed
+	}
+	var months []string
+	for m := range sent {
+		months = append(months, m)
+	}
+	sort.Strings(months)
+	if len(months) == 0 {
+		return widget.NewLabel("Nothing sent yet: the chart fills as campaigns go out.")
+	}
+	peak := 1
+	for _, m := range months {
+		peak = max(peak, sent[m]+failed[m])
+	}
+	bars := container.NewHBox()
+	const height = 220
+	for _, m := range months {
+		h := float32(height) * float32(sent[m]) / float32(peak)
+		fh := float32(height) * float32(failed[m]) / float32(peak)
+		bar := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+		bar.SetMinSize(fyne.NewSize(56, h))
+		fail := canvas.NewRectangle(color.NRGBA{R: 0xd9, G: 0x53, B: 0x4f, A: 0xff})
+		fail.SetMinSize(fyne.NewSize(56, fh))
+		spacer := canvas.NewRectangle(color.Transparent)
+		spacer.SetMinSize(fyne.NewSize(56, height-h-fh))
+		count := canvas.NewText(fmt.Sprint(sent[m]), theme.Color(theme.ColorNameForeground))
+		count.TextSize = 11
+		label := canvas.NewText(m, theme.Color(theme.ColorNameForeground))
+		label.TextSize = 11
+		bars.Add(container.NewPadded(container.NewVBox(count, spacer, fail, bar, label)))
+	}
+	legend := widget.NewLabel("Bars: emails sent (red: failed), by month of sending.")
+	return container.NewBorder(nil, legend, nil, nil, container.NewHScroll(bars))
+}
+
+func (s *reportsScreen) onExport(label, file string) {
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		path := wc.URI().Path()
+		wc.Close()
+		s.export(label, path)
+	}, s.ui.window)
+	d.SetFileName(file)
+	d.Resize(dialogSize(s.ui.window, 900, 600))
+	d.Show()
+}
+
+// export writes one workbook in a goroutine.
+func (s *reportsScreen) export(label, path string) {
+	s.status.SetText("Writing " + shortPath(path) + "…")
+	go func() {
+		ctx := context.Background()
+		var err error
+		switch label {
+		case exportKinds[0].label:
+			_, err = reports.ExportPatients(ctx, s.ui.store, "", path, nil)
+		case exportKinds[1].label:
+			_, err = reports.ExportLog(ctx, s.ui.store, "", path)
+		case exportKinds[2].label:
+			_, err = reports.ExportCalendar(ctx, s.ui.store, path)
+		default:
+			err = reports.CampaignReport(ctx, s.ui.store, path)
+		}
+		s.ui.do(func() {
+			if err != nil {
+				s.status.SetText("Not written: " + errorText(err))
+				return
+			}
+			s.status.SetText(label + " written to " + path)
+		})
+	}()
+}
