@@ -54,7 +54,9 @@ func TestScreenshotTour(t *testing.T) {
 
 	onUI(u, func() { u.Show("Patients") })
 	var wiz *importWizard
-	onUI(u, func() { wiz = newImportWizard(u, filepath.Join("..", "reports", "testdata", "patients-messy.xlsx"), nil) })
+	onUI(u, func() {
+		wiz = newImportWizard(u, filepath.Join("..", "reports", "testdata", "patients-messy.xlsx"), nil)
+	})
 	waitFor(t, u, "the first sheet", func() bool { return wiz.table != nil || strings.Contains(wiz.summary.Text, "header") })
 	onUI(u, func() { wiz.sheet.SetSelected("Patients") })
 	waitFor(t, u, "the dry run", func() bool { return strings.Contains(wiz.summary.Text, "to add") })
