@@ -24,10 +24,10 @@ func onUI(u *UI, fn func()) {
 	fn()
 }
 
-// waitFor polls cond on the UI goroutine until it holds or 10 s pass.
+// waitFor polls cond on the UI goroutine until it holds (or 90 s pass).
 func waitFor(t *testing.T, u *UI, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // generous: -race makes SQLite several times slower
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -163,4 +163,17 @@ func TestPatientFormAddsAndValidates(t *testing.T) {
 		t.Fatalf("saved %+v %q", p, tags)
 	}
 	writeScreenshot(t, w, "patient-form.png")
+}
+
+func TestWelcomeOnNewDatabase(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	s := u.screens[0].(*todayScreen)
+	waitFor(t, u, "the welcome", func() bool { return s.welcome.Visible() && s.due.Text != "" })
+	writeScreenshot(t, w, "welcome.png")
+	onUI(u, func() { s.onSample() })
+	waitFor(t, u, "sample patients", func() bool { return !s.welcome.Visible() && s.due.Text != "Adding 2,000 sample patients…" })
+	if n, _ := u.store.CountPatients(context.Background(), data.PatientQuery{IncludeArchived: true}); n != 2000 {
+		t.Fatalf("%d patients", n)
+	}
 }

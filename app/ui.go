@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -25,17 +26,21 @@ type section struct {
 	make  func(*UI) screen
 }
 
-var sections = []section{
-	{"Today", theme.HomeIcon, func(u *UI) screen {
-		return newPlaceholder("Today", "Campaigns due today and the send queue will show here.")
-	}},
-	{"Patients", theme.AccountIcon, func(u *UI) screen { return newPatientsScreen(u) }},
-	{"Segments", theme.ListIcon, func(u *UI) screen { return newSegmentsScreen(u) }},
-	{"Templates", theme.DocumentIcon, func(u *UI) screen { return newPlaceholder("Templates", "Email templates will be edited here.") }},
-	{"Calendar", theme.CalendarIcon, func(u *UI) screen { return newPlaceholder("Calendar", "The campaign calendar will show here.") }},
-	{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return newCampaignsScreen(u) }},
-	{"Reports", theme.GridIcon, func(u *UI) screen { return newReportsScreen(u) }},
-	{"Settings", theme.SettingsIcon, func(u *UI) screen { return newSettingsScreen(u) }},
+// sections is filled in init: screens refer back to it (Show), which a
+// package-level initializer may not.
+var sections []section
+
+func init() {
+	sections = []section{
+		{"Today", theme.HomeIcon, func(u *UI) screen { return newTodayScreen(u) }},
+		{"Patients", theme.AccountIcon, func(u *UI) screen { return newPatientsScreen(u) }},
+		{"Segments", theme.ListIcon, func(u *UI) screen { return newSegmentsScreen(u) }},
+		{"Templates", theme.DocumentIcon, func(u *UI) screen { return newPlaceholder("Templates", "Email templates will be edited here.") }},
+		{"Calendar", theme.CalendarIcon, func(u *UI) screen { return newPlaceholder("Calendar", "The campaign calendar will show here.") }},
+		{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return newCampaignsScreen(u) }},
+		{"Reports", theme.GridIcon, func(u *UI) screen { return newReportsScreen(u) }},
+		{"Settings", theme.SettingsIcon, func(u *UI) screen { return newSettingsScreen(u) }},
+	}
 }
 
 // UI is the main window's state: the sidebar and the current screen.
@@ -96,8 +101,15 @@ func New(a fyne.App, w fyne.Window, store *data.Store) *UI {
 	return u
 }
 
-// Start shows the first screen and starts loading it.
-func (u *UI) Start() { u.sidebar.Select(1) }
+// Start shows the first screen and starts loading it: Today (with the
+// welcome) on a new database, else the patients.
+func (u *UI) Start() {
+	first := 1
+	if n, err := u.store.CountPatients(context.Background(), data.PatientQuery{IncludeArchived: true}); err == nil && n == 0 {
+		first = 0
+	}
+	u.sidebar.Select(first)
+}
 
 // Content is the window's whole content.
 func (u *UI) Content() fyne.CanvasObject {
