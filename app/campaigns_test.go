@@ -143,3 +143,40 @@ func TestReportsAfterSend(t *testing.T) {
 	}
 	writeScreenshot(t, w, "reports.png")
 }
+
+func TestTemplateEditor(t *testing.T) {
+	mp := mailpittest.Start(t)
+	u, w := newTestUI(t, 20)
+	defer onUI(nil, w.Close)
+	mailer.SavePractice(u.store, mailer.Practice{Name: "Sunny Clinic", Email: "front@sunny.example"})
+	mailer.SaveSettings(u.store, mailer.Settings{Preset: "other", Account: mailer.Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: mailer.TLSNone, From: "front@sunny.example"}})
+	onUI(u, func() { u.Show("Templates") })
+	s := u.screens[3].(*templatesScreen)
+	waitFor(t, u, "the sample patient", func() bool { return s.sample.ID != 0 })
+	onUI(u, func() {
+		s.name.SetText("Recall")
+		s.subject.SetText("Your diabetes check")
+		s.body.SetText("Hello {{frist_name}},\n")
+		if !strings.Contains(s.problems.Text, "did you mean first_name") || !strings.Contains(s.problems.Text, `"diabetes"`) {
+			t.Errorf("problems %q", s.problems.Text)
+		}
+		s.subject.SetText("Time for your check-up")
+		s.body.SetText("Hello ,\nSee you soon.")
+		s.body.CursorRow, s.body.CursorColumn = 0, 6
+		s.onInsertField("first_name")
+		if s.body.Text != "Hello {{first_name}},\nSee you soon." || s.problems.Text != "" || !strings.Contains(s.preview.Text, "Hello "+s.sample.FirstName+",") {
+			t.Errorf("body %q problems %q preview %q", s.body.Text, s.problems.Text, s.preview.Text)
+		}
+		s.onSave()
+	})
+	waitFor(t, u, "saved", func() bool { return s.status.Text == "Saved." })
+	if tpl, err := u.store.TemplateByName(context.Background(), "recall"); err != nil || tpl.Subject != "Time for your check-up" {
+		t.Fatalf("%+v %v", tpl, err)
+	}
+	onUI(u, func() { s.onTest() })
+	waitFor(t, u, "the test", func() bool { return strings.HasPrefix(s.status.Text, "Test sent") })
+	if got := mp.Messages(t); len(got) != 1 || got[0].To[0].Address != "front@sunny.example" {
+		t.Fatalf("test message: %+v", got)
+	}
+	writeScreenshot(t, w, "templates.png")
+}

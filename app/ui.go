@@ -35,7 +35,7 @@ func init() {
 		{"Today", theme.HomeIcon, func(u *UI) screen { return newTodayScreen(u) }},
 		{"Patients", theme.AccountIcon, func(u *UI) screen { return newPatientsScreen(u) }},
 		{"Segments", theme.ListIcon, func(u *UI) screen { return newSegmentsScreen(u) }},
-		{"Templates", theme.DocumentIcon, func(u *UI) screen { return newPlaceholder("Templates", "Email templates will be edited here.") }},
+		{"Templates", theme.DocumentIcon, func(u *UI) screen { return newTemplatesScreen(u) }},
 		{"Calendar", theme.CalendarIcon, func(u *UI) screen { return newPlaceholder("Calendar", "The campaign calendar will show here.") }},
 		{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return newCampaignsScreen(u) }},
 		{"Reports", theme.GridIcon, func(u *UI) screen { return newReportsScreen(u) }},
