@@ -12,6 +12,7 @@ import (
 	"kindly/internal/mailpittest"
 	"kindly/mailer"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -179,4 +180,47 @@ func TestTemplateEditor(t *testing.T) {
 		t.Fatalf("test message: %+v", got)
 	}
 	writeScreenshot(t, w, "templates.png")
+}
+
+func TestCalendarMonth(t *testing.T) {
+	u, w := newTestUI(t, 1000)
+	defer onUI(nil, w.Close)
+	ctx := context.Background()
+	mailer.SaveSettings(u.store, mailer.Settings{Preset: "gmail", Account: mailer.Account{Host: "smtp.gmail.com", Port: 587, TLS: mailer.TLSStartTLS, From: "a@b.example"},
+		Limits: mailer.Limits{PerMinute: 20, PerDay: 50}})
+	seg, _ := u.store.SegmentByName(ctx, "65+ without a flu shot this season")
+	bd, _ := u.store.SegmentByName(ctx, "Birthdays in the next 30 days")
+	tpl := data.Template{Name: "T", Subject: "s", Body: "b"}
+	u.store.SaveTemplate(ctx, &tpl)
+	today, _ := u.store.Today()
+	next := data.Date{Year: today.Year, Month: today.Month, Day: 1}.AddMonths(1)
+	for _, c := range []data.Campaign{
+		{Name: "Flu", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID, Schedule: data.Schedule{Kind: data.ScheduleSeason, Month: int(next.Month), Day: 3}.JSON()},
+		{Name: "Birthdays", Purpose: data.PurposeCare, SegmentID: bd.ID, TemplateID: tpl.ID, Schedule: data.Schedule{Kind: data.ScheduleBirthday}.JSON()},
+	} {
+		if err := u.store.CreateCampaign(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onUI(u, func() { u.Show("Calendar") })
+	s := u.screens[4].(*calendarScreen)
+	onUI(u, func() { s.month = next; s.refresh() })
+	waitFor(t, u, "the flu season in the grid", func() bool {
+		for _, o := range s.grid.Objects {
+			if st, ok := o.(*fyne.Container); ok {
+				for _, b := range st.Objects[1].(*fyne.Container).Objects {
+					if btn, ok := b.(*widget.Button); ok && strings.HasPrefix(btn.Text, "Flu ") {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	})
+	onUI(u, func() {
+		if !strings.Contains(s.notes.Text, "exceed 50/day") || !strings.Contains(s.notes.Text, "finishes") {
+			t.Errorf("notes %q", s.notes.Text)
+		}
+	})
+	writeScreenshot(t, w, "calendar.png")
 }

@@ -36,7 +36,7 @@ func init() {
 		{"Patients", theme.AccountIcon, func(u *UI) screen { return newPatientsScreen(u) }},
 		{"Segments", theme.ListIcon, func(u *UI) screen { return newSegmentsScreen(u) }},
 		{"Templates", theme.DocumentIcon, func(u *UI) screen { return newTemplatesScreen(u) }},
-		{"Calendar", theme.CalendarIcon, func(u *UI) screen { return newPlaceholder("Calendar", "The campaign calendar will show here.") }},
+		{"Calendar", theme.CalendarIcon, func(u *UI) screen { return newCalendarScreen(u) }},
 		{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return newCampaignsScreen(u) }},
 		{"Reports", theme.GridIcon, func(u *UI) screen { return newReportsScreen(u) }},
 		{"Settings", theme.SettingsIcon, func(u *UI) screen { return newSettingsScreen(u) }},
@@ -140,13 +140,3 @@ func (u *UI) onSectionSelected(id widget.ListItemID) {
 	u.body.Refresh()
 	u.screens[id].refresh()
 }
-
-type placeholder struct{ box fyne.CanvasObject }
-
-func newPlaceholder(title, text string) *placeholder {
-	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return &placeholder{container.NewPadded(container.NewVBox(heading, widget.NewLabel(text)))}
-}
-
-func (p *placeholder) content() fyne.CanvasObject { return p.box }
-func (p *placeholder) refresh()                   {}
