@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -177,3 +178,54 @@ func TestWelcomeOnNewDatabase(t *testing.T) {
 		t.Fatalf("%d patients", n)
 	}
 }
+
+// Building "65+ without a flu shot this season" with the rule builder.
+func TestSegmentBuilder(t *testing.T) {
+	u, w := newTestUI(t, 800)
+	defer onUI(nil, w.Close)
+	onUI(u, func() { u.Show("Segments") })
+	s := u.screens[2].(*segmentsScreen)
+	waitFor(t, u, "the segment list", func() bool { return len(s.rows) == 5 })
+	onUI(u, func() {
+		s.name.SetText("Flu 65+")
+		s.editor.add(data.Rule{Kind: data.KindAge})
+		age := s.editor.children[0].(*conditionEditor)
+		age.n1.SetText("65")
+		s.editor.add(data.Rule{Kind: data.KindAge})
+		visit := s.editor.children[1].(*conditionEditor)
+		visit.kind.SetSelected("Last visit")
+		visit.text.SetText("flu shot")
+		visit.op.SetSelected("not since the 1st of month N")
+		visit.n1.SetText("9")
+	})
+	want := data.Rule{Kind: data.KindAll, Rules: []data.Rule{{Kind: data.KindAge, Min: ptr(65)}, {Kind: data.KindVisit, Service: "flu shot", Op: data.VisitNotSince, Month: 9}}}
+	n, err := u.store.SegmentCount(context.Background(), want)
+	if err != nil || n == 0 {
+		t.Fatal(n, err)
+	}
+	waitFor(t, u, "the live count", func() bool { return s.count.Text == fmt.Sprintf("%d patients today", n) })
+	onUI(u, func() {
+		if s.sentence.Text != "Patients aged 65 or older and who had no flu shot since 1 September." || !strings.HasPrefix(s.members.Text, "Members: ") {
+			t.Errorf("sentence %q members %q", s.sentence.Text, s.members.Text)
+		}
+		s.onSave()
+	})
+	waitFor(t, u, "saved", func() bool { return s.saveMsg.Text == "Saved." })
+	seg, err := u.store.SegmentByName(context.Background(), "Flu 65+")
+	if err != nil || seg.Rule.JSON() != want.JSON() {
+		t.Fatalf("saved %s, %v", seg.Rule.JSON(), err)
+	}
+	first, _ := u.store.SegmentMembers(context.Background(), want, 0, 1)
+	onUI(u, func() { s.onWhy(first[0].LastName + " " + first[0].FirstName) })
+	waitFor(t, u, "the explanation", func() bool {
+		return strings.Contains(s.why.Text, "is in this segment") || strings.Contains(s.why.Text, "is not")
+	})
+	onUI(u, func() {
+		if !strings.Contains(s.why.Text, "✓ aged 65 or older") {
+			t.Errorf("why %q", s.why.Text)
+		}
+	})
+	writeScreenshot(t, w, "segment-builder.png")
+}
+
+func ptr(n int) *int { return &n }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,13 +18,28 @@ type segmentRow struct {
 	err   error
 }
 
-// segmentsScreen lists the saved segments with their size today.
+// segmentsScreen lists the saved segments with their size today and edits
+// one with the rule builder: the sentence, a live count, the first members
+// and why a patient is in or out.
 type segmentsScreen struct {
 	ui     *UI
 	list   *widget.List
 	status *widget.Label
 	rows   []segmentRow
-	box    fyne.CanvasObject
+
+	name     *widget.Entry
+	editor   *groupEditor
+	holder   *fyne.Container
+	sentence *widget.Label
+	count    *widget.Label
+	members  *widget.Label
+	whoEntry *widget.Entry
+	why      *widget.Label
+	saveMsg  *widget.Label
+	gen      int // bumped per edit, so a late count of an old rule is dropped
+	form     *fyne.Container
+	scroll   *container.Scroll
+	box      fyne.CanvasObject
 }
 
 func newSegmentsScreen(u *UI) *segmentsScreen {
@@ -31,27 +47,49 @@ func newSegmentsScreen(u *UI) *segmentsScreen {
 	s.list = widget.NewList(
 		func() int { return len(s.rows) },
 		func() fyne.CanvasObject {
-			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			sentence := widget.NewLabel("")
-			sentence.Wrapping = fyne.TextWrapWord
-			return container.NewBorder(nil, nil, nil, widget.NewLabel("100000 patients"), container.NewVBox(name, sentence))
+			return container.NewBorder(nil, nil, nil, widget.NewLabel("100000"), widget.NewLabel("name"))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			r := s.rows[id]
 			box := o.(*fyne.Container)
-			texts := box.Objects[0].(*fyne.Container)
-			texts.Objects[0].(*widget.Label).SetText(r.seg.Name)
-			texts.Objects[1].(*widget.Label).SetText(r.seg.Rule.Sentence() + ".")
+			box.Objects[0].(*widget.Label).SetText(r.seg.Name)
 			count := box.Objects[1].(*widget.Label)
 			if r.err != nil {
-				count.SetText("error: " + errorText(r.err))
+				count.SetText("error")
 			} else {
-				count.SetText(fmt.Sprintf("%d patients", r.count))
+				count.SetText(fmt.Sprint(r.count))
 			}
-			s.list.SetItemHeight(id, box.MinSize().Height)
 		})
+	s.list.OnSelected = func(id widget.ListItemID) { s.edit(s.rows[id].seg.Name, s.rows[id].seg.Rule) }
+
+	s.name = widget.NewEntry()
+	s.name.SetPlaceHolder("Segment name, e.g. 65+ without a flu shot this season")
+	s.holder = container.NewStack()
+	s.sentence = widget.NewLabel("")
+	s.sentence.Wrapping = fyne.TextWrapWord
+	s.count = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.members = widget.NewLabel("")
+	s.members.Wrapping = fyne.TextWrapWord
+	s.whoEntry = widget.NewEntry()
+	s.whoEntry.SetPlaceHolder("Why is this patient in or out? Type a name…")
+	s.whoEntry.OnSubmitted = s.onWhy
+	s.why = widget.NewLabel("")
+	s.why.Wrapping = fyne.TextWrapWord
+	s.saveMsg = widget.NewLabel("")
+	save := widget.NewButton("Save segment", s.onSave)
+	save.Importance = widget.HighImportance
+	newB := widget.NewButton("New segment", func() { s.list.UnselectAll(); s.edit("", data.Rule{Kind: data.KindAll}) })
+
+	s.form = container.NewVBox(s.name, s.holder, s.sentence, s.count,
+		container.NewHBox(save, s.saveMsg), widget.NewSeparator(), s.members, s.whoEntry, s.why)
+	s.scroll = container.NewVScroll(s.form)
+	right := s.scroll
 	heading := widget.NewLabelWithStyle("Segments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.box = container.NewBorder(container.NewBorder(nil, nil, heading, s.status), nil, nil, nil, s.list)
+	left := container.NewBorder(container.NewBorder(nil, nil, heading, s.status), newB, nil, nil, s.list)
+	split := container.NewHSplit(left, right)
+	split.SetOffset(0.3)
+	s.box = split
+	s.edit("", data.Rule{Kind: data.KindAll})
 	return s
 }
 
@@ -77,4 +115,131 @@ func (s *segmentsScreen) refresh() {
 			s.list.Refresh()
 		})
 	}()
+}
+
+func (s *segmentsScreen) segmentNames() []string {
+	var out []string
+	for _, r := range s.rows {
+		if r.seg.Name != s.name.Text {
+			out = append(out, r.seg.Name)
+		}
+	}
+	return out
+}
+
+// edit puts a segment in the builder.
+func (s *segmentsScreen) edit(name string, r data.Rule) {
+	s.name.SetText(name)
+	s.saveMsg.SetText("")
+	s.why.SetText("")
+	s.editor = nil // no counting while the builder is being built
+	s.editor = newGroupEditor(r, s.onRuleChanged, s.segmentNames)
+	s.holder.Objects = []fyne.CanvasObject{s.editor.view()}
+	s.holder.Refresh()
+	s.onRuleChanged()
+}
+
+// onRuleChanged shows the sentence at once and counts in a goroutine.
+func (s *segmentsScreen) onRuleChanged() {
+	if s.editor == nil {
+		return
+	}
+	// Rows may have come or gone: lay the builder out again.
+	s.holder.Refresh()
+	s.form.Refresh()
+	s.scroll.Refresh()
+	r := s.editor.rule()
+	s.gen++
+	gen := s.gen
+	if err := r.Validate(); err != nil {
+		s.sentence.SetText("Not finished: " + err.Error())
+		s.count.SetText("")
+		return
+	}
+	s.sentence.SetText(r.Sentence() + ".")
+	s.count.SetText("Counting…")
+	go func() {
+		ctx := context.Background()
+		n, err := s.ui.store.SegmentCount(ctx, r)
+		var first []data.Patient
+		if err == nil {
+			first, err = s.ui.store.SegmentMembers(ctx, r, 0, 12)
+		}
+		s.ui.do(func() {
+			if gen != s.gen {
+				return
+			}
+			if err != nil {
+				s.count.SetText("Cannot count: " + errorText(err))
+				return
+			}
+			s.count.SetText(fmt.Sprintf("%d patients today", n))
+			var names []string
+			for _, p := range first {
+				names = append(names, p.DisplayName())
+			}
+			if n > len(first) {
+				names = append(names, fmt.Sprintf("… and %d more", n-len(first)))
+			}
+			s.members.SetText("Members: " + strings.Join(names, "; "))
+		})
+	}()
+}
+
+func (s *segmentsScreen) onSave() {
+	name, r := s.name.Text, s.editor.rule()
+	go func() {
+		_, err := s.ui.store.SaveSegment(context.Background(), name, r)
+		s.ui.do(func() {
+			if err != nil {
+				s.saveMsg.SetText("Not saved: " + errorText(err))
+				return
+			}
+			s.saveMsg.SetText("Saved.")
+			s.refresh()
+		})
+	}()
+}
+
+// onWhy explains, for the first patient matching the typed name, which
+// conditions hold and which fail.
+func (s *segmentsScreen) onWhy(typed string) {
+	r := s.editor.rule()
+	go func() {
+		ctx := context.Background()
+		ps, err := s.ui.store.Patients(ctx, data.PatientQuery{Search: typed, Limit: 1, IncludeArchived: true})
+		var text string
+		if err == nil && len(ps) == 0 {
+			text = "No patient matches " + typed + "."
+		} else if err == nil {
+			var why data.Reason
+			if why, err = s.ui.store.Explain(ctx, r, ps[0].ID); err == nil {
+				verdict := "is in this segment"
+				if !why.Holds {
+					verdict = "is not in this segment"
+				}
+				text = ps[0].DisplayName() + " " + verdict + ":\n" + reasonLines(why.Parts, "")
+			}
+		}
+		s.ui.do(func() {
+			if err != nil {
+				s.why.SetText("Cannot check: " + errorText(err))
+				return
+			}
+			s.why.SetText(text)
+		})
+	}()
+}
+
+func reasonLines(rs []data.Reason, indent string) string {
+	var b strings.Builder
+	for _, r := range rs {
+		mark := "✗"
+		if r.Holds {
+			mark = "✓"
+		}
+		b.WriteString(indent + mark + " " + r.Text + "\n")
+		b.WriteString(reasonLines(r.Parts, indent+"    "))
+	}
+	return b.String()
 }

@@ -1,0 +1,334 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"kindly/data"
+)
+
+// The condition kinds in words, for the picker.
+var conditionKinds = []struct{ kind, label string }{
+	{data.KindAge, "Age"}, {data.KindSex, "Sex"}, {data.KindTag, "Tag"}, {data.KindVisit, "Last visit"},
+	{data.KindBirthday, "Birthday"}, {data.KindConsent, "Consent"}, {data.KindEmail, "Email address"},
+	{data.KindCreated, "Added"}, {data.KindPostal, "Postal code"}, {data.KindSegment, "Other segment"},
+}
+
+// Operator choices per kind, in words, with their rule values.
+var (
+	tagOps      = [][2]string{{"has", "has the tag"}, {"has_not", "does not have the tag"}}
+	visitOps    = [][2]string{{data.VisitWithin, "within the last N months"}, {data.VisitNotWithin, "not within the last N months"}, {data.VisitMoreThan, "more than N months ago"}, {data.VisitNever, "never"}, {data.VisitEver, "ever"}, {data.VisitSince, "since the 1st of month N"}, {data.VisitNotSince, "not since the 1st of month N"}}
+	birthdayOps = [][2]string{{"within_days", "within the next N days"}, {"month", "in month N"}}
+	consentOps  = [][2]string{{data.ConsentCareAllowed, "allows care reminders"}, {data.ConsentCareOptedOut, "opted out of care reminders"}, {data.ConsentPromoOptedIn, "opted in to promotions"}, {data.ConsentPromoNotOptIn, "did not opt in to promotions"}, {data.ConsentPromoOptedOut, "opted out of promotions"}, {data.ConsentDoNotContact, "is do-not-contact"}, {data.ConsentMayBeContacted, "is not do-not-contact"}}
+	emailOps    = [][2]string{{"has", "has one"}, {"has_not", "has none"}}
+	segmentOps  = [][2]string{{"in", "is in"}, {"not_in", "is not in"}}
+	sexOps      = [][2]string{{"F", "female"}, {"M", "male"}, {"X", "X (diverse)"}}
+)
+
+func labels(ops [][2]string) []string {
+	out := make([]string, len(ops))
+	for i, o := range ops {
+		out[i] = o[1]
+	}
+	return out
+}
+
+func valueOf(ops [][2]string, label string) string {
+	for _, o := range ops {
+		if o[1] == label {
+			return o[0]
+		}
+	}
+	return ""
+}
+
+func labelOf(ops [][2]string, value string) string {
+	for _, o := range ops {
+		if o[0] == value {
+			return o[1]
+		}
+	}
+	return ""
+}
+
+// groupEditor edits an all/any group of conditions and nested groups.
+type groupEditor struct {
+	onChange func()
+	segments func() []string // names for "other segment"
+	match    *widget.Select
+	children []ruleEditor
+	rows     *fyne.Container
+	box      *fyne.Container
+}
+
+// ruleEditor is a condition or a nested group.
+type ruleEditor interface {
+	rule() data.Rule
+	view() fyne.CanvasObject
+}
+
+func newGroupEditor(r data.Rule, onChange func(), segments func() []string) *groupEditor {
+	g := &groupEditor{onChange: onChange, segments: segments}
+	g.match = widget.NewSelect([]string{"all of these", "any of these"}, nil)
+	if r.Kind == data.KindAny {
+		g.match.SetSelected("any of these")
+	} else {
+		g.match.SetSelected("all of these")
+	}
+	g.match.OnChanged = func(string) { g.onChange() }
+	g.rows = container.NewVBox()
+	for _, c := range r.Rules {
+		g.add(c)
+	}
+	addCond := widget.NewButtonWithIcon("Add condition", theme.ContentAddIcon(), func() {
+		g.add(data.Rule{Kind: data.KindAge})
+		g.onChange()
+	})
+	addGroup := widget.NewButtonWithIcon("Add group", theme.ContentAddIcon(), func() {
+		g.add(data.Rule{Kind: data.KindAny})
+		g.onChange()
+	})
+	g.box = container.NewVBox(container.NewHBox(widget.NewLabel("Patients matching"), g.match), g.rows, container.NewHBox(addCond, addGroup))
+	return g
+}
+
+func (g *groupEditor) add(r data.Rule) {
+	var e ruleEditor
+	if r.Kind == data.KindAll || r.Kind == data.KindAny {
+		e = newGroupEditor(r, g.onChange, g.segments)
+	} else {
+		e = newConditionEditor(r, g.onChange, g.segments)
+	}
+	g.children = append(g.children, e)
+	g.relayout()
+}
+
+func (g *groupEditor) relayout() {
+	g.rows.RemoveAll()
+	for i, c := range g.children {
+		i := i
+		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+			g.children = append(g.children[:i], g.children[i+1:]...)
+			g.relayout()
+			g.onChange()
+		})
+		row := container.NewBorder(nil, nil, nil, remove, c.view())
+		if _, nested := c.(*groupEditor); nested {
+			row = container.NewBorder(nil, nil, widget.NewLabel("   "), remove, c.view())
+		}
+		g.rows.Add(row)
+	}
+	g.rows.Refresh()
+}
+
+func (g *groupEditor) rule() data.Rule {
+	r := data.Rule{Kind: data.KindAll}
+	if g.match.Selected == "any of these" {
+		r.Kind = data.KindAny
+	}
+	for _, c := range g.children {
+		r.Rules = append(r.Rules, c.rule())
+	}
+	return r
+}
+
+func (g *groupEditor) view() fyne.CanvasObject { return g.box }
+
+// conditionEditor edits one condition: its kind and its settings.
+type conditionEditor struct {
+	onChange func()
+	segments func() []string
+	kind     *widget.Select
+	params   *fyne.Container
+	op       *widget.Select
+	text     *widget.Entry // tag, service, postal code
+	n1, n2   *widget.Entry // numbers
+	box      *fyne.Container
+}
+
+func newConditionEditor(r data.Rule, onChange func(), segments func() []string) *conditionEditor {
+	c := &conditionEditor{onChange: onChange, segments: segments}
+	var kindLabels []string
+	for _, k := range conditionKinds {
+		kindLabels = append(kindLabels, k.label)
+	}
+	c.params = container.NewHBox()
+	c.kind = widget.NewSelect(kindLabels, nil)
+	for _, k := range conditionKinds {
+		if k.kind == r.Kind {
+			c.kind.SetSelected(k.label)
+		}
+	}
+	c.build(r)
+	c.kind.OnChanged = func(label string) {
+		for _, k := range conditionKinds {
+			if k.label == label {
+				c.build(data.Rule{Kind: k.kind})
+			}
+		}
+		c.onChange()
+	}
+	c.box = container.NewHBox(c.kind, c.params)
+	return c
+}
+
+// build lays out the settings of the condition's kind, filled from r.
+func (c *conditionEditor) build(r data.Rule) {
+	changed := func(string) { c.onChange() }
+	entry := func(v, hint string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(v)
+		e.SetPlaceHolder(hint)
+		e.OnChanged = changed
+		return e
+	}
+	num := func(p *int) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.Itoa(*p)
+	}
+	n := func(v int) string {
+		if v == 0 {
+			return ""
+		}
+		return strconv.Itoa(v)
+	}
+	sel := func(ops [][2]string, value string) *widget.Select {
+		s := widget.NewSelect(labels(ops), nil)
+		if l := labelOf(ops, value); l != "" {
+			s.SetSelected(l)
+		} else {
+			s.SetSelectedIndex(0)
+		}
+		s.OnChanged = changed // after the initial choice: building is not an edit
+		return s
+	}
+	c.op, c.text, c.n1, c.n2 = nil, nil, nil, nil
+	c.params.RemoveAll()
+	switch r.Kind {
+	case data.KindAge:
+		c.n1, c.n2 = entry(num(r.Min), "from"), entry(num(r.Max), "to")
+		c.params.Add(widget.NewLabel("from"))
+		c.params.Add(sized(c.n1, 70))
+		c.params.Add(widget.NewLabel("to"))
+		c.params.Add(sized(c.n2, 70))
+	case data.KindSex:
+		c.op = sel(sexOps, r.Value)
+		c.params.Add(c.op)
+	case data.KindTag:
+		c.op, c.text = sel(tagOps, r.Op), entry(r.Value, "tag")
+		c.params.Add(c.op)
+		c.params.Add(sized(c.text, 180))
+	case data.KindVisit:
+		c.text, c.op = entry(r.Service, "service, e.g. flu shot (empty: any)"), sel(visitOps, r.Op)
+		v := r.Months
+		if r.Op == data.VisitSince || r.Op == data.VisitNotSince {
+			v = r.Month
+		}
+		c.n1 = entry(n(v), "N")
+		c.params.Add(sized(c.text, 220))
+		c.params.Add(c.op)
+		c.params.Add(sized(c.n1, 60))
+	case data.KindBirthday:
+		c.op = sel(birthdayOps, r.Op)
+		v := r.Days
+		if r.Op == "month" {
+			v = r.Month
+		}
+		c.n1 = entry(n(v), "N")
+		c.params.Add(c.op)
+		c.params.Add(sized(c.n1, 60))
+	case data.KindConsent:
+		c.op = sel(consentOps, r.Value)
+		c.params.Add(c.op)
+	case data.KindEmail:
+		c.op = sel(emailOps, r.Op)
+		c.params.Add(c.op)
+	case data.KindCreated:
+		c.n1 = entry(n(r.Days), "days")
+		c.params.Add(widget.NewLabel("within the last"))
+		c.params.Add(sized(c.n1, 70))
+		c.params.Add(widget.NewLabel("days"))
+	case data.KindPostal:
+		c.text = entry(r.Value, "starts with")
+		c.params.Add(widget.NewLabel("starts with"))
+		c.params.Add(sized(c.text, 140))
+	case data.KindSegment:
+		c.op = sel(segmentOps, r.Op)
+		names := widget.NewSelect(c.segments(), nil)
+		names.SetSelected(r.Value)
+		c.text = widget.NewEntry() // holds the chosen name
+		c.text.SetText(r.Value)
+		names.OnChanged = func(v string) { c.text.SetText(v); c.onChange() }
+		c.params.Add(c.op)
+		c.params.Add(names)
+	}
+	c.params.Refresh()
+}
+
+// sized gives an entry a fixed width inside an HBox.
+func sized(o fyne.CanvasObject, width float32) fyne.CanvasObject {
+	return container.NewGridWrap(fyne.NewSize(width, o.MinSize().Height), o)
+}
+
+func atoiPtr(s string) *int {
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return nil
+	}
+	return &v
+}
+
+func atoi(s string) int { v, _ := strconv.Atoi(strings.TrimSpace(s)); return v }
+
+func (c *conditionEditor) rule() data.Rule {
+	var kind string
+	for _, k := range conditionKinds {
+		if k.label == c.kind.Selected {
+			kind = k.kind
+		}
+	}
+	r := data.Rule{Kind: kind}
+	switch kind {
+	case data.KindAge:
+		r.Min, r.Max = atoiPtr(c.n1.Text), atoiPtr(c.n2.Text)
+	case data.KindSex:
+		r.Value = valueOf(sexOps, c.op.Selected)
+	case data.KindTag:
+		r.Op, r.Value = valueOf(tagOps, c.op.Selected), c.text.Text
+	case data.KindVisit:
+		r.Service, r.Op = strings.TrimSpace(c.text.Text), valueOf(visitOps, c.op.Selected)
+		switch r.Op {
+		case data.VisitSince, data.VisitNotSince:
+			r.Month = atoi(c.n1.Text)
+		case data.VisitWithin, data.VisitNotWithin, data.VisitMoreThan:
+			r.Months = atoi(c.n1.Text)
+		}
+	case data.KindBirthday:
+		r.Op = valueOf(birthdayOps, c.op.Selected)
+		if r.Op == "month" {
+			r.Month = atoi(c.n1.Text)
+		} else {
+			r.Days = atoi(c.n1.Text)
+		}
+	case data.KindConsent:
+		r.Value = valueOf(consentOps, c.op.Selected)
+	case data.KindEmail:
+		r.Op = valueOf(emailOps, c.op.Selected)
+	case data.KindCreated:
+		r.Op, r.Days = "within_days", atoi(c.n1.Text)
+	case data.KindPostal:
+		r.Value = c.text.Text
+	case data.KindSegment:
+		r.Op, r.Value = valueOf(segmentOps, c.op.Selected), c.text.Text
+	}
+	return r
+}
+
+func (c *conditionEditor) view() fyne.CanvasObject { return c.box }
