@@ -45,10 +45,18 @@ func waitFor(t *testing.T, u *UI, what string, cond func() bool) {
 }
 
 func newTestUI(t *testing.T, patients int) (*UI, fyne.Window) {
+	return newTestUIAt(t, patients, time.Time{})
+}
+
+// newTestUIAt pins "now" (when not zero) before any screen reads it.
+func newTestUIAt(t *testing.T, patients int, now time.Time) (*UI, fyne.Window) {
 	t.Helper()
 	store, err := data.Open(filepath.Join(t.TempDir(), "kindly.db"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !now.IsZero() {
+		store.Now = func() time.Time { return now }
 	}
 	t.Cleanup(func() { store.Close() })
 	if patients > 0 {

@@ -65,7 +65,10 @@ func newCampaignsScreen(u *UI) *campaignsScreen {
 		container.NewVBox(s.title, container.NewHBox(s.send, s.pause, s.cancel), s.progress, s.status, s.counts),
 		nil, nil, nil, container.NewVScroll(s.review))
 	heading := widget.NewLabelWithStyle("Campaigns", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	split := container.NewHSplit(container.NewBorder(heading, nil, nil, nil, s.list), detail)
+	newB := widget.NewButton("New campaign", s.onNew)
+	newB.Importance = widget.HighImportance
+	export := widget.NewButton("Export results…", s.onExportResults)
+	split := container.NewHSplit(container.NewBorder(heading, container.NewVBox(newB, export), nil, nil, s.list), detail)
 	split.SetOffset(0.3)
 	s.box = split
 	return s
@@ -313,7 +316,11 @@ func (s *campaignsScreen) sendOccurrence(ctx context.Context, c data.Campaign, o
 	case err != nil:
 		s.ui.store.SetCampaignStatus(bg, c.ID, "paused")
 	default:
-		s.ui.store.SetCampaignStatus(bg, c.ID, "done")
+		status := "done"
+		if sched.Kind != "" && sched.Kind != data.ScheduleOnce {
+			status = "scheduled" // it comes back with the next occurrence
+		}
+		s.ui.store.SetCampaignStatus(bg, c.ID, status)
 		s.ui.store.Audit(bg, "send", fmt.Sprintf("campaign %q, occurrence %s: %d sent, %d failed, %d skipped", c.Name, occ, res.Sent, res.Failed, res.Skipped))
 	}
 	return res, err
@@ -353,4 +360,45 @@ func (s *campaignsScreen) onCancel() {
 			})
 		}()
 	}, s.ui.window)
+}
+
+func (s *campaignsScreen) onNew() {
+	go func() {
+		ctx := context.Background()
+		segs, err := s.ui.store.Segments(ctx)
+		tpls, err2 := s.ui.store.Templates(ctx)
+		s.ui.do(func() {
+			if err != nil || err2 != nil {
+				s.ui.showError(fmt.Errorf("cannot list segments and templates: %v %v", err, err2))
+				return
+			}
+			var sn, tn []string
+			for _, x := range segs {
+				sn = append(sn, x.Name)
+			}
+			for _, x := range tpls {
+				tn = append(tn, x.Name)
+			}
+			showCampaignForm(s.ui, sn, tn, s.refresh)
+		})
+	}()
+}
+
+func (s *campaignsScreen) onExportResults() {
+	if s.selected < 0 {
+		s.status.SetText("Choose a campaign first.")
+		return
+	}
+	c := s.rows[s.selected]
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		path := wc.URI().Path()
+		wc.Close()
+		s.exportResults(c, path)
+	}, s.ui.window)
+	d.SetFileName(c.Name + " results.xlsx")
+	d.Resize(dialogSize(s.ui.window, 900, 600))
+	d.Show()
 }

@@ -1,0 +1,148 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"kindly/data"
+	"kindly/internal/mailpittest"
+)
+
+// TestJourney is the path of someone who never saw Kindly, through the
+// window only: set up the practice and mailbox, import a spreadsheet,
+// build "65+ without a flu shot this season", write the email, create the
+// October flu campaign, review and send it (to Mailpit), export the results.
+func TestJourney(t *testing.T) {
+	mp := mailpittest.Start(t)
+	october := time.Date(2026, 10, 5, 14, 0, 0, 0, time.UTC) // a Monday, 10:00 in New York
+	u, w := newTestUIAt(t, 0, october)
+	defer onUI(nil, w.Close)
+	shot := func(name string) { writeScreenshot(t, w, "journey-"+name+".png") }
+
+	// 1. Welcome, then Settings: the practice and the mail account.
+	today := u.screens[0].(*todayScreen)
+	waitFor(t, u, "the welcome", func() bool { return today.welcome.Visible() })
+	shot("1-welcome")
+	onUI(u, func() { u.Show("Settings") })
+	st := u.screens[7].(*settingsScreen)
+	waitFor(t, u, "settings", func() bool { return st.capCount.Text != "" })
+	onUI(u, func() {
+		st.name.SetText("Sunny Family Practice")
+		st.address.SetText("1 Main Street, Springfield")
+		st.phone.SetText("555-0100")
+		st.email.SetText("front@sunny.example")
+		st.zone.SetText("America/New_York")
+		st.preset.SetSelected("Other SMTP server")
+		st.host.SetText("127.0.0.1")
+		st.port.SetText(strconv.Itoa(mp.SMTPPort))
+		st.tls.SetSelected("none")
+		st.from.SetText("Sunny Family Practice <front@sunny.example>")
+		st.onSave()
+	})
+	waitFor(t, u, "saved settings", func() bool { return st.status.Text == "Saved." })
+	shot("2-settings")
+
+	// 2. Import the practice system's spreadsheet.
+	onUI(u, func() { u.Show("Patients") })
+	var wiz *importWizard
+	imported := make(chan struct{}, 1)
+	onUI(u, func() {
+		wiz = newImportWizard(u, filepath.Join("..", "reports", "testdata", "patients-messy.xlsx"), func() { imported <- struct{}{} })
+	})
+	waitFor(t, u, "the first sheet", func() bool { return strings.Contains(wiz.summary.Text, "header row") })
+	onUI(u, func() { wiz.sheet.SetSelected("Patients") })
+	waitFor(t, u, "the dry run", func() bool { return strings.Contains(wiz.summary.Text, "6 to add") })
+	shot("3-import")
+	onUI(u, func() { wiz.onImport() })
+	<-imported
+	onUI(u, func() { wiz.dlg.Hide() })
+
+	// 3. The email.
+	onUI(u, func() { u.Show("Templates") })
+	tp := u.screens[3].(*templatesScreen)
+	waitFor(t, u, "the templates screen", func() bool { return tp.sample.LastName != "" && tp.sample.ID != 0 })
+	onUI(u, func() {
+		tp.name.SetText("Flu shot")
+		tp.subject.SetText("Your flu shot at {{practice_name}}")
+		tp.body.SetText("Dear {{name | \"patient\"}},\n\nflu season is here. Call {{practice_phone}} to book your flu shot.\n\nKind regards,\n{{practice_name}}")
+		tp.onSave()
+	})
+	waitFor(t, u, "the saved template", func() bool { return tp.status.Text == "Saved." })
+	shot("4-template")
+
+	// 4. The segment.
+	onUI(u, func() { u.Show("Segments") })
+	sg := u.screens[2].(*segmentsScreen)
+	onUI(u, func() {
+		sg.name.SetText("65+ without a flu shot this season")
+		sg.editor.add(data.Rule{Kind: data.KindAge})
+		sg.editor.children[0].(*conditionEditor).n1.SetText("65")
+		sg.editor.add(data.Rule{Kind: data.KindAge})
+		v := sg.editor.children[1].(*conditionEditor)
+		v.kind.SetSelected("Last visit")
+		v.text.SetText("flu shot")
+		v.op.SetSelected("not since the 1st of month N")
+		v.n1.SetText("9")
+		sg.editor.add(data.Rule{Kind: data.KindAge})
+		e := sg.editor.children[2].(*conditionEditor)
+		e.kind.SetSelected("Email address")
+	})
+	// Anna Smith (born 1950, with an address); O'Brien (1960) has none.
+	waitFor(t, u, "the live count", func() bool { return sg.count.Text == "1 patients today" })
+	onUI(u, func() { sg.onSave() })
+	waitFor(t, u, "the saved segment", func() bool { return sg.saveMsg.Text == "Saved." })
+	shot("5-segment")
+
+	// 5. The October flu campaign.
+	onUI(u, func() { u.Show("Campaigns") })
+	cs := u.screens[5].(*campaignsScreen)
+	var form *campaignForm
+	onUI(u, func() {
+		form = showCampaignForm(u, []string{"65+ without a flu shot this season"}, []string{"Flu shot"}, cs.refresh)
+		form.name.SetText("Flu shots October")
+		form.segment.SetSelected("65+ without a flu shot this season")
+		form.template.SetSelected("Flu shot")
+		form.schedKind.SetSelected("every year, in a season")
+		form.from.SetText("10-01")
+		form.until.SetText("10-31")
+		form.hours.SetText("9-17")
+		form.weekdaysOnly.SetChecked(true)
+	})
+	shot("6-campaign-form")
+	onUI(u, func() { form.dlg.Hide(); form.onCreate() })
+	waitFor(t, u, "the new campaign", func() bool { return len(cs.rows) == 1 })
+	onUI(u, func() {
+		if cs.rows[0].Status != "scheduled" {
+			t.Errorf("a complete campaign with a schedule is %q", cs.rows[0].Status)
+		}
+	})
+
+	// 6. Review, then send.
+	onUI(u, func() { cs.list.Select(0) })
+	waitFor(t, u, "the review", func() bool { return strings.Contains(cs.review.Text, "Sends to: 1 patients") })
+	onUI(u, func() {
+		if !strings.Contains(cs.review.Text, "To: anna.smith@example.com") || !strings.Contains(cs.review.Text, "Dear Anna,") {
+			t.Errorf("review: %s", cs.review.Text)
+		}
+	})
+	shot("7-review")
+	onUI(u, func() { cs.start(cs.rows[0]) })
+	waitFor(t, u, "the send", func() bool { return strings.HasPrefix(cs.status.Text, "Done:") })
+	got := mp.Messages(t)
+	if len(got) != 1 || got[0].To[0].Address != "anna.smith@example.com" || got[0].Subject != "Your flu shot at Sunny Family Practice" {
+		t.Fatalf("mailpit: %+v", got)
+	}
+	shot("8-sent")
+
+	// 7. Export the results.
+	results := filepath.Join(t.TempDir(), "results.xlsx")
+	onUI(u, func() { cs.exportResults(cs.rows[0], results) })
+	waitFor(t, u, "the export", func() bool { return strings.HasPrefix(cs.status.Text, "Results of") })
+	if fi, err := os.Stat(results); err != nil || fi.Size() == 0 {
+		t.Fatalf("results: %v", err)
+	}
+}
