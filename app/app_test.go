@@ -237,3 +237,18 @@ func TestSegmentBuilder(t *testing.T) {
 }
 
 func ptr(n int) *int { return &n }
+
+func TestPatientFormVisits(t *testing.T) {
+	u, w := newTestUI(t, 30)
+	defer onUI(nil, w.Close)
+	ps, _ := u.store.Patients(context.Background(), data.PatientQuery{Limit: 1})
+	var f *patientForm
+	onUI(u, func() { f = showPatientForm(u, ps[0], nil, nil) })
+	waitFor(t, u, "the visits", func() bool { return f.visits.Text != "Loading visits…" })
+	onUI(u, func() {
+		f.visitDate.SetText("2026-10-02")
+		f.visitService.SetText("Flu shot")
+		f.onAddVisit()
+	})
+	waitFor(t, u, "the new visit", func() bool { return strings.Contains(f.visits.Text, "2026-10-02  Flu shot") })
+}

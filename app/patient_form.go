@@ -31,6 +31,8 @@ type patientForm struct {
 	sex, care, promo                                                   *widget.Select
 	dnc                                                                *widget.Check
 	message                                                            *widget.Label
+	visits                                                             *widget.Label
+	visitDate, visitService                                            *widget.Entry
 	dlg                                                                dialog.Dialog
 }
 
@@ -63,6 +65,14 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
 
+	var visitBox fyne.CanvasObject = widget.NewLabel("Visits can be added once the patient is saved.")
+	if p.ID != 0 {
+		f.visits = widget.NewLabel("Loading visits…")
+		f.visitDate, f.visitService = entry("", "YYYY-MM-DD"), entry("", "service, e.g. flu shot")
+		addVisit := widget.NewButton("Add visit", f.onAddVisit)
+		visitBox = container.NewVBox(f.visits, container.NewBorder(nil, nil, nil, addVisit, container.NewGridWithColumns(2, f.visitDate, f.visitService)))
+		f.loadVisits()
+	}
 	form := widget.NewForm(
 		widget.NewFormItem("First name", f.first), widget.NewFormItem("Last name", f.last),
 		widget.NewFormItem("Preferred name", f.preferred), widget.NewFormItem("Email", f.email),
@@ -71,6 +81,7 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 		widget.NewFormItem("Language", f.language), widget.NewFormItem("Tags", f.tags),
 		widget.NewFormItem("Care reminders", f.care), widget.NewFormItem("Promotions", f.promo),
 		widget.NewFormItem("", f.dnc), widget.NewFormItem("Notes", f.notes),
+		widget.NewFormItem("Visits", visitBox),
 	)
 	title := "New patient"
 	buttons := container.NewHBox()
@@ -215,4 +226,51 @@ func (f *patientForm) onDelete() {
 				})
 			}()
 		}, f.ui.window)
+}
+
+func (f *patientForm) loadVisits() {
+	id := f.patient.ID
+	go func() {
+		vs, err := f.ui.store.Visits(context.Background(), id)
+		f.ui.do(func() {
+			if err != nil {
+				f.visits.SetText("Cannot load visits: " + errorText(err))
+				return
+			}
+			if len(vs) == 0 {
+				f.visits.SetText("No visits on record.")
+				return
+			}
+			var lines []string
+			for i, v := range vs {
+				if i == 8 {
+					lines = append(lines, fmt.Sprintf("… and %d earlier", len(vs)-8))
+					break
+				}
+				lines = append(lines, v.Date.String()+"  "+v.Service)
+			}
+			f.visits.SetText(strings.Join(lines, "\n"))
+		})
+	}()
+}
+
+func (f *patientForm) onAddVisit() {
+	d, err := data.ParseDate(strings.TrimSpace(f.visitDate.Text))
+	if err != nil {
+		f.message.SetText("Visit date: " + err.Error())
+		return
+	}
+	v := data.Visit{PatientID: f.patient.ID, Date: d, Service: f.visitService.Text}
+	go func() {
+		err := f.ui.store.AddVisit(context.Background(), &v)
+		f.ui.do(func() {
+			if err != nil {
+				f.message.SetText(errorText(err))
+				return
+			}
+			f.visitDate.SetText("")
+			f.visitService.SetText("")
+			f.loadVisits()
+		})
+	}()
 }

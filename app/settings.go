@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
@@ -27,6 +29,8 @@ type settingsScreen struct {
 	presetNote, status                                  *widget.Label
 	backups                                             *widget.List
 	backupFiles                                         []string
+	chosenBackup                                        int
+	audit                                               *widget.Label
 	box                                                 fyne.CanvasObject
 }
 
@@ -68,15 +72,22 @@ func newSettingsScreen(u *UI) *settingsScreen {
 			o.(*widget.Label).SetText(filepath.Base(s.backupFiles[id]))
 		})
 	backupNow := widget.NewButton("Back up now", s.onBackup)
+	s.chosenBackup = -1
+	s.backups.OnSelected = func(id widget.ListItemID) { s.chosenBackup = id }
+	restore := widget.NewButton("Restore the chosen backup…", s.onRestore)
+	s.audit = widget.NewLabel("")
+	s.audit.Wrapping = fyne.TextWrapWord
 
 	heading := func(t string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	left := container.NewVScroll(container.NewVBox(heading("Practice"), practice, heading("Mail account"), account,
 		container.NewHBox(save, test), s.status))
-	right := container.NewBorder(container.NewVBox(heading("Backups"),
-		widget.NewLabel("Kindly backs up before every import and delete. Restore by closing Kindly and\ncopying a backup over kindly.db."),
-		backupNow), nil, nil, nil, s.backups)
+	right := container.NewVSplit(
+		container.NewBorder(container.NewVBox(heading("Backups"),
+			widget.NewLabel("Kindly backs up before every import and delete."),
+			container.NewHBox(backupNow, restore)), nil, nil, nil, s.backups),
+		container.NewBorder(heading("Audit log (imports, exports, sends, deletions)"), nil, nil, nil, container.NewVScroll(s.audit)))
 	split := container.NewHSplit(left, right)
 	split.SetOffset(0.6)
 	s.box = split
@@ -92,7 +103,13 @@ func (s *settingsScreen) refresh() {
 		zone, _ := s.ui.store.Setting(data.SettingTimeZone, "")
 		limit := s.ui.store.FrequencyCap()
 		files, _ := s.ui.store.Backups()
+		log, _ := s.ui.store.AuditLog(context.Background(), 200)
+		var lines []string
+		for _, e := range log {
+			lines = append(lines, e.At.Local().Format("2006-01-02 15:04")+"  "+e.Action+": "+e.Detail)
+		}
 		s.ui.do(func() {
+			s.audit.SetText(strings.Join(lines, "\n"))
 			s.name.SetText(pr.Name)
 			s.address.SetText(pr.Address)
 			s.phone.SetText(pr.Phone)
@@ -229,4 +246,29 @@ func (s *settingsScreen) onBackup() {
 			s.refresh()
 		})
 	}()
+}
+
+func (s *settingsScreen) onRestore() {
+	if s.chosenBackup < 0 || s.chosenBackup >= len(s.backupFiles) {
+		s.status.SetText("Choose a backup in the list first.")
+		return
+	}
+	file := s.backupFiles[s.chosenBackup]
+	dialog.ShowConfirm("Restore "+filepath.Base(file)+"?",
+		"Everything since that backup is replaced by it (today's database is kept as a backup too).\nKindly restores it the next time it starts.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			go func() {
+				err := s.ui.store.ScheduleRestore(file)
+				s.ui.do(func() {
+					if err != nil {
+						s.ui.showError(err)
+						return
+					}
+					s.status.SetText("Close and reopen Kindly to finish restoring " + filepath.Base(file) + ".")
+				})
+			}()
+		}, s.ui.window)
 }

@@ -111,3 +111,61 @@ func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// restoreMarker names the file that asks the next Open to restore a backup.
+func restoreMarker(dbPath string) string { return dbPath + ".restore-pending" }
+
+// ScheduleRestore asks Kindly to put a backup in place the next time the
+// database is opened: a database in use is never overwritten. The current
+// database is kept as a backup then too.
+func (s *Store) ScheduleRestore(backup string) error {
+	if _, err := os.Stat(backup); err != nil {
+		return fmt.Errorf("cannot find the backup: %w", err)
+	}
+	if err := os.WriteFile(restoreMarker(s.path), []byte(backup), 0o600); err != nil {
+		return fmt.Errorf("cannot schedule the restore: %w", err)
+	}
+	return s.Audit(context.Background(), "restore", "scheduled from "+filepath.Base(backup))
+}
+
+// applyPendingRestore runs before the database is opened.
+func applyPendingRestore(path string) error {
+	marker := restoreMarker(path)
+	raw, err := os.ReadFile(marker)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	backup := strings.TrimSpace(string(raw))
+	dir := filepath.Join(filepath.Dir(path), "backups")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if fileExists(path) {
+		keep := filepath.Join(dir, "kindly-"+time.Now().UTC().Format("20060102-150405.000")+"-before-restore.db")
+		if err := copyFile(path, keep); err != nil {
+			return fmt.Errorf("cannot keep the current database before restoring: %w", err)
+		}
+	}
+	if err := copyFile(backup, path); err != nil {
+		return fmt.Errorf("cannot restore %s: %w", filepath.Base(backup), err)
+	}
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	return os.Remove(marker)
+}
+
+// copyFile copies via a temporary file and a rename, owner-only.
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	tmp := to + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, to)
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -315,5 +316,42 @@ func TestDateArithmetic(t *testing.T) {
 	}
 	if got := (Date{2024, 2, 29}).AddYears(1); got != (Date{2025, 2, 28}) {
 		t.Errorf("29 Feb 2024 + 1 year = %v", got)
+	}
+}
+
+func TestScheduledRestore(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kindly.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s.CreatePatient(ctx, &Patient{LastName: "Before"})
+	backup, err := s.Backup(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.CreatePatient(ctx, &Patient{LastName: "After"})
+	if err := s.ScheduleRestore(backup); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ps, _ := s.Patients(ctx, PatientQuery{})
+	if len(ps) != 1 || ps[0].LastName != "Before" {
+		t.Fatalf("after restore: %+v", ps)
+	}
+	list, _ := s.Backups()
+	found := false
+	for _, b := range list {
+		found = found || strings.Contains(b, "before-restore")
+	}
+	if !found {
+		t.Fatalf("the replaced database was not kept: %q", list)
 	}
 }
