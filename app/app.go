@@ -35,3 +35,11 @@ func (u *UI) showError(err error) {
 	d := dialog.NewError(err, u.window)
 	d.Show()
 }
+
+// patientsText is "1 patient" or "12 patients".
+func patientsText(n int) string {
+	if n == 1 {
+		return "1 patient"
+	}
+	return fmt.Sprintf("%d patients", n)
+}

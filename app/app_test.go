@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -211,7 +210,7 @@ func TestSegmentBuilder(t *testing.T) {
 	if err != nil || n == 0 {
 		t.Fatal(n, err)
 	}
-	waitFor(t, u, "the live count", func() bool { return s.count.Text == fmt.Sprintf("%d patients today", n) })
+	waitFor(t, u, "the live count", func() bool { return s.count.Text == patientsText(n)+" today" })
 	onUI(u, func() {
 		if s.sentence.Text != "Patients aged 65 or older and who had no flu shot since 1 September." || !strings.HasPrefix(s.members.Text, "Members: ") {
 			t.Errorf("sentence %q members %q", s.sentence.Text, s.members.Text)

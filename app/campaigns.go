@@ -177,13 +177,13 @@ func (s *campaignsScreen) reviewText(ctx context.Context, c data.Campaign) (stri
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Who: %s (%d patients in the segment today).\n", rv.Sentence, rv.Members)
+	fmt.Fprintf(&b, "Who: %s (%s in the segment today).\n", rv.Sentence, patientsText(rv.Members))
 	if c.Purpose == data.PurposePromotion {
 		b.WriteString("Purpose: promotion - only patients who opted in to promotions.\n")
 	} else {
 		b.WriteString("Purpose: care reminder - everyone with an address who did not opt out.\n")
 	}
-	fmt.Fprintf(&b, "Sends to: %d patients", rv.Recipients)
+	fmt.Fprintf(&b, "Sends to: %s", patientsText(rv.Recipients))
 	if rv.Previous >= 0 {
 		fmt.Fprintf(&b, " (last review: %d)", rv.Previous)
 	}

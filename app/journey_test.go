@@ -92,7 +92,7 @@ func TestJourney(t *testing.T) {
 		e.kind.SetSelected("Email address")
 	})
 	// Anna Smith (born 1950, with an address); O'Brien (1960) has none.
-	waitFor(t, u, "the live count", func() bool { return sg.count.Text == "1 patients today" })
+	waitFor(t, u, "the live count", func() bool { return sg.count.Text == "1 patient today" })
 	onUI(u, func() { sg.onSave() })
 	waitFor(t, u, "the saved segment", func() bool { return sg.saveMsg.Text == "Saved." })
 	shot("5-segment")
@@ -123,7 +123,7 @@ func TestJourney(t *testing.T) {
 
 	// 6. Review, then send.
 	onUI(u, func() { cs.list.Select(0) })
-	waitFor(t, u, "the review", func() bool { return strings.Contains(cs.review.Text, "Sends to: 1 patients") })
+	waitFor(t, u, "the review", func() bool { return strings.Contains(cs.review.Text, "Sends to: 1 patient") })
 	onUI(u, func() {
 		if !strings.Contains(cs.review.Text, "To: anna.smith@example.com") || !strings.Contains(cs.review.Text, "Dear Anna,") {
 			t.Errorf("review: %s", cs.review.Text)

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -164,7 +163,7 @@ func (s *patientsScreen) reload() {
 			}
 			s.total = n
 			s.pages[0] = first
-			s.count.SetText(fmt.Sprintf("%d patients", n))
+			s.count.SetText(patientsText(n))
 			s.table.Refresh()
 			s.table.ScrollToTop()
 		})

@@ -173,7 +173,7 @@ func (s *segmentsScreen) onRuleChanged() {
 				s.count.SetText("Cannot count: " + errorText(err))
 				return
 			}
-			s.count.SetText(fmt.Sprintf("%d patients today", n))
+			s.count.SetText(patientsText(n) + " today")
 			var names []string
 			for _, p := range first {
 				names = append(names, p.DisplayName())

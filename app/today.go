@@ -60,7 +60,7 @@ func (s *todayScreen) refresh() {
 			entries, _ := st.Calendar(ctx, today, today)
 			for _, e := range entries {
 				if e.Audience > 0 {
-					dueText += fmt.Sprintf("• %s (%s): %d patients\n", e.Campaign, e.Occurrence, e.Audience)
+					dueText += fmt.Sprintf("• %s (%s): %s\n", e.Campaign, e.Occurrence, patientsText(e.Audience))
 				}
 			}
 			cs, _ := st.Campaigns(ctx)
@@ -92,6 +92,7 @@ func (s *todayScreen) refresh() {
 			s.due.SetText(orText(dueText, "Nothing is due today."))
 			s.queue.SetText(orText(queueText, "Nothing is waiting to be sent."))
 			s.limits.SetText(limitsText)
+			s.box.Refresh() // the welcome came or went: lay out again
 		})
 	}()
 }

@@ -35,7 +35,24 @@ func TestScreenshotTour(t *testing.T) {
 	onUI(u, func() { u.Show("Segments") })
 	sg := u.screens[2].(*segmentsScreen)
 	waitFor(t, u, "segments", func() bool { return len(sg.rows) == 5 })
+	onUI(u, func() { sg.list.Select(0) })
+	waitFor(t, u, "the builder's count", func() bool { return strings.HasSuffix(sg.count.Text, "patients today") })
 	writeScreenshot(t, w, "segments.png")
+
+	onUI(u, func() { u.Show("Today") })
+	td := u.screens[0].(*todayScreen)
+	waitFor(t, u, "today", func() bool { return td.limits.Text != "" })
+	writeScreenshot(t, w, "today.png")
+
+	onUI(u, func() { u.Show("Templates") })
+	tp := u.screens[3].(*templatesScreen)
+	waitFor(t, u, "templates", func() bool { return tp.preview.Text != "" })
+	writeScreenshot(t, w, "templates.png")
+
+	onUI(u, func() { u.Show("Calendar") })
+	cal := u.screens[4].(*calendarScreen)
+	waitFor(t, u, "the calendar", func() bool { return cal.notes.Text != "" })
+	writeScreenshot(t, w, "calendar.png")
 
 	onUI(u, func() { u.Show("Campaigns") })
 	cs := u.screens[5].(*campaignsScreen)
