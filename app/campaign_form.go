@@ -30,10 +30,17 @@ type campaignForm struct {
 	message                               *widget.Label
 	dlg                                   dialog.Dialog
 	onSaved                               func()
+	editing                               *data.Campaign // nil for a new campaign
 }
 
 func showCampaignForm(u *UI, segments, templates []string, onSaved func()) *campaignForm {
-	f := &campaignForm{ui: u, onSaved: onSaved}
+	return showCampaignFormFor(u, nil, "", "", segments, templates, onSaved)
+}
+
+// showCampaignFormFor edits c (with its segment and template names), or
+// creates a campaign when c is nil.
+func showCampaignFormFor(u *UI, c *data.Campaign, segName, tplName string, segments, templates []string, onSaved func()) *campaignForm {
+	f := &campaignForm{ui: u, onSaved: onSaved, editing: c}
 	f.name = widget.NewEntry()
 	f.name.SetPlaceHolder("e.g. Flu shots October")
 	f.purpose = widget.NewSelect([]string{"care reminder", "promotion"}, nil)
@@ -57,7 +64,12 @@ func showCampaignForm(u *UI, segments, templates []string, onSaved func()) *camp
 		widget.NewFormItem("Date (once)", f.date), widget.NewFormItem("Season from", f.from), widget.NewFormItem("Season until", f.until),
 		widget.NewFormItem("Birthday: days before", f.days), widget.NewFormItem("Recall: service", f.service), widget.NewFormItem("Recall: months", f.months),
 		widget.NewFormItem("Send window: hours", f.hours), widget.NewFormItem("", f.weekdaysOnly), widget.NewFormItem("", f.bypass))
-	f.dlg = dialog.NewCustomConfirm("New campaign", "Create", "Cancel", container.NewBorder(nil, f.message, nil, nil, container.NewVScroll(form)),
+	title, confirm := "New campaign", "Create"
+	if c != nil {
+		title, confirm = "Edit "+c.Name, "Save"
+		f.fill(*c, segName, tplName)
+	}
+	f.dlg = dialog.NewCustomConfirm(title, confirm, "Cancel", container.NewBorder(nil, f.message, nil, nil, container.NewVScroll(form)),
 		func(ok bool) {
 			if ok {
 				f.onCreate()
@@ -66,6 +78,38 @@ func showCampaignForm(u *UI, segments, templates []string, onSaved func()) *camp
 	f.dlg.Resize(dialogSize(u.window, 620, 700))
 	f.dlg.Show()
 	return f
+}
+
+// fill shows an existing campaign in the form.
+func (f *campaignForm) fill(c data.Campaign, segName, tplName string) {
+	f.name.SetText(c.Name)
+	f.name.Disable() // the name identifies the campaign in the send log
+	if c.Purpose == data.PurposePromotion {
+		f.purpose.SetSelected("promotion")
+	}
+	f.segment.SetSelected(segName)
+	f.template.SetSelected(tplName)
+	sched, _ := data.ParseSchedule(c.Schedule)
+	f.schedKind.SetSelected(labelOf(scheduleKinds, sched.Kind))
+	f.date.SetText(sched.Date)
+	if sched.Month != 0 {
+		f.from.SetText(fmt.Sprintf("%02d-%02d", sched.Month, sched.Day))
+	}
+	if sched.UntilMonth != 0 {
+		f.until.SetText(fmt.Sprintf("%02d-%02d", sched.UntilMonth, sched.UntilDay))
+	}
+	if sched.Kind == data.ScheduleBirthday {
+		f.days.SetText(strconv.Itoa(sched.DaysBefore))
+	}
+	f.service.SetText(sched.Service)
+	if sched.Months != 0 {
+		f.months.SetText(strconv.Itoa(sched.Months))
+	}
+	if sched.Window.ToHour != 0 {
+		f.hours.SetText(fmt.Sprintf("%d-%d", sched.Window.FromHour, sched.Window.ToHour))
+	}
+	f.weekdaysOnly.SetChecked(len(sched.Window.Weekdays) == 5)
+	f.bypass.SetChecked(sched.BypassCap)
 }
 
 func (f *campaignForm) schedule() (data.Schedule, error) {
@@ -122,7 +166,11 @@ func (f *campaignForm) onCreate() {
 		fail("Please choose who gets it (a segment) and the email (a template).")
 		return
 	}
-	c := data.Campaign{Name: f.name.Text, Purpose: data.PurposeCare, Schedule: sched.JSON()}
+	c := data.Campaign{Name: f.name.Text}
+	if f.editing != nil {
+		c = *f.editing
+	}
+	c.Purpose, c.Schedule = data.PurposeCare, sched.JSON()
 	if f.purpose.Selected == "promotion" {
 		c.Purpose = data.PurposePromotion
 		if sched.BypassCap {
@@ -139,7 +187,11 @@ func (f *campaignForm) onCreate() {
 			var t data.Template
 			if t, err = f.ui.store.TemplateByName(ctx, tplName); err == nil {
 				c.TemplateID = t.ID
-				err = f.ui.store.CreateCampaign(ctx, &c)
+				if f.editing != nil {
+					err = f.ui.store.UpdateCampaign(ctx, &c)
+				} else {
+					err = f.ui.store.CreateCampaign(ctx, &c)
+				}
 			}
 		}
 		f.ui.do(func() {

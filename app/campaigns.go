@@ -59,10 +59,11 @@ func newCampaignsScreen(u *UI) *campaignsScreen {
 	s.send.Importance = widget.HighImportance
 	s.pause = widget.NewButton("Pause", s.onPause)
 	s.cancel = widget.NewButton("Cancel the run…", s.onCancel)
+	edit := widget.NewButton("Edit…", s.onEdit)
 	s.setRunning(false)
 	s.send.Disable()
 	detail := container.NewBorder(
-		container.NewVBox(s.title, container.NewHBox(s.send, s.pause, s.cancel), s.progress, s.status, s.counts),
+		container.NewVBox(s.title, container.NewHBox(s.send, s.pause, s.cancel, edit), s.progress, s.status, s.counts),
 		nil, nil, nil, container.NewVScroll(s.review))
 	heading := widget.NewLabelWithStyle("Campaigns", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	newB := widget.NewButton("New campaign", s.onNew)
@@ -401,4 +402,38 @@ func (s *campaignsScreen) onExportResults() {
 	d.SetFileName(c.Name + " results.xlsx")
 	d.Resize(dialogSize(s.ui.window, 900, 600))
 	d.Show()
+}
+
+func (s *campaignsScreen) onEdit() {
+	if s.selected < 0 {
+		s.status.SetText("Choose a campaign first.")
+		return
+	}
+	c := s.rows[s.selected]
+	go func() {
+		ctx := context.Background()
+		segs, err := s.ui.store.Segments(ctx)
+		tpls, err2 := s.ui.store.Templates(ctx)
+		var segName, tplName string
+		var sn, tn []string
+		for _, x := range segs {
+			sn = append(sn, x.Name)
+			if x.ID == c.SegmentID {
+				segName = x.Name
+			}
+		}
+		for _, x := range tpls {
+			tn = append(tn, x.Name)
+			if x.ID == c.TemplateID {
+				tplName = x.Name
+			}
+		}
+		s.ui.do(func() {
+			if err != nil || err2 != nil {
+				s.ui.showError(fmt.Errorf("cannot list segments and templates: %v %v", err, err2))
+				return
+			}
+			showCampaignFormFor(s.ui, &c, segName, tplName, sn, tn, s.refresh)
+		})
+	}()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -50,6 +51,7 @@ type importWizard struct {
 	mapping reports.Mapping
 
 	sheet    *widget.Select
+	header   *widget.Entry
 	dayFirst *widget.Check
 	columns  *fyne.Container
 	summary  *widget.Label
@@ -87,6 +89,9 @@ func newImportWizard(u *UI, path string, onDone func()) *importWizard {
 	w := &importWizard{ui: u, path: path, onDone: onDone}
 	w.sheet = widget.NewSelect(nil, func(string) { w.load() })
 	w.dayFirst = widget.NewCheck("Dates like 03/04/1960 are day first (3 April)", func(bool) { w.replan() })
+	w.header = widget.NewEntry()
+	w.header.SetPlaceHolder("found by Kindly")
+	w.header.OnSubmitted = func(string) { w.mapping = nil; w.replan() }
 	w.columns = container.NewVBox()
 	w.summary = widget.NewLabelWithStyle("Reading "+path+"…", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.summary.Wrapping = fyne.TextWrapWord
@@ -101,7 +106,8 @@ func newImportWizard(u *UI, path string, onDone func()) *importWizard {
 	w.rejectsB.Disable()
 	w.cancelB = widget.NewButton("Cancel import", w.onCancel)
 	w.cancelB.Hide()
-	top := container.NewVBox(widget.NewForm(widget.NewFormItem("Sheet", w.sheet)), w.dayFirst)
+	top := container.NewVBox(widget.NewForm(widget.NewFormItem("Sheet", w.sheet),
+		widget.NewFormItem("Column names on row", w.header)), w.dayFirst)
 	body := container.NewHSplit(
 		container.NewBorder(widget.NewLabelWithStyle("Columns", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, container.NewVScroll(w.columns)),
 		container.NewBorder(w.summary, nil, nil, nil, container.NewVScroll(w.details)))
@@ -160,6 +166,9 @@ func (w *importWizard) replan() {
 		return
 	}
 	o := reports.Options{Sheet: w.table.Sheet, Mapping: w.mapping}
+	if n, err := strconv.Atoi(strings.TrimSpace(w.header.Text)); err == nil && n > 0 {
+		o.HeaderRow = n
+	}
 	if w.dayFirst.Checked {
 		d := reports.DayFirst
 		o.DateOrder = &d
@@ -175,6 +184,7 @@ func (w *importWizard) replan() {
 				return
 			}
 			w.plan = p
+			w.header.SetText(strconv.Itoa(p.HeaderRow))
 			if w.mapping == nil {
 				w.mapping = p.Mapping
 				w.showColumns()

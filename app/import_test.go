@@ -28,6 +28,13 @@ func TestImportWizard(t *testing.T) {
 			t.Errorf("summary %q details %q columns %d", wiz.summary.Text, wiz.details.Text, len(wiz.columns.Objects))
 		}
 	})
+	// Choosing another header row re-reads the columns.
+	onUI(u, func() { wiz.header.SetText("4"); wiz.header.OnSubmitted("4") })
+	waitFor(t, u, "the other header row", func() bool {
+		return strings.Contains(wiz.summary.Text, "Header on row 4") || strings.Contains(wiz.summary.Text, "Cannot")
+	})
+	onUI(u, func() { wiz.header.SetText("3"); wiz.header.OnSubmitted("3") })
+	waitFor(t, u, "the header row again", func() bool { return strings.Contains(wiz.summary.Text, "Header on row 3. 6 to add") })
 	writeScreenshot(t, w, "import.png")
 	rejects := filepath.Join(t.TempDir(), "rejects.xlsx")
 	onUI(u, func() { wiz.saveRejects(rejects) })

@@ -146,3 +146,35 @@ func TestJourney(t *testing.T) {
 		t.Fatalf("results: %v", err)
 	}
 }
+
+func TestCampaignEdit(t *testing.T) {
+	u, w := newTestUI(t, 50)
+	defer onUI(nil, w.Close)
+	ctx := t.Context()
+	seg, _ := u.store.SegmentByName(ctx, "Diabetes program")
+	tpl := data.Template{Name: "Check-up", Subject: "s", Body: "b"}
+	u.store.SaveTemplate(ctx, &tpl)
+	c := data.Campaign{Name: "Diabetes recall", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID,
+		Schedule: data.Schedule{Kind: data.ScheduleRecall, Service: "blood test", Months: 6}.JSON()}
+	if err := u.store.CreateCampaign(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	saved := make(chan struct{}, 1)
+	var f *campaignForm
+	onUI(u, func() {
+		f = showCampaignFormFor(u, &c, seg.Name, tpl.Name, []string{seg.Name}, []string{tpl.Name}, func() { saved <- struct{}{} })
+		if f.service.Text != "blood test" || f.months.Text != "6" || f.schedKind.Selected != "a recall after the last visit" {
+			t.Errorf("form shows %q %q %q", f.service.Text, f.months.Text, f.schedKind.Selected)
+		}
+		f.months.SetText("12")
+		f.hours.SetText("8-12")
+		f.dlg.Hide()
+		f.onCreate()
+	})
+	<-saved
+	got, _ := u.store.CampaignByName(ctx, "Diabetes recall")
+	sched, _ := data.ParseSchedule(got.Schedule)
+	if sched.Months != 12 || sched.Window.FromHour != 8 || sched.Window.ToHour != 12 || got.ID != c.ID {
+		t.Fatalf("saved %+v %+v", got, sched)
+	}
+}
