@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,12 +20,16 @@ import (
 // calendarScreen shows a month with each day's occurrences, audiences and
 // whether the mailbox can carry them; tapping a campaign opens it.
 type calendarScreen struct {
-	ui    *UI
-	month data.Date // first day of the month shown
-	title *widget.Label
-	grid  *fyne.Container
-	notes *widget.Label
-	box   fyne.CanvasObject
+	ui       *UI
+	year     bool      // the year view instead of the month
+	month    data.Date // first day of the month shown
+	title    *widget.Label
+	grid     *fyne.Container
+	weekdays *fyne.Container
+	view     *widget.RadioGroup
+	notes    *widget.Label
+	gen      int // bumped per refresh: a late result of an earlier one is dropped
+	box      fyne.CanvasObject
 }
 
 func newCalendarScreen(u *UI) *calendarScreen {
@@ -35,19 +40,38 @@ func newCalendarScreen(u *UI) *calendarScreen {
 	s.grid = container.NewGridWithColumns(7)
 	s.notes = widget.NewLabel("")
 	s.notes.Wrapping = fyne.TextWrapWord
-	prev := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { s.month = s.month.AddMonths(-1); s.refresh() })
-	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { s.month = s.month.AddMonths(1); s.refresh() })
+	step := func(n int) {
+		if s.year {
+			n *= 12
+		}
+		s.month = s.month.AddMonths(n)
+		s.refresh()
+	}
+	prev := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { step(-1) })
+	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { step(1) })
+	view := widget.NewRadioGroup([]string{"Month", "Year"}, nil)
+	view.Horizontal = true
+	view.SetSelected("Month")
+	view.OnChanged = func(v string) { s.year = v == "Year"; s.refresh() }
+	s.view = view
 	weekdays := container.NewGridWithColumns(7)
 	for _, name := range []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"} {
 		weekdays.Add(widget.NewLabelWithStyle(name, fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
 	}
-	s.box = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, prev, next, s.title), weekdays), s.notes, nil, nil, s.grid)
+	s.weekdays = weekdays
+	s.box = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, container.NewHBox(prev, view), next, s.title), weekdays), s.notes, nil, nil, s.grid)
 	return s
 }
 
 func (s *calendarScreen) content() fyne.CanvasObject { return s.box }
 
 func (s *calendarScreen) refresh() {
+	s.gen++
+	if s.year {
+		s.refreshYear()
+		return
+	}
+	gen := s.gen
 	from := s.month
 	to := from.AddMonths(1).AddDays(-1)
 	go func() {
@@ -59,19 +83,24 @@ func (s *calendarScreen) refresh() {
 		}
 		days := data.PlanCapacity(entries, from, to, capa)
 		s.ui.do(func() {
+			if gen != s.gen {
+				return
+			}
 			if err != nil {
 				s.notes.SetText("Cannot plan the calendar: " + errorText(err))
 				return
 			}
-			s.show(days)
+			s.show(from, days)
 		})
 	}()
 }
 
-func (s *calendarScreen) show(days []data.DayPlan) {
-	s.title.SetText(fmt.Sprintf("%s %d", s.month.Month, s.month.Year))
+func (s *calendarScreen) show(month data.Date, days []data.DayPlan) {
+	s.title.SetText(fmt.Sprintf("%s %d", month.Month, month.Year))
+	s.weekdays.Show()
+	s.grid.Layout = layout.NewGridLayoutWithColumns(7)
 	s.grid.RemoveAll()
-	lead := (int(s.month.Time(time.UTC).Weekday()) + 6) % 7 // Monday first
+	lead := (int(month.Time(time.UTC).Weekday()) + 6) % 7 // Monday first
 	for i := 0; i < lead; i++ {
 		s.grid.Add(widget.NewLabel(""))
 	}
@@ -99,5 +128,49 @@ func (s *calendarScreen) show(days []data.DayPlan) {
 	} else {
 		s.notes.SetText(strings.Join(overflow, "\n"))
 	}
-	s.grid.Refresh()
+	s.box.Refresh() // the weekday row may have come back
+}
+
+// refreshYear shows the twelve months with each campaign's emails.
+func (s *calendarScreen) refreshYear() {
+	year, gen := s.month.Year, s.gen
+	go func() {
+		months, err := s.ui.store.CalendarYear(context.Background(), year)
+		perDay := 0
+		if st, err := mailer.LoadSettings(s.ui.store); err == nil {
+			perDay = st.PerDay
+		}
+		s.ui.do(func() {
+			if gen != s.gen {
+				return
+			}
+			if err != nil {
+				s.notes.SetText("Cannot plan the year: " + errorText(err))
+				return
+			}
+			s.title.SetText(fmt.Sprint(year))
+			s.weekdays.Hide()
+			s.grid.Layout = layout.NewGridLayoutWithColumns(4)
+			s.grid.RemoveAll()
+			busiest := ""
+			for _, m := range months {
+				m := m
+				cell := container.NewVBox(widget.NewLabelWithStyle(m.Month.Month.String(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+				for _, e := range m.Entries {
+					cell.Add(widget.NewLabel(fmt.Sprintf("%s: %d", e.Campaign, e.Audience)))
+				}
+				if len(m.Entries) == 0 {
+					cell.Add(widget.NewLabel("-"))
+				}
+				open := widget.NewButton("Open month", func() { s.month = m.Month; s.view.SetSelected("Month") })
+				bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+				s.grid.Add(container.NewStack(bg, container.NewBorder(nil, open, nil, nil, cell)))
+				if perDay > 0 && m.Total > perDay && busiest == "" {
+					busiest = fmt.Sprintf("%s plans %d emails: more than one day's limit (%d), spread over several days.", m.Month.Month, m.Total, perDay)
+				}
+			}
+			s.notes.SetText(orText(busiest, "Birthday and recall campaigns are counted per month."))
+			s.box.Refresh() // the weekday row went away
+		})
+	}()
 }

@@ -224,3 +224,46 @@ func TestCalendarMonth(t *testing.T) {
 	})
 	writeScreenshot(t, w, "calendar.png")
 }
+
+func TestCalendarYear(t *testing.T) {
+	u, w := newTestUI(t, 600)
+	defer onUI(nil, w.Close)
+	ctx := context.Background()
+	seg, _ := u.store.SegmentByName(ctx, "Diabetes program")
+	tpl := data.Template{Name: "T", Subject: "s", Body: "b"}
+	u.store.SaveTemplate(ctx, &tpl)
+	for _, c := range []data.Campaign{
+		{Name: "Flu", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID, Schedule: data.Schedule{Kind: data.ScheduleSeason, Month: 10, Day: 1}.JSON()},
+		{Name: "Birthdays", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID, Schedule: data.Schedule{Kind: data.ScheduleBirthday, DaysBefore: 3}.JSON()},
+	} {
+		u.store.CreateCampaign(ctx, &c)
+	}
+	onUI(u, func() { u.Show("Calendar") })
+	s := u.screens[4].(*calendarScreen)
+	onUI(u, func() { s.month = data.Date{Year: 2027, Month: 1, Day: 1}; s.view.SetSelected("Year") })
+	waitFor(t, u, "the year", func() bool { return s.title.Text == "2027" && len(s.grid.Objects) == 12 })
+	months, err := u.store.CalendarYear(ctx, 2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	birthdays := 0
+	for _, m := range months {
+		for _, e := range m.Entries {
+			if e.Campaign == "Birthdays" {
+				birthdays += e.Audience
+			}
+		}
+	}
+	flu, _ := u.store.RecipientCount(ctx, data.PurposeCare, seg.Rule)
+	october := 0
+	for _, e := range months[9].Entries {
+		if e.Campaign == "Flu" {
+			october = e.Audience
+		}
+	}
+	// The season starts in October with every member; birthdays spread each member over the year once.
+	if october != flu || birthdays != flu {
+		t.Fatalf("october %+v, birthdays over the year %d (members %d)", months[9], birthdays, flu)
+	}
+	writeScreenshot(t, w, "calendar-year.png")
+}

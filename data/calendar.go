@@ -157,3 +157,65 @@ func finishTime(dp DayPlan, c Capacity) string {
 	t := dp.Day.Time(time.UTC).Add(time.Duration(c.Window.FromHour)*time.Hour + time.Duration(minutes)*time.Minute)
 	return fmt.Sprintf("%s %s", shortDay(dp.Day), t.Format("15:04"))
 }
+
+// MonthPlan is one month of the year view: each campaign's emails that month.
+type MonthPlan struct {
+	Month   Date        `json:"month"` // the 1st
+	Entries []PlanEntry `json:"entries"`
+	Total   int         `json:"total"`
+}
+
+// CalendarYear sums each campaign's audience per month of a year. Birthday
+// and recall campaigns are counted per month (not per day), so a year of
+// them is 24 queries, not 730.
+func (s *Store) CalendarYear(ctx context.Context, year int) ([]MonthPlan, error) {
+	cs, err := s.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	months := make([]MonthPlan, 12)
+	for i := range months {
+		months[i].Month = Date{year, time.Month(i + 1), 1}
+	}
+	for _, c := range cs {
+		sched, err := ParseSchedule(c.Schedule)
+		if err != nil || sched.Kind == "" || c.SegmentID == 0 {
+			continue
+		}
+		seg, err := s.SegmentByID(ctx, c.SegmentID)
+		if err != nil {
+			return nil, err
+		}
+		for i := range months {
+			first := months[i].Month
+			last := first.AddMonths(1).AddDays(-1)
+			var rule Rule
+			key := ""
+			switch sched.Kind {
+			case ScheduleBirthday:
+				rule = Rule{Kind: KindAll, Rules: []Rule{seg.Rule, {Kind: KindBirthday, Op: "between",
+					Date: first.AddDays(sched.DaysBefore).String(), Until: last.AddDays(sched.DaysBefore).String()}}}
+				key = "birthdays"
+			case ScheduleRecall:
+				rule = Rule{Kind: KindAll, Rules: []Rule{seg.Rule, {Kind: KindVisit, Service: sched.Service, Op: VisitLastIn,
+					Date: first.AddMonths(-sched.Months).String(), Until: last.AddMonths(-sched.Months).String()}}}
+				key = fmt.Sprintf("recall-%04d-%02d", first.Year, int(first.Month))
+			default:
+				occ := sched.Occurrences(first, last)
+				if len(occ) == 0 || occ[0].Start.Before(first) {
+					continue
+				}
+				rule, key = seg.Rule, occ[0].Key
+			}
+			n, err := s.RecipientCount(ctx, c.Purpose, rule)
+			if err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				months[i].Entries = append(months[i].Entries, PlanEntry{Day: first, End: last, Campaign: c.Name, Purpose: c.Purpose, Occurrence: key, Audience: n})
+				months[i].Total += n
+			}
+		}
+	}
+	return months, nil
+}
