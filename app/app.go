@@ -33,6 +33,7 @@ func errorText(err error) string { return fmt.Sprint(err) }
 // showError tells the user what went wrong, in a dialog sized to the window.
 func (u *UI) showError(err error) {
 	d := dialog.NewError(err, u.window)
+	d.Resize(dialogSize(u.window, 520, 220))
 	d.Show()
 }
 

@@ -111,7 +111,8 @@ func (s *calendarScreen) show(month data.Date, days []data.DayPlan) {
 			if e.Audience == 0 {
 				continue
 			}
-			b := widget.NewButton(fmt.Sprintf("%s %d", e.Campaign, e.Audience), func() { s.ui.Show("Campaigns") })
+			name := e.Campaign
+			b := widget.NewButton(fmt.Sprintf("%s %d", e.Campaign, e.Audience), func() { s.ui.openCampaign(name) })
 			if d.Left > 0 {
 				b.Importance = widget.DangerImportance
 			}

@@ -37,6 +37,17 @@ type campaignsScreen struct {
 
 	mu   sync.Mutex
 	stop context.CancelFunc // pauses the running send
+
+	pending string // a campaign to select once the list is loaded
+}
+
+// openCampaign shows the Campaigns screen with one campaign selected.
+func (u *UI) openCampaign(name string) {
+	u.Show("Campaigns")
+	if s, ok := u.screens[5].(*campaignsScreen); ok {
+		s.pending = name
+		s.refresh()
+	}
 }
 
 func newCampaignsScreen(u *UI) *campaignsScreen {
@@ -87,6 +98,12 @@ func (s *campaignsScreen) refresh() {
 			}
 			s.rows = cs
 			s.list.Refresh()
+			for i, c := range cs {
+				if s.pending != "" && c.Name == s.pending {
+					s.pending = ""
+					s.list.Select(i)
+				}
+			}
 		})
 	}()
 }

@@ -80,6 +80,7 @@ func TestSettingsSaveAndTest(t *testing.T) {
 		}
 		s.preset.SetSelected("Other SMTP server")
 		s.name.SetText("Sunny Clinic")
+		s.signature.SetText("Dr. Jane Doe and the team")
 		s.email.SetText("front@sunny.example")
 		s.zone.SetText("Europe/Berlin")
 		s.host.SetText("127.0.0.1")
@@ -103,6 +104,9 @@ func TestSettingsSaveAndTest(t *testing.T) {
 	st, err := mailer.LoadSettings(u.store)
 	if err != nil || st.Port != mp.SMTPPort || st.PerMinute != 60 || st.Preset != "other" {
 		t.Fatalf("settings %+v, %v", st, err)
+	}
+	if pr := mailer.LoadPractice(u.store); pr.Signature != "Dr. Jane Doe and the team" {
+		t.Fatalf("signature %q", pr.Signature)
 	}
 	if loc, _ := u.store.Location(); loc.String() != "Europe/Berlin" {
 		t.Fatalf("zone %v", loc)
@@ -174,6 +178,14 @@ func TestTemplateEditor(t *testing.T) {
 	if tpl, err := u.store.TemplateByName(context.Background(), "recall"); err != nil || tpl.Subject != "Time for your check-up" {
 		t.Fatalf("%+v %v", tpl, err)
 	}
+	other, _ := u.store.Patients(context.Background(), data.PatientQuery{Offset: 5, Limit: 1})
+	onUI(u, func() { s.onPreviewFor(other[0].LastName + " " + other[0].FirstName) })
+	waitFor(t, u, "the preview for another patient", func() bool { return s.sample.ID == other[0].ID })
+	onUI(u, func() {
+		if !strings.Contains(s.preview.Text, "To: "+other[0].Email) {
+			t.Errorf("preview %q", s.preview.Text)
+		}
+	})
 	onUI(u, func() { s.onTest() })
 	waitFor(t, u, "the test", func() bool { return strings.HasPrefix(s.status.Text, "Test sent") })
 	if got := mp.Messages(t); len(got) != 1 || got[0].To[0].Address != "front@sunny.example" {
@@ -223,6 +235,10 @@ func TestCalendarMonth(t *testing.T) {
 		}
 	})
 	writeScreenshot(t, w, "calendar.png")
+	// Tapping a campaign in the calendar opens it.
+	onUI(u, func() { u.openCampaign("Flu") })
+	cs := u.screens[5].(*campaignsScreen)
+	waitFor(t, u, "the campaign opened from the calendar", func() bool { return cs.title.Text == "Flu" })
 }
 
 func TestCalendarYear(t *testing.T) {

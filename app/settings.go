@@ -21,7 +21,7 @@ import (
 type settingsScreen struct {
 	ui *UI
 
-	name, address, phone, email, zone                   *widget.Entry
+	name, address, phone, email, zone, signature        *widget.Entry
 	preset                                              *widget.Select
 	host, port, user, from, password, perMinute, perDay *widget.Entry
 	tls                                                 *widget.Select
@@ -39,6 +39,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	e := func(hint string) *widget.Entry { w := widget.NewEntry(); w.SetPlaceHolder(hint); return w }
 	s.name, s.address, s.phone, s.email = e("Sunny Family Practice"), e("1 Main Street, Springfield"), e("555-0100"), e("front@practice.example")
 	s.zone = e("e.g. America/New_York")
+	s.signature = widget.NewMultiLineEntry()
+	s.signature.SetPlaceHolder("Signature above the footer, e.g. Dr. Jane Doe and the team")
+	s.signature.SetMinRowsVisible(2)
 	var names []string
 	for _, p := range mailer.Presets {
 		names = append(names, p.Name)
@@ -56,7 +59,8 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.status.Wrapping = fyne.TextWrapWord
 
 	practice := widget.NewForm(widget.NewFormItem("Practice name", s.name), widget.NewFormItem("Address", s.address),
-		widget.NewFormItem("Phone", s.phone), widget.NewFormItem("Email (replies, opt-outs)", s.email), widget.NewFormItem("Time zone", s.zone))
+		widget.NewFormItem("Phone", s.phone), widget.NewFormItem("Email (replies, opt-outs)", s.email), widget.NewFormItem("Time zone", s.zone),
+		widget.NewFormItem("Signature", s.signature))
 	account := widget.NewForm(widget.NewFormItem("Provider", s.preset), widget.NewFormItem("", s.presetNote),
 		widget.NewFormItem("Server", s.host), widget.NewFormItem("Port", s.port), widget.NewFormItem("Security", s.tls),
 		widget.NewFormItem("User name", s.user), widget.NewFormItem("Password", s.password), widget.NewFormItem("Send as", s.from),
@@ -115,6 +119,7 @@ func (s *settingsScreen) refresh() {
 			s.phone.SetText(pr.Phone)
 			s.email.SetText(pr.Email)
 			s.zone.SetText(zone)
+			s.signature.SetText(pr.Signature)
 			if p, err := mailer.PresetByID(st.Preset); err == nil {
 				s.preset.SetSelected(p.Name)
 			}
@@ -151,7 +156,7 @@ func (s *settingsScreen) onPreset(name string) {
 }
 
 func (s *settingsScreen) read() (mailer.Practice, mailer.Settings, data.Cap, error) {
-	pr := mailer.Practice{Name: s.name.Text, Address: s.address.Text, Phone: s.phone.Text, Email: s.email.Text}
+	pr := mailer.Practice{Name: s.name.Text, Address: s.address.Text, Phone: s.phone.Text, Email: s.email.Text, Signature: s.signature.Text}
 	num := func(e *widget.Entry, what string) (int, error) {
 		n, err := strconv.Atoi(e.Text)
 		if err != nil || n < 0 {

@@ -15,18 +15,19 @@ import (
 // templatesScreen edits templates with a merge-field picker, checks them
 // as you type, previews them for a real patient and sends a test.
 type templatesScreen struct {
-	ui       *UI
-	list     *widget.List
-	rows     []data.Template
-	name     *widget.Entry
-	subject  *widget.Entry
-	body     *widget.Entry
-	fields   *widget.Select
-	problems *widget.Label
-	preview  *widget.Label
-	status   *widget.Label
-	sample   data.Patient
-	box      fyne.CanvasObject
+	ui         *UI
+	list       *widget.List
+	rows       []data.Template
+	name       *widget.Entry
+	subject    *widget.Entry
+	body       *widget.Entry
+	fields     *widget.Select
+	problems   *widget.Label
+	preview    *widget.Label
+	status     *widget.Label
+	previewFor *widget.Entry
+	sample     data.Patient
+	box        fyne.CanvasObject
 }
 
 func newTemplatesScreen(u *UI) *templatesScreen {
@@ -54,6 +55,9 @@ func newTemplatesScreen(u *UI) *templatesScreen {
 	s.preview = widget.NewLabel("")
 	s.preview.Wrapping = fyne.TextWrapWord
 	s.status = widget.NewLabel("")
+	s.previewFor = widget.NewEntry()
+	s.previewFor.SetPlaceHolder("Preview for… (type a patient's name, press Enter)")
+	s.previewFor.OnSubmitted = s.onPreviewFor
 	save := widget.NewButton("Save", s.onSave)
 	save.Importance = widget.HighImportance
 	test := widget.NewButton("Send a test to myself", s.onTest)
@@ -66,7 +70,7 @@ func newTemplatesScreen(u *UI) *templatesScreen {
 	editor := container.NewBorder(
 		widget.NewForm(widget.NewFormItem("Name", s.name), widget.NewFormItem("Subject", s.subject), widget.NewFormItem("", s.fields)),
 		container.NewVBox(s.problems, container.NewHBox(save, test, s.status)), nil, nil, s.body)
-	previewBox := container.NewBorder(widget.NewLabelWithStyle("Preview", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
+	previewBox := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Preview", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.previewFor), nil, nil, nil,
 		container.NewVScroll(s.preview))
 	right := container.NewHSplit(editor, previewBox)
 	left := container.NewBorder(widget.NewLabelWithStyle("Templates", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newB, nil, nil, s.list)
@@ -198,3 +202,18 @@ func (s *templatesScreen) onTest() {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// onPreviewFor shows the preview for the first patient matching the name.
+func (s *templatesScreen) onPreviewFor(typed string) {
+	go func() {
+		ps, err := s.ui.store.Patients(context.Background(), data.PatientQuery{Search: typed, Limit: 1})
+		s.ui.do(func() {
+			if err != nil || len(ps) == 0 {
+				s.status.SetText("No patient matches " + typed + ".")
+				return
+			}
+			s.sample = ps[0]
+			s.check()
+		})
+	}()
+}
