@@ -306,20 +306,7 @@ func (s *Store) SampleRecipients(ctx context.Context, purpose string, rule Rule,
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE `+where+` ORDER BY p.id LIMIT ?`, append(args, n)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Patient
-	for rows.Next() {
-		p, err := scanPatient(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return s.queryPatients(ctx, "sample the recipients", `SELECT `+patientColumns+` FROM patients p WHERE `+where+` ORDER BY p.id LIMIT ?`, append(args, n)...)
 }
 
 // NextQueuedBatch returns up to limit of an occurrence's oldest queued

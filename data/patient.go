@@ -167,6 +167,24 @@ func scanPatient(row scanner, extra ...any) (Patient, error) {
 	return p, nil
 }
 
+// queryPatients runs a query selecting patientColumns and reads every row.
+func (s *Store) queryPatients(ctx context.Context, what, query string, args ...any) ([]Patient, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []Patient
+	for rows.Next() {
+		p, err := scanPatient(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
 func nullString(s string) any {
 	if s == "" {
 		return nil

@@ -99,20 +99,7 @@ func (s *Store) Patients(ctx context.Context, q PatientQuery) ([]Patient, error)
 	query := `SELECT ` + patientColumns + ` FROM patients p WHERE p.id IN (
 		SELECT p.id FROM patients p WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?)
 		ORDER BY ` + order
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("cannot list patients: %w", err)
-	}
-	defer rows.Close()
-	var out []Patient
-	for rows.Next() {
-		p, err := scanPatient(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return s.queryPatients(ctx, "list patients", query, args...)
 }
 
 // CountPatients counts the patients a query would list (ignoring paging).

@@ -191,21 +191,8 @@ func (s *Store) SegmentMembers(ctx context.Context, r Rule, offset, limit int) (
 		return nil, err
 	}
 	args = append(args, limit, offset)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE `+where+`
+	return s.queryPatients(ctx, "list the segment", `SELECT `+patientColumns+` FROM patients p WHERE `+where+`
 		ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id LIMIT ? OFFSET ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("cannot list the segment: %w", err)
-	}
-	defer rows.Close()
-	var out []Patient
-	for rows.Next() {
-		p, err := scanPatient(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // Reason says whether one rule holds for one patient, with the reasons of

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 
 	"kindly/data"
 	"kindly/internal/mailpittest"
+	"kindly/internal/memprobe"
 )
 
 // benchPractice has n patients who may get care reminders, and a campaign to all.
@@ -40,29 +39,6 @@ func benchPractice(b *testing.B, n int) (*data.Store, data.Campaign) {
 		b.Fatal(err)
 	}
 	return s, c
-}
-
-func peakHeapMB(fn func()) float64 {
-	runtime.GC()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	}()
-	fn()
-	close(done)
-	return float64(peak.Load()) / (1 << 20)
 }
 
 // BenchmarkSend compares Kindly's sender (state on disk per message, one
@@ -120,7 +96,7 @@ func BenchmarkSend(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				peak = max(peak, peakHeapMB(func() {
+				peak = max(peak, memprobe.PeakHeapMB(func() {
 					pr, err := (&Sender{Store: s, Account: acct, Practice: practice}).Run(context.Background(), c, o)
 					if err != nil || pr.Sent != n {
 						b.Fatalf("sent %d of %d: %v", pr.Sent, n, err)

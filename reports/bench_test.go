@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 
 	"kindly/data"
 	"kindly/data/demo"
+	"kindly/internal/memprobe"
 )
 
 const benchRows = 100_000
@@ -60,32 +59,6 @@ func benchWorkbook(b *testing.B) string {
 	return benchFile
 }
 
-// peakHeap samples the heap while fn runs and returns the highest value in MB.
-func peakHeap(fn func()) float64 {
-	runtime.GC()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var m runtime.MemStats
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	fn()
-	close(done)
-	return float64(peak.Load()) / (1 << 20)
-}
-
 // BenchmarkImport100k compares excelize's own streaming read of the sheet
 // with Kindly's whole import (read, plan, back up, write) of the same file.
 func BenchmarkImport100k(b *testing.B) {
@@ -120,7 +93,7 @@ func BenchmarkImport100k(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
-			peak = max(peak, peakHeap(func() {
+			peak = max(peak, memprobe.PeakHeapMB(func() {
 				t, err := ReadTable(path, "")
 				if err != nil {
 					b.Fatal(err)
@@ -159,7 +132,7 @@ func BenchmarkExport100k(b *testing.B) {
 	out := filepath.Join(dir, "export.xlsx")
 	var peak float64
 	for b.Loop() {
-		peak = max(peak, peakHeap(func() {
+		peak = max(peak, memprobe.PeakHeapMB(func() {
 			got, err := ExportPatients(context.Background(), s, "", out, nil)
 			if err != nil || got != n {
 				b.Fatalf("export: %d of %d, %v", got, n, err)
