@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"kindly/data"
 )
@@ -336,108 +335,6 @@ func (p *Plan) readPatient(cells []string, today data.Date) (data.Patient, []str
 		}
 	}
 	return pat, splitTags(get(FieldTags)), nil
-}
-
-// merge lays a row over a stored patient: filled cells replace stored
-// values, empty cells leave them. Consent only ever moves towards fewer
-// emails: an import never re-subscribes someone who opted out.
-func merge(old, row data.Patient, p *Plan, cells []string, source string, now time.Time) (data.Patient, []string) {
-	m := old
-	var changes []string
-	set := func(name string, dst *string, v string) {
-		if v != "" && *dst != v {
-			*dst = v
-			changes = append(changes, name)
-		}
-	}
-	set("practice id", &m.ExternalID, row.ExternalID)
-	set("first name", &m.FirstName, row.FirstName)
-	set("last name", &m.LastName, row.LastName)
-	set("preferred name", &m.PreferredName, row.PreferredName)
-	set("email", &m.Email, row.Email)
-	set("phone", &m.Phone, row.Phone)
-	set("sex", &m.Sex, row.Sex)
-	set("postal code", &m.PostalCode, row.PostalCode)
-	set("language", &m.Language, row.Language)
-	set("notes", &m.Notes, row.Notes)
-	if !row.BirthDate.IsZero() && row.BirthDate != m.BirthDate {
-		m.BirthDate = row.BirthDate
-		changes = append(changes, "birth date")
-	}
-	yes := func(f Field) bool { v, _ := p.cell(cells, f); b, _ := parseYes(v); return b }
-	if yes(FieldOptOut) {
-		if m.CareConsent != data.CareOptedOut {
-			m.CareConsent, m.CareChangedAt, m.CareSource = data.CareOptedOut, now, source
-			changes = append(changes, "care reminders opted out")
-		}
-		if m.PromoConsent != data.PromoOptedOut {
-			m.PromoConsent, m.PromoChangedAt, m.PromoSource = data.PromoOptedOut, now, source
-			changes = append(changes, "promotions opted out")
-		}
-	} else if yes(FieldPromoOptIn) && m.PromoConsent == data.PromoUnknown {
-		m.PromoConsent, m.PromoChangedAt, m.PromoSource = data.PromoOptedIn, now, source
-		changes = append(changes, "promotions opted in")
-	}
-	if yes(FieldDoNotContact) && !m.DoNotContact {
-		m.DoNotContact = true
-		changes = append(changes, "do not contact")
-	}
-	return m, changes
-}
-
-func missingTags(have, want []string) []string {
-	var out []string
-	for _, w := range want {
-		found := false
-		for _, h := range have {
-			if data.TagKey(h) == data.TagKey(w) {
-				found = true
-			}
-		}
-		if !found {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// fixPostalCodes restores leading zeros a spreadsheet dropped from
-// five-digit postal codes stored as numbers (07030 became 7030).
-func (p *Plan) fixPostalCodes() {
-	col := p.Mapping.column(FieldPostalCode)
-	if col < 0 {
-		return
-	}
-	five, digits, short := 0, 0, 0
-	for _, row := range p.Table.Rows[p.HeaderRow:] {
-		if col >= len(row) {
-			continue
-		}
-		v := cleanNumberText(row[col])
-		if v == "" {
-			continue
-		}
-		if strings.Trim(v, "0123456789") != "" {
-			return // not a purely numeric column
-		}
-		digits++
-		if len(v) == 5 {
-			five++
-		} else if len(v) < 5 {
-			short++
-		}
-	}
-	if short == 0 || five*2 <= digits {
-		return
-	}
-	for _, row := range p.Table.Rows[p.HeaderRow:] {
-		if col < len(row) {
-			if v := cleanNumberText(row[col]); v != "" && len(v) < 5 {
-				row[col] = strings.Repeat("0", 5-len(v)) + v
-			}
-		}
-	}
-	p.Warnings = append(p.Warnings, fmt.Sprintf("%d postal codes had lost their leading zeros (stored as numbers); they were padded to 5 digits.", short))
 }
 
 // Result is what a finished import did.
