@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -298,25 +299,17 @@ func cmdCampaigns(ctx context.Context, e *env, args []string) error {
 	return tw.Flush()
 }
 
-// campaignParts loads what a send needs: the campaign, its segment and template.
-func campaignParts(ctx context.Context, store *data.Store, name string) (data.Campaign, data.Segment, mailer.Template, error) {
+// campaignByName loads a campaign with its segment, template and schedule.
+func campaignByName(ctx context.Context, store *data.Store, name string) (mailer.Campaign, error) {
 	c, err := store.CampaignByName(ctx, name)
 	if err != nil {
-		return c, data.Segment{}, mailer.Template{}, fmt.Errorf("there is no campaign called %q (kindly campaigns lists them)", name)
+		return mailer.Campaign{}, fmt.Errorf("there is no campaign called %q (kindly campaigns lists them)", name)
 	}
-	if c.SegmentID == 0 || c.TemplateID == 0 {
-		return c, data.Segment{}, mailer.Template{}, fmt.Errorf("the campaign %q needs a segment and a template first", name)
+	cp, err := mailer.LoadCampaign(ctx, store, c)
+	if errors.Is(err, mailer.ErrIncomplete) {
+		return cp, fmt.Errorf("the campaign %q needs a segment and a template first", name)
 	}
-	seg, err := store.SegmentByID(ctx, c.SegmentID)
-	if err != nil {
-		return c, seg, mailer.Template{}, err
-	}
-	t, err := store.TemplateByID(ctx, c.TemplateID)
-	if err != nil {
-		return c, seg, mailer.Template{}, err
-	}
-	tpl := mailer.Template{Name: t.Name, Subject: t.Subject, Body: t.Body}
-	return c, seg, tpl, tpl.Validate()
+	return cp, err
 }
 
 func cmdCap(ctx context.Context, e *env, args []string) error {

@@ -24,10 +24,11 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return fmt.Errorf("usage: send CAMPAIGN [--dry-run|--test|--cancel]")
 	}
-	c, seg, tpl, err := campaignParts(ctx, e.store, pos[0])
+	cp, err := campaignByName(ctx, e.store, pos[0])
 	if err != nil {
 		return err
 	}
+	c, seg, tpl := cp.Campaign, cp.Segment, cp.Template
 	pr := mailer.LoadPractice(e.store)
 	today, err := e.store.Today()
 	if err != nil {
@@ -79,14 +80,7 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	if *dryRun {
-		sched, err := data.ParseSchedule(c.Schedule)
-		if err != nil {
-			return err
-		}
-		audience := seg.Rule
-		if sched.Kind != "" {
-			audience = sched.Audience(seg.Rule, today)
-		}
+		audience := cp.Audience(today)
 		var lim mailer.Limits
 		if st, err := mailer.LoadSettings(e.store); err == nil {
 			lim = st.Limits
@@ -124,30 +118,16 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sched, err := data.ParseSchedule(c.Schedule)
-	if err != nil {
-		return err
-	}
 	loc, err := e.store.Location()
 	if err != nil {
 		return err
 	}
 	if occ == "" {
-		// Today's occurrence: the date for an unscheduled campaign, else the
-		// schedule's occurrence due today.
-		occ = today.String()
-		audience := seg.Rule
-		if sched.Kind != "" {
-			due, ok := sched.Due(today)
-			if !ok {
-				return fmt.Errorf("nothing of %q is due today (kindly calendar shows when it is)", c.Name)
-			}
-			occ, audience = due.Key, sched.Audience(seg.Rule, today)
+		var res data.QueueResult
+		occ, res, err = cp.QueueToday(ctx, e.store, pr, today)
+		if errors.Is(err, mailer.ErrNothingDue) {
+			return fmt.Errorf("nothing of %q is due today (kindly calendar shows when it is)", c.Name)
 		}
-		res, err := e.store.QueueCampaign(ctx, c, occ, audience, data.QueueOptions{BypassCap: sched.BypassCap}, func(p data.Patient) (data.Rendered, error) {
-			m, err := tpl.Render(p, pr, today)
-			return data.Rendered{Subject: m.Subject, Text: m.Text, HTML: m.HTML}, err
-		})
 		if err != nil {
 			return err
 		}
@@ -159,7 +139,7 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 	if err := e.store.SetCampaignStatus(ctx, c.ID, "sending"); err != nil {
 		return err
 	}
-	s := &mailer.Sender{Store: e.store, Account: st.Account, Practice: pr, Limits: st.Limits, Window: sched.Window, Location: loc,
+	s := &mailer.Sender{Store: e.store, Account: st.Account, Practice: pr, Limits: st.Limits, Window: cp.Schedule.Window, Location: loc,
 		Progress: func(p mailer.Progress) {
 			line := fmt.Sprintf("\rSending: %d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
 			if p.Waiting > 0 {
@@ -177,11 +157,7 @@ func cmdSend(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
-	status := "done"
-	if sched.Kind != "" && sched.Kind != data.ScheduleOnce {
-		status = "scheduled"
-	}
-	e.store.SetCampaignStatus(bg, c.ID, status)
+	e.store.SetCampaignStatus(bg, c.ID, cp.StatusAfterRun())
 	if res.Note != "" {
 		fmt.Fprintln(e.stdout, "Note:", res.Note)
 	}

@@ -120,23 +120,6 @@ func (s *campaignsScreen) setRunning(running bool) {
 	}
 }
 
-// parts loads what a review or a send needs.
-func (s *campaignsScreen) parts(ctx context.Context, c data.Campaign) (data.Segment, mailer.Template, data.Schedule, error) {
-	if c.SegmentID == 0 || c.TemplateID == 0 {
-		return data.Segment{}, mailer.Template{}, data.Schedule{}, errors.New("this campaign needs a segment and a template first")
-	}
-	seg, err := s.ui.store.SegmentByID(ctx, c.SegmentID)
-	if err != nil {
-		return seg, mailer.Template{}, data.Schedule{}, err
-	}
-	t, err := s.ui.store.TemplateByID(ctx, c.TemplateID)
-	if err != nil {
-		return seg, mailer.Template{}, data.Schedule{}, err
-	}
-	sched, err := data.ParseSchedule(c.Schedule)
-	return seg, mailer.Template{Name: t.Name, Subject: t.Subject, Body: t.Body}, sched, err
-}
-
 func (s *campaignsScreen) onSelected(id widget.ListItemID) {
 	s.selected = id
 	c := s.rows[id]
@@ -174,7 +157,7 @@ func countsText(c map[string]int) string {
 
 // reviewText is the pre-send review in words.
 func (s *campaignsScreen) reviewText(ctx context.Context, c data.Campaign) (string, error) {
-	seg, tpl, sched, err := s.parts(ctx, c)
+	cp, err := mailer.LoadCampaign(ctx, s.ui.store, c)
 	if err != nil {
 		return "", err
 	}
@@ -182,15 +165,11 @@ func (s *campaignsScreen) reviewText(ctx context.Context, c data.Campaign) (stri
 	if err != nil {
 		return "", err
 	}
-	audience := seg.Rule
-	if sched.Kind != "" {
-		audience = sched.Audience(seg.Rule, today)
-	}
 	var lim mailer.Limits
 	if st, err := mailer.LoadSettings(s.ui.store); err == nil {
 		lim = st.Limits
 	}
-	rv, err := mailer.PrepareReview(ctx, s.ui.store, c, audience, seg.Rule.Sentence(), tpl, mailer.LoadPractice(s.ui.store), lim, nil)
+	rv, err := mailer.PrepareReview(ctx, s.ui.store, c, cp.Audience(today), cp.Segment.Rule.Sentence(), cp.Template, mailer.LoadPractice(s.ui.store), lim, nil)
 	if err != nil {
 		return "", err
 	}
@@ -274,7 +253,7 @@ func (s *campaignsScreen) run(ctx context.Context, c data.Campaign) (mailer.Prog
 	if err != nil {
 		return mailer.Progress{}, err
 	}
-	seg, tpl, sched, err := s.parts(ctx, c)
+	cp, err := mailer.LoadCampaign(ctx, s.ui.store, c)
 	if err != nil {
 		return mailer.Progress{}, err
 	}
@@ -288,26 +267,15 @@ func (s *campaignsScreen) run(ctx context.Context, c data.Campaign) (mailer.Prog
 		return mailer.Progress{}, err
 	}
 	if occ == "" {
-		occ, audience := today.String(), seg.Rule
-		if sched.Kind != "" {
-			due, ok := sched.Due(today)
-			if !ok {
-				return mailer.Progress{}, errors.New("nothing of this campaign is due today; the calendar shows when it is")
-			}
-			occ, audience = due.Key, sched.Audience(seg.Rule, today)
-		}
-		if _, err := s.ui.store.QueueCampaign(ctx, c, occ, audience, data.QueueOptions{BypassCap: sched.BypassCap}, func(p data.Patient) (data.Rendered, error) {
-			m, err := tpl.Render(p, pr, today)
-			return data.Rendered{Subject: m.Subject, Text: m.Text, HTML: m.HTML}, err
-		}); err != nil {
+		if occ, _, err = cp.QueueToday(ctx, s.ui.store, pr, today); err != nil {
 			return mailer.Progress{}, err
 		}
-		return s.sendOccurrence(ctx, c, occ, st, pr, sched, loc)
 	}
-	return s.sendOccurrence(ctx, c, occ, st, pr, sched, loc)
+	return s.sendOccurrence(ctx, cp, occ, st, pr, loc)
 }
 
-func (s *campaignsScreen) sendOccurrence(ctx context.Context, c data.Campaign, occ string, st mailer.Settings, pr mailer.Practice, sched data.Schedule, loc *time.Location) (mailer.Progress, error) {
+func (s *campaignsScreen) sendOccurrence(ctx context.Context, cp mailer.Campaign, occ string, st mailer.Settings, pr mailer.Practice, loc *time.Location) (mailer.Progress, error) {
+	c := cp.Campaign
 	total := 0
 	if counts, err := s.ui.store.OutboxCounts(ctx, c.ID, occ); err == nil {
 		for _, n := range counts {
@@ -315,7 +283,7 @@ func (s *campaignsScreen) sendOccurrence(ctx context.Context, c data.Campaign, o
 		}
 	}
 	s.ui.store.SetCampaignStatus(ctx, c.ID, "sending")
-	sender := &mailer.Sender{Store: s.ui.store, Account: st.Account, Practice: pr, Limits: st.Limits, Window: sched.Window, Location: loc,
+	sender := &mailer.Sender{Store: s.ui.store, Account: st.Account, Practice: pr, Limits: st.Limits, Window: cp.Schedule.Window, Location: loc,
 		Progress: func(p mailer.Progress) {
 			s.ui.do(func() {
 				if total > 0 {
@@ -334,11 +302,7 @@ func (s *campaignsScreen) sendOccurrence(ctx context.Context, c data.Campaign, o
 	case err != nil:
 		s.ui.store.SetCampaignStatus(bg, c.ID, "paused")
 	default:
-		status := "done"
-		if sched.Kind != "" && sched.Kind != data.ScheduleOnce {
-			status = "scheduled" // it comes back with the next occurrence
-		}
-		s.ui.store.SetCampaignStatus(bg, c.ID, status)
+		s.ui.store.SetCampaignStatus(bg, c.ID, cp.StatusAfterRun())
 		s.ui.store.Audit(bg, "send", fmt.Sprintf("campaign %q, occurrence %s: %d sent, %d failed, %d skipped", c.Name, occ, res.Sent, res.Failed, res.Skipped))
 	}
 	return res, err
