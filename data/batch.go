@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -20,8 +21,9 @@ type Batch struct {
 	keepOld    *sql.Stmt        // remembers a patient's indexed values before a change
 	touched    []int64          // patients to index for search at the end
 	tagged     [][2]any         // (patient id, tag id) pairs not written yet
+	retag      []int64          // patients whose tag list is rebuilt at the end
 	tagIDs     map[string]int64 // tag name (lower case) -> id, filled as tags are used
-	dropped    []string         // CREATE INDEX statements to run again at the end
+	dropped    []string         // CREATE INDEX and TRIGGER statements to run again at the end
 }
 
 // ExpectPatients tells the batch how many patients it is about to write.
@@ -37,27 +39,30 @@ func (b *Batch) ExpectPatients(n int) error {
 	if n < 5000 || n < have || len(b.dropped) > 0 {
 		return nil
 	}
-	rows, err := b.tx.QueryContext(b.ctx, `SELECT name, sql FROM sqlite_schema
-		WHERE type = 'index' AND tbl_name IN ('patients', 'visits') AND sql IS NOT NULL`)
+	// The search-index trigger on new patients goes too: it does nothing
+	// in a batch, but checking that costs a sub-program per row.
+	rows, err := b.tx.QueryContext(b.ctx, `SELECT type, name, sql FROM sqlite_schema
+		WHERE (type = 'index' AND tbl_name IN ('patients', 'visits') AND sql IS NOT NULL)
+		OR (type = 'trigger' AND name = 'patients_fts_insert')`)
 	if err != nil {
 		return err
 	}
-	var names []string
+	var drops []string
 	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
+		var typ, name, def string
+		if err := rows.Scan(&typ, &name, &def); err != nil {
 			rows.Close()
 			return err
 		}
-		names = append(names, name)
+		drops = append(drops, `DROP `+strings.ToUpper(typ)+` "`+name+`"`)
 		b.dropped = append(b.dropped, def)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, name := range names {
-		if _, err := b.tx.ExecContext(b.ctx, `DROP INDEX "`+name+`"`); err != nil {
+	for _, drop := range drops {
+		if _, err := b.tx.ExecContext(b.ctx, drop); err != nil {
 			return fmt.Errorf("cannot prepare the bulk write: %w", err)
 		}
 	}
@@ -89,7 +94,7 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 			stmt **sql.Stmt
 			sql  string
 		}{
-			{&b.addPatient, insertPatientSQL},
+			{&b.addPatient, insertPatientWithTagsSQL},
 			{&b.updPatient, updatePatientSQL},
 			{&b.addVisit, `INSERT INTO visits (patient_id, date, service, service_key)
 				VALUES (?, ?, ?, ?) ON CONFLICT (patient_id, service_key, date) DO NOTHING`},
@@ -111,7 +116,7 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 		}
 		for _, def := range b.dropped {
 			if _, err := tx.ExecContext(ctx, def); err != nil {
-				return fmt.Errorf("cannot rebuild an index: %w", err)
+				return fmt.Errorf("cannot rebuild an index or trigger: %w", err)
 			}
 		}
 		for _, q := range []string{
@@ -144,14 +149,25 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 	return err
 }
 
-// AddPatient saves a new patient with its tags and sets p.ID.
+// AddPatient saves a new patient with its tags and sets p.ID. The tag
+// list on the patient's row is written with it (no rebuild at the end).
 func (b *Batch) AddPatient(p *Patient, tags ...string) error {
-	if err := b.s.insertPatient(b.ctx, b.addPatient, p); err != nil {
+	var keys []string
+	for _, t := range tags {
+		if k := TagKey(cleanTag(t)); k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	list := ""
+	if len(keys) > 0 {
+		list = "\x1e" + strings.Join(keys, "\x1e") + "\x1e"
+	}
+	if err := b.s.insertPatient(b.ctx, b.addPatient, p, list); err != nil {
 		return err
 	}
 	b.touched = append(b.touched, p.ID)
 	for _, t := range tags {
-		if err := b.AddTag(p.ID, t); err != nil {
+		if err := b.tag(p.ID, t); err != nil {
 			return err
 		}
 	}
@@ -169,6 +185,15 @@ func (b *Batch) UpdatePatient(p *Patient) error {
 
 // AddTag gives a patient a tag, creating the tag on first use.
 func (b *Batch) AddTag(patientID int64, tag string) error {
+	if cleanTag(tag) == "" {
+		return nil
+	}
+	b.retag = append(b.retag, patientID)
+	return b.tag(patientID, tag)
+}
+
+// tag remembers a (patient, tag) pair, creating the tag on first use.
+func (b *Batch) tag(patientID int64, tag string) error {
 	tag = cleanTag(tag)
 	if tag == "" {
 		return nil
@@ -199,11 +224,15 @@ func (b *Batch) flushLists() error {
 			SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`, string(pairs)); err != nil {
 			return fmt.Errorf("cannot tag patients: %w", err)
 		}
+		b.tagged = b.tagged[:0]
+	}
+	if len(b.retag) > 0 {
+		ids, _ := json.Marshal(b.retag)
 		if _, err := b.tx.ExecContext(b.ctx, `INSERT OR IGNORE INTO temp.tags_touched (patient_id)
-			SELECT value ->> 0 FROM json_each(?)`, string(pairs)); err != nil {
+			SELECT value FROM json_each(?)`, string(ids)); err != nil {
 			return err
 		}
-		b.tagged = b.tagged[:0]
+		b.retag = b.retag[:0]
 	}
 	if len(b.touched) > 0 {
 		ids, _ := json.Marshal(b.touched)

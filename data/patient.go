@@ -210,6 +210,13 @@ const insertPatientSQL = `INSERT INTO patients (external_id, first_name, last_na
 	do_not_contact, archived, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// insertPatientWithTagsSQL also sets the tag list (bulk writes know it).
+const insertPatientWithTagsSQL = `INSERT INTO patients (external_id, first_name, last_name, preferred_name,
+	email, phone, phone_digits, birth_date, sex, postal_code, language, notes,
+	care_consent, care_changed_at, care_source, promo_consent, promo_changed_at, promo_source,
+	do_not_contact, archived, created_at, updated_at, tag_list)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 func (s *Store) createPatientTx(ctx context.Context, tx *sql.Tx, p *Patient) error {
 	stmt, err := tx.PrepareContext(ctx, insertPatientSQL)
 	if err != nil {
@@ -220,7 +227,9 @@ func (s *Store) createPatientTx(ctx context.Context, tx *sql.Tx, p *Patient) err
 }
 
 // insertPatient runs the prepared insertPatientSQL for p.
-func (s *Store) insertPatient(ctx context.Context, stmt *sql.Stmt, p *Patient) error {
+// insertPatient runs insertPatientSQL, or insertPatientWithTagsSQL when
+// a tag list is given.
+func (s *Store) insertPatient(ctx context.Context, stmt *sql.Stmt, p *Patient, tagList ...string) error {
 	if err := p.Normalize(); err != nil {
 		return err
 	}
@@ -229,10 +238,14 @@ func (s *Store) insertPatient(ctx context.Context, stmt *sql.Stmt, p *Patient) e
 		p.CreatedAt = now
 	}
 	p.UpdatedAt = now
-	res, err := stmt.ExecContext(ctx, nullString(p.ExternalID), p.FirstName, p.LastName, p.PreferredName,
+	args := []any{nullString(p.ExternalID), p.FirstName, p.LastName, p.PreferredName,
 		p.Email, p.Phone, PhoneDigits(p.Phone), nullString(p.BirthDate.String()), p.Sex, p.PostalCode, p.Language, p.Notes,
 		p.CareConsent, nullTime(p.CareChangedAt), p.CareSource, p.PromoConsent, nullTime(p.PromoChangedAt), p.PromoSource,
-		p.DoNotContact, p.Archived, p.CreatedAt.Format(time.RFC3339), p.UpdatedAt.Format(time.RFC3339))
+		p.DoNotContact, p.Archived, p.CreatedAt.Format(time.RFC3339), p.UpdatedAt.Format(time.RFC3339)}
+	for _, l := range tagList {
+		args = append(args, l)
+	}
+	res, err := stmt.ExecContext(ctx, args...)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", p.ExternalID)}
