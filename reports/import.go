@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"kindly/data"
@@ -53,7 +54,9 @@ type Plan struct {
 
 	Added, Updated, Unchanged, Rejected int
 
-	cols map[Field]int // Mapping by field, for reading cells
+	cols    map[Field]int // Mapping by field, for reading cells
+	stats   *columnStats  // counted over the data rows
+	decided decisions     // what the stats settled
 }
 
 func (p *Plan) count() {
@@ -98,42 +101,12 @@ func prepare(t *Table, o Options, allowed []Field, dateFields ...Field) (*Plan, 
 		p.Mapping = guessMapping(p.Header, allowed)
 	}
 	p.cols = p.Mapping.columns()
-	// The date order: decided by values that can only be read one way.
-	order, dayFirst, monthFirst, ambiguous := MonthFirst, false, false, 0
-	for _, f := range dateFields {
-		col := p.Mapping.column(f)
-		if col < 0 {
-			continue
-		}
-		for _, row := range t.Rows[header+1:] {
-			if col >= len(row) {
-				continue
-			}
-			a, b, ok := slashParts(row[col])
-			switch {
-			case !ok:
-			case a > 12 && b <= 12:
-				dayFirst = true
-			case b > 12 && a <= 12:
-				monthFirst = true
-			case a <= 12 && b <= 12 && a != b:
-				ambiguous++
-			}
-		}
+	p.stats = newColumnStats(p.Mapping, dateFields, slices.Contains(allowed, FieldPostalCode))
+	for _, row := range t.Rows[header+1:] {
+		p.stats.add(row)
 	}
-	switch {
-	case o.DateOrder != nil:
-		order = *o.DateOrder
-	case dayFirst && monthFirst:
-		p.Warnings = append(p.Warnings, "Some dates are written day first and others month first; they were read month first - please check them.")
-	case dayFirst:
-		order = DayFirst
-	case monthFirst:
-		order = MonthFirst
-	case ambiguous > 0:
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%d dates like 03/04/1960 could be read either way; they were read month first (4 March). If your sheet writes the day first, choose \"day first\".", ambiguous))
-	}
-	p.DateOrder = order
+	p.decided, p.Warnings = p.stats.decide(o)
+	p.DateOrder = p.decided.order
 	return p, nil
 }
 
@@ -155,6 +128,7 @@ type existing struct {
 	byEmailBorn map[string]*data.Patient
 	byNameBorn  map[string]*data.Patient
 	tags        map[int64][]string
+	n           int // patients stored
 }
 
 func emailBornKey(email string, born data.Date) string {
@@ -175,6 +149,7 @@ func loadExisting(ctx context.Context, s *data.Store) (*existing, error) {
 	e := &existing{byExternal: map[string]*data.Patient{}, byEmailBorn: map[string]*data.Patient{}, byNameBorn: map[string]*data.Patient{}}
 	err := s.EachPatient(ctx, func(p data.Patient) error {
 		pp := &p
+		e.n++
 		if p.ExternalID != "" {
 			e.byExternal[p.ExternalID] = pp
 		}
@@ -211,6 +186,29 @@ func PlanPatients(ctx context.Context, s *data.Store, t *Table, o Options) (*Pla
 	if err != nil {
 		return nil, err
 	}
+	pl, err := newPatientPlanner(ctx, s, p)
+	if err != nil {
+		return nil, err
+	}
+	for i := p.HeaderRow; i < len(t.Rows); i++ {
+		pl.row(i)
+	}
+	p.count()
+	return p, nil
+}
+
+// patientPlanner plans patient rows one at a time, in sheet order, and
+// appends them to the plan.
+type patientPlanner struct {
+	p      *Plan
+	s      *data.Store
+	ex     *existing
+	today  data.Date
+	source string
+	seen   map[string]int // match key -> sheet row that used it
+}
+
+func newPatientPlanner(ctx context.Context, s *data.Store, p *Plan) (*patientPlanner, error) {
 	if p.Mapping.column(FieldLastName) < 0 && p.Mapping.column(FieldFirstName) < 0 && p.Mapping.column(FieldFullName) < 0 {
 		return nil, fmt.Errorf("no name column found; map a column to last name, first name or full name")
 	}
@@ -222,62 +220,61 @@ func PlanPatients(ctx context.Context, s *data.Store, t *Table, o Options) (*Pla
 	if err != nil {
 		return nil, err
 	}
-	source := "import " + filepath.Base(t.File)
-	p.fixPostalCodes()
-	seen := map[string]int{} // key -> sheet row that used it
-	for i := p.HeaderRow; i < len(t.Rows); i++ {
-		cells := t.Rows[i]
-		if blank(cells) {
-			continue
-		}
-		r := RowResult{Row: i + 1, Cells: cells}
-		pat, tags, err := p.readPatient(cells, today)
-		if err != nil {
-			r.Action, r.Reason = ActionReject, err.Error()
-			p.Rows = append(p.Rows, r)
-			continue
-		}
-		key := pat.ExternalID
-		if key == "" {
-			key = emailBornKey(pat.Email, pat.BirthDate)
-		}
-		if key == "" {
-			key = nameBornKey(pat.FirstName, pat.LastName, pat.BirthDate)
-		}
-		if key != "" {
-			if first, dup := seen[key]; dup {
-				r.Action, r.Reason = ActionReject, fmt.Sprintf("the same patient as row %d", first)
-				p.Rows = append(p.Rows, r)
-				continue
-			}
-			seen[key] = r.Row
-		}
-		if old := ex.match(pat); old != nil {
-			merged, changes := merge(*old, pat, p, cells, source, s.Now())
-			newTags := missingTags(ex.tags[old.ID], tags)
-			if len(newTags) > 0 {
-				changes = append(changes, "tags")
-			}
-			r.Patient, r.Tags = merged, newTags
-			if len(changes) == 0 {
-				r.Action = ActionUnchanged
-			} else {
-				r.Action, r.Reason = ActionUpdate, "changes "+strings.Join(changes, ", ")
-			}
-		} else {
-			fresh := data.Patient{CareConsent: data.CareAllowed, PromoConsent: data.PromoUnknown}
-			merged, _ := merge(fresh, pat, p, cells, source, s.Now())
-			if err := merged.Normalize(); err != nil {
-				r.Action, r.Reason = ActionReject, err.Error()
-				p.Rows = append(p.Rows, r)
-				continue
-			}
-			r.Action, r.Patient, r.Tags = ActionAdd, merged, tags
-		}
-		p.Rows = append(p.Rows, r)
+	return &patientPlanner{p: p, s: s, ex: ex, today: today, source: "import " + filepath.Base(p.Table.File), seen: map[string]int{}}, nil
+}
+
+// row plans the sheet's row i (0-based); blank rows are skipped. It
+// reports whether it appended a row to the plan.
+func (pl *patientPlanner) row(i int) bool {
+	p := pl.p
+	cells := p.Table.Rows[i]
+	if blank(cells) {
+		return false
 	}
-	p.count()
-	return p, nil
+	cells = p.padZip(cells)
+	r := RowResult{Row: i + 1, Cells: cells}
+	defer func() { p.Rows = append(p.Rows, r) }()
+	pat, tags, err := p.readPatient(cells, pl.today)
+	if err != nil {
+		r.Action, r.Reason = ActionReject, err.Error()
+		return true
+	}
+	key := pat.ExternalID
+	if key == "" {
+		key = emailBornKey(pat.Email, pat.BirthDate)
+	}
+	if key == "" {
+		key = nameBornKey(pat.FirstName, pat.LastName, pat.BirthDate)
+	}
+	if key != "" {
+		if first, dup := pl.seen[key]; dup {
+			r.Action, r.Reason = ActionReject, fmt.Sprintf("the same patient as row %d", first)
+			return true
+		}
+		pl.seen[key] = r.Row
+	}
+	if old := pl.ex.match(pat); old != nil {
+		merged, changes := merge(*old, pat, p, cells, pl.source, pl.s.Now())
+		newTags := missingTags(pl.ex.tags[old.ID], tags)
+		if len(newTags) > 0 {
+			changes = append(changes, "tags")
+		}
+		r.Patient, r.Tags = merged, newTags
+		if len(changes) == 0 {
+			r.Action = ActionUnchanged
+		} else {
+			r.Action, r.Reason = ActionUpdate, "changes "+strings.Join(changes, ", ")
+		}
+		return true
+	}
+	fresh := data.Patient{CareConsent: data.CareAllowed, PromoConsent: data.PromoUnknown}
+	merged, _ := merge(fresh, pat, p, cells, pl.source, pl.s.Now())
+	if err := merged.Normalize(); err != nil {
+		r.Action, r.Reason = ActionReject, err.Error()
+		return true
+	}
+	r.Action, r.Patient, r.Tags = ActionAdd, merged, tags
+	return true
 }
 
 func blank(cells []string) bool {
@@ -355,36 +352,26 @@ func ApplyPatients(ctx context.Context, s *data.Store, p *Plan, progress func(do
 		return res, err
 	}
 	res.Backup = backup
+	return res, writePatients(ctx, s, p, progress)
+}
+
+// writePatients writes a whole plan in one transaction.
+func writePatients(ctx context.Context, s *data.Store, p *Plan, progress func(done, total int)) error {
 	total := p.Added + p.Updated
-	err = s.WithBatch(ctx, func(b *data.Batch) error {
+	err := s.WithBatch(ctx, func(b *data.Batch) error {
 		if err := b.ExpectPatients(p.Added); err != nil {
 			return err
 		}
 		done := 0
 		for i := range p.Rows {
-			r := &p.Rows[i]
-			var err error
-			switch r.Action {
-			case ActionAdd:
-				pat := r.Patient
-				err = b.AddPatient(&pat, r.Tags...)
-			case ActionUpdate:
-				pat := r.Patient
-				if err = b.UpdatePatient(&pat); err == nil {
-					for _, t := range r.Tags {
-						if err = b.AddTag(pat.ID, t); err != nil {
-							break
-						}
-					}
+			wrote, err := writePatientRow(b, &p.Rows[i])
+			if err != nil || !wrote {
+				if err != nil {
+					return err
 				}
-			default:
 				continue
 			}
-			if err != nil {
-				return fmt.Errorf("row %d: %w", r.Row, err)
-			}
-			done++
-			if done%1000 == 0 {
+			if done++; done%1000 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
@@ -399,9 +386,35 @@ func ApplyPatients(ctx context.Context, s *data.Store, p *Plan, progress func(do
 		return b.Audit("import", fmt.Sprintf("patients from %s (sheet %s): %s", filepath.Base(p.Table.File), p.Table.Sheet, p.Summary()))
 	})
 	if err != nil {
-		return res, fmt.Errorf("the import was not saved, nothing changed: %w", err)
+		return fmt.Errorf("the import was not saved, nothing changed: %w", err)
 	}
-	return res, nil
+	return nil
+}
+
+// writePatientRow saves one planned row; it reports whether the row
+// changed anything.
+func writePatientRow(b *data.Batch, r *RowResult) (bool, error) {
+	var err error
+	switch r.Action {
+	case ActionAdd:
+		pat := r.Patient
+		err = b.AddPatient(&pat, r.Tags...)
+	case ActionUpdate:
+		pat := r.Patient
+		if err = b.UpdatePatient(&pat); err == nil {
+			for _, t := range r.Tags {
+				if err = b.AddTag(pat.ID, t); err != nil {
+					break
+				}
+			}
+		}
+	default:
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("row %d: %w", r.Row, err)
+	}
+	return true, nil
 }
 
 // RowError is one rejected row and why.

@@ -1,8 +1,6 @@
 package reports
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"kindly/data"
@@ -69,43 +67,4 @@ func missingTags(have, want []string) []string {
 		}
 	}
 	return out
-}
-
-// fixPostalCodes restores leading zeros a spreadsheet dropped from
-// five-digit postal codes stored as numbers (07030 became 7030).
-func (p *Plan) fixPostalCodes() {
-	col := p.Mapping.column(FieldPostalCode)
-	if col < 0 {
-		return
-	}
-	five, digits, short := 0, 0, 0
-	for _, row := range p.Table.Rows[p.HeaderRow:] {
-		if col >= len(row) {
-			continue
-		}
-		v := cleanNumberText(row[col])
-		if v == "" {
-			continue
-		}
-		if strings.Trim(v, "0123456789") != "" {
-			return // not a purely numeric column
-		}
-		digits++
-		if len(v) == 5 {
-			five++
-		} else if len(v) < 5 {
-			short++
-		}
-	}
-	if short == 0 || five*2 <= digits {
-		return
-	}
-	for _, row := range p.Table.Rows[p.HeaderRow:] {
-		if col < len(row) {
-			if v := cleanNumberText(row[col]); v != "" && len(v) < 5 {
-				row[col] = strings.Repeat("0", 5-len(v)) + v
-			}
-		}
-	}
-	p.Warnings = append(p.Warnings, fmt.Sprintf("%d postal codes had lost their leading zeros (stored as numbers); they were padded to 5 digits.", short))
 }

@@ -25,6 +25,9 @@ type Table struct {
 	Sheet  string
 	Sheets []string // all sheets of the workbook (one for CSV)
 	Rows   [][]string
+	// RowsHint is how many rows the sheet says it has (0: it does not say);
+	// it sizes progress bars before the rows are read.
+	RowsHint int
 	// Encoding and Delimiter describe a CSV file as read.
 	Encoding  string
 	Delimiter rune
@@ -39,6 +42,28 @@ func unreadable(format string, args ...any) error {
 
 // ReadTable reads a .xlsx or .csv/.txt file; sheet "" means the first sheet.
 func ReadTable(path, sheet string) (*Table, error) {
+	var rows [][]string
+	t, err := readTable(path, sheet, func(_ *Table, chunk [][]string) error {
+		rows = append(rows, chunk...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
+		rows = rows[:len(rows)-1]
+	}
+	t.Rows = rows
+	return t, nil
+}
+
+// chunkRows is how many rows readTable hands over at a time.
+const chunkRows = 1024
+
+// readTable reads a sheet and hands its rows to emit in order, a chunk at
+// a time, as they are read (trailing empty cells trimmed). The returned
+// table describes the file; its Rows are left empty.
+func readTable(path, sheet string, emit func(t *Table, rows [][]string) error) (*Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, unreadable("%v", err)
@@ -46,11 +71,22 @@ func ReadTable(path, sheet string) (*Table, error) {
 	defer f.Close()
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx", ".xlsm":
-		return readXLSX(f, path, sheet)
+		return readXLSX(f, path, sheet, emit)
 	case ".csv", ".txt", ".tsv":
 		t, err := readCSV(f)
-		if t != nil {
-			t.File = path
+		if err != nil {
+			return nil, err
+		}
+		t.File, t.RowsHint = path, len(t.Rows)
+		rows := t.Rows
+		t.Rows = nil
+		for i := range rows {
+			rows[i] = trimRow(rows[i])
+		}
+		for len(rows) > 0 && err == nil {
+			n := min(len(rows), chunkRows)
+			err = emit(t, rows[:n:n])
+			rows = rows[n:]
 		}
 		return t, err
 	case ".xls":
@@ -62,7 +98,7 @@ func ReadTable(path, sheet string) (*Table, error) {
 // oleSignature starts old .xls files and password-protected .xlsx files.
 var oleSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
-func readXLSX(r io.ReadSeeker, path, sheet string) (*Table, error) {
+func readXLSX(r io.ReadSeeker, path, sheet string, emit func(t *Table, rows [][]string) error) (*Table, error) {
 	head := make([]byte, 8)
 	n, _ := io.ReadFull(r, head)
 	if n == 0 {
@@ -99,22 +135,39 @@ func readXLSX(r io.ReadSeeker, path, sheet string) (*Table, error) {
 			return nil, unreadable("there is no sheet %q in %s (sheets: %s)", sheet, filepath.Base(path), strings.Join(t.Sheets, ", "))
 		}
 	}
+	if dim, err := wb.GetSheetDimension(t.Sheet); err == nil {
+		if _, last, ok := strings.Cut(dim, ":"); ok {
+			if _, n, err := excelize.CellNameToCoordinates(last); err == nil {
+				t.RowsHint = n
+			}
+		}
+	}
 	rows, err := wb.Rows(t.Sheet)
 	if err != nil {
 		return nil, unreadable("cannot read sheet %q: %v", t.Sheet, err)
 	}
 	defer rows.Close()
+	chunk := make([][]string, 0, chunkRows)
 	for rows.Next() {
 		cells, err := rows.Columns()
 		if err != nil {
 			return nil, unreadable("cannot read sheet %q: %v", t.Sheet, err)
 		}
-		t.Rows = append(t.Rows, cells)
+		if chunk = append(chunk, trimRow(cells)); len(chunk) == chunkRows {
+			if err := emit(t, chunk); err != nil {
+				return nil, err
+			}
+			chunk = make([][]string, 0, chunkRows)
+		}
 	}
 	if err := rows.Error(); err != nil {
 		return nil, unreadable("cannot read sheet %q: %v", t.Sheet, err)
 	}
-	t.Rows = trimTrailingEmpty(t.Rows)
+	if len(chunk) > 0 {
+		if err := emit(t, chunk); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
 }
 
@@ -166,7 +219,6 @@ func readCSV(r io.Reader) (*Table, error) {
 		}
 		t.Rows = append(t.Rows, rec)
 	}
-	t.Rows = trimTrailingEmpty(t.Rows)
 	return t, nil
 }
 
@@ -189,16 +241,11 @@ func guessDelimiter(text []byte) rune {
 	return best
 }
 
-func trimTrailingEmpty(rows [][]string) [][]string {
-	for i, r := range rows {
-		end := len(r)
-		for end > 0 && strings.TrimSpace(r[end-1]) == "" {
-			end--
-		}
-		rows[i] = r[:end]
+// trimRow drops a row's trailing empty cells.
+func trimRow(r []string) []string {
+	end := len(r)
+	for end > 0 && strings.TrimSpace(r[end-1]) == "" {
+		end--
 	}
-	for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
-		rows = rows[:len(rows)-1]
-	}
-	return rows
+	return r[:end]
 }
