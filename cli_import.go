@@ -52,21 +52,39 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		m := reports.MonthFirst
 		o.DateOrder = &m
 	}
-	tab, err := reports.ReadTable(pos[1], o.Sheet)
-	if err != nil {
-		return err
+	var p *reports.Plan
+	var backup string
+	if pos[0] == "patients" && !*dryRun {
+		// Planned and written while the file is read (see ImportPatients).
+		var res reports.Result
+		if p, res, err = reports.ImportPatients(ctx, e.store, pos[1], o, progress(e.stderr, "Importing")); err != nil {
+			return err
+		}
+		backup = res.Backup
+	} else {
+		tab, err := reports.ReadTable(pos[1], o.Sheet)
+		if err != nil {
+			return err
+		}
+		plan, apply := reports.PlanPatients, reports.ApplyPatients
+		if pos[0] == "visits" {
+			plan, apply = reports.PlanVisits, reports.ApplyVisits
+		}
+		if p, err = plan(ctx, e.store, tab, o); err != nil {
+			return err
+		}
+		if !*dryRun {
+			res, err := apply(ctx, e.store, p, progress(e.stderr, "Importing"))
+			if err != nil {
+				return err
+			}
+			backup = res.Backup
+		}
 	}
-	plan, apply := reports.PlanPatients, reports.ApplyPatients
-	if pos[0] == "visits" {
-		plan, apply = reports.PlanVisits, reports.ApplyVisits
-	}
-	p, err := plan(ctx, e.store, tab, o)
-	if err != nil {
-		return err
-	}
+	tab := p.Table
 	sum := importSummary{File: pos[1], Sheet: tab.Sheet, HeaderRow: p.HeaderRow, Mapping: map[string]string{},
 		DateOrder: p.DateOrder.String(), DryRun: *dryRun, Add: p.Added, Update: p.Updated, Unchanged: p.Unchanged,
-		Rejected: p.Rejected, Warnings: append([]string{}, p.Warnings...), Rejects: p.RowErrors()}
+		Rejected: p.Rejected, Warnings: append([]string{}, p.Warnings...), Rejects: p.RowErrors(), Backup: backup}
 	for col, f := range p.Mapping {
 		if col < len(p.Header) {
 			sum.Mapping[p.Header[col]] = string(f)
@@ -76,13 +94,6 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		if _, err := reports.WriteRejects(p, *rejects); err != nil {
 			return err
 		}
-	}
-	if !*dryRun {
-		res, err := apply(ctx, e.store, p, progress(e.stderr, "Importing"))
-		if err != nil {
-			return err
-		}
-		sum.Backup = res.Backup
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, sum)
