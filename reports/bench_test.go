@@ -161,3 +161,12 @@ func BenchmarkExport100k(b *testing.B) {
 	b.ReportMetric(peak, "peak-heap-MB")
 	b.ReportMetric(float64(n), "patients")
 }
+
+// TestMain removes the benchmark's workbook after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchFile != "" {
+		os.RemoveAll(filepath.Dir(benchFile))
+	}
+	os.Exit(code)
+}

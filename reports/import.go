@@ -190,6 +190,7 @@ func PlanPatients(ctx context.Context, s *data.Store, t *Table, o Options) (*Pla
 	if err != nil {
 		return nil, err
 	}
+	p.Rows = make([]RowResult, 0, len(t.Rows)-p.HeaderRow)
 	for i := p.HeaderRow; i < len(t.Rows); i++ {
 		pl.row(i)
 	}

@@ -101,6 +101,7 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		return nil, res, err
 	}
 	total := max(hint-p.HeaderRow, len(t.Rows)-p.HeaderRow)
+	p.Rows = make([]RowResult, 0, min(total, 100_000)) // the hint may be wrong: do not trust it with memory
 	guess := p.decided
 	err = s.WithBatch(ctx, func(b *data.Batch) error {
 		next, done, expected := p.HeaderRow, 0, total >= max(5000, have)
