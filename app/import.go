@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,8 +54,16 @@ type importWizard struct {
 	dayFirst *widget.Check
 	columns  *fyne.Container
 	summary  *widget.Label
-	details  *widget.Label
+	details  *widget.Label // warnings about whole columns
+	busy     *widget.ProgressBarInfinite
 	progress *widget.ProgressBar
+
+	// The preview: the sheet's rows with what the import does to each.
+	right    *fyne.Container // summary, notes and preview: laid out again when the notes change
+	show     *widget.Select
+	preview  *widget.Table
+	shown    []reports.RowResult // rows in the preview, in sheet order
+	cols     []int               // the sheet's mapped columns, shown in the preview
 	importB  *widget.Button
 	rejectsB *widget.Button
 	cancelB  *widget.Button
@@ -97,8 +104,12 @@ func newImportWizard(u *UI, path string, onDone func()) *importWizard {
 	w.summary.Wrapping = fyne.TextWrapWord
 	w.details = widget.NewLabel("")
 	w.details.Wrapping = fyne.TextWrapWord
+	w.busy = widget.NewProgressBarInfinite()
 	w.progress = widget.NewProgressBar()
 	w.progress.Hide()
+	w.show = widget.NewSelect(previewFilters, func(string) { w.fillPreview() })
+	w.show.SetSelectedIndex(0)
+	w.preview = w.newPreview()
 	w.importB = widget.NewButton("Import", w.onImport)
 	w.importB.Importance = widget.HighImportance
 	w.importB.Disable()
@@ -108,13 +119,16 @@ func newImportWizard(u *UI, path string, onDone func()) *importWizard {
 	w.cancelB.Hide()
 	top := container.NewVBox(widget.NewForm(widget.NewFormItem("Sheet", w.sheet),
 		widget.NewFormItem("Column names on row", w.header)), w.dayFirst)
+	w.right = container.NewBorder(
+		container.NewVBox(w.summary, w.busy, w.details, container.NewBorder(nil, nil, widget.NewLabel("Show"), nil, w.show)),
+		nil, nil, nil, w.preview)
 	body := container.NewHSplit(
 		container.NewBorder(widget.NewLabelWithStyle("Columns", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, container.NewVScroll(w.columns)),
-		container.NewBorder(w.summary, nil, nil, nil, container.NewVScroll(w.details)))
-	body.SetOffset(0.45)
+		w.right)
+	body.SetOffset(0.36)
 	content := container.NewBorder(top, container.NewVBox(w.progress, container.NewHBox(w.importB, w.rejectsB, w.cancelB)), nil, nil, body)
 	w.dlg = dialog.NewCustom("Import patients from "+shortPath(path), "Close", content, u.window)
-	w.dlg.Resize(dialogSize(u.window, 1000, 680))
+	w.dlg.Resize(dialogSize(u.window, 1100, 720))
 	w.dlg.Show()
 	w.load()
 	return w
@@ -131,10 +145,12 @@ func shortPath(p string) string {
 func (w *importWizard) load() {
 	sheet := w.sheet.Selected
 	w.importB.Disable()
+	w.busy.Show()
 	go func() {
 		t, err := reports.ReadTable(w.path, sheet)
 		w.ui.do(func() {
 			if err != nil {
+				w.busy.Hide()
 				w.summary.SetText("This file cannot be imported: " + errorText(err))
 				return
 			}
@@ -175,9 +191,11 @@ func (w *importWizard) replan() {
 	}
 	t := w.table
 	w.summary.SetText("Checking every row…")
+	w.busy.Show()
 	go func() {
 		p, err := reports.PlanPatients(context.Background(), w.ui.store, t, o)
 		w.ui.do(func() {
+			w.busy.Hide()
 			if err != nil {
 				w.summary.SetText("Cannot import this sheet: " + errorText(err))
 				w.importB.Disable()
@@ -227,20 +245,24 @@ func (w *importWizard) showColumns() {
 func (w *importWizard) showPlan() {
 	p := w.plan
 	w.summary.SetText(fmt.Sprintf("Header on row %d. %s.", p.HeaderRow, p.Summary()))
-	var b strings.Builder
+	var notes []string
 	for _, warn := range p.Warnings {
-		b.WriteString("Note: " + warn + "\n\n")
+		notes = append(notes, "Note: "+warn)
 	}
-	errs := p.RowErrors()
-	sort.Slice(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
-	for i, e := range errs {
-		if i == 50 {
-			fmt.Fprintf(&b, "… and %d more (save the rejected rows to see them all)\n", len(errs)-50)
-			break
+	w.details.SetText(strings.Join(notes, "\n"))
+	if len(notes) == 0 {
+		w.details.Hide()
+	} else {
+		w.details.Show()
+	}
+	w.right.Refresh()
+	w.cols = w.cols[:0]
+	for col := range p.Header {
+		if p.Mapping[col] != reports.FieldNone && p.Mapping[col] != "" {
+			w.cols = append(w.cols, col)
 		}
-		fmt.Fprintf(&b, "Row %d: %s\n", e.Row, e.Reason)
 	}
-	w.details.SetText(b.String())
+	w.fillPreview()
 	if p.Added+p.Updated > 0 {
 		w.importB.Enable()
 	} else {
@@ -251,6 +273,97 @@ func (w *importWizard) showPlan() {
 	} else {
 		w.rejectsB.Disable()
 	}
+}
+
+// previewFilters choose which rows the preview lists.
+var previewFilters = []string{"All rows", "Rejected rows", "Rows to add", "Rows to update", "Unchanged rows"}
+
+var previewActions = map[string]reports.Action{"Rejected rows": reports.ActionReject, "Rows to add": reports.ActionAdd,
+	"Rows to update": reports.ActionUpdate, "Unchanged rows": reports.ActionUnchanged}
+
+// previewLimit caps the rows listed: enough to check a sheet by eye.
+const previewLimit = 1000
+
+// fillPreview lists the plan's rows that the filter lets through.
+func (w *importWizard) fillPreview() {
+	w.shown = w.shown[:0]
+	if w.plan == nil || w.preview == nil {
+		return
+	}
+	want, filtered := previewActions[w.show.Selected]
+	for _, r := range w.plan.Rows {
+		if len(w.shown) == previewLimit {
+			break
+		}
+		if !filtered || r.Action == want {
+			w.shown = append(w.shown, r)
+		}
+	}
+	for i := range w.cols {
+		w.preview.SetColumnWidth(2+i, 150)
+	}
+	w.preview.SetColumnWidth(2+len(w.cols), 420)
+	w.preview.ScrollToTop()
+	w.preview.Refresh()
+}
+
+var actionWords = map[reports.Action]string{reports.ActionAdd: "Add", reports.ActionUpdate: "Update",
+	reports.ActionUnchanged: "Unchanged", reports.ActionReject: "Rejected"}
+
+// newPreview is a table: sheet row, result, the mapped cells, and why.
+func (w *importWizard) newPreview() *widget.Table {
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return len(w.shown), 3 + len(w.cols) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id.Row >= len(w.shown) {
+				l.SetText("")
+				return
+			}
+			r := w.shown[id.Row]
+			text, style := "", fyne.TextStyle{}
+			switch {
+			case id.Col == 0:
+				text = strconv.Itoa(r.Row)
+			case id.Col == 1:
+				text = actionWords[r.Action]
+				style.Bold = r.Action == reports.ActionReject
+			case id.Col-2 < len(w.cols):
+				text = w.plan.Shown(r, w.cols[id.Col-2])
+			default:
+				text = r.Reason
+			}
+			l.TextStyle = style
+			l.SetText(text)
+		})
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.TextStyle.Bold = true
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		switch {
+		case id.Col == 0:
+			l.SetText("Row")
+		case id.Col == 1:
+			l.SetText("Result")
+		case id.Col-2 < len(w.cols) && w.plan != nil:
+			l.SetText(fieldLabel(w.plan.Mapping[w.cols[id.Col-2]]))
+		default:
+			l.SetText("Why / what changes")
+		}
+	}
+	t.SetColumnWidth(0, 60)
+	t.SetColumnWidth(1, 100)
+	return t
 }
 
 // onImport writes the plan in one transaction, with progress and cancel.

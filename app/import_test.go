@@ -23,9 +23,17 @@ func TestImportWizard(t *testing.T) {
 	onUI(u, func() { wiz.sheet.SetSelected("Patients") })
 	waitFor(t, u, "the dry run", func() bool { return strings.Contains(wiz.summary.Text, "6 to add") })
 	onUI(u, func() {
-		if !strings.Contains(wiz.summary.Text, "Header on row 3") || !strings.Contains(wiz.details.Text, "Row 7: the email address") ||
-			!strings.Contains(wiz.details.Text, "leading zeros") || len(wiz.columns.Objects) != 9 {
+		if !strings.Contains(wiz.summary.Text, "Header on row 3") || !strings.Contains(wiz.details.Text, "leading zeros") ||
+			len(wiz.columns.Objects) != 9 {
 			t.Errorf("summary %q details %q columns %d", wiz.summary.Text, wiz.details.Text, len(wiz.columns.Objects))
+		}
+		// The preview lists every row with its result and the mapped cells.
+		if rows, cols := wiz.preview.Length(); rows != 8 || cols != 3+9 {
+			t.Errorf("preview %d x %d, want 8 rows x 12 columns", rows, cols)
+		}
+		wiz.show.SetSelected("Rejected rows")
+		if len(wiz.shown) != 2 || wiz.shown[0].Row != 7 || !strings.Contains(wiz.shown[0].Reason, "not-an-email") {
+			t.Errorf("rejected rows in the preview: %+v", wiz.shown)
 		}
 	})
 	// Choosing another header row re-reads the columns.
@@ -35,6 +43,10 @@ func TestImportWizard(t *testing.T) {
 	})
 	onUI(u, func() { wiz.header.SetText("3"); wiz.header.OnSubmitted("3") })
 	waitFor(t, u, "the header row again", func() bool { return strings.Contains(wiz.summary.Text, "Header on row 3. 6 to add") })
+	onUI(u, func() {
+		wiz.show.SetSelected("All rows")
+		t.Logf("busy %v details %v summary %v", wiz.busy.Visible(), wiz.details.MinSize(), wiz.summary.MinSize())
+	})
 	writeScreenshot(t, w, "import.png")
 	rejects := filepath.Join(t.TempDir(), "rejects.xlsx")
 	onUI(u, func() { wiz.saveRejects(rejects) })

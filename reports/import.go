@@ -57,6 +57,7 @@ type Plan struct {
 	cols    map[Field]int // Mapping by field, for reading cells
 	stats   *columnStats  // counted over the data rows
 	decided decisions     // what the stats settled
+	today   data.Date     // in the practice's time zone, when planned
 }
 
 func (p *Plan) count() {
@@ -221,6 +222,7 @@ func newPatientPlanner(ctx context.Context, s *data.Store, p *Plan) (*patientPla
 	if err != nil {
 		return nil, err
 	}
+	p.today = today
 	return &patientPlanner{p: p, s: s, ex: ex, today: today, source: "import " + filepath.Base(p.Table.File), seen: map[string]int{}}, nil
 }
 
@@ -433,4 +435,23 @@ func (p *Plan) RowErrors() []RowError {
 		}
 	}
 	return out
+}
+
+// Shown is a row's cell as the import reads it, for a preview: dates (Excel
+// serial numbers too) as dates, numbers stored as text without their ".0".
+// A cell that cannot be read is shown as typed.
+func (p *Plan) Shown(r RowResult, col int) string {
+	if col >= len(r.Cells) {
+		return ""
+	}
+	v := strings.TrimSpace(r.Cells[col])
+	switch p.Mapping[col] {
+	case FieldBirthDate, FieldVisitDate:
+		if d, err := parseDate(v, p.DateOrder, p.today); err == nil && !d.IsZero() {
+			return d.String()
+		}
+	case FieldExternalID, FieldPhone, FieldPostalCode:
+		return cleanNumberText(v)
+	}
+	return v
 }

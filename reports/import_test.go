@@ -316,3 +316,22 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+// The preview shows cells as the import reads them.
+func TestShownCells(t *testing.T) {
+	s := newStore(t)
+	p, err := planFile(t, s, filepath.Join("testdata", "patients-messy.xlsx"), Options{Sheet: "Patients"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(f Field) int { return p.Mapping.column(f) }
+	r := byRow(p)[4]
+	for _, tc := range []struct {
+		col  int
+		want string
+	}{{col(FieldBirthDate), "1950-03-04"}, {col(FieldExternalID), "1001"}, {col(FieldFullName), "Smith, Anna"}, {99, ""}} {
+		if got := p.Shown(r, tc.col); got != tc.want {
+			t.Errorf("column %d of row 4: %q, want %q (cell %q)", tc.col, got, tc.want, r.Cells[min(tc.col, len(r.Cells)-1)])
+		}
+	}
+}

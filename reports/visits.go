@@ -26,6 +26,7 @@ func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan,
 	if err != nil {
 		return nil, err
 	}
+	p.today = today
 	ex, err := loadExisting(ctx, s)
 	if err != nil {
 		return nil, err
