@@ -24,6 +24,7 @@ func Run(store *data.Store, icon []byte) error {
 	ui.Start()
 	w.Resize(fyne.NewSize(1180, 760))
 	w.ShowAndRun()
+	ui.Close()
 	return nil
 }
 

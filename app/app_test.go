@@ -73,6 +73,7 @@ func newTestUIAt(t *testing.T, patients int, now time.Time) (*UI, fyne.Window) {
 		w.Resize(fyne.NewSize(1180, 760))
 		u.Start()
 	})
+	t.Cleanup(u.Close) // before the store closes
 	return u, w
 }
 
@@ -250,4 +251,14 @@ func TestPatientFormVisits(t *testing.T) {
 		f.onAddVisit()
 	})
 	waitFor(t, u, "the new visit", func() bool { return strings.Contains(f.visits.Text, "2026-10-02  Flu shot") })
+}
+
+// The window takes the daily backup when it starts.
+func TestDailyBackupAtStart(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	waitFor(t, u, "the daily backup", func() bool {
+		list, _ := u.store.Backups()
+		return len(list) == 1 && strings.HasSuffix(list[0], "-daily.db")
+	})
 }

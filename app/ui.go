@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -52,6 +54,9 @@ type UI struct {
 	body    *fyne.Container
 	sidebar *widget.List
 	current int
+
+	stop    context.CancelFunc // ends the background work Start began
+	stopped sync.WaitGroup
 }
 
 // uiMu is held while a background result is applied to widgets. With the
@@ -109,6 +114,36 @@ func (u *UI) Start() {
 		first = 0
 	}
 	u.sidebar.Select(first)
+	ctx, stop := context.WithCancel(context.Background())
+	u.stop = stop
+	u.stopped.Add(1)
+	go u.backUpDaily(ctx)
+}
+
+// Close ends the background work and waits for it.
+func (u *UI) Close() {
+	if u.stop != nil {
+		u.stop()
+		u.stopped.Wait()
+	}
+}
+
+// backUpDaily takes the daily backup while the window is open: at start,
+// then it checks each hour whether a day has passed.
+func (u *UI) backUpDaily(ctx context.Context) {
+	defer u.stopped.Done()
+	hourly := time.NewTicker(time.Hour)
+	defer hourly.Stop()
+	for {
+		if _, err := u.store.DailyBackup(ctx); err != nil && ctx.Err() == nil {
+			u.do(func() { u.showError(fmt.Errorf("the daily backup failed: %w", err)) })
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-hourly.C:
+		}
+	}
 }
 
 // Content is the window's whole content.

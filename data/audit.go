@@ -169,3 +169,51 @@ func copyFile(from, to string) error {
 	}
 	return os.Rename(tmp, to)
 }
+
+// dailyKept is how many daily backups are kept; older ones are removed.
+const dailyKept = 14
+
+// backupTime reads the time from a backup's file name (kindly-20261126-093000.000-why.db).
+func backupTime(path string) (time.Time, bool) {
+	name := strings.TrimPrefix(filepath.Base(path), "kindly-")
+	if len(name) < len("20060102-150405.000") {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("20060102-150405.000", name[:len("20060102-150405.000")])
+	return t, err == nil
+}
+
+// DailyBackup backs the database up when no backup of any kind is less
+// than a day old, and then removes daily backups beyond the newest 14
+// (backups taken before imports and deletions, and by hand, are kept). It
+// returns the new backup's path, or "" when none was due.
+func (s *Store) DailyBackup(ctx context.Context) (string, error) {
+	files, err := s.Backups()
+	if err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		if t, ok := backupTime(f); ok && s.Now().Sub(t) < 24*time.Hour {
+			return "", nil
+		}
+	}
+	path, err := s.Backup(ctx, "daily")
+	if err != nil {
+		return "", err
+	}
+	if files, err = s.Backups(); err != nil {
+		return path, err
+	}
+	kept := 0
+	for _, f := range files { // newest first
+		if !strings.HasSuffix(f, "-daily.db") {
+			continue
+		}
+		if kept++; kept > dailyKept {
+			if err := os.Remove(f); err != nil {
+				return path, fmt.Errorf("cannot remove an old daily backup: %w", err)
+			}
+		}
+	}
+	return path, nil
+}

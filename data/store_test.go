@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -353,5 +354,40 @@ func TestScheduledRestore(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("the replaced database was not kept: %q", list)
+	}
+}
+
+// A daily backup is taken when no backup is a day old; only the newest 14
+// daily backups are kept, and other backups are never removed.
+func TestDailyBackup(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	manual, err := s.Backup(ctx, "by hand")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path, err := s.DailyBackup(ctx); err != nil || path != "" {
+		t.Fatalf("a backup an hour old: daily backup %q, %v", path, err)
+	}
+	var daily []string
+	for day := 1; day <= 20; day++ {
+		now = now.Add(25 * time.Hour)
+		path, err := s.DailyBackup(ctx)
+		if err != nil || path == "" {
+			t.Fatalf("day %d: %q, %v", day, path, err)
+		}
+		daily = append(daily, path)
+		if again, _ := s.DailyBackup(ctx); again != "" {
+			t.Fatalf("day %d: a second daily backup %q", day, again)
+		}
+	}
+	list, _ := s.Backups()
+	want := append([]string{manual}, daily[6:]...)
+	slices.Sort(want)
+	slices.Reverse(want)
+	if !slices.Equal(list, want) {
+		t.Fatalf("backups kept:\n%q\nwant the manual one and the newest 14 daily:\n%q", list, want)
 	}
 }
