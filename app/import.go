@@ -25,7 +25,8 @@ var importFields = []struct {
 	{reports.FieldLastName, "Last name"}, {reports.FieldFirstName, "First name"}, {reports.FieldPreferredName, "Preferred name"},
 	{reports.FieldEmail, "Email"}, {reports.FieldPhone, "Phone"}, {reports.FieldBirthDate, "Date of birth"}, {reports.FieldSex, "Sex"},
 	{reports.FieldPostalCode, "Postal code"}, {reports.FieldLanguage, "Language"}, {reports.FieldNotes, "Notes"}, {reports.FieldTags, "Tags"},
-	{reports.FieldPromoOptIn, "Promotions opt-in (yes/no)"}, {reports.FieldOptOut, "Opted out of all email (yes/no)"},
+	{reports.FieldPromoOptIn, "Promotions (yes / opted out)"}, {reports.FieldCareReminders, "Care reminders (allowed / opted out)"},
+	{reports.FieldOptOut, "Opted out of all email (yes/no)"},
 	{reports.FieldDoNotContact, "Do not contact (yes/no)"},
 }
 

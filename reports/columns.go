@@ -25,7 +25,8 @@ const (
 	FieldLanguage      Field = "language"
 	FieldNotes         Field = "notes"
 	FieldTags          Field = "tags"
-	FieldPromoOptIn    Field = "promo_opt_in"   // yes: opted in to promotions
+	FieldPromoOptIn    Field = "promo_opt_in"   // yes: opted in to promotions; "opted out": opted out
+	FieldCareReminders Field = "care_reminders" // no or "opted out": opted out of care reminders
 	FieldOptOut        Field = "opt_out"        // yes: no emails at all (care and promotions)
 	FieldDoNotContact  Field = "do_not_contact" // yes: never contact
 	FieldVisitDate     Field = "visit_date"
@@ -35,7 +36,7 @@ const (
 // synonyms are header names seen in practice systems' exports, compared
 // after lower-casing and dropping everything but letters and digits.
 var synonyms = map[Field][]string{
-	FieldExternalID:    {"id", "patientid", "patientno", "patientnumber", "patientnr", "chartno", "chartnumber", "chart", "mrn", "medicalrecordnumber", "recordno", "recordnumber", "accountno", "accountnumber", "externalid", "pid", "fileno"},
+	FieldExternalID:    {"id", "practiceid", "practicenumber", "patientid", "patientno", "patientnumber", "patientnr", "chartno", "chartnumber", "chart", "mrn", "medicalrecordnumber", "recordno", "recordnumber", "accountno", "accountnumber", "externalid", "pid", "fileno"},
 	FieldFirstName:     {"firstname", "first", "givenname", "given", "forename", "fname", "vorname", "prenom"},
 	FieldLastName:      {"lastname", "last", "surname", "familyname", "family", "lname", "nachname", "nom"},
 	FieldFullName:      {"name", "patientname", "fullname", "nameofpatient", "patientsname", "lastfirst", "lastnamefirstname", "clientname", "patient"},
@@ -49,6 +50,7 @@ var synonyms = map[Field][]string{
 	FieldNotes:         {"notes", "note", "comments", "comment", "remarks", "memo"},
 	FieldTags:          {"tags", "tag", "groups", "interests", "programs", "programmes", "categories", "labels"},
 	FieldPromoOptIn:    {"promotions", "promooptin", "marketingconsent", "marketing", "optin", "newsletter", "emailoptin", "marketingoptin", "acceptsmarketing"},
+	FieldCareReminders: {"carereminders", "reminders", "careconsent", "reminderconsent", "remindersallowed", "carereminder"},
 	FieldOptOut:        {"optout", "optedout", "unsubscribed", "unsubscribe", "noemail", "emailoptout"},
 	FieldDoNotContact:  {"donotcontact", "dnc", "nocontact", "donotemail", "donotmail"},
 	FieldVisitDate:     {"visitdate", "date", "dateofservice", "servicedate", "dos", "appointmentdate", "visit", "datevisited", "treatmentdate"},
@@ -59,7 +61,7 @@ var synonyms = map[Field][]string{
 var (
 	patientFields = []Field{FieldExternalID, FieldFirstName, FieldLastName, FieldFullName, FieldPreferredName, FieldEmail,
 		FieldPhone, FieldBirthDate, FieldSex, FieldPostalCode, FieldLanguage, FieldNotes, FieldTags, FieldPromoOptIn,
-		FieldOptOut, FieldDoNotContact}
+		FieldCareReminders, FieldOptOut, FieldDoNotContact}
 	visitFields = []Field{FieldExternalID, FieldEmail, FieldBirthDate, FieldVisitDate, FieldService}
 )
 

@@ -329,8 +329,8 @@ func (p *Plan) readPatient(cells []string, today data.Date) (data.Patient, []str
 	pat.PostalCode = cleanNumberText(get(FieldPostalCode))
 	pat.Language = get(FieldLanguage)
 	pat.Notes = get(FieldNotes)
-	for _, f := range []Field{FieldPromoOptIn, FieldOptOut, FieldDoNotContact} {
-		if _, err := parseYes(get(f)); err != nil {
+	for _, f := range []Field{FieldPromoOptIn, FieldCareReminders, FieldOptOut, FieldDoNotContact} {
+		if _, err := parseConsent(get(f)); err != nil {
 			return pat, nil, fmt.Errorf("%s: %v", strings.ReplaceAll(string(f), "_", " "), err)
 		}
 	}

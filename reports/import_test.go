@@ -335,3 +335,50 @@ func TestShownCells(t *testing.T) {
 		}
 	}
 }
+
+// Consent columns in the words sheets use and Kindly's export writes:
+// "no" in a newsletter column is not an opt-out, "opted out" is; "no" in
+// a care reminders column is; nothing re-subscribes an opted-out patient.
+func TestConsentWords(t *testing.T) {
+	s := newStore(t)
+	csv := "ID,Last name,Promotions,Care reminders\n" +
+		"1,Unsaid,,\n" +
+		"2,No,no,allowed\n" +
+		"3,In,opted in,yes\n" +
+		"4,Out,opted_out,opted out\n" +
+		"5,Unknown,unknown,no\n"
+	path := filepath.Join(t.TempDir(), "consent.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := planFile(t, s, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int][2]string{
+		2: {data.PromoUnknown, data.CareAllowed}, 3: {data.PromoUnknown, data.CareAllowed},
+		4: {data.PromoOptedIn, data.CareAllowed}, 5: {data.PromoOptedOut, data.CareOptedOut},
+		6: {data.PromoUnknown, data.CareOptedOut},
+	}
+	for row, w := range want {
+		r := byRow(p)[row]
+		if r.Action != ActionAdd || r.Patient.PromoConsent != w[0] || r.Patient.CareConsent != w[1] {
+			t.Errorf("row %d: %s promo %s care %s, want %v (%s)", row, r.Action, r.Patient.PromoConsent, r.Patient.CareConsent, w, r.Reason)
+		}
+	}
+	if _, err := ApplyPatients(context.Background(), s, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The opted-out patient's "opted in, yes" later changes nothing.
+	again := "ID,Last name,Promotions,Care reminders\n4,Out,opted in,yes\n"
+	if err := os.WriteFile(path, []byte(again), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err = planFile(t, s, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := byRow(p)[2]; r.Action != ActionUnchanged {
+		t.Fatalf("re-import of an opted-out patient: %s %s", r.Action, r.Reason)
+	}
+}

@@ -32,17 +32,21 @@ func merge(old, row data.Patient, p *Plan, cells []string, source string, now ti
 		m.BirthDate = row.BirthDate
 		changes = append(changes, "birth date")
 	}
-	yes := func(f Field) bool { v, _ := p.cell(cells, f); b, _ := parseYes(v); return b }
-	if yes(FieldOptOut) {
+	said := func(f Field) consent { v, _ := p.cell(cells, f); c, _ := parseConsent(v); return c }
+	yes := func(f Field) bool { return said(f) == consentYes }
+	promo, care := said(FieldPromoOptIn), said(FieldCareReminders)
+	if yes(FieldOptOut) || care == consentNo || care == consentOptedOut {
 		if m.CareConsent != data.CareOptedOut {
 			m.CareConsent, m.CareChangedAt, m.CareSource = data.CareOptedOut, now, source
 			changes = append(changes, "care reminders opted out")
 		}
+	}
+	if yes(FieldOptOut) || promo == consentOptedOut {
 		if m.PromoConsent != data.PromoOptedOut {
 			m.PromoConsent, m.PromoChangedAt, m.PromoSource = data.PromoOptedOut, now, source
 			changes = append(changes, "promotions opted out")
 		}
-	} else if yes(FieldPromoOptIn) && m.PromoConsent == data.PromoUnknown {
+	} else if promo == consentYes && m.PromoConsent == data.PromoUnknown {
 		m.PromoConsent, m.PromoChangedAt, m.PromoSource = data.PromoOptedIn, now, source
 		changes = append(changes, "promotions opted in")
 	}

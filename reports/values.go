@@ -144,13 +144,35 @@ func parseSex(s string) (string, error) {
 
 // parseYes reads a yes/no cell; "" is no.
 func parseYes(s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "n", "no", "false", "0", "-", "none", "opted out", "opt-out", "out":
-		return false, nil
-	case "y", "yes", "true", "1", "x", "✓", "✔", "ja", "opted in", "opt-in", "in":
-		return true, nil
+	c, err := parseConsent(s)
+	return c == consentYes, err
+}
+
+// consent is what a consent cell says.
+type consent int
+
+const (
+	consentUnsaid   consent = iota // "", unknown
+	consentYes                     // yes, opted in, allowed
+	consentNo                      // no
+	consentOptedOut                // opted out, unsubscribed: the patient said so
+)
+
+// parseConsent reads a yes/no or consent cell, in the words sheets use and
+// in the words Kindly's own export writes (allowed, opted in, opted out,
+// unknown).
+func parseConsent(s string) (consent, error) {
+	switch strings.ToLower(strings.Join(strings.Fields(strings.ReplaceAll(s, "_", " ")), " ")) {
+	case "", "-", "?", "unknown", "not asked", "n/a", "na":
+		return consentUnsaid, nil
+	case "n", "no", "false", "0", "none":
+		return consentNo, nil
+	case "opted out", "opt-out", "opt out", "out", "unsubscribed":
+		return consentOptedOut, nil
+	case "y", "yes", "true", "1", "x", "✓", "✔", "ja", "opted in", "opt-in", "opt in", "in", "allowed", "subscribed":
+		return consentYes, nil
 	}
-	return false, fmt.Errorf("%q is not yes or no", s)
+	return consentUnsaid, fmt.Errorf("%q is not yes or no", s)
 }
 
 // splitFullName reads "Last, First" or "First Last".
