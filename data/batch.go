@@ -19,7 +19,9 @@ type Batch struct {
 	updPatient *sql.Stmt
 	addVisit   *sql.Stmt
 	keepOld    *sql.Stmt        // remembers a patient's indexed values before a change
-	touched    []int64          // patients to index for search at the end
+	touched    []int64          // stored patients changed: indexed for search again at the end
+	firstAdded int64            // the ids of the patients added, first to last (0: none);
+	lastAdded  int64            // they are indexed for search at the end
 	tagged     [][2]any         // (patient id, tag id) pairs not written yet
 	retag      []int64          // patients whose tag list is rebuilt at the end
 	tagIDs     map[string]int64 // tag name (lower case) -> id, filled as tags are used
@@ -119,12 +121,19 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 				return fmt.Errorf("cannot rebuild an index or trigger: %w", err)
 			}
 		}
+		// Patients added in this batch are not in the search index yet:
+		// they are indexed by their id range, and never "deleted" from it.
+		added := []any{b.firstAdded, b.lastAdded}
 		for _, q := range []string{
 			`INSERT INTO patients_fts (patients_fts, rowid, first_name, last_name, preferred_name, email, phone_digits)
-				SELECT 'delete', id, first_name, last_name, preferred_name, email, phone_digits FROM temp.fts_old`,
+				SELECT 'delete', id, first_name, last_name, preferred_name, email, phone_digits FROM temp.fts_old
+				WHERE id NOT BETWEEN ?1 AND ?2`,
 			`INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
 				SELECT p.id, p.first_name, p.last_name, p.preferred_name, p.email, p.phone_digits
-				FROM temp.fts_touched t JOIN patients p ON p.id = t.id`,
+				FROM patients p WHERE p.id BETWEEN ?1 AND ?2`,
+			`INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
+				SELECT p.id, p.first_name, p.last_name, p.preferred_name, p.email, p.phone_digits
+				FROM temp.fts_touched t JOIN patients p ON p.id = t.id WHERE t.id NOT BETWEEN ?1 AND ?2`,
 			`UPDATE patients SET tag_list = (
 				SELECT coalesce(group_concat(char(30) || lower(t.name), '') || char(30), '')
 				FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.patient_id = patients.id)
@@ -134,7 +143,11 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 			`DELETE FROM temp.tags_touched`,
 			`DELETE FROM settings WHERE key = 'bulk.deferred'`,
 		} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
+			var args []any
+			if strings.Contains(q, "?1") {
+				args = added
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("cannot finish writing: %w", err)
 			}
 		}
@@ -165,7 +178,10 @@ func (b *Batch) AddPatient(p *Patient, tags ...string) error {
 	if err := b.s.insertPatient(b.ctx, b.addPatient, p, list); err != nil {
 		return err
 	}
-	b.touched = append(b.touched, p.ID)
+	if b.firstAdded == 0 {
+		b.firstAdded = p.ID
+	}
+	b.lastAdded = p.ID
 	for _, t := range tags {
 		if err := b.tag(p.ID, t); err != nil {
 			return err

@@ -112,3 +112,37 @@ func TestBulkBatch(t *testing.T) {
 		t.Fatalf("a patient added after the batch is not found (%d)", n)
 	}
 }
+
+// A patient added and changed in the same batch is found by its new name
+// only, and the search index stays sound.
+func TestBatchAddThenUpdate(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	old := Patient{FirstName: "Stays", LastName: "Put", Email: "put@example.com"}
+	if err := s.CreatePatient(ctx, &old); err != nil {
+		t.Fatal(err)
+	}
+	err := s.WithBatch(ctx, func(b *Batch) error {
+		p := Patient{FirstName: "Before", LastName: "Rename"}
+		if err := b.AddPatient(&p); err != nil {
+			return err
+		}
+		p.FirstName = "After"
+		if err := b.UpdatePatient(&p); err != nil {
+			return err
+		}
+		old.LastName = "Moved"
+		return b.UpdatePatient(&old)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for search, want := range map[string]int{"after": 1, "before": 0, "rename": 1, "moved": 1, "put": 1, "stays": 1} {
+		if n, err := s.CountPatients(ctx, PatientQuery{Search: search}); err != nil || n != want {
+			t.Errorf("search %q: %d, %v (want %d)", search, n, err, want)
+		}
+	}
+	if _, err := s.db.Exec(`INSERT INTO patients_fts (patients_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Fatalf("search index: %v", err)
+	}
+}

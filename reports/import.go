@@ -235,8 +235,8 @@ func (pl *patientPlanner) row(i int) bool {
 		return false
 	}
 	cells = p.padZip(cells)
-	r := RowResult{Row: i + 1, Cells: cells}
-	defer func() { p.Rows = append(p.Rows, r) }()
+	p.Rows = append(p.Rows, RowResult{Row: i + 1, Cells: cells})
+	r := &p.Rows[len(p.Rows)-1] // filled in place: a row's plan is big to copy
 	pat, tags, err := p.readPatient(cells, pl.today)
 	if err != nil {
 		r.Action, r.Reason = ActionReject, err.Error()
