@@ -17,6 +17,10 @@ const headRows = 2000
 // taken from its head, so the streamed write is rolled back and redone.
 var errDecidedOtherwise = errors.New("the whole sheet decided otherwise than its first rows")
 
+// errNothingWritten rolls back a streamed import in which every row was
+// unchanged or rejected.
+var errNothingWritten = errors.New("nothing to write")
+
 // ImportPatients imports a patient file in one pass: rows are planned and
 // written while the file is still being read, on the other core. The
 // result is exactly what PlanPatients and ApplyPatients would do: the
@@ -165,9 +169,14 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		if progress != nil {
 			progress(total, total)
 		}
+		if p.Added+p.Updated == 0 {
+			return errNothingWritten // as ApplyPatients: no audit line for an import that changed nothing
+		}
 		return b.Audit("import", fmt.Sprintf("patients from %s (sheet %s): %s", filepath.Base(t.File), t.Sheet, p.Summary()))
 	})
 	switch {
+	case errors.Is(err, errNothingWritten):
+		err = nil
 	case errors.Is(err, errDecidedOtherwise):
 		// The sheet is read whole by now: plan and write it as a dry run would.
 		if p, err = PlanPatients(ctx, s, t, o); err != nil {

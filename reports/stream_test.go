@@ -308,3 +308,35 @@ func cutSheet(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// Importing the same sheet again changes nothing and logs no import.
+func TestStreamedReimportChangesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "again.xlsx")
+	writeSheet(t, path, messyRows(3000, func(i int) string { return "1970-05-06" }, func(i int) any { return 10000 + i }))
+	s := newStore(t)
+	imports := func() int {
+		log, err := s.AuditLog(context.Background(), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range log {
+			if e.Action == "import" {
+				n++
+			}
+		}
+		return n
+	}
+	for i, want := range []int{1, 1} {
+		p, _, err := ImportPatients(context.Background(), s, path, Options{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && (p.Added+p.Updated != 0 || p.Unchanged == 0) {
+			t.Fatalf("second import: %s", p.Summary())
+		}
+		if got := imports(); got != want {
+			t.Fatalf("after import %d: %d import lines in the audit log, want %d", i+1, got, want)
+		}
+	}
+}
