@@ -223,7 +223,8 @@ func newPatientPlanner(ctx context.Context, s *data.Store, p *Plan) (*patientPla
 		return nil, err
 	}
 	p.today = today
-	return &patientPlanner{p: p, s: s, ex: ex, today: today, source: "import " + filepath.Base(p.Table.File), seen: map[string]int{}}, nil
+	return &patientPlanner{p: p, s: s, ex: ex, today: today, source: "import " + filepath.Base(p.Table.File),
+		seen: make(map[string]int, len(p.Table.Rows))}, nil
 }
 
 // row plans the sheet's row i (0-based); blank rows are skipped. It

@@ -104,8 +104,11 @@ func (c *columnStats) decide(o Options) (decisions, []string) {
 // padZip gives back the row with its postal code padded to five digits
 // when the plan decided so; the sheet's own row is left as read.
 func (p *Plan) padZip(row []string) []string {
-	col := p.Mapping.column(FieldPostalCode)
-	if !p.decided.padZips || col < 0 || col >= len(row) {
+	if !p.decided.padZips {
+		return row
+	}
+	col, ok := p.cols[FieldPostalCode]
+	if !ok || col >= len(row) {
 		return row
 	}
 	v := cleanNumberText(row[col])
