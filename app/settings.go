@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -29,6 +30,7 @@ type settingsScreen struct {
 	presetNote, status                                  *widget.Label
 	backups                                             *widget.List
 	backupFiles                                         []string
+	backupZone                                          *time.Location // the practice's, for the backups' times
 	chosenBackup                                        int
 	audit                                               *widget.Label
 	box                                                 fyne.CanvasObject
@@ -71,14 +73,16 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	test := widget.NewButton("Test connection", s.onTest)
 
 	s.backups = widget.NewList(func() int { return len(s.backupFiles) },
-		func() fyne.CanvasObject { return widget.NewLabel("kindly-20260101-000000.000-before-import.db") },
+		func() fyne.CanvasObject { return widget.NewLabel("26 Nov 2026 09:30 - before import") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(filepath.Base(s.backupFiles[id]))
+			o.(*widget.Label).SetText(data.BackupLabel(s.backupFiles[id], s.backupZone))
 		})
 	backupNow := widget.NewButton("Back up now", s.onBackup)
-	s.chosenBackup = -1
+	s.chosenBackup, s.backupZone = -1, time.Local
 	s.backups.OnSelected = func(id widget.ListItemID) { s.chosenBackup = id }
 	restore := widget.NewButton("Restore the chosen backup…", s.onRestore)
+	backupNote := widget.NewLabel("Kindly backs up before every import and delete, and once a day (the newest 14 daily backups are kept). Newest first:")
+	backupNote.Wrapping = fyne.TextWrapWord
 	s.audit = widget.NewLabel("")
 	s.audit.Wrapping = fyne.TextWrapWord
 
@@ -89,7 +93,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		container.NewHBox(save, test), s.status))
 	right := container.NewVSplit(
 		container.NewBorder(container.NewVBox(heading("Backups"),
-			widget.NewLabel("Kindly backs up before every import and delete."),
+			backupNote,
 			container.NewHBox(backupNow, restore)), nil, nil, nil, s.backups),
 		container.NewBorder(heading("Audit log (imports, exports, sends, deletions)"), nil, nil, nil, container.NewVScroll(s.audit)))
 	split := container.NewHSplit(left, right)
@@ -107,10 +111,14 @@ func (s *settingsScreen) refresh() {
 		zone, _ := s.ui.store.Setting(data.SettingTimeZone, "")
 		limit := s.ui.store.FrequencyCap()
 		files, _ := s.ui.store.Backups()
+		loc, err := s.ui.store.Location()
+		if err != nil {
+			loc = time.Local
+		}
 		log, _ := s.ui.store.AuditLog(context.Background(), 200)
 		var lines []string
 		for _, e := range log {
-			lines = append(lines, e.At.Local().Format("2006-01-02 15:04")+"  "+e.Action+": "+e.Detail)
+			lines = append(lines, e.At.In(loc).Format("2006-01-02 15:04")+"  "+e.Action+": "+e.Detail)
 		}
 		s.ui.do(func() {
 			s.audit.SetText(strings.Join(lines, "\n"))
@@ -134,7 +142,7 @@ func (s *settingsScreen) refresh() {
 			}
 			s.capCount.SetText(strconv.Itoa(limit.Count))
 			s.capDays.SetText(strconv.Itoa(limit.Days))
-			s.backupFiles = files
+			s.backupFiles, s.backupZone = files, loc
 			s.backups.Refresh()
 		})
 	}()

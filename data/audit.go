@@ -217,3 +217,18 @@ func (s *Store) DailyBackup(ctx context.Context) (string, error) {
 	}
 	return path, nil
 }
+
+// BackupLabel describes a backup file for people: when it was taken, in
+// the given zone, and why ("26 Nov 2026 09:30 - before import").
+func BackupLabel(path string, loc *time.Location) string {
+	t, ok := backupTime(path)
+	if !ok {
+		return filepath.Base(path)
+	}
+	why := strings.TrimSuffix(filepath.Base(path), ".db")
+	why = why[min(len(why), len("kindly-20060102-150405.000-")):]
+	if i := strings.IndexByte(why, '-'); i >= 0 && why[:i] != "" && strings.Trim(why[:i], "0123456789") == "" {
+		why = why[i+1:] // a second backup in the same millisecond: kindly-...-2-why.db
+	}
+	return t.In(loc).Format("2 Jan 2006 15:04") + " - " + strings.ReplaceAll(why, "-", " ")
+}

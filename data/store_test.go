@@ -391,3 +391,17 @@ func TestDailyBackup(t *testing.T) {
 		t.Fatalf("backups kept:\n%q\nwant the manual one and the newest 14 daily:\n%q", list, want)
 	}
 }
+
+func TestBackupLabel(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	for file, want := range map[string]string{
+		"/x/backups/kindly-20261126-143000.123-before-import.db": "26 Nov 2026 09:30 - before import",
+		"kindly-20261126-143000.123-2-daily.db":                  "26 Nov 2026 09:30 - daily",
+		"kindly-20260701-000000.000-by-hand.db":                  "30 Jun 2026 20:00 - by hand",
+		"something-else.db":                                      "something-else.db",
+	} {
+		if got := BackupLabel(file, ny); got != want {
+			t.Errorf("%s: %q, want %q", file, got, want)
+		}
+	}
+}
