@@ -226,7 +226,6 @@ func (s *Store) createPatientTx(ctx context.Context, tx *sql.Tx, p *Patient) err
 	return s.insertPatient(ctx, stmt, p)
 }
 
-// insertPatient runs the prepared insertPatientSQL for p.
 // insertPatient runs insertPatientSQL, or insertPatientWithTagsSQL when
 // a tag list is given.
 func (s *Store) insertPatient(ctx context.Context, stmt *sql.Stmt, p *Patient, tagList ...string) error {
