@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,6 +146,23 @@ func TestReportsAfterSend(t *testing.T) {
 	waitFor(t, u, "the export", func() bool { return strings.Contains(s.status.Text, "written to") })
 	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
 		t.Fatalf("export: %v", err)
+	}
+	// A segment's members, chosen by name.
+	if _, err := u.store.SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll}); err != nil {
+		t.Fatal(err)
+	}
+	onUI(u, func() { s.refresh() })
+	waitFor(t, u, "the segment choice", func() bool { return slices.Contains(s.segment.Options, "Everyone") })
+	members := filepath.Join(t.TempDir(), "everyone.xlsx")
+	onUI(u, func() { s.segment.SetSelected("Everyone"); s.export(segmentExport, members) })
+	waitFor(t, u, "the segment export", func() bool { return strings.Contains(s.status.Text, "Everyone written to") })
+	onUI(u, func() {
+		if s.progress.Visible() {
+			t.Error("the progress bar stays after the export")
+		}
+	})
+	if st, err := os.Stat(members); err != nil || st.Size() == 0 {
+		t.Fatalf("segment export: %v", err)
 	}
 	writeScreenshot(t, w, "reports.png")
 }

@@ -20,10 +20,12 @@ import (
 // reportsScreen makes the exports and the campaign report, and draws the
 // emails sent per month.
 type reportsScreen struct {
-	ui     *UI
-	status *widget.Label
-	chart  *fyne.Container
-	box    fyne.CanvasObject
+	ui       *UI
+	status   *widget.Label
+	segment  *widget.Select // whose members "Segment members" exports
+	progress *widget.ProgressBar
+	chart    *fyne.Container
+	box      fyne.CanvasObject
 }
 
 // exportKinds are the workbooks a practice can make, by button.
@@ -34,6 +36,9 @@ var exportKinds = []struct{ label, file string }{
 	{"Campaign report with chart", "campaign report.xlsx"},
 }
 
+// segmentExport is the button that exports the chosen segment's members.
+const segmentExport = "Members of the segment"
+
 func newReportsScreen(u *UI) *reportsScreen {
 	s := &reportsScreen{ui: u, status: widget.NewLabel("")}
 	s.status.Wrapping = fyne.TextWrapWord
@@ -42,10 +47,23 @@ func newReportsScreen(u *UI) *reportsScreen {
 		k := k
 		buttons.Add(widget.NewButtonWithIcon(k.label+"…", theme.DocumentSaveIcon(), func() { s.onExport(k.label, k.file) }))
 	}
+	s.segment = widget.NewSelect(nil, nil)
+	s.segment.PlaceHolder = "(choose a segment)"
+	segB := widget.NewButtonWithIcon(segmentExport+"…", theme.DocumentSaveIcon(), func() {
+		if s.segment.Selected == "" {
+			s.status.SetText("Choose the segment first.")
+			return
+		}
+		s.onExport(segmentExport, s.segment.Selected+".xlsx")
+	})
+	segRow := container.NewBorder(nil, nil, widget.NewLabel("Segment"), segB, s.segment)
+	s.progress = widget.NewProgressBar()
+	s.progress.Hide()
 	s.chart = container.NewStack()
 	heading := widget.NewLabelWithStyle("Reports", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	chartTitle := widget.NewLabelWithStyle("Emails sent per month", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.box = container.NewBorder(container.NewVBox(heading, widget.NewLabel("Excel workbooks open in Excel, LibreOffice and Numbers."), buttons, s.status),
+	s.box = container.NewBorder(container.NewVBox(heading, widget.NewLabel("Excel workbooks open in Excel, LibreOffice and Numbers."),
+		buttons, segRow, s.progress, s.status),
 		nil, nil, nil, container.NewBorder(chartTitle, nil, nil, nil, s.chart))
 	return s
 }
@@ -55,7 +73,14 @@ func (s *reportsScreen) content() fyne.CanvasObject { return s.box }
 func (s *reportsScreen) refresh() {
 	go func() {
 		stats, err := s.ui.store.CampaignMonthlyStats(context.Background())
+		segs, _ := s.ui.store.Segments(context.Background())
+		var names []string
+		for _, seg := range segs {
+			names = append(names, seg.Name)
+		}
 		s.ui.do(func() {
+			s.segment.Options = names
+			s.segment.Refresh()
 			if err != nil {
 				s.status.SetText("Cannot read the results: " + errorText(err))
 				return
@@ -123,12 +148,21 @@ func (s *reportsScreen) onExport(label, file string) {
 // export writes one workbook in a goroutine.
 func (s *reportsScreen) export(label, path string) {
 	s.status.SetText("Writing " + shortPath(path) + "…")
+	s.progress.SetValue(0)
+	s.progress.Show()
+	segment := s.segment.Selected
+	progress := func(done, total int) {
+		s.ui.do(func() { s.progress.SetValue(float64(done) / float64(max(total, 1))) })
+	}
 	go func() {
 		ctx := context.Background()
 		var err error
 		switch label {
 		case exportKinds[0].label:
-			_, err = reports.ExportPatients(ctx, s.ui.store, "", path, nil)
+			_, err = reports.ExportPatients(ctx, s.ui.store, "", path, progress)
+		case segmentExport:
+			label = segmentExport + " " + segment
+			_, err = reports.ExportPatients(ctx, s.ui.store, segment, path, progress)
 		case exportKinds[1].label:
 			_, err = reports.ExportLog(ctx, s.ui.store, "", path)
 		case exportKinds[2].label:
@@ -137,6 +171,7 @@ func (s *reportsScreen) export(label, path string) {
 			err = reports.CampaignReport(ctx, s.ui.store, path)
 		}
 		s.ui.do(func() {
+			s.progress.Hide()
 			if err != nil {
 				s.status.SetText("Not written: " + errorText(err))
 				return
