@@ -301,3 +301,65 @@ func TestCalendarYear(t *testing.T) {
 	}
 	writeScreenshot(t, w, "calendar-year.png")
 }
+
+// A run that was being sent when Kindly closed is sent on by itself when
+// the window opens again; a paused one waits.
+func TestResumeSendingAfterRestart(t *testing.T) {
+	mp := mailpittest.Start(t)
+	u, w := newTestUI(t, 60)
+	defer onUI(nil, w.Close)
+	ctx := context.Background()
+	st := u.store
+	mailer.SavePractice(st, mailer.Practice{Name: "Sunny Clinic", Email: "front@sunny.example"})
+	mailer.SaveSettings(st, mailer.Settings{Preset: "other", Account: mailer.Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: mailer.TLSNone, From: "front@sunny.example"}})
+	tpl := data.Template{Name: "Hello", Subject: "Hello {{first_name}}", Body: "Dear {{first_name}}"}
+	st.SaveTemplate(ctx, &tpl)
+	seg, err := st.SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []data.Campaign
+	for _, name := range []string{"Interrupted", "Paused"} {
+		c := data.Campaign{Name: name, Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID}
+		if err := st.CreateCampaign(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+		cp, err := mailer.LoadCampaign(ctx, st, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		today, _ := st.Today()
+		if _, _, err := cp.QueueToday(ctx, st, mailer.LoadPractice(st), today); err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, c)
+	}
+	st.SetCampaignStatus(ctx, runs[0].ID, "sending") // as a run left it when the app closed
+	st.SetCampaignStatus(ctx, runs[1].ID, "paused")
+	queued := func(c data.Campaign) int {
+		counts, _ := st.OutboxCounts(ctx, c.ID, "")
+		return counts[data.StatusQueued]
+	}
+	want := queued(runs[0])
+	if want == 0 || queued(runs[1]) == 0 {
+		t.Fatal("nothing queued")
+	}
+	var s *campaignsScreen
+	onUI(u, func() { s = u.screen("Campaigns").(*campaignsScreen) })
+	u.stopped.Add(1)
+	go u.resumeSending(ctx) // what Start does when the window opens
+	last := ""
+	waitFor(t, u, "the resumed run to finish", func() bool {
+		if s.status.Text != last {
+			last = s.status.Text
+			t.Log(last)
+		}
+		return strings.HasPrefix(s.status.Text, "Done:")
+	})
+	if got := mp.Count(t); got != want {
+		t.Fatalf("%d emails sent, want the %d queued", got, want)
+	}
+	if queued(runs[0]) != 0 || queued(runs[1]) == 0 {
+		t.Fatalf("after the resume: %d still queued in the interrupted run, %d in the paused one", queued(runs[0]), queued(runs[1]))
+	}
+}

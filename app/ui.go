@@ -116,8 +116,50 @@ func (u *UI) Start() {
 	u.sidebar.Select(first)
 	ctx, stop := context.WithCancel(context.Background())
 	u.stop = stop
-	u.stopped.Add(1)
+	u.stopped.Add(2)
 	go u.backUpDaily(ctx)
+	go u.resumeSending(ctx)
+}
+
+// resumeSending picks up a run Kindly was in the middle of sending when it
+// was closed (or died): the campaign is still "sending" and has emails
+// queued. A run the practice paused waits for them.
+func (u *UI) resumeSending(ctx context.Context) {
+	defer u.stopped.Done()
+	cs, err := u.store.Campaigns(ctx)
+	if err != nil {
+		return
+	}
+	for _, c := range cs {
+		if c.Status != "sending" {
+			continue
+		}
+		if occ, err := u.store.UnfinishedOccurrence(ctx, c.ID); err != nil || occ == "" {
+			continue
+		}
+		u.do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			s := u.screen("Campaigns").(*campaignsScreen)
+			s.start(c)
+			s.status.SetText("Resuming " + c.Name + ", which was being sent when Kindly closed…")
+		})
+		return // one run at a time; the next waits for its Send
+	}
+}
+
+// screen returns a section's screen, making it on first use.
+func (u *UI) screen(title string) screen {
+	for i, sec := range sections {
+		if sec.title == title {
+			if u.screens[i] == nil {
+				u.screens[i] = sec.make(u)
+			}
+			return u.screens[i]
+		}
+	}
+	panic("no screen " + title)
 }
 
 // Close ends the background work and waits for it.
