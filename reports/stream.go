@@ -69,8 +69,8 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		return nil
 	}
 
-	hint := 0
-	for len(t.Rows) < headRows {
+	hint, need := 0, headRows+max(o.HeaderRow, 0) // a header chosen far down comes with rows below it
+	for len(t.Rows) < need {
 		m, ok := <-chunks
 		if !ok {
 			break
@@ -78,7 +78,7 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		hint = m.meta.RowsHint
 		t.Rows = append(t.Rows, m.rows...)
 	}
-	if len(t.Rows) < headRows {
+	if len(t.Rows) < need {
 		// A small sheet: read whole already, plan it, then write it.
 		if err := finish(); err != nil {
 			return nil, Result{}, err

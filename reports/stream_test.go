@@ -340,3 +340,18 @@ func TestStreamedReimportChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A header row chosen further down than the rows read ahead still works.
+func TestStreamedImportHeaderFarDown(t *testing.T) {
+	rows := make([][]any, 2500) // a long preamble of notes
+	for i := range rows {
+		rows[i] = []any{fmt.Sprintf("note %d", i)}
+	}
+	rows = append(rows, messyRows(3000, func(i int) string { return "1970-05-06" }, func(i int) any { return 10000 + i })[2:]...)
+	path := filepath.Join(t.TempDir(), "far.xlsx")
+	writeSheet(t, path, rows)
+	p := importBothWays(t, path, Options{HeaderRow: 2501})
+	if p.HeaderRow != 2501 || p.Added < 2500 {
+		t.Fatalf("header row %d: %s", p.HeaderRow, p.Summary())
+	}
+}
