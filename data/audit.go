@@ -71,8 +71,7 @@ func (s *Store) Backup(ctx context.Context, why string) (string, error) {
 	for i := 2; fileExists(path); i++ {
 		path = filepath.Join(dir, fmt.Sprintf("kindly-%s-%d-%s.db", stamp, i, slug(why)))
 	}
-	// VACUUM INTO writes a consistent snapshot even while others write.
-	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	if err := s.vacuumInto(ctx, path); err != nil {
 		return "", fmt.Errorf("cannot back up the database: %w", err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
@@ -82,6 +81,30 @@ func (s *Store) Backup(ctx context.Context, why string) (string, error) {
 		return path, err
 	}
 	return path, nil
+}
+
+// vacuumInto writes a consistent snapshot of the database to path, even
+// while others write. It reads every page once: on its own connection,
+// with a small page cache and its sorting on disk, it does not swell the
+// window's memory (a 100,000-patient database took 120 MB more and kept 80).
+func (s *Store) vacuumInto(ctx context.Context, path string) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, q := range []string{`PRAGMA cache_size = -2000`, `PRAGMA temp_store = FILE`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, path)
+	for _, q := range []string{fmt.Sprintf(`PRAGMA cache_size = -%d`, pageCacheKB), `PRAGMA temp_store = MEMORY`, `PRAGMA shrink_memory`} {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), q); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return err
 }
 
 // Backups lists the backup files, newest first.

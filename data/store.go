@@ -40,6 +40,10 @@ func DefaultPath() (string, error) {
 	return filepath.Join(dir, "Kindly", "kindly.db"), nil
 }
 
+// pageCacheKB is each connection's page cache: 32 MB keeps segment counts
+// and search warm.
+const pageCacheKB = 32000
+
 // Open opens (creating if needed) the database at path and applies pending
 // migrations. A new file is readable by its owner only.
 func Open(path string) (*Store, error) {
@@ -55,14 +59,15 @@ func Open(path string) (*Store, error) {
 	}
 	f.Close()
 
-	// Pragmas in the DSN apply to every pooled connection.
+	// Pragmas in the DSN apply to every pooled connection (bulk writes and
+	// backups change some for a while and set them back to these).
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of big imports stay off the disk
-	q.Add("_pragma", "cache_size(-32000)") // 32 MB: big imports stay in memory until commit
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", pageCacheKB))
 	// No memory-mapped reads: with the 32 MB page cache they were no faster
 	// (segment counts, search and paging measured the same), and the kernel
 	// maps pages around every one touched, which counted 56 MB of a 100,000

@@ -405,3 +405,23 @@ func TestBackupLabel(t *testing.T) {
 		}
 	}
 }
+
+// A backup runs with a small cache and sorts on disk, then gives its
+// connection back as every other one is.
+func TestBackupRestoresConnectionSettings(t *testing.T) {
+	s := newTestStore(t)
+	s.db.SetMaxOpenConns(1) // the backup's connection is the one checked after
+	if _, err := s.Backup(context.Background(), "settings"); err != nil {
+		t.Fatal(err)
+	}
+	var cache, temp int
+	if err := s.db.QueryRow(`PRAGMA cache_size`).Scan(&cache); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.QueryRow(`PRAGMA temp_store`).Scan(&temp); err != nil {
+		t.Fatal(err)
+	}
+	if cache != -pageCacheKB || temp != 2 {
+		t.Fatalf("after a backup: cache_size %d, temp_store %d (want %d and 2, memory)", cache, temp, -pageCacheKB)
+	}
+}
