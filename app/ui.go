@@ -150,16 +150,24 @@ func (u *UI) resumeSending(ctx context.Context) {
 }
 
 // screen returns a section's screen, making it on first use.
-func (u *UI) screen(title string) screen {
-	for i, sec := range sections {
-		if sec.title == title {
-			if u.screens[i] == nil {
-				u.screens[i] = sec.make(u)
-			}
-			return u.screens[i]
+func (u *UI) screen(title string) screen { return u.screenAt(sectionIndex(title)) }
+
+// screenAt returns the screen of section i, making it on first use.
+func (u *UI) screenAt(i int) screen {
+	if u.screens[i] == nil {
+		u.screens[i] = sections[i].make(u)
+	}
+	return u.screens[i]
+}
+
+// sectionIndex is the sidebar position of the section with this title.
+func sectionIndex(title string) int {
+	for i, s := range sections {
+		if s.title == title {
+			return i
 		}
 	}
-	panic("no screen " + title)
+	panic("no section " + title)
 }
 
 // Close ends the background work and waits for it.
@@ -196,24 +204,15 @@ func (u *UI) Content() fyne.CanvasObject {
 }
 
 // Show switches to the screen with this title.
-func (u *UI) Show(title string) {
-	for i, s := range sections {
-		if s.title == title {
-			u.sidebar.Select(i)
-			return
-		}
-	}
-}
+func (u *UI) Show(title string) { u.sidebar.Select(sectionIndex(title)) }
 
 func (u *UI) onSectionSelected(id widget.ListItemID) {
 	if id == u.current {
 		return
 	}
 	u.current = id
-	if u.screens[id] == nil {
-		u.screens[id] = sections[id].make(u)
-	}
-	u.body.Objects = []fyne.CanvasObject{u.screens[id].content()}
+	sc := u.screenAt(id)
+	u.body.Objects = []fyne.CanvasObject{sc.content()}
 	u.body.Refresh()
-	u.screens[id].refresh()
+	sc.refresh()
 }

@@ -99,7 +99,7 @@ func (s *Store) vacuumInto(ctx context.Context, path string) error {
 		}
 	}
 	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, path)
-	for _, q := range []string{fmt.Sprintf(`PRAGMA cache_size = -%d`, pageCacheKB), `PRAGMA temp_store = MEMORY`, `PRAGMA shrink_memory`} {
+	for _, q := range []string{defaultCacheSize, `PRAGMA temp_store = MEMORY`, `PRAGMA shrink_memory`} {
 		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), q); rerr != nil && err == nil {
 			err = rerr
 		}

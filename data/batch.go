@@ -91,7 +91,7 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 				return fmt.Errorf("cannot start writing: %w", err)
 			}
 		}
-		defer tx.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = -%d`, pageCacheKB))
+		defer tx.ExecContext(context.Background(), defaultCacheSize)
 		for _, st := range []struct {
 			stmt **sql.Stmt
 			sql  string

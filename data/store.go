@@ -44,6 +44,10 @@ func DefaultPath() (string, error) {
 // and search warm.
 const pageCacheKB = 32000
 
+// defaultCacheSize sets a connection's page cache back to pageCacheKB
+// after bulk writes and backups changed it for a while.
+var defaultCacheSize = fmt.Sprintf(`PRAGMA cache_size = -%d`, pageCacheKB)
+
 // Open opens (creating if needed) the database at path and applies pending
 // migrations. A new file is readable by its owner only.
 func Open(path string) (*Store, error) {

@@ -50,11 +50,17 @@ func ReadTable(path, sheet string) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.Rows = dropTrailingEmptyRows(rows)
+	return t, nil
+}
+
+// dropTrailingEmptyRows cuts the empty rows (already trimmed by trimRow)
+// off the end of a sheet.
+func dropTrailingEmptyRows(rows [][]string) [][]string {
 	for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
 		rows = rows[:len(rows)-1]
 	}
-	t.Rows = rows
-	return t, nil
+	return rows
 }
 
 // chunkRows is how many rows readTable hands over at a time.

@@ -60,10 +60,7 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		if readErr != nil {
 			return readErr
 		}
-		rows := t.Rows
-		for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
-			rows = rows[:len(rows)-1]
-		}
+		rows := dropTrailingEmptyRows(t.Rows)
 		*t = *meta
 		t.Rows = rows
 		return nil
