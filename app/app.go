@@ -1,28 +1,33 @@
-// Package app is Kindly's window: the only package that knows Fyne.
+// Package app is Kindly's window: the only package that knows Fyne. Its
+// screens show what the workflow layer and the store answer; the jobs
+// themselves (review, send, import, export, settings) are the workflow's.
 package app
 
 import (
+	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/dialog"
 
-	"kindly/data"
+	"kindly/workflow"
 )
 
 // AppID identifies Kindly to the OS (preferences, notifications).
 const AppID = "app.kindly.desktop"
 
-// Run opens the main window and returns when it is closed.
-func Run(store *data.Store, icon []byte) error {
+// Run opens the main window and returns when it is closed (or ctx ends).
+func Run(ctx context.Context, work *workflow.Workflow, icon []byte) error {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
 	w := a.NewWindow("Kindly")
-	ui := New(a, w, store)
+	ui := New(a, w, work)
 	w.SetContent(ui.Content())
 	ui.Start()
 	w.Resize(fyne.NewSize(1180, 760))
+	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) }) // Ctrl-C in the terminal closes the window
+	defer stop()
 	w.ShowAndRun()
 	ui.Close()
 	return nil
@@ -38,10 +43,25 @@ func (u *UI) showError(err error) {
 	d.Show()
 }
 
-// patientsText is "1 patient" or "12 patients".
-func patientsText(n int) string {
-	if n == 1 {
-		return "1 patient"
-	}
-	return fmt.Sprintf("%d patients", n)
+// chooseSaveFile asks where to save a file (suggesting name) and hands the
+// chosen path to chosen; nothing happens when the practice cancels.
+func (u *UI) chooseSaveFile(name string, chosen func(path string)) {
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		if wc == nil {
+			return
+		}
+		path := wc.URI().Path()
+		wc.Close()
+		chosen(path)
+	}, u.window)
+	d.SetFileName(name)
+	d.Resize(dialogSize(u.window, 900, 600))
+	d.Show()
 }
+
+// patientsText is "1 patient" or "12 patients".
+func patientsText(n int) string { return workflow.Patients(n) }

@@ -6,7 +6,9 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,21 +16,56 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"kindly/data"
-	"kindly/data/demo"
+	"kindly/internal/storetest"
+	"kindly/workflow"
 )
 
-// onUI runs fn as the UI goroutine would: serial with background results.
+// uiQueue makes the test's goroutine the UI goroutine: results of
+// background work wait here until the test applies them (onUI, waitFor).
+type uiQueue struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (q *uiQueue) post(fn func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, fn)
+	q.mu.Unlock()
+}
+
+// drain applies what background work handed back so far, in order.
+func (q *uiQueue) drain() {
+	for {
+		q.mu.Lock()
+		fns := q.fns
+		q.fns = nil
+		q.mu.Unlock()
+		if len(fns) == 0 {
+			return
+		}
+		for _, fn := range fns {
+			fn()
+		}
+	}
+}
+
+var queues sync.Map // *UI -> *uiQueue
+
+// onUI applies the results that arrived, then runs fn, on the test's
+// goroutine - the UI goroutine of headless tests.
 func onUI(u *UI, fn func()) {
-	uiMu.Lock()
-	defer uiMu.Unlock()
+	if u != nil {
+		q, _ := queues.Load(u)
+		q.(*uiQueue).drain()
+	}
 	fn()
 }
 
-// waitFor polls cond on the UI goroutine until it holds (or 90 s pass).
+// waitFor applies arriving results until cond holds (or 90 s pass).
 func waitFor(t *testing.T, u *UI, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second) // generous: -race makes SQLite several times slower
-	tick := time.NewTicker(10 * time.Millisecond)
+	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		var ok bool
@@ -47,40 +84,75 @@ func newTestUI(t *testing.T, patients int) (*UI, fyne.Window) {
 	return newTestUIAt(t, patients, time.Time{})
 }
 
-// newTestUIAt pins "now" (when not zero) before any screen reads it.
+// newTestUIAt pins "now" (when not zero) before any screen reads it; the
+// practice is in New York.
 func newTestUIAt(t *testing.T, patients int, now time.Time) (*UI, fyne.Window) {
 	t.Helper()
-	store, err := data.Open(filepath.Join(t.TempDir(), "kindly.db"))
-	if err != nil {
+	clock := time.Now
+	if !now.IsZero() {
+		clock = func() time.Time { return now }
+	}
+	store := storetest.OpenWithClock(t, clock)
+	work := workflow.New(store)
+	if err := work.EnsureStarters(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if !now.IsZero() {
-		store.Now = func() time.Time { return now }
-	}
-	t.Cleanup(func() { store.Close() })
 	if patients > 0 {
-		if err := demo.Fill(context.Background(), store, demo.Options{Patients: patients, Seed: 3}); err != nil {
+		if err := work.Demo(context.Background(), patients, 3, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var u *UI
-	var w fyne.Window
-	onUI(nil, func() {
-		a := test.NewTempApp(t)
-		w = a.NewWindow("Kindly")
-		u = New(a, w, store)
-		w.SetContent(u.Content())
-		w.Resize(fyne.NewSize(1180, 760))
-		u.Start()
+	a := test.NewTempApp(t)
+	w := a.NewWindow("Kindly")
+	u := New(a, w, work)
+	q := &uiQueue{}
+	queues.Store(u, q)
+	u.post = q.post
+	w.SetContent(u.Content())
+	w.Resize(fyne.NewSize(1180, 760))
+	u.Start()
+	t.Cleanup(func() {
+		u.Close() // before the store closes
+		queues.Delete(u)
 	})
-	t.Cleanup(u.Close) // before the store closes
 	return u, w
+}
+
+// typeSettings types a practice and a mail account on a local SMTP server
+// (port) into the settings screen, as the practice would.
+func typeSettings(s *settingsScreen, name string, port int) {
+	s.name.SetText(name)
+	s.address.SetText("1 Main Street, Springfield")
+	s.phone.SetText("555-0100")
+	s.email.SetText("front@sunny.example")
+	s.zone.SetText("America/New_York")
+	s.preset.SetSelected("Other SMTP server")
+	s.host.SetText("127.0.0.1")
+	s.port.SetText(strconv.Itoa(port))
+	s.tls.SetSelected("none")
+	s.from.SetText(name + " <front@sunny.example>")
+}
+
+// configure gives the practice a profile and a mail account on a local
+// SMTP server (port), as Settings saves them.
+func configure(t *testing.T, u *UI, port int) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := u.work.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St, Springfield", Phone: "555-0100", Email: "front@sunny.example"}
+	st.Mail = data.MailAccount{Preset: "other", Host: "127.0.0.1", Port: port, TLS: data.TLSNone, From: "front@sunny.example"}
+	if err := u.work.SaveSettings(ctx, st, ""); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestPatientsSearch(t *testing.T) {
 	u, w := newTestUI(t, 500)
 	defer onUI(nil, w.Close)
-	p := u.screens[1].(*patientsScreen)
+	p := u.patients
 	waitFor(t, u, "the patient count", func() bool { return p.count.Text == "489 patients" || strings.HasSuffix(p.count.Text, " patients") })
 	var all string
 	onUI(u, func() { all = p.count.Text })
@@ -111,12 +183,12 @@ func TestSegmentsScreenShowsCounts(t *testing.T) {
 	u, w := newTestUI(t, 300)
 	defer onUI(nil, w.Close)
 	onUI(u, func() { u.Show("Segments") })
-	s := u.screens[2].(*segmentsScreen)
+	s := u.segments
 	waitFor(t, u, "segment counts", func() bool { return len(s.rows) == 5 })
 	onUI(u, func() {
 		for _, r := range s.rows {
-			if r.err != nil || r.count == 0 {
-				t.Errorf("segment %q: %d, %v", r.seg.Name, r.count, r.err)
+			if r.Err != nil || r.Count == 0 {
+				t.Errorf("segment %q: %d, %v", r.Name, r.Count, r.Err)
 			}
 		}
 	})
@@ -161,7 +233,7 @@ func TestPatientFormAddsAndValidates(t *testing.T) {
 		f.promo.SetSelected("opted in")
 		f.onSave()
 	})
-	<-saved
+	waitFor(t, u, "the saved patient", func() bool { return received(saved) })
 	ps, err := u.store.Patients(context.Background(), data.PatientQuery{Search: "lovelace"})
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("patients: %v, %v", ps, err)
@@ -177,7 +249,7 @@ func TestPatientFormAddsAndValidates(t *testing.T) {
 func TestWelcomeOnNewDatabase(t *testing.T) {
 	u, w := newTestUI(t, 0)
 	defer onUI(nil, w.Close)
-	s := u.screens[0].(*todayScreen)
+	s := u.today
 	waitFor(t, u, "the welcome", func() bool { return s.welcome.Visible() && s.due.Text != "" })
 	writeScreenshot(t, w, "welcome.png")
 	onUI(u, func() { s.onSample() })
@@ -192,7 +264,7 @@ func TestSegmentBuilder(t *testing.T) {
 	u, w := newTestUI(t, 800)
 	defer onUI(nil, w.Close)
 	onUI(u, func() { u.Show("Segments") })
-	s := u.screens[2].(*segmentsScreen)
+	s := u.segments
 	waitFor(t, u, "the segment list", func() bool { return len(s.rows) == 5 })
 	onUI(u, func() {
 		s.name.SetText("Flu 65+")
@@ -237,6 +309,16 @@ func TestSegmentBuilder(t *testing.T) {
 }
 
 func ptr(n int) *int { return &n }
+
+// received says whether something came on ch, without waiting.
+func received[T any](ch chan T) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
 
 func TestPatientFormVisits(t *testing.T) {
 	u, w := newTestUI(t, 30)

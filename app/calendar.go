@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
-	"kindly/mailer"
+	"kindly/workflow"
 )
 
 // calendarScreen shows a month with each day's occurrences, audiences and
@@ -28,7 +28,7 @@ type calendarScreen struct {
 	weekdays *fyne.Container
 	view     *widget.RadioGroup
 	notes    *widget.Label
-	gen      int // bumped per refresh: a late result of an earlier one is dropped
+	loading  task // the month or year shown: a late result of an earlier one is dropped
 	box      fyne.CanvasObject
 }
 
@@ -66,33 +66,20 @@ func newCalendarScreen(u *UI) *calendarScreen {
 func (s *calendarScreen) content() fyne.CanvasObject { return s.box }
 
 func (s *calendarScreen) refresh() {
-	s.gen++
 	if s.year {
 		s.refreshYear()
 		return
 	}
-	gen := s.gen
 	from := s.month
 	to := from.AddMonths(1).AddDays(-1)
-	go func() {
-		ctx := context.Background()
-		entries, err := s.ui.store.Calendar(ctx, from, to)
-		capa := data.Capacity{}
-		if st, err := mailer.LoadSettings(s.ui.store); err == nil {
-			capa.PerDay, capa.PerMinute = st.PerDay, st.PerMinute
-		}
-		days := data.PlanCapacity(entries, from, to, capa)
-		s.ui.do(func() {
-			if gen != s.gen {
-				return
-			}
+	restart(s.ui, &s.loading, func(ctx context.Context) (workflow.CalendarPlan, error) { return s.ui.work.Calendar(ctx, from, to) },
+		func(plan workflow.CalendarPlan, err error) {
 			if err != nil {
 				s.notes.SetText("Cannot plan the calendar: " + errorText(err))
 				return
 			}
-			s.show(from, days)
+			s.show(from, plan.Days)
 		})
-	}()
 }
 
 func (s *calendarScreen) show(month data.Date, days []data.DayPlan) {
@@ -132,46 +119,49 @@ func (s *calendarScreen) show(month data.Date, days []data.DayPlan) {
 	s.box.Refresh() // the weekday row may have come back
 }
 
+// yearPlan is a year's months and the mailbox's daily limit.
+type yearPlan struct {
+	months []data.MonthPlan
+	perDay int
+}
+
 // refreshYear shows the twelve months with each campaign's emails.
 func (s *calendarScreen) refreshYear() {
-	year, gen := s.month.Year, s.gen
-	go func() {
-		months, err := s.ui.store.CalendarYear(context.Background(), year)
-		perDay := 0
-		if st, err := mailer.LoadSettings(s.ui.store); err == nil {
-			perDay = st.PerDay
+	year := s.month.Year
+	restart(s.ui, &s.loading, func(ctx context.Context) (yearPlan, error) {
+		months, perDay, err := s.ui.work.CalendarYear(ctx, year)
+		return yearPlan{months, perDay}, err
+	}, func(yp yearPlan, err error) {
+		if err != nil {
+			s.notes.SetText("Cannot plan the year: " + errorText(err))
+			return
 		}
-		s.ui.do(func() {
-			if gen != s.gen {
-				return
-			}
-			if err != nil {
-				s.notes.SetText("Cannot plan the year: " + errorText(err))
-				return
-			}
-			s.title.SetText(fmt.Sprint(year))
-			s.weekdays.Hide()
-			s.grid.Layout = layout.NewGridLayoutWithColumns(4)
-			s.grid.RemoveAll()
-			busiest := ""
-			for _, m := range months {
-				m := m
-				cell := container.NewVBox(widget.NewLabelWithStyle(m.Month.Month.String(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-				for _, e := range m.Entries {
-					cell.Add(widget.NewLabel(fmt.Sprintf("%s: %d", e.Campaign, e.Audience)))
-				}
-				if len(m.Entries) == 0 {
-					cell.Add(widget.NewLabel("-"))
-				}
-				open := widget.NewButton("Open month", func() { s.month = m.Month; s.view.SetSelected("Month") })
-				bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
-				s.grid.Add(container.NewStack(bg, container.NewBorder(nil, open, nil, nil, cell)))
-				if perDay > 0 && m.Total > perDay && busiest == "" {
-					busiest = fmt.Sprintf("%s plans %d emails: more than one day's limit (%d), spread over several days.", m.Month.Month, m.Total, perDay)
-				}
-			}
-			s.notes.SetText(orText(busiest, "Birthday and recall campaigns are counted per month."))
-			s.box.Refresh() // the weekday row went away
-		})
-	}()
+		s.showYear(year, yp)
+	})
+}
+
+func (s *calendarScreen) showYear(year int, yp yearPlan) {
+	s.title.SetText(fmt.Sprint(year))
+	s.weekdays.Hide()
+	s.grid.Layout = layout.NewGridLayoutWithColumns(4)
+	s.grid.RemoveAll()
+	busiest := ""
+	for _, m := range yp.months {
+		m := m
+		cell := container.NewVBox(widget.NewLabelWithStyle(m.Month.Month.String(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		for _, e := range m.Entries {
+			cell.Add(widget.NewLabel(fmt.Sprintf("%s: %d", e.Campaign, e.Audience)))
+		}
+		if len(m.Entries) == 0 {
+			cell.Add(widget.NewLabel("-"))
+		}
+		open := widget.NewButton("Open month", func() { s.month = m.Month; s.view.SetSelected("Month") })
+		bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+		s.grid.Add(container.NewStack(bg, container.NewBorder(nil, open, nil, nil, cell)))
+		if yp.perDay > 0 && m.Total > yp.perDay && busiest == "" {
+			busiest = fmt.Sprintf("%s plans %d emails: more than one day's limit (%d), spread over several days.", m.Month.Month, m.Total, yp.perDay)
+		}
+	}
+	s.notes.SetText(orText(busiest, "Birthday and recall campaigns are counted per month."))
+	s.box.Refresh() // the weekday row went away
 }

@@ -2,10 +2,8 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
-	"kindly/mailer"
+	"kindly/workflow"
 )
 
 // campaignsScreen lists campaigns; the selected one shows its pre-send
@@ -22,8 +20,8 @@ import (
 type campaignsScreen struct {
 	ui       *UI
 	list     *widget.List
-	rows     []data.Campaign
-	selected int
+	rows     []workflow.CampaignRow
+	selected string // the chosen campaign's name
 
 	title    *widget.Label
 	review   *widget.Label
@@ -35,23 +33,23 @@ type campaignsScreen struct {
 	cancel   *widget.Button
 	box      fyne.CanvasObject
 
-	mu   sync.Mutex
-	stop context.CancelFunc // pauses the running send
-
-	pending string // a campaign to select once the list is loaded
+	loading    task                    // the list
+	reviewing  task                    // the chosen campaign's review
+	lastReview workflow.Review         // what the review shows
+	stop       context.CancelCauseFunc // pauses the running send; nil when none runs
+	pending    string                  // a campaign to choose once the list is loaded
 }
 
-// openCampaign shows the Campaigns screen with one campaign selected.
+// openCampaign shows the Campaigns screen with one campaign chosen.
 func (u *UI) openCampaign(name string) {
 	u.Show("Campaigns")
-	if s, ok := u.screens[5].(*campaignsScreen); ok {
-		s.pending = name
-		s.refresh()
-	}
+	s := u.campaigns
+	s.pending = name
+	s.refresh()
 }
 
 func newCampaignsScreen(u *UI) *campaignsScreen {
-	s := &campaignsScreen{ui: u, selected: -1}
+	s := &campaignsScreen{ui: u}
 	s.list = widget.NewList(func() int { return len(s.rows) },
 		func() fyne.CanvasObject { return widget.NewLabel("Campaign name") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -89,23 +87,21 @@ func newCampaignsScreen(u *UI) *campaignsScreen {
 func (s *campaignsScreen) content() fyne.CanvasObject { return s.box }
 
 func (s *campaignsScreen) refresh() {
-	go func() {
-		cs, err := s.ui.store.Campaigns(context.Background())
-		s.ui.do(func() {
-			if err != nil {
-				s.ui.showError(err)
-				return
+	restart(s.ui, &s.loading, s.ui.work.Campaigns, func(rows []workflow.CampaignRow, err error) {
+		if err != nil {
+			s.ui.showError(err)
+			return
+		}
+		s.rows = rows
+		s.list.Refresh()
+		for i, c := range rows {
+			if s.pending != "" && c.Name == s.pending {
+				s.pending = ""
+				s.list.UnselectAll() // the same row may now hold another campaign: choose it afresh
+				s.list.Select(i)
 			}
-			s.rows = cs
-			s.list.Refresh()
-			for i, c := range cs {
-				if s.pending != "" && c.Name == s.pending {
-					s.pending = ""
-					s.list.Select(i)
-				}
-			}
-		})
-	}()
+		}
+	})
 }
 
 func (s *campaignsScreen) setRunning(running bool) {
@@ -121,30 +117,39 @@ func (s *campaignsScreen) setRunning(running bool) {
 }
 
 func (s *campaignsScreen) onSelected(id widget.ListItemID) {
-	s.selected = id
-	c := s.rows[id]
-	s.title.SetText(c.Name)
+	name := s.rows[id].Name
+	s.selected = name
+	s.title.SetText(name)
 	s.review.SetText("Preparing the review…")
-	go func() {
-		ctx := context.Background()
-		text, err := s.reviewText(ctx, c)
-		counts, _ := s.ui.store.OutboxCounts(ctx, c.ID, "")
-		s.ui.do(func() {
-			if err != nil {
-				s.review.SetText("Cannot review this campaign: " + errorText(err))
-				s.send.Disable()
-				return
-			}
-			s.review.SetText(text)
-			s.counts.SetText(countsText(counts))
+	type reviewed struct {
+		rv     workflow.Review
+		outbox workflow.OutboxStatus
+	}
+	restart(s.ui, &s.reviewing, func(ctx context.Context) (reviewed, error) {
+		rv, err := s.ui.work.Review(ctx, name)
+		if err != nil {
+			return reviewed{}, err
+		}
+		ob, err := s.ui.work.Outbox(ctx, name)
+		return reviewed{rv, ob}, err
+	}, func(r reviewed, err error) {
+		if err != nil {
+			s.review.SetText("Cannot review this campaign: " + errorText(err))
+			s.send.Disable()
+			return
+		}
+		s.lastReview = r.rv
+		s.review.SetText(reviewText(r.rv))
+		s.counts.SetText(countsText(r.outbox.Counts))
+		if s.stop == nil {
 			s.send.Enable()
-		})
-	}()
+		}
+	})
 }
 
 func countsText(c map[string]int) string {
 	var parts []string
-	for _, st := range []string{data.StatusQueued, data.StatusSent, data.StatusFailed, data.StatusSkipped, data.StatusUncertain, data.StatusCancelled} {
+	for _, st := range workflow.OutboxStatuses {
 		if c[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c[st], st))
 		}
@@ -155,266 +160,201 @@ func countsText(c map[string]int) string {
 	return "So far: " + strings.Join(parts, ", ")
 }
 
-// reviewText is the pre-send review in words.
-func (s *campaignsScreen) reviewText(ctx context.Context, c data.Campaign) (string, error) {
-	cp, err := mailer.LoadCampaign(ctx, s.ui.store, c)
-	if err != nil {
-		return "", err
-	}
-	today, err := s.ui.store.Today()
-	if err != nil {
-		return "", err
-	}
-	var lim mailer.Limits
-	if st, err := mailer.LoadSettings(s.ui.store); err == nil {
-		lim = st.Limits
-	}
-	rv, err := mailer.PrepareReview(ctx, s.ui.store, c, cp.Audience(today), cp.Segment.Rule.Sentence(), cp.Template, mailer.LoadPractice(s.ui.store), lim, nil)
-	if err != nil {
-		return "", err
-	}
+// reviewText is the pre-send review in words: the lines the command line
+// prints too, the warnings and the samples.
+func reviewText(rv workflow.Review) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Who: %s (%s in the segment today).\n", rv.Sentence, patientsText(rv.Members))
-	if c.Purpose == data.PurposePromotion {
-		b.WriteString("Purpose: promotion - only patients who opted in to promotions.\n")
-	} else {
-		b.WriteString("Purpose: care reminder - everyone with an address who did not opt out.\n")
+	for _, line := range rv.Lines() {
+		b.WriteString(line + "\n")
 	}
-	fmt.Fprintf(&b, "Sends to: %s", patientsText(rv.Recipients))
-	if rv.Previous >= 0 {
-		fmt.Fprintf(&b, " (last review: %d)", rv.Previous)
-	}
-	fmt.Fprintf(&b, ".\nTakes %s of sending", mailer.HumanDuration(rv.Duration))
-	if rv.Days > 1 {
-		fmt.Fprintf(&b, ", spread over %d days by the mailbox's daily limit", rv.Days)
-	}
-	b.WriteString(".\n")
 	for _, w := range rv.Warnings {
 		b.WriteString("\n⚠ " + w + "\n")
 	}
 	for _, m := range rv.Samples {
 		fmt.Fprintf(&b, "\n──────── To: %s\nSubject: %s\n\n%s", m.To, m.Subject, m.Text)
 	}
-	return b.String(), nil
+	return b.String()
 }
 
 func (s *campaignsScreen) onSend() {
-	if s.selected < 0 {
+	if s.selected == "" {
 		return
 	}
-	c := s.rows[s.selected]
-	dialog.ShowConfirm("Send "+c.Name+"?", "Kindly sends one email to each patient in the review above,\nwithin the mailbox's limits. You can pause at any time.", func(ok bool) {
+	name := s.selected
+	dialog.ShowConfirm("Send "+name+"?", "Kindly sends one email to each patient in the review above,\nwithin the mailbox's limits. You can pause at any time.", func(ok bool) {
 		if ok {
-			s.start(c)
+			s.start(name)
 		}
 	}, s.ui.window)
 }
 
-// start queues today's occurrence (or resumes the unfinished one) and sends in a goroutine.
-func (s *campaignsScreen) start(c data.Campaign) {
-	ctx, stop := context.WithCancel(context.Background())
-	s.mu.Lock()
+// resume goes on sending a run that was being sent when Kindly closed.
+func (s *campaignsScreen) resume(name string) {
+	s.start(name)
+	s.status.SetText("Resuming " + name + ", which was being sent when Kindly closed…")
+}
+
+// start queues today's occurrence (or resumes the unfinished run) and
+// sends it in the background.
+func (s *campaignsScreen) start(name string) {
+	ctx, stop := context.WithCancelCause(s.ui.ctx)
 	s.stop = stop
-	s.mu.Unlock()
 	s.setRunning(true)
 	s.status.SetText("Preparing…")
-	go func() {
-		res, err := s.run(ctx, c)
-		s.ui.do(func() {
-			s.setRunning(false)
-			switch {
-			case errors.Is(err, context.Canceled):
-				s.status.SetText(fmt.Sprintf("Paused after %d emails. Send again to resume.", res.Sent))
-			case err != nil:
-				s.status.SetText("Stopped: " + errorText(err))
-			default:
-				s.status.SetText(fmt.Sprintf("Done: %d sent, %d failed, %d skipped.", res.Sent, res.Failed, res.Skipped))
-				s.progress.SetValue(1)
-			}
-			s.refresh()
-			s.reloadCounts(c)
-		})
-	}()
-}
-
-func (s *campaignsScreen) reloadCounts(c data.Campaign) {
-	go func() {
-		counts, err := s.ui.store.OutboxCounts(context.Background(), c.ID, "")
-		s.ui.do(func() {
-			if err == nil {
-				s.counts.SetText(countsText(counts))
-			}
-		})
-	}()
-}
-
-func (s *campaignsScreen) run(ctx context.Context, c data.Campaign) (mailer.Progress, error) {
-	st, pr, err := mailer.Ready(s.ui.store)
-	if err != nil {
-		return mailer.Progress{}, err
-	}
-	cp, err := mailer.LoadCampaign(ctx, s.ui.store, c)
-	if err != nil {
-		return mailer.Progress{}, err
-	}
-	today, err := s.ui.store.Today()
-	if err != nil {
-		return mailer.Progress{}, err
-	}
-	loc, _ := s.ui.store.Location()
-	occ, err := s.ui.store.UnfinishedOccurrence(ctx, c.ID)
-	if err != nil {
-		return mailer.Progress{}, err
-	}
-	if occ == "" {
-		if occ, _, err = cp.QueueToday(ctx, s.ui.store, pr, today); err != nil {
-			return mailer.Progress{}, err
+	s.progress.SetValue(0)
+	background(s.ui, func(context.Context) (workflow.SendResult, error) {
+		return s.ui.work.Send(ctx, name, func(p workflow.SendProgress) { s.ui.do(func() { s.showProgress(p) }) })
+	}, func(res workflow.SendResult, err error) {
+		s.stop = nil
+		stop(nil)
+		s.setRunning(false)
+		switch {
+		case err != nil:
+			s.status.SetText("Stopped: " + errorText(err))
+		case res.Status == data.CampaignPaused:
+			s.status.SetText(fmt.Sprintf("Paused after %d emails. Send again to resume.", res.Sent))
+		default:
+			s.status.SetText(fmt.Sprintf("Done: %d sent, %d failed, %d skipped.", res.Sent, res.Failed, res.Skipped))
+			s.progress.SetValue(1)
 		}
-	}
-	return s.sendOccurrence(ctx, cp, occ, st, pr, loc)
+		s.refresh()
+		s.reloadCounts(name)
+	})
 }
 
-func (s *campaignsScreen) sendOccurrence(ctx context.Context, cp mailer.Campaign, occ string, st mailer.Settings, pr mailer.Practice, loc *time.Location) (mailer.Progress, error) {
-	c := cp.Campaign
-	total := 0
-	if counts, err := s.ui.store.OutboxCounts(ctx, c.ID, occ); err == nil {
-		for _, n := range counts {
-			total += n
-		}
+func (s *campaignsScreen) showProgress(p workflow.SendProgress) {
+	if s.stop == nil {
+		return // a late report of a run that ended
 	}
-	s.ui.store.SetCampaignStatus(ctx, c.ID, "sending")
-	sender := &mailer.Sender{Store: s.ui.store, Account: st.Account, Practice: pr, Limits: st.Limits, Window: cp.Schedule.Window, Location: loc,
-		Progress: func(p mailer.Progress) {
-			s.ui.do(func() {
-				if total > 0 {
-					s.progress.SetValue(float64(total-p.Remaining) / float64(total))
-				}
-				text := fmt.Sprintf("%d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
-				if p.Waiting > 0 {
-					text += " - " + p.Note + ", " + p.Waiting.Round(time.Second).String()
-				}
-				s.status.SetText(text)
-			})
-		}}
-	res, err := sender.Run(ctx, c, occ)
-	bg := context.WithoutCancel(ctx)
-	switch {
-	case err != nil:
-		s.ui.store.SetCampaignStatus(bg, c.ID, "paused")
-	default:
-		s.ui.store.SetCampaignStatus(bg, c.ID, cp.StatusAfterRun())
-		s.ui.store.Audit(bg, "send", fmt.Sprintf("campaign %q, occurrence %s: %d sent, %d failed, %d skipped", c.Name, occ, res.Sent, res.Failed, res.Skipped))
+	s.progress.SetValue(p.Done())
+	text := fmt.Sprintf("%d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
+	if p.Waiting > 0 {
+		text += " - " + p.Note + ", " + p.Waiting.Round(time.Second).String()
 	}
-	return res, err
+	s.status.SetText(text)
+}
+
+func (s *campaignsScreen) reloadCounts(name string) {
+	background(s.ui, func(ctx context.Context) (workflow.OutboxStatus, error) { return s.ui.work.Outbox(ctx, name) },
+		func(ob workflow.OutboxStatus, err error) {
+			if err == nil && name == s.selected {
+				s.counts.SetText(countsText(ob.Counts))
+			}
+		})
 }
 
 func (s *campaignsScreen) onPause() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.stop != nil {
-		s.stop()
+		s.stop(context.Canceled) // a pause: the run waits for Send
 	}
 }
 
 func (s *campaignsScreen) onCancel() {
-	if s.selected < 0 {
+	if s.selected == "" {
 		return
 	}
-	c := s.rows[s.selected]
-	dialog.ShowConfirm("Cancel the run of "+c.Name+"?", "Emails not sent yet will not be sent. Those already sent stay sent.", func(ok bool) {
-		if !ok {
-			return
+	name := s.selected
+	dialog.ShowConfirm("Cancel the run of "+name+"?", "Emails not sent yet will not be sent. Those already sent stay sent.", func(ok bool) {
+		if ok {
+			s.cancelRun(name)
 		}
-		go func() {
-			ctx := context.Background()
-			occ, err := s.ui.store.UnfinishedOccurrence(ctx, c.ID)
-			n := 0
-			if err == nil && occ != "" {
-				n, err = s.ui.store.CancelQueued(ctx, c.ID, occ)
-			}
-			s.ui.do(func() {
-				if err != nil {
-					s.ui.showError(err)
-					return
-				}
-				s.status.SetText(fmt.Sprintf("Cancelled: %d emails will not be sent.", n))
-				s.refresh()
-			})
-		}()
 	}, s.ui.window)
+}
+
+// cancelRun cancels a campaign's unfinished run.
+func (s *campaignsScreen) cancelRun(name string) {
+	background(s.ui, func(ctx context.Context) (workflow.Cancelled, error) { return s.ui.work.Cancel(ctx, name) },
+		func(res workflow.Cancelled, err error) {
+			if err != nil {
+				s.ui.showError(err)
+				return
+			}
+			s.status.SetText(fmt.Sprintf("Cancelled: %d emails will not be sent.", res.Count))
+			s.refresh()
+			s.reloadCounts(name)
+		})
 }
 
 func (s *campaignsScreen) onNew() {
-	go func() {
-		ctx := context.Background()
-		segs, err := s.ui.store.Segments(ctx)
-		tpls, err2 := s.ui.store.Templates(ctx)
-		s.ui.do(func() {
-			if err != nil || err2 != nil {
-				s.ui.showError(fmt.Errorf("cannot list segments and templates: %v %v", err, err2))
-				return
-			}
-			var sn, tn []string
-			for _, x := range segs {
-				sn = append(sn, x.Name)
-			}
-			for _, x := range tpls {
-				tn = append(tn, x.Name)
-			}
-			showCampaignForm(s.ui, sn, tn, s.refresh)
-		})
-	}()
-}
-
-func (s *campaignsScreen) onExportResults() {
-	if s.selected < 0 {
-		s.status.SetText("Choose a campaign first.")
-		return
-	}
-	c := s.rows[s.selected]
-	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-		if err != nil || wc == nil {
+	background(s.ui, s.choices, func(c formChoices, err error) {
+		if err != nil {
+			s.ui.showError(fmt.Errorf("cannot list segments and templates: %w", err))
 			return
 		}
-		path := wc.URI().Path()
-		wc.Close()
-		s.exportResults(c, path)
-	}, s.ui.window)
-	d.SetFileName(c.Name + " results.xlsx")
-	d.Resize(dialogSize(s.ui.window, 900, 600))
-	d.Show()
+		showCampaignForm(s.ui, workflow.CampaignSpec{Purpose: data.PurposeCare}, true, c, s.onSaved)
+	})
 }
 
 func (s *campaignsScreen) onEdit() {
-	if s.selected < 0 {
+	if s.selected == "" {
 		s.status.SetText("Choose a campaign first.")
 		return
 	}
-	c := s.rows[s.selected]
-	go func() {
-		ctx := context.Background()
-		segs, err := s.ui.store.Segments(ctx)
-		tpls, err2 := s.ui.store.Templates(ctx)
-		var segName, tplName string
-		var sn, tn []string
-		for _, x := range segs {
-			sn = append(sn, x.Name)
-			if x.ID == c.SegmentID {
-				segName = x.Name
-			}
+	name := s.selected
+	type editing struct {
+		spec    workflow.CampaignSpec
+		choices formChoices
+	}
+	background(s.ui, func(ctx context.Context) (editing, error) {
+		spec, err := s.ui.work.CampaignSpec(ctx, name)
+		if err != nil {
+			return editing{}, err
 		}
-		for _, x := range tpls {
-			tn = append(tn, x.Name)
-			if x.ID == c.TemplateID {
-				tplName = x.Name
-			}
+		c, err := s.choices(ctx)
+		return editing{spec, c}, err
+	}, func(e editing, err error) {
+		if err != nil {
+			s.ui.showError(err)
+			return
 		}
-		s.ui.do(func() {
-			if err != nil || err2 != nil {
-				s.ui.showError(fmt.Errorf("cannot list segments and templates: %v %v", err, err2))
-				return
-			}
-			showCampaignFormFor(s.ui, &c, segName, tplName, sn, tn, s.refresh)
-		})
-	}()
+		showCampaignForm(s.ui, e.spec, false, e.choices, s.onSaved)
+	})
+}
+
+// onSaved shows a campaign the form saved, chosen.
+func (s *campaignsScreen) onSaved(name string) {
+	s.pending = name
+	s.refresh()
+}
+
+// choices are the segments and templates a campaign form offers.
+func (s *campaignsScreen) choices(ctx context.Context) (formChoices, error) {
+	var c formChoices
+	segs, err := s.ui.store.Segments(ctx)
+	if err != nil {
+		return c, err
+	}
+	tpls, err := s.ui.store.Templates(ctx)
+	if err != nil {
+		return c, err
+	}
+	for _, x := range segs {
+		c.segments = append(c.segments, x.Name)
+	}
+	for _, x := range tpls {
+		c.templates = append(c.templates, x.Name)
+	}
+	return c, nil
+}
+
+func (s *campaignsScreen) onExportResults() {
+	if s.selected == "" {
+		s.status.SetText("Choose a campaign first.")
+		return
+	}
+	name := s.selected
+	s.ui.chooseSaveFile(name+" results.xlsx", func(path string) { s.exportResults(name, path) })
+}
+
+// exportResults writes a campaign's results to path.
+func (s *campaignsScreen) exportResults(name, path string) {
+	background(s.ui, func(ctx context.Context) (int, error) {
+		return s.ui.work.Export(ctx, workflow.ExportRequest{Kind: workflow.ExportCampaign, Name: name, Out: path}, nil)
+	}, func(n int, err error) {
+		if err != nil {
+			s.ui.showError(err)
+			return
+		}
+		s.status.SetText(fmt.Sprintf("Results of %s (%d rows) written to %s", name, n, path))
+	})
 }

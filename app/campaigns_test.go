@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -25,12 +24,7 @@ func TestCampaignReviewAndSend(t *testing.T) {
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
 	st := u.store
-	if err := mailer.SavePractice(st, mailer.Practice{Name: "Sunny Clinic", Email: "front@sunny.example", Phone: "555-0100"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := mailer.SaveSettings(st, mailer.Settings{Preset: "other", Account: mailer.Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: mailer.TLSNone, From: "front@sunny.example"}}); err != nil {
-		t.Fatal(err)
-	}
+	configure(t, u, mp.SMTPPort)
 	tpl := data.Template{Name: "Flu shot", Subject: mailer.Starters[0].Subject, Body: mailer.Starters[0].Body}
 	st.SaveTemplate(ctx, &tpl)
 	seg, _ := st.SegmentByName(ctx, "65+ without a flu shot this season")
@@ -44,7 +38,7 @@ func TestCampaignReviewAndSend(t *testing.T) {
 	}
 
 	onUI(u, func() { u.Show("Campaigns") })
-	s := u.screens[5].(*campaignsScreen)
+	s := u.campaigns
 	waitFor(t, u, "the campaign list", func() bool { return len(s.rows) == 1 })
 	onUI(u, func() { s.list.Select(0) })
 	waitFor(t, u, "the review", func() bool { return strings.Contains(s.review.Text, "Sends to:") })
@@ -54,7 +48,7 @@ func TestCampaignReviewAndSend(t *testing.T) {
 		}
 	})
 	writeScreenshot(t, w, "campaign-review.png")
-	onUI(u, func() { s.start(c) })
+	onUI(u, func() { s.start(c.Name) })
 	waitFor(t, u, "the send to finish", func() bool { return strings.HasPrefix(s.status.Text, "Done:") })
 	if got := mp.Count(t); got != want {
 		t.Fatalf("mailpit has %d messages, want %d", got, want)
@@ -72,22 +66,16 @@ func TestSettingsSaveAndTest(t *testing.T) {
 	u, w := newTestUI(t, 0)
 	defer onUI(nil, w.Close)
 	onUI(u, func() { u.Show("Settings") })
-	s := u.screens[7].(*settingsScreen)
+	s := u.settings
 	waitFor(t, u, "the settings to load", func() bool { return s.capCount.Text == "2" })
 	onUI(u, func() {
 		s.preset.SetSelected("Microsoft 365")
 		if s.host.Text != "smtp.office365.com" || s.perMinute.Text != "30" || s.perDay.Text != "10000" || !strings.Contains(s.presetNote.Text, "December 2026") {
 			t.Errorf("preset filled %q %q %q", s.host.Text, s.perMinute.Text, s.perDay.Text)
 		}
-		s.preset.SetSelected("Other SMTP server")
-		s.name.SetText("Sunny Clinic")
+		typeSettings(s, "Sunny Clinic", mp.SMTPPort)
 		s.signature.SetText("Dr. Jane Doe and the team")
-		s.email.SetText("front@sunny.example")
 		s.zone.SetText("Europe/Berlin")
-		s.host.SetText("127.0.0.1")
-		s.port.SetText(strconv.Itoa(mp.SMTPPort))
-		s.tls.SetSelected("none")
-		s.from.SetText("front@sunny.example")
 		s.perMinute.SetText("x")
 		s.onSave()
 		if !strings.Contains(s.status.Text, "whole number") {
@@ -102,12 +90,12 @@ func TestSettingsSaveAndTest(t *testing.T) {
 			t.Fatalf("status %q", s.status.Text)
 		}
 	})
-	st, err := mailer.LoadSettings(u.store)
-	if err != nil || st.Port != mp.SMTPPort || st.PerMinute != 60 || st.Preset != "other" {
+	st, err := u.work.Settings(t.Context())
+	if err != nil || st.Mail.Port != mp.SMTPPort || st.Mail.PerMinute != 60 || st.Mail.Preset != "other" {
 		t.Fatalf("settings %+v, %v", st, err)
 	}
-	if pr := mailer.LoadPractice(u.store); pr.Signature != "Dr. Jane Doe and the team" {
-		t.Fatalf("signature %q", pr.Signature)
+	if st.Practice.Signature != "Dr. Jane Doe and the team" {
+		t.Fatalf("signature %q", st.Practice.Signature)
 	}
 	if loc, _ := u.store.Location(); loc.String() != "Europe/Berlin" {
 		t.Fatalf("zone %v", loc)
@@ -129,11 +117,17 @@ func TestReportsAfterSend(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := u.store.DB().Exec(`UPDATE outbox SET status = 'sent', sent_at = '2026-10-02T09:00:00Z' WHERE status = 'queued'`); err != nil {
-		t.Fatal(err)
+	queued, err := u.store.NextQueuedBatch(ctx, c.ID, "x", 100)
+	if err != nil || len(queued) == 0 {
+		t.Fatal(len(queued), err)
+	}
+	for _, m := range queued {
+		if err := u.store.MarkResult(ctx, m.ID, data.StatusSent, ""); err != nil {
+			t.Fatal(err)
+		}
 	}
 	onUI(u, func() { u.Show("Reports") })
-	s := u.screens[6].(*reportsScreen)
+	s := u.reports
 	waitFor(t, u, "the chart", func() bool {
 		if len(s.chart.Objects) != 1 {
 			return false
@@ -171,10 +165,9 @@ func TestTemplateEditor(t *testing.T) {
 	mp := mailpittest.Start(t)
 	u, w := newTestUI(t, 20)
 	defer onUI(nil, w.Close)
-	mailer.SavePractice(u.store, mailer.Practice{Name: "Sunny Clinic", Email: "front@sunny.example"})
-	mailer.SaveSettings(u.store, mailer.Settings{Preset: "other", Account: mailer.Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: mailer.TLSNone, From: "front@sunny.example"}})
+	configure(t, u, mp.SMTPPort)
 	onUI(u, func() { u.Show("Templates") })
-	s := u.screens[3].(*templatesScreen)
+	s := u.templates
 	waitFor(t, u, "the sample patient", func() bool { return s.sample.ID != 0 })
 	onUI(u, func() {
 		s.name.SetText("Recall")
@@ -216,8 +209,10 @@ func TestCalendarMonth(t *testing.T) {
 	u, w := newTestUI(t, 1000)
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
-	mailer.SaveSettings(u.store, mailer.Settings{Preset: "gmail", Account: mailer.Account{Host: "smtp.gmail.com", Port: 587, TLS: mailer.TLSStartTLS, From: "a@b.example"},
-		Limits: mailer.Limits{PerMinute: 20, PerDay: 50}})
+	if err := u.store.SaveSettings(ctx, data.Settings{TimeZone: "America/New_York", Cap: data.DefaultCap,
+		Mail: data.MailAccount{Preset: "gmail", Host: "smtp.gmail.com", Port: 587, TLS: data.TLSStartTLS, From: "a@b.example", PerMinute: 20, PerDay: 50}}); err != nil {
+		t.Fatal(err)
+	}
 	seg, _ := u.store.SegmentByName(ctx, "65+ without a flu shot this season")
 	bd, _ := u.store.SegmentByName(ctx, "Birthdays in the next 30 days")
 	tpl := data.Template{Name: "T", Subject: "s", Body: "b"}
@@ -233,7 +228,7 @@ func TestCalendarMonth(t *testing.T) {
 		}
 	}
 	onUI(u, func() { u.Show("Calendar") })
-	s := u.screens[4].(*calendarScreen)
+	s := u.calendar
 	onUI(u, func() { s.month = next; s.refresh() })
 	waitFor(t, u, "the flu season in the grid", func() bool {
 		for _, o := range s.grid.Objects {
@@ -255,7 +250,7 @@ func TestCalendarMonth(t *testing.T) {
 	writeScreenshot(t, w, "calendar.png")
 	// Tapping a campaign in the calendar opens it.
 	onUI(u, func() { u.openCampaign("Flu") })
-	cs := u.screens[5].(*campaignsScreen)
+	cs := u.campaigns
 	waitFor(t, u, "the campaign opened from the calendar", func() bool { return cs.title.Text == "Flu" })
 }
 
@@ -273,7 +268,7 @@ func TestCalendarYear(t *testing.T) {
 		u.store.CreateCampaign(ctx, &c)
 	}
 	onUI(u, func() { u.Show("Calendar") })
-	s := u.screens[4].(*calendarScreen)
+	s := u.calendar
 	onUI(u, func() { s.month = data.Date{Year: 2027, Month: 1, Day: 1}; s.view.SetSelected("Year") })
 	waitFor(t, u, "the year", func() bool { return s.title.Text == "2027" && len(s.grid.Objects) == 12 })
 	months, err := u.store.CalendarYear(ctx, 2027)
@@ -310,8 +305,7 @@ func TestResumeSendingAfterRestart(t *testing.T) {
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
 	st := u.store
-	mailer.SavePractice(st, mailer.Practice{Name: "Sunny Clinic", Email: "front@sunny.example"})
-	mailer.SaveSettings(st, mailer.Settings{Preset: "other", Account: mailer.Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: mailer.TLSNone, From: "front@sunny.example"}})
+	configure(t, u, mp.SMTPPort)
 	tpl := data.Template{Name: "Hello", Subject: "Hello {{first_name}}", Body: "Dear {{first_name}}"}
 	st.SaveTemplate(ctx, &tpl)
 	seg, err := st.SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll})
@@ -324,18 +318,13 @@ func TestResumeSendingAfterRestart(t *testing.T) {
 		if err := st.CreateCampaign(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
-		cp, err := mailer.LoadCampaign(ctx, st, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		today, _ := st.Today()
-		if _, _, err := cp.QueueToday(ctx, st, mailer.LoadPractice(st), today); err != nil {
+		if _, err := u.work.Queue(ctx, name); err != nil {
 			t.Fatal(err)
 		}
 		runs = append(runs, c)
 	}
-	st.SetCampaignStatus(ctx, runs[0].ID, "sending") // as a run left it when the app closed
-	st.SetCampaignStatus(ctx, runs[1].ID, "paused")
+	st.SetCampaignStatus(ctx, runs[0].ID, data.CampaignSending) // as a run left it when the app closed
+	st.SetCampaignStatus(ctx, runs[1].ID, data.CampaignPaused)
 	queued := func(c data.Campaign) int {
 		counts, _ := st.OutboxCounts(ctx, c.ID, "")
 		return counts[data.StatusQueued]
@@ -344,10 +333,8 @@ func TestResumeSendingAfterRestart(t *testing.T) {
 	if want == 0 || queued(runs[1]) == 0 {
 		t.Fatal("nothing queued")
 	}
-	var s *campaignsScreen
-	onUI(u, func() { s = u.screen("Campaigns").(*campaignsScreen) })
-	u.stopped.Add(1)
-	go u.resumeSending(ctx) // what Start does when the window opens
+	s := u.campaigns
+	background(u, u.work.Interrupted, u.onInterruptedRuns) // what Start does when the window opens
 	last := ""
 	waitFor(t, u, "the resumed run to finish", func() bool {
 		if s.status.Text != last {

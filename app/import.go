@@ -3,9 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/reports"
+	"kindly/workflow"
 )
 
 // importFields are the choices for a column, in words.
@@ -70,8 +71,10 @@ type importWizard struct {
 	cancelB  *widget.Button
 	dlg      dialog.Dialog
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
+	planned  reports.Options    // the choices the shown plan was made with
+	reading  task               // the sheet being read
+	planning task               // the dry run
+	cancel   context.CancelFunc // stops the running import
 }
 
 // openImportWizard starts a wizard on a file chosen by the user.
@@ -142,14 +145,13 @@ func shortPath(p string) string {
 	return p
 }
 
-// load reads the chosen sheet in a goroutine and plans it.
+// load reads the chosen sheet in the background and plans it.
 func (w *importWizard) load() {
 	sheet := w.sheet.Selected
 	w.importB.Disable()
 	w.busy.Show()
-	go func() {
-		t, err := reports.ReadTable(w.path, sheet)
-		w.ui.do(func() {
+	restart(w.ui, &w.reading, func(context.Context) (*reports.Table, error) { return workflow.ReadSheet(w.path, sheet) },
+		func(t *reports.Table, err error) {
 			if err != nil {
 				w.busy.Hide()
 				w.summary.SetText("This file cannot be imported: " + errorText(err))
@@ -165,7 +167,6 @@ func (w *importWizard) load() {
 			}
 			w.replan()
 		})
-	}()
 }
 
 func indexOf(xs []string, x string) int {
@@ -177,12 +178,13 @@ func indexOf(xs []string, x string) int {
 	return 0
 }
 
-// replan runs the dry run in a goroutine with the current choices.
+// replan runs the dry run - the command line's, on the sheet already
+// read - in the background with the current choices.
 func (w *importWizard) replan() {
 	if w.table == nil {
 		return
 	}
-	o := reports.Options{Sheet: w.table.Sheet, Mapping: w.mapping}
+	o := reports.Options{Sheet: w.table.Sheet, Mapping: maps.Clone(w.mapping)}
 	if n, err := strconv.Atoi(strings.TrimSpace(w.header.Text)); err == nil && n > 0 {
 		o.HeaderRow = n
 	}
@@ -193,24 +195,25 @@ func (w *importWizard) replan() {
 	t := w.table
 	w.summary.SetText("Checking every row…")
 	w.busy.Show()
-	go func() {
-		p, err := reports.PlanPatients(context.Background(), w.ui.store, t, o)
-		w.ui.do(func() {
-			w.busy.Hide()
-			if err != nil {
-				w.summary.SetText("Cannot import this sheet: " + errorText(err))
-				w.importB.Disable()
-				return
-			}
-			w.plan = p
-			w.header.SetText(strconv.Itoa(p.HeaderRow))
-			if w.mapping == nil {
-				w.mapping = p.Mapping
-				w.showColumns()
-			}
-			w.showPlan()
-		})
-	}()
+	w.importB.Disable()
+	restart(w.ui, &w.planning, func(ctx context.Context) (*reports.Plan, error) {
+		return w.ui.work.Plan(ctx, workflow.ImportPatients, t, o)
+	}, func(p *reports.Plan, err error) {
+		w.busy.Hide()
+		if err != nil {
+			w.summary.SetText("Cannot import this sheet: " + errorText(err))
+			return
+		}
+		w.plan = p
+		o.HeaderRow, o.Mapping = p.HeaderRow, maps.Clone(p.Mapping)
+		w.planned = o
+		w.header.SetText(strconv.Itoa(p.HeaderRow))
+		if w.mapping == nil {
+			w.mapping = maps.Clone(p.Mapping)
+			w.showColumns()
+		}
+		w.showPlan()
+	})
 }
 
 func (w *importWizard) showColumns() {
@@ -367,70 +370,64 @@ func (w *importWizard) newPreview() *widget.Table {
 	return t
 }
 
-// onImport writes the plan in one transaction, with progress and cancel.
+// onImport imports the file as the command line does, with the choices
+// of the dry run shown: it writes only if it plans what the practice saw.
+// One transaction, with progress and cancel.
 func (w *importWizard) onImport() {
-	p := w.plan
-	ctx, cancel := context.WithCancel(context.Background())
-	w.mu.Lock()
+	if w.plan == nil {
+		return
+	}
+	o := w.planned
+	expect := w.plan.Counts()
+	o.Expect = &expect
+	ctx, cancel := context.WithCancel(w.ui.ctx)
 	w.cancel = cancel
-	w.mu.Unlock()
 	w.importB.Disable()
 	w.progress.SetValue(0)
 	w.progress.Show()
 	w.cancelB.Show()
 	w.summary.SetText("Importing… (a backup is made first)")
-	go func() {
-		res, err := reports.ApplyPatients(ctx, w.ui.store, p, func(done, total int) {
+	req := workflow.ImportRequest{Kind: workflow.ImportPatients, File: w.path, Options: o}
+	background(w.ui, func(context.Context) (workflow.ImportResult, error) {
+		defer cancel()
+		return w.ui.work.Import(ctx, req, func(done, total int) {
 			w.ui.do(func() { w.progress.SetValue(float64(done) / float64(max(total, 1))) })
 		})
-		w.ui.do(func() {
-			w.cancelB.Hide()
-			if err != nil {
-				w.summary.SetText("Nothing was imported: " + errorText(err))
-				w.importB.Enable()
-				return
-			}
-			w.progress.SetValue(1)
-			w.summary.SetText(fmt.Sprintf("Imported: %d added, %d updated, %d unchanged, %d rejected.", res.Added, res.Updated, res.Unchanged, res.Rejected))
-			if w.onDone != nil {
-				w.onDone()
-			}
-		})
-	}()
+	}, func(res workflow.ImportResult, err error) {
+		w.cancel = nil
+		w.cancelB.Hide()
+		if err != nil {
+			w.summary.SetText("Nothing was imported: " + errorText(err))
+			w.importB.Enable()
+			return
+		}
+		w.progress.SetValue(1)
+		sum := res.Summary
+		w.summary.SetText(fmt.Sprintf("Imported: %d added, %d updated, %d unchanged, %d rejected.", sum.Add, sum.Update, sum.Unchanged, sum.Rejected))
+		if w.onDone != nil {
+			w.onDone()
+		}
+	})
 }
 
 func (w *importWizard) onCancel() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.cancel != nil {
 		w.cancel()
 	}
 }
 
 func (w *importWizard) onSaveRejects() {
-	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-		if err != nil || wc == nil {
-			return
-		}
-		path := wc.URI().Path()
-		wc.Close()
-		w.saveRejects(path)
-	}, w.ui.window)
-	d.SetFileName("rejected rows.xlsx")
-	d.Resize(dialogSize(w.ui.window, 900, 600))
-	d.Show()
+	w.ui.chooseSaveFile("rejected rows.xlsx", w.saveRejects)
 }
 
 func (w *importWizard) saveRejects(path string) {
 	p := w.plan
-	go func() {
-		n, err := reports.WriteRejects(p, path)
-		w.ui.do(func() {
+	background(w.ui, func(context.Context) (int, error) { return w.ui.work.SaveRejects(p, path) },
+		func(n int, err error) {
 			if err != nil {
 				w.ui.showError(err)
 				return
 			}
 			w.summary.SetText(fmt.Sprintf("%d rejected rows saved to %s, with the reason for each.", n, shortPath(path)))
 		})
-	}()
 }

@@ -55,7 +55,7 @@ func TestImportWizard(t *testing.T) {
 		t.Fatal(err)
 	}
 	onUI(u, func() { wiz.onImport() })
-	<-done
+	waitFor(t, u, "the import", func() bool { return received(done) })
 	onUI(u, func() {
 		if !strings.HasPrefix(wiz.summary.Text, "Imported: 6 added") || wiz.progress.Value != 1 {
 			t.Errorf("after import: %q %v", wiz.summary.Text, wiz.progress.Value)
@@ -63,5 +63,33 @@ func TestImportWizard(t *testing.T) {
 	})
 	if n, _ := u.store.CountPatients(t.Context(), data.PatientQuery{}); n != 6 {
 		t.Fatalf("%d patients", n)
+	}
+}
+
+// The window imports what its dry run showed, through the command line's
+// one-pass import: a file changed in between imports nothing.
+func TestImportWizardRefusesAChangedFile(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	path := filepath.Join(t.TempDir(), "patients.csv")
+	sheet := "Last name,First name,Email\nLovelace,Ada,ada@example.com\nHopper,Grace,grace@example.com\n"
+	if err := os.WriteFile(path, []byte(sheet), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var wiz *importWizard
+	onUI(u, func() { wiz = newImportWizard(u, path, nil) })
+	waitFor(t, u, "the dry run", func() bool { return strings.Contains(wiz.summary.Text, "2 to add") })
+	if err := os.WriteFile(path, []byte(sheet+"Curie,Marie,marie@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	onUI(u, func() { wiz.onImport() })
+	waitFor(t, u, "the refusal", func() bool { return strings.HasPrefix(wiz.summary.Text, "Nothing was imported") })
+	onUI(u, func() {
+		if !strings.Contains(wiz.summary.Text, "changed since it was checked") || wiz.importB.Disabled() {
+			t.Errorf("summary %q", wiz.summary.Text)
+		}
+	})
+	if n, _ := u.store.CountPatients(t.Context(), data.PatientQuery{}); n != 0 {
+		t.Fatalf("%d patients imported from a changed file", n)
 	}
 }

@@ -3,13 +3,13 @@ package app
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"kindly/data"
 	"kindly/internal/mailpittest"
+	"kindly/workflow"
 )
 
 // TestJourney is the path of someone who never saw Kindly, through the
@@ -24,25 +24,13 @@ func TestJourney(t *testing.T) {
 	shot := func(name string) { writeScreenshot(t, w, "journey-"+name+".png") }
 
 	// 1. Welcome, then Settings: the practice and the mail account.
-	today := u.screens[0].(*todayScreen)
+	today := u.today
 	waitFor(t, u, "the welcome", func() bool { return today.welcome.Visible() })
 	shot("1-welcome")
 	onUI(u, func() { u.Show("Settings") })
-	st := u.screens[7].(*settingsScreen)
+	st := u.settings
 	waitFor(t, u, "settings", func() bool { return st.capCount.Text != "" })
-	onUI(u, func() {
-		st.name.SetText("Sunny Family Practice")
-		st.address.SetText("1 Main Street, Springfield")
-		st.phone.SetText("555-0100")
-		st.email.SetText("front@sunny.example")
-		st.zone.SetText("America/New_York")
-		st.preset.SetSelected("Other SMTP server")
-		st.host.SetText("127.0.0.1")
-		st.port.SetText(strconv.Itoa(mp.SMTPPort))
-		st.tls.SetSelected("none")
-		st.from.SetText("Sunny Family Practice <front@sunny.example>")
-		st.onSave()
-	})
+	onUI(u, func() { typeSettings(st, "Sunny Family Practice", mp.SMTPPort); st.onSave() })
 	waitFor(t, u, "saved settings", func() bool { return st.status.Text == "Saved." })
 	shot("2-settings")
 
@@ -58,12 +46,12 @@ func TestJourney(t *testing.T) {
 	waitFor(t, u, "the dry run", func() bool { return strings.Contains(wiz.summary.Text, "6 to add") })
 	shot("3-import")
 	onUI(u, func() { wiz.onImport() })
-	<-imported
+	waitFor(t, u, "the import", func() bool { return received(imported) })
 	onUI(u, func() { wiz.dlg.Hide() })
 
 	// 3. The email.
 	onUI(u, func() { u.Show("Templates") })
-	tp := u.screens[3].(*templatesScreen)
+	tp := u.templates
 	waitFor(t, u, "the templates screen", func() bool { return tp.sample.LastName != "" && tp.sample.ID != 0 })
 	onUI(u, func() {
 		tp.name.SetText("Flu shot")
@@ -76,7 +64,7 @@ func TestJourney(t *testing.T) {
 
 	// 4. The segment.
 	onUI(u, func() { u.Show("Segments") })
-	sg := u.screens[2].(*segmentsScreen)
+	sg := u.segments
 	onUI(u, func() {
 		sg.name.SetText("65+ without a flu shot this season")
 		sg.editor.add(data.Rule{Kind: data.KindAge})
@@ -99,10 +87,11 @@ func TestJourney(t *testing.T) {
 
 	// 5. The October flu campaign.
 	onUI(u, func() { u.Show("Campaigns") })
-	cs := u.screens[5].(*campaignsScreen)
+	cs := u.campaigns
 	var form *campaignForm
 	onUI(u, func() {
-		form = showCampaignForm(u, []string{"65+ without a flu shot this season"}, []string{"Flu shot"}, cs.refresh)
+		form = showCampaignForm(u, workflow.CampaignSpec{Purpose: data.PurposeCare}, true,
+			formChoices{[]string{"65+ without a flu shot this season"}, []string{"Flu shot"}}, cs.onSaved)
 		form.name.SetText("Flu shots October")
 		form.segment.SetSelected("65+ without a flu shot this season")
 		form.template.SetSelected("Flu shot")
@@ -110,19 +99,18 @@ func TestJourney(t *testing.T) {
 		form.from.SetText("10-01")
 		form.until.SetText("10-31")
 		form.hours.SetText("9-17")
-		form.weekdaysOnly.SetChecked(true)
+		form.weekdays.SetText("mon-fri")
 	})
 	shot("6-campaign-form")
-	onUI(u, func() { form.dlg.Hide(); form.onCreate() })
+	onUI(u, func() { form.dlg.Hide(); form.onSave() })
 	waitFor(t, u, "the new campaign", func() bool { return len(cs.rows) == 1 })
 	onUI(u, func() {
-		if cs.rows[0].Status != "scheduled" {
+		if cs.rows[0].Status != data.CampaignScheduled {
 			t.Errorf("a complete campaign with a schedule is %q", cs.rows[0].Status)
 		}
 	})
 
-	// 6. Review, then send.
-	onUI(u, func() { cs.list.Select(0) })
+	// 6. Review (the new campaign is chosen), then send.
 	waitFor(t, u, "the review", func() bool { return strings.Contains(cs.review.Text, "Sends to: 1 patient") })
 	onUI(u, func() {
 		if !strings.Contains(cs.review.Text, "To: anna.smith@example.com") || !strings.Contains(cs.review.Text, "Dear Anna,") {
@@ -130,7 +118,7 @@ func TestJourney(t *testing.T) {
 		}
 	})
 	shot("7-review")
-	onUI(u, func() { cs.start(cs.rows[0]) })
+	onUI(u, func() { cs.start(cs.selected) })
 	waitFor(t, u, "the send", func() bool { return strings.HasPrefix(cs.status.Text, "Done:") })
 	got := mp.Messages(t)
 	if len(got) != 1 || got[0].To[0].Address != "anna.smith@example.com" || got[0].Subject != "Your flu shot at Sunny Family Practice" {
@@ -140,7 +128,7 @@ func TestJourney(t *testing.T) {
 
 	// 7. Export the results.
 	results := filepath.Join(t.TempDir(), "results.xlsx")
-	onUI(u, func() { cs.exportResults(cs.rows[0], results) })
+	onUI(u, func() { cs.exportResults(cs.selected, results) })
 	waitFor(t, u, "the export", func() bool { return strings.HasPrefix(cs.status.Text, "Results of") })
 	if fi, err := os.Stat(results); err != nil || fi.Size() == 0 {
 		t.Fatalf("results: %v", err)
@@ -159,19 +147,23 @@ func TestCampaignEdit(t *testing.T) {
 	if err := u.store.CreateCampaign(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
-	saved := make(chan struct{}, 1)
+	saved := make(chan string, 1)
+	spec, err := u.work.CampaignSpec(ctx, c.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var f *campaignForm
 	onUI(u, func() {
-		f = showCampaignFormFor(u, &c, seg.Name, tpl.Name, []string{seg.Name}, []string{tpl.Name}, func() { saved <- struct{}{} })
+		f = showCampaignForm(u, spec, false, formChoices{[]string{seg.Name}, []string{tpl.Name}}, func(name string) { saved <- name })
 		if f.service.Text != "blood test" || f.months.Text != "6" || f.schedKind.Selected != "a recall after the last visit" {
 			t.Errorf("form shows %q %q %q", f.service.Text, f.months.Text, f.schedKind.Selected)
 		}
 		f.months.SetText("12")
 		f.hours.SetText("8-12")
 		f.dlg.Hide()
-		f.onCreate()
+		f.onSave()
 	})
-	<-saved
+	waitFor(t, u, "the saved campaign", func() bool { return received(saved) })
 	got, _ := u.store.CampaignByName(ctx, "Diabetes recall")
 	sched, _ := data.ParseSchedule(got.Schedule)
 	if sched.Months != 12 || sched.Window.FromHour != 8 || sched.Window.ToHour != 12 || got.ID != c.ID {

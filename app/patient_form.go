@@ -120,7 +120,7 @@ func (f *patientForm) read() (data.Patient, []string, error) {
 	if strings.TrimSpace(f.born.Text) != "" {
 		d, err := data.ParseDate(strings.TrimSpace(f.born.Text))
 		if err != nil {
-			return p, nil, fmt.Errorf("Date of birth: %v", err)
+			return p, nil, &data.ValidationError{Field: "born", Message: "Date of birth: " + err.Error()}
 		}
 		p.BirthDate = d
 	}
@@ -148,8 +148,7 @@ func (f *patientForm) onSave() {
 		f.reopen(err)
 		return
 	}
-	go func() {
-		ctx := context.Background()
+	background(f.ui, func(ctx context.Context) (data.Patient, error) {
 		var err error
 		if p.ID == 0 {
 			err = f.ui.store.CreatePatient(ctx, &p)
@@ -159,17 +158,17 @@ func (f *patientForm) onSave() {
 		if err == nil {
 			err = f.ui.store.SetTags(ctx, p.ID, tags)
 		}
-		f.ui.do(func() {
-			if err != nil {
-				f.patient = p
-				f.reopen(err)
-				return
-			}
-			if f.onSaved != nil {
-				f.onSaved()
-			}
-		})
-	}()
+		return p, err
+	}, func(saved data.Patient, err error) {
+		if err != nil {
+			f.patient = saved
+			f.reopen(err)
+			return
+		}
+		if f.onSaved != nil {
+			f.onSaved()
+		}
+	})
 }
 
 // reopen shows the form again with the problem, keeping what was typed.
@@ -186,18 +185,19 @@ func (f *patientForm) reopen(err error) {
 func (f *patientForm) onArchive() {
 	p := f.patient
 	f.dlg.Hide()
-	go func() {
-		err := f.ui.store.SetArchived(context.Background(), p.ID, !p.Archived)
-		f.ui.do(func() {
-			if err != nil {
-				f.ui.showError(err)
-				return
-			}
-			if f.onSaved != nil {
-				f.onSaved()
-			}
-		})
-	}()
+	background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.store.SetArchived(ctx, p.ID, !p.Archived) },
+		f.afterChange)
+}
+
+// afterChange reports a failed change, or refreshes whoever opened the form.
+func (f *patientForm) afterChange(_ none, err error) {
+	if err != nil {
+		f.ui.showError(err)
+		return
+	}
+	if f.onSaved != nil {
+		f.onSaved()
+	}
 }
 
 func (f *patientForm) onDelete() {
@@ -209,30 +209,15 @@ func (f *patientForm) onDelete() {
 				return
 			}
 			f.dlg.Hide()
-			go func() {
-				ctx := context.Background()
-				_, err := f.ui.store.Backup(ctx, "before delete")
-				if err == nil {
-					err = f.ui.store.DeletePatient(ctx, p.ID)
-				}
-				f.ui.do(func() {
-					if err != nil {
-						f.ui.showError(err)
-						return
-					}
-					if f.onSaved != nil {
-						f.onSaved()
-					}
-				})
-			}()
+			background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.work.DeletePatient(ctx, p.ID) },
+				f.afterChange)
 		}, f.ui.window)
 }
 
 func (f *patientForm) loadVisits() {
 	id := f.patient.ID
-	go func() {
-		vs, err := f.ui.store.Visits(context.Background(), id)
-		f.ui.do(func() {
+	background(f.ui, func(ctx context.Context) ([]data.Visit, error) { return f.ui.store.Visits(ctx, id) },
+		func(vs []data.Visit, err error) {
 			if err != nil {
 				f.visits.SetText("Cannot load visits: " + errorText(err))
 				return
@@ -251,7 +236,6 @@ func (f *patientForm) loadVisits() {
 			}
 			f.visits.SetText(strings.Join(lines, "\n"))
 		})
-	}()
 }
 
 func (f *patientForm) onAddVisit() {
@@ -261,9 +245,8 @@ func (f *patientForm) onAddVisit() {
 		return
 	}
 	v := data.Visit{PatientID: f.patient.ID, Date: d, Service: f.visitService.Text}
-	go func() {
-		err := f.ui.store.AddVisit(context.Background(), &v)
-		f.ui.do(func() {
+	background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.store.AddVisit(ctx, &v) },
+		func(_ none, err error) {
 			if err != nil {
 				f.message.SetText(errorText(err))
 				return
@@ -272,5 +255,4 @@ func (f *patientForm) onAddVisit() {
 			f.visitService.SetText("")
 			f.loadVisits()
 		})
-	}()
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -52,11 +51,9 @@ type patientsScreen struct {
 	total   int
 	pages   map[int][]data.Patient
 	loading map[int]bool
-	gen     int // bumped on every new query, so late pages of an old one are dropped
-
-	mu sync.Mutex // guards cancel
-	// cancel stops the previous search's count when the user types on.
-	cancel context.CancelFunc
+	// counting is the count and first page of the newest query; pageLoads
+	// marks pages of older queries, which are dropped.
+	counting, pageLoads task
 }
 
 func newPatientsScreen(u *UI) *patientsScreen {
@@ -99,16 +96,14 @@ func (s *patientsScreen) onRowSelected(id widget.TableCellID) {
 		return
 	}
 	p := rows[id.Row%patientPage]
-	go func() {
-		tags, err := s.ui.store.Tags(context.Background(), p.ID)
-		s.ui.do(func() {
+	background(s.ui, func(ctx context.Context) ([]string, error) { return s.ui.store.Tags(ctx, p.ID) },
+		func(tags []string, err error) {
 			if err != nil {
 				s.ui.showError(err)
 				return
 			}
 			showPatientForm(s.ui, p, tags, s.reload)
 		})
-	}()
 }
 
 func (s *patientsScreen) refresh() { s.reload() }
@@ -131,43 +126,37 @@ func (s *patientsScreen) onSort(col int) {
 	s.reload()
 }
 
-// reload counts the matches in a goroutine and swaps the result in.
+// firstPage is a query's count and first page.
+type firstPage struct {
+	total int
+	rows  []data.Patient
+}
+
+// reload counts the matches in the background and swaps the result in; a
+// search typed on cancels the count before.
 func (s *patientsScreen) reload() {
-	s.gen++
-	gen, q := s.gen, s.query
+	q := s.query
 	s.pages, s.loading = map[int][]data.Patient{}, map[int]bool{}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.mu.Lock()
-	if s.cancel != nil {
-		s.cancel()
-	}
-	s.cancel = cancel
-	s.mu.Unlock()
-	go func() {
+	s.pageLoads.stop() // pages of the old query are dropped
+	restart(s.ui, &s.counting, func(ctx context.Context) (firstPage, error) {
 		n, err := s.ui.store.CountPatients(ctx, q)
-		var first []data.Patient
-		if err == nil {
-			q.Offset, q.Limit = 0, patientPage
-			first, err = s.ui.store.Patients(ctx, q)
+		if err != nil {
+			return firstPage{}, err
 		}
-		if ctx.Err() != nil {
+		q.Offset, q.Limit = 0, patientPage
+		rows, err := s.ui.store.Patients(ctx, q)
+		return firstPage{n, rows}, err
+	}, func(fp firstPage, err error) {
+		if err != nil {
+			s.count.SetText("Search failed: " + errorText(err))
 			return
 		}
-		s.ui.do(func() {
-			if gen != s.gen {
-				return
-			}
-			if err != nil {
-				s.count.SetText("Search failed: " + errorText(err))
-				return
-			}
-			s.total = n
-			s.pages[0] = first
-			s.count.SetText(patientsText(n))
-			s.table.Refresh()
-			s.table.ScrollToTop()
-		})
-	}()
+		s.total = fp.total
+		s.pages[0] = fp.rows
+		s.count.SetText(patientsText(fp.total))
+		s.table.Refresh()
+		s.table.ScrollToTop()
+	})
 }
 
 func (s *patientsScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
@@ -206,19 +195,18 @@ func (s *patientsScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) 
 	l.SetText(patientColumns[id.Col].value(rows[idx]))
 }
 
-// loadPage fetches one page in a goroutine.
+// loadPage fetches one page in the background.
 func (s *patientsScreen) loadPage(page int) {
 	if s.loading[page] {
 		return
 	}
 	s.loading[page] = true
-	gen, q := s.gen, s.query
+	q, gen := s.query, s.pageLoads.gen
 	q.Offset, q.Limit = page*patientPage, patientPage
-	go func() {
-		rows, err := s.ui.store.Patients(context.Background(), q)
-		s.ui.do(func() {
-			if gen != s.gen {
-				return
+	background(s.ui, func(ctx context.Context) ([]data.Patient, error) { return s.ui.store.Patients(ctx, q) },
+		func(rows []data.Patient, err error) {
+			if gen != s.pageLoads.gen {
+				return // a page of an earlier query
 			}
 			if err != nil {
 				s.count.SetText("Loading failed: " + errorText(err))
@@ -227,5 +215,4 @@ func (s *patientsScreen) loadPage(page int) {
 			s.pages[page] = rows
 			s.table.Refresh()
 		})
-	}()
 }

@@ -9,12 +9,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
-	"kindly/reports"
+	"kindly/workflow"
 )
 
 // reportsScreen makes the exports and the campaign report, and draws the
@@ -29,11 +28,11 @@ type reportsScreen struct {
 }
 
 // exportKinds are the workbooks a practice can make, by button.
-var exportKinds = []struct{ label, file string }{
-	{"All patients", "patients.xlsx"},
-	{"Send log (every email)", "send log.xlsx"},
-	{"Campaign calendar", "calendar.xlsx"},
-	{"Campaign report with chart", "campaign report.xlsx"},
+var exportKinds = []struct{ label, file, kind string }{
+	{"All patients", "patients.xlsx", workflow.ExportPatients},
+	{"Send log (every email)", "send log.xlsx", workflow.ExportLog},
+	{"Campaign calendar", "calendar.xlsx", workflow.ExportCalendar},
+	{"Campaign report with chart", "campaign report.xlsx", workflow.ExportReport},
 }
 
 // segmentExport is the button that exports the chosen segment's members.
@@ -70,25 +69,34 @@ func newReportsScreen(u *UI) *reportsScreen {
 
 func (s *reportsScreen) content() fyne.CanvasObject { return s.box }
 
+// reportsShown is what the reports screen loads.
+type reportsShown struct {
+	stats    []data.MonthlyStats
+	segments []string
+}
+
 func (s *reportsScreen) refresh() {
-	go func() {
-		stats, err := s.ui.store.CampaignMonthlyStats(context.Background())
-		segs, _ := s.ui.store.Segments(context.Background())
-		var names []string
-		for _, seg := range segs {
-			names = append(names, seg.Name)
+	background(s.ui, func(ctx context.Context) (reportsShown, error) {
+		var sh reportsShown
+		segs, err := s.ui.store.Segments(ctx)
+		if err != nil {
+			return sh, err
 		}
-		s.ui.do(func() {
-			s.segment.Options = names
-			s.segment.Refresh()
-			if err != nil {
-				s.status.SetText("Cannot read the results: " + errorText(err))
-				return
-			}
-			s.chart.Objects = []fyne.CanvasObject{monthlyChart(stats)}
-			s.chart.Refresh()
-		})
-	}()
+		for _, seg := range segs {
+			sh.segments = append(sh.segments, seg.Name)
+		}
+		sh.stats, err = s.ui.store.CampaignMonthlyStats(ctx)
+		return sh, err
+	}, func(sh reportsShown, err error) {
+		s.segment.Options = sh.segments
+		s.segment.Refresh()
+		if err != nil {
+			s.status.SetText("Cannot read the results: " + errorText(err))
+			return
+		}
+		s.chart.Objects = []fyne.CanvasObject{monthlyChart(sh.stats)}
+		s.chart.Refresh()
+	})
 }
 
 // monthlyChart draws sent (and failed) emails per month as bars.
@@ -132,45 +140,31 @@ func monthlyChart(stats []data.MonthlyStats) fyne.CanvasObject {
 }
 
 func (s *reportsScreen) onExport(label, file string) {
-	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-		if err != nil || wc == nil {
-			return
-		}
-		path := wc.URI().Path()
-		wc.Close()
-		s.export(label, path)
-	}, s.ui.window)
-	d.SetFileName(file)
-	d.Resize(dialogSize(s.ui.window, 900, 600))
-	d.Show()
+	s.ui.chooseSaveFile(file, func(path string) { s.export(label, path) })
 }
 
-// export writes one workbook in a goroutine.
+// export writes one workbook in the background.
 func (s *reportsScreen) export(label, path string) {
 	s.status.SetText("Writing " + shortPath(path) + "…")
 	s.progress.SetValue(0)
 	s.progress.Show()
-	segment := s.segment.Selected
+	req := workflow.ExportRequest{Out: path}
+	switch label {
+	case segmentExport:
+		req.Kind, req.Name = workflow.ExportSegment, s.segment.Selected
+		label = segmentExport + " " + req.Name
+	default:
+		for _, k := range exportKinds {
+			if k.label == label {
+				req.Kind = k.kind
+			}
+		}
+	}
 	progress := func(done, total int) {
 		s.ui.do(func() { s.progress.SetValue(float64(done) / float64(max(total, 1))) })
 	}
-	go func() {
-		ctx := context.Background()
-		var err error
-		switch label {
-		case exportKinds[0].label:
-			_, err = reports.ExportPatients(ctx, s.ui.store, "", path, progress)
-		case segmentExport:
-			label = segmentExport + " " + segment
-			_, err = reports.ExportPatients(ctx, s.ui.store, segment, path, progress)
-		case exportKinds[1].label:
-			_, err = reports.ExportLog(ctx, s.ui.store, "", path)
-		case exportKinds[2].label:
-			_, err = reports.ExportCalendar(ctx, s.ui.store, path)
-		default:
-			err = reports.CampaignReport(ctx, s.ui.store, path)
-		}
-		s.ui.do(func() {
+	background(s.ui, func(ctx context.Context) (int, error) { return s.ui.work.Export(ctx, req, progress) },
+		func(_ int, err error) {
 			s.progress.Hide()
 			if err != nil {
 				s.status.SetText("Not written: " + errorText(err))
@@ -178,5 +172,4 @@ func (s *reportsScreen) export(label, path string) {
 			}
 			s.status.SetText(label + " written to " + path)
 		})
-	}()
 }

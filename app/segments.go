@@ -10,13 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
+	"kindly/workflow"
 )
-
-type segmentRow struct {
-	seg   data.Segment
-	count int
-	err   error
-}
 
 // segmentsScreen lists the saved segments with their size today and edits
 // one with the rule builder: the sentence, a live count, the first members
@@ -25,21 +20,23 @@ type segmentsScreen struct {
 	ui     *UI
 	list   *widget.List
 	status *widget.Label
-	rows   []segmentRow
+	rows   []workflow.SegmentInfo
 
-	name     *widget.Entry
-	editor   *groupEditor
-	holder   *fyne.Container
-	sentence *widget.Label
-	count    *widget.Label
-	members  *widget.Label
-	whoEntry *widget.Entry
-	why      *widget.Label
-	saveMsg  *widget.Label
-	gen      int // bumped per edit, so a late count of an old rule is dropped
-	form     *fyne.Container
-	scroll   *container.Scroll
-	box      fyne.CanvasObject
+	name       *widget.Entry
+	editor     *groupEditor
+	holder     *fyne.Container
+	sentence   *widget.Label
+	count      *widget.Label
+	members    *widget.Label
+	whoEntry   *widget.Entry
+	why        *widget.Label
+	saveMsg    *widget.Label
+	listing    task // the segments with their counts
+	counting   task // the rule being edited: a late count of an old rule is dropped
+	explaining task // why a patient is in or out
+	form       *fyne.Container
+	scroll     *container.Scroll
+	box        fyne.CanvasObject
 }
 
 func newSegmentsScreen(u *UI) *segmentsScreen {
@@ -52,15 +49,15 @@ func newSegmentsScreen(u *UI) *segmentsScreen {
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			r := s.rows[id]
 			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(r.seg.Name)
+			box.Objects[0].(*widget.Label).SetText(r.Name)
 			count := box.Objects[1].(*widget.Label)
-			if r.err != nil {
+			if r.Err != nil {
 				count.SetText("error")
 			} else {
-				count.SetText(fmt.Sprint(r.count))
+				count.SetText(fmt.Sprint(r.Count))
 			}
 		})
-	s.list.OnSelected = func(id widget.ListItemID) { s.edit(s.rows[id].seg.Name, s.rows[id].seg.Rule) }
+	s.list.OnSelected = func(id widget.ListItemID) { s.edit(s.rows[id].Name, s.rows[id].Rule) }
 
 	s.name = widget.NewEntry()
 	s.name.SetPlaceHolder("Segment name, e.g. 65+ without a flu shot this season")
@@ -89,39 +86,32 @@ func newSegmentsScreen(u *UI) *segmentsScreen {
 	split := container.NewHSplit(left, right)
 	split.SetOffset(0.3)
 	s.box = split
-	s.edit("", data.Rule{Kind: data.KindAll})
 	return s
 }
 
 func (s *segmentsScreen) content() fyne.CanvasObject { return s.box }
 
-// refresh counts every segment in a goroutine and swaps the rows in.
+// refresh counts every segment in the background and swaps the rows in.
 func (s *segmentsScreen) refresh() {
-	go func() {
-		ctx := context.Background()
-		segs, err := s.ui.store.Segments(ctx)
-		rows := make([]segmentRow, len(segs))
-		for i, seg := range segs {
-			n, cerr := s.ui.store.SegmentCount(ctx, seg.Rule)
-			rows[i] = segmentRow{seg, n, cerr}
+	if s.editor == nil { // shown the first time: an empty segment to build
+		s.edit("", data.Rule{Kind: data.KindAll})
+	}
+	restart(s.ui, &s.listing, s.ui.work.Segments, func(rows []workflow.SegmentInfo, err error) {
+		if err != nil {
+			s.status.SetText("Cannot load segments: " + errorText(err))
+			return
 		}
-		s.ui.do(func() {
-			if err != nil {
-				s.status.SetText("Cannot load segments: " + errorText(err))
-				return
-			}
-			s.rows = rows
-			s.status.SetText(fmt.Sprintf("%d segments", len(rows)))
-			s.list.Refresh()
-		})
-	}()
+		s.rows = rows
+		s.status.SetText(fmt.Sprintf("%d segments", len(rows)))
+		s.list.Refresh()
+	})
 }
 
 func (s *segmentsScreen) segmentNames() []string {
 	var out []string
 	for _, r := range s.rows {
-		if r.seg.Name != s.name.Text {
-			out = append(out, r.seg.Name)
+		if r.Name != s.name.Text {
+			out = append(out, r.Name)
 		}
 	}
 	return out
@@ -149,48 +139,46 @@ func (s *segmentsScreen) onRuleChanged() {
 	s.form.Refresh()
 	s.scroll.Refresh()
 	r := s.editor.rule()
-	s.gen++
-	gen := s.gen
 	if err := r.Validate(); err != nil {
 		s.sentence.SetText("Not finished: " + err.Error())
 		s.count.SetText("")
+		s.counting.stop() // a count of the rule before would be wrong now
 		return
 	}
 	s.sentence.SetText(r.Sentence() + ".")
 	s.count.SetText("Counting…")
-	go func() {
-		ctx := context.Background()
+	type counted struct {
+		n     int
+		first []data.Patient
+	}
+	restart(s.ui, &s.counting, func(ctx context.Context) (counted, error) {
 		n, err := s.ui.store.SegmentCount(ctx, r)
-		var first []data.Patient
-		if err == nil {
-			first, err = s.ui.store.SegmentMembers(ctx, r, 0, 12)
+		if err != nil {
+			return counted{}, err
 		}
-		s.ui.do(func() {
-			if gen != s.gen {
-				return
-			}
-			if err != nil {
-				s.count.SetText("Cannot count: " + errorText(err))
-				return
-			}
-			s.count.SetText(patientsText(n) + " today")
-			var names []string
-			for _, p := range first {
-				names = append(names, p.DisplayName())
-			}
-			if n > len(first) {
-				names = append(names, fmt.Sprintf("… and %d more", n-len(first)))
-			}
-			s.members.SetText("Members: " + strings.Join(names, "; "))
-		})
-	}()
+		first, err := s.ui.store.SegmentMembers(ctx, r, 0, 12)
+		return counted{n, first}, err
+	}, func(c counted, err error) {
+		if err != nil {
+			s.count.SetText("Cannot count: " + errorText(err))
+			return
+		}
+		s.count.SetText(patientsText(c.n) + " today")
+		var names []string
+		for _, p := range c.first {
+			names = append(names, p.DisplayName())
+		}
+		if c.n > len(c.first) {
+			names = append(names, fmt.Sprintf("… and %d more", c.n-len(c.first)))
+		}
+		s.members.SetText("Members: " + strings.Join(names, "; "))
+	})
 }
 
 func (s *segmentsScreen) onSave() {
 	name, r := s.name.Text, s.editor.rule()
-	go func() {
-		_, err := s.ui.store.SaveSegment(context.Background(), name, r)
-		s.ui.do(func() {
+	background(s.ui, func(ctx context.Context) (workflow.SegmentInfo, error) { return s.ui.work.SaveSegment(ctx, name, r) },
+		func(_ workflow.SegmentInfo, err error) {
 			if err != nil {
 				s.saveMsg.SetText("Not saved: " + errorText(err))
 				return
@@ -198,37 +186,33 @@ func (s *segmentsScreen) onSave() {
 			s.saveMsg.SetText("Saved.")
 			s.refresh()
 		})
-	}()
 }
 
 // onWhy explains, for the first patient matching the typed name, which
 // conditions hold and which fail.
 func (s *segmentsScreen) onWhy(typed string) {
 	r := s.editor.rule()
-	go func() {
-		ctx := context.Background()
+	restart(s.ui, &s.explaining, func(ctx context.Context) (string, error) {
 		ps, err := s.ui.store.Patients(ctx, data.PatientQuery{Search: typed, Limit: 1, IncludeArchived: true})
-		var text string
-		if err == nil && len(ps) == 0 {
-			text = "No patient matches " + typed + "."
-		} else if err == nil {
-			var why data.Reason
-			if why, err = s.ui.store.Explain(ctx, r, ps[0].ID); err == nil {
-				verdict := "is in this segment"
-				if !why.Holds {
-					verdict = "is not in this segment"
-				}
-				text = ps[0].DisplayName() + " " + verdict + ":\n" + reasonLines(why.Parts, "")
-			}
+		if err != nil || len(ps) == 0 {
+			return "No patient matches " + typed + ".", err
 		}
-		s.ui.do(func() {
-			if err != nil {
-				s.why.SetText("Cannot check: " + errorText(err))
-				return
-			}
-			s.why.SetText(text)
-		})
-	}()
+		why, err := s.ui.store.Explain(ctx, r, ps[0].ID)
+		if err != nil {
+			return "", err
+		}
+		verdict := "is in this segment"
+		if !why.Holds {
+			verdict = "is not in this segment"
+		}
+		return ps[0].DisplayName() + " " + verdict + ":\n" + reasonLines(why.Parts, ""), nil
+	}, func(text string, err error) {
+		if err != nil {
+			s.why.SetText("Cannot check: " + errorText(err))
+			return
+		}
+		s.why.SetText(text)
+	})
 }
 
 func reasonLines(rs []data.Reason, indent string) string {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"kindly/data"
 	"kindly/mailer"
+	"kindly/workflow"
 )
 
 // settingsScreen holds the practice profile, the mail account with its
@@ -22,7 +24,7 @@ import (
 type settingsScreen struct {
 	ui *UI
 
-	name, address, phone, email, zone, signature        *widget.Entry
+	name, address, phone, email, zone, signature, words *widget.Entry
 	preset                                              *widget.Select
 	host, port, user, from, password, perMinute, perDay *widget.Entry
 	tls                                                 *widget.Select
@@ -33,6 +35,7 @@ type settingsScreen struct {
 	backupZone                                          *time.Location // the practice's, for the backups' times
 	chosenBackup                                        int
 	audit                                               *widget.Label
+	oauth                                               data.MailAccount // as stored: its Microsoft sign-in, if any
 	box                                                 fyne.CanvasObject
 }
 
@@ -44,6 +47,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.signature = widget.NewMultiLineEntry()
 	s.signature.SetPlaceHolder("Signature above the footer, e.g. Dr. Jane Doe and the team")
 	s.signature.SetMinRowsVisible(2)
+	s.words = e("e.g. fertility, botox (Kindly warns when a subject shows them)")
 	var names []string
 	for _, p := range mailer.Presets {
 		names = append(names, p.Name)
@@ -62,7 +66,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 
 	practice := widget.NewForm(widget.NewFormItem("Practice name", s.name), widget.NewFormItem("Address", s.address),
 		widget.NewFormItem("Phone", s.phone), widget.NewFormItem("Email (replies, opt-outs)", s.email), widget.NewFormItem("Time zone", s.zone),
-		widget.NewFormItem("Signature", s.signature))
+		widget.NewFormItem("Signature", s.signature), widget.NewFormItem("Words never in a subject", s.words))
 	account := widget.NewForm(widget.NewFormItem("Provider", s.preset), widget.NewFormItem("", s.presetNote),
 		widget.NewFormItem("Server", s.host), widget.NewFormItem("Port", s.port), widget.NewFormItem("Security", s.tls),
 		widget.NewFormItem("User name", s.user), widget.NewFormItem("Password", s.password), widget.NewFormItem("Send as", s.from),
@@ -104,48 +108,66 @@ func newSettingsScreen(u *UI) *settingsScreen {
 
 func (s *settingsScreen) content() fyne.CanvasObject { return s.box }
 
+// settingsShown is what the settings screen loads.
+type settingsShown struct {
+	st      data.Settings
+	backups []string
+	zone    *time.Location
+	audit   []data.AuditEntry
+}
+
 func (s *settingsScreen) refresh() {
-	go func() {
-		pr := mailer.LoadPractice(s.ui.store)
-		st, _ := mailer.LoadSettings(s.ui.store)
-		zone, _ := s.ui.store.Setting(data.SettingTimeZone, "")
-		limit := s.ui.store.FrequencyCap()
-		files, _ := s.ui.store.Backups()
-		loc, err := s.ui.store.Location()
+	background(s.ui, func(ctx context.Context) (settingsShown, error) {
+		var sh settingsShown
+		var err error
+		if sh.st, err = s.ui.work.Settings(ctx); err != nil {
+			return sh, err
+		}
+		if sh.backups, err = s.ui.store.Backups(); err != nil {
+			return sh, err
+		}
+		if sh.zone, err = s.ui.store.Location(); err != nil {
+			sh.zone = time.Local
+		}
+		sh.audit, err = s.ui.store.AuditLog(ctx, 200)
+		return sh, err
+	}, func(sh settingsShown, err error) {
 		if err != nil {
-			loc = time.Local
+			s.status.SetText("Cannot read the settings: " + errorText(err))
+			return
 		}
-		log, _ := s.ui.store.AuditLog(context.Background(), 200)
 		var lines []string
-		for _, e := range log {
-			lines = append(lines, e.At.In(loc).Format("2006-01-02 15:04")+"  "+e.Action+": "+e.Detail)
+		for _, e := range sh.audit {
+			lines = append(lines, e.At.In(sh.zone).Format("2006-01-02 15:04")+"  "+e.Action+": "+e.Detail)
 		}
-		s.ui.do(func() {
-			s.audit.SetText(strings.Join(lines, "\n"))
-			s.name.SetText(pr.Name)
-			s.address.SetText(pr.Address)
-			s.phone.SetText(pr.Phone)
-			s.email.SetText(pr.Email)
-			s.zone.SetText(zone)
-			s.signature.SetText(pr.Signature)
-			if p, err := mailer.PresetByID(st.Preset); err == nil {
-				s.preset.SetSelected(p.Name)
-			}
-			if st.Host != "" {
-				s.host.SetText(st.Host)
-				s.port.SetText(strconv.Itoa(st.Port))
-				s.tls.SetSelected(st.TLS)
-				s.user.SetText(st.User)
-				s.from.SetText(st.From)
-				s.perMinute.SetText(strconv.Itoa(st.PerMinute))
-				s.perDay.SetText(strconv.Itoa(st.PerDay))
-			}
-			s.capCount.SetText(strconv.Itoa(limit.Count))
-			s.capDays.SetText(strconv.Itoa(limit.Days))
-			s.backupFiles, s.backupZone = files, loc
-			s.backups.Refresh()
-		})
-	}()
+		s.audit.SetText(strings.Join(lines, "\n"))
+		st := sh.st
+		s.name.SetText(st.Practice.Name)
+		s.address.SetText(st.Practice.Address)
+		s.phone.SetText(st.Practice.Phone)
+		s.email.SetText(st.Practice.Email)
+		s.zone.SetText(st.TimeZone)
+		s.signature.SetText(st.Practice.Signature)
+		s.words.SetText(strings.Join(st.SubjectWords, ", "))
+		s.oauth = st.Mail
+		if p, err := mailer.PresetByID(st.Mail.Preset); err == nil {
+			s.preset.SetSelected(p.Name)
+		}
+		if st.Mail.Configured() {
+			m := st.Mail
+			s.host.SetText(m.Host)
+			s.port.SetText(strconv.Itoa(m.Port))
+			s.tls.SetSelected(m.TLS)
+			s.user.SetText(m.User)
+			s.from.SetText(m.From)
+			s.perMinute.SetText(strconv.Itoa(m.PerMinute))
+			s.perDay.SetText(strconv.Itoa(m.PerDay))
+		}
+		s.capCount.SetText(strconv.Itoa(st.Cap.Count))
+		s.capDays.SetText(strconv.Itoa(st.Cap.Days))
+		s.backupFiles, s.backupZone = sh.backups, sh.zone
+		s.backups.Refresh()
+	})
 }
 
 func (s *settingsScreen) onPreset(name string) {
@@ -154,103 +176,91 @@ func (s *settingsScreen) onPreset(name string) {
 		return
 	}
 	s.presetNote.SetText(p.Note)
-	if p.Host != "" {
-		s.host.SetText(p.Host)
+	var m data.MailAccount
+	workflow.ApplyPreset(&m, p)
+	if m.Host != "" {
+		s.host.SetText(m.Host)
 	}
-	s.port.SetText(strconv.Itoa(p.Port))
-	s.tls.SetSelected(p.TLS)
-	s.perMinute.SetText(strconv.Itoa(p.PerMinute))
-	s.perDay.SetText(strconv.Itoa(p.PerDay))
+	s.port.SetText(strconv.Itoa(m.Port))
+	s.tls.SetSelected(m.TLS)
+	s.perMinute.SetText(strconv.Itoa(m.PerMinute))
+	s.perDay.SetText(strconv.Itoa(m.PerDay))
 }
 
-func (s *settingsScreen) read() (mailer.Practice, mailer.Settings, data.Cap, error) {
-	pr := mailer.Practice{Name: s.name.Text, Address: s.address.Text, Phone: s.phone.Text, Email: s.email.Text, Signature: s.signature.Text}
-	num := func(e *widget.Entry, what string) (int, error) {
-		n, err := strconv.Atoi(e.Text)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("%s must be a whole number", what)
-		}
-		return n, nil
+// read is the settings as typed; numbers that are not numbers are refused
+// here, everything else by the workflow when it saves.
+func (s *settingsScreen) read() (data.Settings, error) {
+	st := data.Settings{
+		Practice:     data.Practice{Name: s.name.Text, Address: s.address.Text, Phone: s.phone.Text, Email: s.email.Text, Signature: s.signature.Text},
+		TimeZone:     s.zone.Text,
+		Mail:         data.MailAccount{Host: s.host.Text, TLS: s.tls.Selected, User: s.user.Text, From: s.from.Text},
+		SubjectWords: strings.Split(s.words.Text, ","),
 	}
-	st := mailer.Settings{Account: mailer.Account{Host: s.host.Text, TLS: s.tls.Selected, User: s.user.Text, From: s.from.Text}}
 	if p, err := mailer.PresetByID(s.preset.Selected); err == nil {
-		st.Preset = p.ID
+		st.Mail.Preset = p.ID
 	}
-	var err error
-	var c data.Cap
+	if st.Mail.Host == s.oauth.Host && st.Mail.User == s.oauth.User { // the same mailbox keeps its Microsoft sign-in
+		st.Mail.OAuthTenant, st.Mail.OAuthClientID = s.oauth.OAuthTenant, s.oauth.OAuthClientID
+	}
 	for _, f := range []struct {
 		dst  *int
 		e    *widget.Entry
 		what string
-	}{{&st.Port, s.port, "The port"}, {&st.PerMinute, s.perMinute, "The limit per minute"}, {&st.PerDay, s.perDay, "The limit per day"},
-		{&c.Count, s.capCount, "The frequency cap"}, {&c.Days, s.capDays, "The cap's days"}} {
-		if *f.dst, err = num(f.e, f.what); err != nil {
-			return pr, st, c, err
+	}{{&st.Mail.Port, s.port, "The port"}, {&st.Mail.PerMinute, s.perMinute, "The limit per minute"}, {&st.Mail.PerDay, s.perDay, "The limit per day"},
+		{&st.Cap.Count, s.capCount, "The frequency cap"}, {&st.Cap.Days, s.capDays, "The cap's days"}} {
+		text := strings.TrimSpace(f.e.Text)
+		if text == "" {
+			continue // 0: the workflow says what is missing
 		}
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 0 {
+			return st, fmt.Errorf("%s must be a whole number", f.what)
+		}
+		*f.dst = n
 	}
-	if st.From == "" {
-		st.From = st.User
-	}
-	return pr, st, c, nil
+	return st, nil
 }
 
 func (s *settingsScreen) onSave() {
-	pr, st, c, err := s.read()
+	st, err := s.read()
 	if err != nil {
-		s.status.SetText(err.Error())
+		s.status.SetText("Not saved: " + err.Error())
 		return
 	}
-	password, zone := s.password.Text, s.zone.Text
+	password := s.password.Text
 	s.status.SetText("Saving…")
-	go func() {
-		err := mailer.SavePractice(s.ui.store, pr)
-		if err == nil && zone != "" {
-			err = s.ui.store.SetLocation(zone)
-		}
-		if err == nil {
-			err = mailer.SaveSettings(s.ui.store, st)
-		}
-		if err == nil {
-			err = s.ui.store.SetSetting(data.SettingCapCount, strconv.Itoa(c.Count))
-		}
-		if err == nil {
-			err = s.ui.store.SetSetting(data.SettingCapDays, strconv.Itoa(c.Days))
-		}
-		if err == nil && password != "" {
-			err = mailer.StorePassword(st, password)
-		}
-		s.ui.do(func() {
-			if err != nil {
-				s.status.SetText("Not saved: " + errorText(err))
-				return
-			}
+	background(s.ui, func(ctx context.Context) (none, error) {
+		return none{}, s.ui.work.SaveSettings(ctx, st, password)
+	}, func(_ none, err error) {
+		var pw *workflow.PasswordNotSavedError
+		switch {
+		case errors.As(err, &pw):
+			s.status.SetText("Saved, except the password: " + errorText(pw.Cause))
+			s.refresh()
+		case err != nil:
+			s.status.SetText("Not saved: " + errorText(err) + " Nothing was changed.")
+		default:
 			s.password.SetText("")
 			s.status.SetText("Saved.")
-		})
-	}()
+			s.refresh()
+		}
+	})
 }
 
 func (s *settingsScreen) onTest() {
 	s.status.SetText("Signing in to the mail server…")
-	go func() {
-		st, pr, err := mailer.Ready(s.ui.store)
-		if err == nil {
-			err = mailer.Test(context.Background(), st, pr)
+	background(s.ui, s.ui.work.TestAccount, func(m data.MailAccount, err error) {
+		if err != nil {
+			s.status.SetText("The test failed: " + errorText(err))
+			return
 		}
-		s.ui.do(func() {
-			if err != nil {
-				s.status.SetText("The test failed: " + errorText(err))
-				return
-			}
-			s.status.SetText(fmt.Sprintf("Signed in to %s. Sending works.", st.Host))
-		})
-	}()
+		s.status.SetText(fmt.Sprintf("Signed in to %s. Sending works.", m.Host))
+	})
 }
 
 func (s *settingsScreen) onBackup() {
-	go func() {
-		path, err := s.ui.store.Backup(context.Background(), "by hand")
-		s.ui.do(func() {
+	background(s.ui, func(ctx context.Context) (string, error) { return s.ui.store.Backup(ctx, "by hand") },
+		func(path string, err error) {
 			if err != nil {
 				s.ui.showError(err)
 				return
@@ -258,7 +268,6 @@ func (s *settingsScreen) onBackup() {
 			s.status.SetText("Backup written: " + filepath.Base(path))
 			s.refresh()
 		})
-	}()
 }
 
 func (s *settingsScreen) onRestore() {
@@ -273,15 +282,13 @@ func (s *settingsScreen) onRestore() {
 			if !ok {
 				return
 			}
-			go func() {
-				err := s.ui.store.ScheduleRestore(file)
-				s.ui.do(func() {
+			background(s.ui, func(context.Context) (none, error) { return none{}, s.ui.store.ScheduleRestore(file) },
+				func(_ none, err error) {
 					if err != nil {
 						s.ui.showError(err)
 						return
 					}
 					s.status.SetText("Close and reopen Kindly to finish restoring " + filepath.Base(file) + ".")
 				})
-			}()
 		}, s.ui.window)
 }

@@ -10,6 +10,7 @@ import (
 
 	"kindly/data"
 	"kindly/mailer"
+	"kindly/workflow"
 )
 
 // templatesScreen edits templates with a merge-field picker, checks them
@@ -27,6 +28,8 @@ type templatesScreen struct {
 	status     *widget.Label
 	previewFor *widget.Entry
 	sample     data.Patient
+	settings   data.Settings // the practice and its subject words, for checks and the preview
+	today      data.Date
 	box        fyne.CanvasObject
 }
 
@@ -82,44 +85,53 @@ func newTemplatesScreen(u *UI) *templatesScreen {
 
 func (s *templatesScreen) content() fyne.CanvasObject { return s.box }
 
+// templatesShown is what the templates screen loads.
+type templatesShown struct {
+	templates []data.Template
+	sample    data.Patient
+	settings  data.Settings
+	today     data.Date
+}
+
 func (s *templatesScreen) refresh() {
-	go func() {
-		ctx := context.Background()
-		ts, err := s.ui.store.Templates(ctx)
-		sample := data.Patient{FirstName: "Anna", LastName: "Smith", Email: "anna@example.com"}
-		if ps, _ := s.ui.store.Patients(ctx, data.PatientQuery{Limit: 1}); len(ps) == 1 {
-			sample = ps[0]
+	background(s.ui, func(ctx context.Context) (templatesShown, error) {
+		sh := templatesShown{sample: data.Patient{FirstName: "Anna", LastName: "Smith", Email: "anna@example.com"}}
+		var err error
+		if sh.templates, err = s.ui.store.Templates(ctx); err != nil {
+			return sh, err
 		}
-		s.ui.do(func() {
-			if err != nil {
-				s.ui.showError(err)
-				return
-			}
-			s.rows, s.sample = ts, sample
-			s.list.Refresh()
-			if len(ts) > 0 && s.name.Text == "" {
-				s.list.Select(0)
-			}
-		})
-	}()
+		if ps, _ := s.ui.store.Patients(ctx, data.PatientQuery{Limit: 1}); len(ps) == 1 {
+			sh.sample = ps[0]
+		}
+		if sh.settings, err = s.ui.work.Settings(ctx); err != nil {
+			return sh, err
+		}
+		sh.today, err = s.ui.store.Today()
+		return sh, err
+	}, func(sh templatesShown, err error) {
+		if err != nil {
+			s.ui.showError(err)
+			return
+		}
+		s.rows, s.sample, s.settings, s.today = sh.templates, sh.sample, sh.settings, sh.today
+		s.list.Refresh()
+		if len(sh.templates) > 0 && s.name.Text == "" {
+			s.list.Select(0)
+		}
+		s.check()
+	})
 }
 
 func (s *templatesScreen) template() mailer.Template {
 	return mailer.Template{Name: s.name.Text, Subject: s.subject.Text, Body: s.body.Text}
 }
 
-// check validates as you type and renders the preview for a real patient.
+// check validates as you type and renders the preview for a real patient,
+// with the settings loaded with the screen.
 func (s *templatesScreen) check() {
 	t := s.template()
-	var problems []string
-	if err := t.Validate(); err != nil && !strings.HasPrefix(err.Error(), "name") {
-		problems = append(problems, err.Error())
-	}
-	problems = append(problems, mailer.SubjectWarnings(t.Subject)...)
-	s.problems.SetText(strings.Join(problems, "\n"))
-	pr := mailer.LoadPractice(s.ui.store)
-	today, _ := s.ui.store.Today()
-	m, err := t.Render(s.sample, pr, today)
+	s.problems.SetText(strings.Join(workflow.CheckTemplate(t, s.settings), "\n"))
+	m, err := t.Render(s.sample, s.settings.Practice, s.today)
 	if err != nil {
 		s.preview.SetText("")
 		return
@@ -153,10 +165,8 @@ func (s *templatesScreen) onSave() {
 		s.status.SetText("Not saved: " + err.Error())
 		return
 	}
-	go func() {
-		dt := data.Template{Name: t.Name, Subject: t.Subject, Body: t.Body}
-		err := s.ui.store.SaveTemplate(context.Background(), &dt)
-		s.ui.do(func() {
+	background(s.ui, func(ctx context.Context) ([]string, error) { return s.ui.work.SaveTemplate(ctx, t) },
+		func(_ []string, err error) {
 			if err != nil {
 				s.status.SetText("Not saved: " + errorText(err))
 				return
@@ -164,56 +174,31 @@ func (s *templatesScreen) onSave() {
 			s.status.SetText("Saved.")
 			s.refresh()
 		})
-	}()
 }
 
 func (s *templatesScreen) onTest() {
-	t := s.template()
-	sample := s.sample
+	t, sample := s.template(), s.sample
 	s.status.SetText("Sending a test…")
-	go func() {
-		st, pr, err := mailer.Ready(s.ui.store)
-		if err == nil && pr.Email == "" {
-			err = errString("set the practice's email in Settings first")
-		}
-		var conn *mailer.Connection
-		if err == nil {
-			conn, err = mailer.Dial(context.Background(), st.Account, pr)
-		}
-		if err == nil {
-			defer conn.Close()
-			today, _ := s.ui.store.Today()
-			var m mailer.Message
-			if m, err = t.Render(sample, pr, today); err == nil {
-				m.To, m.Subject = pr.Email, "[Test] "+m.Subject
-				err = conn.Send(m)
-			}
-		}
-		s.ui.do(func() {
+	background(s.ui, func(ctx context.Context) (string, error) { return s.ui.work.SendTemplateTest(ctx, t, sample) },
+		func(to string, err error) {
 			if err != nil {
 				s.status.SetText("Test not sent: " + errorText(err))
 				return
 			}
-			s.status.SetText("Test sent to " + pr.Email + ".")
+			s.status.SetText("Test sent to " + to + ".")
 		})
-	}()
 }
-
-type errString string
-
-func (e errString) Error() string { return string(e) }
 
 // onPreviewFor shows the preview for the first patient matching the name.
 func (s *templatesScreen) onPreviewFor(typed string) {
-	go func() {
-		ps, err := s.ui.store.Patients(context.Background(), data.PatientQuery{Search: typed, Limit: 1})
-		s.ui.do(func() {
-			if err != nil || len(ps) == 0 {
-				s.status.SetText("No patient matches " + typed + ".")
-				return
-			}
-			s.sample = ps[0]
-			s.check()
-		})
-	}()
+	background(s.ui, func(ctx context.Context) ([]data.Patient, error) {
+		return s.ui.store.Patients(ctx, data.PatientQuery{Search: typed, Limit: 1})
+	}, func(ps []data.Patient, err error) {
+		if err != nil || len(ps) == 0 {
+			s.status.SetText("No patient matches " + typed + ".")
+			return
+		}
+		s.sample = ps[0]
+		s.check()
+	})
 }

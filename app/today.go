@@ -3,15 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"kindly/data"
-	"kindly/data/demo"
-	"kindly/mailer"
+	"kindly/workflow"
 )
 
 // todayScreen shows what is due today, the queue and the mailbox's
@@ -50,51 +47,39 @@ func newTodayScreen(u *UI) *todayScreen {
 func (s *todayScreen) content() fyne.CanvasObject { return container.NewPadded(s.box) }
 
 func (s *todayScreen) refresh() {
-	go func() {
-		ctx := context.Background()
-		st := s.ui.store
-		patients, _ := st.CountPatients(ctx, data.PatientQuery{IncludeArchived: true})
-		today, err := st.Today()
-		var dueText, queueText string
-		if err == nil {
-			entries, _ := st.Calendar(ctx, today, today)
-			for _, e := range entries {
-				if e.Audience > 0 {
-					dueText += fmt.Sprintf("• %s (%s): %s\n", e.Campaign, e.Occurrence, patientsText(e.Audience))
-				}
+	background(s.ui, s.ui.work.Today, func(o workflow.Overview, err error) {
+		if err != nil {
+			s.due.SetText("Cannot read today's plan: " + errorText(err))
+			return
+		}
+		if o.Patients == 0 {
+			s.welcome.Show()
+		} else {
+			s.welcome.Hide()
+		}
+		var due, queue string
+		for _, e := range o.Due {
+			due += fmt.Sprintf("• %s (%s): %s\n", e.Campaign, e.Occurrence, patientsText(e.Audience))
+		}
+		for _, q := range o.Queue {
+			queue += fmt.Sprintf("• %s: %d waiting, %d sent", q.Campaign, q.Waiting, q.Sent)
+			if q.Uncertain > 0 {
+				queue += fmt.Sprintf(", %d uncertain (Kindly stopped while sending; not sent again)", q.Uncertain)
 			}
-			cs, _ := st.Campaigns(ctx)
-			for _, c := range cs {
-				counts, _ := st.OutboxCounts(ctx, c.ID, "")
-				if counts[data.StatusQueued] > 0 || counts[data.StatusUncertain] > 0 {
-					queueText += fmt.Sprintf("• %s: %d waiting, %d sent", c.Name, counts[data.StatusQueued], counts[data.StatusSent])
-					if n := counts[data.StatusUncertain]; n > 0 {
-						queueText += fmt.Sprintf(", %d uncertain (Kindly stopped while sending; not sent again)", n)
-					}
-					queueText += "\n"
-				}
+			queue += "\n"
+		}
+		limits := "No mail account yet: Settings > Mail account."
+		if o.Mail.Configured() {
+			limits = fmt.Sprintf("%s: %d sent in the last 24 hours", o.Mail.Host, o.SentDay)
+			if o.Mail.PerDay > 0 {
+				limits += fmt.Sprintf(", %d left of %d a day", o.LeftDay, o.Mail.PerDay)
 			}
 		}
-		limitsText := "No mail account yet: Settings > Mail account."
-		if acct, err := mailer.LoadSettings(st); err == nil {
-			sent, _ := st.SentSince(ctx, st.Now().Add(-24*time.Hour))
-			limitsText = fmt.Sprintf("%s: %d sent in the last 24 hours", acct.Host, sent)
-			if acct.PerDay > 0 {
-				limitsText += fmt.Sprintf(", %d left of %d a day", max(acct.PerDay-sent, 0), acct.PerDay)
-			}
-		}
-		s.ui.do(func() {
-			if patients == 0 {
-				s.welcome.Show()
-			} else {
-				s.welcome.Hide()
-			}
-			s.due.SetText(orText(dueText, "Nothing is due today."))
-			s.queue.SetText(orText(queueText, "Nothing is waiting to be sent."))
-			s.limits.SetText(limitsText)
-			s.box.Refresh() // the welcome came or went: lay out again
-		})
-	}()
+		s.due.SetText(orText(due, "Nothing is due today."))
+		s.queue.SetText(orText(queue, "Nothing is waiting to be sent."))
+		s.limits.SetText(limits)
+		s.box.Refresh() // the welcome came or went: lay out again
+	})
 }
 
 func orText(s, def string) string {
@@ -106,14 +91,12 @@ func orText(s, def string) string {
 
 func (s *todayScreen) onSample() {
 	s.due.SetText("Adding 2,000 sample patients…")
-	go func() {
-		err := demo.Fill(context.Background(), s.ui.store, demo.Options{Patients: 2000, Seed: 1})
-		s.ui.do(func() {
+	background(s.ui, func(ctx context.Context) (bool, error) { return s.ui.work.DemoIfEmpty(ctx, nil) },
+		func(_ bool, err error) {
 			if err != nil {
 				s.ui.showError(err)
 				return
 			}
 			s.refresh()
 		})
-	}()
 }

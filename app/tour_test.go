@@ -18,9 +18,13 @@ func TestScreenshotTour(t *testing.T) {
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
 	st := u.store
-	mailer.SavePractice(st, mailer.Practice{Name: "Sunny Family Practice", Address: "1 Main Street, Springfield", Phone: "555-0100", Email: "front@sunny.example"})
-	mailer.SaveSettings(st, mailer.Settings{Preset: "workspace", Account: mailer.Account{Host: "smtp.gmail.com", Port: 587, TLS: mailer.TLSStartTLS,
-		User: "front@sunny.example", From: "Sunny Family Practice <front@sunny.example>"}, Limits: mailer.Limits{PerMinute: 60, PerDay: 2000}})
+	settings := data.Settings{Practice: data.Practice{Name: "Sunny Family Practice", Address: "1 Main Street, Springfield", Phone: "555-0100", Email: "front@sunny.example"},
+		TimeZone: "America/New_York", Cap: data.DefaultCap,
+		Mail: data.MailAccount{Preset: "workspace", Host: "smtp.gmail.com", Port: 587, TLS: data.TLSStartTLS,
+			User: "front@sunny.example", From: "Sunny Family Practice <front@sunny.example>", PerMinute: 60, PerDay: 2000}}
+	if err := st.SaveSettings(ctx, settings); err != nil {
+		t.Fatal(err)
+	}
 	tpl := data.Template{Name: "Flu shot", Subject: mailer.Starters[0].Subject, Body: mailer.Starters[0].Body}
 	st.SaveTemplate(ctx, &tpl)
 	seg, _ := st.SegmentByName(ctx, "65+ without a flu shot this season")
@@ -28,34 +32,34 @@ func TestScreenshotTour(t *testing.T) {
 		Schedule: data.Schedule{Kind: data.ScheduleSeason, Month: 10, Day: 1, UntilMonth: 11, UntilDay: 30}.JSON()}
 	st.CreateCampaign(ctx, &c)
 
-	p := u.screens[1].(*patientsScreen)
+	p := u.patients
 	waitFor(t, u, "patients", func() bool { return strings.HasSuffix(p.count.Text, "patients") && len(p.pages[0]) > 0 })
 	writeScreenshot(t, w, "patients.png")
 
 	onUI(u, func() { u.Show("Segments") })
-	sg := u.screens[2].(*segmentsScreen)
+	sg := u.segments
 	waitFor(t, u, "segments", func() bool { return len(sg.rows) == 5 })
 	onUI(u, func() { sg.list.Select(0) })
 	waitFor(t, u, "the builder's count", func() bool { return strings.HasSuffix(sg.count.Text, "patients today") })
 	writeScreenshot(t, w, "segments.png")
 
 	onUI(u, func() { u.Show("Today") })
-	td := u.screens[0].(*todayScreen)
+	td := u.today
 	waitFor(t, u, "today", func() bool { return td.limits.Text != "" })
 	writeScreenshot(t, w, "today.png")
 
 	onUI(u, func() { u.Show("Templates") })
-	tp := u.screens[3].(*templatesScreen)
+	tp := u.templates
 	waitFor(t, u, "templates", func() bool { return tp.preview.Text != "" })
 	writeScreenshot(t, w, "templates.png")
 
 	onUI(u, func() { u.Show("Calendar") })
-	cal := u.screens[4].(*calendarScreen)
+	cal := u.calendar
 	waitFor(t, u, "the calendar", func() bool { return cal.notes.Text != "" })
 	writeScreenshot(t, w, "calendar.png")
 
 	onUI(u, func() { u.Show("Campaigns") })
-	cs := u.screens[5].(*campaignsScreen)
+	cs := u.campaigns
 	waitFor(t, u, "campaigns", func() bool { return len(cs.rows) == 1 })
 	onUI(u, func() { cs.list.Select(0) })
 	waitFor(t, u, "the review", func() bool { return strings.Contains(cs.review.Text, "Sends to:") })
@@ -65,7 +69,7 @@ func TestScreenshotTour(t *testing.T) {
 	writeScreenshot(t, w, "reports.png")
 
 	onUI(u, func() { u.Show("Settings") })
-	ss := u.screens[7].(*settingsScreen)
+	ss := u.settings
 	waitFor(t, u, "settings", func() bool { return ss.host.Text == "smtp.gmail.com" })
 	writeScreenshot(t, w, "settings.png")
 

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
+	"kindly/workflow"
 )
 
 // screen is one page of the sidebar.
@@ -25,60 +26,63 @@ type screen interface {
 type section struct {
 	title string
 	icon  func() fyne.Resource
-	make  func(*UI) screen
+	open  func(*UI) screen // the section's screen
 }
 
-// sections is filled in init: screens refer back to it (Show), which a
+// sections is filled in init: the screens refer back to it, which a
 // package-level initializer may not.
 var sections []section
 
 func init() {
 	sections = []section{
-		{"Today", theme.HomeIcon, func(u *UI) screen { return newTodayScreen(u) }},
-		{"Patients", theme.AccountIcon, func(u *UI) screen { return newPatientsScreen(u) }},
-		{"Segments", theme.ListIcon, func(u *UI) screen { return newSegmentsScreen(u) }},
-		{"Templates", theme.DocumentIcon, func(u *UI) screen { return newTemplatesScreen(u) }},
-		{"Calendar", theme.CalendarIcon, func(u *UI) screen { return newCalendarScreen(u) }},
-		{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return newCampaignsScreen(u) }},
-		{"Reports", theme.GridIcon, func(u *UI) screen { return newReportsScreen(u) }},
-		{"Settings", theme.SettingsIcon, func(u *UI) screen { return newSettingsScreen(u) }},
+		{"Today", theme.HomeIcon, func(u *UI) screen { return u.today }},
+		{"Patients", theme.AccountIcon, func(u *UI) screen { return u.patients }},
+		{"Segments", theme.ListIcon, func(u *UI) screen { return u.segments }},
+		{"Templates", theme.DocumentIcon, func(u *UI) screen { return u.templates }},
+		{"Calendar", theme.CalendarIcon, func(u *UI) screen { return u.calendar }},
+		{"Campaigns", theme.MailSendIcon, func(u *UI) screen { return u.campaigns }},
+		{"Reports", theme.GridIcon, func(u *UI) screen { return u.reports }},
+		{"Settings", theme.SettingsIcon, func(u *UI) screen { return u.settings }},
 	}
 }
 
-// UI is the main window's state: the sidebar and the current screen.
+// UI is the main window's state: the sidebar, the screens and the
+// background work they started.
 type UI struct {
 	app     fyne.App
 	window  fyne.Window
+	work    *workflow.Workflow
 	store   *data.Store
-	screens []screen
 	body    *fyne.Container
 	sidebar *widget.List
 	current int
 
-	stop    context.CancelFunc // ends the background work Start began
-	stopped sync.WaitGroup
+	// The screens, one per section.
+	today     *todayScreen
+	patients  *patientsScreen
+	segments  *segmentsScreen
+	templates *templatesScreen
+	calendar  *calendarScreen
+	campaigns *campaignsScreen
+	reports   *reportsScreen
+	settings  *settingsScreen
+
+	// ctx ends when the window closes (cause workflow.ErrInterrupted);
+	// running holds the background work Close waits for.
+	ctx     context.Context
+	stop    context.CancelCauseFunc
+	running sync.WaitGroup
+	// post runs a function on the UI goroutine: fyne.Do, or the test's queue.
+	post func(func())
 }
 
-// uiMu is held while a background result is applied to widgets. With the
-// real driver fyne.Do already runs everything on one goroutine and uiMu is
-// never contended; Fyne's test driver runs fyne.Do on the caller's
-// goroutine, so uiMu is what keeps headless tests serial - across UIs too,
-// as Fyne's font caches are shared.
-var uiMu sync.Mutex
-
-// do applies a background result on the UI goroutine.
-func (u *UI) do(fn func()) {
-	fyne.Do(func() {
-		uiMu.Lock()
-		defer uiMu.Unlock()
-		fn()
-	})
-}
-
-// New builds the main window's content over the store.
-func New(a fyne.App, w fyne.Window, store *data.Store) *UI {
-	u := &UI{app: a, window: w, store: store, current: -1}
-	u.screens = make([]screen, len(sections))
+// New builds the main window's content over the practice's workflow.
+func New(a fyne.App, w fyne.Window, work *workflow.Workflow) *UI {
+	u := &UI{app: a, window: w, work: work, store: work.Store(), current: -1, post: fyne.Do}
+	u.ctx, u.stop = context.WithCancelCause(context.Background())
+	// Screens are cheap to make: their data loads when they are first shown.
+	u.today, u.patients, u.segments, u.templates = newTodayScreen(u), newPatientsScreen(u), newSegmentsScreen(u), newTemplatesScreen(u)
+	u.calendar, u.campaigns, u.reports, u.settings = newCalendarScreen(u), newCampaignsScreen(u), newReportsScreen(u), newSettingsScreen(u)
 	u.body = container.NewStack()
 	u.sidebar = widget.NewList(
 		func() int { return len(sections) },
@@ -93,103 +97,57 @@ func New(a fyne.App, w fyne.Window, store *data.Store) *UI {
 	u.sidebar.OnSelected = u.onSectionSelected
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		u.Show("Patients")
-		if p, ok := u.screens[1].(*patientsScreen); ok {
-			w.Canvas().Focus(p.search)
-		}
+		w.Canvas().Focus(u.patients.search)
 	})
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		u.Show("Patients")
-		if p, ok := u.screens[1].(*patientsScreen); ok {
-			p.onNewPatient()
-		}
+		u.patients.onNewPatient()
 	})
 	return u
 }
 
-// Start shows the first screen and starts loading it: Today (with the
-// welcome) on a new database, else the patients.
+// Start shows the first screen - Today (with the welcome) on a new
+// database, else the patients - and starts the background work: the daily
+// backup, and a run that was being sent when Kindly closed.
 func (u *UI) Start() {
-	first := 1
-	if n, err := u.store.CountPatients(context.Background(), data.PatientQuery{IncludeArchived: true}); err == nil && n == 0 {
-		first = 0
+	first := "Patients"
+	if n, err := u.store.CountPatients(u.ctx, data.PatientQuery{IncludeArchived: true}); err == nil && n == 0 {
+		first = "Today"
 	}
-	u.sidebar.Select(first)
-	ctx, stop := context.WithCancel(context.Background())
-	u.stop = stop
-	u.stopped.Add(2)
-	go u.backUpDaily(ctx)
-	go u.resumeSending(ctx)
+	u.Show(first)
+	u.running.Add(1)
+	go u.backUpDaily()
+	background(u, u.work.Interrupted, u.onInterruptedRuns)
 }
 
-// resumeSending picks up a run Kindly was in the middle of sending when it
-// was closed (or died): the campaign is still "sending" and has emails
-// queued. A run the practice paused waits for them.
-func (u *UI) resumeSending(ctx context.Context) {
-	defer u.stopped.Done()
-	cs, err := u.store.Campaigns(ctx)
-	if err != nil {
+// onInterruptedRuns goes on sending a run Kindly was in the middle of when
+// it was closed (or died). One run at a time: the next waits for its Send.
+func (u *UI) onInterruptedRuns(names []string, err error) {
+	if err != nil || len(names) == 0 {
 		return
 	}
-	for _, c := range cs {
-		if c.Status != "sending" {
-			continue
-		}
-		if occ, err := u.store.UnfinishedOccurrence(ctx, c.ID); err != nil || occ == "" {
-			continue
-		}
-		u.do(func() {
-			if ctx.Err() != nil {
-				return
-			}
-			s := u.screen("Campaigns").(*campaignsScreen)
-			s.start(c)
-			s.status.SetText("Resuming " + c.Name + ", which was being sent when Kindly closed…")
-		})
-		return // one run at a time; the next waits for its Send
-	}
+	u.campaigns.resume(names[0])
 }
 
-// screen returns a section's screen, making it on first use.
-func (u *UI) screen(title string) screen { return u.screenAt(sectionIndex(title)) }
-
-// screenAt returns the screen of section i, making it on first use.
-func (u *UI) screenAt(i int) screen {
-	if u.screens[i] == nil {
-		u.screens[i] = sections[i].make(u)
-	}
-	return u.screens[i]
-}
-
-// sectionIndex is the sidebar position of the section with this title.
-func sectionIndex(title string) int {
-	for i, s := range sections {
-		if s.title == title {
-			return i
-		}
-	}
-	panic("no section " + title)
-}
-
-// Close ends the background work and waits for it.
+// Close ends the background work and waits for it. A run being sent stays
+// "sending" and goes on when the window opens again.
 func (u *UI) Close() {
-	if u.stop != nil {
-		u.stop()
-		u.stopped.Wait()
-	}
+	u.stop(workflow.ErrInterrupted)
+	u.running.Wait()
 }
 
 // backUpDaily takes the daily backup while the window is open: at start,
 // then it checks each hour whether a day has passed.
-func (u *UI) backUpDaily(ctx context.Context) {
-	defer u.stopped.Done()
+func (u *UI) backUpDaily() {
+	defer u.running.Done()
 	hourly := time.NewTicker(time.Hour)
 	defer hourly.Stop()
 	for {
-		if _, err := u.store.DailyBackup(ctx); err != nil && ctx.Err() == nil {
+		if _, err := u.store.DailyBackup(u.ctx); err != nil && u.ctx.Err() == nil {
 			u.do(func() { u.showError(fmt.Errorf("the daily backup failed: %w", err)) })
 		}
 		select {
-		case <-ctx.Done():
+		case <-u.ctx.Done():
 			return
 		case <-hourly.C:
 		}
@@ -203,15 +161,23 @@ func (u *UI) Content() fyne.CanvasObject {
 	return split
 }
 
-// Show switches to the screen with this title.
-func (u *UI) Show(title string) { u.sidebar.Select(sectionIndex(title)) }
+// Show switches to the screen of the section with this title.
+func (u *UI) Show(title string) {
+	for i, s := range sections {
+		if s.title == title {
+			u.sidebar.Select(i)
+			return
+		}
+	}
+	panic("no section " + title)
+}
 
 func (u *UI) onSectionSelected(id widget.ListItemID) {
 	if id == u.current {
 		return
 	}
 	u.current = id
-	sc := u.screenAt(id)
+	sc := sections[id].open(u)
 	u.body.Objects = []fyne.CanvasObject{sc.content()}
 	u.body.Refresh()
 	sc.refresh()

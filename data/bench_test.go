@@ -35,7 +35,7 @@ func benchPractice(b *testing.B) *data.Store {
 		}
 		now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 		benchStore.Now = func() time.Time { return now }
-		if benchErr = benchStore.SetLocation("America/New_York"); benchErr != nil {
+		if benchErr = benchStore.SaveSettings(context.Background(), data.Settings{TimeZone: "America/New_York"}); benchErr != nil {
 			return
 		}
 		if benchErr = demo.Fill(context.Background(), benchStore, demo.Options{Patients: benchPatients, Seed: 1}); benchErr != nil {

@@ -16,6 +16,18 @@ const (
 	PurposePromotion = "promotion"
 )
 
+// CampaignStatus is where a campaign stands.
+type CampaignStatus string
+
+// The statuses of a campaign.
+const (
+	CampaignDraft     CampaignStatus = "draft"     // not complete, or not scheduled: sent when the practice presses Send
+	CampaignScheduled CampaignStatus = "scheduled" // waits for its next occurrence
+	CampaignSending   CampaignStatus = "sending"   // a run is being sent (or was, when Kindly stopped)
+	CampaignPaused    CampaignStatus = "paused"    // a run was paused or stopped; Send resumes it
+	CampaignDone      CampaignStatus = "done"      // sent (or cancelled); nothing more is planned
+)
+
 // Campaign is a planned mailing: who (segment), what (template), when (schedule).
 type Campaign struct {
 	ID         int64
@@ -24,7 +36,7 @@ type Campaign struct {
 	SegmentID  int64 // 0 when not chosen yet
 	TemplateID int64 // 0 when not chosen yet
 	Schedule   string
-	Status     string
+	Status     CampaignStatus
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
@@ -46,16 +58,16 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign) error {
 		return &ValidationError{"schedule", err.Error()}
 	}
 	if c.Status == "" {
-		c.Status = "draft"
+		c.Status = CampaignDraft
 		if sched.Kind != "" && c.SegmentID != 0 && c.TemplateID != 0 {
-			c.Status = "scheduled"
+			c.Status = CampaignScheduled
 		}
 	}
 	now := s.stamp()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO campaigns (name, purpose, segment_id, template_id, schedule, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.Purpose, nullID(c.SegmentID), nullID(c.TemplateID), c.Schedule, c.Status, now, now)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if errors.Is(mapError(err), ErrDuplicate) {
 			return &ValidationError{"name", fmt.Sprintf("There is already a campaign called %q.", c.Name)}
 		}
 		return fmt.Errorf("cannot save the campaign: %w", err)
@@ -76,15 +88,23 @@ func (s *Store) UpdateCampaign(ctx context.Context, c *Campaign) error {
 	if c.Purpose != PurposeCare && c.Purpose != PurposePromotion {
 		return &ValidationError{"purpose", "A campaign is either a care reminder or a promotion."}
 	}
-	if _, err := ParseSchedule(c.Schedule); err != nil {
+	sched, err := ParseSchedule(c.Schedule)
+	if err != nil {
 		return &ValidationError{"schedule", err.Error()}
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE campaigns SET purpose = ?, segment_id = ?, template_id = ?, schedule = ?, updated_at = ?
-		WHERE id = ?`, c.Purpose, nullID(c.SegmentID), nullID(c.TemplateID), c.Schedule, s.stamp(), c.ID)
-	if err != nil {
-		return fmt.Errorf("cannot save the campaign: %w", err)
+	// A draft becomes scheduled once complete with a schedule, and back; a
+	// campaign that is sending, paused or done keeps its status.
+	waiting := CampaignDraft
+	if sched.Kind != "" && c.SegmentID != 0 && c.TemplateID != 0 {
+		waiting = CampaignScheduled
 	}
-	return nil
+	_, err = s.db.ExecContext(ctx, `UPDATE campaigns SET purpose = ?, segment_id = ?, template_id = ?, schedule = ?, updated_at = ?,
+		status = CASE WHEN status IN ('draft', 'scheduled') THEN ? ELSE status END
+		WHERE id = ?`, c.Purpose, nullID(c.SegmentID), nullID(c.TemplateID), c.Schedule, s.stamp(), waiting, c.ID)
+	if err != nil {
+		return fmt.Errorf("cannot save the campaign: %w", mapError(err))
+	}
+	return s.db.QueryRowContext(ctx, `SELECT status FROM campaigns WHERE id = ?`, c.ID).Scan(&c.Status)
 }
 
 const campaignColumns = `id, name, purpose, coalesce(segment_id, 0), coalesce(template_id, 0), schedule, status, created_at, updated_at`
@@ -100,20 +120,7 @@ func scanCampaign(row scanner) (Campaign, error) {
 
 // Campaigns lists all campaigns by name.
 func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns ORDER BY name COLLATE NOCASE`)
-	if err != nil {
-		return nil, fmt.Errorf("cannot list campaigns: %w", err)
-	}
-	defer rows.Close()
-	var out []Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, "list campaigns", `SELECT `+campaignColumns+` FROM campaigns ORDER BY name COLLATE NOCASE`, scanCampaign)
 }
 
 // CampaignByName loads a campaign; the name is matched ignoring case.
@@ -145,29 +152,21 @@ type OutboxEntry struct {
 // EachOutboxEntry calls fn for every outbox row (of one campaign, or all
 // when campaignID is 0), oldest first, reading them one at a time.
 func (s *Store) EachOutboxEntry(ctx context.Context, campaignID int64, fn func(OutboxEntry) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.campaign_id, c.name, o.occurrence, coalesce(o.patient_id, 0),
+	return s.eachRow(ctx, "read the send log", `SELECT o.id, o.campaign_id, c.name, o.occurrence, coalesce(o.patient_id, 0),
 		coalesce(p.last_name || ', ' || p.first_name, ''), o.email, o.subject, o.status, o.reason, o.attempts,
 		o.queued_at, coalesce(o.sent_at, '')
 		FROM outbox o JOIN campaigns c ON c.id = o.campaign_id LEFT JOIN patients p ON p.id = o.patient_id
-		WHERE ? = 0 OR o.campaign_id = ? ORDER BY o.id`, campaignID, campaignID)
-	if err != nil {
-		return fmt.Errorf("cannot read the send log: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+		WHERE ? = 0 OR o.campaign_id = ? ORDER BY o.id`, []any{campaignID, campaignID}, func(row scanner) error {
 		var e OutboxEntry
 		var queued, sent string
-		if err := rows.Scan(&e.ID, &e.CampaignID, &e.Campaign, &e.Occurrence, &e.PatientID, &e.PatientName, &e.Email,
+		if err := row.Scan(&e.ID, &e.CampaignID, &e.Campaign, &e.Occurrence, &e.PatientID, &e.PatientName, &e.Email,
 			&e.Subject, &e.Status, &e.Reason, &e.Attempts, &queued, &sent); err != nil {
 			return err
 		}
 		e.QueuedAt, _ = time.Parse(time.RFC3339, queued)
 		e.SentAt, _ = time.Parse(time.RFC3339, sent)
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(e)
+	})
 }
 
 // MonthlyStats counts one campaign's messages in one month by outcome.

@@ -37,31 +37,6 @@ type Rendered struct {
 	Subject, Text, HTML string
 }
 
-// Cap is the frequency cap: at most Count emails per patient in Days
-// days, across all campaigns.
-type Cap struct {
-	Count int
-	Days  int
-}
-
-// Settings keys of the frequency cap.
-const (
-	SettingCapCount = "cap.count"
-	SettingCapDays  = "cap.days"
-)
-
-// FrequencyCap reads the practice's cap (default 2 emails per 30 days).
-func (s *Store) FrequencyCap() Cap {
-	c := Cap{Count: 2, Days: 30}
-	if v, _ := s.Setting(SettingCapCount, ""); v != "" {
-		fmt.Sscan(v, &c.Count)
-	}
-	if v, _ := s.Setting(SettingCapDays, ""); v != "" {
-		fmt.Sscan(v, &c.Days)
-	}
-	return c
-}
-
 // QueueOptions say how an occurrence is queued.
 type QueueOptions struct {
 	// BypassCap lets a care reminder through the frequency cap.
@@ -90,7 +65,10 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 	if c.Purpose != PurposeCare && c.Purpose != PurposePromotion {
 		return res, fmt.Errorf("unknown campaign purpose %q", c.Purpose)
 	}
-	limit := s.FrequencyCap()
+	limit, err := s.FrequencyCap(ctx)
+	if err != nil {
+		return res, err
+	}
 	bypass := opt.BypassCap && c.Purpose == PurposeCare
 	since := s.Now().AddDate(0, 0, -limit.Days).UTC().Format(time.RFC3339)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
@@ -271,7 +249,7 @@ func (s *Store) CancelQueued(ctx context.Context, campaignID int64, occurrence s
 }
 
 // SetCampaignStatus moves a campaign to draft, scheduled, sending, paused or done.
-func (s *Store) SetCampaignStatus(ctx context.Context, id int64, status string) error {
+func (s *Store) SetCampaignStatus(ctx context.Context, id int64, status CampaignStatus) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?`, status, s.stamp(), id)
 	return err
 }
@@ -312,21 +290,13 @@ func (s *Store) SampleRecipients(ctx context.Context, purpose string, rule Rule,
 // NextQueuedBatch returns up to limit of an occurrence's oldest queued
 // messages (a small window: the campaign is never read whole).
 func (s *Store) NextQueuedBatch(ctx context.Context, campaignID int64, occurrence string, limit int) ([]OutboxMessage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, coalesce(patient_id, 0), email, subject, body_text, body_html, attempts
-		FROM outbox WHERE campaign_id = ? AND occurrence = ? AND status = 'queued' ORDER BY id LIMIT ?`, campaignID, occurrence, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutboxMessage
-	for rows.Next() {
-		var m OutboxMessage
-		if err := rows.Scan(&m.ID, &m.PatientID, &m.Email, &m.Subject, &m.Text, &m.HTML, &m.Attempts); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, "read the send queue", `SELECT id, coalesce(patient_id, 0), email, subject, body_text, body_html, attempts
+		FROM outbox WHERE campaign_id = ? AND occurrence = ? AND status = 'queued' ORDER BY id LIMIT ?`,
+		func(row scanner) (OutboxMessage, error) {
+			var m OutboxMessage
+			err := row.Scan(&m.ID, &m.PatientID, &m.Email, &m.Subject, &m.Text, &m.HTML, &m.Attempts)
+			return m, err
+		}, campaignID, occurrence, limit)
 }
 
 // ClaimForSending marks a queued message "sending" if its patient still

@@ -66,17 +66,6 @@ func (p Patient) DisplayName() string {
 	return p.LastName + ", " + first
 }
 
-// ErrNotFound is returned when a record does not exist (any more).
-var ErrNotFound = errors.New("not found")
-
-// ValidationError is a problem with what was typed, in words for the front desk.
-type ValidationError struct {
-	Field   string
-	Message string
-}
-
-func (e *ValidationError) Error() string { return e.Message }
-
 // NormalizeEmail trims and lower-cases an address; "" stays "".
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
@@ -143,8 +132,6 @@ const patientColumns = `p.id, coalesce(p.external_id, ''), p.first_name, p.last_
 	p.promo_consent, coalesce(p.promo_changed_at, ''), p.promo_source,
 	p.do_not_contact, p.archived, p.created_at, p.updated_at`
 
-type scanner interface{ Scan(dest ...any) error }
-
 // scanPatient reads patientColumns, then any extra columns into extra.
 func scanPatient(row scanner, extra ...any) (Patient, error) {
 	var p Patient
@@ -169,20 +156,7 @@ func scanPatient(row scanner, extra ...any) (Patient, error) {
 
 // queryPatients runs a query selecting patientColumns and reads every row.
 func (s *Store) queryPatients(ctx context.Context, what, query string, args ...any) ([]Patient, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("cannot %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []Patient
-	for rows.Next() {
-		p, err := scanPatient(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, what, query, func(row scanner) (Patient, error) { return scanPatient(row) }, args...)
 }
 
 func nullString(s string) any {
@@ -246,7 +220,7 @@ func (s *Store) insertPatient(ctx context.Context, stmt *sql.Stmt, p *Patient, t
 	}
 	res, err := stmt.ExecContext(ctx, args...)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if errors.Is(mapError(err), ErrDuplicate) {
 			return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", p.ExternalID)}
 		}
 		return fmt.Errorf("cannot save the patient: %w", err)
@@ -284,7 +258,7 @@ func (s *Store) updatePatient(ctx context.Context, stmt *sql.Stmt, p *Patient) e
 		p.PromoConsent, nullTime(p.PromoChangedAt), p.PromoSource, p.DoNotContact, p.Archived,
 		p.UpdatedAt.Format(time.RFC3339), p.ID)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if errors.Is(mapError(err), ErrDuplicate) {
 			return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", p.ExternalID)}
 		}
 		return fmt.Errorf("cannot save the patient: %w", err)
@@ -357,10 +331,6 @@ func (s *Store) DeletePatient(ctx context.Context, id int64) error {
 		}
 		return s.auditTx(ctx, tx, "delete", fmt.Sprintf("patient %d (%s) deleted", id, name))
 	})
-}
-
-func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
 // EachPatientForExport calls fn for every patient of a segment (or all

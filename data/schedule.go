@@ -63,8 +63,7 @@ func validDay(m, d int) bool {
 // Validate says what is wrong with a schedule.
 func (s Schedule) Validate() error {
 	switch s.Kind {
-	case "":
-		return nil
+	case "": // sent when the practice presses Send; the window still applies
 	case ScheduleOnce:
 		if _, err := ParseDate(s.Date); err != nil {
 			return fmt.Errorf("the date: %v", err)

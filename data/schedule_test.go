@@ -172,7 +172,7 @@ func TestQueueConsentAndCap(t *testing.T) {
 	if got := outboxReasons(t, s, care3)["senior-jabbed"]; got != "queued: " {
 		t.Fatalf("bypass: %q", got)
 	}
-	s.SetSetting(SettingCapCount, "1")
+	s.SaveSettings(ctx, Settings{Cap: Cap{Count: 1, Days: 30}})
 	promo2 := Campaign{Name: "Promo 2", Purpose: PurposePromotion}
 	s.CreateCampaign(ctx, &promo2)
 	queueAll(t, s, promo2, "x", everyone, QueueOptions{BypassCap: true}) // promotions never bypass

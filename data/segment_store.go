@@ -84,20 +84,7 @@ func scanSegment(row scanner) (Segment, error) {
 
 // Segments lists all segments by name.
 func (s *Store) Segments(ctx context.Context) ([]Segment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, rules, created_at, updated_at FROM segments ORDER BY name COLLATE NOCASE`)
-	if err != nil {
-		return nil, fmt.Errorf("cannot list segments: %w", err)
-	}
-	defer rows.Close()
-	var out []Segment
-	for rows.Next() {
-		seg, err := scanSegment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, seg)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, "list segments", `SELECT id, name, rules, created_at, updated_at FROM segments ORDER BY name COLLATE NOCASE`, scanSegment)
 }
 
 // DeleteSegment removes a segment that no campaign and no other segment uses.
@@ -117,7 +104,7 @@ func (s *Store) DeleteSegment(ctx context.Context, id int64) error {
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM segments WHERE id = ?`, id); err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
+			if errors.Is(mapError(err), ErrInUse) {
 				return &ValidationError{"segment", fmt.Sprintf("The segment %q is used by a campaign; change the campaign first.", seg.Name)}
 			}
 			return err

@@ -302,9 +302,7 @@ func TestSegmentTimeZones(t *testing.T) {
 		{"Asia/Tokyo", "turns65tomorrow", "turns65today turns65tomorrow"},
 		{"Pacific/Honolulu", "turns65today", "turns65today"},
 	} {
-		if err := s.SetLocation(tc.zone); err != nil {
-			t.Fatal(err)
-		}
+		setZone(t, s, tc.zone)
 		if got := strings.Join(members(t, s, birthdayToday), " "); got != tc.birthdays {
 			t.Errorf("%s: birthdays today = %q, want %q", tc.zone, got, tc.birthdays)
 		}
@@ -312,7 +310,7 @@ func TestSegmentTimeZones(t *testing.T) {
 			t.Errorf("%s: aged 65 = %q, want %q", tc.zone, got, tc.aged65)
 		}
 	}
-	if err := s.SetLocation("Mars/Olympus"); err == nil {
+	if err := s.SaveSettings(context.Background(), Settings{TimeZone: "Mars/Olympus"}); err == nil {
 		t.Error("an unknown time zone was accepted")
 	}
 }

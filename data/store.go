@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -96,9 +95,6 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// DB exposes the handle for packages that keep their own tables (mailer, reports).
-func (s *Store) DB() *sql.DB { return s.db }
-
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
@@ -164,76 +160,17 @@ func (s *Store) SchemaVersion() (int, error) {
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return mapError(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	return mapError(tx.Commit())
 }
 
 // stamp is the current instant as stored text.
 func (s *Store) stamp() string { return s.Now().UTC().Format(time.RFC3339) }
-
-// Setting reads one practice setting, or def when unset.
-func (s *Store) Setting(key, def string) (string, error) {
-	var v string
-	err := s.db.QueryRow(`SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return def, nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("cannot read setting %q: %w", key, err)
-	}
-	return v, nil
-}
-
-// SetSetting stores one practice setting.
-func (s *Store) SetSetting(key, value string) error {
-	_, err := s.db.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-	if err != nil {
-		return fmt.Errorf("cannot save setting %q: %w", key, err)
-	}
-	return nil
-}
-
-// SettingTimeZone is the key of the practice's IANA time zone.
-const SettingTimeZone = "practice.time_zone"
-
-// Location is the practice's time zone (the machine's zone when unset).
-func (s *Store) Location() (*time.Location, error) {
-	name, err := s.Setting(SettingTimeZone, "")
-	if err != nil {
-		return nil, err
-	}
-	if name == "" {
-		return time.Local, nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("the practice time zone %q is not known: %w", name, err)
-	}
-	return loc, nil
-}
-
-// SetLocation stores the practice's time zone after checking it exists.
-func (s *Store) SetLocation(name string) error {
-	if _, err := time.LoadLocation(name); err != nil {
-		return fmt.Errorf("%q is not a time zone name (try e.g. Europe/Berlin or America/New_York)", name)
-	}
-	return s.SetSetting(SettingTimeZone, name)
-}
-
-// Today is the calendar date in the practice's time zone.
-func (s *Store) Today() (Date, error) {
-	loc, err := s.Location()
-	if err != nil {
-		return Date{}, err
-	}
-	return DateOf(s.Now().In(loc)), nil
-}
 
 // Check runs SQLite's integrity check and says what is wrong, if anything.
 func (s *Store) Check(ctx context.Context) error {

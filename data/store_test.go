@@ -13,7 +13,8 @@ import (
 )
 
 // newTestStore opens a fresh database file in a temp folder with "now"
-// pinned to 25 November 2026, 10:00 in New York.
+// pinned to 25 November 2026, 10:00 in New York. (Other packages' tests
+// use internal/storetest, which this package cannot import.)
 func newTestStore(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "kindly.db"))
@@ -21,12 +22,18 @@ func newTestStore(t testing.TB) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if err := s.SetLocation("America/New_York"); err != nil {
-		t.Fatal(err)
-	}
+	setZone(t, s, "America/New_York")
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 	s.Now = func() time.Time { return now }
 	return s
+}
+
+// setZone changes the practice's time zone.
+func setZone(t testing.TB, s *Store, zone string) {
+	t.Helper()
+	if err := s.setSetting(context.Background(), keyTimeZone, zone); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestOpenCreatesPrivateFileAndMigrates(t *testing.T) {

@@ -24,20 +24,11 @@ func (s *Store) Services(ctx context.Context) ([]string, error) {
 }
 
 func (s *Store) strings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return queryAll(ctx, s, "read the list", query, func(row scanner) (string, error) {
 		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		err := row.Scan(&v)
+		return v, err
+	}, args...)
 }
 
 // SetTags replaces a patient's tags.
@@ -196,18 +187,13 @@ func (s *Store) AllPatientTags(ctx context.Context) (map[int64][]string, error) 
 // EachVisitKey calls fn for every recorded visit's patient, service key and
 // date (imports use it to tell new visits from known ones).
 func (s *Store) EachVisitKey(ctx context.Context, fn func(patientID int64, serviceKey, date string)) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT patient_id, service_key, date FROM visits`)
-	if err != nil {
-		return fmt.Errorf("cannot read visits: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return s.eachRow(ctx, "read visits", `SELECT patient_id, service_key, date FROM visits`, nil, func(row scanner) error {
 		var id int64
 		var key, date string
-		if err := rows.Scan(&id, &key, &date); err != nil {
-			return err
+		err := row.Scan(&id, &key, &date)
+		if err == nil {
+			fn(id, key, date)
 		}
-		fn(id, key, date)
-	}
-	return rows.Err()
+		return err
+	})
 }

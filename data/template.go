@@ -53,18 +53,10 @@ func (s *Store) TemplateByID(ctx context.Context, id int64) (Template, error) {
 
 // Templates lists all templates by name.
 func (s *Store) Templates(ctx context.Context) ([]Template, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, subject, body FROM templates ORDER BY name COLLATE NOCASE`)
-	if err != nil {
-		return nil, fmt.Errorf("cannot list templates: %w", err)
-	}
-	defer rows.Close()
-	var out []Template
-	for rows.Next() {
-		var t Template
-		if err := rows.Scan(&t.ID, &t.Name, &t.Subject, &t.Body); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, "list templates", `SELECT id, name, subject, body FROM templates ORDER BY name COLLATE NOCASE`,
+		func(row scanner) (Template, error) {
+			var t Template
+			err := row.Scan(&t.ID, &t.Name, &t.Subject, &t.Body)
+			return t, err
+		})
 }

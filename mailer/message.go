@@ -9,6 +9,8 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"kindly/data"
 )
 
 // Account is the practice's mailbox as Kindly sends from it. The password
@@ -30,7 +32,7 @@ var ErrTooManyRecipients = errors.New("a patient email must have exactly one rec
 
 // build makes the MIME message for one rendered email: one To address, no
 // Cc or Bcc, replies to the practice, and a one-click way to unsubscribe.
-func build(acct Account, pr Practice, m Message) (*gomail.Msg, error) {
+func build(acct Account, pr data.Practice, m Message) (*gomail.Msg, error) {
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {
 		return nil, fmt.Errorf("the address %q cannot receive email: %w", m.To, err)
@@ -67,11 +69,11 @@ func build(acct Account, pr Practice, m Message) (*gomail.Msg, error) {
 type Connection struct {
 	client *gomail.Client
 	acct   Account
-	pr     Practice
+	pr     data.Practice
 }
 
 // Dial logs in to the practice's mail server.
-func Dial(ctx context.Context, acct Account, pr Practice) (*Connection, error) {
+func Dial(ctx context.Context, acct Account, pr data.Practice) (*Connection, error) {
 	if acct.Timeout == 0 {
 		acct.Timeout = 30 * time.Second
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/zalando/go-keyring"
@@ -20,55 +21,39 @@ import (
 type OAuth struct {
 	Tenant   string
 	ClientID string
-	// Endpoint overrides Microsoft's (tests use a local server).
-	Endpoint *oauth2.Endpoint
+	// LoginURL is Microsoft's sign-in server; tests point it at a local one.
+	LoginURL string
 }
 
-const (
-	keyOAuthTenant = "account.oauth_tenant"
-	keyOAuthClient = "account.oauth_client_id"
-)
+// microsoftLogin is where Microsoft's sign-in lives.
+const microsoftLogin = "https://login.microsoftonline.com"
 
 // microsoftSMTPScope is the permission to send mail over SMTP.
 var microsoftSMTPScopes = []string{"https://outlook.office.com/SMTP.Send", "offline_access"}
 
 func (o OAuth) config() *oauth2.Config {
-	ep := oauth2.Endpoint{
-		AuthURL:       "https://login.microsoftonline.com/" + o.Tenant + "/oauth2/v2.0/authorize",
-		TokenURL:      "https://login.microsoftonline.com/" + o.Tenant + "/oauth2/v2.0/token",
-		DeviceAuthURL: "https://login.microsoftonline.com/" + o.Tenant + "/oauth2/v2.0/devicecode",
-		AuthStyle:     oauth2.AuthStyleInParams,
+	base := strings.TrimRight(o.LoginURL, "/")
+	if base == "" {
+		base = microsoftLogin
 	}
-	if o.Endpoint != nil {
-		ep = *o.Endpoint
-	}
+	base += "/" + url.PathEscape(o.Tenant) + "/oauth2/v2.0"
+	ep := oauth2.Endpoint{AuthURL: base + "/authorize", TokenURL: base + "/token", DeviceAuthURL: base + "/devicecode",
+		AuthStyle: oauth2.AuthStyleInParams}
 	return &oauth2.Config{ClientID: o.ClientID, Endpoint: ep, Scopes: microsoftSMTPScopes}
 }
 
-// LoadOAuth reads the sign-in settings; ok is false when the account uses a password.
-func LoadOAuth(s *data.Store) (OAuth, bool) {
-	t, _ := s.Setting(keyOAuthTenant, "")
-	c, _ := s.Setting(keyOAuthClient, "")
-	return OAuth{Tenant: t, ClientID: c}, c != ""
-}
-
-// SaveOAuth stores the sign-in settings (no token: that goes to the keychain).
-func SaveOAuth(s *data.Store, o OAuth) error {
-	if o.Tenant == "" {
-		o.Tenant = "organizations"
-	}
-	if err := s.SetSetting(keyOAuthTenant, o.Tenant); err != nil {
-		return err
-	}
-	return s.SetSetting(keyOAuthClient, o.ClientID)
+// OAuthOf is a mail account's Microsoft sign-in; ok is false when the
+// account signs in with a password.
+func OAuthOf(m data.MailAccount) (OAuth, bool) {
+	return OAuth{Tenant: m.OAuthTenant, ClientID: m.OAuthClientID}, m.OAuthClientID != ""
 }
 
 // SignIn runs the device-code flow: show tells the user where to go and
 // which code to enter; SignIn returns once they signed in (or ctx ends),
 // with the token saved in the OS keychain.
-func (o OAuth) SignIn(ctx context.Context, st Settings, show func(url, code string)) error {
+func (o OAuth) SignIn(ctx context.Context, st data.MailAccount, show func(url, code string)) error {
 	if o.ClientID == "" {
-		return errors.New("Microsoft sign-in needs the client id of the practice's app registration")
+		return errors.New("the Microsoft sign-in needs the client id of the practice's app registration")
 	}
 	cfg := o.config()
 	da, err := cfg.DeviceAuth(ctx)
@@ -83,9 +68,9 @@ func (o OAuth) SignIn(ctx context.Context, st Settings, show func(url, code stri
 	return saveToken(st, tok)
 }
 
-func tokenKey(st Settings) string { return "oauth:" + keyringUser(st) }
+func tokenKey(st data.MailAccount) string { return "oauth:" + keyringUser(st) }
 
-func saveToken(st Settings, tok *oauth2.Token) error {
+func saveToken(st data.MailAccount, tok *oauth2.Token) error {
 	b, err := json.Marshal(tok)
 	if err != nil {
 		return err
@@ -98,10 +83,10 @@ func saveToken(st Settings, tok *oauth2.Token) error {
 
 // AccessToken returns a current access token, refreshing it (and saving the
 // refreshed one) when it has expired.
-func (o OAuth) AccessToken(ctx context.Context, st Settings) (string, error) {
+func (o OAuth) AccessToken(ctx context.Context, st data.MailAccount) (string, error) {
 	raw, err := keyring.Get(keyringService, tokenKey(st))
 	if err != nil {
-		return "", fmt.Errorf("Kindly is not signed in to Microsoft for %s (kindly account oauth): %v", st.User, err)
+		return "", fmt.Errorf("not signed in to Microsoft for %s (kindly account oauth): %v", st.User, err)
 	}
 	var tok oauth2.Token
 	if err := json.Unmarshal([]byte(raw), &tok); err != nil {

@@ -13,7 +13,8 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/zalando/go-keyring"
-	"golang.org/x/oauth2"
+
+	"kindly/data"
 )
 
 // fakeMicrosoft is a local OAuth server speaking the device-code flow
@@ -30,7 +31,7 @@ func (f *fakeMicrosoft) handler(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	switch r.URL.Path {
+	switch strings.TrimPrefix(r.URL.Path, "/organizations/oauth2/v2.0") {
 	case "/devicecode":
 		if !strings.Contains(r.Form.Get("scope"), "SMTP.Send") {
 			http.Error(w, `{"error":"invalid_scope"}`, 400)
@@ -64,7 +65,6 @@ func (f *fakeMicrosoft) handler(w http.ResponseWriter, r *http.Request) {
 type xoauth2Server struct {
 	valid map[string]bool
 	user  string
-	done  bool
 }
 
 func (x *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
@@ -91,12 +91,11 @@ func TestMicrosoftDeviceSignInAndXOAUTH2(t *testing.T) {
 	fm := &fakeMicrosoft{}
 	api := httptest.NewServer(http.HandlerFunc(fm.handler))
 	defer api.Close()
-	o := OAuth{Tenant: "organizations", ClientID: "client-1",
-		Endpoint: &oauth2.Endpoint{TokenURL: api.URL + "/token", DeviceAuthURL: api.URL + "/devicecode", AuthStyle: oauth2.AuthStyleInParams}}
+	o := OAuth{Tenant: "organizations", ClientID: "client-1", LoginURL: api.URL}
 
 	fs := startFaultServer(t)
-	st := Settings{Account: fs.account()}
-	st.User = "front@sunny.example"
+	fa := fs.account()
+	st := data.MailAccount{Host: fa.Host, Port: fa.Port, TLS: fa.TLS, User: "front@sunny.example", From: fa.From}
 
 	var shown string
 	err := o.SignIn(context.Background(), st, func(url, code string) {

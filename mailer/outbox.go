@@ -12,12 +12,6 @@ import (
 	"kindly/data"
 )
 
-// Limits are the mailbox's sending limits; 0 means none.
-type Limits struct {
-	PerMinute int
-	PerDay    int // per rolling 24 hours
-}
-
 // Progress is the state of a running send, for progress bars and logs.
 type Progress struct {
 	Sent, Failed, Skipped int
@@ -32,7 +26,7 @@ type Progress struct {
 type Sender struct {
 	Store    *data.Store
 	Account  Account
-	Practice Practice
+	Practice data.Practice
 	Limits   Limits
 	// Window is when emails may go out, in Location (the practice's zone).
 	Window   data.Window

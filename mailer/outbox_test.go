@@ -3,8 +3,6 @@ package mailer
 import (
 	"context"
 	"errors"
-	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +10,7 @@ import (
 
 	"kindly/data"
 	"kindly/internal/mailpittest"
+	"kindly/internal/storetest"
 )
 
 // fakeClock drives the store's "now" and the sender's sleeps: waiting
@@ -47,13 +46,8 @@ type outboxFixture struct {
 // care reminders) and a care campaign to all of them.
 func newOutbox(t *testing.T, emails ...string) *outboxFixture {
 	t.Helper()
-	s, err := data.Open(filepath.Join(t.TempDir(), "kindly.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	clock := &fakeClock{now: time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)}
-	s.Now = clock.Now
+	s := storetest.OpenWithClock(t, clock.Now)
 	ctx := context.Background()
 	for i, e := range emails {
 		p := data.Patient{FirstName: "Pat", LastName: strings.Repeat("x", i+1), Email: e}
@@ -289,38 +283,5 @@ func TestLimitsWaitAndResume(t *testing.T) {
 	pr, err = f.sender(fs.account()).Run(context.Background(), f.campaign, "2026-10-01")
 	if err != nil || pr.Sent != 2 {
 		t.Fatalf("next day: %+v, %v", pr, err)
-	}
-}
-
-func TestReviewWarnings(t *testing.T) {
-	f := newOutbox(t, "a@example.com", "b@example.com")
-	ctx := context.Background()
-	promo := data.Campaign{Name: "Botox", Purpose: data.PurposePromotion}
-	if err := f.store.CreateCampaign(ctx, &promo); err != nil {
-		t.Fatal(err)
-	}
-	tpl := Template{Name: "t", Subject: "Our new botox offer", Body: "Hello {{name}}"}
-	rv, err := PrepareReview(ctx, f.store, promo, data.Rule{Kind: data.KindAll}, "All patients", tpl, practice, Limits{PerMinute: 30, PerDay: 1}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(rv.Warnings, "\n")
-	for _, want := range []string{`mentions "botox"`, "targets all patients", "Nobody would get"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("warnings %q lack %q", rv.Warnings, want)
-		}
-	}
-	// Care reminder: 2 recipients; later 7 - more than 3x - is flagged.
-	rv, _ = PrepareReview(ctx, f.store, f.campaign, data.Rule{Kind: data.KindAll}, "All", Starters[0], practice, Limits{PerMinute: 30, PerDay: 1}, nil)
-	if rv.Recipients != 2 || len(rv.Samples) != 2 || rv.Days != 2 || rv.Duration != 2*time.Second {
-		t.Fatalf("review: %+v", rv)
-	}
-	for i := 0; i < 5; i++ {
-		p := data.Patient{FirstName: "New", LastName: "Patient", Email: fmt.Sprintf("new%d@example.com", i)}
-		f.store.CreatePatient(ctx, &p)
-	}
-	rv, _ = PrepareReview(ctx, f.store, f.campaign, data.Rule{Kind: data.KindAll}, "All", Starters[0], practice, Limits{}, nil)
-	if rv.Previous != 2 || !strings.Contains(strings.Join(rv.Warnings, " "), "grew from 2 to 7") {
-		t.Fatalf("growth: %+v", rv.Warnings)
 	}
 }

@@ -3,13 +3,15 @@ package mailer
 import (
 	"fmt"
 	"strings"
+
+	"kindly/data"
 )
 
 // TLS modes of an SMTP connection.
 const (
-	TLSNone     = "none"     // plain text, local test servers only
-	TLSStartTLS = "starttls" // plain connection upgraded to TLS (port 587)
-	TLSImplicit = "tls"      // TLS from the first byte (port 465)
+	TLSNone     = data.TLSNone     // plain text, local test servers only
+	TLSStartTLS = data.TLSStartTLS // plain connection upgraded to TLS (port 587)
+	TLSImplicit = data.TLSImplicit // TLS from the first byte (port 465)
 )
 
 // Preset is a mail provider's SMTP settings and published sending limits.

@@ -110,12 +110,12 @@ func TestExplainServerReplies(t *testing.T) {
 func TestPasswordFallsBackToEnvironment(t *testing.T) {
 	// With no keychain entry, the environment variable is used.
 	t.Setenv(PasswordEnv, "from-env")
-	pw, err := Password(Settings{Account: Account{User: "nobody-" + t.Name(), Host: "smtp.example"}})
+	pw, err := Password(data.MailAccount{User: "nobody-" + t.Name(), Host: "smtp.example"})
 	if err != nil || pw != "from-env" {
 		t.Fatalf("password %q, %v", pw, err)
 	}
 	t.Setenv(PasswordEnv, "")
-	if _, err := Password(Settings{Account: Account{User: "nobody-" + t.Name(), Host: "smtp.example"}}); err == nil || !strings.Contains(err.Error(), PasswordEnv) {
+	if _, err := Password(data.MailAccount{User: "nobody-" + t.Name(), Host: "smtp.example"}); err == nil || !strings.Contains(err.Error(), PasswordEnv) {
 		t.Fatalf("no password anywhere: %v", err)
 	}
 }

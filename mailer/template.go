@@ -35,16 +35,6 @@ func FieldNames() []string {
 	return names
 }
 
-// Practice is what the footer and the practice fields say.
-type Practice struct {
-	Name        string
-	Address     string
-	Phone       string
-	Email       string // where replies and "unsubscribe" go
-	Signature   string
-	Unsubscribe string // mailto address for List-Unsubscribe; Email when empty
-}
-
 // Template is a subject and a body with merge fields such as
 // {{first_name | "there"}}: the field, and what to write when it is empty.
 type Template struct {
@@ -173,13 +163,13 @@ func (t Template) Validate() error {
 
 // Message is one rendered email for one patient.
 type Message struct {
-	To      string
-	Subject string
-	Text    string
-	HTML    string
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	HTML    string `json:"html"`
 }
 
-func values(p data.Patient, pr Practice, today data.Date) map[string]string {
+func values(p data.Patient, pr data.Practice, today data.Date) map[string]string {
 	name := p.PreferredName
 	if name == "" {
 		name = p.FirstName
@@ -216,7 +206,7 @@ func fill(pieces []piece, vals map[string]string, escape func(string) string) st
 // Render fills the template for one patient: a plain-text body and an
 // HTML alternative, both ending with the practice's footer. Patient values
 // are HTML-escaped in the HTML part; line breaks never reach the subject.
-func (t Template) Render(p data.Patient, pr Practice, today data.Date) (Message, error) {
+func (t Template) Render(p data.Patient, pr data.Practice, today data.Date) (Message, error) {
 	subj, err := parse("subject", t.Subject)
 	if err != nil {
 		return Message{}, err
@@ -234,7 +224,7 @@ func (t Template) Render(p data.Patient, pr Practice, today data.Date) (Message,
 	return m, nil
 }
 
-func footerText(pr Practice) string {
+func footerText(pr data.Practice) string {
 	lines := []string{"--"}
 	if pr.Signature != "" {
 		lines = append(lines, pr.Signature)
@@ -258,12 +248,8 @@ func orDefault(s, def string) string {
 	return s
 }
 
-func unsubscribeAddress(pr Practice) string {
-	if pr.Unsubscribe != "" {
-		return pr.Unsubscribe
-	}
-	return pr.Email
-}
+// unsubscribeAddress is where "unsubscribe" mail goes: the practice's address.
+func unsubscribeAddress(pr data.Practice) string { return pr.Email }
 
 var (
 	boldRe = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
@@ -283,7 +269,7 @@ func formatHTML(escaped string) string {
 	return b.String()
 }
 
-func htmlDocument(body string, pr Practice) string {
+func htmlDocument(body string, pr data.Practice) string {
 	footer := formatHTML(html.EscapeString(footerText(pr)))
 	return `<!DOCTYPE html><html><head><meta charset="utf-8"></head>` +
 		`<body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; line-height: 1.5; color: #222;">` + "\n" +

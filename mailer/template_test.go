@@ -7,7 +7,7 @@ import (
 	"kindly/data"
 )
 
-var practice = Practice{Name: "Sunny Clinic", Address: "1 Main St, Springfield", Phone: "555-0100", Email: "front@sunny.example"}
+var practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St, Springfield", Phone: "555-0100", Email: "front@sunny.example"}
 
 func TestTemplateValidation(t *testing.T) {
 	for _, tc := range []struct {

@@ -3,9 +3,11 @@ package reports
 import (
 	"archive/zip"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"kindly/data"
 )
@@ -96,39 +98,68 @@ func TestExportSegment(t *testing.T) {
 	}
 }
 
-// seedOutbox adds two campaigns with messages in two months.
+// seedOutbox adds two campaigns with messages in two months, sent,
+// failed and skipped, through the store as the sender records them.
 func seedOutbox(t *testing.T, s *data.Store) {
 	t.Helper()
 	ctx := context.Background()
-	importMessy(t, s)
-	flu := data.Campaign{Name: "Flu 2026", Purpose: data.PurposeCare, Schedule: `{"season":"10-01"}`}
-	promo := data.Campaign{Name: "=cmd|' /C calc'!A0", Purpose: data.PurposePromotion}
-	for _, c := range []*data.Campaign{&flu, &promo} {
-		if err := s.CreateCampaign(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, m := range []struct {
-		campaign       int64
-		patient        int
-		status, reason string
-		queued, sent   string
-	}{
-		{flu.ID, 1, "sent", "", "2026-10-01T08:00:00Z", "2026-10-01T08:01:00Z"},
-		{flu.ID, 2, "sent", "", "2026-10-01T08:00:00Z", "2026-10-01T08:02:00Z"},
-		{flu.ID, 3, "failed", "the mailbox does not exist", "2026-10-01T08:00:00Z", ""},
-		{flu.ID, 4, "skipped", "opted out after queueing", "2026-10-01T08:00:00Z", ""},
-		{promo.ID, 1, "sent", "", "2026-11-02T08:00:00Z", "2026-11-02T08:00:30Z"},
-		{promo.ID, 5, "skipped", "no email address", "2026-11-02T08:00:00Z", ""},
-	} {
-		var sent any
-		if m.sent != "" {
-			sent = m.sent
-		}
-		_, err := s.DB().Exec(`INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, status, reason, queued_at, sent_at)
-			VALUES (?, '2026', ?, 'x@example.com', '=SUM(A1)', 'body', ?, ?, ?, ?)`, m.campaign, m.patient, m.status, m.reason, m.queued, sent)
+	at := func(stamp string) {
+		now, err := time.Parse(time.RFC3339, stamp)
 		if err != nil {
 			t.Fatal(err)
+		}
+		s.Now = func() time.Time { return now }
+	}
+	for i, tag := range []string{"flu promo", "flu", "flu", "flu", "promo"} {
+		p := data.Patient{FirstName: "Pat", LastName: fmt.Sprint("Seed", i+1), PromoConsent: data.PromoOptedIn}
+		if i < 4 {
+			p.Email = fmt.Sprintf("seed%d@example.com", i+1)
+		}
+		if err := s.CreatePatient(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range strings.Fields(tag) {
+			if err := s.AddTag(ctx, p.ID, name); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	flu := data.Campaign{Name: "Flu 2026", Purpose: data.PurposeCare, Schedule: `{"kind":"season","month":10,"day":1}`}
+	promo := data.Campaign{Name: "=cmd|' /C calc'!A0", Purpose: data.PurposePromotion}
+	render := func(data.Patient) (data.Rendered, error) {
+		return data.Rendered{Subject: "=SUM(A1)", Text: "body"}, nil
+	}
+	tagged := func(name string) data.Rule {
+		return data.Rule{Kind: data.KindAll, Rules: []data.Rule{{Kind: data.KindTag, Op: "has", Value: name}}}
+	}
+	type result struct{ at, status, reason string }
+	for _, run := range []struct {
+		c       *data.Campaign
+		tag     string
+		queued  string
+		results []result // in the order of the queue
+	}{
+		{&flu, "flu", "2026-10-01T08:00:00Z", []result{{"2026-10-01T08:01:00Z", data.StatusSent, ""}, {"2026-10-01T08:02:00Z", data.StatusSent, ""},
+			{"2026-10-01T08:03:00Z", data.StatusFailed, "the mailbox does not exist"}, {"2026-10-01T08:04:00Z", data.StatusSkipped, "opted out after queueing"}}},
+		{&promo, "promo", "2026-11-02T08:00:00Z", []result{{"2026-11-02T08:00:30Z", data.StatusSent, ""}}},
+	} {
+		at(run.queued)
+		if err := s.CreateCampaign(ctx, run.c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.QueueCampaign(ctx, *run.c, "2026", tagged(run.tag),
+			data.QueueOptions{}, render); err != nil {
+			t.Fatal(err)
+		}
+		queued, err := s.NextQueuedBatch(ctx, run.c.ID, "2026", 10)
+		if err != nil || len(queued) != len(run.results) {
+			t.Fatalf("%s: %d queued, %v", run.c.Name, len(queued), err)
+		}
+		for i, r := range run.results {
+			at(r.at)
+			if err := s.MarkResult(ctx, queued[i].ID, r.status, r.reason); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

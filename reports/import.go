@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -27,9 +28,23 @@ type Options struct {
 	HeaderRow int        // 1-based; 0 finds it
 	Mapping   Mapping    // nil guesses it from the header
 	DateOrder *DateOrder // nil: decided per column from the data, month first when it cannot tell
-	// Progress, when set, is called now and then while the import is written.
-	Progress func(done, total int)
+	// Expect, when set, is what the dry run the practice saw planned: the
+	// import writes only if it plans exactly that, else nothing changes.
+	Expect *Counts
 }
+
+// Counts are what an import does with the sheet's rows.
+type Counts struct {
+	Added, Updated, Unchanged, Rejected int
+}
+
+func (c Counts) String() string {
+	return fmt.Sprintf("%d to add, %d to update, %d unchanged, %d rejected", c.Added, c.Updated, c.Unchanged, c.Rejected)
+}
+
+// ErrChangedSinceCheck says the file no longer gives what its dry run
+// showed (it was edited or replaced in between): nothing was imported.
+var ErrChangedSinceCheck = errors.New("the file changed since it was checked; nothing was imported")
 
 // RowResult is the plan for one row of the sheet.
 type RowResult struct {
@@ -76,9 +91,18 @@ func (p *Plan) count() {
 	}
 }
 
+// Counts are the plan's rows by what happens to them.
+func (p *Plan) Counts() Counts { return Counts{p.Added, p.Updated, p.Unchanged, p.Rejected} }
+
 // Summary is the plan in one line.
-func (p *Plan) Summary() string {
-	return fmt.Sprintf("%d to add, %d to update, %d unchanged, %d rejected", p.Added, p.Updated, p.Unchanged, p.Rejected)
+func (p *Plan) Summary() string { return p.Counts().String() }
+
+// expected checks the plan against the dry run the practice saw, if any.
+func (p *Plan) expected(o Options) error {
+	if o.Expect != nil && *o.Expect != p.Counts() {
+		return fmt.Errorf("%w (the check found %s, the file now gives %s); check it again", ErrChangedSinceCheck, *o.Expect, p.Summary())
+	}
+	return nil
 }
 
 // prepare finds the header and the mapping, and the date order of the date columns.
@@ -313,7 +337,7 @@ func (p *Plan) readPatient(cells []string, today data.Date) (data.Patient, []str
 	}
 	pat.Phone = cleanNumberText(get(FieldPhone))
 	if v := get(FieldBirthDate); v != "" {
-		d, err := parseDate(v, p.DateOrder, today)
+		d, err := parseDate(v, p.DateOrder, p.Table.Date1904, today)
 		if err != nil {
 			return pat, nil, fmt.Errorf("birth date: %v", err)
 		}
@@ -448,7 +472,7 @@ func (p *Plan) Shown(r RowResult, col int) string {
 	v := strings.TrimSpace(r.Cells[col])
 	switch p.Mapping[col] {
 	case FieldBirthDate, FieldVisitDate:
-		if d, err := parseDate(v, p.DateOrder, p.today); err == nil && !d.IsZero() {
+		if d, err := parseDate(v, p.DateOrder, p.Table.Date1904, p.today); err == nil && !d.IsZero() {
 			return d.String()
 		}
 	case FieldExternalID, FieldPhone, FieldPostalCode:

@@ -14,22 +14,10 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"kindly/data"
+	"kindly/internal/storetest"
 )
 
-func newStore(t testing.TB) *data.Store {
-	t.Helper()
-	s, err := data.Open(filepath.Join(t.TempDir(), "kindly.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.SetLocation("America/New_York"); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return now }
-	return s
-}
+func newStore(t testing.TB) *data.Store { return storetest.Open(t, time.Time{}) }
 
 func planFile(t *testing.T, s *data.Store, path string, o Options) (*Plan, error) {
 	t.Helper()
@@ -305,13 +293,13 @@ func TestParseDate(t *testing.T) {
 		{"19600304", MonthFirst, "1960-03-04"},
 		{"", MonthFirst, ""},
 	} {
-		got, err := parseDate(tc.in, tc.order, today)
+		got, err := parseDate(tc.in, tc.order, false, today)
 		if err != nil || got.String() != tc.want {
 			t.Errorf("parseDate(%q, %v) = %v, %v; want %s", tc.in, tc.order, got, err, tc.want)
 		}
 	}
 	for _, bad := range []string{"31/02/1960", "2026-13-01", "yesterday", "1960-02-30"} {
-		if _, err := parseDate(bad, DayFirst, today); err == nil {
+		if _, err := parseDate(bad, DayFirst, false, today); err == nil {
 			t.Errorf("parseDate(%q) accepted", bad)
 		}
 	}

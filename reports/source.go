@@ -28,6 +28,9 @@ type Table struct {
 	// RowsHint is how many rows the sheet says it has (0: it does not say);
 	// it sizes progress bars before the rows are read.
 	RowsHint int
+	// Date1904 says the workbook counts its dates from 1904 (old Mac Excel),
+	// not from 1900: the same serial number is another day.
+	Date1904 bool
 	// Encoding and Delimiter describe a CSV file as read.
 	Encoding  string
 	Delimiter rune
@@ -128,6 +131,9 @@ func readXLSX(r io.ReadSeeker, path, sheet string, emit func(t *Table, rows [][]
 	t := &Table{File: path, Sheets: wb.GetSheetList()}
 	if len(t.Sheets) == 0 {
 		return nil, unreadable("%s has no sheets", filepath.Base(path))
+	}
+	if props, err := wb.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		t.Date1904 = *props.Date1904
 	}
 	t.Sheet = t.Sheets[0]
 	if sheet != "" {

@@ -73,6 +73,7 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 			break
 		}
 		hint = m.meta.RowsHint
+		t.Sheet, t.Sheets, t.Date1904 = m.meta.Sheet, m.meta.Sheets, m.meta.Date1904 // rows are planned before the end
 		t.Rows = append(t.Rows, m.rows...)
 	}
 	if len(t.Rows) < need {
@@ -80,12 +81,7 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		if err := finish(); err != nil {
 			return nil, Result{}, err
 		}
-		p, err := PlanPatients(ctx, s, t, o)
-		if err != nil {
-			return nil, Result{}, err
-		}
-		res, err := ApplyPatients(ctx, s, p, progress)
-		return p, res, err
+		return planAndApply(ctx, s, t, o, PlanPatients, ApplyPatients, progress)
 	}
 
 	p, err := prepare(t, o, patientFields, FieldBirthDate)
@@ -163,6 +159,9 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 			return errDecidedOtherwise
 		}
 		p.count()
+		if err := p.expected(o); err != nil {
+			return err
+		}
 		if progress != nil {
 			progress(total, total)
 		}
@@ -179,9 +178,13 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		if p, err = PlanPatients(ctx, s, t, o); err != nil {
 			return nil, res, err
 		}
+		if err := p.expected(o); err != nil {
+			return p, res, err
+		}
 		if p.Added+p.Updated > 0 {
 			err = writePatients(ctx, s, p, progress)
 		}
+	case errors.Is(err, ErrChangedSinceCheck):
 	case err != nil:
 		err = fmt.Errorf("the import was not saved, nothing changed: %w", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"kindly/data"
 )
 
@@ -50,10 +52,11 @@ func slashParts(s string) (a, b int, ok bool) {
 	return a, b, true
 }
 
-// parseDate reads a date cell: an Excel serial number, ISO, US or European
-// text, or a written-out month. today bounds two-digit years (a birth year
-// "25" in 2026 is 2025; "40" is 1940).
-func parseDate(s string, order DateOrder, today data.Date) (data.Date, error) {
+// parseDate reads a date cell: an Excel serial number (counted from 1904
+// when date1904, as the workbook says), ISO, US or European text, or a
+// written-out month. today bounds two-digit years (a birth year "25" in
+// 2026 is 2025; "40" is 1940).
+func parseDate(s string, order DateOrder, date1904 bool, today data.Date) (data.Date, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return data.Date{}, nil
@@ -89,7 +92,7 @@ func parseDate(s string, order DateOrder, today data.Date) (data.Date, error) {
 	}
 	if serialNumber.MatchString(s) {
 		f, _ := strconv.ParseFloat(s, 64)
-		return serialDate(f, s)
+		return serialDate(f, date1904, s)
 	}
 	for _, layout := range textLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -99,18 +102,18 @@ func parseDate(s string, order DateOrder, today data.Date) (data.Date, error) {
 	return data.Date{}, fmt.Errorf("%q is not a date Kindly can read (use e.g. 1960-03-04)", s)
 }
 
-// serialDate converts an Excel serial day number (1900 date system, where
-// day 60 is the fictitious 29 February 1900) to a date.
-func serialDate(f float64, s string) (data.Date, error) {
+// serialDate converts an Excel serial day number to a date, with
+// excelize's own conversion (the 1900 system's fictitious 29 February 1900
+// included). The time of day, if any, is dropped.
+func serialDate(f float64, date1904 bool, s string) (data.Date, error) {
 	if f < 1 || f > 120000 {
 		return data.Date{}, fmt.Errorf("%q is not a date", s)
 	}
-	days := int(math.Floor(f))
-	base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
-	if days < 61 {
-		base = base.AddDate(0, 0, 1)
+	t, err := excelize.ExcelDateToTime(math.Floor(f), date1904)
+	if err != nil {
+		return data.Date{}, fmt.Errorf("%q is not a date", s)
 	}
-	return data.DateOf(base.AddDate(0, 0, days)), nil
+	return data.DateOf(t), nil
 }
 
 // cleanNumberText undoes what a spreadsheet does to digits stored as a
@@ -140,12 +143,6 @@ func parseSex(s string) (string, error) {
 		return "X", nil
 	}
 	return "", fmt.Errorf("%q is not a sex Kindly knows (F, M or X)", s)
-}
-
-// parseYes reads a yes/no cell; "" is no.
-func parseYes(s string) (bool, error) {
-	c, err := parseConsent(s)
-	return c == consentYes, err
 }
 
 // consent is what a consent cell says.

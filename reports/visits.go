@@ -50,7 +50,7 @@ func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan,
 			p.Rows = append(p.Rows, r)
 		}
 		get := func(f Field) string { v, _ := p.cell(cells, f); return v }
-		date, err := parseDate(get(FieldVisitDate), p.DateOrder, today)
+		date, err := parseDate(get(FieldVisitDate), p.DateOrder, p.Table.Date1904, today)
 		if err != nil {
 			reject("visit date: %v", err)
 			continue
@@ -64,7 +64,7 @@ func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan,
 			reject("no service")
 			continue
 		}
-		born, err := parseDate(get(FieldBirthDate), p.DateOrder, today)
+		born, err := parseDate(get(FieldBirthDate), p.DateOrder, p.Table.Date1904, today)
 		if err != nil {
 			reject("birth date: %v", err)
 			continue
@@ -144,4 +144,31 @@ func ApplyVisits(ctx context.Context, s *data.Store, p *Plan, progress func(done
 		return res, fmt.Errorf("the import was not saved, nothing changed: %w", err)
 	}
 	return res, nil
+}
+
+// ImportVisits reads a visit file, plans it and writes it in one
+// transaction after a backup: every row lands, or none does.
+func ImportVisits(ctx context.Context, s *data.Store, path string, o Options, progress func(done, total int)) (*Plan, Result, error) {
+	t, err := ReadTable(path, o.Sheet)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	return planAndApply(ctx, s, t, o, PlanVisits, ApplyVisits, progress)
+}
+
+// planAndApply plans a sheet read whole and writes the plan - if it is
+// what the practice's dry run showed (Options.Expect).
+func planAndApply(ctx context.Context, s *data.Store, t *Table, o Options,
+	plan func(context.Context, *data.Store, *Table, Options) (*Plan, error),
+	apply func(context.Context, *data.Store, *Plan, func(done, total int)) (Result, error),
+	progress func(done, total int)) (*Plan, Result, error) {
+	p, err := plan(ctx, s, t, o)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	if err := p.expected(o); err != nil {
+		return p, Result{}, err
+	}
+	res, err := apply(ctx, s, p, progress)
+	return p, res, err
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -19,8 +19,7 @@ import (
 // TestMain lets tests run this binary as the kindly command itself.
 func TestMain(m *testing.M) {
 	if os.Getenv("KINDLY_RUN_MAIN") == "1" {
-		main()
-		os.Exit(0)
+		os.Exit(Main(os.Args[1:], Env{}))
 	}
 	os.Exit(m.Run())
 }

@@ -1,9 +1,10 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"kindly/workflow"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 func kindly(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, &out, &errOut)
+	err := Run(context.Background(), args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut})
 	return out.String(), err
 }
 
@@ -25,7 +26,7 @@ func TestCLIDemoAndSegments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list []segmentInfo
+	var list []workflow.SegmentInfo
 	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 5 {
 		t.Fatalf("segments --json = %s (%v)", out, err)
 	}
@@ -48,7 +49,7 @@ func TestCLIDemoAndSegments(t *testing.T) {
 		t.Fatalf("segment --rules: %q %v", out, err)
 	}
 	out, err = kindly(t, "--db", db, "segment", "--json", "seniors")
-	var one segmentInfo
+	var one workflow.SegmentInfo
 	if err != nil || json.Unmarshal([]byte(out), &one) != nil || one.Name != "Seniors" {
 		t.Fatalf("segment --json: %q %v", out, err)
 	}
@@ -64,7 +65,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"--db", db, "segment", "Nope"}, `there is no segment called "Nope"`},
 		{[]string{"--db", db, "segment"}, "needs one NAME"},
 		{[]string{"--db", db, "segment", "X", "--rules", `{"kind":"all","rules":[{"kind":"age","min":70,"max":60}]}`}, "lowest age (70) is above"},
-		{[]string{"--db", db, "demo", "--patients", "many"}, "invalid value"},
+		{[]string{"--db", db, "demo", "--patients", "many"}, `invalid argument "many" for "--patients"`},
 	} {
 		_, err := kindly(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

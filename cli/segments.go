@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"kindly/data"
+	"kindly/workflow"
+)
+
+func (s *session) demoCommand() *cobra.Command {
+	var n int
+	var seed uint64
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Fill the database with realistic sample patients, visits and example segments",
+		Long:  "Adds sample patients with visits and tags, and example segments; the same seed gives the same practice.",
+		Args:  noArgs,
+		RunE: s.runs(func(c call) error {
+			if err := c.work.Demo(c.ctx, n, seed, progress(s.env.Stderr, "Adding sample patients")); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Added %d sample patients to %s\n", n, c.work.Store().Path())
+			return nil
+		}),
+	}
+	c.Flags().IntVar(&n, "patients", 2000, "number of patients")
+	c.Flags().Uint64Var(&seed, "seed", 1, "random seed")
+	return c
+}
+
+func (s *session) segmentsCommand() *cobra.Command {
+	return listCommand(s, "segments", "List the segments with their size today", "NAME\tPATIENTS",
+		func(c call) ([]workflow.SegmentInfo, error) {
+			infos, err := c.work.Segments(c.ctx)
+			for _, info := range infos {
+				if err == nil && info.Err != nil {
+					err = info.Err
+				}
+			}
+			return infos, err
+		},
+		func(info workflow.SegmentInfo) string { return fmt.Sprintf("%s\t%d", info.Name, info.Count) })
+}
+
+func (s *session) segmentCommand() *cobra.Command {
+	var asJSON bool
+	var rules string
+	c := &cobra.Command{
+		Use:   "segment NAME",
+		Short: "Show a segment (its sentence and size), or create or change it with --rules",
+		Long: `Shows a segment: its sentence and size today. With --rules it creates or
+changes the segment; rules are JSON, e.g.
+  {"kind":"all","rules":[{"kind":"age","min":65},{"kind":"visit","service":"flu shot","op":"not_since","month":9}]}`,
+		Args: names("one NAME"),
+		RunE: s.runs(func(c call) error {
+			var info workflow.SegmentInfo
+			var err error
+			if rules != "" {
+				r, perr := data.ParseRule(rules)
+				if perr != nil {
+					return perr
+				}
+				info, err = c.work.SaveSegment(c.ctx, c.args[0], r)
+			} else {
+				info, err = c.work.Segment(c.ctx, c.args[0])
+			}
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(c.out, info)
+			}
+			fmt.Fprintf(c.out, "%s\n%s.\n%d patients\n", info.Name, info.Sentence, info.Count)
+			return nil
+		}),
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	c.Flags().StringVar(&rules, "rules", "", "create or change the segment with these rules (JSON)")
+	return c
+}

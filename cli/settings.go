@@ -1,0 +1,221 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"kindly/data"
+	"kindly/mailer"
+	"kindly/workflow"
+)
+
+// changeSettings reads the settings, lets edit change them and saves them
+// as one: all of them, or none when one is wrong.
+func changeSettings(c call, password string, edit func(*data.Settings)) (data.Settings, error) {
+	st, err := c.work.Settings(c.ctx)
+	if err != nil {
+		return st, err
+	}
+	edit(&st)
+	if err := c.work.SaveSettings(c.ctx, st, password); err != nil {
+		return st, err
+	}
+	return c.work.Settings(c.ctx)
+}
+
+func (s *session) practiceCommand() *cobra.Command {
+	var name, address, phone, email, zone, signature, words string
+	c := &cobra.Command{
+		Use:   "practice",
+		Short: "Set the practice profile used in every footer, the time zone and the words subjects must not show",
+		Long: `Sets the practice profile (name, address, phone, email for replies and opt-outs,
+signature), the practice's time zone, and its own sensitive words that a subject line
+should not show (besides Kindly's list). Options not given keep their value.`,
+		Args: noArgs,
+		RunE: s.runs(func(c call) error {
+			f := c.cmd.Flags()
+			st, err := changeSettings(c, "", func(st *data.Settings) {
+				for flag, dst := range map[string]*string{"name": &st.Practice.Name, "address": &st.Practice.Address,
+					"phone": &st.Practice.Phone, "email": &st.Practice.Email, "signature": &st.Practice.Signature, "time-zone": &st.TimeZone} {
+					if f.Changed(flag) {
+						*dst, _ = f.GetString(flag)
+					}
+				}
+				if f.Changed("subject-words") {
+					st.SubjectWords = strings.Split(words, ",")
+				}
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Practice profile saved: %s\n", st.Practice.Name)
+			return nil
+		}),
+	}
+	f := c.Flags()
+	f.StringVar(&name, "name", "", "practice name")
+	f.StringVar(&address, "address", "", "postal address")
+	f.StringVar(&phone, "phone", "", "phone number")
+	f.StringVar(&email, "email", "", "reply and unsubscribe address")
+	f.StringVar(&signature, "signature", "", `signature above the footer, e.g. "Dr. Jane Doe and the team"`)
+	f.StringVar(&zone, "time-zone", "", "IANA time zone, e.g. America/New_York")
+	f.StringVar(&words, "subject-words", "", `the practice's own words subjects must not show, comma separated, e.g. "fertility,botox"`)
+	return c
+}
+
+func (s *session) accountCommand() *cobra.Command {
+	return group("account", "The mail account Kindly sends from: set it up, test it, or sign in to Microsoft 365",
+		s.accountSetCommand(), s.accountTestCommand(), s.accountOAuthCommand())
+}
+
+func (s *session) accountSetCommand() *cobra.Command {
+	var preset, host, tls, user, from string
+	var port, perMinute, perDay int
+	var pwStdin bool
+	var ids []string
+	for _, p := range mailer.Presets {
+		ids = append(ids, p.ID)
+	}
+	c := &cobra.Command{
+		Use:   "set --preset P --user U --from ADDR",
+		Short: "Set up the mail account; the password goes to the OS keychain",
+		Long: `Sets up the mail account from a provider's preset (server, security and sending
+limits), which the options change. The password is read from standard input with
+--password-stdin and kept in the OS keychain, never in the database; where there is
+no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
+		Args: noArgs,
+		RunE: s.runs(func(c call) error {
+			p, err := mailer.PresetByID(preset)
+			if err != nil {
+				return err
+			}
+			password := ""
+			if pwStdin {
+				pw, err := io.ReadAll(io.LimitReader(c.cmd.InOrStdin(), 4096))
+				if err != nil {
+					return err
+				}
+				if password = strings.TrimRight(string(pw), "\r\n"); password == "" {
+					return errors.New("no password on standard input")
+				}
+			}
+			f := c.cmd.Flags()
+			st, err := changeSettings(c, password, func(st *data.Settings) {
+				m := data.MailAccount{User: user, From: from}
+				workflow.ApplyPreset(&m, p)
+				if f.Changed("host") {
+					m.Host = host
+				}
+				if f.Changed("port") {
+					m.Port = port
+				}
+				if f.Changed("tls") {
+					m.TLS = tls
+				}
+				if f.Changed("per-minute") {
+					m.PerMinute = perMinute
+				}
+				if f.Changed("per-day") {
+					m.PerDay = perDay
+				}
+				if password == "" && m.Host == st.Mail.Host && m.User == st.Mail.User {
+					// Same mailbox, no new password: it keeps its Microsoft sign-in.
+					m.OAuthTenant, m.OAuthClientID = st.Mail.OAuthTenant, st.Mail.OAuthClientID
+				}
+				st.Mail = m
+			})
+			if err != nil {
+				return err
+			}
+			m := st.Mail
+			fmt.Fprintf(c.out, "Mail account saved: %s:%d (%s), limits %d a minute and %d a day.\n", m.Host, m.Port, m.TLS, m.PerMinute, m.PerDay)
+			if p.Note != "" {
+				fmt.Fprintln(c.out, "Note:", p.Note)
+			}
+			return nil
+		}),
+	}
+	f := c.Flags()
+	f.StringVar(&preset, "preset", "other", "provider: "+strings.Join(ids, ", "))
+	f.StringVar(&host, "host", "", "SMTP server (default: the provider's)")
+	f.IntVar(&port, "port", 0, "SMTP port (default: the provider's)")
+	f.StringVar(&tls, "tls", "", "none, starttls or tls (default: the provider's)")
+	f.StringVar(&user, "user", "", "user name (usually the email address)")
+	f.StringVar(&from, "from", "", `sender, e.g. "Sunny Clinic <front@sunny.example>" (default: the user name)`)
+	f.IntVar(&perMinute, "per-minute", 0, "emails per minute, 0 for no limit (default: the provider's limit)")
+	f.IntVar(&perDay, "per-day", 0, "emails per 24 hours, 0 for no limit (default: the provider's limit)")
+	f.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input and keep it in the OS keychain")
+	return c
+}
+
+func (s *session) accountTestCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "test",
+		Short: "Sign in to the mail server and say in plain words what failed",
+		Args:  noArgs,
+		RunE: s.runs(func(c call) error {
+			m, err := c.work.TestAccount(c.ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Signed in to %s:%d as %s. Sending works.\n", m.Host, m.Port, m.User)
+			return nil
+		}),
+	}
+}
+
+func (s *session) accountOAuthCommand() *cobra.Command {
+	var o mailer.OAuth
+	c := &cobra.Command{
+		Use:   "oauth --client-id C",
+		Short: "Sign in to Microsoft 365 (device code, XOAUTH2) instead of a password",
+		Args:  noArgs,
+		RunE: s.runs(func(c call) error {
+			m, err := c.work.SignInMicrosoft(c.ctx, o, func(url, code string) {
+				fmt.Fprintf(s.env.Stderr, "To sign in, open %s and enter the code %s. Waiting...\n", url, code)
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Signed in to Microsoft as %s; Kindly sends with this sign-in from now on.\n", m.User)
+			return nil
+		}),
+	}
+	c.Flags().StringVar(&o.Tenant, "tenant", "organizations", "Microsoft Entra tenant id or domain")
+	c.Flags().StringVar(&o.ClientID, "client-id", "", "the client id of the practice's app registration")
+	return c
+}
+
+func (s *session) capCommand() *cobra.Command {
+	var count, days int
+	c := &cobra.Command{
+		Use:   "cap",
+		Short: "Set the frequency cap: at most N emails per patient in M days, across all campaigns",
+		Long: `Sets the frequency cap (default 2 emails per patient per 30 days, across all
+campaigns); care reminders marked --bypass-cap pass it. --count 0 turns it off.`,
+		Args: noArgs,
+		RunE: s.runs(func(c call) error {
+			f := c.cmd.Flags()
+			st, err := changeSettings(c, "", func(st *data.Settings) {
+				if f.Changed("count") {
+					st.Cap.Count = count
+				}
+				if f.Changed("days") {
+					st.Cap.Days = days
+				}
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Frequency cap: %s.\n", st.Cap)
+			return nil
+		}),
+	}
+	c.Flags().IntVar(&count, "count", data.DefaultCap.Count, "at most this many emails per patient (0: no cap)...")
+	c.Flags().IntVar(&days, "days", data.DefaultCap.Days, "...in this many days (1 to 366)")
+	return c
+}

@@ -1,0 +1,211 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// BackupDir is where backups of the database are kept: beside it.
+func (s *Store) BackupDir() string { return filepath.Join(filepath.Dir(s.path), "backups") }
+
+// Backup writes a consistent copy of the whole database into the backup
+// folder and returns its path. why ends up in the file name ("before-import").
+func (s *Store) Backup(ctx context.Context, why string) (string, error) {
+	dir := s.BackupDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("cannot create the backup folder: %w", err)
+	}
+	stamp := s.Now().UTC().Format("20060102-150405.000")
+	path := filepath.Join(dir, fmt.Sprintf("kindly-%s-%s.db", stamp, slug(why)))
+	for i := 2; fileExists(path); i++ {
+		path = filepath.Join(dir, fmt.Sprintf("kindly-%s-%d-%s.db", stamp, i, slug(why)))
+	}
+	if err := s.vacuumInto(ctx, path); err != nil {
+		return "", fmt.Errorf("cannot back up the database: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		return "", err
+	}
+	if err := s.Audit(ctx, "backup", filepath.Base(path)); err != nil {
+		return path, err
+	}
+	return path, nil
+}
+
+// vacuumInto writes a consistent snapshot of the database to path, even
+// while others write. It reads every page once: on its own connection,
+// with a small page cache and its sorting on disk, it does not swell the
+// window's memory (a 100,000-patient database took 120 MB more and kept 80).
+func (s *Store) vacuumInto(ctx context.Context, path string) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, q := range []string{`PRAGMA cache_size = -2000`, `PRAGMA temp_store = FILE`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, path)
+	for _, q := range []string{defaultCacheSize, `PRAGMA temp_store = MEMORY`, `PRAGMA shrink_memory`} {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), q); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Backups lists the backup files, newest first.
+func (s *Store) Backups() ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(s.BackupDir(), "kindly-*.db"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(matches)))
+	return matches, nil
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// restoreMarker names the file that asks the next Open to restore a backup.
+func restoreMarker(dbPath string) string { return dbPath + ".restore-pending" }
+
+// ScheduleRestore asks Kindly to put a backup in place the next time the
+// database is opened: a database in use is never overwritten. The current
+// database is kept as a backup then too.
+func (s *Store) ScheduleRestore(backup string) error {
+	if _, err := os.Stat(backup); err != nil {
+		return fmt.Errorf("cannot find the backup: %w", err)
+	}
+	if err := os.WriteFile(restoreMarker(s.path), []byte(backup), 0o600); err != nil {
+		return fmt.Errorf("cannot schedule the restore: %w", err)
+	}
+	return s.Audit(context.Background(), "restore", "scheduled from "+filepath.Base(backup))
+}
+
+// applyPendingRestore runs before the database is opened.
+func applyPendingRestore(path string) error {
+	marker := restoreMarker(path)
+	raw, err := os.ReadFile(marker)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	backup := strings.TrimSpace(string(raw))
+	dir := filepath.Join(filepath.Dir(path), "backups")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if fileExists(path) {
+		keep := filepath.Join(dir, "kindly-"+time.Now().UTC().Format("20060102-150405.000")+"-before-restore.db")
+		if err := copyFile(path, keep); err != nil {
+			return fmt.Errorf("cannot keep the current database before restoring: %w", err)
+		}
+	}
+	if err := copyFile(backup, path); err != nil {
+		return fmt.Errorf("cannot restore %s: %w", filepath.Base(backup), err)
+	}
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	return os.Remove(marker)
+}
+
+// copyFile copies via a temporary file and a rename, owner-only.
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	tmp := to + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, to)
+}
+
+// dailyKept is how many daily backups are kept; older ones are removed.
+const dailyKept = 14
+
+// backupTime reads the time from a backup's file name (kindly-20261126-093000.000-why.db).
+func backupTime(path string) (time.Time, bool) {
+	name := strings.TrimPrefix(filepath.Base(path), "kindly-")
+	if len(name) < len("20060102-150405.000") {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("20060102-150405.000", name[:len("20060102-150405.000")])
+	return t, err == nil
+}
+
+// DailyBackup backs the database up when no backup of any kind is less
+// than a day old, and then removes daily backups beyond the newest 14
+// (backups taken before imports and deletions, and by hand, are kept). It
+// returns the new backup's path, or "" when none was due.
+func (s *Store) DailyBackup(ctx context.Context) (string, error) {
+	files, err := s.Backups()
+	if err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		if t, ok := backupTime(f); ok && s.Now().Sub(t) < 24*time.Hour {
+			return "", nil
+		}
+	}
+	path, err := s.Backup(ctx, "daily")
+	if err != nil {
+		return "", err
+	}
+	if files, err = s.Backups(); err != nil {
+		return path, err
+	}
+	kept := 0
+	for _, f := range files { // newest first
+		if !strings.HasSuffix(f, "-daily.db") {
+			continue
+		}
+		if kept++; kept > dailyKept {
+			if err := os.Remove(f); err != nil {
+				return path, fmt.Errorf("cannot remove an old daily backup: %w", err)
+			}
+		}
+	}
+	return path, nil
+}
+
+// BackupLabel describes a backup file for people: when it was taken, in
+// the given zone, and why ("26 Nov 2026 09:30 - before import").
+func BackupLabel(path string, loc *time.Location) string {
+	t, ok := backupTime(path)
+	if !ok {
+		return filepath.Base(path)
+	}
+	why := strings.TrimSuffix(filepath.Base(path), ".db")
+	why = why[min(len(why), len("kindly-20060102-150405.000-")):]
+	if i := strings.IndexByte(why, '-'); i >= 0 && why[:i] != "" && strings.Trim(why[:i], "0123456789") == "" {
+		why = why[i+1:] // a second backup in the same millisecond: kindly-...-2-why.db
+	}
+	return t.In(loc).Format("2 Jan 2006 15:04") + " - " + strings.ReplaceAll(why, "-", " ")
+}

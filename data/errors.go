@@ -1,0 +1,68 @@
+package data
+
+import (
+	"errors"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// The kinds of failure callers tell apart; wrapped errors carry the
+// technical cause (errors.Is finds the kind).
+var (
+	// ErrNotFound: a record does not exist (any more).
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate: a record with the same unique value exists.
+	ErrDuplicate = errors.New("already exists")
+	// ErrInUse: a record others refer to cannot be removed.
+	ErrInUse = errors.New("still in use")
+	// ErrBusy: another program holds the database for longer than Kindly waits.
+	ErrBusy = errors.New("the database is busy in another window or program; try again in a moment")
+	// ErrDiskFull: the disk has no room for the change.
+	ErrDiskFull = errors.New("the disk is full; free some space and try again")
+	// ErrDamaged: the file is not a Kindly database, or it is damaged.
+	ErrDamaged = errors.New("the database file is damaged or is not a Kindly database")
+)
+
+// ValidationError is a problem with what was typed, in words for the front desk.
+type ValidationError struct {
+	Field   string
+	Message string
+}
+
+func (e *ValidationError) Error() string { return e.Message }
+
+// sqliteError is a SQLite failure with its kind: errors.Is(err, ErrDuplicate)
+// holds for a unique constraint, and the driver's message is kept.
+type sqliteError struct {
+	kind  error
+	cause error
+}
+
+func (e *sqliteError) Error() string   { return e.kind.Error() + " (" + e.cause.Error() + ")" }
+func (e *sqliteError) Unwrap() []error { return []error{e.kind, e.cause} }
+
+// mapError gives a SQLite error its kind, by its result code - the one
+// place that knows the driver's codes. Other errors pass unchanged.
+func mapError(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	var kind error
+	switch code := se.Code(); {
+	case code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		kind = ErrDuplicate
+	case code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		kind = ErrInUse
+	case code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED:
+		kind = ErrBusy
+	case code&0xff == sqlite3.SQLITE_FULL:
+		kind = ErrDiskFull
+	case code&0xff == sqlite3.SQLITE_NOTADB || code&0xff == sqlite3.SQLITE_CORRUPT:
+		kind = ErrDamaged
+	default:
+		return err
+	}
+	return &sqliteError{kind: kind, cause: err}
+}

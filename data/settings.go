@@ -1,0 +1,308 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Settings are the practice's choices: the profile every footer shows, the
+// time zone, the mail account with its limits, the frequency cap and the
+// practice's own sensitive words. They are read and saved as one.
+type Settings struct {
+	Practice Practice
+	// TimeZone is an IANA name such as "America/New_York"; "" is the
+	// computer's own zone.
+	TimeZone string
+	Mail     MailAccount
+	Cap      Cap
+	// SubjectWords are the practice's own words that a subject line should
+	// not show (a program's name, say), on top of Kindly's list.
+	SubjectWords []string
+}
+
+// Practice is the practice profile: every email's footer and merge fields.
+type Practice struct {
+	Name      string
+	Address   string
+	Phone     string
+	Email     string // where replies and "unsubscribe" go
+	Signature string // above the footer, e.g. "Dr. Jane Doe and the team"
+}
+
+// The security of a mail account's connection.
+const (
+	TLSNone     = "none"     // plain (a local relay)
+	TLSStartTLS = "starttls" // upgrade after connecting (port 587)
+	TLSImplicit = "tls"      // TLS from the start (port 465)
+)
+
+// MailAccount is the practice's mailbox as Kindly sends from it. The
+// password is never here: it lives in the OS keychain.
+type MailAccount struct {
+	Preset    string // the provider's preset id, e.g. "gmail"
+	Host      string
+	Port      int
+	TLS       string
+	User      string
+	From      string // e.g. "Sunny Clinic <front@sunny.example>"
+	PerMinute int    // the mailbox's limits; 0 is none
+	PerDay    int    // per rolling 24 hours
+	// OAuthTenant and OAuthClientID, when the client id is set, sign in to
+	// Microsoft 365 (XOAUTH2) instead of with a password.
+	OAuthTenant   string
+	OAuthClientID string
+}
+
+// Configured says whether a mail account was set up.
+func (m MailAccount) Configured() bool { return m.Host != "" }
+
+// The settings table's keys, here and nowhere else.
+const (
+	keyPracticeName      = "practice.name"
+	keyPracticeAddress   = "practice.address"
+	keyPracticePhone     = "practice.phone"
+	keyPracticeEmail     = "practice.email"
+	keyPracticeSignature = "practice.signature"
+	keyTimeZone          = "practice.time_zone"
+	keyMailPreset        = "account.preset"
+	keyMailHost          = "account.host"
+	keyMailPort          = "account.port"
+	keyMailTLS           = "account.tls"
+	keyMailUser          = "account.user"
+	keyMailFrom          = "account.from"
+	keyMailPerMinute     = "limits.per_minute"
+	keyMailPerDay        = "limits.per_day"
+	keyOAuthTenant       = "account.oauth_tenant"
+	keyOAuthClientID     = "account.oauth_client_id"
+	keyCapCount          = "cap.count"
+	keyCapDays           = "cap.days"
+	keySubjectWords      = "subject.extra_words"
+)
+
+// Settings reads the practice's settings; what was never set has its default.
+func (s *Store) Settings(ctx context.Context) (Settings, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return Settings{}, fmt.Errorf("cannot read the settings: %w", mapError(err))
+	}
+	defer rows.Close()
+	v := map[string]string{}
+	for rows.Next() {
+		var k, val string
+		if err := rows.Scan(&k, &val); err != nil {
+			return Settings{}, fmt.Errorf("cannot read the settings: %w", mapError(err))
+		}
+		v[k] = val
+	}
+	if err := rows.Err(); err != nil {
+		return Settings{}, fmt.Errorf("cannot read the settings: %w", mapError(err))
+	}
+	num := func(k string, def int) int {
+		if n, err := strconv.Atoi(v[k]); err == nil {
+			return n
+		}
+		return def
+	}
+	st := Settings{
+		Practice: Practice{Name: v[keyPracticeName], Address: v[keyPracticeAddress], Phone: v[keyPracticePhone],
+			Email: v[keyPracticeEmail], Signature: v[keyPracticeSignature]},
+		TimeZone: v[keyTimeZone],
+		Mail: MailAccount{Preset: v[keyMailPreset], Host: v[keyMailHost], Port: num(keyMailPort, 0), TLS: v[keyMailTLS],
+			User: v[keyMailUser], From: v[keyMailFrom], PerMinute: num(keyMailPerMinute, 0), PerDay: num(keyMailPerDay, 0),
+			OAuthTenant: v[keyOAuthTenant], OAuthClientID: v[keyOAuthClientID]},
+		Cap:          Cap{Count: num(keyCapCount, DefaultCap.Count), Days: num(keyCapDays, DefaultCap.Days)},
+		SubjectWords: splitWords(v[keySubjectWords]),
+	}
+	return st, nil
+}
+
+// SaveSettings checks every setting and saves them all in one transaction:
+// all of them, or none when one is wrong.
+func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
+	st = st.normalized()
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	values := map[string]string{
+		keyPracticeName: st.Practice.Name, keyPracticeAddress: st.Practice.Address, keyPracticePhone: st.Practice.Phone,
+		keyPracticeEmail: st.Practice.Email, keyPracticeSignature: st.Practice.Signature, keyTimeZone: st.TimeZone,
+		keyMailPreset: st.Mail.Preset, keyMailHost: st.Mail.Host, keyMailPort: strconv.Itoa(st.Mail.Port), keyMailTLS: st.Mail.TLS,
+		keyMailUser: st.Mail.User, keyMailFrom: st.Mail.From, keyMailPerMinute: strconv.Itoa(st.Mail.PerMinute),
+		keyMailPerDay: strconv.Itoa(st.Mail.PerDay), keyOAuthTenant: st.Mail.OAuthTenant, keyOAuthClientID: st.Mail.OAuthClientID,
+		keyCapCount: strconv.Itoa(st.Cap.Count), keyCapDays: strconv.Itoa(st.Cap.Days),
+		keySubjectWords: strings.Join(st.SubjectWords, ", "),
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for k, v := range values {
+			if _, err := stmt.ExecContext(ctx, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("cannot save the settings: %w", mapError(err))
+	}
+	return nil
+}
+
+// normalized trims what was typed and fills the defaults: the sender is the
+// user name when not given.
+func (st Settings) normalized() Settings {
+	p := &st.Practice
+	for _, f := range []*string{&p.Name, &p.Address, &p.Phone, &p.Email, &st.TimeZone, &st.Mail.Host, &st.Mail.User, &st.Mail.From} {
+		*f = strings.TrimSpace(*f)
+	}
+	p.Signature = strings.TrimRight(p.Signature, " \n\r\t")
+	st.Mail.TLS = strings.ToLower(strings.TrimSpace(st.Mail.TLS))
+	if st.Mail.From == "" {
+		st.Mail.From = st.Mail.User
+	}
+	if st.Mail.OAuthClientID != "" && st.Mail.OAuthTenant == "" {
+		st.Mail.OAuthTenant = "organizations"
+	}
+	st.SubjectWords = splitWords(strings.Join(st.SubjectWords, ","))
+	return st
+}
+
+// Validate says, in words for the front desk, what is wrong with the
+// settings: the first problem found, with the setting's name as Field.
+func (st Settings) Validate() error {
+	st = st.normalized()
+	p := st.Practice
+	if p != (Practice{}) && p.Name == "" {
+		return &ValidationError{"practice.name", "Please enter the practice's name."}
+	}
+	if p.Email != "" {
+		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
+			return &ValidationError{"practice.email", fmt.Sprintf("The practice email %q is not an email address.", p.Email)}
+		}
+	}
+	if st.TimeZone != "" {
+		if _, err := time.LoadLocation(st.TimeZone); err != nil {
+			return &ValidationError{"time_zone", fmt.Sprintf("%q is not a time zone name (try e.g. Europe/Berlin or America/New_York).", st.TimeZone)}
+		}
+	}
+	if err := st.Mail.validate(); err != nil {
+		return err
+	}
+	return st.Cap.Validate()
+}
+
+func (m MailAccount) validate() error {
+	if m == (MailAccount{}) {
+		return nil // no mail account yet
+	}
+	if m.Host == "" {
+		return &ValidationError{"mail.host", "The mail account needs its server's name (e.g. smtp.gmail.com)."}
+	}
+	if m.Port < 1 || m.Port > 65535 {
+		return &ValidationError{"mail.port", "The mail server's port must be a number from 1 to 65535."}
+	}
+	switch m.TLS {
+	case TLSNone, TLSStartTLS, TLSImplicit:
+	default:
+		return &ValidationError{"mail.tls", fmt.Sprintf("The security setting must be none, starttls or tls, not %q.", m.TLS)}
+	}
+	if _, err := mail.ParseAddress(m.From); err != nil {
+		return &ValidationError{"mail.from", fmt.Sprintf("The sender address %q is not valid.", m.From)}
+	}
+	if m.PerMinute < 0 || m.PerDay < 0 {
+		return &ValidationError{"mail.limits", "The mailbox's limits are whole numbers (0 for none)."}
+	}
+	return nil
+}
+
+// splitWords reads a comma-separated list: trimmed, without empty entries.
+func splitWords(s string) []string {
+	var out []string
+	for _, w := range strings.Split(s, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// setting reads one value of the settings table, or def when unset.
+func (s *Store) setting(ctx context.Context, key, def string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return def, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("cannot read the settings: %w", mapError(err))
+	}
+	return v, nil
+}
+
+// setSetting stores one value of the settings table.
+func (s *Store) setSetting(ctx context.Context, key, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("cannot save the settings: %w", mapError(err))
+	}
+	return nil
+}
+
+// Location is the practice's time zone (the computer's when unset).
+func (s *Store) Location() (*time.Location, error) {
+	name, err := s.setting(context.Background(), keyTimeZone, "")
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("the practice time zone %q is not known: %w", name, err)
+	}
+	return loc, nil
+}
+
+// Today is the calendar date in the practice's time zone.
+func (s *Store) Today() (Date, error) {
+	loc, err := s.Location()
+	if err != nil {
+		return Date{}, err
+	}
+	return DateOf(s.Now().In(loc)), nil
+}
+
+func reviewKey(campaignID int64) string {
+	return "review." + strconv.FormatInt(campaignID, 10) + ".recipients"
+}
+
+// LastReviewCount is how many recipients a campaign had at its last
+// pre-send review, -1 when it was never reviewed.
+func (s *Store) LastReviewCount(ctx context.Context, campaignID int64) (int, error) {
+	v, err := s.setting(ctx, reviewKey(campaignID), "")
+	if err != nil || v == "" {
+		return -1, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1, nil
+	}
+	return n, nil
+}
+
+// SetLastReviewCount remembers a review's recipient count for the next one.
+func (s *Store) SetLastReviewCount(ctx context.Context, campaignID int64, n int) error {
+	return s.setSetting(ctx, reviewKey(campaignID), strconv.Itoa(n))
+}

@@ -1,0 +1,196 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"kindly/data"
+	"kindly/mailer"
+)
+
+// Campaign is a campaign with what sending it needs: its segment, its
+// checked template and its schedule.
+type Campaign struct {
+	data.Campaign
+	Segment  data.Segment
+	Template mailer.Template
+	Schedule data.Schedule
+}
+
+// ErrNothingDue says no occurrence of a scheduled campaign runs today.
+var ErrNothingDue = errors.New("nothing of this campaign is due today; the calendar shows when it is")
+
+// campaignNamed loads a campaign by name, or says there is none.
+func (w *Workflow) campaignNamed(ctx context.Context, name string) (data.Campaign, error) {
+	c, err := w.store.CampaignByName(ctx, name)
+	return c, named(err, "campaign", name)
+}
+
+// named words a "not found" for the practice: there is no such campaign.
+func named(err error, kind, name string) error {
+	if errors.Is(err, data.ErrNotFound) {
+		return fmt.Errorf("there is no %s called %q (kindly %ss lists them)", kind, name, kind)
+	}
+	return err
+}
+
+// Campaign loads a campaign by name with its segment, template and schedule,
+// and checks the template.
+func (w *Workflow) Campaign(ctx context.Context, name string) (Campaign, error) {
+	c, err := w.campaignNamed(ctx, name)
+	if err != nil {
+		return Campaign{}, err
+	}
+	cp := Campaign{Campaign: c}
+	if c.SegmentID == 0 || c.TemplateID == 0 {
+		return cp, fmt.Errorf("the campaign %q needs a segment and a template first", c.Name)
+	}
+	if cp.Segment, err = w.store.SegmentByID(ctx, c.SegmentID); err != nil {
+		return cp, err
+	}
+	t, err := w.store.TemplateByID(ctx, c.TemplateID)
+	if err != nil {
+		return cp, err
+	}
+	cp.Template = mailer.Template{Name: t.Name, Subject: t.Subject, Body: t.Body}
+	if err := cp.Template.Validate(); err != nil {
+		return cp, fmt.Errorf("the template %q of %q: %w", t.Name, c.Name, err)
+	}
+	cp.Schedule, err = data.ParseSchedule(c.Schedule)
+	return cp, err
+}
+
+// Audience is who the campaign is for on a day.
+func (cp Campaign) Audience(day data.Date) data.Rule {
+	return cp.Schedule.Audience(cp.Segment.Rule, day)
+}
+
+// afterRun is the campaign's status once an occurrence is sent or
+// cancelled: recurring campaigns wait for their next occurrence.
+func (cp Campaign) afterRun() data.CampaignStatus {
+	if cp.Schedule.Kind != "" && cp.Schedule.Kind != data.ScheduleOnce {
+		return data.CampaignScheduled
+	}
+	return data.CampaignDone
+}
+
+// occurrenceToday is the key of today's occurrence: the date for a
+// campaign sent by hand, else the schedule's occurrence due today.
+func (cp Campaign) occurrenceToday(today data.Date) (string, error) {
+	if cp.Schedule.Kind == "" {
+		return today.String(), nil
+	}
+	due, ok := cp.Schedule.Due(today)
+	if !ok {
+		return "", fmt.Errorf("nothing of %q is due today (kindly calendar shows when it is): %w", cp.Name, ErrNothingDue)
+	}
+	return due.Key, nil
+}
+
+// CampaignSpec is a campaign as the practice writes it: names, not ids,
+// and the schedule as typed.
+type CampaignSpec struct {
+	Name     string
+	Purpose  string // data.PurposeCare or data.PurposePromotion
+	Segment  string
+	Template string
+	Schedule ScheduleText
+}
+
+// CampaignSpec is a stored campaign as a spec, to edit.
+func (w *Workflow) CampaignSpec(ctx context.Context, name string) (CampaignSpec, error) {
+	c, err := w.campaignNamed(ctx, name)
+	if err != nil {
+		return CampaignSpec{}, err
+	}
+	spec := CampaignSpec{Name: c.Name, Purpose: c.Purpose}
+	if c.SegmentID != 0 {
+		seg, err := w.store.SegmentByID(ctx, c.SegmentID)
+		if err != nil {
+			return spec, err
+		}
+		spec.Segment = seg.Name
+	}
+	if c.TemplateID != 0 {
+		t, err := w.store.TemplateByID(ctx, c.TemplateID)
+		if err != nil {
+			return spec, err
+		}
+		spec.Template = t.Name
+	}
+	sched, err := data.ParseSchedule(c.Schedule)
+	if err != nil {
+		return spec, err
+	}
+	spec.Schedule = ScheduleTextOf(sched)
+	return spec, nil
+}
+
+// SaveCampaign creates a campaign (create) or changes the one of that name:
+// purpose, segment, template and schedule, checked together.
+func (w *Workflow) SaveCampaign(ctx context.Context, spec CampaignSpec, create bool) (data.Campaign, error) {
+	sched, err := spec.Schedule.Schedule()
+	if err != nil {
+		return data.Campaign{}, &data.ValidationError{Field: "schedule", Message: "When: " + err.Error()}
+	}
+	if spec.Purpose == "" {
+		spec.Purpose = data.PurposeCare
+	}
+	if sched.BypassCap && spec.Purpose != data.PurposeCare {
+		return data.Campaign{}, &data.ValidationError{Field: "schedule", Message: "Only care reminders may pass the frequency cap."}
+	}
+	if strings.TrimSpace(spec.Segment) == "" || strings.TrimSpace(spec.Template) == "" {
+		return data.Campaign{}, &data.ValidationError{Field: "segment", Message: "Please choose who gets it (a segment) and the email (a template)."}
+	}
+	c := data.Campaign{Name: spec.Name}
+	if !create {
+		if c, err = w.campaignNamed(ctx, spec.Name); err != nil {
+			return c, err
+		}
+	}
+	seg, err := w.store.SegmentByName(ctx, spec.Segment)
+	if err != nil {
+		return c, &data.ValidationError{Field: "segment", Message: fmt.Sprintf("There is no segment called %q.", spec.Segment)}
+	}
+	tpl, err := w.store.TemplateByName(ctx, spec.Template)
+	if err != nil {
+		return c, &data.ValidationError{Field: "template", Message: fmt.Sprintf("There is no template called %q.", spec.Template)}
+	}
+	c.Purpose, c.SegmentID, c.TemplateID, c.Schedule = spec.Purpose, seg.ID, tpl.ID, sched.JSON()
+	if create {
+		err = w.store.CreateCampaign(ctx, &c)
+	} else {
+		err = w.store.UpdateCampaign(ctx, &c)
+	}
+	return c, err
+}
+
+// CampaignRow is a campaign in a list.
+type CampaignRow struct {
+	Name    string              `json:"name"`
+	Purpose string              `json:"purpose"`
+	Status  data.CampaignStatus `json:"status"`
+}
+
+// Campaigns lists the campaigns by name.
+func (w *Workflow) Campaigns(ctx context.Context) ([]CampaignRow, error) {
+	cs, err := w.store.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := []CampaignRow{}
+	for _, c := range cs {
+		rows = append(rows, CampaignRow{c.Name, c.Purpose, c.Status})
+	}
+	return rows, nil
+}
+
+// PurposeRule says in words who a purpose of email goes to.
+func PurposeRule(purpose string) string {
+	if purpose == data.PurposePromotion {
+		return "promotion: only patients who opted in to promotions"
+	}
+	return "care reminder: everyone with an address who did not opt out"
+}

@@ -1,0 +1,117 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"kindly/data"
+	"kindly/reports"
+)
+
+// What an export writes.
+const (
+	ExportPatients = "patients" // all patients
+	ExportSegment  = "segment"  // a segment's members (Name)
+	ExportCampaign = "campaign" // a campaign's results (Name)
+	ExportLog      = "log"      // every email sent
+	ExportCalendar = "calendar" // the campaigns and their schedules
+	ExportReport   = "report"   // sent, failed and skipped per campaign and month, with a chart
+)
+
+// ExportRequest is one export.
+type ExportRequest struct {
+	Kind string
+	Name string // the segment or campaign, for those kinds
+	Out  string // the .xlsx file to write
+}
+
+// ExportKinds are the exports, in the order the command line lists them.
+var ExportKinds = []string{ExportPatients, ExportSegment, ExportCampaign, ExportLog, ExportCalendar, ExportReport}
+
+// Export writes an Excel workbook and returns how many rows it holds (-1
+// when rows say nothing, as for the report). Every export is written to
+// the audit log.
+func (w *Workflow) Export(ctx context.Context, req ExportRequest, progress func(done, total int)) (int, error) {
+	if err := checkXLSX(req.Out); err != nil {
+		return 0, err
+	}
+	named := req.Kind == ExportSegment || req.Kind == ExportCampaign
+	if named && strings.TrimSpace(req.Name) == "" {
+		return 0, fmt.Errorf("say which %s to export", req.Kind)
+	}
+	switch req.Kind {
+	case ExportPatients:
+		return reports.ExportPatients(ctx, w.store, "", req.Out, progress)
+	case ExportSegment:
+		return reports.ExportPatients(ctx, w.store, req.Name, req.Out, progress)
+	case ExportCampaign:
+		return reports.ExportLog(ctx, w.store, req.Name, req.Out)
+	case ExportLog:
+		return reports.ExportLog(ctx, w.store, "", req.Out)
+	case ExportCalendar:
+		return reports.ExportCalendar(ctx, w.store, req.Out)
+	case ExportReport:
+		return -1, reports.CampaignReport(ctx, w.store, req.Out)
+	}
+	return 0, fmt.Errorf("there is no export %q (choose %s)", req.Kind, strings.Join(ExportKinds, ", "))
+}
+
+func checkXLSX(path string) error {
+	if strings.TrimSpace(path) == "" {
+		return fmt.Errorf("say where to write the workbook (a file ending in .xlsx)")
+	}
+	if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		return fmt.Errorf("the output file should end in .xlsx")
+	}
+	return nil
+}
+
+// CalendarPlan is the campaigns' occurrences over some days, each day laid
+// against what the mailbox can carry.
+type CalendarPlan struct {
+	Entries []data.PlanEntry
+	Days    []data.DayPlan
+}
+
+// Calendar plans the occurrences from from to to (at most two years) with
+// their audience today and whether the mailbox's daily limit carries them.
+func (w *Workflow) Calendar(ctx context.Context, from, to data.Date) (CalendarPlan, error) {
+	if to.Before(from) || from.AddDays(731).Before(to) {
+		return CalendarPlan{}, fmt.Errorf("choose a range of up to two years, the end after the start")
+	}
+	entries, err := w.store.Calendar(ctx, from, to)
+	if err != nil {
+		return CalendarPlan{}, err
+	}
+	st, err := w.store.Settings(ctx)
+	if err != nil {
+		return CalendarPlan{}, err
+	}
+	capa := data.Capacity{PerDay: st.Mail.PerDay, PerMinute: st.Mail.PerMinute}
+	return CalendarPlan{Entries: entries, Days: data.PlanCapacity(entries, from, to, capa)}, nil
+}
+
+// CalendarYear sums each campaign's emails per month of a year; perDay is
+// the mailbox's daily limit (0: none), to flag months beyond it.
+func (w *Workflow) CalendarYear(ctx context.Context, year int) (months []data.MonthPlan, perDay int, err error) {
+	if months, err = w.store.CalendarYear(ctx, year); err != nil {
+		return nil, 0, err
+	}
+	st, err := w.store.Settings(ctx)
+	return months, st.Mail.PerDay, err
+}
+
+// WriteICS writes occurrences as an .ics calendar for Outlook or Google
+// Calendar and returns how many events it holds.
+func (w *Workflow) WriteICS(ctx context.Context, entries []data.PlanEntry, path string) (int, error) {
+	if !strings.EqualFold(filepath.Ext(path), ".ics") {
+		return 0, fmt.Errorf("the calendar file should end in .ics")
+	}
+	n, err := reports.WriteICS(entries, path)
+	if err != nil {
+		return n, err
+	}
+	return n, w.store.Audit(ctx, "export", fmt.Sprintf("campaign calendar (%d events) to %s", n, filepath.Base(path)))
+}

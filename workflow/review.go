@@ -1,0 +1,109 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"kindly/data"
+	"kindly/mailer"
+)
+
+// Review is what the practice sees before a send: who, how many, what it
+// looks like, and what deserves a second look.
+type Review struct {
+	Campaign    string              `json:"campaign"`
+	Purpose     string              `json:"purpose"`
+	PurposeRule string              `json:"purpose_rule"` // who that purpose goes to, in words
+	Status      data.CampaignStatus `json:"status"`
+	Sentence    string              `json:"sentence"`   // the segment in words
+	Members     int                 `json:"members"`    // segment members today (the occurrence's audience)
+	Recipients  int                 `json:"recipients"` // of them, who may get this purpose of email
+	Previous    int                 `json:"previous"`   // recipients at the last review, -1 if none
+	Samples     []mailer.Message    `json:"samples"`
+	Warnings    []string            `json:"warnings"`
+	Duration    time.Duration       `json:"duration"` // sending time under the mailbox's limits
+	Days        int                 `json:"days"`     // calendar days it spans under the daily limit
+}
+
+// Review counts, renders three samples and checks a campaign before it is
+// sent: the same review for the window and the command line. It remembers
+// the count for the next review.
+func (w *Workflow) Review(ctx context.Context, name string) (Review, error) {
+	cp, st, err := w.campaignWithSettings(ctx, name)
+	if err != nil {
+		return Review{}, err
+	}
+	today, err := w.store.Today()
+	if err != nil {
+		return Review{}, err
+	}
+	c, audience := cp.Campaign, cp.Audience(today)
+	rv := Review{Campaign: c.Name, Purpose: c.Purpose, PurposeRule: PurposeRule(c.Purpose), Status: c.Status,
+		Sentence: cp.Segment.Rule.Sentence(), Warnings: []string{}}
+	if rv.Members, err = w.store.SegmentCount(ctx, audience); err != nil {
+		return rv, err
+	}
+	if rv.Recipients, err = w.store.RecipientCount(ctx, c.Purpose, audience); err != nil {
+		return rv, err
+	}
+	if rv.Previous, err = w.store.LastReviewCount(ctx, c.ID); err != nil {
+		return rv, err
+	}
+	samples, err := w.store.SampleRecipients(ctx, c.Purpose, audience, 3)
+	if err != nil {
+		return rv, err
+	}
+	for _, p := range samples {
+		m, err := cp.Template.Render(p, st.Practice, today)
+		if err != nil {
+			return rv, err
+		}
+		rv.Samples = append(rv.Samples, m)
+	}
+	rv.Warnings = append(rv.Warnings, mailer.SubjectWarnings(cp.Template.Subject, st.SubjectWords...)...)
+	if rv.Previous > 0 && rv.Recipients > 3*rv.Previous {
+		rv.Warnings = append(rv.Warnings, fmt.Sprintf("The audience grew from %d to %d since the last review: check the segment.", rv.Previous, rv.Recipients))
+	}
+	if c.Purpose == data.PurposePromotion && len(audience.Rules) == 0 && (audience.Kind == data.KindAll || audience.Kind == data.KindAny) {
+		rv.Warnings = append(rv.Warnings, "This promotion targets all patients: promotions should go to the patients they are relevant to.")
+	}
+	if c.Purpose == data.PurposePromotion {
+		all, err := w.store.RecipientCount(ctx, data.PurposePromotion, data.Rule{Kind: data.KindAll})
+		if err == nil && all > 0 && rv.Recipients == all && len(audience.Rules) > 0 {
+			rv.Warnings = append(rv.Warnings, "This promotion reaches every patient who accepts promotions.")
+		}
+	}
+	if rv.Recipients == 0 {
+		rv.Warnings = append(rv.Warnings, "Nobody would get this email.")
+	}
+	rv.Duration, rv.Days = mailer.Estimate(rv.Recipients, mailer.LimitsOf(st.Mail))
+	return rv, w.store.SetLastReviewCount(ctx, c.ID, rv.Recipients)
+}
+
+// Lines is the review in words, a line each: who, the purpose, how many
+// and how long.
+func (rv Review) Lines() []string {
+	sends := fmt.Sprintf("Sends to: %s", Patients(rv.Recipients))
+	if rv.Previous >= 0 {
+		sends += fmt.Sprintf(" (last review: %d)", rv.Previous)
+	}
+	takes := "Takes:    " + mailer.HumanDuration(rv.Duration) + " of sending"
+	if rv.Days > 1 {
+		takes += fmt.Sprintf(", spread over %d days by the mailbox's daily limit", rv.Days)
+	}
+	return []string{
+		fmt.Sprintf("Who:      %s (%s in the segment today)", rv.Sentence, Patients(rv.Members)),
+		"Purpose:  " + rv.PurposeRule,
+		sends,
+		takes,
+	}
+}
+
+// Patients is "1 patient" or "12 patients".
+func Patients(n int) string {
+	if n == 1 {
+		return "1 patient"
+	}
+	return fmt.Sprintf("%d patients", n)
+}

@@ -1,0 +1,65 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"kindly/data"
+)
+
+// SegmentInfo is a segment with its sentence and size today.
+type SegmentInfo struct {
+	Name     string          `json:"name"`
+	Sentence string          `json:"sentence"`
+	Count    int             `json:"count"`
+	Rules    json.RawMessage `json:"rules"`
+	Rule     data.Rule       `json:"-"`
+	// Err is why the segment could not be counted (Count is 0 then).
+	Err error `json:"-"`
+}
+
+func (w *Workflow) describe(ctx context.Context, seg data.Segment) SegmentInfo {
+	info := SegmentInfo{Name: seg.Name, Sentence: seg.Rule.Sentence(), Rules: json.RawMessage(seg.Rule.JSON()), Rule: seg.Rule}
+	if info.Count, info.Err = w.store.SegmentCount(ctx, seg.Rule); info.Err != nil {
+		info.Err = fmt.Errorf("segment %q: %w", seg.Name, info.Err)
+	}
+	return info
+}
+
+// Segments lists the saved segments with their size today; a segment that
+// cannot be counted says why in its Err.
+func (w *Workflow) Segments(ctx context.Context) ([]SegmentInfo, error) {
+	segs, err := w.store.Segments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	infos := []SegmentInfo{}
+	for _, seg := range segs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		infos = append(infos, w.describe(ctx, seg))
+	}
+	return infos, nil
+}
+
+// Segment is one segment with its sentence and size today.
+func (w *Workflow) Segment(ctx context.Context, name string) (SegmentInfo, error) {
+	seg, err := w.store.SegmentByName(ctx, name)
+	if err := named(err, "segment", name); err != nil {
+		return SegmentInfo{}, err
+	}
+	info := w.describe(ctx, seg)
+	return info, info.Err
+}
+
+// SaveSegment creates or changes a segment from its rules.
+func (w *Workflow) SaveSegment(ctx context.Context, name string, r data.Rule) (SegmentInfo, error) {
+	seg, err := w.store.SaveSegment(ctx, name, r)
+	if err != nil {
+		return SegmentInfo{}, err
+	}
+	info := w.describe(ctx, seg)
+	return info, info.Err
+}

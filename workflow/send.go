@@ -1,0 +1,281 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"kindly/data"
+	"kindly/mailer"
+)
+
+// Queued is what queueing an occurrence did: new rows, or the run that was
+// already there and is resumed.
+type Queued struct {
+	Occurrence string
+	Resumed    bool // an unfinished run was found; nothing new was queued
+	data.QueueResult
+}
+
+// Queue writes one outbox row per recipient of today's occurrence, in one
+// transaction - unless an earlier run is unfinished: then that one is
+// resumed and nothing is queued.
+func (w *Workflow) Queue(ctx context.Context, name string) (Queued, error) {
+	cp, st, err := w.campaignWithSettings(ctx, name)
+	if err != nil {
+		return Queued{}, err
+	}
+	return w.queue(ctx, cp, st.Practice)
+}
+
+// campaignWithSettings loads a campaign and the practice's settings.
+func (w *Workflow) campaignWithSettings(ctx context.Context, name string) (Campaign, data.Settings, error) {
+	cp, err := w.Campaign(ctx, name)
+	if err != nil {
+		return cp, data.Settings{}, err
+	}
+	st, err := w.store.Settings(ctx)
+	return cp, st, err
+}
+
+func (w *Workflow) queue(ctx context.Context, cp Campaign, pr data.Practice) (Queued, error) {
+	occ, err := w.store.UnfinishedOccurrence(ctx, cp.ID)
+	if err != nil || occ != "" {
+		return Queued{Occurrence: occ, Resumed: occ != ""}, err
+	}
+	today, err := w.store.Today()
+	if err != nil {
+		return Queued{}, err
+	}
+	if occ, err = cp.occurrenceToday(today); err != nil {
+		return Queued{}, err
+	}
+	res, err := w.store.QueueCampaign(ctx, cp.Campaign, occ, cp.Audience(today), data.QueueOptions{BypassCap: cp.Schedule.BypassCap},
+		func(p data.Patient) (data.Rendered, error) {
+			m, err := cp.Template.Render(p, pr, today)
+			return data.Rendered{Subject: m.Subject, Text: m.Text, HTML: m.HTML}, err
+		})
+	return Queued{Occurrence: occ, QueueResult: res}, err
+}
+
+// SendProgress is a running send, for progress bars.
+type SendProgress struct {
+	mailer.Progress
+	Queued Queued
+	Total  int // messages of the occurrence, whatever their status
+}
+
+// Done is the share of the occurrence that is through, 0 to 1.
+func (p SendProgress) Done() float64 {
+	if p.Total == 0 {
+		return 0
+	}
+	return float64(p.Total-p.Remaining) / float64(p.Total)
+}
+
+// SendResult is how a send ended.
+type SendResult struct {
+	Campaign string
+	Queued   Queued
+	mailer.Progress
+	// Status is the campaign's status afterwards: done or scheduled when the
+	// run went through, paused when the practice paused it (or it stopped),
+	// still sending when Kindly was closing (it goes on at the next start).
+	Status data.CampaignStatus
+}
+
+// Send queues today's occurrence of a campaign (or resumes the unfinished
+// run) and sends it within the mailbox's limits and the send window.
+// Ending ctx pauses the run - unless its cause is ErrInterrupted, which
+// leaves it to go on by itself when Kindly starts again. A run that went
+// through is written to the audit log.
+func (w *Workflow) Send(ctx context.Context, name string, progress func(SendProgress)) (SendResult, error) {
+	res := SendResult{Campaign: name}
+	cp, st, err := w.campaignWithSettings(ctx, name)
+	if err != nil {
+		return res, err
+	}
+	res.Campaign = cp.Name
+	acct, err := mailer.Credentials(ctx, st.Mail)
+	if err != nil {
+		return res, err
+	}
+	loc, err := w.store.Location()
+	if err != nil {
+		return res, err
+	}
+	if res.Queued, err = w.queue(ctx, cp, st.Practice); err != nil {
+		return res, err
+	}
+	occ := res.Queued.Occurrence
+	total := 0
+	if counts, err := w.store.OutboxCounts(ctx, cp.ID, occ); err == nil {
+		for _, n := range counts {
+			total += n
+		}
+	}
+	if err := w.store.SetCampaignStatus(ctx, cp.ID, data.CampaignSending); err != nil {
+		return res, err
+	}
+	if progress != nil { // what is about to go out, before the first email
+		counts, _ := w.store.OutboxCounts(ctx, cp.ID, occ)
+		progress(SendProgress{Progress: mailer.Progress{Remaining: counts[data.StatusQueued]}, Queued: res.Queued, Total: total})
+	}
+	sender := &mailer.Sender{Store: w.store, Account: acct, Practice: st.Practice, Limits: mailer.LimitsOf(st.Mail),
+		Window: cp.Schedule.Window, Location: loc,
+		Progress: func(p mailer.Progress) {
+			if progress != nil {
+				progress(SendProgress{Progress: p, Queued: res.Queued, Total: total})
+			}
+		}}
+	res.Progress, err = sender.Run(ctx, cp.Campaign, occ)
+	bg := context.WithoutCancel(ctx) // the outcome is recorded even when the run was paused
+	switch {
+	case err != nil && errors.Is(context.Cause(ctx), ErrInterrupted):
+		res.Status = data.CampaignSending // goes on at the next start
+		return res, nil
+	case err != nil && ctx.Err() != nil:
+		res.Status = data.CampaignPaused
+		return res, w.store.SetCampaignStatus(bg, cp.ID, res.Status)
+	case err != nil:
+		res.Status = data.CampaignPaused
+		w.store.SetCampaignStatus(bg, cp.ID, res.Status)
+		return res, err
+	}
+	res.Status = cp.afterRun()
+	if err := w.store.SetCampaignStatus(bg, cp.ID, res.Status); err != nil {
+		return res, err
+	}
+	return res, w.store.Audit(bg, "send", fmt.Sprintf("campaign %q, occurrence %s: %d sent, %d failed, %d skipped",
+		cp.Name, occ, res.Sent, res.Failed, res.Skipped))
+}
+
+// Cancelled is what cancelling a run did.
+type Cancelled struct {
+	Occurrence string
+	Count      int // queued emails that will not be sent
+	Status     data.CampaignStatus
+}
+
+// Cancel cancels a campaign's unfinished run: emails not sent yet are not
+// sent; those sent stay sent. It is written to the audit log.
+func (w *Workflow) Cancel(ctx context.Context, name string) (Cancelled, error) {
+	cp, err := w.Campaign(ctx, name)
+	if err != nil {
+		return Cancelled{}, err
+	}
+	occ, err := w.store.UnfinishedOccurrence(ctx, cp.ID)
+	if err != nil {
+		return Cancelled{}, err
+	}
+	if occ == "" {
+		return Cancelled{}, fmt.Errorf("%q has no unfinished run to cancel", cp.Name)
+	}
+	n, err := w.store.CancelQueued(ctx, cp.ID, occ)
+	if err != nil {
+		return Cancelled{}, err
+	}
+	res := Cancelled{Occurrence: occ, Count: n, Status: cp.afterRun()}
+	if err := w.store.SetCampaignStatus(ctx, cp.ID, res.Status); err != nil {
+		return res, err
+	}
+	return res, w.store.Audit(ctx, "send", fmt.Sprintf("campaign %q, occurrence %s: cancelled, %d not sent", cp.Name, occ, n))
+}
+
+// Interrupted lists the campaigns whose run was being sent when Kindly
+// stopped (or was closed) with emails still queued: they go on by
+// themselves. A run the practice paused is not among them.
+func (w *Workflow) Interrupted(ctx context.Context) ([]string, error) {
+	cs, err := w.store.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, c := range cs {
+		if c.Status != data.CampaignSending {
+			continue
+		}
+		if occ, err := w.store.UnfinishedOccurrence(ctx, c.ID); err != nil {
+			return nil, err
+		} else if occ != "" {
+			names = append(names, c.Name)
+		}
+	}
+	return names, nil
+}
+
+// OutboxStatus is a campaign's messages by status.
+type OutboxStatus struct {
+	Campaign string
+	Status   data.CampaignStatus
+	Counts   map[string]int // by outbox status; every status is present
+}
+
+// OutboxStatuses are the outbox statuses in the order people read them.
+var OutboxStatuses = []string{data.StatusQueued, data.StatusSending, data.StatusSent, data.StatusFailed, data.StatusSkipped,
+	data.StatusUncertain, data.StatusCancelled}
+
+// Outbox counts a campaign's messages by status, over all its runs.
+func (w *Workflow) Outbox(ctx context.Context, name string) (OutboxStatus, error) {
+	c, err := w.campaignNamed(ctx, name)
+	if err != nil {
+		return OutboxStatus{}, err
+	}
+	counts, err := w.store.OutboxCounts(ctx, c.ID, "")
+	if err != nil {
+		return OutboxStatus{}, err
+	}
+	for _, s := range OutboxStatuses {
+		counts[s] += 0
+	}
+	return OutboxStatus{Campaign: c.Name, Status: c.Status, Counts: counts}, nil
+}
+
+// SendTest sends one sample of a campaign - the first recipient's email -
+// to the practice's own address, marked [Test], and returns that address.
+func (w *Workflow) SendTest(ctx context.Context, name string) (string, error) {
+	cp, err := w.Campaign(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	today, err := w.store.Today()
+	if err != nil {
+		return "", err
+	}
+	sample := data.Patient{FirstName: "Test", LastName: "Patient"}
+	if ps, _ := w.store.SampleRecipients(ctx, cp.Purpose, cp.Audience(today), 1); len(ps) == 1 {
+		sample = ps[0]
+	}
+	return w.SendTemplateTest(ctx, cp.Template, sample)
+}
+
+// SendTemplateTest renders a template for a patient and sends it to the
+// practice's own address, marked [Test]; it returns that address.
+func (w *Workflow) SendTemplateTest(ctx context.Context, tpl mailer.Template, sample data.Patient) (string, error) {
+	st, err := w.store.Settings(ctx)
+	if err != nil {
+		return "", err
+	}
+	if st.Practice.Email == "" {
+		return "", errors.New("set the practice's email first (Settings, or kindly practice --email ...)")
+	}
+	acct, err := mailer.Credentials(ctx, st.Mail)
+	if err != nil {
+		return "", err
+	}
+	today, err := w.store.Today()
+	if err != nil {
+		return "", err
+	}
+	m, err := tpl.Render(sample, st.Practice, today)
+	if err != nil {
+		return "", err
+	}
+	m.To, m.Subject = st.Practice.Email, "[Test] "+m.Subject // the sample's text, to the practice's own address
+	conn, err := mailer.Dial(ctx, acct, st.Practice)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	return m.To, conn.Send(m)
+}

@@ -1,0 +1,77 @@
+// Package workflow is every job the practice does, written once: the
+// window (app) and the command line (cli) both call it, so the two cannot
+// drift apart. It sits above data, reports and mailer, knows nothing of
+// screens or flags, and answers with structs, not text.
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"kindly/data"
+	"kindly/data/demo"
+	"kindly/mailer"
+)
+
+// Workflow runs the practice's jobs on its database.
+type Workflow struct {
+	store *data.Store
+}
+
+// New is the workflow over a practice's database.
+func New(s *data.Store) *Workflow { return &Workflow{store: s} }
+
+// Store is the database, for screens that list and page what is in it.
+func (w *Workflow) Store() *data.Store { return w.store }
+
+// ErrInterrupted is the cause a job's context ends with when Kindly itself
+// is closing (the window closes): a run being sent stays "sending" and goes
+// on by itself at the next start, where a pause by the practice waits.
+var ErrInterrupted = errors.New("the window is closing")
+
+// EnsureStarters gives a new database the starter templates.
+func (w *Workflow) EnsureStarters(ctx context.Context) error {
+	ts, err := w.store.Templates(ctx)
+	if err != nil || len(ts) > 0 {
+		return err
+	}
+	for _, s := range mailer.Starters {
+		t := data.Template{Name: s.Name, Subject: s.Subject, Body: s.Body}
+		if err := w.store.SaveTemplate(ctx, &t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DemoPatients is how many sample patients "try with sample patients" adds.
+const DemoPatients = 2000
+
+// Demo adds n realistic sample patients with visits and example segments;
+// the same seed gives the same practice.
+func (w *Workflow) Demo(ctx context.Context, n int, seed uint64, progress func(done, total int)) error {
+	if n < 1 || n > 1_000_000 {
+		return fmt.Errorf("choose between 1 and 1,000,000 sample patients, not %d", n)
+	}
+	return demo.Fill(ctx, w.store, demo.Options{Patients: n, Seed: seed, Progress: progress})
+}
+
+// DemoIfEmpty adds DemoPatients sample patients to a database without
+// patients, and says whether it did.
+func (w *Workflow) DemoIfEmpty(ctx context.Context, progress func(done, total int)) (bool, error) {
+	n, err := w.store.CountPatients(ctx, data.PatientQuery{IncludeArchived: true})
+	if err != nil || n > 0 {
+		return false, err
+	}
+	return true, w.Demo(ctx, DemoPatients, 1, progress)
+}
+
+// DeletePatient removes a patient for good, after a backup; the audit log
+// notes it.
+func (w *Workflow) DeletePatient(ctx context.Context, id int64) error {
+	if _, err := w.store.Backup(ctx, "before delete"); err != nil {
+		return err
+	}
+	return w.store.DeletePatient(ctx, id)
+}

@@ -1,0 +1,363 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"kindly/data"
+	"kindly/internal/mailpittest"
+	"kindly/internal/storetest"
+	"kindly/mailer"
+	"kindly/reports"
+)
+
+// practice is a workflow over a new database with the starter templates,
+// patients with the given emails (allowing care reminders) and the
+// segment "Everyone".
+func practice(t *testing.T, emails ...string) *Workflow {
+	t.Helper()
+	w := New(storetest.Open(t, time.Time{}))
+	ctx := context.Background()
+	if err := w.EnsureStarters(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range emails {
+		p := data.Patient{FirstName: "Pat", LastName: fmt.Sprint("Number", i+1), Email: e}
+		if err := w.store.CreatePatient(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func (w *Workflow) mustSettings(t *testing.T, edit func(*data.Settings)) {
+	t.Helper()
+	st, err := w.Settings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(&st)
+	if err := w.SaveSettings(context.Background(), st, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReviewWarnings(t *testing.T) {
+	w := practice(t, "a@example.com", "b@example.com")
+	ctx := context.Background()
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Practice = data.Practice{Name: "Sunny Clinic", Email: "front@sunny.example"}
+		st.Mail = data.MailAccount{Host: "h", Port: 25, TLS: data.TLSNone, From: "front@sunny.example", PerMinute: 30, PerDay: 1}
+		st.SubjectWords = []string{"glow"}
+	})
+	if _, err := w.SaveTemplate(ctx, mailer.Template{Name: "Botox", Subject: "Our new botox and glow offer", Body: "Hello {{name}}"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Botox", Purpose: data.PurposePromotion, Segment: "Everyone", Template: "Botox"}, true); err != nil {
+		t.Fatal(err)
+	}
+	rv, err := w.Review(ctx, "Botox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(rv.Warnings, "\n")
+	for _, want := range []string{`mentions "botox"`, `mentions "glow"`, "targets all patients", "Nobody would get"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("warnings %q lack %q", rv.Warnings, want)
+		}
+	}
+	if rv.PurposeRule != PurposeRule(data.PurposePromotion) || rv.Previous != -1 {
+		t.Errorf("review %+v", rv)
+	}
+	// A care reminder: 2 recipients over 2 days at 1 a day; later 7 - more than 3x - is flagged.
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Segment: "Everyone", Template: "Flu shot"}, true); err != nil {
+		t.Fatal(err)
+	}
+	rv, _ = w.Review(ctx, "Flu")
+	if rv.Recipients != 2 || len(rv.Samples) != 2 || rv.Days != 2 || rv.Duration != 2*time.Second || rv.Purpose != data.PurposeCare {
+		t.Fatalf("review: %+v", rv)
+	}
+	for i := 0; i < 5; i++ {
+		p := data.Patient{FirstName: "New", LastName: "Patient", Email: fmt.Sprintf("new%d@example.com", i)}
+		w.store.CreatePatient(ctx, &p)
+	}
+	rv, _ = w.Review(ctx, "Flu")
+	if rv.Previous != 2 || !strings.Contains(strings.Join(rv.Warnings, " "), "grew from 2 to 7") {
+		t.Fatalf("growth: %+v", rv.Warnings)
+	}
+	if lines := rv.Lines(); len(lines) != 4 || !strings.Contains(lines[2], "7 patients (last review: 2)") {
+		t.Fatalf("lines %q", lines)
+	}
+	if _, err := w.Review(ctx, "Nope"); err == nil || !strings.Contains(err.Error(), `no campaign called "Nope"`) {
+		t.Fatalf("unknown campaign: %v", err)
+	}
+}
+
+func TestScheduleText(t *testing.T) {
+	for _, tc := range []struct {
+		in   ScheduleText
+		want data.Schedule
+		err  string
+	}{
+		{ScheduleText{}, data.Schedule{}, ""},
+		{ScheduleText{Kind: data.ScheduleOnce, Date: " 2026-12-24 ", Hours: "9-17", Weekdays: "mon-fri"},
+			data.Schedule{Kind: data.ScheduleOnce, Date: "2026-12-24", Window: data.Window{FromHour: 9, ToHour: 17,
+				Weekdays: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}}}, ""},
+		{ScheduleText{Kind: data.ScheduleSeason, From: "10-01", Until: "11-30", Weekdays: "Saturday,sun", BypassCap: true},
+			data.Schedule{Kind: data.ScheduleSeason, Month: 10, Day: 1, UntilMonth: 11, UntilDay: 30, BypassCap: true,
+				Window: data.Window{Weekdays: []time.Weekday{time.Saturday, time.Sunday}}}, ""},
+		{ScheduleText{Kind: data.ScheduleBirthday, DaysBefore: "0"}, data.Schedule{Kind: data.ScheduleBirthday}, ""},
+		{ScheduleText{Kind: data.ScheduleRecall, Service: "annual physical", Months: "12", Weekdays: "fri-mon"},
+			data.Schedule{Kind: data.ScheduleRecall, Service: "annual physical", Months: 12,
+				Window: data.Window{Weekdays: []time.Weekday{time.Friday, time.Saturday, time.Sunday, time.Monday}}}, ""},
+		{ScheduleText{Kind: data.ScheduleSeason, From: "02-30"}, data.Schedule{}, "first day"},
+		{ScheduleText{Kind: data.ScheduleSeason, From: "October"}, data.Schedule{}, "not a day of the year"},
+		{ScheduleText{Kind: data.ScheduleBirthday, DaysBefore: "a week"}, data.Schedule{}, "whole number"},
+		{ScheduleText{Kind: data.ScheduleRecall, Service: "physical"}, data.Schedule{}, "whole number"},
+		{ScheduleText{Hours: "9-"}, data.Schedule{}, "range like 9-17"},
+		{ScheduleText{Hours: "17-9"}, data.Schedule{}, "not a range within a day"},
+		{ScheduleText{Weekdays: "mo-fr"}, data.Schedule{}, "range of days"},
+		{ScheduleText{Weekdays: "weekend"}, data.Schedule{}, "not a day"},
+	} {
+		got, err := tc.in.Schedule()
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%+v: err %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%+v: %+v, %v; want %+v", tc.in, got, err, tc.want)
+			continue
+		}
+		// As the form shows it again, and read back: the same schedule.
+		if again, err := ScheduleTextOf(got).Schedule(); err != nil || !reflect.DeepEqual(again, got) {
+			t.Errorf("%+v shown as %+v reads back as %+v, %v", got, ScheduleTextOf(got), again, err)
+		}
+	}
+	st := ScheduleText{Date: "2026-12-24", From: "10-01"}
+	if err := st.InferKind(); err == nil {
+		t.Error("two schedules at once were accepted")
+	}
+	st = ScheduleText{DaysBefore: "3", Hours: "9-17"}
+	if err := st.InferKind(); err != nil || st.Kind != data.ScheduleBirthday {
+		t.Errorf("inferred %q, %v", st.Kind, err)
+	}
+}
+
+func TestSaveCampaign(t *testing.T) {
+	w := practice(t, "a@example.com")
+	ctx := context.Background()
+	for _, tc := range []struct {
+		spec CampaignSpec
+		want string
+	}{
+		{CampaignSpec{Name: "P", Purpose: data.PurposePromotion, Segment: "Everyone", Template: "Flu shot", Schedule: ScheduleText{BypassCap: true}},
+			"Only care reminders may pass the frequency cap."},
+		{CampaignSpec{Name: "P", Segment: "Nobody", Template: "Flu shot"}, `There is no segment called "Nobody".`},
+		{CampaignSpec{Name: "P", Segment: "Everyone", Template: "Nope"}, `There is no template called "Nope".`},
+		{CampaignSpec{Name: "P", Template: "Flu shot"}, "Please choose who gets it"},
+		{CampaignSpec{Name: "P", Segment: "Everyone", Template: "Flu shot", Schedule: ScheduleText{Kind: data.ScheduleOnce, Date: "soon"}}, "When: the date"},
+	} {
+		if _, err := w.SaveCampaign(ctx, tc.spec, true); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.spec, err, tc.want)
+		}
+	}
+	c, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Segment: "Everyone", Template: "Flu shot"}, true)
+	if err != nil || c.Status != data.CampaignDraft || c.Purpose != data.PurposeCare {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	spec, _ := w.CampaignSpec(ctx, "flu")
+	spec.Schedule = ScheduleText{Kind: data.ScheduleSeason, From: "10-01", Hours: "9-17"}
+	edited, err := w.SaveCampaign(ctx, spec, false)
+	if err != nil || edited.ID != c.ID || edited.Status != data.CampaignScheduled {
+		t.Fatalf("edited %+v, %v", edited, err)
+	}
+	if again, _ := w.CampaignSpec(ctx, "Flu"); !reflect.DeepEqual(again, spec) {
+		t.Fatalf("spec %+v, want %+v", again, spec)
+	}
+}
+
+// A run is sent, paused, cancelled, or left to go on when Kindly closes;
+// the audit log and the campaign's status say which.
+func TestSendPauseCancelAndInterrupt(t *testing.T) {
+	mp := mailpittest.Start(t)
+	emails := make([]string, 30)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("pat%d@example.com", i)
+	}
+	w := practice(t, emails...)
+	ctx := context.Background()
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Email: "front@sunny.example"}
+		st.Mail = data.MailAccount{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: data.TLSNone, From: "front@sunny.example"}
+		st.Cap = data.Cap{Count: 0, Days: 30}
+	})
+	for _, name := range []string{"Flu", "Recall", "Birthday"} {
+		if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: name, Segment: "Everyone", Template: "Flu shot"}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reports []SendProgress
+	res, err := w.Send(ctx, "Flu", func(p SendProgress) { reports = append(reports, p) })
+	if err != nil || res.Sent != 30 || res.Status != data.CampaignDone || res.Queued.Queued != 30 || mp.Count(t) != 30 {
+		t.Fatalf("send: %+v, %v", res, err)
+	}
+	if len(reports) < 2 || reports[0].Remaining != 30 || reports[0].Total != 30 || reports[len(reports)-1].Done() != 1 {
+		t.Fatalf("progress %+v", reports)
+	}
+	// Today's occurrence went out: a second send queues nobody again.
+	if res, err := w.Send(ctx, "Flu", nil); err != nil || res.Sent != 0 || res.Queued.Queued != 0 || mp.Count(t) != 30 {
+		t.Fatalf("a second send: %+v, %v", res, err)
+	}
+
+	// Paused by the practice: the run waits for its Send.
+	paused, pause := context.WithCancelCause(ctx)
+	res, err = w.Send(paused, "Recall", func(p SendProgress) {
+		if p.Sent >= 0 {
+			pause(context.Canceled)
+		}
+	})
+	if err != nil || res.Status != data.CampaignPaused {
+		t.Fatalf("pause: %+v, %v", res, err)
+	}
+	if names, _ := w.Interrupted(ctx); len(names) != 0 {
+		t.Fatalf("a paused run goes on by itself: %q", names)
+	}
+	cancelled, err := w.Cancel(ctx, "Recall")
+	if err != nil || cancelled.Count == 0 || cancelled.Status != data.CampaignDone {
+		t.Fatalf("cancel: %+v, %v", cancelled, err)
+	}
+	if _, err := w.Cancel(ctx, "Recall"); err == nil || !strings.Contains(err.Error(), "no unfinished run") {
+		t.Fatalf("a second cancel: %v", err)
+	}
+
+	// Kindly closing: the run stays "sending" and goes on at the next start.
+	closing, closeKindly := context.WithCancelCause(ctx)
+	res, err = w.Send(closing, "Birthday", func(SendProgress) { closeKindly(ErrInterrupted) })
+	if err != nil || res.Status != data.CampaignSending {
+		t.Fatalf("closing: %+v, %v", res, err)
+	}
+	if names, _ := w.Interrupted(ctx); !reflect.DeepEqual(names, []string{"Birthday"}) {
+		t.Fatalf("interrupted runs %q", names)
+	}
+	if res, err = w.Send(ctx, "Birthday", nil); err != nil || !res.Queued.Resumed || res.Status != data.CampaignDone {
+		t.Fatalf("resumed: %+v, %v", res, err)
+	}
+
+	log, _ := w.store.AuditLog(ctx, 100)
+	var lines []string
+	for _, e := range log {
+		if e.Action == "send" {
+			lines = append(lines, e.Detail)
+		}
+	}
+	want := []string{`campaign "Birthday", occurrence 2026-11-25: 30 sent`, `campaign "Recall", occurrence 2026-11-25: cancelled, 30 not sent`,
+		`campaign "Flu", occurrence 2026-11-25: 0 sent`, `campaign "Flu", occurrence 2026-11-25: 30 sent, 0 failed, 0 skipped`}
+	if len(lines) != len(want) {
+		t.Fatalf("send audit %q", lines)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("audit line %q, want %q...", lines[i], w)
+		}
+	}
+}
+
+// Everything but the password is saved when the keychain refuses it, and
+// the error says exactly that.
+func TestSaveSettingsWithoutKeychain(t *testing.T) {
+	w := practice(t)
+	ctx := context.Background()
+	st, _ := w.Settings(ctx)
+	st.Practice.Name = "Sunny Clinic"
+	st.Mail = data.MailAccount{Preset: "other", Host: "smtp.sunny.example", Port: 587, TLS: data.TLSStartTLS, User: "front@sunny.example"}
+
+	keyring.MockInitWithError(errors.New("exec: dbus-launch: not found"))
+	err := w.SaveSettings(ctx, st, "secret")
+	var pw *PasswordNotSavedError
+	if !errors.As(err, &pw) || !errors.Is(err, mailer.ErrNoKeychain) || !strings.Contains(err.Error(), "the settings were saved, but not the password") {
+		t.Fatalf("no keychain: %v", err)
+	}
+	if got, _ := w.Settings(ctx); got.Mail.Host != "smtp.sunny.example" || got.Mail.From != "front@sunny.example" {
+		t.Fatalf("the settings were not saved: %+v", got.Mail)
+	}
+	keyring.MockInit()
+	if err := w.SaveSettings(ctx, st, "secret"); err != nil {
+		t.Fatal(err)
+	}
+	if pw, err := mailer.Password(st.Mail); err != nil || pw != "secret" {
+		t.Fatalf("password %q, %v", pw, err)
+	}
+	st.Cap.Days = 0
+	if err := w.SaveSettings(ctx, st, "other"); err == nil || errors.As(err, &pw) {
+		t.Fatalf("a wrong cap: %v", err)
+	}
+	if pw, _ := mailer.Password(st.Mail); pw != "secret" {
+		t.Fatal("a refused save changed the password")
+	}
+}
+
+// The import writes only what its dry run showed: a file changed in
+// between imports nothing (patients and visits).
+func TestImportExpectsItsDryRun(t *testing.T) {
+	w := practice(t, "a@example.com")
+	ctx := context.Background()
+	dir := t.TempDir()
+	patients := filepath.Join(dir, "patients.csv")
+	os.WriteFile(patients, []byte("Last name,First name,Email\nLovelace,Ada,ada@example.com\n"), 0o600)
+	dry, err := w.Import(ctx, ImportRequest{Kind: ImportPatients, File: patients, DryRun: true}, nil)
+	if err != nil || dry.Summary.Add != 1 || !dry.Summary.DryRun || dry.Summary.Mapping["Email"] != "email" {
+		t.Fatalf("dry run %+v, %v", dry.Summary, err)
+	}
+	os.WriteFile(patients, []byte("Last name,First name,Email\nLovelace,Ada,ada@example.com\nCurie,Marie,marie@example.com\n"), 0o600)
+	expect := dry.Plan.Counts()
+	_, err = w.Import(ctx, ImportRequest{Kind: ImportPatients, File: patients, Options: reports.Options{Expect: &expect}}, nil)
+	if !errors.Is(err, reports.ErrChangedSinceCheck) {
+		t.Fatalf("changed file: %v", err)
+	}
+	if n, _ := w.store.CountPatients(ctx, data.PatientQuery{}); n != 1 {
+		t.Fatalf("%d patients after a refused import", n)
+	}
+	res, err := w.Import(ctx, ImportRequest{Kind: ImportPatients, File: patients}, nil)
+	if err != nil || res.Summary.Add != 2 || res.Summary.Backup == "" {
+		t.Fatalf("import %+v, %v", res.Summary, err)
+	}
+
+	visits := filepath.Join(dir, "visits.csv")
+	os.WriteFile(visits, []byte("Email,Date,Service\nada@example.com,2026-10-01,flu shot\n"), 0o600)
+	want := reports.Counts{Added: 2}
+	if _, err := w.Import(ctx, ImportRequest{Kind: ImportVisits, File: visits, Options: reports.Options{Expect: &want}}, nil); !errors.Is(err, reports.ErrChangedSinceCheck) {
+		t.Fatalf("visits: %v", err)
+	}
+	if _, err := w.Import(ctx, ImportRequest{Kind: "appointments", File: visits}, nil); err == nil {
+		t.Fatal("an unknown kind of import was accepted")
+	}
+}
+
+func TestExportChecksItsFile(t *testing.T) {
+	w := practice(t, "a@example.com")
+	ctx := context.Background()
+	for _, req := range []ExportRequest{{Kind: ExportPatients, Out: "x.csv"}, {Kind: ExportPatients}, {Kind: ExportSegment, Out: "x.xlsx"},
+		{Kind: "everything", Out: "x.xlsx"}} {
+		if _, err := w.Export(ctx, req, nil); err == nil {
+			t.Errorf("%+v: no error", req)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "everyone.xlsx")
+	if n, err := w.Export(ctx, ExportRequest{Kind: ExportSegment, Name: "Everyone", Out: out}, nil); err != nil || n != 1 {
+		t.Fatalf("segment export: %d, %v", n, err)
+	}
+}
