@@ -122,6 +122,7 @@ With no command, it opens its window.`,
 		RunE:          s.runWindow,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.SuggestionsMinimumDistance = 2
 	root.PersistentFlags().StringVar(&s.dbPath, "db", "", "the database file (default: Kindly/kindly.db in your settings folder)")
 	root.Flags().BoolVar(&s.demo, "demo", false, "with no command: add sample patients first if the database is empty")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -198,7 +199,11 @@ func listCommand[T any](s *session, use, short, header string, rows func(c call)
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		if cmd.HasSubCommands() {
-			return fmt.Errorf("unknown command %q (see %s --help)", args[0], cmd.CommandPath())
+			maybe := ""
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				maybe = "did you mean " + strings.Join(s, " or ") + "? "
+			}
+			return fmt.Errorf("unknown command %q (%ssee %s --help)", args[0], maybe, cmd.CommandPath())
 		}
 		return fmt.Errorf("%s takes no %q (see %s --help)", cmd.CommandPath(), args[0], cmd.CommandPath())
 	}
