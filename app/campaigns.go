@@ -160,12 +160,12 @@ func countsText(c map[string]int) string {
 	return "So far: " + strings.Join(parts, ", ")
 }
 
-// reviewText is the pre-send review in words: the lines the command line
+// reviewText is the pre-send review in words: the facts the command line
 // prints too, the warnings and the samples.
 func reviewText(rv workflow.Review) string {
 	var b strings.Builder
-	for _, line := range rv.Lines() {
-		b.WriteString(line + "\n")
+	for _, f := range rv.Facts() {
+		b.WriteString(f.Label + ": " + f.Text + "\n")
 	}
 	for _, w := range rv.Warnings {
 		b.WriteString("\n⚠ " + w + "\n")

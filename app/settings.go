@@ -47,7 +47,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.signature = widget.NewMultiLineEntry()
 	s.signature.SetPlaceHolder("Signature above the footer, e.g. Dr. Jane Doe and the team")
 	s.signature.SetMinRowsVisible(2)
-	s.words = e("e.g. fertility, botox (Kindly warns when a subject shows them)")
+	s.words = e("e.g. fertility, botox")
 	var names []string
 	for _, p := range mailer.Presets {
 		names = append(names, p.Name)

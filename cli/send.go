@@ -76,8 +76,8 @@ func btoi(b bool) int {
 
 func printReview(out io.Writer, rv workflow.Review) {
 	fmt.Fprintf(out, "Dry run, nothing sent. Review of %q\n", rv.Campaign)
-	for _, line := range rv.Lines() {
-		fmt.Fprintln(out, line)
+	for _, f := range rv.Facts() {
+		fmt.Fprintf(out, "%-9s %s\n", f.Label+":", f.Text)
 	}
 	for _, warn := range rv.Warnings {
 		fmt.Fprintln(out, "Warning:", warn)

@@ -81,22 +81,24 @@ func (w *Workflow) Review(ctx context.Context, name string) (Review, error) {
 	return rv, w.store.SetLastReviewCount(ctx, c.ID, rv.Recipients)
 }
 
-// Lines is the review in words, a line each: who, the purpose, how many
-// and how long.
-func (rv Review) Lines() []string {
-	sends := fmt.Sprintf("Sends to: %s", Patients(rv.Recipients))
+// Fact is one line of a review: what it is about, and what it says.
+type Fact struct{ Label, Text string }
+
+// Facts is the review in words: who, the purpose, how many and how long.
+func (rv Review) Facts() []Fact {
+	sends := Patients(rv.Recipients)
 	if rv.Previous >= 0 {
 		sends += fmt.Sprintf(" (last review: %d)", rv.Previous)
 	}
-	takes := "Takes:    " + mailer.HumanDuration(rv.Duration) + " of sending"
+	takes := mailer.HumanDuration(rv.Duration) + " of sending"
 	if rv.Days > 1 {
 		takes += fmt.Sprintf(", spread over %d days by the mailbox's daily limit", rv.Days)
 	}
-	return []string{
-		fmt.Sprintf("Who:      %s (%s in the segment today)", rv.Sentence, Patients(rv.Members)),
-		"Purpose:  " + rv.PurposeRule,
-		sends,
-		takes,
+	return []Fact{
+		{"Who", fmt.Sprintf("%s (%s in the segment today)", rv.Sentence, Patients(rv.Members))},
+		{"Purpose", rv.PurposeRule},
+		{"Sends to", sends},
+		{"Takes", takes},
 	}
 }
 

@@ -97,8 +97,8 @@ func TestReviewWarnings(t *testing.T) {
 	if rv.Previous != 2 || !strings.Contains(strings.Join(rv.Warnings, " "), "grew from 2 to 7") {
 		t.Fatalf("growth: %+v", rv.Warnings)
 	}
-	if lines := rv.Lines(); len(lines) != 4 || !strings.Contains(lines[2], "7 patients (last review: 2)") {
-		t.Fatalf("lines %q", lines)
+	if facts := rv.Facts(); len(facts) != 4 || facts[2] != (Fact{"Sends to", "7 patients (last review: 2)"}) {
+		t.Fatalf("facts %q", facts)
 	}
 	if _, err := w.Review(ctx, "Nope"); err == nil || !strings.Contains(err.Error(), `no campaign called "Nope"`) {
 		t.Fatalf("unknown campaign: %v", err)
