@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
+	"kindly/mailer"
 	"kindly/workflow"
 )
 
@@ -69,10 +69,11 @@ func newCampaignsScreen(u *UI) *campaignsScreen {
 	s.pause = widget.NewButton("Pause", s.onPause)
 	s.cancel = widget.NewButton("Cancel the run…", s.onCancel)
 	edit := widget.NewButton("Edit…", s.onEdit)
+	uncertain := widget.NewButton("Uncertain emails…", s.onUncertain)
 	s.setRunning(false)
 	s.send.Disable()
 	detail := container.NewBorder(
-		container.NewVBox(s.title, container.NewHBox(s.send, s.pause, s.cancel, edit), s.progress, s.status, s.counts),
+		container.NewVBox(s.title, container.NewHBox(s.send, s.pause, s.cancel, edit, uncertain), s.progress, s.status, s.counts),
 		nil, nil, nil, container.NewVScroll(s.review))
 	heading := widget.NewLabelWithStyle("Campaigns", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	newB := widget.NewButton("New campaign", s.onNew)
@@ -203,18 +204,24 @@ func (s *campaignsScreen) start(name string) {
 	s.status.SetText("Preparing…")
 	s.progress.SetValue(0)
 	background(s.ui, func(context.Context) (workflow.SendResult, error) {
-		return s.ui.work.Send(ctx, name, func(p workflow.SendProgress) { s.ui.do(func() { s.showProgress(p) }) })
+		return s.ui.work.Send(ctx, name, workflow.SendOptions{ // the window keeps trying a server out of reach
+			Progress: func(p workflow.SendProgress) { s.ui.do(func() { s.showProgress(p) }) }})
 	}, func(res workflow.SendResult, err error) {
 		s.stop = nil
 		stop(nil)
 		s.setRunning(false)
+		t := res.Totals
 		switch {
 		case err != nil:
-			s.status.SetText("Stopped: " + errorText(err))
+			s.status.SetText("Stopped: " + errorText(err) + ". Nothing is lost: Send goes on where it stopped.")
 		case res.Status == data.CampaignPaused:
-			s.status.SetText(fmt.Sprintf("Paused after %d emails. Send again to resume.", res.Sent))
+			s.status.SetText(fmt.Sprintf("Paused after %d emails. Send again to go on.", res.Sent))
 		default:
-			s.status.SetText(fmt.Sprintf("Done: %d sent, %d failed, %d skipped.", res.Sent, res.Failed, res.Skipped))
+			text := fmt.Sprintf("Done: %d sent, %d failed, %d skipped.", t[data.StatusSent], t[data.StatusFailed], t[data.StatusSkipped])
+			if n := t[data.StatusUncertain]; n > 0 {
+				text += fmt.Sprintf(" %d uncertain: they may have arrived (Uncertain emails…).", n)
+			}
+			s.status.SetText(text)
 			s.progress.SetValue(1)
 		}
 		s.refresh()
@@ -228,8 +235,11 @@ func (s *campaignsScreen) showProgress(p workflow.SendProgress) {
 	}
 	s.progress.SetValue(p.Done())
 	text := fmt.Sprintf("%d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
+	if p.Remaining > 0 && p.ETA > 0 {
+		text += ", " + mailer.HumanDuration(p.ETA) + " left"
+	}
 	if p.Waiting > 0 {
-		text += " - " + p.Note + ", " + p.Waiting.Round(time.Second).String()
+		text += " - " + p.Note
 	}
 	s.status.SetText(text)
 }
@@ -357,4 +367,113 @@ func (s *campaignsScreen) exportResults(name, path string) {
 		}
 		s.status.SetText(fmt.Sprintf("Results of %s (%d rows) written to %s", name, n, path))
 	})
+}
+
+// onUncertain lists the chosen campaign's uncertain emails - they may or
+// may not have arrived - for the practice to decide about.
+func (s *campaignsScreen) onUncertain() {
+	if s.selected == "" {
+		s.status.SetText("Choose a campaign first.")
+		return
+	}
+	name := s.selected
+	background(s.ui, func(ctx context.Context) ([]data.OutboxEntry, error) { return s.ui.work.Uncertain(ctx, name) },
+		func(list []data.OutboxEntry, err error) {
+			if err != nil {
+				s.ui.showError(err)
+				return
+			}
+			if len(list) == 0 {
+				s.status.SetText("No uncertain emails in " + name + ".")
+				return
+			}
+			showUncertain(s, name, list)
+		})
+}
+
+// uncertainDialog shows uncertain emails with a check each, and records
+// the practice's decision about the checked ones.
+type uncertainDialog struct {
+	s      *campaignsScreen
+	name   string
+	list   []data.OutboxEntry
+	checks []*widget.Check
+	dlg    dialog.Dialog
+}
+
+func showUncertain(s *campaignsScreen, name string, list []data.OutboxEntry) *uncertainDialog {
+	u := &uncertainDialog{s: s, name: name, list: list}
+	rows := container.NewVBox()
+	for _, e := range list {
+		c := widget.NewCheck(fmt.Sprintf("%s <%s>", e.PatientName, e.Email), nil)
+		c.SetChecked(true)
+		u.checks = append(u.checks, c)
+		why := widget.NewLabel(e.Reason)
+		why.Wrapping = fyne.TextWrapWord
+		rows.Add(container.NewVBox(c, why))
+	}
+	intro := widget.NewLabel("These emails went out, but the mail server's answer never came: each may or may not have arrived. " +
+		"Kindly never sends them again by itself. Check with the patients if you can, then decide for the checked ones:")
+	intro.Wrapping = fyne.TextWrapWord
+	arrived := widget.NewButton("They arrived", func() { u.onDecide(true) })
+	again := widget.NewButton("Send them again…", func() { u.onDecide(false) })
+	content := container.NewBorder(intro, container.NewHBox(arrived, again), nil, nil, container.NewVScroll(rows))
+	u.dlg = dialog.NewCustom("Uncertain emails of "+name, "Close", content, s.ui.window)
+	u.dlg.Resize(dialogSize(s.ui.window, 720, 520))
+	u.dlg.Show()
+	return u
+}
+
+func (u *uncertainDialog) chosen() []int64 {
+	var ids []int64
+	for i, c := range u.checks {
+		if c.Checked {
+			ids = append(ids, u.list[i].ID)
+		}
+	}
+	return ids
+}
+
+func (u *uncertainDialog) onDecide(arrived bool) {
+	ids := u.chosen()
+	if len(ids) == 0 {
+		return
+	}
+	if arrived {
+		u.decide(ids, true)
+		return
+	}
+	dialog.ShowConfirm("Send them again?", fmt.Sprintf("%d patients may get this email twice. They go out with the next Send.", len(ids)),
+		func(ok bool) {
+			if ok {
+				u.decide(ids, false)
+			}
+		}, u.s.ui.window)
+}
+
+func (u *uncertainDialog) decide(ids []int64, arrived bool) {
+	s := u.s
+	background(s.ui, func(ctx context.Context) (int, error) { return s.ui.work.ResolveUncertain(ctx, u.name, ids, arrived) },
+		func(n int, err error) {
+			if err != nil {
+				s.ui.showError(err)
+				return
+			}
+			u.dlg.Hide()
+			if arrived {
+				s.status.SetText(emailsText(n) + " marked as arrived.")
+			} else {
+				s.status.SetText(emailsText(n) + " go out again with the next Send.")
+			}
+			s.refresh()
+			s.reloadCounts(u.name)
+		})
+}
+
+// emailsText is "1 email" or "12 emails".
+func emailsText(n int) string {
+	if n == 1 {
+		return "1 email"
+	}
+	return fmt.Sprintf("%d emails", n)
 }

@@ -350,3 +350,55 @@ func TestResumeSendingAfterRestart(t *testing.T) {
 		t.Fatalf("after the resume: %d still queued in the interrupted run, %d in the paused one", queued(runs[0]), queued(runs[1]))
 	}
 }
+
+// The practice decides about uncertain emails in the window: they arrived.
+func TestUncertainEmailsDecidedInTheWindow(t *testing.T) {
+	u, w := newTestUI(t, 30)
+	defer onUI(nil, w.Close)
+	ctx := context.Background()
+	seg, err := u.store.SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, _ := u.store.TemplateByName(ctx, "Flu shot")
+	c := data.Campaign{Name: "Flu", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID}
+	if err := u.store.CreateCampaign(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	configure(t, u, 25)
+	q, err := u.work.Queue(ctx, "Flu")
+	if err != nil || q.Queued < 2 {
+		t.Fatal(q, err)
+	}
+	batch, _ := u.store.NextQueuedBatch(ctx, c.ID, q.Occurrence, 2)
+	for _, m := range batch {
+		u.store.ClaimForSending(ctx, m.ID, data.PurposeCare)
+		u.store.MarkResult(ctx, m.ID, data.StatusUncertain, "the mail server took the email but its answer never came")
+	}
+	s := u.campaigns
+	onUI(u, func() { u.openCampaign("Flu") })
+	waitFor(t, u, "the campaign", func() bool { return s.selected == "Flu" })
+	var dlg *uncertainDialog
+	onUI(u, func() {
+		dlg = showUncertain(s, "Flu", mustUncertain(t, u, "Flu"))
+		if len(dlg.checks) != 2 {
+			t.Fatalf("%d uncertain emails shown", len(dlg.checks))
+		}
+		dlg.checks[1].SetChecked(false)
+		dlg.decide(dlg.chosen(), true)
+	})
+	waitFor(t, u, "the decision", func() bool { return s.status.Text == "1 email marked as arrived." })
+	left, _ := u.work.Uncertain(ctx, "Flu")
+	if len(left) != 1 || left[0].ID != batch[1].ID {
+		t.Fatalf("left uncertain: %+v", left)
+	}
+}
+
+func mustUncertain(t *testing.T, u *UI, name string) []data.OutboxEntry {
+	t.Helper()
+	list, err := u.work.Uncertain(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}

@@ -71,8 +71,11 @@ func (s *todayScreen) refresh() {
 		limits := "No mail account yet: Settings > Mail account."
 		if o.Mail.Configured() {
 			limits = fmt.Sprintf("%s: %d sent in the last 24 hours", o.Mail.Host, o.SentDay)
-			if o.Mail.PerDay > 0 {
-				limits += fmt.Sprintf(", %d left of %d a day", o.LeftDay, o.Mail.PerDay)
+			if d := o.Mail.DayLimit(); d > 0 {
+				limits += fmt.Sprintf(", %d left of %d a day", o.LeftDay, d)
+			}
+			if o.Mail.ServerPerDay > 0 && o.Mail.ServerPerDay == o.Mail.DayLimit() {
+				limits += " (the quota your mail server enforced)"
 			}
 		}
 		s.due.SetText(orText(due, "Nothing is due today."))

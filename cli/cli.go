@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -36,7 +37,9 @@ type Env struct {
 // returns the exit status: errors end with one line on stderr and 1.
 // Ctrl-C cancels the running job (a send pauses; an import changes nothing).
 func Main(args []string, env Env) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, and a log-off or shutdown (SIGTERM), end the job cleanly: a
+	// send finishes the email in hand and pauses.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if env.Stdin == nil {
 		env.Stdin = os.Stdin
@@ -133,7 +136,7 @@ With no command, it opens its window.`,
 		s.practiceCommand(), s.accountCommand(), s.capCommand(),
 		s.templatesCommand(), s.templateCommand(),
 		s.campaignCommand(), s.campaignsCommand(), s.calendarCommand(),
-		s.sendCommand(), s.outboxCommand())
+		s.sendCommand(), s.outboxCommand(), s.uncertainCommand())
 	return root
 }
 

@@ -4,11 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"kindly/data"
+	"kindly/mailer"
 	"kindly/workflow"
 )
 
@@ -87,11 +91,15 @@ func printReview(out io.Writer, rv workflow.Review) {
 	}
 }
 
+// patience is how long the command line keeps trying a mail server that is
+// out of reach before it stops (running send again goes on).
+const patience = 5 * time.Minute
+
 // send sends with a progress line on stderr.
 func (s *session) send(c call) error {
 	errOut, name := s.env.Stderr, c.args[0]
 	started := false
-	res, err := c.work.Send(c.ctx, name, func(p workflow.SendProgress) {
+	res, err := c.work.Send(c.ctx, name, workflow.SendOptions{GiveUpAfter: patience, Progress: func(p workflow.SendProgress) {
 		if !started {
 			started = true
 			q := p.Queued
@@ -104,26 +112,121 @@ func (s *session) send(c call) error {
 			return
 		}
 		line := fmt.Sprintf("\rSending: %d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
+		if p.Remaining > 0 && p.ETA > 0 {
+			line += ", " + mailer.HumanDuration(p.ETA) + " left"
+		}
 		if p.Waiting > 0 {
-			line += fmt.Sprintf(" - %s, %s", p.Note, p.Waiting.Round(time.Second))
+			line += fmt.Sprintf(" - %s (%s)", p.Note, p.Waiting.Round(time.Second))
 		}
 		fmt.Fprint(errOut, line+"   ")
-	})
+	}})
 	if started {
 		fmt.Fprintln(errOut)
+	}
+	out := c.out
+	if res.Recovered > 0 {
+		fmt.Fprintf(out, "Note: %s being sent when Kindly stopped before; they may have arrived and are not sent again (kindly uncertain %q).\n",
+			plural(res.Recovered, "1 email was", "%d emails were"), res.Campaign)
+	}
+	if err != nil && res.Queued.Occurrence != "" && !errors.Is(err, data.ErrSenderBusy) {
+		return fmt.Errorf("%w. Nothing is lost: kindly send %q goes on where it stopped", err, res.Campaign)
 	}
 	if err != nil {
 		return err
 	}
 	if res.Status == data.CampaignPaused {
-		return fmt.Errorf("paused: %d sent in this run; kindly send %q resumes", res.Sent, res.Campaign)
+		return fmt.Errorf("paused after %d emails in this run; kindly send %q goes on", res.Sent, res.Campaign)
 	}
-	out := c.out
-	if res.Note != "" {
-		fmt.Fprintln(out, "Note:", res.Note)
+	t := res.Totals
+	fmt.Fprintf(out, "%q (%s): %d sent, %d failed, %d skipped", res.Campaign, res.Queued.Occurrence, t[data.StatusSent], t[data.StatusFailed], t[data.StatusSkipped])
+	if res.Sent != t[data.StatusSent] {
+		fmt.Fprintf(out, " (%d in this run)", res.Sent)
 	}
-	fmt.Fprintf(out, "%q (%s): %d sent, %d failed, %d skipped.\n", res.Campaign, res.Queued.Occurrence, res.Sent, res.Failed, res.Skipped)
+	fmt.Fprintln(out, ".")
+	if n := t[data.StatusUncertain]; n > 0 {
+		fmt.Fprintf(out, "%s uncertain: they may have arrived. kindly uncertain %q lists them and records your decision.\n",
+			plural(n, "1 email is", "%d emails are"), res.Campaign)
+	}
 	return nil
+}
+
+func (s *session) uncertainCommand() *cobra.Command {
+	var asJSON bool
+	var arrived, again string
+	c := &cobra.Command{
+		Use:   "uncertain CAMPAIGN [--arrived ID,...|all] [--send-again ID,...|all]",
+		Short: "List a campaign's uncertain emails, and record whether they arrived or go out again",
+		Long: `An email is uncertain when it went out but the mail server's answer never came
+(the connection died, or Kindly stopped mid-send): it may have arrived. Kindly never
+sends it again by itself. With no option this lists them; --arrived marks them as
+arrived, --send-again puts them back in the queue for the next send. The decision is
+written to the audit log.`,
+		Args: names("the CAMPAIGN"),
+		RunE: s.runs(func(c call) error {
+			name := c.args[0]
+			if arrived != "" && again != "" {
+				return errors.New("choose --arrived or --send-again, not both")
+			}
+			if arrived != "" || again != "" {
+				list, isArrived := again, false
+				if arrived != "" {
+					list, isArrived = arrived, true
+				}
+				ids, err := idList(list)
+				if err != nil {
+					return err
+				}
+				n, err := c.work.ResolveUncertain(c.ctx, name, ids, isArrived)
+				if err != nil {
+					return err
+				}
+				if isArrived {
+					fmt.Fprintf(c.out, "%s of %q marked as arrived.\n", plural(n, "1 uncertain email", "%d uncertain emails"), name)
+				} else {
+					fmt.Fprintf(c.out, "%s of %q %s out again with the next send (kindly send %q).\n",
+						plural(n, "1 uncertain email", "%d uncertain emails"), name, plural(n, "goes", "go"), name)
+				}
+				return nil
+			}
+			list, err := c.work.Uncertain(c.ctx, name)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(c.out, append([]data.OutboxEntry{}, list...))
+			}
+			if len(list) == 0 {
+				fmt.Fprintf(c.out, "No uncertain emails in %q.\n", name)
+				return nil
+			}
+			tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tPATIENT\tADDRESS\tWHY")
+			for _, e := range list {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.ID, e.PatientName, e.Email, e.Reason)
+			}
+			return tw.Flush()
+		}),
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	c.Flags().StringVar(&arrived, "arrived", "", `mark these as arrived: ids separated by commas, or "all"`)
+	c.Flags().StringVar(&again, "send-again", "", `send these again with the next send: ids separated by commas, or "all"`)
+	return c
+}
+
+// idList reads "12,15" or "all" (nil).
+func idList(s string) ([]int64, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "all") {
+		return nil, nil
+	}
+	var ids []int64
+	for _, part := range strings.Split(s, ",") {
+		id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an email's id (kindly uncertain CAMPAIGN lists them)", part)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 func (s *session) outboxCommand() *cobra.Command {
@@ -153,4 +256,15 @@ func (s *session) outboxCommand() *cobra.Command {
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return c
+}
+
+// plural picks the words for n: one, or many (with %d for n).
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	if strings.Contains(many, "%d") {
+		return fmt.Sprintf(many, n)
+	}
+	return many
 }

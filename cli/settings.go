@@ -132,7 +132,7 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 				return err
 			}
 			m := st.Mail
-			fmt.Fprintf(c.out, "Mail account saved: %s:%d (%s), limits %d a minute and %d a day.\n", m.Host, m.Port, m.TLS, m.PerMinute, m.PerDay)
+			fmt.Fprintf(c.out, "Mail account saved: %s:%d (%s), %s.\n", m.Host, m.Port, m.TLS, limitsText(m))
 			if p.Note != "" {
 				fmt.Fprintln(c.out, "Note:", p.Note)
 			}
@@ -162,7 +162,11 @@ func (s *session) accountTestCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.out, "Signed in to %s:%d as %s. Sending works.\n", m.Host, m.Port, m.User)
+			who := "without a user name"
+			if m.User != "" {
+				who = "as " + m.User
+			}
+			fmt.Fprintf(c.out, "Signed in to %s:%d %s. Sending works.\n", m.Host, m.Port, who)
 			return nil
 		}),
 	}
@@ -218,4 +222,19 @@ campaigns); care reminders marked --bypass-cap pass it. --count 0 turns it off.`
 	c.Flags().IntVar(&count, "count", data.DefaultCap.Count, "at most this many emails per patient (0: no cap)...")
 	c.Flags().IntVar(&days, "days", data.DefaultCap.Days, "...in this many days (1 to 366)")
 	return c
+}
+
+// limitsText says a mailbox's limits in words.
+func limitsText(m data.MailAccount) string {
+	var parts []string
+	if m.PerMinute > 0 {
+		parts = append(parts, fmt.Sprintf("%d a minute", m.PerMinute))
+	}
+	if m.PerDay > 0 {
+		parts = append(parts, fmt.Sprintf("%d a day", m.PerDay))
+	}
+	if len(parts) == 0 {
+		return "no sending limits"
+	}
+	return "at most " + strings.Join(parts, " and ")
 }

@@ -129,82 +129,6 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 	return res, err
 }
 
-// OutboxMessage is a queued email ready to send.
-type OutboxMessage struct {
-	ID        int64
-	PatientID int64
-	Email     string
-	Subject   string
-	Text      string
-	HTML      string
-	Attempts  int
-}
-
-// RecoverInterrupted marks rows left "sending" by a crash as uncertain:
-// the server may have delivered them, so they are shown, never re-sent.
-func (s *Store) RecoverInterrupted(ctx context.Context) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'uncertain',
-		reason = 'Kindly stopped while this email was being sent; it may or may not have arrived' WHERE status = 'sending'`)
-	if err != nil {
-		return 0, err
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
-}
-
-// MarkResult records how a message ended: sent, failed or skipped (with
-// the reason), or back to queued for a later retry.
-func (s *Store) MarkResult(ctx context.Context, id int64, status, reason string) error {
-	var sent any
-	if status == StatusSent {
-		sent = s.stamp()
-	}
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = ?, reason = ?, sent_at = coalesce(?, sent_at) WHERE id = ?`,
-		status, reason, sent, id)
-	return err
-}
-
-// MaySend re-checks, just before sending, that the patient still wants
-// this purpose of email; the reason says why not.
-func (s *Store) MaySend(ctx context.Context, patientID int64, purpose string) (bool, string, error) {
-	p, err := s.Patient(ctx, patientID)
-	if errors.Is(err, ErrNotFound) {
-		return false, "the patient was deleted", nil
-	}
-	if err != nil {
-		return false, "", err
-	}
-	switch {
-	case p.Archived:
-		return false, "the patient was archived", nil
-	case p.DoNotContact:
-		return false, "opted out: marked do-not-contact", nil
-	case purpose == PurposeCare && p.CareConsent != CareAllowed:
-		return false, "opted out of care reminders", nil
-	case purpose == PurposePromotion && p.PromoConsent != PromoOptedIn:
-		return false, "opted out: no consent to promotions", nil
-	}
-	return true, "", nil
-}
-
-// SentSince counts messages the mailbox sent since t, across all campaigns.
-func (s *Store) SentSince(ctx context.Context, t time.Time) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE sent_at >= ?`, t.UTC().Format(time.RFC3339)).Scan(&n)
-	return n, err
-}
-
-// OldestSentSince returns the earliest send time at or after t, to know
-// when a rolling limit frees a slot again.
-func (s *Store) OldestSentSince(ctx context.Context, t time.Time) (time.Time, error) {
-	var at sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT min(sent_at) FROM outbox WHERE sent_at >= ?`, t.UTC().Format(time.RFC3339)).Scan(&at)
-	if err != nil || !at.Valid {
-		return time.Time{}, err
-	}
-	return time.Parse(time.RFC3339, at.String)
-}
-
 // OutboxCounts counts an occurrence's messages by status (occurrence "" counts all of the campaign).
 func (s *Store) OutboxCounts(ctx context.Context, campaignID int64, occurrence string) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM outbox WHERE campaign_id = ? AND (? = '' OR occurrence = ?)
@@ -285,33 +209,4 @@ func (s *Store) SampleRecipients(ctx context.Context, purpose string, rule Rule,
 		return nil, err
 	}
 	return s.queryPatients(ctx, "sample the recipients", `SELECT `+patientColumns+` FROM patients p WHERE `+where+` ORDER BY p.id LIMIT ?`, append(args, n)...)
-}
-
-// NextQueuedBatch returns up to limit of an occurrence's oldest queued
-// messages (a small window: the campaign is never read whole).
-func (s *Store) NextQueuedBatch(ctx context.Context, campaignID int64, occurrence string, limit int) ([]OutboxMessage, error) {
-	return queryAll(ctx, s, "read the send queue", `SELECT id, coalesce(patient_id, 0), email, subject, body_text, body_html, attempts
-		FROM outbox WHERE campaign_id = ? AND occurrence = ? AND status = 'queued' ORDER BY id LIMIT ?`,
-		func(row scanner) (OutboxMessage, error) {
-			var m OutboxMessage
-			err := row.Scan(&m.ID, &m.PatientID, &m.Email, &m.Subject, &m.Text, &m.HTML, &m.Attempts)
-			return m, err
-		}, campaignID, occurrence, limit)
-}
-
-// ClaimForSending marks a queued message "sending" if its patient still
-// may get this purpose of email, in one statement; false means not (then
-// MaySend says why) or that the message is no longer queued.
-func (s *Store) ClaimForSending(ctx context.Context, id int64, purpose string) (bool, error) {
-	consent, err := consentSQLFor(purpose)
-	if err != nil {
-		return false, err
-	}
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1
-		WHERE id = ? AND status = 'queued' AND EXISTS (SELECT 1 FROM patients p WHERE p.id = outbox.patient_id AND `+consent+`)`, id)
-	if err != nil {
-		return false, err
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
 }

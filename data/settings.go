@@ -53,6 +53,11 @@ type MailAccount struct {
 	From      string // e.g. "Sunny Clinic <front@sunny.example>"
 	PerMinute int    // the mailbox's limits; 0 is none
 	PerDay    int    // per rolling 24 hours
+	// ServerPerDay is the daily quota the mail server enforced when it
+	// refused more ("daily sending quota exceeded"): what it sent in the 24
+	// hours before. 0 when the server never said; saving the settings again
+	// clears it (the practice set the limits).
+	ServerPerDay int
 	// OAuthTenant and OAuthClientID, when the client id is set, sign in to
 	// Microsoft 365 (XOAUTH2) instead of with a password.
 	OAuthTenant   string
@@ -61,6 +66,28 @@ type MailAccount struct {
 
 // Configured says whether a mail account was set up.
 func (m MailAccount) Configured() bool { return m.Host != "" }
+
+// DayLimit is what the mailbox may send per 24 hours: the practice's limit
+// or the quota the server enforced, the lower; 0 is none.
+func (m MailAccount) DayLimit() int {
+	switch {
+	case m.ServerPerDay > 0 && (m.PerDay == 0 || m.ServerPerDay < m.PerDay):
+		return m.ServerPerDay
+	}
+	return m.PerDay
+}
+
+// IsLoopback says whether a mail server name is this computer.
+func IsLoopback(host string) bool {
+	h := strings.ToLower(strings.Trim(strings.TrimSpace(host), "[]"))
+	return h == "localhost" || h == "::1" || strings.HasPrefix(h, "127.")
+}
+
+// RecordServerDayLimit remembers the daily quota the mail server enforced
+// (n emails in 24 hours), so the sender and the calendar plan with it.
+func (s *Store) RecordServerDayLimit(ctx context.Context, n int) error {
+	return s.setSetting(ctx, keyMailServerPerDay, strconv.Itoa(n))
+}
 
 // The settings table's keys, here and nowhere else.
 const (
@@ -78,6 +105,7 @@ const (
 	keyMailFrom          = "account.from"
 	keyMailPerMinute     = "limits.per_minute"
 	keyMailPerDay        = "limits.per_day"
+	keyMailServerPerDay  = "limits.server_per_day"
 	keyOAuthTenant       = "account.oauth_tenant"
 	keyOAuthClientID     = "account.oauth_client_id"
 	keyCapCount          = "cap.count"
@@ -115,7 +143,8 @@ func (s *Store) Settings(ctx context.Context) (Settings, error) {
 		TimeZone: v[keyTimeZone],
 		Mail: MailAccount{Preset: v[keyMailPreset], Host: v[keyMailHost], Port: num(keyMailPort, 0), TLS: v[keyMailTLS],
 			User: v[keyMailUser], From: v[keyMailFrom], PerMinute: num(keyMailPerMinute, 0), PerDay: num(keyMailPerDay, 0),
-			OAuthTenant: v[keyOAuthTenant], OAuthClientID: v[keyOAuthClientID]},
+			ServerPerDay: num(keyMailServerPerDay, 0),
+			OAuthTenant:  v[keyOAuthTenant], OAuthClientID: v[keyOAuthClientID]},
 		Cap:          Cap{Count: num(keyCapCount, DefaultCap.Count), Days: num(keyCapDays, DefaultCap.Days)},
 		SubjectWords: splitWords(v[keySubjectWords]),
 	}
@@ -134,7 +163,7 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 		keyPracticeEmail: st.Practice.Email, keyPracticeSignature: st.Practice.Signature, keyTimeZone: st.TimeZone,
 		keyMailPreset: st.Mail.Preset, keyMailHost: st.Mail.Host, keyMailPort: strconv.Itoa(st.Mail.Port), keyMailTLS: st.Mail.TLS,
 		keyMailUser: st.Mail.User, keyMailFrom: st.Mail.From, keyMailPerMinute: strconv.Itoa(st.Mail.PerMinute),
-		keyMailPerDay: strconv.Itoa(st.Mail.PerDay), keyOAuthTenant: st.Mail.OAuthTenant, keyOAuthClientID: st.Mail.OAuthClientID,
+		keyMailPerDay: strconv.Itoa(st.Mail.PerDay), keyMailServerPerDay: strconv.Itoa(st.Mail.ServerPerDay), keyOAuthTenant: st.Mail.OAuthTenant, keyOAuthClientID: st.Mail.OAuthClientID,
 		keyCapCount: strconv.Itoa(st.Cap.Count), keyCapDays: strconv.Itoa(st.Cap.Days),
 		keySubjectWords: strings.Join(st.SubjectWords, ", "),
 	}
@@ -216,10 +245,14 @@ func (m MailAccount) validate() error {
 	default:
 		return &ValidationError{"mail.tls", fmt.Sprintf("The security setting must be none, starttls or tls, not %q.", m.TLS)}
 	}
+	if m.TLS == TLSNone && !IsLoopback(m.Host) {
+		return &ValidationError{"mail.tls", fmt.Sprintf("Without encryption the password and every email would cross the network readable; "+
+			"choose starttls (port 587) or tls (port 465) for %s. Plain connections are only for a mail server on this computer.", m.Host)}
+	}
 	if _, err := mail.ParseAddress(m.From); err != nil {
 		return &ValidationError{"mail.from", fmt.Sprintf("The sender address %q is not valid.", m.From)}
 	}
-	if m.PerMinute < 0 || m.PerDay < 0 {
+	if m.PerMinute < 0 || m.PerDay < 0 || m.ServerPerDay < 0 {
 		return &ValidationError{"mail.limits", "The mailbox's limits are whole numbers (0 for none)."}
 	}
 	return nil

@@ -62,9 +62,12 @@ func TestSettingsValidateAllOrNothing(t *testing.T) {
 		{"mail.host", func(st *Settings) { st.Mail = MailAccount{User: "front@sunny.example"} }},
 		{"mail.port", func(st *Settings) { st.Mail = MailAccount{Host: "h", Port: 70000, TLS: TLSNone, From: "a@b.example"} }},
 		{"mail.tls", func(st *Settings) { st.Mail = MailAccount{Host: "h", Port: 25, TLS: "ssl", From: "a@b.example"} }},
-		{"mail.from", func(st *Settings) { st.Mail = MailAccount{Host: "h", Port: 25, TLS: TLSNone, From: "nobody"} }},
+		{"mail.tls", func(st *Settings) {
+			st.Mail = MailAccount{Host: "smtp.gmail.com", Port: 25, TLS: TLSNone, From: "a@b.example"}
+		}},
+		{"mail.from", func(st *Settings) { st.Mail = MailAccount{Host: "127.0.0.1", Port: 25, TLS: TLSNone, From: "nobody"} }},
 		{"mail.limits", func(st *Settings) {
-			st.Mail = MailAccount{Host: "h", Port: 25, TLS: TLSNone, From: "a@b.example", PerDay: -1}
+			st.Mail = MailAccount{Host: "localhost", Port: 25, TLS: TLSNone, From: "a@b.example", PerDay: -1}
 		}},
 		{"cap", func(st *Settings) { st.Cap = Cap{Count: 2, Days: 0} }},
 		{"cap", func(st *Settings) { st.Cap = Cap{Count: 2, Days: 367} }},
@@ -82,6 +85,19 @@ func TestSettingsValidateAllOrNothing(t *testing.T) {
 	got, _ := s.Settings(ctx)
 	if len(got.SubjectWords) != 0 || got.Practice.Name != "Sunny" {
 		t.Fatalf("a refused save changed the settings: %+v", got)
+	}
+}
+
+func TestDayLimit(t *testing.T) {
+	for _, tc := range []struct{ practice, server, want int }{{0, 0, 0}, {500, 0, 500}, {0, 120, 120}, {500, 120, 120}, {100, 120, 100}} {
+		if got := (MailAccount{PerDay: tc.practice, ServerPerDay: tc.server}).DayLimit(); got != tc.want {
+			t.Errorf("limit %d, server %d: %d, want %d", tc.practice, tc.server, got, tc.want)
+		}
+	}
+	for host, want := range map[string]bool{"127.0.0.1": true, "localhost": true, "[::1]": true, "smtp.gmail.com": false, "10.0.0.2": false} {
+		if IsLoopback(host) != want {
+			t.Errorf("IsLoopback(%q) = %v", host, !want)
+		}
 	}
 }
 

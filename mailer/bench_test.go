@@ -49,7 +49,7 @@ func BenchmarkSend(b *testing.B) {
 	// of messages slows the server, and would favour whichever runs first.
 	fresh := func(b *testing.B) Account {
 		mp := mailpittest.Start(b)
-		return Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: TLSNone, From: "Sunny Clinic <front@sunny.example>", Timeout: 30 * time.Second}
+		return Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: TLSNone, From: "Sunny Clinic <front@sunny.example>", ReplyTimeout: 30 * time.Second}
 	}
 	tpl := Starters[0]
 	today := data.Date{Year: 2026, Month: 10, Day: 1}

@@ -13,22 +13,33 @@ type Limits struct {
 	PerDay    int // per rolling 24 hours
 }
 
-// LimitsOf are a mail account's sending limits.
-func LimitsOf(m data.MailAccount) Limits { return Limits{PerMinute: m.PerMinute, PerDay: m.PerDay} }
+// LimitsOf are a mail account's sending limits: the practice's, or the
+// daily quota its server enforced when that is lower.
+func LimitsOf(m data.MailAccount) Limits { return Limits{PerMinute: m.PerMinute, PerDay: m.DayLimit()} }
 
-// Estimate is how long n emails take under the limits (about 1 s each when
-// there are none) and over how many days the daily limit spreads them.
-func Estimate(n int, lim Limits) (time.Duration, int) {
-	per := time.Second
+// DefaultPace is the time per email assumed before any was measured.
+const DefaultPace = time.Second
+
+// Estimate is how long n emails take at pace (the time per email measured
+// so far; 0: DefaultPace) under the limits, with sent emails already sent
+// in the last 24 hours, and over how many days the daily limit spreads
+// them. The time is to the last email, the waits for the daily limit
+// included.
+func Estimate(n int, lim Limits, pace time.Duration, sent int) (time.Duration, int) {
+	if pace <= 0 {
+		pace = DefaultPace
+	}
+	per := pace
 	if lim.PerMinute > 0 {
 		per = max(per, time.Minute/time.Duration(lim.PerMinute))
 	}
-	days := 1
-	if lim.PerDay > 0 && n > lim.PerDay {
-		days = (n + lim.PerDay - 1) / lim.PerDay
-		return time.Duration(lim.PerDay) * per, days
+	left := max(lim.PerDay-sent, 0)
+	if lim.PerDay <= 0 || n <= left {
+		return time.Duration(n) * per, 1
 	}
-	return time.Duration(n) * per, days
+	later := (n - left + lim.PerDay - 1) / lim.PerDay // days after today
+	last := n - left - (later-1)*lim.PerDay
+	return time.Duration(later)*24*time.Hour + time.Duration(last)*per, later + 1
 }
 
 // HumanDuration says a sending time the way people do.
@@ -38,6 +49,8 @@ func HumanDuration(d time.Duration) string {
 		return "less than a minute"
 	case d < time.Hour:
 		return fmt.Sprintf("about %d minutes", int(d.Round(time.Minute).Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("about %.1f hours", d.Hours())
 	}
-	return fmt.Sprintf("about %.1f hours", d.Hours())
+	return fmt.Sprintf("about %d days", int((d+12*time.Hour)/(24*time.Hour)))
 }

@@ -2,10 +2,13 @@ package mailer
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -16,16 +19,23 @@ import (
 // Account is the practice's mailbox as Kindly sends from it. The password
 // is never stored here: it comes from the OS keychain when sending.
 type Account struct {
-	Host     string
-	Port     int
-	TLS      string // TLSNone, TLSStartTLS or TLSImplicit
-	User     string
-	From     string // the practice's address, e.g. "Sunny Clinic <front@sunny.example>"
-	Timeout  time.Duration
-	Password string `json:"-"`
+	Host string
+	Port int
+	TLS  string // TLSNone, TLSStartTLS or TLSImplicit
+	User string
+	From string // the practice's address, e.g. "Sunny Clinic <front@sunny.example>"
+	// DialTimeout bounds connecting and signing in (default 30 s);
+	// ReplyTimeout bounds each email's transaction, the wait for the reply to
+	// its end included (default 10 minutes, as RFC 5321 asks of clients).
+	DialTimeout  time.Duration
+	ReplyTimeout time.Duration
+	Password     string `json:"-"`
 	// OAuthToken, when set, signs in with XOAUTH2 instead of the password.
 	OAuthToken string `json:"-"`
 }
+
+// errAddress says an address cannot take email at all.
+var errAddress = errors.New("cannot receive email")
 
 // ErrTooManyRecipients guards the rule that a batch email has exactly one recipient.
 var ErrTooManyRecipients = errors.New("a patient email must have exactly one recipient")
@@ -35,7 +45,7 @@ var ErrTooManyRecipients = errors.New("a patient email must have exactly one rec
 func build(acct Account, pr data.Practice, m Message) (*gomail.Msg, error) {
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {
-		return nil, fmt.Errorf("the address %q cannot receive email: %w", m.To, err)
+		return nil, fmt.Errorf("the address %q %w (%v)", m.To, errAddress, err)
 	}
 	if strings.ContainsAny(m.To, ",;") {
 		return nil, ErrTooManyRecipients
@@ -47,12 +57,10 @@ func build(acct Account, pr data.Practice, m Message) (*gomail.Msg, error) {
 	if err := msg.To(to.Address); err != nil {
 		return nil, err
 	}
-	if pr.Email != "" {
-		if err := msg.ReplyTo(pr.Email); err != nil {
-			return nil, fmt.Errorf("the practice's reply address %q is not valid: %w", pr.Email, err)
-		}
-	}
 	if addr := unsubscribeAddress(pr); addr != "" {
+		if err := msg.ReplyTo(addr); err != nil {
+			return nil, fmt.Errorf("the practice's reply address %q is not valid: %w", addr, err)
+		}
 		msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<mailto:"+addr+"?subject=unsubscribe>")
 	}
 	msg.Subject(m.Subject)
@@ -72,12 +80,65 @@ type Connection struct {
 	pr     data.Practice
 }
 
+// deadlineConn applies Kindly's timeouts whatever deadline go-mail sets:
+// go-mail gives a whole transaction one timeout, Kindly gives signing in
+// DialTimeout and each email ReplyTimeout, so a slow answer to the end of
+// an email is waited for, not taken for a failure and sent again.
+type deadlineConn struct {
+	net.Conn
+	timeout atomic.Int64 // nanoseconds
+}
+
+func (c *deadlineConn) SetDeadline(time.Time) error {
+	return c.Conn.SetDeadline(time.Now().Add(time.Duration(c.timeout.Load())))
+}
+
+func (c *deadlineConn) SetReadDeadline(time.Time) error {
+	return c.Conn.SetReadDeadline(time.Now().Add(time.Duration(c.timeout.Load())))
+}
+
+func (c *deadlineConn) SetWriteDeadline(time.Time) error {
+	return c.Conn.SetWriteDeadline(time.Now().Add(time.Duration(c.timeout.Load())))
+}
+
+// ErrPlainOverNetwork refuses to sign in without encryption to a server
+// that is not this computer: the password would cross the network readable.
+var ErrPlainOverNetwork = errors.New("without encryption Kindly only signs in to a mail server on this computer; choose starttls or tls")
+
 // Dial logs in to the practice's mail server.
 func Dial(ctx context.Context, acct Account, pr data.Practice) (*Connection, error) {
-	if acct.Timeout == 0 {
-		acct.Timeout = 30 * time.Second
+	if acct.DialTimeout == 0 {
+		acct.DialTimeout = 30 * time.Second
 	}
-	opts := []gomail.Option{gomail.WithPort(acct.Port), gomail.WithTimeout(acct.Timeout)}
+	if acct.ReplyTimeout == 0 {
+		acct.ReplyTimeout = 10 * time.Minute
+	}
+	if acct.TLS == TLSNone && !data.IsLoopback(acct.Host) {
+		return nil, ErrPlainOverNetwork
+	}
+	var conn *deadlineConn
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		raw, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		conn = &deadlineConn{Conn: raw}
+		conn.timeout.Store(int64(acct.DialTimeout))
+		if acct.TLS != TLSImplicit {
+			return conn, nil
+		}
+		tc := tls.Client(conn, &tls.Config{ServerName: acct.Host, MinVersion: tls.VersionTLS12})
+		if err := tc.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		return tc, nil
+	}
+	// No NOOP before each email: a connection that died meanwhile shows at
+	// MAIL FROM just as well, before anything of the email went out, and is
+	// opened again then; the NOOP cost a round trip per email.
+	opts := []gomail.Option{gomail.WithPort(acct.Port), gomail.WithTimeout(acct.DialTimeout), gomail.WithDialContextFunc(dial), gomail.WithoutNoop()}
 	switch acct.TLS {
 	case TLSNone:
 		opts = append(opts, gomail.WithTLSPortPolicy(gomail.NoTLS))
@@ -86,24 +147,32 @@ func Dial(ctx context.Context, acct Account, pr data.Practice) (*Connection, err
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
-	if acct.User != "" && acct.OAuthToken != "" {
+	switch {
+	case acct.User != "" && acct.OAuthToken != "":
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2), gomail.WithUsername(acct.User), gomail.WithPassword(acct.OAuthToken))
-	} else if acct.User != "" {
-		auth := gomail.SMTPAuthAutoDiscover
-		if acct.TLS == TLSNone {
-			// Only local test servers run without TLS; go-mail will not
-			// pick a password mechanism on its own there.
-			auth = gomail.SMTPAuthPlainNoEnc
-		}
-		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(acct.User), gomail.WithPassword(acct.Password))
+	case acct.User != "" && acct.TLS == TLSNone:
+		// A mail server on this computer (tests): go-mail picks no password
+		// mechanism by itself without encryption.
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlainNoEnc), gomail.WithUsername(acct.User), gomail.WithPassword(acct.Password))
+	case acct.User != "" && acct.TLS == TLSImplicit:
+		// TLS from the first byte is Kindly's own (the dial above), which
+		// go-mail's discovery does not know of: name the mechanisms.
+		opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1,
+			gomail.SMTPAuthPlain, gomail.SMTPAuthLogin, gomail.SMTPAuthCramMD5),
+			gomail.WithUsername(acct.User), gomail.WithPassword(acct.Password))
+	case acct.User != "":
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(acct.User), gomail.WithPassword(acct.Password))
 	}
 	c, err := gomail.NewClient(acct.Host, opts...)
 	if err != nil {
 		return nil, explain(err, acct)
 	}
-	if err := c.DialWithContext(ctx); err != nil {
+	dctx, cancel := context.WithTimeout(ctx, acct.DialTimeout)
+	defer cancel()
+	if err := c.DialWithContext(dctx); err != nil {
 		return nil, explain(err, acct)
 	}
+	conn.timeout.Store(int64(acct.ReplyTimeout)) // signed in: from now on, emails
 	return &Connection{client: c, acct: acct, pr: pr}, nil
 }
 

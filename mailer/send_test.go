@@ -87,7 +87,7 @@ func TestDialExplainsUnreachableServer(t *testing.T) {
 }
 
 func mailpitAccount(mp *mailpittest.Server) Account {
-	return Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: TLSNone, From: "Sunny Clinic <front@sunny.example>", Timeout: 10 * time.Second}
+	return Account{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: TLSNone, From: "Sunny Clinic <front@sunny.example>", ReplyTimeout: 10 * time.Second}
 }
 
 func TestExplainServerReplies(t *testing.T) {

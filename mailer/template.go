@@ -5,9 +5,11 @@ package mailer
 import (
 	"fmt"
 	"html"
+	"net/mail"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"kindly/data"
 )
@@ -73,10 +75,10 @@ func parse(part, text string) ([]piece, error) {
 	for {
 		i := strings.Index(rest, "{{")
 		j := strings.Index(rest, "}}")
+		if j >= 0 && (i < 0 || j < i) {
+			return nil, &TemplateError{part, lineOf(text, rest[j:]), `"}}" without "{{" before it`}
+		}
 		if i < 0 {
-			if j >= 0 {
-				return nil, &TemplateError{part, lineOf(text, rest[j:]), `"}}" without "{{" before it`}
-			}
 			if rest != "" {
 				out = append(out, piece{text: rest})
 			}
@@ -151,6 +153,9 @@ func (t Template) Validate() error {
 	if strings.ContainsAny(t.Subject, "\r\n") {
 		return &TemplateError{"subject", 0, "the subject must be one line"}
 	}
+	if n := len([]rune(t.Subject)); n > maxSubject {
+		return &TemplateError{"subject", 0, fmt.Sprintf("the subject has %d characters; keep it under %d (inboxes show about 60)", n, maxSubject)}
+	}
 	if strings.TrimSpace(t.Body) == "" {
 		return &TemplateError{"body", 0, "please write the message"}
 	}
@@ -187,7 +192,12 @@ func values(p data.Patient, pr data.Practice, today data.Date) map[string]string
 	}
 }
 
-func fill(pieces []piece, vals map[string]string, escape func(string) string) string {
+// maxSubject is the longest subject a template may have, and the longest a
+// rendered subject gets (RFC 5322 allows 998 characters a line; inboxes
+// show about 60).
+const maxSubject = 150
+
+func fill(pieces []piece, vals map[string]string, value func(string) string) string {
 	var b strings.Builder
 	for _, pc := range pieces {
 		if pc.field == "" {
@@ -198,9 +208,30 @@ func fill(pieces []piece, vals map[string]string, escape func(string) string) st
 		if v == "" {
 			v = pc.fallback
 		}
-		b.WriteString(escape(v))
+		b.WriteString(value(v))
 	}
 	return b.String()
+}
+
+// oneLine folds white space and line breaks to single spaces and drops
+// control characters: a subject is one line.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// capRunes cuts s to n characters, with "…" when it was longer.
+func capRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
 // Render fills the template for one patient: a plain-text body and an
@@ -216,13 +247,29 @@ func (t Template) Render(p data.Patient, pr data.Practice, today data.Date) (Mes
 		return Message{}, err
 	}
 	vals := values(p, pr, today)
-	oneLine := func(s string) string { return strings.Join(strings.Fields(s), " ") }
-	m := Message{To: p.Email, Subject: oneLine(fill(subj, vals, oneLine))}
+	m := Message{To: p.Email, Subject: capRunes(oneLine(fill(subj, vals, oneLine)), maxSubject)}
 	text := fill(body, vals, func(s string) string { return s })
 	m.Text = strings.TrimRight(text, "\n ") + "\n\n" + footerText(pr)
-	m.HTML = htmlDocument(formatHTML(fill(body, vals, html.EscapeString)), pr)
+	// In the HTML part every value stands in as a marker while the text is
+	// formatted, then goes in escaped: a patient's name is never markup,
+	// bold or a link.
+	var marked []string
+	withMarkers := fill(body, vals, func(v string) string {
+		marked = append(marked, v)
+		return fmt.Sprintf("\uE000%d\uE001", len(marked)-1)
+	})
+	m.HTML = htmlDocument(markerRe.ReplaceAllStringFunc(formatHTML(withMarkers), func(mk string) string {
+		var i int
+		fmt.Sscanf(strings.Trim(mk, "\uE000\uE001"), "%d", &i)
+		if i < 0 || i >= len(marked) {
+			return ""
+		}
+		return strings.ReplaceAll(html.EscapeString(marked[i]), "\n", "<br>\n")
+	}), pr)
 	return m, nil
 }
+
+var markerRe = regexp.MustCompile("\uE000[0-9]+\uE001")
 
 func footerText(pr data.Practice) string {
 	lines := []string{"--"}
@@ -248,29 +295,53 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// unsubscribeAddress is where "unsubscribe" mail goes: the practice's address.
-func unsubscribeAddress(pr data.Practice) string { return pr.Email }
+// unsubscribeAddress is where "unsubscribe" mail goes: the practice's
+// address, bare (a display name would break the mailto link).
+func unsubscribeAddress(pr data.Practice) string {
+	if a, err := mail.ParseAddress(pr.Email); err == nil {
+		return a.Address
+	}
+	return strings.TrimSpace(pr.Email)
+}
 
 var (
-	boldRe = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
-	linkRe = regexp.MustCompile(`https?://[^\s<]+[^\s<.,;:!?)]`)
+	boldRe      = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
+	linkRe      = regexp.MustCompile(`https?://[^\s<>"']+[^\s<>"'.,;:!?)]`)
+	paragraphRe = regexp.MustCompile(`\n\s*\n`)
 )
 
-// formatHTML turns already-escaped text into HTML: blank lines make
-// paragraphs, single line breaks <br>, **text** bold, web addresses links.
-func formatHTML(escaped string) string {
+// formatHTML turns plain text into HTML: everything escaped, blank lines
+// make paragraphs, single line breaks <br>, **text** bold, web addresses
+// links. Markup typed into the text is shown as typed, never run.
+func formatHTML(text string) string {
 	var b strings.Builder
-	for _, para := range regexp.MustCompile(`\n\s*\n`).Split(strings.TrimSpace(escaped), -1) {
-		para = boldRe.ReplaceAllString(para, "<strong>$1</strong>")
-		para = linkRe.ReplaceAllString(para, `<a href="$0">$0</a>`)
-		para = strings.ReplaceAll(strings.TrimSpace(para), "\n", "<br>\n")
-		b.WriteString("<p>" + para + "</p>\n")
+	for _, para := range paragraphRe.Split(strings.TrimSpace(text), -1) {
+		b.WriteString("<p>")
+		rest := strings.TrimSpace(para)
+		for rest != "" {
+			loc := linkRe.FindStringIndex(rest)
+			if loc == nil {
+				b.WriteString(formatRun(rest))
+				break
+			}
+			b.WriteString(formatRun(rest[:loc[0]]))
+			url := html.EscapeString(rest[loc[0]:loc[1]])
+			b.WriteString(`<a href="` + url + `">` + url + `</a>`)
+			rest = rest[loc[1]:]
+		}
+		b.WriteString("</p>\n")
 	}
 	return b.String()
 }
 
+// formatRun escapes text without links and applies bold and line breaks.
+func formatRun(s string) string {
+	s = boldRe.ReplaceAllString(html.EscapeString(s), "<strong>$1</strong>")
+	return strings.ReplaceAll(s, "\n", "<br>\n")
+}
+
 func htmlDocument(body string, pr data.Practice) string {
-	footer := formatHTML(html.EscapeString(footerText(pr)))
+	footer := formatHTML(footerText(pr))
 	return `<!DOCTYPE html><html><head><meta charset="utf-8"></head>` +
 		`<body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; line-height: 1.5; color: #222;">` + "\n" +
 		body + `<div style="margin-top: 2em; font-size: 12px; color: #666;">` + footer + "</div></body></html>\n"

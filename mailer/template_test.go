@@ -18,6 +18,8 @@ func TestTemplateValidation(t *testing.T) {
 		{Template{Name: "x", Subject: "Hi", Body: "line one\nHello {{first_name | there}}"}, `body, line 2: {{first_name | there}} is not a merge field`},
 		{Template{Name: "x", Subject: "Hi", Body: "Hello {{first_name"}, `"{{" is never closed`},
 		{Template{Name: "x", Subject: "Hi", Body: "Hello first_name}}"}, `"}}" without "{{"`},
+		{Template{Name: "x", Subject: "Hi", Body: "Hello }} {{first_name}}"}, `"}}" without "{{"`},
+		{Template{Name: "x", Subject: strings.Repeat("Flu shots ", 20), Body: "b"}, "keep it under 150"},
 		{Template{Name: "x", Subject: "Hi\nthere", Body: "b"}, "one line"},
 		{Template{Name: "", Subject: "Hi", Body: "b"}, "name"},
 		{Template{Name: "x", Subject: "Hi", Body: "  "}, "write the message"},
@@ -89,5 +91,59 @@ func TestPresets(t *testing.T) {
 	}
 	if _, err := PresetByID("aol"); err == nil || !strings.Contains(err.Error(), "gmail") {
 		t.Errorf("unknown preset: %v", err)
+	}
+}
+
+// The template's own text is text in the HTML part too: a "<" or a typed
+// tag shows as typed, and a typed link is not wrapped in a second one.
+func TestRenderEscapesTheTemplateText(t *testing.T) {
+	tpl := Template{Name: "t", Subject: "Hello",
+		Body: "Bring <your insurance card> if a<b.\n<a href=\"https://sunny.example\">book</a> or https://sunny.example/book?x=1&y=2."}
+	m, err := tpl.Render(data.Patient{FirstName: "Ann", Email: "ann@example.com"}, practice, data.Date{Year: 2026, Month: 10, Day: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"&lt;your insurance card&gt; if a&lt;b.", "&lt;a href=",
+		`<a href="https://sunny.example/book?x=1&amp;y=2">https://sunny.example/book?x=1&amp;y=2</a>`} {
+		if !strings.Contains(m.HTML, want) {
+			t.Errorf("HTML lacks %q:\n%s", want, m.HTML)
+		}
+	}
+	if strings.Contains(m.HTML, `">book</a>`) || strings.Contains(m.HTML, `href="<`) {
+		t.Errorf("a typed tag became markup:\n%s", m.HTML)
+	}
+	if !strings.Contains(m.Text, "Bring <your insurance card> if a<b.") {
+		t.Errorf("text %q", m.Text)
+	}
+}
+
+// A subject never passes the line limit, whatever the merge fields hold,
+// and a name's URL never becomes a link.
+func TestRenderBoundsTheSubject(t *testing.T) {
+	tpl := Template{Name: "t", Subject: "News for {{full_name}}", Body: "Dear {{first_name}}, see https://sunny.example"}
+	p := data.Patient{FirstName: strings.Repeat("Ann ", 800) + "https://evil.example", LastName: "Lee", Email: "ann@example.com"}
+	m, err := tpl.Render(p, practice, data.Date{Year: 2026, Month: 10, Day: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len([]rune(m.Subject)); n > 150 || !strings.HasSuffix(m.Subject, "…") {
+		t.Errorf("subject of %d characters: %q", n, m.Subject)
+	}
+	if strings.Contains(m.HTML, `href="https://evil.example"`) || !strings.Contains(m.HTML, `href="https://sunny.example"`) {
+		t.Errorf("links: %s", m.HTML[:300])
+	}
+}
+
+// A practice address written with a name still gives a working
+// List-Unsubscribe and Reply-To.
+func TestUnsubscribeAddressIsBare(t *testing.T) {
+	pr := practice
+	pr.Email = "Sunny Clinic <front@sunny.example>"
+	msg, err := build(Account{From: "front@sunny.example"}, pr, Message{To: "ann@example.com", Subject: "s", Text: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msg.GetGenHeader("List-Unsubscribe"); len(got) != 1 || got[0] != "<mailto:front@sunny.example?subject=unsubscribe>" {
+		t.Errorf("List-Unsubscribe %q", got)
 	}
 }

@@ -89,7 +89,7 @@ func (w *Workflow) Calendar(ctx context.Context, from, to data.Date) (CalendarPl
 	if err != nil {
 		return CalendarPlan{}, err
 	}
-	capa := data.Capacity{PerDay: st.Mail.PerDay, PerMinute: st.Mail.PerMinute}
+	capa := data.Capacity{PerDay: st.Mail.DayLimit(), PerMinute: st.Mail.PerMinute}
 	return CalendarPlan{Entries: entries, Days: data.PlanCapacity(entries, from, to, capa)}, nil
 }
 
@@ -100,7 +100,7 @@ func (w *Workflow) CalendarYear(ctx context.Context, year int) (months []data.Mo
 		return nil, 0, err
 	}
 	st, err := w.store.Settings(ctx)
-	return months, st.Mail.PerDay, err
+	return months, st.Mail.DayLimit(), err
 }
 
 // WriteICS writes occurrences as an .ics calendar for Outlook or Google

@@ -22,7 +22,7 @@ type Review struct {
 	Previous    int                 `json:"previous"`   // recipients at the last review, -1 if none
 	Samples     []mailer.Message    `json:"samples"`
 	Warnings    []string            `json:"warnings"`
-	Duration    time.Duration       `json:"duration"` // sending time under the mailbox's limits
+	Duration    time.Duration       `json:"duration"` // until the last email, by the mailbox's limits and its measured pace
 	Days        int                 `json:"days"`     // calendar days it spans under the daily limit
 }
 
@@ -77,7 +77,15 @@ func (w *Workflow) Review(ctx context.Context, name string) (Review, error) {
 	if rv.Recipients == 0 {
 		rv.Warnings = append(rv.Warnings, "Nobody would get this email.")
 	}
-	rv.Duration, rv.Days = mailer.Estimate(rv.Recipients, mailer.LimitsOf(st.Mail))
+	pace, _, err := w.store.SendPace(ctx) // 0 without history: the default pace
+	if err != nil {
+		return rv, err
+	}
+	sent, err := w.store.SentSince(ctx, w.store.Now().Add(-24*time.Hour))
+	if err != nil {
+		return rv, err
+	}
+	rv.Duration, rv.Days = mailer.Estimate(rv.Recipients, mailer.LimitsOf(st.Mail), pace, sent)
 	return rv, w.store.SetLastReviewCount(ctx, c.ID, rv.Recipients)
 }
 
@@ -92,7 +100,7 @@ func (rv Review) Facts() []Fact {
 	}
 	takes := mailer.HumanDuration(rv.Duration) + " of sending"
 	if rv.Days > 1 {
-		takes += fmt.Sprintf(", spread over %d days by the mailbox's daily limit", rv.Days)
+		takes = mailer.HumanDuration(rv.Duration) + fmt.Sprintf(" until the last email: the mailbox's daily limit spreads it over %d days", rv.Days)
 	}
 	return []Fact{
 		{"Who", fmt.Sprintf("%s (%s in the segment today)", rv.Sentence, Patients(rv.Members))},

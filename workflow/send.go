@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"kindly/data"
 	"kindly/mailer"
@@ -73,11 +74,23 @@ func (p SendProgress) Done() float64 {
 	return float64(p.Total-p.Remaining) / float64(p.Total)
 }
 
+// SendOptions steer a send.
+type SendOptions struct {
+	// Progress, when set, is told how the run stands now and then.
+	Progress func(SendProgress)
+	// GiveUpAfter ends the run when the mail server stays out of reach this
+	// long; 0 keeps trying until it is back (the window).
+	GiveUpAfter time.Duration
+}
+
 // SendResult is how a send ended.
 type SendResult struct {
 	Campaign string
 	Queued   Queued
+	// Progress is this run's; Totals counts the whole occurrence by status,
+	// every run of it.
 	mailer.Progress
+	Totals map[string]int
 	// Status is the campaign's status afterwards: done or scheduled when the
 	// run went through, paused when the practice paused it (or it stopped),
 	// still sending when Kindly was closing (it goes on at the next start).
@@ -89,13 +102,18 @@ type SendResult struct {
 // Ending ctx pauses the run - unless its cause is ErrInterrupted, which
 // leaves it to go on by itself when Kindly starts again. A run that went
 // through is written to the audit log.
-func (w *Workflow) Send(ctx context.Context, name string, progress func(SendProgress)) (SendResult, error) {
+func (w *Workflow) Send(ctx context.Context, name string, opts SendOptions) (SendResult, error) {
 	res := SendResult{Campaign: name}
 	cp, st, err := w.campaignWithSettings(ctx, name)
 	if err != nil {
 		return res, err
 	}
 	res.Campaign = cp.Name
+	unlock, err := w.store.LockSending() // another sender: say so before anything changes
+	if err != nil {
+		return res, err
+	}
+	unlock()
 	acct, err := mailer.Credentials(ctx, st.Mail)
 	if err != nil {
 		return res, err
@@ -117,20 +135,23 @@ func (w *Workflow) Send(ctx context.Context, name string, progress func(SendProg
 	if err := w.store.SetCampaignStatus(ctx, cp.ID, data.CampaignSending); err != nil {
 		return res, err
 	}
-	if progress != nil { // what is about to go out, before the first email
-		counts, _ := w.store.OutboxCounts(ctx, cp.ID, occ)
-		progress(SendProgress{Progress: mailer.Progress{Remaining: counts[data.StatusQueued]}, Queued: res.Queued, Total: total})
+	progress := func(p mailer.Progress) {
+		if opts.Progress != nil {
+			opts.Progress(SendProgress{Progress: p, Queued: res.Queued, Total: total})
+		}
 	}
+	counts, _ := w.store.OutboxCounts(ctx, cp.ID, occ)
+	progress(mailer.Progress{Remaining: counts[data.StatusQueued]}) // what is about to go out, before the first email
 	sender := &mailer.Sender{Store: w.store, Account: acct, Practice: st.Practice, Limits: mailer.LimitsOf(st.Mail),
-		Window: cp.Schedule.Window, Location: loc,
-		Progress: func(p mailer.Progress) {
-			if progress != nil {
-				progress(SendProgress{Progress: p, Queued: res.Queued, Total: total})
-			}
-		}}
+		Window: cp.Schedule.Window, Location: loc, GiveUpAfter: opts.GiveUpAfter, Progress: progress}
 	res.Progress, err = sender.Run(ctx, cp.Campaign, occ)
 	bg := context.WithoutCancel(ctx) // the outcome is recorded even when the run was paused
+	res.Totals, _ = w.store.OutboxCounts(bg, cp.ID, occ)
 	switch {
+	case errors.Is(err, data.ErrSenderBusy): // another Kindly took the lock meanwhile
+		res.Status = cp.Status
+		w.store.SetCampaignStatus(bg, cp.ID, cp.Status)
+		return res, err
 	case err != nil && errors.Is(context.Cause(ctx), ErrInterrupted):
 		res.Status = data.CampaignSending // goes on at the next start
 		return res, nil
@@ -146,8 +167,8 @@ func (w *Workflow) Send(ctx context.Context, name string, progress func(SendProg
 	if err := w.store.SetCampaignStatus(bg, cp.ID, res.Status); err != nil {
 		return res, err
 	}
-	return res, w.store.Audit(bg, "send", fmt.Sprintf("campaign %q, occurrence %s: %d sent, %d failed, %d skipped",
-		cp.Name, occ, res.Sent, res.Failed, res.Skipped))
+	return res, w.store.Audit(bg, "send", fmt.Sprintf("campaign %q, occurrence %s: %d sent, %d failed, %d skipped, %d uncertain",
+		cp.Name, occ, res.Sent, res.Failed, res.Skipped, res.Uncertain))
 }
 
 // Cancelled is what cancelling a run did.
@@ -278,4 +299,43 @@ func (w *Workflow) SendTemplateTest(ctx context.Context, tpl mailer.Template, sa
 	}
 	defer conn.Close()
 	return m.To, conn.Send(m)
+}
+
+// Uncertain lists a campaign's emails that may or may not have arrived
+// (Kindly or the connection stopped while they were being sent); they wait
+// for the practice's decision and are never sent again without it.
+func (w *Workflow) Uncertain(ctx context.Context, name string) ([]data.OutboxEntry, error) {
+	c, err := w.campaignNamed(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return w.store.Uncertain(ctx, c.ID)
+}
+
+// ResolveUncertain records the practice's decision about uncertain emails
+// of a campaign (ids; nil: all of them): they arrived, or they are sent
+// again with the next send. It is written to the audit log.
+func (w *Workflow) ResolveUncertain(ctx context.Context, name string, ids []int64, arrived bool) (int, error) {
+	c, err := w.campaignNamed(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	if ids == nil {
+		all, err := w.store.Uncertain(ctx, c.ID)
+		if err != nil {
+			return 0, err
+		}
+		for _, e := range all {
+			ids = append(ids, e.ID)
+		}
+	}
+	n, err := w.store.ResolveUncertain(ctx, c, ids, arrived)
+	if err == nil && n == 0 && len(ids) > 0 {
+		return 0, fmt.Errorf("none of those emails of %q is uncertain (kindly uncertain %q lists them)", c.Name, c.Name)
+	}
+	if err == nil && !arrived && n > 0 && c.Status != data.CampaignSending {
+		// Sent again with the next send of this campaign.
+		err = w.store.SetCampaignStatus(ctx, c.ID, data.CampaignPaused)
+	}
+	return n, err
 }

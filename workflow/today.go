@@ -65,6 +65,6 @@ func (w *Workflow) Today(ctx context.Context) (Overview, error) {
 	if o.SentDay, err = w.store.SentSince(ctx, w.store.Now().Add(-24*time.Hour)); err != nil {
 		return o, err
 	}
-	o.LeftDay = max(st.Mail.PerDay-o.SentDay, 0)
+	o.LeftDay = max(st.Mail.DayLimit()-o.SentDay, 0)
 	return o, nil
 }

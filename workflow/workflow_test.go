@@ -59,7 +59,7 @@ func TestReviewWarnings(t *testing.T) {
 	ctx := context.Background()
 	w.mustSettings(t, func(st *data.Settings) {
 		st.Practice = data.Practice{Name: "Sunny Clinic", Email: "front@sunny.example"}
-		st.Mail = data.MailAccount{Host: "h", Port: 25, TLS: data.TLSNone, From: "front@sunny.example", PerMinute: 30, PerDay: 1}
+		st.Mail = data.MailAccount{Host: "localhost", Port: 25, TLS: data.TLSNone, From: "front@sunny.example", PerMinute: 30, PerDay: 1}
 		st.SubjectWords = []string{"glow"}
 	})
 	if _, err := w.SaveTemplate(ctx, mailer.Template{Name: "Botox", Subject: "Our new botox and glow offer", Body: "Hello {{name}}"}); err != nil {
@@ -86,7 +86,7 @@ func TestReviewWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	rv, _ = w.Review(ctx, "Flu")
-	if rv.Recipients != 2 || len(rv.Samples) != 2 || rv.Days != 2 || rv.Duration != 2*time.Second || rv.Purpose != data.PurposeCare {
+	if rv.Recipients != 2 || len(rv.Samples) != 2 || rv.Days != 2 || rv.Duration != 24*time.Hour+2*time.Second || rv.Purpose != data.PurposeCare {
 		t.Fatalf("review: %+v", rv)
 	}
 	for i := 0; i < 5; i++ {
@@ -211,7 +211,7 @@ func TestSendPauseCancelAndInterrupt(t *testing.T) {
 		}
 	}
 	var reports []SendProgress
-	res, err := w.Send(ctx, "Flu", func(p SendProgress) { reports = append(reports, p) })
+	res, err := w.Send(ctx, "Flu", SendOptions{Progress: func(p SendProgress) { reports = append(reports, p) }})
 	if err != nil || res.Sent != 30 || res.Status != data.CampaignDone || res.Queued.Queued != 30 || mp.Count(t) != 30 {
 		t.Fatalf("send: %+v, %v", res, err)
 	}
@@ -219,17 +219,17 @@ func TestSendPauseCancelAndInterrupt(t *testing.T) {
 		t.Fatalf("progress %+v", reports)
 	}
 	// Today's occurrence went out: a second send queues nobody again.
-	if res, err := w.Send(ctx, "Flu", nil); err != nil || res.Sent != 0 || res.Queued.Queued != 0 || mp.Count(t) != 30 {
+	if res, err := w.Send(ctx, "Flu", SendOptions{}); err != nil || res.Sent != 0 || res.Queued.Queued != 0 || mp.Count(t) != 30 {
 		t.Fatalf("a second send: %+v, %v", res, err)
 	}
 
 	// Paused by the practice: the run waits for its Send.
 	paused, pause := context.WithCancelCause(ctx)
-	res, err = w.Send(paused, "Recall", func(p SendProgress) {
+	res, err = w.Send(paused, "Recall", SendOptions{Progress: func(p SendProgress) {
 		if p.Sent >= 0 {
 			pause(context.Canceled)
 		}
-	})
+	}})
 	if err != nil || res.Status != data.CampaignPaused {
 		t.Fatalf("pause: %+v, %v", res, err)
 	}
@@ -246,14 +246,14 @@ func TestSendPauseCancelAndInterrupt(t *testing.T) {
 
 	// Kindly closing: the run stays "sending" and goes on at the next start.
 	closing, closeKindly := context.WithCancelCause(ctx)
-	res, err = w.Send(closing, "Birthday", func(SendProgress) { closeKindly(ErrInterrupted) })
+	res, err = w.Send(closing, "Birthday", SendOptions{Progress: func(SendProgress) { closeKindly(ErrInterrupted) }})
 	if err != nil || res.Status != data.CampaignSending {
 		t.Fatalf("closing: %+v, %v", res, err)
 	}
 	if names, _ := w.Interrupted(ctx); !reflect.DeepEqual(names, []string{"Birthday"}) {
 		t.Fatalf("interrupted runs %q", names)
 	}
-	if res, err = w.Send(ctx, "Birthday", nil); err != nil || !res.Queued.Resumed || res.Status != data.CampaignDone {
+	if res, err = w.Send(ctx, "Birthday", SendOptions{}); err != nil || !res.Queued.Resumed || res.Status != data.CampaignDone {
 		t.Fatalf("resumed: %+v, %v", res, err)
 	}
 

@@ -1,0 +1,245 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// OutboxMessage is a queued email ready to send.
+type OutboxMessage struct {
+	ID        int64
+	PatientID int64
+	Email     string
+	Subject   string
+	Text      string
+	HTML      string
+	Attempts  int
+}
+
+// ErrSenderBusy says another Kindly (a window or a command line) is
+// sending from this database right now.
+var ErrSenderBusy = errors.New("another Kindly (a window or the command line) is sending from this database right now; wait for it to finish, or close it")
+
+// LockSending makes this process the only one sending from the database,
+// until unlock. The lock is the operating system's: it ends with the
+// process, however that ends.
+func (s *Store) LockSending() (unlock func(), err error) {
+	l := flock.New(s.path + ".sending")
+	ok, err := l.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("cannot take the sending lock: %w", err)
+	}
+	if !ok {
+		return nil, ErrSenderBusy
+	}
+	if err := os.Chmod(l.Path(), 0o600); err != nil {
+		l.Unlock()
+		return nil, err
+	}
+	return func() { l.Unlock() }, nil
+}
+
+// RecoverInterrupted marks rows left "sending" by a crash as uncertain:
+// the server may have delivered them, so they are shown, never re-sent.
+// Only the holder of the sending lock may call it.
+func (s *Store) RecoverInterrupted(ctx context.Context) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'uncertain',
+		reason = 'Kindly stopped while this email was being sent; it may or may not have arrived' WHERE status = 'sending'`)
+	if err != nil {
+		return 0, mapError(err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// MarkResult records how a message ended: sent, failed, skipped or
+// uncertain (with the reason).
+func (s *Store) MarkResult(ctx context.Context, id int64, status, reason string) error {
+	var sent any
+	if status == StatusSent {
+		sent = s.stamp()
+	}
+	st, err := s.prepared(ctx, `UPDATE outbox SET status = ?, reason = ?, sent_at = coalesce(?, sent_at), retry_at = NULL WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, status, reason, sent, id)
+	return mapError(err)
+}
+
+// MarkRetry puts a message back in the queue, to go out at or after at (the
+// zero time: at once). An attempt that was not the recipient's doing (the
+// connection failed, the mailbox was throttled) is not counted.
+func (s *Store) MarkRetry(ctx context.Context, id int64, at time.Time, reason string, counted bool) error {
+	var retry any
+	if !at.IsZero() {
+		retry = at.UTC().Format(time.RFC3339)
+	}
+	uncount := 0
+	if !counted {
+		uncount = 1
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'queued', reason = ?, retry_at = ?, attempts = max(attempts - ?, 0)
+		WHERE id = ?`, reason, retry, uncount, id)
+	return mapError(err)
+}
+
+// MaySend says why a patient may not get this purpose of email now, if so.
+func (s *Store) MaySend(ctx context.Context, patientID int64, purpose string) (bool, string, error) {
+	p, err := s.Patient(ctx, patientID)
+	if errors.Is(err, ErrNotFound) {
+		return false, "the patient was deleted", nil
+	}
+	if err != nil {
+		return false, "", mapError(err)
+	}
+	switch {
+	case p.Archived:
+		return false, "the patient was archived", nil
+	case p.Email == "":
+		return false, "the patient no longer has an email address", nil
+	case p.DoNotContact:
+		return false, "opted out: marked do-not-contact", nil
+	case purpose == PurposeCare && p.CareConsent != CareAllowed:
+		return false, "opted out of care reminders", nil
+	case purpose == PurposePromotion && p.PromoConsent != PromoOptedIn:
+		return false, "opted out: no consent to promotions", nil
+	}
+	return true, "", nil
+}
+
+// SentSince counts messages the mailbox sent since t, across all campaigns.
+func (s *Store) SentSince(ctx context.Context, t time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE sent_at >= ?`, t.UTC().Format(time.RFC3339)).Scan(&n)
+	return n, mapError(err)
+}
+
+// OldestSentSince returns the earliest send time at or after t, to know
+// when a rolling limit frees a slot again.
+func (s *Store) OldestSentSince(ctx context.Context, t time.Time) (time.Time, error) {
+	var at sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT min(sent_at) FROM outbox WHERE sent_at >= ?`, t.UTC().Format(time.RFC3339)).Scan(&at)
+	if err != nil || !at.Valid {
+		return time.Time{}, mapError(err)
+	}
+	return time.Parse(time.RFC3339, at.String)
+}
+
+// SendPace is the mailbox's measured time per email: the mean gap between
+// emails sent one after the other over the last few hundred (gaps over a
+// minute are waits, not pace). ok is false without enough history.
+func (s *Store) SendPace(ctx context.Context) (pace time.Duration, ok bool, err error) {
+	var gaps, total sql.NullFloat64
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), sum(gap) FROM (
+		SELECT unixepoch(sent_at) - lag(unixepoch(sent_at)) OVER (ORDER BY sent_at) AS gap
+		FROM (SELECT sent_at FROM outbox WHERE sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT 500))
+		WHERE gap BETWEEN 0 AND 60`).Scan(&gaps, &total)
+	if err != nil || gaps.Float64 < 20 {
+		return 0, false, mapError(err)
+	}
+	return time.Duration(total.Float64 / gaps.Float64 * float64(time.Second)), true, nil
+}
+
+// NextQueuedBatch returns up to limit of an occurrence's oldest messages
+// that may go out now (a small window: the campaign is never read whole).
+func (s *Store) NextQueuedBatch(ctx context.Context, campaignID int64, occurrence string, limit int) ([]OutboxMessage, error) {
+	out, err := queryAll(ctx, s, "read the send queue", `SELECT id, coalesce(patient_id, 0), email, subject, body_text, body_html, attempts
+		FROM outbox WHERE campaign_id = ? AND occurrence = ? AND status = 'queued' AND (retry_at IS NULL OR retry_at <= ?)
+		ORDER BY id LIMIT ?`,
+		func(row scanner) (OutboxMessage, error) {
+			var m OutboxMessage
+			err := row.Scan(&m.ID, &m.PatientID, &m.Email, &m.Subject, &m.Text, &m.HTML, &m.Attempts)
+			return m, err
+		}, campaignID, occurrence, s.stamp(), limit)
+	return out, mapError(err)
+}
+
+// NextRetry is when the first message of an occurrence that waits to be
+// retried may go out, and how many wait; zero when none waits.
+func (s *Store) NextRetry(ctx context.Context, campaignID int64, occurrence string) (time.Time, int, error) {
+	var at sql.NullString
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT min(retry_at), count(*) FROM outbox
+		WHERE campaign_id = ? AND occurrence = ? AND status = 'queued' AND retry_at > ?`, campaignID, occurrence, s.stamp()).Scan(&at, &n)
+	if err != nil || !at.Valid {
+		return time.Time{}, 0, mapError(err)
+	}
+	t, err := time.Parse(time.RFC3339, at.String)
+	return t, n, err
+}
+
+// ClaimForSending marks a queued message "sending" if its patient still
+// may get this purpose of email, in one statement, and returns the
+// patient's address as it is now (corrected since queueing, perhaps).
+// false means not (then MaySend says why) or that it is no longer queued.
+func (s *Store) ClaimForSending(ctx context.Context, id int64, purpose string) (bool, string, error) {
+	consent, err := consentSQLFor(purpose)
+	if err != nil {
+		return false, "", err
+	}
+	st, err := s.prepared(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, retry_at = NULL,
+		email = (SELECT p.email FROM patients p WHERE p.id = outbox.patient_id)
+		WHERE id = ? AND status = 'queued' AND EXISTS (SELECT 1 FROM patients p WHERE p.id = outbox.patient_id AND `+consent+`)
+		RETURNING email`)
+	if err != nil {
+		return false, "", err
+	}
+	var email string
+	err = st.QueryRowContext(ctx, id).Scan(&email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, "", nil
+	}
+	return err == nil, email, mapError(err)
+}
+
+// Uncertain lists a campaign's emails that were being sent when the
+// connection or Kindly stopped: they may or may not have arrived.
+func (s *Store) Uncertain(ctx context.Context, campaignID int64) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	err := s.EachOutboxEntry(ctx, campaignID, func(e OutboxEntry) error {
+		if e.Status == StatusUncertain {
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ResolveUncertain records the practice's decision about uncertain emails
+// of a campaign: they arrived (sent), or they go out again (queued). It
+// returns how many changed; the audit log says who decided what.
+func (s *Store) ResolveUncertain(ctx context.Context, c Campaign, ids []int64, arrived bool) (int, error) {
+	status, reason, decision := StatusQueued, "to be sent again, as the practice decided (it may have arrived before)", "to be sent again"
+	if arrived {
+		status, reason, decision = StatusSent, "marked as arrived by the practice", "marked as arrived"
+	}
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, reason = ?, retry_at = NULL,
+				sent_at = CASE WHEN ? = 'sent' THEN coalesce(sent_at, queued_at) ELSE sent_at END
+				WHERE id = ? AND campaign_id = ? AND status = 'uncertain'`, status, reason, status, id, c.ID)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+		if n == 0 {
+			return nil
+		}
+		what := fmt.Sprintf("%d uncertain emails", n)
+		if n == 1 {
+			what = "1 uncertain email"
+		}
+		return s.auditTx(ctx, tx, "send", fmt.Sprintf("campaign %q: %s %s by the practice", c.Name, what, decision))
+	})
+	return n, err
+}

@@ -1,0 +1,545 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"kindly/data"
+)
+
+// Progress is the state of a running send, for progress bars and logs.
+type Progress struct {
+	Sent, Failed, Skipped, Uncertain int // in this run
+	Remaining                        int // still queued in the occurrence
+	// Recovered emails were being sent when Kindly stopped before this run;
+	// they are uncertain now and never sent again.
+	Recovered int
+	Waiting   time.Duration // > 0 while waiting (limits, send window, the server)
+	Note      string        // why it waits, in words
+	ETA       time.Duration // time to the last email, by the limits and the pace so far
+}
+
+// Sender works an occurrence's outbox: one SMTP connection, the limits,
+// retries; the state of every message is on disk before and after its
+// SMTP transaction, so a restart resumes exactly. Only one Sender works a
+// database at a time (Store.LockSending).
+type Sender struct {
+	Store    *data.Store
+	Account  Account
+	Practice data.Practice
+	Limits   Limits
+	// Window is when emails may go out, in Location (the practice's zone).
+	Window   data.Window
+	Location *time.Location
+	// MaxAttempts per patient whose server refuses for now (default 6, over
+	// about an hour).
+	MaxAttempts int
+	// GiveUpAfter ends the run when the mail server has been out of reach
+	// this long; 0 keeps trying (with growing pauses) until it comes back.
+	GiveUpAfter time.Duration
+	// Breaker pauses the run after this many refusals in a row that are not
+	// about the addresses - a server refusing everyone (default 10).
+	Breaker int
+	// Sleep waits d or until ctx ends; tests replace it with a fake clock.
+	Sleep    func(ctx context.Context, d time.Duration) error
+	Progress func(Progress)
+	// Dial opens the SMTP session (default: Dial with Account and Practice).
+	Dial func(ctx context.Context) (Session, error)
+}
+
+// Session is an open SMTP connection (a *Connection in real use).
+type Session interface {
+	Send(Message) error
+	Close() error
+}
+
+// ErrStopped says a run ended before its queue was empty; nothing is lost:
+// sending again goes on where it stopped.
+type ErrStopped struct{ Reason string }
+
+func (e *ErrStopped) Error() string { return "sending stopped: " + e.Reason }
+
+func (s *Sender) defaults() {
+	if s.MaxAttempts == 0 {
+		s.MaxAttempts = 6
+	}
+	if s.Breaker == 0 {
+		s.Breaker = 10
+	}
+	if s.Sleep == nil {
+		s.Sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+				return nil
+			}
+		}
+	}
+	if s.Dial == nil {
+		s.Dial = func(ctx context.Context) (Session, error) {
+			c, err := Dial(ctx, s.Account, s.Practice)
+			if err != nil {
+				return nil, err // not a typed nil inside the interface
+			}
+			return c, nil
+		}
+	}
+}
+
+// Run sends the queued messages of one occurrence until none are left,
+// ctx ends (a pause: the rest stays queued), or the run must stop (the
+// account is refused, the server refuses everyone, or it stayed out of
+// reach longer than GiveUpAfter).
+func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (Progress, error) {
+	s.defaults()
+	unlock, err := s.Store.LockSending()
+	if err != nil {
+		return Progress{}, err
+	}
+	defer unlock()
+	r := &run{Sender: s, ctx: ctx, c: c, occ: occurrence, connFails: map[int64]int{}, dayLimit: s.Limits.PerDay}
+	defer r.hangUp()
+	if r.pr.Recovered, err = busyRetry(ctx, s.Sleep, func() (int, error) { return s.Store.RecoverInterrupted(ctx) }); err != nil {
+		return r.pr, err
+	}
+	err = r.loop()
+	r.report()
+	return r.pr, err
+}
+
+// run is one Run's state.
+type run struct {
+	*Sender
+	ctx    context.Context
+	c      data.Campaign
+	occ    string
+	pr     Progress
+	conn   Session
+	window []data.OutboxMessage // the next few queued messages
+
+	outageSince time.Time // when the server went out of reach (zero: it is in reach)
+	outages     int       // failed connections in a row
+	slowdowns   int       // "slow down" replies in a row
+	streak      []int64   // refusals in a row not about the address (for the breaker)
+	connFails   map[int64]int
+	dayLimit    int // the practice's limit, or the server's quota once it showed
+	noted       bool
+
+	paceSum time.Duration // real time spent per email sent in this run
+	paceN   int
+}
+
+// errAgain: a wait or a reconnect happened; look at the queue again.
+var errAgain = errors.New("again")
+
+func (r *run) loop() error {
+	for {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		m, err := r.next()
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			if err := r.waitForRetries(); !errors.Is(err, errAgain) {
+				return err // nil: the occurrence is through
+			}
+			continue
+		}
+		err = r.gate()
+		if err == nil {
+			err = r.connect()
+		}
+		if err == nil {
+			err = r.send(*m)
+		}
+		switch {
+		case errors.Is(err, errAgain):
+			r.window = nil // read the queue again after a wait
+		case err != nil:
+			return err
+		}
+	}
+}
+
+// next is the next message that may go out now, nil when there is none.
+func (r *run) next() (*data.OutboxMessage, error) {
+	if len(r.window) == 0 {
+		var err error
+		r.window, err = busyRetry(r.ctx, r.Sleep, func() ([]data.OutboxMessage, error) {
+			return r.Store.NextQueuedBatch(r.ctx, r.c.ID, r.occ, 50)
+		})
+		if err != nil || len(r.window) == 0 {
+			return nil, err
+		}
+	}
+	m := r.window[0]
+	return &m, nil
+}
+
+// waitForRetries waits for the messages that are to be tried again later
+// (errAgain), if any; nil when the occurrence is through.
+func (r *run) waitForRetries() error {
+	at, n, err := busyRetry3(r.ctx, r.Sleep, func() (time.Time, int, error) { return r.Store.NextRetry(r.ctx, r.c.ID, r.occ) })
+	if err != nil || n == 0 {
+		return err
+	}
+	return r.pause(at.Sub(r.Store.Now())+time.Second, fmt.Sprintf("%d %s to try again at %s", n, plural(n, "email waits", "emails wait"), r.clock(at)))
+}
+
+// gate waits for the send window and the mailbox's limits.
+func (r *run) gate() error {
+	now := r.Store.Now()
+	if r.Location != nil {
+		if open, next := r.Window.InWindow(now.In(r.Location)); !open && !next.IsZero() {
+			return r.pause(next.Sub(now), "outside the send window until "+r.clock(next))
+		}
+	}
+	wait, err := r.limitWait()
+	if err != nil || wait == 0 {
+		return err
+	}
+	return r.pause(wait, "waiting for the mailbox's sending limit")
+}
+
+// pause waits d with a note, and says so; a long wait hangs up first, as
+// an idle connection would time out anyway. It returns errAgain (or the
+// context's error).
+func (r *run) pause(d time.Duration, note string) error {
+	if d <= 0 {
+		return errAgain
+	}
+	if d >= 20*time.Second {
+		r.hangUp()
+	}
+	r.pr.Waiting, r.pr.Note, r.noted = d, note, true
+	r.report()
+	err := r.Sleep(r.ctx, d)
+	r.pr.Waiting = 0
+	if err != nil {
+		return err
+	}
+	return errAgain
+}
+
+// connect opens the connection when there is none. A server out of reach
+// is tried again with growing pauses, without counting against anyone.
+func (r *run) connect() error {
+	if r.conn != nil {
+		return nil
+	}
+	conn, err := r.Dial(r.ctx)
+	if err == nil {
+		r.conn, r.outageSince, r.outages = conn, time.Time{}, 0
+		return nil
+	}
+	if r.ctx.Err() != nil {
+		return r.ctx.Err()
+	}
+	if classifyDial(err) == outAccount {
+		return &ErrStopped{err.Error()}
+	}
+	now := r.Store.Now()
+	if r.outageSince.IsZero() {
+		r.outageSince = now
+	}
+	if r.GiveUpAfter > 0 && now.Sub(r.outageSince) >= r.GiveUpAfter {
+		return &ErrStopped{fmt.Sprintf("the mail server has been out of reach since %s (%v)", r.clock(r.outageSince), err)}
+	}
+	r.outages++
+	wait := backoff(r.outages, 5*time.Second, 5*time.Minute)
+	return r.pause(wait, fmt.Sprintf("cannot reach the mail server since %s, trying again at %s (%v)",
+		r.clock(r.outageSince), r.clock(now.Add(wait)), err))
+}
+
+// classifyDial tells a sign-in problem (stop and tell the practice) from
+// a network one (try again).
+func classifyDial(err error) outcome {
+	if errors.Is(err, ErrPlainOverNetwork) {
+		return outAccount
+	}
+	lower := strings.ToLower(err.Error())
+	for _, s := range []string{"password", "authentication", "auth", "535", "534", "tls", "certificate"} {
+		if strings.Contains(lower, s) {
+			return outAccount
+		}
+	}
+	return outConnection
+}
+
+func (r *run) hangUp() {
+	if r.conn != nil {
+		r.conn.Close()
+		r.conn = nil
+	}
+}
+
+// send sends one message and records what came of it.
+func (r *run) send(m data.OutboxMessage) error {
+	r.window = r.window[1:]
+	// On disk before the SMTP transaction: a crash now leaves "sending",
+	// which the next run turns into "uncertain" instead of sending again.
+	// The same statement re-checks consent and takes the patient's address
+	// as it is now.
+	var claimed bool
+	var to string
+	err := busyDo(r.ctx, r.Sleep, func() (err error) {
+		claimed, to, err = r.Store.ClaimForSending(r.ctx, m.ID, r.c.Purpose)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		return r.skip(m)
+	}
+	start := time.Now()
+	sendErr := r.conn.Send(Message{To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
+	o, reply := classify(sendErr)
+	if o == outConnection {
+		if r.connFails[m.ID]++; r.connFails[m.ID] >= 3 {
+			o = outRecipientLater // this email breaks the connection every time: count it
+		}
+	}
+	if o != outSent && o != outRecipientFailed && o != outRecipientLater {
+		r.hangUp()
+	}
+	return r.record(m, o, reply, time.Since(start))
+}
+
+// skip records why a message that could not be claimed is not sent.
+func (r *run) skip(m data.OutboxMessage) error {
+	var may bool
+	var why string
+	err := busyDo(r.ctx, r.Sleep, func() (err error) {
+		may, why, err = r.Store.MaySend(r.ctx, m.PatientID, r.c.Purpose)
+		return err
+	})
+	if err != nil || may {
+		return err // may: no longer queued (another run took it)
+	}
+	r.pr.Skipped++
+	return r.mark(m.ID, data.StatusSkipped, why)
+}
+
+// record writes the outcome of a transaction and decides what comes next.
+func (r *run) record(m data.OutboxMessage, o outcome, reply string, took time.Duration) error {
+	now := r.Store.Now()
+	if o != outRecipientFailed || aboutTheAddress(reply) {
+		r.streak = r.streak[:0]
+	}
+	switch o {
+	case outSent:
+		r.pr.Sent++
+		r.paceSum, r.paceN, r.slowdowns = r.paceSum+took, r.paceN+1, 0
+		if err := r.mark(m.ID, data.StatusSent, ""); err != nil {
+			return err
+		}
+		if r.noted || (r.pr.Sent+r.pr.Failed)%25 == 0 {
+			r.pr.Note, r.noted = "", false // sending works again
+			r.report()
+		}
+		return nil
+	case outUncertain:
+		r.pr.Uncertain++
+		return r.mark(m.ID, data.StatusUncertain, "the mail server took the email but its answer never came ("+reply+
+			"): it may have arrived, so Kindly does not send it again unless you decide so")
+	case outConnection:
+		return r.retry(m.ID, time.Time{}, "", false) // the same email at once, on a new connection
+	case outSlowDown:
+		if err := r.retry(m.ID, time.Time{}, "", false); err != nil {
+			return err
+		}
+		r.slowdowns++
+		wait := backoff(r.slowdowns, 30*time.Second, 15*time.Minute)
+		return r.pause(wait, fmt.Sprintf("the mail server asks Kindly to slow down; going on at %s (%s)", r.clock(now.Add(wait)), reply))
+	case outQuota:
+		if err := r.retry(m.ID, time.Time{}, "", false); err != nil {
+			return err
+		}
+		return r.quotaReached(reply)
+	case outAccount:
+		if err := r.retry(m.ID, time.Time{}, "", false); err != nil {
+			return err
+		}
+		return &ErrStopped{"the mailbox refused to send: " + reply}
+	case outRecipientLater:
+		tries := m.Attempts + 1
+		if tries >= r.MaxAttempts {
+			r.pr.Failed++
+			return r.mark(m.ID, data.StatusFailed, fmt.Sprintf("gave up after %d tries: %s", tries, inWords(o, reply)))
+		}
+		at := now.Add(backoff(tries, time.Minute, time.Hour))
+		return r.retry(m.ID, at, fmt.Sprintf("will try again at %s: %s", r.clock(at), inWords(o, reply)), true)
+	}
+	r.pr.Failed++
+	if err := r.mark(m.ID, data.StatusFailed, inWords(o, reply)); err != nil {
+		return err
+	}
+	if aboutTheAddress(reply) {
+		return nil
+	}
+	if r.streak = append(r.streak, m.ID); len(r.streak) < r.Breaker {
+		return nil
+	}
+	return r.breakerTrips(reply)
+}
+
+// breakerTrips puts the refused streak back in the queue and stops: the
+// server refuses everyone, so these patients are not at fault.
+func (r *run) breakerTrips(reply string) error {
+	for _, id := range r.streak {
+		if err := r.retry(id, time.Time{}, "", false); err != nil {
+			return err
+		}
+	}
+	r.pr.Failed -= len(r.streak)
+	n := len(r.streak)
+	r.streak = r.streak[:0]
+	return &ErrStopped{fmt.Sprintf("the mail server refused the last %d patients one after another (%s): it refuses everyone, not them. "+
+		"Check that this mailbox may send to other addresses (relay), that the sender address is the mailbox's own, "+
+		"and the account's standing with your provider. Those %d emails are back in the queue", n, reply, n)}
+}
+
+// quotaReached: the server says the mailbox's quota is used up. What it
+// sent in the last 24 hours is the quota now; the run waits until the
+// oldest of those is a day old (an hour when none is Kindly's).
+func (r *run) quotaReached(reply string) error {
+	now := r.Store.Now()
+	sent, err := busyRetry(r.ctx, r.Sleep, func() (int, error) { return r.Store.SentSince(r.ctx, now.Add(-24*time.Hour)) })
+	if err != nil {
+		return err
+	}
+	wait := time.Hour
+	if sent > 0 {
+		r.dayLimit = sent
+		if err := busyDo(context.WithoutCancel(r.ctx), r.Sleep, func() error { return r.Store.RecordServerDayLimit(r.ctx, sent) }); err != nil {
+			return err
+		}
+		if w, err := r.limitWait(); err != nil {
+			return err
+		} else if w > 0 {
+			wait = w
+		}
+	}
+	return r.pause(wait, fmt.Sprintf("the mailbox's sending quota is used up (%d sent in 24 hours); going on at %s (%s)", sent, r.clock(now.Add(wait)), reply))
+}
+
+// mark and retry record on disk; the record is kept even when the run is
+// paused meanwhile, and a busy database is waited for.
+func (r *run) mark(id int64, status, reason string) error {
+	bg := context.WithoutCancel(r.ctx)
+	return busyDo(bg, r.Sleep, func() error { return r.Store.MarkResult(bg, id, status, reason) })
+}
+
+func (r *run) retry(id int64, at time.Time, reason string, counted bool) error {
+	bg := context.WithoutCancel(r.ctx)
+	return busyDo(bg, r.Sleep, func() error { return r.Store.MarkRetry(bg, id, at, reason, counted) })
+}
+
+// report tells Progress how things stand.
+func (r *run) report() {
+	if r.Progress == nil {
+		return
+	}
+	counts, _ := r.Store.OutboxCounts(context.WithoutCancel(r.ctx), r.c.ID, r.occ)
+	r.pr.Remaining = counts[data.StatusQueued]
+	pace := time.Duration(0)
+	if r.paceN > 0 {
+		pace = r.paceSum / time.Duration(r.paceN)
+	}
+	sent, _ := r.Store.SentSince(context.WithoutCancel(r.ctx), r.Store.Now().Add(-24*time.Hour))
+	r.pr.ETA, _ = Estimate(r.pr.Remaining, Limits{PerMinute: r.Limits.PerMinute, PerDay: r.dayLimit}, pace, sent)
+	r.Progress(r.pr)
+}
+
+// limitWait says how long to wait before the next message may go out.
+func (r *run) limitWait() (time.Duration, error) {
+	now := r.Store.Now()
+	check := func(limit int, window time.Duration) (time.Duration, error) {
+		if limit <= 0 {
+			return 0, nil
+		}
+		since := now.Add(-window)
+		n, err := busyRetry(r.ctx, r.Sleep, func() (int, error) { return r.Store.SentSince(r.ctx, since) })
+		if err != nil || n < limit {
+			return 0, err
+		}
+		oldest, err := busyRetry(r.ctx, r.Sleep, func() (time.Time, error) { return r.Store.OldestSentSince(r.ctx, since) })
+		if err != nil {
+			return 0, err
+		}
+		return max(oldest.Add(window).Sub(now)+time.Second, time.Second), nil
+	}
+	day, err := check(r.dayLimit, 24*time.Hour)
+	if err != nil || day > 0 {
+		return day, err
+	}
+	return check(r.Limits.PerMinute, time.Minute)
+}
+
+// clock says a moment the way the practice reads it, in its time zone.
+func (r *run) clock(t time.Time) string {
+	loc := r.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	t = t.In(loc)
+	if t.YearDay() == r.Store.Now().In(loc).YearDay() {
+		return t.Format("15:04")
+	}
+	return t.Format("Mon 2 Jan 15:04")
+}
+
+// backoff is the n-th pause of a growing series: first, doubling, at most most.
+func backoff(n int, first, most time.Duration) time.Duration {
+	d := first
+	for i := 1; i < n && d < most; i++ {
+		d *= 2
+	}
+	return min(d, most)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// busyRetry runs fn until the database is not busy (an import may hold it
+// for a minute): the sender waits, it never dies mid-run.
+func busyRetry[T any](ctx context.Context, sleep func(context.Context, time.Duration) error, fn func() (T, error)) (T, error) {
+	for n := 1; ; n++ {
+		v, err := fn()
+		if !errors.Is(err, data.ErrBusy) || n >= 120 {
+			return v, err
+		}
+		if err := sleep(ctx, backoff(n, 250*time.Millisecond, 5*time.Second)); err != nil {
+			return v, err
+		}
+	}
+}
+
+func busyRetry3[T, U any](ctx context.Context, sleep func(context.Context, time.Duration) error, fn func() (T, U, error)) (T, U, error) {
+	var u U
+	t, err := busyRetry(ctx, sleep, func() (T, error) {
+		var t T
+		var err error
+		t, u, err = fn()
+		return t, err
+	})
+	return t, u, err
+}
+
+func busyDo(ctx context.Context, sleep func(context.Context, time.Duration) error, fn func() error) error {
+	_, err := busyRetry(ctx, sleep, func() (struct{}, error) { return struct{}{}, fn() })
+	return err
+}
