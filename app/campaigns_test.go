@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"kindly/data"
 	"kindly/internal/mailpittest"
@@ -192,6 +193,16 @@ func TestTemplateEditor(t *testing.T) {
 	other, _ := u.store.Patients(context.Background(), data.PatientQuery{Offset: 5, Limit: 1})
 	onUI(u, func() { s.onPreviewFor(other[0].LastName + " " + other[0].FirstName) })
 	waitFor(t, u, "the preview for another patient", func() bool { return s.sample.ID == other[0].ID })
+	// Saving again (which reloads the screen) keeps the patient chosen.
+	onUI(u, func() { s.status.SetText(""); s.onSave() })
+	waitFor(t, u, "saved again", func() bool { return s.status.Text == "Saved." })
+	for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) { // the reload after saving lands meanwhile
+		onUI(u, func() {
+			if s.sample.ID != other[0].ID {
+				t.Fatalf("saving reset the preview to %s", s.sample.DisplayName())
+			}
+		})
+	}
 	onUI(u, func() {
 		if !strings.Contains(s.preview.Text, "To: "+other[0].Email) {
 			t.Errorf("preview %q", s.preview.Text)

@@ -113,7 +113,10 @@ func (s *templatesScreen) refresh() {
 			s.ui.showError(err)
 			return
 		}
-		s.rows, s.sample, s.settings, s.today = sh.templates, sh.sample, sh.settings, sh.today
+		s.rows, s.settings, s.today = sh.templates, sh.settings, sh.today
+		if s.sample.ID == 0 { // a patient the practice chose to preview for stays chosen
+			s.sample = sh.sample
+		}
 		s.list.Refresh()
 		if len(sh.templates) > 0 && s.name.Text == "" {
 			s.list.Select(0)
