@@ -29,6 +29,8 @@ var importFields = []struct {
 	{reports.FieldPromoOptIn, "Promotions (yes / opted out)"}, {reports.FieldCareReminders, "Care reminders (allowed / opted out)"},
 	{reports.FieldOptOut, "Opted out of all email (yes/no)"},
 	{reports.FieldDoNotContact, "Do not contact (yes/no)"},
+	{reports.FieldStatus, "Status (deceased, inactive, moved: archived)"},
+	{reports.FieldInactive, "Deceased or inactive (yes/no)"},
 }
 
 func fieldLabel(f reports.Field) string {
@@ -98,7 +100,10 @@ func openImportWizard(u *UI, onDone func()) {
 
 func newImportWizard(u *UI, path string, onDone func()) *importWizard {
 	w := &importWizard{ui: u, path: path, onDone: onDone}
-	w.sheet = widget.NewSelect(nil, func(string) { w.load() })
+	w.sheet = widget.NewSelect(nil, func(string) {
+		w.header.SetText("") // another sheet: its header is found again
+		w.load()
+	})
 	w.dayFirst = widget.NewCheck("Dates like 03/04/1960 are day first (3 April)", func(bool) { w.replan() })
 	w.header = widget.NewEntry()
 	w.header.SetPlaceHolder("found by Kindly")
@@ -184,7 +189,7 @@ func (w *importWizard) replan() {
 	if w.table == nil {
 		return
 	}
-	o := reports.Options{Sheet: w.table.Sheet, Mapping: maps.Clone(w.mapping)}
+	o := reports.Options{Sheet: w.table.Sheet, Mapping: maps.Clone(w.mapping), PreviewRows: workflow.DryRunRows}
 	if n, err := strconv.Atoi(strings.TrimSpace(w.header.Text)); err == nil && n > 0 {
 		o.HeaderRow = n
 	}
@@ -280,7 +285,7 @@ func (w *importWizard) showPlan() {
 }
 
 // previewFilters choose which rows the preview lists.
-var previewFilters = []string{"All rows", "Rejected rows", "Rows to add", "Rows to update", "Unchanged rows"}
+var previewFilters = []string{"All rows", "Rows to check", "Rejected rows", "Rows to add", "Rows to update", "Unchanged rows"}
 
 var previewActions = map[string]reports.Action{"Rejected rows": reports.ActionReject, "Rows to add": reports.ActionAdd,
 	"Rows to update": reports.ActionUpdate, "Unchanged rows": reports.ActionUnchanged}
@@ -295,18 +300,21 @@ func (w *importWizard) fillPreview() {
 		return
 	}
 	want, filtered := previewActions[w.show.Selected]
+	toCheck := w.show.Selected == "Rows to check"
 	for _, r := range w.plan.Rows {
 		if len(w.shown) == previewLimit {
 			break
 		}
-		if !filtered || r.Action == want {
+		switch {
+		case toCheck && (r.Action == reports.ActionReject || len(r.Flags) == 0):
+		case filtered && r.Action != want:
+		default:
 			w.shown = append(w.shown, r)
 		}
 	}
 	for i := range w.cols {
-		w.preview.SetColumnWidth(2+i, 150)
+		w.preview.SetColumnWidth(3+i, 150)
 	}
-	w.preview.SetColumnWidth(2+len(w.cols), 420)
 	w.preview.ScrollToTop()
 	w.preview.Refresh()
 }
@@ -314,7 +322,8 @@ func (w *importWizard) fillPreview() {
 var actionWords = map[reports.Action]string{reports.ActionAdd: "Add", reports.ActionUpdate: "Update",
 	reports.ActionUnchanged: "Unchanged", reports.ActionReject: "Rejected"}
 
-// newPreview is a table: sheet row, result, the mapped cells, and why.
+// newPreview is a table: sheet row, result, why (or what to check), and
+// the mapped cells.
 func (w *importWizard) newPreview() *widget.Table {
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(w.shown), 3 + len(w.cols) },
@@ -336,11 +345,14 @@ func (w *importWizard) newPreview() *widget.Table {
 				text = strconv.Itoa(r.Row)
 			case id.Col == 1:
 				text = actionWords[r.Action]
-				style.Bold = r.Action == reports.ActionReject
-			case id.Col-2 < len(w.cols):
-				text = w.plan.Shown(r, w.cols[id.Col-2])
-			default:
-				text = r.Reason
+				if r.Action != reports.ActionReject && len(r.Flags) > 0 {
+					text += ", check"
+				}
+				style.Bold = r.Action == reports.ActionReject || len(r.Flags) > 0
+			case id.Col == 2:
+				text = rowWhy(r)
+			case id.Col-3 < len(w.cols):
+				text = w.plan.Shown(r, w.cols[id.Col-3])
 			}
 			l.TextStyle = style
 			l.SetText(text)
@@ -359,14 +371,17 @@ func (w *importWizard) newPreview() *widget.Table {
 			l.SetText("Row")
 		case id.Col == 1:
 			l.SetText("Result")
-		case id.Col-2 < len(w.cols) && w.plan != nil:
-			l.SetText(fieldLabel(w.plan.Mapping[w.cols[id.Col-2]]))
+		case id.Col == 2:
+			l.SetText("Why, or what to check")
+		case id.Col-3 < len(w.cols) && w.plan != nil:
+			l.SetText(fieldLabel(w.plan.Mapping[w.cols[id.Col-3]]))
 		default:
-			l.SetText("Why / what changes")
+			l.SetText("")
 		}
 	}
 	t.SetColumnWidth(0, 60)
-	t.SetColumnWidth(1, 100)
+	t.SetColumnWidth(1, 110)
+	t.SetColumnWidth(2, 380)
 	return t
 }
 
@@ -422,12 +437,31 @@ func (w *importWizard) onSaveRejects() {
 
 func (w *importWizard) saveRejects(path string) {
 	p := w.plan
-	background(w.ui, func(context.Context) (int, error) { return w.ui.work.SaveRejects(p, path) },
+	background(w.ui, func(context.Context) (int, error) { return w.ui.work.SaveRejects(p, path, true) }, // the save dialog asked about replacing
 		func(n int, err error) {
 			if err != nil {
 				w.ui.showError(err)
 				return
 			}
-			w.summary.SetText(fmt.Sprintf("%d rejected rows saved to %s, with the reason for each.", n, shortPath(path)))
+			what := fmt.Sprintf("%d rejected rows", n)
+			if n == 1 {
+				what = "1 rejected row"
+			}
+			w.summary.SetText(fmt.Sprintf("%s saved to %s, with the reason for each.", what, shortPath(path)))
 		})
+}
+
+// rowWhy is a row's reason and what to check in it, in one line.
+func rowWhy(r reports.RowResult) string {
+	parts := []string{}
+	if r.Reason != "" {
+		parts = append(parts, r.Reason)
+	}
+	if r.Archive {
+		parts = append(parts, "archived: deceased, inactive or moved - never contacted")
+	}
+	if len(r.Flags) > 0 && r.Action != reports.ActionReject {
+		parts = append(parts, strings.Join(r.Flags, "; "))
+	}
+	return strings.Join(parts, " - ")
 }

@@ -6,11 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/widget"
+
 	"kindly/data"
 )
 
 // The import wizard on the LibreOffice-written messy workbook: the first
-// sheet has no patients, the second imports with two rejected rows.
+// sheet holds notes, so the patient sheet is read; a bad address and a
+// formula's text are imported and flagged, a duplicate row rejected.
 func TestImportWizard(t *testing.T) {
 	u, w := newTestUI(t, 0)
 	defer onUI(nil, w.Close)
@@ -19,12 +22,19 @@ func TestImportWizard(t *testing.T) {
 	onUI(u, func() {
 		wiz = newImportWizard(u, filepath.Join("..", "reports", "testdata", "patients-messy.xlsx"), func() { done <- struct{}{} })
 	})
-	waitFor(t, u, "the first sheet's verdict", func() bool { return strings.Contains(wiz.summary.Text, "no header row") })
-	onUI(u, func() { wiz.sheet.SetSelected("Patients") })
-	waitFor(t, u, "the dry run", func() bool { return strings.Contains(wiz.summary.Text, "6 to add") })
+	waitFor(t, u, "the patient sheet's dry run", func() bool { return strings.Contains(wiz.summary.Text, "7 to add") })
 	onUI(u, func() {
-		if !strings.Contains(wiz.summary.Text, "Header on row 3") || !strings.Contains(wiz.details.Text, "leading zeros") ||
-			len(wiz.columns.Objects) != 9 {
+		if wiz.sheet.Selected != "Patients" || !strings.Contains(wiz.details.Text, `Read the sheet "Patients"`) {
+			t.Errorf("sheet %q, details %q", wiz.sheet.Selected, wiz.details.Text)
+		}
+		wiz.sheet.SetSelected("Notes")
+	})
+	waitFor(t, u, "the notes sheet's verdict", func() bool { return strings.Contains(wiz.summary.Text, "no header row") })
+	onUI(u, func() { wiz.sheet.SetSelected("Patients") })
+	waitFor(t, u, "the dry run", func() bool { return strings.Contains(wiz.summary.Text, "7 to add") })
+	onUI(u, func() {
+		if !strings.Contains(wiz.summary.Text, "Header on row 3") || !strings.Contains(wiz.summary.Text, "2 to check") ||
+			!strings.Contains(wiz.details.Text, "leading zeros") || len(wiz.columns.Objects) != 9 {
 			t.Errorf("summary %q details %q columns %d", wiz.summary.Text, wiz.details.Text, len(wiz.columns.Objects))
 		}
 		// The preview lists every row with its result and the mapped cells.
@@ -32,8 +42,17 @@ func TestImportWizard(t *testing.T) {
 			t.Errorf("preview %d x %d, want 8 rows x 12 columns", rows, cols)
 		}
 		wiz.show.SetSelected("Rejected rows")
-		if len(wiz.shown) != 2 || wiz.shown[0].Row != 7 || !strings.Contains(wiz.shown[0].Reason, "not-an-email") {
+		if len(wiz.shown) != 1 || wiz.shown[0].Row != 9 || !strings.Contains(rowWhy(wiz.shown[0]), "the same patient as row 4") {
 			t.Errorf("rejected rows in the preview: %+v", wiz.shown)
+		}
+		// The rows to check, each with what to check next to its result.
+		wiz.show.SetSelected("Rows to check")
+		if len(wiz.shown) != 2 || wiz.shown[0].Row != 7 || !strings.Contains(rowWhy(wiz.shown[0]), `email not usable: "not-an-email"`) ||
+			wiz.shown[1].Row != 10 || !strings.Contains(rowWhy(wiz.shown[1]), "looks like a formula") {
+			t.Errorf("rows to check in the preview: %+v", wiz.shown)
+		}
+		if result, why := previewCellText(wiz, 0, 1), previewCellText(wiz, 0, 2); result != "Add, check" || !strings.Contains(why, "not-an-email") {
+			t.Errorf("row 7 shows %q, %q", result, why)
 		}
 	})
 	// Choosing another header row re-reads the columns.
@@ -42,7 +61,7 @@ func TestImportWizard(t *testing.T) {
 		return strings.Contains(wiz.summary.Text, "Header on row 4") || strings.Contains(wiz.summary.Text, "Cannot")
 	})
 	onUI(u, func() { wiz.header.SetText("3"); wiz.header.OnSubmitted("3") })
-	waitFor(t, u, "the header row again", func() bool { return strings.Contains(wiz.summary.Text, "Header on row 3. 6 to add") })
+	waitFor(t, u, "the header row again", func() bool { return strings.Contains(wiz.summary.Text, "Header on row 3. 7 to add") })
 	onUI(u, func() {
 		wiz.show.SetSelected("All rows")
 		t.Logf("busy %v details %v summary %v", wiz.busy.Visible(), wiz.details.MinSize(), wiz.summary.MinSize())
@@ -50,18 +69,18 @@ func TestImportWizard(t *testing.T) {
 	writeScreenshot(t, w, "import.png")
 	rejects := filepath.Join(t.TempDir(), "rejects.xlsx")
 	onUI(u, func() { wiz.saveRejects(rejects) })
-	waitFor(t, u, "the rejects file", func() bool { return strings.Contains(wiz.summary.Text, "2 rejected rows saved") })
+	waitFor(t, u, "the rejects file", func() bool { return strings.Contains(wiz.summary.Text, "1 rejected row saved") })
 	if _, err := os.Stat(rejects); err != nil {
 		t.Fatal(err)
 	}
 	onUI(u, func() { wiz.onImport() })
 	waitFor(t, u, "the import", func() bool { return received(done) })
 	onUI(u, func() {
-		if !strings.HasPrefix(wiz.summary.Text, "Imported: 6 added") || wiz.progress.Value != 1 {
+		if !strings.HasPrefix(wiz.summary.Text, "Imported: 7 added") || wiz.progress.Value != 1 {
 			t.Errorf("after import: %q %v", wiz.summary.Text, wiz.progress.Value)
 		}
 	})
-	if n, _ := u.store.CountPatients(t.Context(), data.PatientQuery{}); n != 6 {
+	if n, _ := u.store.CountPatients(t.Context(), data.PatientQuery{}); n != 7 {
 		t.Fatalf("%d patients", n)
 	}
 }
@@ -92,4 +111,11 @@ func TestImportWizardRefusesAChangedFile(t *testing.T) {
 	if n, _ := u.store.CountPatients(t.Context(), data.PatientQuery{}); n != 0 {
 		t.Fatalf("%d patients imported from a changed file", n)
 	}
+}
+
+// previewCellText is what the preview shows in a cell.
+func previewCellText(w *importWizard, row, col int) string {
+	l := widget.NewLabel("")
+	w.preview.UpdateCell(widget.TableCellID{Row: row, Col: col}, l)
+	return l.Text
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,7 @@ func (s *session) importKindCommand(kind, use, short string) *cobra.Command {
 	var sheet, rejects string
 	var dryRun, asJSON, dayFirst, monthFirst bool
 	var header int
+	var columns []string
 	c := &cobra.Command{
 		Use:   use + " FILE",
 		Short: short,
@@ -28,8 +30,22 @@ Reads .xlsx (any sheet) and .csv/.txt in UTF-8, UTF-16 or Windows-1252. The head
 and the columns are found by their names; --dry-run shows what would happen.`,
 		Args: names("the FILE"),
 		RunE: s.runs(func(c call) error {
-			req := workflow.ImportRequest{Kind: kind, File: c.args[0], DryRun: dryRun,
+			req := workflow.ImportRequest{Kind: kind, File: c.args[0], DryRun: dryRun, Rejects: rejects,
 				Options: reports.Options{Sheet: sheet, HeaderRow: header}}
+			if len(columns) > 0 {
+				req.Options.Columns = map[string]reports.Field{}
+				for _, m := range columns {
+					name, field, ok := strings.Cut(m, "=")
+					if !ok {
+						return fmt.Errorf("--map %q: write the column and the field, like --map \"PatNum=practice id\"", m)
+					}
+					f, err := reports.ParseField(field)
+					if err != nil {
+						return fmt.Errorf("--map %q: %w", m, err)
+					}
+					req.Options.Columns[strings.TrimSpace(name)] = f
+				}
+			}
 			switch {
 			case dayFirst && monthFirst:
 				return fmt.Errorf("choose --day-first or --month-first, not both")
@@ -44,44 +60,57 @@ and the columns are found by their names; --dry-run shows what would happen.`,
 			if err != nil {
 				return err
 			}
-			if rejects != "" && res.Summary.Rejected > 0 {
-				if _, err := c.work.SaveRejects(res.Plan, rejects); err != nil {
-					return err
-				}
-			}
 			if asJSON {
 				return writeJSON(c.out, res.Summary)
 			}
-			printImport(c.out, kind, res.Summary, rejects)
+			printImport(c.out, kind, res.Summary)
 			return nil
 		}),
 	}
 	f := c.Flags()
-	f.StringVar(&sheet, "sheet", "", "the sheet to read (default: the first)")
+	f.StringVar(&sheet, "sheet", "", "the sheet to read (default: the one that looks most like a list of "+use+")")
 	f.BoolVar(&dryRun, "dry-run", false, "only report what would happen")
-	f.StringVar(&rejects, "rejects", "", "write the rejected rows, with the reason for each, to this .xlsx file")
+	f.StringVar(&rejects, "rejects", "", "write the rejected rows, with the reason for each, to this new .xlsx file")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	f.BoolVar(&dayFirst, "day-first", false, "read dates like 03/04/1960 as 3 April")
 	f.BoolVar(&monthFirst, "month-first", false, "read dates like 03/04/1960 as 4 March")
 	f.IntVar(&header, "header-row", 0, "the row holding the column names (default: found)")
+	f.StringArrayVar(&columns, "map", nil, `read a column as a field, e.g. --map "PatNum=practice id" (repeat it; "=ignore" skips a column)`)
 	return c
 }
 
-func printImport(out io.Writer, kind string, sum workflow.ImportSummary, rejects string) {
+func printImport(out io.Writer, kind string, sum workflow.ImportSummary) {
 	if sum.DryRun {
-		fmt.Fprintf(out, "Dry run, nothing saved. %s from %s, sheet %q, header on row %d: %d to add, %d to update, %d unchanged, %d rejected\n",
-			kind, sum.File, sum.Sheet, sum.HeaderRow, sum.Add, sum.Update, sum.Unchanged, sum.Rejected)
+		fmt.Fprintf(out, "Dry run, nothing saved. %s from %s, sheet %q, header on row %d: %d to add, %d to update, %d unchanged, %d rejected%s\n",
+			kind, sum.File, sum.Sheet, sum.HeaderRow, sum.Add, sum.Update, sum.Unchanged, sum.Rejected, extraCounts(sum))
 	} else {
-		fmt.Fprintf(out, "Imported %s from %s, sheet %q, header on row %d: %d added, %d updated, %d unchanged, %d rejected\n",
-			kind, sum.File, sum.Sheet, sum.HeaderRow, sum.Add, sum.Update, sum.Unchanged, sum.Rejected)
+		fmt.Fprintf(out, "Imported %s from %s, sheet %q, header on row %d: %d added, %d updated, %d unchanged, %d rejected%s\n",
+			kind, sum.File, sum.Sheet, sum.HeaderRow, sum.Add, sum.Update, sum.Unchanged, sum.Rejected, extraCounts(sum))
+	}
+	if len(sum.Columns) > 0 {
+		cols := make([]string, 0, len(sum.Columns))
+		for _, h := range sum.Columns {
+			cols = append(cols, fmt.Sprintf("%s = %s", h, sum.Mapping[h]))
+		}
+		fmt.Fprintf(out, "Columns read: %s\n", strings.Join(cols, "; "))
+	}
+	if len(sum.Ignored) > 0 {
+		fmt.Fprintf(out, "Columns not read: %s (--map \"COLUMN=FIELD\" reads one)\n", strings.Join(sum.Ignored, "; "))
 	}
 	for _, w := range sum.Warnings {
 		fmt.Fprintln(out, "Note:", w)
 	}
+	for i, r := range sum.Flags {
+		if i == 20 {
+			fmt.Fprintf(out, "... and %d more rows to check (--json lists them all)\n", len(sum.Flags)-20)
+			break
+		}
+		fmt.Fprintf(out, "Row %d imported, check: %s\n", r.Row, r.Reason)
+	}
 	for i, r := range sum.Rejects {
 		if i == 20 {
 			fmt.Fprintf(out, "... and %d more rejected rows", len(sum.Rejects)-20)
-			if rejects == "" {
+			if sum.RejectsFile == "" {
 				fmt.Fprint(out, " (--rejects FILE.xlsx writes them all)")
 			}
 			fmt.Fprintln(out)
@@ -89,8 +118,8 @@ func printImport(out io.Writer, kind string, sum workflow.ImportSummary, rejects
 		}
 		fmt.Fprintf(out, "Row %d rejected: %s\n", r.Row, r.Reason)
 	}
-	if rejects != "" && sum.Rejected > 0 {
-		fmt.Fprintf(out, "Rejected rows written to %s\n", rejects)
+	if sum.RejectsFile != "" {
+		fmt.Fprintf(out, "Rejected rows written to %s\n", sum.RejectsFile)
 	}
 }
 
@@ -139,4 +168,16 @@ func (s *session) exportKindCommand(kind, use, short string) *cobra.Command {
 	}
 	c.Flags().StringVar(&out, "out", "", "the .xlsx file to write")
 	return c
+}
+
+// extraCounts are the rows to check and the archived ones, when there are any.
+func extraCounts(sum workflow.ImportSummary) string {
+	s := ""
+	if sum.Flagged > 0 {
+		s += fmt.Sprintf(", %d to check", sum.Flagged)
+	}
+	if sum.Archived > 0 {
+		s += fmt.Sprintf(", %d archived (deceased, inactive or moved)", sum.Archived)
+	}
+	return s
 }

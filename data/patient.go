@@ -8,6 +8,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Consent to care reminders: allowed unless the patient opted out.
@@ -82,14 +84,13 @@ func PhoneDigits(s string) string {
 
 // Normalize tidies what was typed and checks the patient can be saved.
 func (p *Patient) Normalize() error {
-	p.ExternalID = strings.TrimSpace(p.ExternalID)
-	p.FirstName = strings.TrimSpace(p.FirstName)
-	p.LastName = strings.TrimSpace(p.LastName)
-	p.PreferredName = strings.TrimSpace(p.PreferredName)
+	for _, f := range []*string{&p.ExternalID, &p.FirstName, &p.LastName, &p.PreferredName, &p.Email, &p.Phone, &p.PostalCode, &p.Sex, &p.Language} {
+		*f = OneLine(*f)
+	}
+	p.Notes = CleanText(p.Notes)
 	p.Email = NormalizeEmail(p.Email)
-	p.Phone = strings.TrimSpace(p.Phone)
-	p.PostalCode = strings.ToUpper(strings.TrimSpace(p.PostalCode))
-	p.Sex = strings.ToUpper(strings.TrimSpace(p.Sex))
+	p.PostalCode = strings.ToUpper(p.PostalCode)
+	p.Sex = strings.ToUpper(p.Sex)
 	if p.CareConsent == "" {
 		p.CareConsent = CareAllowed
 	}
@@ -365,4 +366,61 @@ func (s *Store) EachPatientForExport(ctx context.Context, rule *Rule, withArchiv
 		}
 	}
 	return rows.Err()
+}
+
+// OneLine cleans text typed or imported into a one-line field: control
+// characters and terminal escape codes go, tabs and line breaks become
+// spaces, runs of spaces one.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(stripControls(s, false)), " ")
+}
+
+// CleanText cleans text with lines (notes): control characters and escape
+// codes go; line breaks and tabs stay.
+func CleanText(s string) string { return strings.TrimSpace(stripControls(s, true)) }
+
+// stripControls removes control characters and ANSI escape sequences
+// (ESC [ ... letter), which would reach subjects and terminals; keepLines
+// keeps line breaks and tabs, else they become spaces.
+func stripControls(s string, keepLines bool) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 0x1b: // an escape sequence: ESC [ params letter, ESC ] text BEL (a window title), or ESC and one character
+			i += size
+			switch {
+			case i < len(s) && s[i] == '[':
+				i++
+				for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
+					i++
+				}
+			case i < len(s) && s[i] == ']':
+				for i < len(s) && s[i] != 0x07 && !(s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\') {
+					i++
+				}
+				if i < len(s) && s[i] == 0x1b {
+					i++
+				}
+			}
+			if i < len(s) {
+				i++
+			}
+			continue
+		case r == '\n' || r == '\t' || r == '\r':
+			if keepLines && r != '\r' {
+				b.WriteRune(r)
+			} else if !keepLines {
+				b.WriteByte(' ')
+			}
+		case unicode.IsControl(r):
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
 }

@@ -339,3 +339,17 @@ func (s *Store) LastReviewCount(ctx context.Context, campaignID int64) (int, err
 func (s *Store) SetLastReviewCount(ctx context.Context, campaignID int64, n int) error {
 	return s.setSetting(ctx, reviewKey(campaignID), strconv.Itoa(n))
 }
+
+func importColumnsKey(headers string) string { return "import.columns." + headers }
+
+// ImportColumns is the column choice the practice confirmed at its last
+// import of a file whose column names give key; "" when none.
+func (s *Store) ImportColumns(ctx context.Context, key string) (string, error) {
+	return s.setting(ctx, importColumnsKey(key), "")
+}
+
+// SetImportColumns remembers a confirmed column choice for files whose
+// column names give key.
+func (s *Store) SetImportColumns(ctx context.Context, key, columns string) error {
+	return s.setSetting(ctx, importColumnsKey(key), columns)
+}

@@ -432,3 +432,29 @@ func TestBackupRestoresConnectionSettings(t *testing.T) {
 		t.Fatalf("after a backup: cache_size %d, temp_store %d (want %d and 2, memory)", cache, temp, -pageCacheKB)
 	}
 }
+
+// Control characters and terminal escape codes never reach a stored name
+// (and from there a subject line or a terminal), whether typed in the form
+// or imported; notes keep their lines.
+func TestPatientTextIsCleaned(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	p := Patient{FirstName: "Ann\x1b[31m\x07e", LastName: "Lee\tSmith\r\nJones", Email: " ANN@Example.com ", Notes: "line one\nline\x00 two\x1b]0;title\x07!\x1b]2;x\x1b\\"}
+	if err := s.CreatePatient(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Patient(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.FirstName != "Anne" || got.LastName != "Lee Smith Jones" || got.Email != "ann@example.com" || got.Notes != "line one\nline two!" {
+		t.Errorf("stored %q %q %q %q", got.FirstName, got.LastName, got.Email, got.Notes)
+	}
+	got.PreferredName = "\x1b[2J\x1b[HBoss"
+	if err := s.UpdatePatient(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.Patient(ctx, p.ID); again.PreferredName != "Boss" {
+		t.Errorf("preferred name %q", again.PreferredName)
+	}
+}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -29,41 +30,123 @@ const (
 	FieldCareReminders Field = "care_reminders" // no or "opted out": opted out of care reminders
 	FieldOptOut        Field = "opt_out"        // yes: no emails at all (care and promotions)
 	FieldDoNotContact  Field = "do_not_contact" // yes: never contact
+	FieldStatus        Field = "status"         // Deceased, Inactive, Archived, Moved: archived (never contacted)
+	FieldInactive      Field = "inactive"       // a yes/no column "Deceased", "Archived" or "Inactive": yes is archived
 	FieldVisitDate     Field = "visit_date"
 	FieldService       Field = "service"
 )
 
-// synonyms are header names seen in practice systems' exports, compared
-// after lower-casing and dropping everything but letters and digits.
-var synonyms = map[Field][]string{
-	FieldExternalID:    {"id", "practiceid", "practicenumber", "patientid", "patientno", "patientnumber", "patientnr", "chartno", "chartnumber", "chart", "mrn", "medicalrecordnumber", "recordno", "recordnumber", "accountno", "accountnumber", "externalid", "pid", "fileno"},
-	FieldFirstName:     {"firstname", "first", "givenname", "given", "forename", "fname", "vorname", "prenom"},
-	FieldLastName:      {"lastname", "last", "surname", "familyname", "family", "lname", "nachname", "nom"},
-	FieldFullName:      {"name", "patientname", "fullname", "nameofpatient", "patientsname", "lastfirst", "lastnamefirstname", "clientname", "patient"},
-	FieldPreferredName: {"preferredname", "preferred", "nickname", "knownas", "callname", "goesby"},
-	FieldEmail:         {"email", "emailaddress", "mail", "emailaddr", "electronicmail", "mailaddress", "emailid", "patientemail"},
-	FieldPhone:         {"phone", "telephone", "phonenumber", "phoneno", "mobile", "mobilephone", "mobilenumber", "cell", "cellphone", "cellnumber", "tel", "homephone", "contactnumber", "telefon", "handy"},
-	FieldBirthDate:     {"dob", "dateofbirth", "birthdate", "birthday", "born", "birth", "geburtsdatum", "datenaissance", "birthdt"},
-	FieldSex:           {"sex", "gender", "mf", "geschlecht"},
-	FieldPostalCode:    {"zip", "zipcode", "postcode", "postalcode", "plz", "postal", "zippostal", "postcodezip"},
-	FieldLanguage:      {"language", "lang", "preferredlanguage", "sprache"},
-	FieldNotes:         {"notes", "note", "comments", "comment", "remarks", "memo"},
-	FieldTags:          {"tags", "tag", "groups", "interests", "programs", "programmes", "categories", "labels"},
-	FieldPromoOptIn:    {"promotions", "promooptin", "marketingconsent", "marketing", "optin", "newsletter", "emailoptin", "marketingoptin", "acceptsmarketing"},
-	FieldCareReminders: {"carereminders", "reminders", "careconsent", "reminderconsent", "remindersallowed", "carereminder"},
-	FieldOptOut:        {"optout", "optedout", "unsubscribed", "unsubscribe", "noemail", "emailoptout"},
-	FieldDoNotContact:  {"donotcontact", "dnc", "nocontact", "donotemail", "donotmail"},
-	FieldVisitDate:     {"visitdate", "date", "dateofservice", "servicedate", "dos", "appointmentdate", "visit", "datevisited", "treatmentdate"},
-	FieldService:       {"service", "procedure", "treatment", "visittype", "type", "servicename", "description", "appointmenttype", "reason"},
+// fieldWords name the fields as people do: in the window's choices, in the
+// command line's output and in --map.
+var fieldWords = map[Field]string{
+	FieldExternalID: "practice id", FieldFirstName: "first name", FieldLastName: "last name", FieldFullName: "full name",
+	FieldPreferredName: "preferred name", FieldEmail: "email", FieldPhone: "phone", FieldBirthDate: "date of birth",
+	FieldSex: "sex", FieldPostalCode: "postal code", FieldLanguage: "language", FieldNotes: "notes", FieldTags: "tags",
+	FieldPromoOptIn: "promotions", FieldCareReminders: "care reminders", FieldOptOut: "opted out",
+	FieldDoNotContact: "do not contact", FieldStatus: "status", FieldInactive: "deceased or inactive",
+	FieldVisitDate: "visit date", FieldService: "service",
 }
+
+// Words is the field in words ("date of birth").
+func (f Field) Words() string {
+	if w, ok := fieldWords[f]; ok {
+		return w
+	}
+	return string(f)
+}
+
+// ParseField reads a field as people write it ("date of birth", "DOB",
+// "birth_date"); "ignore", "skip" and "none" are FieldNone.
+func ParseField(s string) (Field, error) {
+	key := headerKey(s)
+	switch key {
+	case "ignore", "skip", "none", "":
+		return FieldNone, nil
+	}
+	for f, w := range fieldWords {
+		if headerKey(w) == key || headerKey(string(f)) == key {
+			return f, nil
+		}
+	}
+	for _, f := range allFields {
+		for _, syn := range synonyms[f] {
+			if syn == key {
+				return f, nil
+			}
+		}
+	}
+	var names []string
+	for _, w := range fieldWords {
+		names = append(names, w)
+	}
+	sort.Strings(names)
+	return FieldNone, fmt.Errorf("%q is not a field Kindly knows (choose one of: %s, ignore)", s, strings.Join(names, ", "))
+}
+
+// synonyms are header names seen in exports - dental and medical practice
+// systems (Open Dental, Dentrix, Eaglesoft, athenahealth, Epic, Cliniko,
+// Jane), Outlook and Google contact exports, Mailchimp audiences - in
+// English, German, French and Spanish. They are compared after lower-casing
+// and dropping everything but letters and digits; where several columns
+// name one field, the one whose name comes first here is used (a mobile
+// number before a home number).
+var synonyms = map[Field][]string{
+	FieldExternalID: {"id", "practiceid", "patnum", "patientid", "patientno", "patientnumber", "patientnr", "patid", "chartno",
+		"chartnumber", "chart", "mrn", "medicalrecordnumber", "recordno", "recordnumber", "accountno", "accountnumber", "account",
+		"externalid", "pid", "fileno", "clientid", "clientnumber", "patnr", "patientennummer", "patientennr", "karteinr",
+		"karteinummer", "ndossier", "numérodedossier", "numerodedossier", "dossier", "nºhistoria", "nhistoria", "historia",
+		"númerodehistoria", "numerodehistoria", "idpaciente", "nºpaciente", "numeropaciente"},
+	FieldFirstName: {"firstname", "first", "givenname", "given", "forename", "fname", "patientfirstname", "vorname", "prénom",
+		"prenom", "nombredepila"},
+	FieldLastName: {"lastname", "last", "surname", "familyname", "family", "lname", "patientlastname", "nachname", "familienname",
+		"nom", "nomdefamille", "apellido", "apellidos", "primerapellido"},
+	FieldFullName: {"name", "patientname", "fullname", "nameofpatient", "patientsname", "lastfirst", "lastnamefirstname",
+		"clientname", "patient", "nombre", "nombrecompleto", "nomcomplet", "vollständigername", "patientenname"},
+	FieldPreferredName: {"preferredname", "preferred", "nickname", "knownas", "callname", "goesby", "rufname", "surnom", "apodo"},
+	FieldEmail: {"email", "emailaddress", "mail", "emailaddr", "electronicmail", "mailaddress", "emailid", "patientemail",
+		"email1value", "emailadresse", "courriel", "adresseemail", "adresseélectronique", "correo", "correoelectrónico",
+		"correoelectronico", "email1", "primaryemail"},
+	FieldPhone: {"mobile", "mobilephone", "mobilenumber", "wirelessphone", "cell", "cellphone", "cellnumber", "patientcellphone",
+		"mobil", "mobiltelefon", "handy", "handynummer", "portable", "téléphoneportable", "móvil", "movil", "celular", "phone",
+		"telephone", "phonenumber", "phoneno", "phone1value", "primaryphone", "tel", "contactnumber", "telefon", "téléphone",
+		"teléfono", "homephone", "hmphone", "telefonprivat", "wkphone", "workphone", "businessphone"},
+	FieldBirthDate: {"dob", "dateofbirth", "birthdate", "birthday", "born", "birth", "patientdob", "birthdt", "geburtsdatum",
+		"gebdatum", "geboren", "geburtstag", "datedenaissance", "néele", "neele", "fechadenacimiento", "nacimiento"},
+	FieldSex:        {"sex", "gender", "mf", "patientsex", "geschlecht", "sexe", "sexo", "género", "genero"},
+	FieldPostalCode: {"zip", "zipcode", "postcode", "postalcode", "postal", "zippostal", "postcodezip", "homepostalcode", "patientzip", "plz", "postleitzahl", "codepostal", "códigopostal", "codigopostal", "cp"},
+	FieldLanguage:   {"language", "lang", "preferredlanguage", "sprache", "langue", "idioma"},
+	FieldNotes:      {"notes", "note", "comments", "comment", "remarks", "memo", "bemerkung", "bemerkungen", "notiz", "notizen", "remarques", "commentaires", "notas", "observaciones"},
+	FieldTags:       {"tags", "tag", "groups", "interests", "programs", "programmes", "categories", "labels", "gruppen", "étiquettes", "etiquetas"},
+	FieldPromoOptIn: {"promotions", "promooptin", "marketingconsent", "marketing", "optin", "newsletter", "emailoptin", "marketingoptin",
+		"acceptsmarketing", "werbung", "infolettre", "boletín", "boletin", "publicidad"},
+	FieldCareReminders: {"carereminders", "reminders", "careconsent", "reminderconsent", "remindersallowed", "carereminder", "recall",
+		"erinnerungen", "rappels", "recordatorios"},
+	FieldOptOut:       {"optout", "optedout", "unsubscribed", "unsubscribe", "noemail", "emailoptout", "abgemeldet", "désabonné", "baja"},
+	FieldDoNotContact: {"donotcontact", "dnc", "nocontact", "donotemail", "donotmail", "keinkontakt", "nepascontacter", "nocontactar"},
+	FieldStatus:       {"status", "patstatus", "patientstatus", "accountstatus", "patientenstatus", "statut", "estado"},
+	FieldInactive: {"deceased", "dead", "archived", "inactive", "moved", "verstorben", "archiviert", "inaktiv", "décédé", "archivé",
+		"inactif", "fallecido", "archivado", "inactivo"},
+	FieldVisitDate: {"visitdate", "date", "dateofservice", "servicedate", "dos", "appointmentdate", "visit", "datevisited", "treatmentdate",
+		"datum", "besuchsdatum", "behandlungsdatum", "datedevisite", "fecha", "fechadevisita"},
+	FieldService: {"service", "procedure", "treatment", "visittype", "type", "servicename", "description", "appointmenttype", "reason",
+		"leistung", "behandlung", "prestation", "soin", "servicio", "tratamiento"},
+}
+
+// allFields in a fixed order, for lookups that must not depend on map order.
+var allFields = []Field{FieldExternalID, FieldFirstName, FieldLastName, FieldFullName, FieldPreferredName, FieldEmail,
+	FieldPhone, FieldBirthDate, FieldSex, FieldPostalCode, FieldLanguage, FieldNotes, FieldTags, FieldPromoOptIn,
+	FieldCareReminders, FieldOptOut, FieldDoNotContact, FieldStatus, FieldInactive, FieldVisitDate, FieldService}
 
 // patientFields and visitFields are the fields each import maps.
 var (
 	patientFields = []Field{FieldExternalID, FieldFirstName, FieldLastName, FieldFullName, FieldPreferredName, FieldEmail,
 		FieldPhone, FieldBirthDate, FieldSex, FieldPostalCode, FieldLanguage, FieldNotes, FieldTags, FieldPromoOptIn,
-		FieldCareReminders, FieldOptOut, FieldDoNotContact}
+		FieldCareReminders, FieldOptOut, FieldDoNotContact, FieldStatus, FieldInactive}
 	visitFields = []Field{FieldExternalID, FieldEmail, FieldBirthDate, FieldVisitDate, FieldService}
 )
+
+// PatientFields are the fields a patient import can map, for pickers.
+func PatientFields() []Field { return append([]Field{}, patientFields...) }
 
 func headerKey(s string) string {
 	var b strings.Builder
@@ -75,20 +158,21 @@ func headerKey(s string) string {
 	return b.String()
 }
 
-// guessField names the field a header stands for, among allowed.
-func guessField(header string, allowed []Field) Field {
+// guessField names the field a header stands for, among allowed, and how
+// good a name for it the header is (0 best).
+func guessField(header string, allowed []Field) (Field, int) {
 	key := headerKey(header)
 	if key == "" {
-		return FieldNone
+		return FieldNone, 0
 	}
 	for _, f := range allowed {
-		for _, s := range synonyms[f] {
+		for rank, s := range synonyms[f] {
 			if key == s {
-				return f
+				return f, rank
 			}
 		}
 	}
-	return FieldNone
+	return FieldNone, 0
 }
 
 // Mapping says which field each column holds, by column index.
@@ -113,26 +197,76 @@ func (m Mapping) column(f Field) int {
 	return -1
 }
 
-// guessMapping maps the header row's columns; a field is taken by its first column only.
-func guessMapping(header []string, allowed []Field) Mapping {
-	m := Mapping{}
-	taken := map[Field]bool{}
+// guess is a guessed mapping with what the practice should know about it.
+type guess struct {
+	mapping Mapping
+	notes   []string
+}
+
+// guessMapping maps the header row's columns. A field named by several
+// columns is read from the best-named one, and the others are named in a
+// note; hidden columns are not read. A "Name" beside a first-name column
+// is the last name (German "Name" + "Vorname"), and a "Nombre" beside a
+// last-name column the first name (Spanish "Nombre" + "Apellido").
+func guessMapping(header []string, hidden []bool, allowed []Field) guess {
+	type candidate struct{ col, rank int }
+	cands := map[Field][]candidate{}
+	g := guess{mapping: Mapping{}}
 	for i, h := range header {
-		f := guessField(h, allowed)
-		if f != FieldNone && !taken[f] {
-			m[i] = f
-			taken[f] = true
+		if i < len(hidden) && hidden[i] && strings.TrimSpace(h) != "" {
+			g.notes = append(g.notes, fmt.Sprintf("Column %q is hidden in the sheet, so it is not read (map it by hand to read it).", h))
+			continue
+		}
+		f, rank := guessField(h, allowed)
+		if f == FieldNone {
+			continue
+		}
+		cands[f] = append(cands[f], candidate{i, rank})
+	}
+	for _, f := range allowed {
+		cs := cands[f]
+		if len(cs) == 0 {
+			continue
+		}
+		sort.SliceStable(cs, func(a, b int) bool { return cs[a].rank < cs[b].rank })
+		g.mapping[cs[0].col] = f
+		for _, other := range cs[1:] {
+			g.notes = append(g.notes, fmt.Sprintf("Columns %q and %q both look like %s: %q is read, %q is not (map it by hand to change that).",
+				header[cs[0].col], header[other.col], f.Words(), header[cs[0].col], header[other.col]))
 		}
 	}
-	return m
+	full, hasFull := g.mapping.columns()[FieldFullName]
+	_, hasFirst := g.mapping.columns()[FieldFirstName]
+	_, hasLast := g.mapping.columns()[FieldLastName]
+	switch {
+	case hasFull && hasFirst && !hasLast:
+		g.mapping[full] = FieldLastName
+	case hasFull && hasLast && !hasFirst:
+		g.mapping[full] = FieldFirstName
+	}
+	return g
 }
+
+// headerScore is how many known fields a row names.
+func headerScore(row []string, allowed []Field) int {
+	seen := map[Field]bool{}
+	for _, h := range row {
+		if f, _ := guessField(h, allowed); f != FieldNone {
+			seen[f] = true
+		}
+	}
+	return len(seen)
+}
+
+// headerSearchRows is how far down a sheet the column names are looked for.
+const headerSearchRows = 30
 
 // findHeader picks, among the first rows, the one that names the most
 // known fields: title rows and blank rows above it are skipped.
 func findHeader(rows [][]string, allowed []Field) (int, error) {
 	best, bestScore := -1, 0
-	for i := 0; i < len(rows) && i < 30; i++ {
-		if score := len(guessMapping(rows[i], allowed)); score > bestScore {
+	for i := 0; i < len(rows) && i < headerSearchRows; i++ {
+		if score := headerScore(rows[i], allowed); score > bestScore {
 			best, bestScore = i, score
 		}
 	}
@@ -140,4 +274,13 @@ func findHeader(rows [][]string, allowed []Field) (int, error) {
 		return -1, fmt.Errorf("no header row found: the first rows should name the columns (e.g. Last name, First name, Email, Date of birth)")
 	}
 	return best, nil
+}
+
+// bestHeaderScore is the score of the best header among a sheet's first rows.
+func bestHeaderScore(rows [][]string, allowed []Field) int {
+	best := 0
+	for i := 0; i < len(rows) && i < headerSearchRows; i++ {
+		best = max(best, headerScore(rows[i], allowed))
+	}
+	return best
 }

@@ -34,14 +34,14 @@ func TestExportPatientsReadBack(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "patients.xlsx")
 	n, err := ExportPatients(ctx, s, "", path, nil)
-	if err != nil || n != 8 {
+	if err != nil || n != 9 {
 		t.Fatalf("export: %d, %v", n, err)
 	}
 	wb := readWithOpenpyxl(t, path)
-	if len(wb.Rows) != 9 || wb.Rows[0][0] != "Practice ID" || wb.Rows[0][6] != "Date of birth" {
+	if len(wb.Rows) != 10 || wb.Rows[0][0] != "Practice ID" || wb.Rows[0][6] != "Date of birth" {
 		t.Fatalf("rows = %q", wb.Rows)
 	}
-	if wb.Freeze != "A2" || strings.ReplaceAll(wb.AutoFilter, "$", "") != "A1:Q9" {
+	if wb.Freeze != "A2" || strings.ReplaceAll(wb.AutoFilter, "$", "") != "A1:Q10" {
 		t.Errorf("freeze %q, autofilter %q", wb.Freeze, wb.AutoFilter)
 	}
 	if wb.Widths[4] < 30 {
@@ -87,10 +87,10 @@ func TestExportSegment(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "segment.xlsx")
 	n, err := ExportPatients(ctx, s, "newsletter", path, nil)
-	if err != nil || n != 1 {
+	if err != nil || n != 2 {
 		t.Fatalf("segment export: %d, %v", n, err)
 	}
-	if wb := readWithOpenpyxl(t, path); len(wb.Rows) != 2 || wb.Rows[1][1] != "Smith" {
+	if wb := readWithOpenpyxl(t, path); len(wb.Rows) != 3 || wb.Rows[1][1] != "Nguyen" || wb.Rows[2][1] != "Smith" {
 		t.Fatalf("rows = %q", wb.Rows)
 	}
 	if _, err := ExportPatients(ctx, s, "nope", path, nil); err == nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"kindly/data"
@@ -24,33 +23,56 @@ const (
 
 // Options steer an import; the zero value detects everything.
 type Options struct {
-	Sheet     string     // "" is the first sheet
-	HeaderRow int        // 1-based; 0 finds it
-	Mapping   Mapping    // nil guesses it from the header
+	Sheet     string  // "" picks the sheet that looks most like a patient list
+	HeaderRow int     // 1-based; 0 finds it
+	Mapping   Mapping // nil: the columns chosen at the last import of a file with these column names, else guessed
+	// Columns map columns by their header name over the mapping, as the
+	// practice chose them ("PatNum" is "practice id"); FieldNone skips one.
+	Columns   map[string]Field
 	DateOrder *DateOrder // nil: decided per column from the data, month first when it cannot tell
 	// Expect, when set, is what the dry run the practice saw planned: the
 	// import writes only if it plans exactly that, else nothing changes.
 	Expect *Counts
+	// PreviewRows, when above 0, makes a dry run for a preview: it keeps
+	// every rejected row and row to check but only this many of each other
+	// kind (the counts cover them all), so a big sheet's plan stays small.
+	// Such a plan cannot be applied; imports ignore it.
+	PreviewRows int
 }
 
-// Counts are what an import does with the sheet's rows.
+// Counts are what an import does with the sheet's rows. Flagged rows are
+// imported with something to check (an unusable address left empty, say);
+// Archived rows make a patient archived (deceased, inactive, moved).
 type Counts struct {
 	Added, Updated, Unchanged, Rejected int
+	Flagged, Archived                   int
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d to add, %d to update, %d unchanged, %d rejected", c.Added, c.Updated, c.Unchanged, c.Rejected)
+	s := fmt.Sprintf("%d to add, %d to update, %d unchanged, %d rejected", c.Added, c.Updated, c.Unchanged, c.Rejected)
+	if c.Flagged > 0 {
+		s += fmt.Sprintf(", %d to check", c.Flagged)
+	}
+	if c.Archived > 0 {
+		s += fmt.Sprintf(", %d archived (deceased, inactive or moved)", c.Archived)
+	}
+	return s
 }
 
 // ErrChangedSinceCheck says the file no longer gives what its dry run
 // showed (it was edited or replaced in between): nothing was imported.
 var ErrChangedSinceCheck = errors.New("the file changed since it was checked; nothing was imported")
 
+// ErrNoRows says the sheet names its columns but holds no rows below them.
+var ErrNoRows = errors.New("no rows to import")
+
 // RowResult is the plan for one row of the sheet.
 type RowResult struct {
-	Row     int // 1-based row number in the sheet
+	Row     int // 1-based row number in the sheet, as a spreadsheet shows it
 	Action  Action
-	Reason  string // why it is rejected, or which fields change
+	Reason  string   // why it is rejected, or which fields change
+	Flags   []string // what to check in a row that is imported anyway
+	Archive bool     // the row archives its patient
 	Cells   []string
 	Patient data.Patient // what will be saved (ID set for updates)
 	Tags    []string     // tags to add
@@ -63,36 +85,94 @@ type Plan struct {
 	HeaderRow int // 1-based
 	Header    []string
 	Mapping   Mapping
+	// Ignored are the header's columns that are not read.
+	Ignored   []string
 	DateOrder DateOrder
 	Warnings  []string
-	Rows      []RowResult
+	// Rows are the planned rows in sheet order. After ImportPatients has
+	// streamed a big sheet, only the notable ones are kept: the rejected
+	// rows and those to check (the counts cover them all).
+	Rows []RowResult
 
-	Added, Updated, Unchanged, Rejected int
+	Added, Updated, Unchanged, Rejected, Flagged, Archived int
 
-	cols    map[Field]int // Mapping by field, for reading cells
-	stats   *columnStats  // counted over the data rows
-	decided decisions     // what the stats settled
-	today   data.Date     // in the practice's time zone, when planned
+	cols        map[Field]int // Mapping by field, for reading cells
+	columnNotes []string      // what choosing the columns found
+	dateNotes   []string      // what reading the date columns found
+	stats       *columnStats  // counted over the data rows
+	decided     decisions     // what the stats settled
+	today       data.Date     // in the practice's time zone, when planned
+	usZips      bool          // the practice is in the US: numeric postal codes lost their leading zeros
+	zipsPadded  int
+	footers     []string // rows that were totals or footers, skipped
+	extraCells  []int    // rows with cells beyond the last named column
+	compact     bool     // Rows keeps only the notable rows; the counts are kept as rows are planned
 }
 
 func (p *Plan) count() {
-	p.Added, p.Updated, p.Unchanged, p.Rejected = 0, 0, 0, 0
-	for _, r := range p.Rows {
-		switch r.Action {
-		case ActionAdd:
-			p.Added++
-		case ActionUpdate:
-			p.Updated++
-		case ActionUnchanged:
-			p.Unchanged++
-		case ActionReject:
-			p.Rejected++
-		}
+	p.Added, p.Updated, p.Unchanged, p.Rejected, p.Flagged, p.Archived = 0, 0, 0, 0, 0, 0
+	for i := range p.Rows {
+		p.tally(&p.Rows[i])
 	}
 }
 
+// tally counts one planned row.
+func (p *Plan) tally(r *RowResult) {
+	switch r.Action {
+	case ActionAdd:
+		p.Added++
+	case ActionUpdate:
+		p.Updated++
+	case ActionUnchanged:
+		p.Unchanged++
+	case ActionReject:
+		p.Rejected++
+	}
+	if r.notable() && r.Action != ActionReject {
+		p.Flagged++
+	}
+	if r.Archive && (r.Action == ActionAdd || r.Action == ActionUpdate) {
+		p.Archived++
+	}
+}
+
+// notable says the practice needs to see a row: rejected, or imported
+// with something to check.
+func (r *RowResult) notable() bool { return r.Action == ActionReject || len(r.Flags) > 0 }
+
+// finish counts the rows and gathers the warnings; a sheet without rows
+// below its column names is ErrNoRows.
+func (p *Plan) finish() error {
+	if !p.compact {
+		p.count()
+	}
+	var rowNotes []string
+	if p.zipsPadded > 0 {
+		msg := "1 postal code had lost its leading zero (stored as a number); it was padded to 5 digits."
+		if p.zipsPadded > 1 {
+			msg = fmt.Sprintf("%d postal codes had lost their leading zeros (stored as numbers); they were padded to 5 digits.", p.zipsPadded)
+		}
+		rowNotes = append(rowNotes, msg)
+	}
+	rowNotes = append(rowNotes, p.footers...)
+	switch n := len(p.extraCells); {
+	case n == 1:
+		rowNotes = append(rowNotes, fmt.Sprintf("Row %d has cells to the right of the last named column: those cells have no column name and were not read.", p.extraCells[0]))
+	case n > 1:
+		rowNotes = append(rowNotes, fmt.Sprintf("%d rows have cells to the right of the last named column (rows %s): those cells have no column name and were not read.",
+			n, numberList(p.extraCells)))
+	}
+	p.Warnings = append(append(append(append([]string{}, p.Table.Notes...), p.columnNotes...), p.dateNotes...), rowNotes...)
+	if p.Added+p.Updated+p.Unchanged+p.Rejected == 0 {
+		return fmt.Errorf("%w: the sheet %q names its columns on row %d but has no patients below them", ErrNoRows, p.Table.Sheet, p.HeaderRow)
+	}
+	return nil
+}
+
 // Counts are the plan's rows by what happens to them.
-func (p *Plan) Counts() Counts { return Counts{p.Added, p.Updated, p.Unchanged, p.Rejected} }
+func (p *Plan) Counts() Counts {
+	return Counts{p.Added, p.Updated, p.Unchanged, p.Rejected, p.Flagged, p.Archived}
+}
 
 // Summary is the plan in one line.
 func (p *Plan) Summary() string { return p.Counts().String() }
@@ -106,7 +186,7 @@ func (p *Plan) expected(o Options) error {
 }
 
 // prepare finds the header and the mapping, and the date order of the date columns.
-func prepare(t *Table, o Options, allowed []Field, dateFields ...Field) (*Plan, error) {
+func prepare(ctx context.Context, s *data.Store, t *Table, o Options, allowed []Field, dateFields ...Field) (*Plan, error) {
 	if len(t.Rows) == 0 {
 		return nil, unreadable("the sheet %q is empty", t.Sheet)
 	}
@@ -121,18 +201,42 @@ func prepare(t *Table, o Options, allowed []Field, dateFields ...Field) (*Plan, 
 		return nil, fmt.Errorf("the sheet has only %d rows, so row %d cannot be the header", len(t.Rows), o.HeaderRow)
 	}
 	p.HeaderRow, p.Header = header+1, t.Rows[header]
-	p.Mapping = o.Mapping
-	if p.Mapping == nil {
-		p.Mapping = guessMapping(p.Header, allowed)
+	switch remembered, err := rememberedMapping(ctx, s, p.Header, allowed); {
+	case err != nil:
+		return nil, err
+	case o.Mapping != nil:
+		p.Mapping = o.Mapping
+	case remembered != nil:
+		p.Mapping = remembered
+		p.columnNotes = append(p.columnNotes, "The columns are read as you chose at your last import of a file with these column names.")
+	default:
+		g := guessMapping(p.Header, t.Hidden, allowed)
+		p.Mapping, p.columnNotes = g.mapping, g.notes
+	}
+	if err := p.applyColumns(o.Columns, allowed); err != nil {
+		return nil, err
+	}
+	for i, h := range p.Header {
+		if f, ok := p.Mapping[i]; (!ok || f == FieldNone) && strings.TrimSpace(h) != "" {
+			p.Ignored = append(p.Ignored, h)
+		}
 	}
 	p.cols = p.Mapping.columns()
-	p.stats = newColumnStats(p.Mapping, dateFields, slices.Contains(allowed, FieldPostalCode))
+	p.stats = newColumnStats(p.Mapping, dateFields)
 	for _, row := range t.Rows[header+1:] {
 		p.stats.add(row)
 	}
-	p.decided, p.Warnings = p.stats.decide(o)
+	p.decided, p.dateNotes = p.stats.decide(o)
 	p.DateOrder = p.decided.order
 	return p, nil
+}
+
+func quoteList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return strings.Join(q, ", ")
 }
 
 // cell returns a row's value for a field, trimmed, and whether the column exists.
@@ -147,67 +251,9 @@ func (p *Plan) cell(row []string, f Field) (string, bool) {
 	return strings.TrimSpace(row[col]), true
 }
 
-// existing is the practice's patients, keyed the ways an import matches them.
-type existing struct {
-	byExternal  map[string]*data.Patient
-	byEmailBorn map[string]*data.Patient
-	byNameBorn  map[string]*data.Patient
-	tags        map[int64][]string
-	n           int // patients stored
-}
-
-func emailBornKey(email string, born data.Date) string {
-	if email == "" || born.IsZero() {
-		return ""
-	}
-	return email + "|" + born.String()
-}
-
-func nameBornKey(first, last string, born data.Date) string {
-	if last == "" || first == "" || born.IsZero() {
-		return ""
-	}
-	return strings.ToLower(last+"|"+first) + "|" + born.String()
-}
-
-func loadExisting(ctx context.Context, s *data.Store) (*existing, error) {
-	e := &existing{byExternal: map[string]*data.Patient{}, byEmailBorn: map[string]*data.Patient{}, byNameBorn: map[string]*data.Patient{}}
-	err := s.EachPatient(ctx, func(p data.Patient) error {
-		pp := &p
-		e.n++
-		if p.ExternalID != "" {
-			e.byExternal[p.ExternalID] = pp
-		}
-		if k := emailBornKey(p.Email, p.BirthDate); k != "" {
-			e.byEmailBorn[k] = pp
-		}
-		if k := nameBornKey(p.FirstName, p.LastName, p.BirthDate); k != "" {
-			e.byNameBorn[k] = pp
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	e.tags, err = s.AllPatientTags(ctx)
-	return e, err
-}
-
-// match finds the stored patient a row stands for: by the practice's id,
-// else by email and birth date, else by name and birth date.
-func (e *existing) match(p data.Patient) *data.Patient {
-	if p.ExternalID != "" {
-		return e.byExternal[p.ExternalID]
-	}
-	if m := e.byEmailBorn[emailBornKey(p.Email, p.BirthDate)]; m != nil {
-		return m
-	}
-	return e.byNameBorn[nameBornKey(p.FirstName, p.LastName, p.BirthDate)]
-}
-
 // PlanPatients is the dry run of a patient import: nothing is written.
 func PlanPatients(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan, error) {
-	p, err := prepare(t, o, patientFields, FieldBirthDate)
+	p, err := prepare(ctx, s, t, o, patientFields, FieldBirthDate)
 	if err != nil {
 		return nil, err
 	}
@@ -215,12 +261,28 @@ func PlanPatients(ctx context.Context, s *data.Store, t *Table, o Options) (*Pla
 	if err != nil {
 		return nil, err
 	}
-	p.Rows = make([]RowResult, 0, len(t.Rows)-p.HeaderRow)
-	for i := p.HeaderRow; i < len(t.Rows); i++ {
-		pl.row(i)
+	keep := len(t.Rows)
+	if o.PreviewRows > 0 {
+		keep, p.compact = o.PreviewRows, true
 	}
-	p.count()
-	return p, nil
+	p.Rows = make([]RowResult, 0, min(len(t.Rows)-p.HeaderRow, keep*4))
+	kept := map[Action]int{}
+	for i := p.HeaderRow; i < len(t.Rows); i++ {
+		p.Rows = append(p.Rows, RowResult{}) // filled in place: a row's plan is big to copy
+		r := &p.Rows[len(p.Rows)-1]
+		if !pl.row(i, t.Rows[i], r) {
+			p.Rows = p.Rows[:len(p.Rows)-1]
+			continue
+		}
+		if p.compact {
+			p.tally(r)
+			if kept[r.Action]++; kept[r.Action] > keep && !r.notable() {
+				*r = RowResult{}
+				p.Rows = p.Rows[:len(p.Rows)-1]
+			}
+		}
+	}
+	return p, p.finish()
 }
 
 // patientPlanner plans patient rows one at a time, in sheet order, and
@@ -242,52 +304,69 @@ func newPatientPlanner(ctx context.Context, s *data.Store, p *Plan) (*patientPla
 	if err != nil {
 		return nil, err
 	}
+	loc, err := s.Location()
+	if err != nil {
+		return nil, err
+	}
 	ex, err := loadExisting(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	p.today = today
+	p.today, p.usZips = today, usZone(loc.String())
 	return &patientPlanner{p: p, s: s, ex: ex, today: today, source: "import " + filepath.Base(p.Table.File),
 		seen: make(map[string]int, len(p.Table.Rows))}, nil
 }
 
-// row plans the sheet's row i (0-based); blank rows are skipped. It
-// reports whether it appended a row to the plan.
-func (pl *patientPlanner) row(i int) bool {
+// usZone says a practice in this time zone writes US postal codes, whose
+// leading zeros a spreadsheet drops (07030 stored as the number 7030).
+func usZone(zone string) bool {
+	return strings.HasPrefix(zone, "America/") || strings.HasPrefix(zone, "US/") || zone == "Pacific/Honolulu"
+}
+
+// row plans the sheet's row i (0-based), whose cells are given, into r;
+// blank rows are skipped, and so are totals and footers ("Total patients:
+// 200"), with a note. It reports whether the row is a patient's.
+func (pl *patientPlanner) row(i int, cells []string, r *RowResult) bool {
 	p := pl.p
-	cells := p.Table.Rows[i]
 	if blank(cells) {
 		return false
 	}
-	cells = p.padZip(cells)
-	p.Rows = append(p.Rows, RowResult{Row: i + 1, Cells: cells})
-	r := &p.Rows[len(p.Rows)-1] // filled in place: a row's plan is big to copy
-	pat, tags, err := p.readPatient(cells, pl.today)
+	if what := footer(cells); what != "" {
+		p.footers = append(p.footers, fmt.Sprintf("Row %d (%q) looks like a total or a footer, not a patient: skipped.", i+1, what))
+		return false
+	}
+	if extraCells(cells, len(p.Header)) {
+		p.extraCells = append(p.extraCells, i+1)
+	}
+	r.Row, r.Cells = i+1, cells
+	read, err := p.readPatient(cells, pl.today)
+	r.Flags = read.flags
 	if err != nil {
 		r.Action, r.Reason = ActionReject, err.Error()
 		return true
 	}
-	key := pat.ExternalID
-	if key == "" {
-		key = emailBornKey(pat.Email, pat.BirthDate)
+	pat := read.patient
+	old, ambiguous := pl.ex.match(pat)
+	if ambiguous != "" {
+		r.Action, r.Reason = ActionReject, ambiguous
+		return true
 	}
-	if key == "" {
-		key = nameBornKey(pat.FirstName, pat.LastName, pat.BirthDate)
-	}
-	if key != "" {
+	if key := matchKey(pat); key != "" {
 		if first, dup := pl.seen[key]; dup {
 			r.Action, r.Reason = ActionReject, fmt.Sprintf("the same patient as row %d", first)
 			return true
 		}
 		pl.seen[key] = r.Row
 	}
-	if old := pl.ex.match(pat); old != nil {
-		merged, changes := merge(*old, pat, p, cells, pl.source, pl.s.Now())
-		newTags := missingTags(pl.ex.tags[old.ID], tags)
+	r.Archive = read.archive
+	if old != nil {
+		merged, changes := merge(*old, pat, read, pl.source, pl.s.Now())
+		newTags := missingTags(pl.ex.tags[old.ID], read.tags)
 		if len(newTags) > 0 {
 			changes = append(changes, "tags")
 		}
 		r.Patient, r.Tags = merged, newTags
+		r.Archive = read.archive && !old.Archived
 		if len(changes) == 0 {
 			r.Action = ActionUnchanged
 		} else {
@@ -296,12 +375,12 @@ func (pl *patientPlanner) row(i int) bool {
 		return true
 	}
 	fresh := data.Patient{CareConsent: data.CareAllowed, PromoConsent: data.PromoUnknown}
-	merged, _ := merge(fresh, pat, p, cells, pl.source, pl.s.Now())
+	merged, _ := merge(fresh, pat, read, pl.source, pl.s.Now())
 	if err := merged.Normalize(); err != nil {
 		r.Action, r.Reason = ActionReject, err.Error()
 		return true
 	}
-	r.Action, r.Patient, r.Tags = ActionAdd, merged, tags
+	r.Action, r.Patient, r.Tags = ActionAdd, merged, read.tags
 	return true
 }
 
@@ -314,64 +393,29 @@ func blank(cells []string) bool {
 	return true
 }
 
-// readPatient reads the mapped cells of one row; consent columns are
-// applied later by merge, against what is stored.
-func (p *Plan) readPatient(cells []string, today data.Date) (data.Patient, []string, error) {
-	var pat data.Patient
-	get := func(f Field) string { v, _ := p.cell(cells, f); return v }
-	pat.ExternalID = cleanNumberText(get(FieldExternalID))
-	pat.FirstName, pat.LastName = get(FieldFirstName), get(FieldLastName)
-	if full := get(FieldFullName); full != "" && pat.FirstName == "" && pat.LastName == "" {
-		pat.FirstName, pat.LastName = splitFullName(full)
-	}
-	if pat.FirstName == "" && pat.LastName == "" {
-		return pat, nil, fmt.Errorf("no name")
-	}
-	pat.PreferredName = get(FieldPreferredName)
-	pat.Email = data.NormalizeEmail(get(FieldEmail))
-	if pat.Email != "" {
-		probe := data.Patient{LastName: "x", Email: pat.Email}
-		if err := probe.Normalize(); err != nil {
-			return pat, nil, fmt.Errorf("the email address %q is not valid", pat.Email)
+// extraCells says a row has cells to the right of the header's columns.
+func extraCells(cells []string, columns int) bool {
+	for _, c := range cells[min(columns, len(cells)):] {
+		if strings.TrimSpace(c) != "" {
+			return true
 		}
 	}
-	pat.Phone = cleanNumberText(get(FieldPhone))
-	if v := get(FieldBirthDate); v != "" {
-		d, err := parseDate(v, p.DateOrder, p.Table.Date1904, today)
-		if err != nil {
-			return pat, nil, fmt.Errorf("birth date: %v", err)
-		}
-		if today.Before(d) {
-			return pat, nil, fmt.Errorf("the birth date %s is in the future", d)
-		}
-		pat.BirthDate = d
-	}
-	sex, err := parseSex(get(FieldSex))
-	if err != nil {
-		return pat, nil, err
-	}
-	pat.Sex = sex
-	pat.PostalCode = cleanNumberText(get(FieldPostalCode))
-	pat.Language = get(FieldLanguage)
-	pat.Notes = get(FieldNotes)
-	for _, f := range []Field{FieldPromoOptIn, FieldCareReminders, FieldOptOut, FieldDoNotContact} {
-		if _, err := parseConsent(get(f)); err != nil {
-			return pat, nil, fmt.Errorf("%s: %v", strings.ReplaceAll(string(f), "_", " "), err)
-		}
-	}
-	return pat, splitTags(get(FieldTags)), nil
+	return false
 }
 
 // Result is what a finished import did.
 type Result struct {
-	Added, Updated, Unchanged, Rejected int
-	Backup                              string // the backup taken before writing
+	Counts
+	Backup string // the backup taken before writing
 }
 
 // ApplyPatients writes a plan in one transaction, after backing up the
 // database: every row lands, or none does.
 func ApplyPatients(ctx context.Context, s *data.Store, p *Plan, progress func(done, total int)) (Result, error) {
-	res := Result{Added: p.Added, Updated: p.Updated, Unchanged: p.Unchanged, Rejected: p.Rejected}
+	if p.compact {
+		return Result{}, errors.New("this plan is a preview and lists only some rows; import the file instead")
+	}
+	res := Result{Counts: p.Counts()}
 	if p.Added+p.Updated == 0 {
 		return res, nil
 	}
@@ -445,7 +489,8 @@ func writePatientRow(b *data.Batch, r *RowResult) (bool, error) {
 	return true, nil
 }
 
-// RowError is one rejected row and why.
+// RowError is one rejected row and why, or one imported row and what to
+// check in it.
 type RowError struct {
 	Row    int    `json:"row"`
 	Reason string `json:"reason"`
@@ -457,6 +502,17 @@ func (p *Plan) RowErrors() []RowError {
 	for _, r := range p.Rows {
 		if r.Action == ActionReject {
 			out = append(out, RowError{r.Row, r.Reason})
+		}
+	}
+	return out
+}
+
+// RowFlags lists the rows imported with something to check.
+func (p *Plan) RowFlags() []RowError {
+	out := []RowError{}
+	for _, r := range p.Rows {
+		if r.Action != ActionReject && len(r.Flags) > 0 {
+			out = append(out, RowError{r.Row, strings.Join(r.Flags, "; ")})
 		}
 	}
 	return out
@@ -475,7 +531,12 @@ func (p *Plan) Shown(r RowResult, col int) string {
 		if d, err := parseDate(v, p.DateOrder, p.Table.Date1904, p.today); err == nil && !d.IsZero() {
 			return d.String()
 		}
-	case FieldExternalID, FieldPhone, FieldPostalCode:
+	case FieldPostalCode:
+		if p.usZips {
+			return padUSZip(v)
+		}
+		return cleanNumberText(v)
+	case FieldExternalID, FieldPhone:
 		return cleanNumberText(v)
 	}
 	return v

@@ -38,12 +38,17 @@ func byRow(p *Plan) map[int]RowResult {
 
 // The messy workbook was written by LibreOffice (testdata/make-fixtures.py):
 // a notes sheet first, a merged title row, a blank row, numbers as text
-// and text as numbers, a duplicate, a bad email and trailing empty rows.
+// and text as numbers, a duplicate, a bad email, a formula's text and
+// trailing empty rows.
 func TestImportMessyWorkbook(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := planFile(t, s, "testdata/patients-messy.xlsx", Options{}); err == nil || !strings.Contains(err.Error(), "no header row") {
+	if _, err := planFile(t, s, "testdata/patients-messy.xlsx", Options{Sheet: "Notes"}); err == nil || !strings.Contains(err.Error(), "no header row") {
 		t.Fatalf("the notes sheet has no header: err = %v", err)
+	}
+	auto, err := planFile(t, s, "testdata/patients-messy.xlsx", Options{})
+	if err != nil || auto.Table.Sheet != "Patients" || !strings.Contains(strings.Join(auto.Warnings, " "), `Read the sheet "Patients"`) {
+		t.Fatalf("the patient sheet is not picked: %v %q", err, auto.Warnings)
 	}
 	p, err := planFile(t, s, "testdata/patients-messy.xlsx", Options{Sheet: "patients"})
 	if err != nil {
@@ -62,7 +67,7 @@ func TestImportMessyWorkbook(t *testing.T) {
 	if p.DateOrder != MonthFirst {
 		t.Errorf("04/13/1972 makes the column month first, got %v", p.DateOrder)
 	}
-	if p.Added != 6 || p.Rejected != 2 || p.Updated != 0 {
+	if p.Added != 7 || p.Rejected != 1 || p.Updated != 0 || p.Flagged != 2 {
 		t.Fatalf("plan: %s", p.Summary())
 	}
 	rows := byRow(p)
@@ -75,8 +80,12 @@ func TestImportMessyWorkbook(t *testing.T) {
 	if r := rows[6].Patient; r.FirstName != "José" || r.BirthDate != (data.Date{Year: 1972, Month: 4, Day: 13}) {
 		t.Errorf("row 6 = %+v", r)
 	}
-	if r := rows[7]; r.Action != ActionReject || !strings.Contains(r.Reason, "not-an-email") {
+	// A bad address does not cost the patient: imported without it, flagged.
+	if r := rows[7]; r.Action != ActionAdd || r.Patient.Email != "" || len(r.Flags) != 1 || !strings.Contains(r.Flags[0], "email not usable: \"not-an-email\"") {
 		t.Errorf("row 7 = %+v", r)
+	}
+	if r := rows[10]; r.Action != ActionAdd || len(r.Flags) != 1 || !strings.Contains(r.Flags[0], "looks like a formula") {
+		t.Errorf("row 10 = %+v", r)
 	}
 	if r := rows[8].Patient; r.BirthDate != (data.Date{Year: 1960, Month: 12, Day: 31}) || r.PostalCode != "10003" {
 		t.Errorf("row 8 (d.m.yyyy) = %+v", r)
@@ -99,10 +108,10 @@ func TestImportMessyWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Added != 6 || res.Backup == "" {
+	if res.Added != 7 || res.Backup == "" {
 		t.Fatalf("result = %+v", res)
 	}
-	if n, _ := s.CountPatients(ctx, data.PatientQuery{}); n != 6 {
+	if n, _ := s.CountPatients(ctx, data.PatientQuery{}); n != 7 {
 		t.Fatalf("%d patients after import", n)
 	}
 	if log, _ := s.AuditLog(ctx, 1); len(log) != 1 || log[0].Action != "import" {
@@ -114,7 +123,7 @@ func TestImportMessyWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p2.Unchanged != 6 || p2.Added != 0 || p2.Updated != 0 {
+	if p2.Unchanged != 7 || p2.Added != 0 || p2.Updated != 0 {
 		t.Fatalf("second plan: %s", p2.Summary())
 	}
 
@@ -132,11 +141,11 @@ func TestImportMessyWorkbook(t *testing.T) {
 
 	// Rejected rows go to a workbook of their own, with the reason.
 	rejects := filepath.Join(t.TempDir(), "rejects.xlsx")
-	if n, err := WriteRejects(p, rejects); err != nil || n != 2 {
+	if n, err := WriteRejects(p, rejects); err != nil || n != 1 {
 		t.Fatalf("rejects: %d, %v", n, err)
 	}
 	got := readWithOpenpyxl(t, rejects)
-	if len(got.Rows) != 3 || got.Rows[0][1] != "Reason" || got.Rows[1][0] != "7" || !strings.Contains(got.Rows[2][1], "row 4") {
+	if len(got.Rows) != 2 || got.Rows[0][1] != "Reason" || got.Rows[1][0] != "9" || !strings.Contains(got.Rows[1][1], "row 4") {
 		t.Fatalf("rejects read back: %q", got.Rows)
 	}
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"strings"
 	"time"
 
 	"kindly/data"
@@ -8,8 +9,9 @@ import (
 
 // merge lays a row over a stored patient: filled cells replace stored
 // values, empty cells leave them. Consent only ever moves towards fewer
-// emails: an import never re-subscribes someone who opted out.
-func merge(old, row data.Patient, p *Plan, cells []string, source string, now time.Time) (data.Patient, []string) {
+// emails: an import never re-subscribes someone who opted out, and never
+// brings an archived (deceased, moved) patient back.
+func merge(old, row data.Patient, r rowRead, source string, now time.Time) (data.Patient, []string) {
 	m := old
 	var changes []string
 	set := func(name string, dst *string, v string) {
@@ -23,7 +25,9 @@ func merge(old, row data.Patient, p *Plan, cells []string, source string, now ti
 	set("last name", &m.LastName, row.LastName)
 	set("preferred name", &m.PreferredName, row.PreferredName)
 	set("email", &m.Email, row.Email)
-	set("phone", &m.Phone, row.Phone)
+	if !samePhone(m.Phone, row.Phone) {
+		set("phone", &m.Phone, row.Phone)
+	}
 	set("sex", &m.Sex, row.Sex)
 	set("postal code", &m.PostalCode, row.PostalCode)
 	set("language", &m.Language, row.Language)
@@ -32,16 +36,14 @@ func merge(old, row data.Patient, p *Plan, cells []string, source string, now ti
 		m.BirthDate = row.BirthDate
 		changes = append(changes, "birth date")
 	}
-	said := func(f Field) consent { v, _ := p.cell(cells, f); c, _ := parseConsent(v); return c }
-	yes := func(f Field) bool { return said(f) == consentYes }
-	promo, care := said(FieldPromoOptIn), said(FieldCareReminders)
-	if yes(FieldOptOut) || care == consentNo || care == consentOptedOut {
+	promo, care := r.promo, r.care
+	if r.optOut || care == consentNo || care == consentOptedOut {
 		if m.CareConsent != data.CareOptedOut {
 			m.CareConsent, m.CareChangedAt, m.CareSource = data.CareOptedOut, now, source
 			changes = append(changes, "care reminders opted out")
 		}
 	}
-	if yes(FieldOptOut) || promo == consentOptedOut {
+	if r.optOut || promo == consentOptedOut {
 		if m.PromoConsent != data.PromoOptedOut {
 			m.PromoConsent, m.PromoChangedAt, m.PromoSource = data.PromoOptedOut, now, source
 			changes = append(changes, "promotions opted out")
@@ -50,9 +52,13 @@ func merge(old, row data.Patient, p *Plan, cells []string, source string, now ti
 		m.PromoConsent, m.PromoChangedAt, m.PromoSource = data.PromoOptedIn, now, source
 		changes = append(changes, "promotions opted in")
 	}
-	if yes(FieldDoNotContact) && !m.DoNotContact {
+	if r.doNotMail && !m.DoNotContact {
 		m.DoNotContact = true
 		changes = append(changes, "do not contact")
+	}
+	if r.archive && !m.Archived {
+		m.Archived = true
+		changes = append(changes, "archived (deceased, inactive or moved)")
 	}
 	return m, changes
 }
@@ -71,4 +77,18 @@ func missingTags(have, want []string) []string {
 		}
 	}
 	return out
+}
+
+// samePhone says two ways of writing a phone number are the same number:
+// the same digits, with or without the country code ("+1 555 010 2030"
+// and "(555) 010-2030"); the stored way is kept.
+func samePhone(a, b string) bool {
+	da, db := data.PhoneDigits(a), data.PhoneDigits(b)
+	if da == "" || db == "" {
+		return false
+	}
+	if len(da) < len(db) {
+		da, db = db, da
+	}
+	return da == db || len(db) >= 7 && strings.HasSuffix(da, db) && len(da)-len(db) <= 3
 }

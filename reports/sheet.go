@@ -32,7 +32,7 @@ type sheetWriter struct {
 }
 
 func newSheetWriter(sheet string, cols []column, expectedRows int) (*sheetWriter, error) {
-	f := excelize.NewFile()
+	f := excelize.NewFile(excelize.Options{TmpDir: tempDir()}) // a big sheet spills to a file: Kindly's own folder
 	w := &sheetWriter{f: f, sheet: sheet, cols: cols}
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		f.Close()

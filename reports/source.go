@@ -4,19 +4,15 @@ package reports
 
 import (
 	"bytes"
-	"encoding/csv"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+	"time"
 )
 
 // Table is one sheet of a spreadsheet, read whole: rows of cell texts.
@@ -25,6 +21,8 @@ type Table struct {
 	Sheet  string
 	Sheets []string // all sheets of the workbook (one for CSV)
 	Rows   [][]string
+	// Hidden says which columns the sheet hides (xlsx only).
+	Hidden []bool
 	// RowsHint is how many rows the sheet says it has (0: it does not say);
 	// it sizes progress bars before the rows are read.
 	RowsHint int
@@ -34,6 +32,9 @@ type Table struct {
 	// Encoding and Delimiter describe a CSV file as read.
 	Encoding  string
 	Delimiter rune
+	// Notes are what reading the file found for the practice to know: the
+	// sheet chosen, lines in another encoding.
+	Notes []string
 }
 
 // ErrUnreadable wraps every "this file cannot be read" problem.
@@ -43,7 +44,21 @@ func unreadable(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrUnreadable, fmt.Sprintf(format, args...))
 }
 
-// ReadTable reads a .xlsx or .csv/.txt file; sheet "" means the first sheet.
+// The bounds of what Kindly reads: a practice's list is 500 to 20,000
+// patients; beyond these a file is refused at once, in plain words, before
+// it costs the computer its memory.
+const (
+	maxRows       = 500_000
+	maxColumns    = 250
+	maxCell       = 32_767           // Excel's own limit of a cell's text
+	maxSheetXML   = 600 << 20        // a sheet's XML, unzipped
+	maxUnzipped   = 1 << 30          // the whole workbook, unzipped
+	maxFileSize   = 300 << 20        // a CSV file
+	staleTempFile = 30 * time.Minute // excelize's temp files older than this are leftovers
+)
+
+// ReadTable reads a .xlsx or .csv/.txt file whole; sheet "" picks the sheet
+// that looks most like a list of patients or visits.
 func ReadTable(path, sheet string) (*Table, error) {
 	var rows [][]string
 	t, err := readTable(path, sheet, func(_ *Table, chunk [][]string) error {
@@ -82,22 +97,7 @@ func readTable(path, sheet string, emit func(t *Table, rows [][]string) error) (
 	case ".xlsx", ".xlsm":
 		return readXLSX(f, path, sheet, emit)
 	case ".csv", ".txt", ".tsv":
-		t, err := readCSV(f)
-		if err != nil {
-			return nil, err
-		}
-		t.File, t.RowsHint = path, len(t.Rows)
-		rows := t.Rows
-		t.Rows = nil
-		for i := range rows {
-			rows[i] = trimRow(rows[i])
-		}
-		for len(rows) > 0 && err == nil {
-			n := min(len(rows), chunkRows)
-			err = emit(t, rows[:n:n])
-			rows = rows[n:]
-		}
-		return t, err
+		return readCSV(f, path, emit)
 	case ".xls":
 		return nil, unreadable("%s is an old Excel 97-2003 file (.xls); open it in Excel or LibreOffice and save it as .xlsx or CSV", filepath.Base(path))
 	}
@@ -107,73 +107,101 @@ func readTable(path, sheet string, emit func(t *Table, rows [][]string) error) (
 // oleSignature starts old .xls files and password-protected .xlsx files.
 var oleSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
-func readXLSX(r io.ReadSeeker, path, sheet string, emit func(t *Table, rows [][]string) error) (*Table, error) {
+// tempDir is where excelize may spill big sheets while writing: Kindly's
+// own folder, owner-only, whose leftovers (a killed export's rows -
+// patient data) are removed the next time.
+func tempDir() string {
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("kindly-%d", os.Getuid()))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	os.Chmod(dir, 0o700)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleTempFile {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+	return dir
+}
+
+func readXLSX(f *os.File, path, sheet string, emit func(t *Table, rows [][]string) error) (*Table, error) {
+	name := filepath.Base(path)
 	head := make([]byte, 8)
-	n, _ := io.ReadFull(r, head)
+	n, _ := io.ReadFull(f, head)
 	if n == 0 {
-		return nil, unreadable("%s is empty", filepath.Base(path))
+		return nil, unreadable("%s is empty", name)
 	}
 	if bytes.Equal(head[:n], oleSignature) {
-		return nil, unreadable("%s is password-protected (or an old .xls file saved as .xlsx); save it again without a password", filepath.Base(path))
+		return nil, unreadable("%s is password-protected (or an old .xls file saved as .xlsx); save it again without a password", name)
 	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, unreadable("%v", err)
-	}
-	// Raw values: dates arrive as serial numbers, which we read ourselves.
-	wb, err := excelize.OpenReader(r, excelize.Options{RawCellValue: true})
+	book, err := openBook(f)
 	if err != nil {
-		if errors.Is(err, excelize.ErrWorkbookPassword) {
-			return nil, unreadable("%s is password-protected; save it again without a password", filepath.Base(path))
-		}
-		return nil, unreadable("%s is not a readable Excel workbook (it may be damaged): %v", filepath.Base(path), err)
+		return nil, unreadable("%s is not a readable Excel workbook (it may be damaged): %v", name, err)
 	}
-	defer wb.Close()
-	t := &Table{File: path, Sheets: wb.GetSheetList()}
+	if err := book.checkSize(name); err != nil {
+		return nil, err
+	}
+	sst, err := book.sharedStrings()
+	if err != nil {
+		return nil, unreadable("%s is not a readable Excel workbook (its text cannot be read, it may be damaged): %v", name, err)
+	}
+	t := &Table{File: path, Sheets: book.names, Date1904: book.date1904}
 	if len(t.Sheets) == 0 {
-		return nil, unreadable("%s has no sheets", filepath.Base(path))
+		return nil, unreadable("%s has no sheets", name)
 	}
-	if props, err := wb.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		t.Date1904 = *props.Date1904
+	if t.Sheet, err = chooseSheet(book, sst, t.Sheets, sheet, name); err != nil {
+		return nil, err
 	}
-	t.Sheet = t.Sheets[0]
-	if sheet != "" {
-		found := false
+	if sheet == "" && len(t.Sheets) > 1 {
+		var others []string
 		for _, s := range t.Sheets {
-			if strings.EqualFold(s, sheet) {
-				t.Sheet, found = s, true
+			if s != t.Sheet {
+				others = append(others, s)
 			}
 		}
-		if !found {
-			return nil, unreadable("there is no sheet %q in %s (sheets: %s)", sheet, filepath.Base(path), strings.Join(t.Sheets, ", "))
-		}
+		t.Notes = append(t.Notes, fmt.Sprintf("Read the sheet %q, which looks most like a list (the file also has: %s).", t.Sheet, strings.Join(others, ", ")))
 	}
-	if dim, err := wb.GetSheetDimension(t.Sheet); err == nil {
-		if _, last, ok := strings.Cut(dim, ":"); ok {
-			if _, n, err := excelize.CellNameToCoordinates(last); err == nil {
-				t.RowsHint = n
+	dim, hidden := book.sheetHead(t.Sheet)
+	t.Hidden = hidden
+	if _, last, ok := strings.Cut(dim, ":"); ok {
+		if cols, n := columnOf(last), rowOf(last); n > 0 {
+			if n > maxRows {
+				return nil, tooMany(name, n, "rows", maxRows)
 			}
+			if cols > maxColumns && n > 1 {
+				return nil, tooMany(name, cols, "columns", maxColumns)
+			}
+			t.RowsHint = n
 		}
 	}
-	rows, err := wb.Rows(t.Sheet)
-	if err != nil {
-		return nil, unreadable("cannot read sheet %q: %v", t.Sheet, err)
-	}
-	defer rows.Close()
 	chunk := make([][]string, 0, chunkRows)
-	for rows.Next() {
-		cells, err := rows.Columns()
-		if err != nil {
-			return nil, unreadable("cannot read sheet %q: %v", t.Sheet, err)
+	read := 0
+	err = book.sheetRows(t.Sheet, sst, func(cells []string) error {
+		read++
+		cells = trimRow(cells)
+		if err := checkRow(name, read, cells); err != nil {
+			return err
 		}
-		if chunk = append(chunk, trimRow(cells)); len(chunk) == chunkRows {
+		if chunk = append(chunk, cells); len(chunk) == chunkRows {
 			if err := emit(t, chunk); err != nil {
-				return nil, err
+				return err
 			}
 			chunk = make([][]string, 0, chunkRows)
 		}
-	}
-	if err := rows.Error(); err != nil {
-		return nil, unreadable("cannot read sheet %q: %v", t.Sheet, err)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errTooManyRows):
+		return nil, tooMany(name, maxRows+1, "rows", maxRows)
+	case errors.Is(err, errTooManyColumns):
+		return nil, unreadable("%s: row %d has more columns than Kindly reads (at most %d): is it a patient list?", name, read+1, maxColumns)
+	case errors.Is(err, ErrUnreadable):
+		return nil, err
+	case err != nil && ctxOrEmitError(err):
+		return nil, err
+	case err != nil:
+		return nil, unreadable("cannot read sheet %q of %s (it may be damaged): %v", t.Sheet, name, err)
 	}
 	if len(chunk) > 0 {
 		if err := emit(t, chunk); err != nil {
@@ -183,74 +211,78 @@ func readXLSX(r io.ReadSeeker, path, sheet string, emit func(t *Table, rows [][]
 	return t, nil
 }
 
-// readCSV decodes UTF-8 (with or without BOM), UTF-16 with BOM (Excel's
-// "Unicode text") or Windows-1252, and guesses the delimiter.
-func readCSV(r io.Reader) (*Table, error) {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return nil, unreadable("%v", err)
-	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, unreadable("the file is empty")
-	}
-	t := &Table{Sheet: "CSV", Sheets: []string{"CSV"}}
-	var text []byte
-	switch {
-	case bytes.HasPrefix(raw, []byte{0xEF, 0xBB, 0xBF}):
-		t.Encoding, text = "UTF-8", raw[3:]
-	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}), bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
-		t.Encoding = "UTF-16"
-		text, _, err = transform.Bytes(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder(), raw)
-		if err != nil {
-			return nil, unreadable("the file is not valid UTF-16: %v", err)
-		}
-	case utf8.Valid(raw):
-		t.Encoding, text = "UTF-8", raw
-	default:
-		t.Encoding = "Windows-1252"
-		text, _, err = transform.Bytes(charmap.Windows1252.NewDecoder(), raw)
-		if err != nil {
-			return nil, unreadable("%v", err)
-		}
-	}
-	if bytes.IndexByte(text, 0) >= 0 {
-		return nil, unreadable("the file looks binary, not like a CSV text file")
-	}
-	t.Delimiter = guessDelimiter(text)
-	cr := csv.NewReader(bytes.NewReader(text))
-	cr.Comma = t.Delimiter
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, unreadable("the CSV file is malformed: %v", err)
-		}
-		t.Rows = append(t.Rows, rec)
-	}
-	return t, nil
+// ctxOrEmitError says an error came from the reader's consumer (the import
+// was cancelled), not from the file.
+func ctxOrEmitError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// guessDelimiter picks the character that splits the first lines most consistently.
-func guessDelimiter(text []byte) rune {
-	lines := strings.SplitN(string(text), "\n", 11)
-	if len(lines) > 10 {
-		lines = lines[:10]
+// rowOf is the row of a cell reference ("C7" is 7); 0 when it has none.
+func rowOf(ref string) int {
+	i := strings.IndexFunc(ref, func(r rune) bool { return r >= '0' && r <= '9' })
+	if i < 0 {
+		return 0
 	}
-	best, bestScore := ',', -1
-	for _, d := range []rune{',', ';', '\t', '|'} {
-		score := 0
-		for _, l := range lines {
-			score += strings.Count(l, string(d))
+	n, err := strconv.Atoi(ref[i:])
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// chooseSheet is the sheet asked for, or - when none is - the one whose
+// first rows name the most fields a patient or visit import reads.
+func chooseSheet(b *book, sst []string, sheets []string, asked, file string) (string, error) {
+	if asked != "" {
+		for _, s := range sheets {
+			if strings.EqualFold(s, asked) {
+				return s, nil
+			}
 		}
-		if score > bestScore {
-			best, bestScore = d, score
+		return "", unreadable("there is no sheet %q in %s (sheets: %s)", asked, file, strings.Join(sheets, ", "))
+	}
+	if len(sheets) == 1 {
+		return sheets[0], nil
+	}
+	fields := append(append([]Field{}, patientFields...), FieldVisitDate, FieldService)
+	best, bestScore := sheets[0], -1
+	for _, s := range sheets {
+		var head [][]string
+		b.sheetRows(s, sst, func(cells []string) error {
+			if head = append(head, cells); len(head) == headerSearchRows {
+				return errStop
+			}
+			return nil
+		})
+		if score := bestHeaderScore(head, fields); score > bestScore {
+			best, bestScore = s, score
 		}
 	}
-	return best
+	return best, nil
+}
+
+// tooMany refuses a file with more rows or columns than a patient list has.
+func tooMany(file string, n int, what string, most int) error {
+	if what == "rows" {
+		return unreadable("%s has more than %d rows, more than Kindly reads: split it, or save only the patient list", file, most)
+	}
+	return unreadable("%s has %d %s, more than Kindly reads (at most %d): split it, or save only the patient list", file, n, what, most)
+}
+
+// checkRow refuses rows beyond the bounds.
+func checkRow(file string, n int, cells []string) error {
+	if n > maxRows {
+		return tooMany(file, n, "rows", maxRows)
+	}
+	if len(cells) > maxColumns {
+		return unreadable("%s: row %d has %d columns, more than Kindly reads (at most %d): is it a patient list?", file, n, len(cells), maxColumns)
+	}
+	for i, c := range cells {
+		if len(c) > maxCell {
+			return unreadable("%s: the cell in row %d, column %d holds %d characters, more than a spreadsheet cell can (%d)", file, n, i+1, len(c), maxCell)
+		}
+	}
+	return nil
 }
 
 // trimRow drops a row's trailing empty cells.

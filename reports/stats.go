@@ -2,38 +2,28 @@ package reports
 
 import (
 	"fmt"
-	"strings"
 )
 
 // columnStats counts, row by row, what an import decides from whole
-// columns: the order of day and month in text dates, and whether a postal
-// code column lost the leading zeros of its numbers. Counting row by row
+// columns: the order of day and month in text dates. Counting row by row
 // lets an import decide before the last row is read and check at the end.
 type columnStats struct {
 	dateCols             []int
 	dayFirst, monthFirst bool
 	ambiguous            int
-	zipCol               int // -1: no postal code column
-	zipText              bool
-	zipDigits, zipFive   int
-	zipShort             int
 }
 
 // decisions are what columnStats settles for a whole sheet.
 type decisions struct {
-	order   DateOrder
-	padZips bool
+	order DateOrder
 }
 
-func newColumnStats(m Mapping, dateFields []Field, zips bool) *columnStats {
-	c := &columnStats{zipCol: -1}
+func newColumnStats(m Mapping, dateFields []Field) *columnStats {
+	c := &columnStats{}
 	for _, f := range dateFields {
 		if col := m.column(f); col >= 0 {
 			c.dateCols = append(c.dateCols, col)
 		}
-	}
-	if zips {
-		c.zipCol = m.column(FieldPostalCode)
 	}
 	return c
 }
@@ -55,26 +45,10 @@ func (c *columnStats) add(row []string) {
 			c.ambiguous++
 		}
 	}
-	if c.zipCol < 0 || c.zipCol >= len(row) || c.zipText {
-		return
-	}
-	v := cleanNumberText(row[c.zipCol])
-	switch {
-	case v == "":
-	case strings.Trim(v, "0123456789") != "":
-		c.zipText = true // not a purely numeric column
-	default:
-		c.zipDigits++
-		if len(v) == 5 {
-			c.zipFive++
-		} else if len(v) < 5 {
-			c.zipShort++
-		}
-	}
 }
 
-// decide settles the date order (o.DateOrder wins) and the postal codes,
-// with the warnings the user should read.
+// decide settles the date order (o.DateOrder wins), with the warnings the
+// user should read.
 func (c *columnStats) decide(o Options) (decisions, []string) {
 	var d decisions
 	var warnings []string
@@ -90,32 +64,11 @@ func (c *columnStats) decide(o Options) (decisions, []string) {
 	case c.monthFirst:
 		d.order = MonthFirst
 	case c.ambiguous > 0:
-		warnings = append(warnings, fmt.Sprintf("%d dates like 03/04/1960 could be read either way; they were read month first (4 March). If your sheet writes the day first, choose \"day first\".", c.ambiguous))
-	}
-	// Five-digit postal codes stored as numbers lose their leading zeros
-	// (07030 becomes 7030): pad them when most codes have five digits.
-	if !c.zipText && c.zipShort > 0 && c.zipFive*2 > c.zipDigits {
-		d.padZips = true
-		warnings = append(warnings, fmt.Sprintf("%d postal codes had lost their leading zeros (stored as numbers); they were padded to 5 digits.", c.zipShort))
+		what := fmt.Sprintf("%d dates like 03/04/1960 could be read either way; they were", c.ambiguous)
+		if c.ambiguous == 1 {
+			what = "1 date like 03/04/1960 could be read either way; it was"
+		}
+		warnings = append(warnings, what+" read month first (4 March). If your sheet writes the day first, choose \"day first\".")
 	}
 	return d, warnings
-}
-
-// padZip gives back the row with its postal code padded to five digits
-// when the plan decided so; the sheet's own row is left as read.
-func (p *Plan) padZip(row []string) []string {
-	if !p.decided.padZips {
-		return row
-	}
-	col, ok := p.cols[FieldPostalCode]
-	if !ok || col >= len(row) {
-		return row
-	}
-	v := cleanNumberText(row[col])
-	if v == "" || len(v) >= 5 {
-		return row
-	}
-	out := append([]string(nil), row...)
-	out[col] = strings.Repeat("0", 5-len(v)) + v
-	return out
 }

@@ -30,8 +30,10 @@ var errNothingWritten = errors.New("nothing to write")
 // sheet. As with ApplyPatients, a backup comes first and the write is one
 // transaction: every row lands, or none does.
 func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, progress func(done, total int)) (*Plan, Result, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	o.PreviewRows = 0 // an import plans every row
+	// The reader and the planner stop when the import does.
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
 
 	type message struct {
 		meta *Table
@@ -48,8 +50,8 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 			select {
 			case chunks <- message{t, rows}:
 				return nil
-			case <-ctx.Done():
-				return ctx.Err()
+			case <-readCtx.Done():
+				return readCtx.Err()
 			}
 		})
 	}()
@@ -73,7 +75,8 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 			break
 		}
 		hint = m.meta.RowsHint
-		t.Sheet, t.Sheets, t.Date1904 = m.meta.Sheet, m.meta.Sheets, m.meta.Date1904 // rows are planned before the end
+		// Rows are planned before the end: the file's details now.
+		t.Sheet, t.Sheets, t.Date1904, t.Hidden = m.meta.Sheet, m.meta.Sheets, m.meta.Date1904, m.meta.Hidden
 		t.Rows = append(t.Rows, m.rows...)
 	}
 	if len(t.Rows) < need {
@@ -84,7 +87,7 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		return planAndApply(ctx, s, t, o, PlanPatients, ApplyPatients, progress)
 	}
 
-	p, err := prepare(t, o, patientFields, FieldBirthDate)
+	p, err := prepare(ctx, s, t, o, patientFields, FieldBirthDate)
 	if err != nil {
 		return nil, Result{}, err
 	}
@@ -98,26 +101,70 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		return nil, res, err
 	}
 	total := max(hint-p.HeaderRow, len(t.Rows)-p.HeaderRow)
-	p.Rows = make([]RowResult, 0, min(total, 100_000)) // the hint may be wrong: do not trust it with memory
+	// Three steps run at once: the reader above; a planner, which plans
+	// the rows as they arrive; and the writer below, which writes them and
+	// lets them go - the plan keeps the rejected rows and those to check,
+	// and counts the rest.
+	p.compact = true
 	guess := p.decided
+	planned := make(chan []RowResult, 4)
+	planDone := make(chan struct{})
+	go func() {
+		defer close(planDone)
+		defer close(planned)
+		send := func(base int, rows [][]string) bool {
+			batch := make([]RowResult, 0, len(rows))
+			for j, cells := range rows {
+				batch = append(batch, RowResult{})
+				if i := base + j; i < p.HeaderRow || !pl.row(i, cells, &batch[len(batch)-1]) { // the header and the rows above it are not patients
+					batch = batch[:len(batch)-1]
+				}
+			}
+			select {
+			case planned <- batch:
+				return true
+			case <-readCtx.Done():
+				return false
+			}
+		}
+		if !send(0, t.Rows) {
+			return
+		}
+		n := len(t.Rows) // the head stays in the table; the rows below it pass through
+		for m := range chunks {
+			for _, row := range m.rows {
+				p.stats.add(row)
+			}
+			if !send(n, m.rows) {
+				return
+			}
+			n += len(m.rows)
+		}
+	}()
 	err = s.WithBatch(ctx, func(b *data.Batch) error {
-		next, done, expected := p.HeaderRow, 0, total >= max(5000, have)
+		defer func() {
+			stopReading() // a failed write stops the planner and the reader
+			<-planDone
+		}()
+		done, expected := 0, total >= max(5000, have)
 		if expected {
 			// Bulk: rebuild the indexes once at the end.
 			if err := b.ExpectPatients(total); err != nil {
 				return err
 			}
 		}
-		write := func() error {
-			for ; next < len(t.Rows); next++ {
-				if !pl.row(next) {
-					continue
+		for batch := range planned {
+			for k := range batch {
+				r := &batch[k]
+				p.tally(r)
+				wrote, err := writePatientRow(b, r)
+				if err != nil {
+					return err
 				}
-				wrote, err := writePatientRow(b, &p.Rows[len(p.Rows)-1])
-				if err != nil || !wrote {
-					if err != nil {
-						return err
-					}
+				if r.notable() {
+					p.Rows = append(p.Rows, *r)
+				}
+				if !wrote {
 					continue
 				}
 				if done++; done%1000 == 0 {
@@ -129,36 +176,28 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 					}
 					if progress != nil {
 						// The sheet's row count is a hint: stay below 100% until the end.
-						progress(min(next-p.HeaderRow, total-1), total)
-					}
-					if err := ctx.Err(); err != nil {
-						return err
+						progress(min(r.Row-1-p.HeaderRow, total-1), total)
 					}
 				}
 			}
-			return ctx.Err()
-		}
-		if err := write(); err != nil {
-			return err
-		}
-		for m := range chunks {
-			for _, row := range m.rows {
-				p.stats.add(row)
-			}
-			t.Rows = append(t.Rows, m.rows...)
-			if err := write(); err != nil {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		if err := finish(); err != nil {
 			return err
 		}
-		p.decided, p.Warnings = p.stats.decide(o)
+		p.decided, p.dateNotes = p.stats.decide(o)
 		p.DateOrder = p.decided.order
 		if p.decided != guess {
 			return errDecidedOtherwise
 		}
-		p.count()
+		if err := p.finish(); err != nil {
+			return err
+		}
 		if err := p.expected(o); err != nil {
 			return err
 		}
@@ -174,8 +213,12 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 	case errors.Is(err, errNothingWritten):
 		err = nil
 	case errors.Is(err, errDecidedOtherwise):
-		// The sheet is read whole by now: plan and write it as a dry run would.
-		if p, err = PlanPatients(ctx, s, t, o); err != nil {
+		// Read the sheet again, whole, and plan and write it as a dry run would.
+		var whole *Table
+		if whole, err = ReadTable(path, t.Sheet); err != nil {
+			return nil, res, err
+		}
+		if p, err = PlanPatients(ctx, s, whole, o); err != nil {
 			return nil, res, err
 		}
 		if err := p.expected(o); err != nil {
@@ -184,13 +227,13 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		if p.Added+p.Updated > 0 {
 			err = writePatients(ctx, s, p, progress)
 		}
-	case errors.Is(err, ErrChangedSinceCheck):
+	case errors.Is(err, ErrChangedSinceCheck), errors.Is(err, ErrNoRows):
 	case err != nil:
 		err = fmt.Errorf("the import was not saved, nothing changed: %w", err)
 	}
 	if err != nil {
 		return p, res, err
 	}
-	res.Added, res.Updated, res.Unchanged, res.Rejected = p.Added, p.Updated, p.Unchanged, p.Rejected
+	res.Counts = p.Counts()
 	return p, res, nil
 }

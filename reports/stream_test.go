@@ -116,15 +116,29 @@ func importBothWays(t *testing.T, path string, o Options) *Plan {
 		t.Fatalf("streamed: %q %v row %d\nwhole sheet: %q %v row %d", got.Warnings, got.DateOrder, got.HeaderRow,
 			want.Warnings, want.DateOrder, want.HeaderRow)
 	}
-	if len(got.Rows) != len(want.Rows) {
-		t.Fatalf("%d planned rows streamed, %d from the whole sheet", len(got.Rows), len(want.Rows))
+	// The streamed plan keeps the rows the practice needs to see.
+	var notable []RowResult
+	for _, r := range want.Rows {
+		if r.Action == ActionReject || len(r.Flags) > 0 {
+			notable = append(notable, r)
+		}
+	}
+	if len(got.Rows) != len(notable) && len(got.Rows) != len(want.Rows) {
+		t.Fatalf("%d planned rows streamed, %d rejected or to check from the whole sheet", len(got.Rows), len(notable))
+	}
+	if len(got.Rows) == len(notable) {
+		want.Rows = notable
 	}
 	for i := range got.Rows {
 		g, w := got.Rows[i], want.Rows[i]
-		if g.Row != w.Row || g.Action != w.Action || g.Reason != w.Reason || !reflect.DeepEqual(g.Cells, w.Cells) {
+		if g.Row != w.Row || g.Action != w.Action || g.Reason != w.Reason || !reflect.DeepEqual(g.Cells, w.Cells) ||
+			!reflect.DeepEqual(g.Flags, w.Flags) {
 			t.Fatalf("row %d streamed: %s %q %q\nwhole sheet: row %d %s %q %q", g.Row, g.Action, g.Reason, g.Cells,
 				w.Row, w.Action, w.Reason, w.Cells)
 		}
+	}
+	if !reflect.DeepEqual(got.RowErrors(), want.RowErrors()) || !reflect.DeepEqual(got.RowFlags(), want.RowFlags()) {
+		t.Fatalf("streamed rejects %v flags %v\nwhole sheet: %v %v", got.RowErrors(), got.RowFlags(), want.RowErrors(), want.RowFlags())
 	}
 	if a, b := storeState(t, stream), storeState(t, classic); !reflect.DeepEqual(a, b) {
 		for i := range min(len(a), len(b)) {
@@ -134,8 +148,8 @@ func importBothWays(t *testing.T, path string, o Options) *Plan {
 		}
 		t.Fatalf("%d patients streamed, %d from the whole sheet", len(a), len(b))
 	}
-	if len(got.Table.Rows) != len(tab.Rows) || got.Table.Sheet != tab.Sheet {
-		t.Fatalf("table: %d rows of %q, want %d of %q", len(got.Table.Rows), got.Table.Sheet, len(tab.Rows), tab.Sheet)
+	if got.Table.Sheet != tab.Sheet || len(got.Table.Rows) > len(tab.Rows) {
+		t.Fatalf("table: %d rows of %q, want at most %d of %q", len(got.Table.Rows), got.Table.Sheet, len(tab.Rows), tab.Sheet)
 	}
 	return got
 }
@@ -207,7 +221,7 @@ func TestStreamedImportMatchesDryRun(t *testing.T) {
 			t.Fatalf("date order %v, want day first", p.DateOrder)
 		}
 	})
-	t.Run("postal codes with letters far down", func(t *testing.T) {
+	t.Run("postal codes per value, one with letters far down", func(t *testing.T) {
 		path := filepath.Join(dir, "zips.xlsx")
 		writeSheet(t, path, messyRows(5000, isoDate, func(i int) any {
 			switch {
@@ -218,9 +232,11 @@ func TestStreamedImportMatchesDryRun(t *testing.T) {
 			}
 			return 10000 + i
 		}))
+		// A US practice: each code that lost its zero is padded, whatever
+		// other codes look like; the code with letters is kept as written.
 		p := importBothWays(t, path, Options{})
-		if strings.Contains(strings.Join(p.Warnings, " "), "postal codes") {
-			t.Fatalf("postal codes padded although one has letters: %q", p.Warnings)
+		if !strings.Contains(strings.Join(p.Warnings, " "), "postal codes had lost their leading zeros") {
+			t.Fatalf("warnings %q", p.Warnings)
 		}
 	})
 	t.Run("small sheet", func(t *testing.T) {

@@ -1,12 +1,14 @@
 package reports
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/xuri/excelize/v2"
 
@@ -62,6 +64,9 @@ func parseDate(s string, order DateOrder, date1904 bool, today data.Date) (data.
 		return data.Date{}, nil
 	}
 	mk := func(y, m, d int) (data.Date, error) {
+		if y < 1000 && strings.Contains(s, fmt.Sprintf("%04d", y)) {
+			return data.Date{}, fmt.Errorf("%w (%q)", errPlaceholderDate, s)
+		}
 		if y < 100 {
 			y += 2000
 			if y > today.Year {
@@ -193,4 +198,95 @@ func splitTags(s string) []string {
 		}
 	}
 	return out
+}
+
+// errPlaceholderDate: a date with a year like 0001 or 0000, which systems
+// write for "unknown"; it is read as no date.
+var errPlaceholderDate = errors.New("a placeholder, not a date")
+
+// excelErrors are the values Excel writes in a cell whose formula failed.
+var excelErrors = map[string]bool{"#null!": true, "#div/0!": true, "#value!": true, "#ref!": true, "#name?": true, "#num!": true,
+	"#n/a": true, "#getting_data": true, "#spill!": true, "#calc!": true, "#field!": true, "#blocked!": true, "#connect!": true,
+	"#busy!": true, "#unknown!": true}
+
+// isExcelError says a cell holds an Excel error value, not data.
+func isExcelError(s string) bool { return excelErrors[strings.ToLower(strings.TrimSpace(s))] }
+
+// looksLikeFormula says a text cell reads like a formula (=HYPERLINK(...),
+// or starting with = + - @), which a name or note should not.
+func looksLikeFormula(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	switch s[0] {
+	case '=', '+', '@':
+		return true
+	case '-':
+		return len(s) > 1 && !unicode.IsLetter(rune(s[1]))
+	}
+	return strings.Contains(strings.ToUpper(s), "HYPERLINK(")
+}
+
+// status words of patient status columns: these archive a patient (never
+// contacted); the others in statusActive leave the patient as is.
+var (
+	statusArchived = []string{"deceased", "dead", "died", "expired", "verstorben", "verst", "décédé", "decede", "décédée", "fallecido",
+		"fallecida", "inactive", "inaktiv", "inactif", "inactive patient", "inactivo", "inactiva", "archived", "archive", "archiviert",
+		"archivé", "archive", "archivado", "moved", "moved away", "verzogen", "weggezogen", "déménagé", "mudado", "nonpatient",
+		"non patient", "non-patient", "former", "former patient", "ehemalig", "ancien", "antiguo", "deleted", "gelöscht", "closed",
+		"transferred", "left practice", "discharged", "do not contact"}
+	statusActive = []string{"active", "aktiv", "actif", "active patient", "activo", "activa", "patient", "new", "new patient", "neu",
+		"nouveau", "nuevo", "current", "prospect", "prospective", "vip", "regular"}
+)
+
+// parseStatus reads a patient status cell: archive says the patient is
+// deceased, inactive, archived or moved; known is false for a word Kindly
+// does not know (the patient then stays as is, and the row is flagged).
+func parseStatus(s string) (archive, known bool) {
+	v := strings.ToLower(strings.Join(strings.Fields(strings.Trim(s, ". ")), " "))
+	if v == "" {
+		return false, true
+	}
+	for _, w := range statusArchived {
+		if v == w || strings.HasPrefix(v, w+" ") {
+			return true, true
+		}
+	}
+	for _, w := range statusActive {
+		if v == w {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// padUSZip gives back a US postal code that lost its leading zeros when
+// stored as a number (7030 -> 07030; 70301234 -> 070301234); other codes
+// stay as they are.
+func padUSZip(v string) string {
+	v = cleanNumberText(v)
+	if v == "" || strings.Trim(v, "0123456789") != "" {
+		return v
+	}
+	switch {
+	case len(v) >= 3 && len(v) < 5:
+		return strings.Repeat("0", 5-len(v)) + v
+	case len(v) == 8:
+		return "0" + v
+	}
+	return v
+}
+
+// numberList writes row or line numbers for a note: the first five, and
+// how many more.
+func numberList(ns []int) string {
+	parts := make([]string, 0, 6)
+	for _, n := range ns[:min(len(ns), 5)] {
+		parts = append(parts, strconv.Itoa(n))
+	}
+	if len(ns) > 5 {
+		parts = append(parts, fmt.Sprintf("and %d more", len(ns)-5))
+	}
+	return strings.Join(parts, ", ")
 }

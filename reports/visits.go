@@ -12,7 +12,7 @@ import (
 // (practice id, else email and birth date, else an email only one patient
 // has), a date and a service.
 func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan, error) {
-	p, err := prepare(t, o, visitFields, FieldVisitDate, FieldBirthDate)
+	p, err := prepare(ctx, s, t, o, visitFields, FieldVisitDate, FieldBirthDate)
 	if err != nil {
 		return nil, err
 	}
@@ -30,10 +30,6 @@ func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan,
 	ex, err := loadExisting(ctx, s)
 	if err != nil {
 		return nil, err
-	}
-	byEmail := map[string][]int64{}
-	for _, pat := range ex.byEmailBorn {
-		byEmail[pat.Email] = append(byEmail[pat.Email], pat.ID)
 	}
 	known := map[string]bool{}
 	if err := s.EachVisitKey(ctx, func(id int64, key, date string) { known[fmt.Sprint(id, "|", key, "|", date)] = true }); err != nil {
@@ -77,14 +73,14 @@ func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan,
 				patientID = m.ID
 			}
 		case email != "" && !born.IsZero():
-			if m := ex.byEmailBorn[emailBornKey(email, born)]; m != nil {
-				patientID = m.ID
+			if ms := ex.byKey[emailBornKey(email, born)]; len(ms) == 1 {
+				patientID = ms[0].ID
 			}
 		case email != "":
-			if ids := byEmail[email]; len(ids) == 1 {
-				patientID = ids[0]
-			} else if len(ids) > 1 {
-				reject("%d patients share the email %s; add a birth date or patient id column", len(ids), email)
+			if ms := ex.byEmail[email]; len(ms) == 1 {
+				patientID = ms[0].ID
+			} else if len(ms) > 1 {
+				reject("%d patients share the email %s; add a birth date or patient id column", len(ms), email)
 				continue
 			}
 		}
@@ -102,13 +98,12 @@ func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan,
 		}
 		p.Rows = append(p.Rows, r)
 	}
-	p.count()
-	return p, nil
+	return p, p.finish()
 }
 
 // ApplyVisits writes a visit plan in one transaction after a backup.
 func ApplyVisits(ctx context.Context, s *data.Store, p *Plan, progress func(done, total int)) (Result, error) {
-	res := Result{Added: p.Added, Unchanged: p.Unchanged, Rejected: p.Rejected}
+	res := Result{Counts: p.Counts()}
 	if p.Added == 0 {
 		return res, nil
 	}

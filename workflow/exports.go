@@ -37,6 +37,9 @@ func (w *Workflow) Export(ctx context.Context, req ExportRequest, progress func(
 	if err := checkXLSX(req.Out); err != nil {
 		return 0, err
 	}
+	if err := w.checkOutside(req.Out); err != nil {
+		return 0, err
+	}
 	named := req.Kind == ExportSegment || req.Kind == ExportCampaign
 	if named && strings.TrimSpace(req.Name) == "" {
 		return 0, fmt.Errorf("say which %s to export", req.Kind)
@@ -108,6 +111,9 @@ func (w *Workflow) CalendarYear(ctx context.Context, year int) (months []data.Mo
 func (w *Workflow) WriteICS(ctx context.Context, entries []data.PlanEntry, path string) (int, error) {
 	if !strings.EqualFold(filepath.Ext(path), ".ics") {
 		return 0, fmt.Errorf("the calendar file should end in .ics")
+	}
+	if err := w.checkOutside(path); err != nil {
+		return 0, err
 	}
 	n, err := reports.WriteICS(entries, path)
 	if err != nil {

@@ -3,6 +3,10 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
 
 	"kindly/reports"
 )
@@ -13,6 +17,11 @@ const (
 	ImportVisits   = "visits"
 )
 
+// DryRunRows is how many rows of each kind a dry run keeps besides the
+// rejected ones and those to check: enough for a preview, small for a big
+// sheet.
+const DryRunRows = 1000
+
 // ImportRequest is an import as the practice sets it up.
 type ImportRequest struct {
 	Kind    string // ImportPatients or ImportVisits
@@ -20,6 +29,10 @@ type ImportRequest struct {
 	Options reports.Options
 	// DryRun plans and reports, and writes nothing.
 	DryRun bool
+	// Rejects, when set, is a new .xlsx file for the rejected rows, each
+	// with its reason (also after a dry run). It is checked before the
+	// file is read: never over an existing file or Kindly's own.
+	Rejects string
 }
 
 // ImportSummary is an import's outcome, as the command line prints it and
@@ -29,15 +42,22 @@ type ImportSummary struct {
 	Sheet     string             `json:"sheet"`
 	HeaderRow int                `json:"header_row"`
 	Mapping   map[string]string  `json:"mapping"` // column header -> field
+	Columns   []string           `json:"-"`       // the mapping's headers, in the sheet's order
+	Ignored   []string           `json:"ignored"` // columns not read
 	DateOrder string             `json:"date_order"`
 	DryRun    bool               `json:"dry_run"`
 	Add       int                `json:"add"`
 	Update    int                `json:"update"`
 	Unchanged int                `json:"unchanged"`
 	Rejected  int                `json:"rejected"`
+	Flagged   int                `json:"flagged"`  // imported, with something to check
+	Archived  int                `json:"archived"` // deceased, inactive or moved: never contacted
 	Warnings  []string           `json:"warnings"`
 	Rejects   []reports.RowError `json:"rejects"`
+	Flags     []reports.RowError `json:"flags"`
 	Backup    string             `json:"backup,omitempty"`
+	// RejectsFile is where the rejected rows were written ("" when not).
+	RejectsFile string `json:"rejects_file,omitempty"`
 }
 
 // ImportResult is the plan of the rows (for a preview and the rejected rows)
@@ -56,16 +76,25 @@ func (w *Workflow) Import(ctx context.Context, req ImportRequest, progress func(
 	if req.Kind != ImportPatients && req.Kind != ImportVisits {
 		return ImportResult{}, fmt.Errorf("choose what to import: patients or visits, not %q", req.Kind)
 	}
+	if req.Rejects != "" {
+		if err := w.checkNewFile(req.Rejects, false); err != nil {
+			return ImportResult{}, fmt.Errorf("--rejects: %w", err)
+		}
+	}
 	if req.DryRun {
 		t, err := ReadSheet(req.File, req.Options.Sheet)
 		if err != nil {
 			return ImportResult{}, err
 		}
-		p, err := w.Plan(ctx, req.Kind, t, req.Options)
+		o := req.Options
+		if o.PreviewRows == 0 {
+			o.PreviewRows = DryRunRows
+		}
+		p, err := w.Plan(ctx, req.Kind, t, o)
 		if err != nil {
 			return ImportResult{}, err
 		}
-		return ImportResult{Plan: p, Summary: summarize(req, p, "")}, nil
+		return w.withRejects(req, p, summarize(req, p, ""))
 	}
 	importFile := reports.ImportPatients
 	if req.Kind == ImportVisits {
@@ -75,7 +104,22 @@ func (w *Workflow) Import(ctx context.Context, req ImportRequest, progress func(
 	if err != nil {
 		return ImportResult{Plan: p}, err
 	}
-	return ImportResult{Plan: p, Summary: summarize(req, p, res.Backup)}, nil
+	// Imported with these columns: the practice's choice for the next file like it.
+	if err := reports.RememberMapping(ctx, w.store, p); err != nil {
+		return ImportResult{Plan: p}, err
+	}
+	return w.withRejects(req, p, summarize(req, p, res.Backup))
+}
+
+// withRejects writes the rejected rows where the request asks.
+func (w *Workflow) withRejects(req ImportRequest, p *reports.Plan, sum ImportSummary) (ImportResult, error) {
+	if req.Rejects != "" && p.Rejected > 0 {
+		if _, err := w.SaveRejects(p, req.Rejects, false); err != nil {
+			return ImportResult{Plan: p, Summary: sum}, err
+		}
+		sum.RejectsFile = req.Rejects
+	}
+	return ImportResult{Plan: p, Summary: sum}, nil
 }
 
 // ReadSheet reads a sheet of an .xlsx file (the first when sheet is "") or
@@ -98,20 +142,73 @@ func (w *Workflow) Plan(ctx context.Context, kind string, t *reports.Table, o re
 func summarize(req ImportRequest, p *reports.Plan, backup string) ImportSummary {
 	sum := ImportSummary{File: req.File, Sheet: p.Table.Sheet, HeaderRow: p.HeaderRow, Mapping: map[string]string{},
 		DateOrder: p.DateOrder.String(), DryRun: req.DryRun, Add: p.Added, Update: p.Updated, Unchanged: p.Unchanged,
-		Rejected: p.Rejected, Warnings: append([]string{}, p.Warnings...), Rejects: p.RowErrors(), Backup: backup}
-	for col, f := range p.Mapping {
-		if col < len(p.Header) {
-			sum.Mapping[p.Header[col]] = string(f)
+		Rejected: p.Rejected, Flagged: p.Flagged, Archived: p.Archived, Warnings: append([]string{}, p.Warnings...),
+		Rejects: p.RowErrors(), Flags: p.RowFlags(), Backup: backup, Ignored: append([]string{}, p.Ignored...)}
+	for col, h := range p.Header {
+		if f, ok := p.Mapping[col]; ok && f != reports.FieldNone {
+			sum.Mapping[h] = f.Words()
+			sum.Columns = append(sum.Columns, h)
 		}
 	}
 	return sum
 }
 
-// SaveRejects writes an import's rejected rows, each with its reason, to an
-// .xlsx file, and returns how many.
-func (w *Workflow) SaveRejects(p *reports.Plan, path string) (int, error) {
-	if err := checkXLSX(path); err != nil {
+// SaveRejects writes an import's rejected rows, each with its reason, to a
+// new .xlsx file (overwrite: replacing one the practice chose to replace),
+// and returns how many. Never the database or its files.
+func (w *Workflow) SaveRejects(p *reports.Plan, path string, overwrite bool) (int, error) {
+	if err := w.checkNewFile(path, overwrite); err != nil {
 		return 0, err
 	}
 	return reports.WriteRejects(p, path)
+}
+
+// checkNewFile refuses a path Kindly should not write a workbook to: not
+// .xlsx, one of Kindly's own files, or (unless overwrite) a file that exists.
+func (w *Workflow) checkNewFile(path string, overwrite bool) error {
+	if err := checkXLSX(path); err != nil {
+		return err
+	}
+	if err := w.checkOutside(path); err != nil {
+		return err
+	}
+	if _, err := os.Stat(path); err == nil && !overwrite {
+		return fmt.Errorf("%s already exists; choose another name (Kindly does not write over a file)", path)
+	}
+	return nil
+}
+
+// checkOutside refuses to write a file over the database, its journal or
+// lock files, or into its folder of backups.
+func (w *Workflow) checkOutside(path string) error {
+	abs, err := realPath(path)
+	if err != nil {
+		return err
+	}
+	db, err := realPath(w.store.Path())
+	if err != nil {
+		return err
+	}
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" { // names that differ in case only are one file
+		abs, db = strings.ToLower(abs), strings.ToLower(db)
+	}
+	dir := filepath.Dir(db)
+	if strings.HasPrefix(abs, db) || strings.HasPrefix(abs, filepath.Join(dir, "backups")+string(filepath.Separator)) ||
+		(filepath.Dir(abs) == dir && strings.HasPrefix(filepath.Base(abs), "kindly")) {
+		return fmt.Errorf("%s is one of Kindly's own data files; choose another place", path)
+	}
+	return nil
+}
+
+// realPath is a path made absolute, its folder's links resolved: another
+// name for the database's folder is the same folder.
+func realPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs, nil
 }

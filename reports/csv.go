@@ -1,0 +1,233 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// readCSV streams a CSV or tab-separated text file: UTF-8 (with or without
+// BOM), UTF-16 with BOM (Excel's "Unicode text") or Windows-1252, the
+// delimiter guessed. Row numbers are the file's as a spreadsheet shows it:
+// blank lines count.
+func readCSV(f *os.File, path string, emit func(t *Table, rows [][]string) error) (*Table, error) {
+	name := filepath.Base(path)
+	info, err := f.Stat()
+	if err != nil {
+		return nil, unreadable("%v", err)
+	}
+	if info.Size() > maxFileSize {
+		return nil, unreadable("%s is %d MB, more than Kindly reads (%d MB): split it, or save only the patient list", name, info.Size()>>20, maxFileSize>>20)
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
+	sample, _ := br.Peek(64 << 10)
+	if len(bytes.TrimSpace(sample)) == 0 {
+		return nil, unreadable("the file is empty")
+	}
+	t := &Table{File: path, Sheet: "CSV", Sheets: []string{"CSV"}}
+	lines := &lineDecoder{}
+	switch {
+	case bytes.HasPrefix(sample, []byte{0xEF, 0xBB, 0xBF}):
+		br.Discard(3)
+		t.Encoding, lines.src = "UTF-8", br
+	case bytes.HasPrefix(sample, []byte{0xFF, 0xFE}), bytes.HasPrefix(sample, []byte{0xFE, 0xFF}):
+		t.Encoding = "UTF-16"
+		lines.src = bufio.NewReader(transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()))
+	default:
+		if bytes.IndexByte(sample, 0) >= 0 {
+			return nil, unreadable("the file looks binary, not like a CSV text file")
+		}
+		t.Encoding, lines.src = "UTF-8", br
+		if good, bad := utf8Evidence(sample); bad > 0 && good == 0 {
+			t.Encoding, lines.all1252 = "Windows-1252", true
+		}
+	}
+	// The delimiter, from the first lines.
+	var head bytes.Buffer
+	for i := 0; i < 10; i++ {
+		l, err := lines.readLine()
+		head.Write(l)
+		var long lineTooLong
+		if errors.As(err, &long) {
+			return nil, unreadable("%s: %v: is it a patient list?", name, long)
+		}
+		if err != nil {
+			lines.err = err
+			break
+		}
+	}
+	t.Delimiter = guessDelimiter(head.Bytes())
+	if avg := head.Len() / max(bytes.Count(head.Bytes(), []byte("\n")), 1); avg > 0 {
+		t.RowsHint = int(info.Size()) / avg
+	}
+	cr := csv.NewReader(io.MultiReader(bytes.NewReader(head.Bytes()), lines))
+	cr.Comma = t.Delimiter
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	chunk := make([][]string, 0, chunkRows)
+	rows, endLine := 0, 0 // rows handed out; the line the last record ended on
+	add := func(cells []string) error {
+		rows++
+		if err := checkRow(name, rows, cells); err != nil {
+			return err
+		}
+		if chunk = append(chunk, cells); len(chunk) == chunkRows {
+			if err := emit(t, chunk); err != nil {
+				return err
+			}
+			chunk = make([][]string, 0, chunkRows)
+		}
+		return nil
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var long lineTooLong
+		if errors.As(err, &long) {
+			return nil, unreadable("%s: %v: is it a patient list?", name, long)
+		}
+		if err != nil {
+			return nil, unreadable("the CSV file is malformed: %v", err)
+		}
+		start, _ := cr.FieldPos(0)
+		for ; endLine+1 < start; endLine++ { // blank lines are empty rows
+			if err := add(nil); err != nil {
+				return nil, err
+			}
+		}
+		last, _ := cr.FieldPos(len(rec) - 1)
+		endLine = last + strings.Count(rec[len(rec)-1], "\n")
+		if err := add(trimRow(rec)); err != nil {
+			return nil, err
+		}
+	}
+	if len(chunk) > 0 {
+		if err := emit(t, chunk); err != nil {
+			return nil, err
+		}
+	}
+	if n := len(lines.other); n > 0 {
+		msg := fmt.Sprintf("Line %d was not UTF-8 like the rest of the file and was read as Windows-1252: check its accents.", lines.other[0])
+		if n > 1 {
+			msg = fmt.Sprintf("%d lines were not UTF-8 like the rest of the file and were read as Windows-1252 (lines %s): check their accents.",
+				n, numberList(lines.other))
+		}
+		t.Notes = append(t.Notes, msg)
+	}
+	return t, nil
+}
+
+// utf8Evidence counts a sample's multi-byte UTF-8 characters (good) and
+// bytes that are not UTF-8 (bad), to tell UTF-8 from Windows-1252.
+func utf8Evidence(b []byte) (good, bad int) {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			if len(b) >= utf8.UTFMax || utf8.FullRune(b) {
+				bad++
+			}
+		case size > 1:
+			good++
+		}
+		b = b[size:]
+	}
+	return good, bad
+}
+
+// lineDecoder hands out a text file line by line as UTF-8: a line that is
+// not UTF-8 is read as Windows-1252 (and its number kept), so one odd line
+// does not turn a whole file's accents into "MÃ¼ller".
+type lineDecoder struct {
+	src     *bufio.Reader
+	all1252 bool  // the whole file is Windows-1252
+	line    int   // lines read
+	other   []int // lines read as Windows-1252 in a UTF-8 file
+	buf     []byte
+	err     error
+}
+
+// maxLine is the longest line read: far more than a row of patient
+// details, far less than a file of nothing but commas, whose one line
+// would become millions of empty cells.
+const maxLine = 1 << 20
+
+// lineTooLong is the error of a line longer than maxLine.
+type lineTooLong struct{ line int }
+
+func (e lineTooLong) Error() string {
+	return fmt.Sprintf("line %d is longer than %d KB, more than a row of patient details", e.line, maxLine>>10)
+}
+
+func (d *lineDecoder) readLine() ([]byte, error) {
+	var l []byte
+	var err error
+	for {
+		var frag []byte
+		frag, err = d.src.ReadSlice('\n')
+		l = append(l, frag...)
+		if len(l) > maxLine {
+			return nil, lineTooLong{d.line + 1}
+		}
+		if err != bufio.ErrBufferFull {
+			break
+		}
+	}
+	if len(l) == 0 {
+		return nil, err
+	}
+	d.line++
+	if d.all1252 || !utf8.Valid(l) {
+		if !d.all1252 {
+			d.other = append(d.other, d.line)
+		}
+		if dec, _, derr := transform.Bytes(charmap.Windows1252.NewDecoder(), l); derr == nil {
+			l = dec
+		}
+	}
+	return l, err
+}
+
+func (d *lineDecoder) Read(p []byte) (int, error) {
+	for len(d.buf) == 0 {
+		if d.err != nil {
+			return 0, d.err
+		}
+		d.buf, d.err = d.readLine()
+	}
+	n := copy(p, d.buf)
+	d.buf = d.buf[n:]
+	return n, nil
+}
+
+// guessDelimiter picks the character that splits the first lines most consistently.
+func guessDelimiter(text []byte) rune {
+	lines := strings.SplitN(string(text), "\n", 11)
+	if len(lines) > 10 {
+		lines = lines[:10]
+	}
+	best, bestScore := ',', -1
+	for _, d := range []rune{',', ';', '\t', '|'} {
+		score := 0
+		for _, l := range lines {
+			score += strings.Count(l, string(d))
+		}
+		if score > bestScore {
+			best, bestScore = d, score
+		}
+	}
+	return best
+}
