@@ -75,21 +75,7 @@ func readCSV(f *os.File, path string, emit func(t *Table, rows [][]string) error
 	cr.Comma = t.Delimiter
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	chunk := make([][]string, 0, chunkRows)
-	rows, endLine := 0, 0 // rows handed out; the line the last record ended on
-	add := func(cells []string) error {
-		rows++
-		if err := checkRow(name, rows, cells); err != nil {
-			return err
-		}
-		if chunk = append(chunk, cells); len(chunk) == chunkRows {
-			if err := emit(t, chunk); err != nil {
-				return err
-			}
-			chunk = make([][]string, 0, chunkRows)
-		}
-		return nil
-	}
+	rows, endLine := newChunker(t, name, emit), 0 // endLine: the line the last record ended on
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -104,20 +90,18 @@ func readCSV(f *os.File, path string, emit func(t *Table, rows [][]string) error
 		}
 		start, _ := cr.FieldPos(0)
 		for ; endLine+1 < start; endLine++ { // blank lines are empty rows
-			if err := add(nil); err != nil {
+			if err := rows.add(nil); err != nil {
 				return nil, err
 			}
 		}
 		last, _ := cr.FieldPos(len(rec) - 1)
 		endLine = last + strings.Count(rec[len(rec)-1], "\n")
-		if err := add(trimRow(rec)); err != nil {
+		if err := rows.add(trimRow(rec)); err != nil {
 			return nil, err
 		}
 	}
-	if len(chunk) > 0 {
-		if err := emit(t, chunk); err != nil {
-			return nil, err
-		}
+	if err := rows.flush(); err != nil {
+		return nil, err
 	}
 	if n := len(lines.other); n > 0 {
 		msg := fmt.Sprintf("Line %d was not UTF-8 like the rest of the file and was read as Windows-1252: check its accents.", lines.other[0])

@@ -175,27 +175,13 @@ func readXLSX(f *os.File, path, sheet string, emit func(t *Table, rows [][]strin
 			t.RowsHint = n
 		}
 	}
-	chunk := make([][]string, 0, chunkRows)
-	read := 0
-	err = book.sheetRows(t.Sheet, sst, func(cells []string) error {
-		read++
-		cells = trimRow(cells)
-		if err := checkRow(name, read, cells); err != nil {
-			return err
-		}
-		if chunk = append(chunk, cells); len(chunk) == chunkRows {
-			if err := emit(t, chunk); err != nil {
-				return err
-			}
-			chunk = make([][]string, 0, chunkRows)
-		}
-		return nil
-	})
+	rows := newChunker(t, name, emit)
+	err = book.sheetRows(t.Sheet, sst, func(cells []string) error { return rows.add(trimRow(cells)) })
 	switch {
 	case errors.Is(err, errTooManyRows):
 		return nil, tooMany(name, maxRows+1, "rows", maxRows)
 	case errors.Is(err, errTooManyColumns):
-		return nil, unreadable("%s: row %d has more columns than Kindly reads (at most %d): is it a patient list?", name, read+1, maxColumns)
+		return nil, unreadable("%s: row %d has more columns than Kindly reads (at most %d): is it a patient list?", name, rows.n+1, maxColumns)
 	case errors.Is(err, ErrUnreadable):
 		return nil, err
 	case err != nil && ctxOrEmitError(err):
@@ -203,12 +189,42 @@ func readXLSX(f *os.File, path, sheet string, emit func(t *Table, rows [][]strin
 	case err != nil:
 		return nil, unreadable("cannot read sheet %q of %s (it may be damaged): %v", t.Sheet, name, err)
 	}
-	if len(chunk) > 0 {
-		if err := emit(t, chunk); err != nil {
-			return nil, err
-		}
+	return t, rows.flush()
+}
+
+// chunker hands a file's rows to emit a chunk at a time, each row checked
+// against the bounds.
+type chunker struct {
+	t     *Table
+	file  string
+	emit  func(t *Table, rows [][]string) error
+	chunk [][]string
+	n     int // rows handed out
+}
+
+func newChunker(t *Table, file string, emit func(t *Table, rows [][]string) error) *chunker {
+	return &chunker{t: t, file: file, emit: emit, chunk: make([][]string, 0, chunkRows)}
+}
+
+func (c *chunker) add(cells []string) error {
+	c.n++
+	if err := checkRow(c.file, c.n, cells); err != nil {
+		return err
 	}
-	return t, nil
+	if c.chunk = append(c.chunk, cells); len(c.chunk) == chunkRows {
+		return c.flush()
+	}
+	return nil
+}
+
+// flush hands over the rows not handed over yet.
+func (c *chunker) flush() error {
+	if len(c.chunk) == 0 {
+		return nil
+	}
+	err := c.emit(c.t, c.chunk)
+	c.chunk = make([][]string, 0, chunkRows)
+	return err
 }
 
 // ctxOrEmitError says an error came from the reader's consumer (the import
