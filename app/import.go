@@ -233,13 +233,22 @@ func (w *importWizard) showColumns() {
 		sel.SetSelected(fieldLabel(w.mapping[col]))
 		sel.OnChanged = func(label string) {
 			for _, f := range importFields {
-				if f.label == label {
-					if f.field == reports.FieldNone {
-						delete(w.mapping, col)
-					} else {
-						w.mapping[col] = f.field
+				if f.label != label {
+					continue
+				}
+				if f.field == reports.FieldNone {
+					delete(w.mapping, col)
+					continue
+				}
+				for c, other := range w.mapping { // one column per field: the choice wins, as with --map
+					if other == f.field && c != col {
+						delete(w.mapping, c)
+						if c < len(w.columns.Objects) {
+							w.columnSelect(c).SetSelected(fieldLabel(reports.FieldNone))
+						}
 					}
 				}
+				w.mapping[col] = f.field
 			}
 			w.replan()
 		}
@@ -249,6 +258,11 @@ func (w *importWizard) showColumns() {
 		}
 		w.columns.Add(container.NewGridWithColumns(2, widget.NewLabel(name), sel))
 	}
+}
+
+// columnSelect is the field list of the sheet's column c.
+func (w *importWizard) columnSelect(c int) *widget.Select {
+	return w.columns.Objects[c].(*fyne.Container).Objects[1].(*widget.Select)
 }
 
 func (w *importWizard) showPlan() {

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
+	"kindly/reports"
 )
 
 // The import wizard on the LibreOffice-written messy workbook: the first
@@ -118,4 +119,50 @@ func previewCellText(w *importWizard, row, col int) string {
 	l := widget.NewLabel("")
 	w.preview.UpdateCell(widget.TableCellID{Row: row, Col: col}, l)
 	return l.Text
+}
+
+// A column mapped by hand wins over the column that had its field, and
+// the choice is remembered for the next file with the same columns - as
+// with the command line's --map.
+func TestImportWizardRemembersColumns(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	path := filepath.Join("..", "reports", "testdata", "opendental.xlsx")
+	done := make(chan struct{}, 1)
+	var wiz *importWizard
+	onUI(u, func() { wiz = newImportWizard(u, path, func() { done <- struct{}{} }) })
+	waitFor(t, u, "the dry run", func() bool { return strings.Contains(wiz.summary.Text, "7 to add") })
+	const hmPhone, wirelessPhone = 7, 8
+	onUI(u, func() {
+		if wiz.plan.Header[hmPhone] != "HmPhone" || wiz.columnSelect(wirelessPhone).Selected != "Phone" {
+			t.Fatalf("header %q, WirelessPhone read as %q", wiz.plan.Header, wiz.columnSelect(wirelessPhone).Selected)
+		}
+		if !strings.Contains(wiz.details.Text, `Column "E-mail" is hidden`) || !strings.Contains(wiz.details.Text, "4 archived") && !strings.Contains(wiz.summary.Text, "4 archived") {
+			t.Errorf("summary %q details %q", wiz.summary.Text, wiz.details.Text)
+		}
+		wiz.columnSelect(hmPhone).SetSelected("Phone")
+		if got := wiz.columnSelect(wirelessPhone).Selected; got != "(skip this column)" {
+			t.Errorf("WirelessPhone still read as %q", got)
+		}
+	})
+	waitFor(t, u, "the dry run with HmPhone", func() bool {
+		return wiz.plan.Mapping[hmPhone] == reports.FieldPhone && wiz.planned.Mapping[hmPhone] == reports.FieldPhone
+	})
+	onUI(u, func() { wiz.onImport() })
+	waitFor(t, u, "the import", func() bool { return received(done) })
+	bob, _ := u.store.Patients(t.Context(), data.PatientQuery{Search: "Brown", IncludeArchived: true})
+	if len(bob) != 1 || bob[0].Phone != "555-0102" || !bob[0].Archived {
+		t.Fatalf("Bob: %+v", bob)
+	}
+
+	var again *importWizard
+	onUI(u, func() { again = newImportWizard(u, path, nil) })
+	waitFor(t, u, "the next dry run", func() bool { return again.plan != nil })
+	onUI(u, func() {
+		if !strings.Contains(again.details.Text, "as you chose at your last import") || again.columnSelect(hmPhone).Selected != "Phone" ||
+			again.columnSelect(wirelessPhone).Selected != "(skip this column)" {
+			t.Errorf("details %q, HmPhone %q, WirelessPhone %q", again.details.Text, again.columnSelect(hmPhone).Selected,
+				again.columnSelect(wirelessPhone).Selected)
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"kindly/data"
@@ -216,6 +217,7 @@ func prepare(ctx context.Context, s *data.Store, t *Table, o Options, allowed []
 	if err := p.applyColumns(o.Columns, allowed); err != nil {
 		return nil, err
 	}
+	p.columnNotes = append(p.columnNotes, claimedTwice(p.Header, p.Mapping)...)
 	for i, h := range p.Header {
 		if f, ok := p.Mapping[i]; (!ok || f == FieldNone) && strings.TrimSpace(h) != "" {
 			p.Ignored = append(p.Ignored, h)
@@ -229,6 +231,31 @@ func prepare(ctx context.Context, s *data.Store, t *Table, o Options, allowed []
 	p.decided, p.dateNotes = p.stats.decide(o)
 	p.DateOrder = p.decided.order
 	return p, nil
+}
+
+// claimedTwice names the fields a mapping reads from two columns or more:
+// the leftmost is read.
+func claimedTwice(header []string, m Mapping) []string {
+	byField := map[Field][]int{}
+	for c, f := range m {
+		if f != FieldNone && c < len(header) {
+			byField[f] = append(byField[f], c)
+		}
+	}
+	var notes []string
+	for _, f := range allFields {
+		cs := byField[f]
+		if len(cs) < 2 {
+			continue
+		}
+		slices.Sort(cs)
+		var names []string
+		for _, c := range cs {
+			names = append(names, header[c])
+		}
+		notes = append(notes, fmt.Sprintf("Columns %s are all chosen as %s: only %q is read.", quoteList(names), f.Words(), header[cs[0]]))
+	}
+	return notes
 }
 
 func quoteList(xs []string) string {

@@ -412,3 +412,23 @@ func TestImportRefusesFilesBeyondBounds(t *testing.T) {
 		}
 	}
 }
+
+// A mapping that reads one field from two columns says so, naming both.
+func TestImportFieldChosenTwice(t *testing.T) {
+	s := newStore(t)
+	tab, err := ReadTable("testdata/opendental.xlsx", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := Mapping{1: FieldLastName, 2: FieldFirstName, 7: FieldPhone, 8: FieldPhone}
+	p, err := PlanPatients(context.Background(), s, tab, Options{Mapping: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !warned(p, `Columns "HmPhone", "WirelessPhone" are all chosen as phone: only "HmPhone" is read.`) {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+	if r := byRow(p)[3]; r.Patient.Phone != "555-0102" {
+		t.Errorf("Bob's phone %q", r.Patient.Phone)
+	}
+}
