@@ -103,7 +103,6 @@ type Plan struct {
 	stats       *columnStats  // counted over the data rows
 	decided     decisions     // what the stats settled
 	today       data.Date     // in the practice's time zone, when planned
-	usZips      bool          // the practice is in the US: numeric postal codes lost their leading zeros
 	zipsPadded  int
 	footers     []string // rows that were totals or footers, skipped
 	extraCells  []int    // rows with cells beyond the last named column
@@ -224,7 +223,11 @@ func prepare(ctx context.Context, s *data.Store, t *Table, o Options, allowed []
 		}
 	}
 	p.cols = p.Mapping.columns()
-	p.stats = newColumnStats(p.Mapping, dateFields)
+	zone, err := practiceZone(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	p.stats = newColumnStats(p.Mapping, zone, dateFields)
 	for _, row := range t.Rows[header+1:] {
 		p.stats.add(row)
 	}
@@ -331,23 +334,46 @@ func newPatientPlanner(ctx context.Context, s *data.Store, p *Plan) (*patientPla
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.Location()
-	if err != nil {
-		return nil, err
-	}
 	ex, err := loadExisting(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	p.today, p.usZips = today, usZone(loc.String())
+	p.today = today
 	return &patientPlanner{p: p, s: s, ex: ex, today: today, source: "import " + filepath.Base(p.Table.File),
 		seen: make(map[string]int, len(p.Table.Rows))}, nil
 }
 
+// practiceZone is what the practice's time zone says about its postal codes.
+func practiceZone(ctx context.Context, s *data.Store) (postalZone, error) {
+	st, err := s.Settings(ctx)
+	switch {
+	case err != nil:
+		return zoneUnknown, err
+	case st.TimeZone == "":
+		return zoneUnknown, nil
+	case usZone(st.TimeZone):
+		return zoneUS, nil
+	}
+	return zoneElsewhere, nil
+}
+
 // usZone says a practice in this time zone writes US postal codes, whose
-// leading zeros a spreadsheet drops (07030 stored as the number 7030).
+// leading zeros a spreadsheet drops (07030 stored as the number 7030). Not
+// every "America/" zone: Canada's codes have letters, Brazil's eight digits.
 func usZone(zone string) bool {
-	return strings.HasPrefix(zone, "America/") || strings.HasPrefix(zone, "US/") || zone == "Pacific/Honolulu"
+	switch {
+	case strings.HasPrefix(zone, "US/"), strings.HasPrefix(zone, "America/Indiana/"), strings.HasPrefix(zone, "America/Kentucky/"),
+		strings.HasPrefix(zone, "America/North_Dakota/"):
+		return true
+	}
+	switch zone {
+	case "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix", "America/Anchorage",
+		"America/Adak", "America/Boise", "America/Detroit", "America/Indianapolis", "America/Louisville", "America/Menominee",
+		"America/Juneau", "America/Sitka", "America/Yakutat", "America/Nome", "America/Metlakatla", "America/Puerto_Rico",
+		"Pacific/Honolulu", "America/St_Thomas", "Pacific/Guam", "Pacific/Pago_Pago", "Pacific/Saipan":
+		return true
+	}
+	return false
 }
 
 // row plans the sheet's row i (0-based), whose cells are given, into r;
@@ -559,7 +585,7 @@ func (p *Plan) Shown(r RowResult, col int) string {
 			return d.String()
 		}
 	case FieldPostalCode:
-		if p.usZips {
+		if p.decided.padZips {
 			return padUSZip(v)
 		}
 		return cleanNumberText(v)

@@ -90,7 +90,7 @@ func (p *Plan) readPatient(cells []string, today data.Date) (rowRead, error) {
 		pat.Sex = sex
 	}
 	pat.PostalCode = data.OneLine(cleanNumberText(val(FieldPostalCode)))
-	if p.usZips {
+	if p.decided.padZips {
 		if padded := padUSZip(pat.PostalCode); padded != pat.PostalCode {
 			pat.PostalCode = padded
 			p.zipsPadded++

@@ -432,3 +432,39 @@ func TestImportFieldChosenTwice(t *testing.T) {
 		t.Errorf("Bob's phone %q", r.Patient.Phone)
 	}
 }
+
+// Postal codes that lost their leading zero get it back in a US practice,
+// value by value; never in another country's; and, before the practice has
+// set its time zone, when the column's other codes have five digits.
+func TestImportPostalCodesByCountry(t *testing.T) {
+	for _, z := range []struct {
+		zone string
+		want bool
+	}{{"America/Chicago", true}, {"America/Indiana/Knox", true}, {"Pacific/Honolulu", true}, {"America/Puerto_Rico", true},
+		{"America/Toronto", false}, {"America/Sao_Paulo", false}, {"Europe/Berlin", false}} {
+		if usZone(z.zone) != z.want {
+			t.Errorf("usZone(%q) = %v", z.zone, !z.want)
+		}
+	}
+	dir := t.TempDir()
+	five := filepath.Join(dir, "five.csv")
+	os.WriteFile(five, []byte("Last name,First name,Zip\nA,Ann,7030\nB,Bea,10001\nC,Cy,94110\n"), 0o600)
+	four := filepath.Join(dir, "four.csv")
+	os.WriteFile(four, []byte("Last name,First name,PLZ\nA,Ann,8001\nB,Bea,3011\nC,Cy,1204\n"), 0o600)
+	for _, c := range []struct {
+		zone, file, ann string
+	}{
+		{"", five, "07030"}, {"", four, "8001"}, // no time zone set: decided by the column
+		{"America/New_York", five, "07030"}, {"America/New_York", four, "08001"}, // a US practice: every short code
+		{"Europe/Zurich", four, "8001"}, {"Europe/Berlin", five, "7030"}, // elsewhere: as written
+	} {
+		s := newStore(t)
+		storetest.SetZone(t, s, c.zone)
+		if _, _, err := ImportPatients(context.Background(), s, c.file, Options{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if ann := storedByFirstName(t, s)["Ann"]; ann.PostalCode != c.ann {
+			t.Errorf("zone %q, %s: Ann's code %q, want %q", c.zone, filepath.Base(c.file), ann.PostalCode, c.ann)
+		}
+	}
+}

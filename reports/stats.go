@@ -2,7 +2,12 @@ package reports
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 )
+
+// zipPlus4 is a US ZIP+4 code.
+var zipPlus4 = regexp.MustCompile(`^[0-9]{5}-[0-9]{4}$`)
 
 // columnStats counts, row by row, what an import decides from whole
 // columns: the order of day and month in text dates. Counting row by row
@@ -11,15 +16,33 @@ type columnStats struct {
 	dateCols             []int
 	dayFirst, monthFirst bool
 	ambiguous            int
+
+	// Postal codes, when the practice's country is not known: codes of
+	// five digits (or ZIP+4), of three or four digits, and of other shapes.
+	postalCol              int
+	zones                  postalZone
+	fives, shorts, unusual int
 }
+
+// postalZone is what the practice's time zone says about its postal codes.
+type postalZone int
+
+const (
+	zoneUnknown   postalZone = iota // no time zone set: decided from the column
+	zoneUS                          // a US practice: numeric codes lost their leading zeros, each is padded
+	zoneElsewhere                   // codes are never padded
+)
 
 // decisions are what columnStats settles for a whole sheet.
 type decisions struct {
 	order DateOrder
+	// padZips: postal codes of three or four digits lost their leading
+	// zeros (a spreadsheet stored 07030 as the number 7030).
+	padZips bool
 }
 
-func newColumnStats(m Mapping, dateFields []Field) *columnStats {
-	c := &columnStats{}
+func newColumnStats(m Mapping, zone postalZone, dateFields []Field) *columnStats {
+	c := &columnStats{postalCol: m.column(FieldPostalCode), zones: zone}
 	for _, f := range dateFields {
 		if col := m.column(f); col >= 0 {
 			c.dateCols = append(c.dateCols, col)
@@ -30,6 +53,19 @@ func newColumnStats(m Mapping, dateFields []Field) *columnStats {
 
 // add counts one data row.
 func (c *columnStats) add(row []string) {
+	if c.zones == zoneUnknown && c.postalCol >= 0 && c.postalCol < len(row) {
+		switch v := cleanNumberText(row[c.postalCol]); {
+		case v == "":
+		case strings.Trim(v, "0123456789") != "" && !zipPlus4.MatchString(v):
+			c.unusual++
+		case len(v) == 5 || zipPlus4.MatchString(v):
+			c.fives++
+		case len(v) == 3 || len(v) == 4:
+			c.shorts++
+		default:
+			c.unusual++
+		}
+	}
 	for _, col := range c.dateCols {
 		if col >= len(row) {
 			continue
@@ -52,6 +88,16 @@ func (c *columnStats) add(row []string) {
 func (c *columnStats) decide(o Options) (decisions, []string) {
 	var d decisions
 	var warnings []string
+	// Postal codes: padded for a US practice; elsewhere never; with no
+	// time zone set, when the column holds five-digit codes and nothing
+	// but digits (four-digit codes beside them lost a zero: US, Germany,
+	// France, Spain, Italy; Swiss or Dutch lists have no five-digit codes).
+	switch c.zones {
+	case zoneUS:
+		d.padZips = true
+	case zoneUnknown:
+		d.padZips = c.fives > 0 && c.unusual == 0 && c.fives >= c.shorts
+	}
 	// The date order: decided by values that can only be read one way.
 	d.order = MonthFirst
 	switch {
