@@ -2,6 +2,8 @@ package reports
 
 import (
 	"archive/zip"
+	"bufio"
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"os"
@@ -129,6 +131,54 @@ func (b *book) sheet(name string) *zip.File {
 		return nil
 	}
 	return b.file(part)
+}
+
+// bigSheet is the unpacked size from which a sheet's rows are counted
+// before it is read (about 250,000 rows of patient details): a sheet can
+// omit or misstate its dimension, and reading 500,000 rows only to refuse
+// the file would cost the practice half a minute.
+var bigSheet uint64 = 100 << 20
+
+// rowCount counts a big sheet's rows in its XML without parsing it: the
+// number of the last row (a sheet can skip rows), or more than maxRows as
+// soon as that is sure. -1 for a sheet smaller than bigSheet, or when it
+// cannot tell.
+func (b *book) rowCount(sheet string) int {
+	f := b.sheet(sheet)
+	if f == nil || f.UncompressedSize64 < bigSheet {
+		return -1
+	}
+	r, err := f.Open()
+	if err != nil {
+		return -1
+	}
+	defer r.Close()
+	br := bufio.NewReaderSize(r, 64<<10)
+	n := 0
+	for n <= maxRows {
+		if _, err := br.ReadSlice('<'); err == bufio.ErrBufferFull {
+			continue
+		} else if err != nil {
+			break
+		}
+		head, _ := br.Peek(16)
+		if i := bytes.IndexByte(head, ':'); i > 0 && bytes.IndexAny(head[:i], " \t\r\n/>\"") < 0 {
+			head = head[i+1:] // <x:row> in a workbook that names its namespace
+		}
+		if len(head) < 4 || string(head[:3]) != "row" || !strings.ContainsRune(" \t\r\n/>", rune(head[3])) {
+			continue
+		}
+		n++
+		tag, _ := br.ReadSlice('>')
+		if i := bytes.Index(tag, []byte(` r="`)); i >= 0 {
+			if j := bytes.IndexByte(tag[i+4:], '"'); j >= 0 {
+				if v, err := strconv.Atoi(string(tag[i+4 : i+4+j])); err == nil && v > n {
+					n = v
+				}
+			}
+		}
+	}
+	return n
 }
 
 // sheetHead reads what a sheet says before its rows: the range it

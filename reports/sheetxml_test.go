@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -161,5 +162,47 @@ break &amp; _x005F_x0008_ &lt;tag&gt;</x:t></x:si><x:si><x:t/></x:si><x:si><x:t>
 	tab, err := ReadTable(path, "")
 	if err != nil || tab.Sheet != "Patients" || !tab.Date1904 || tab.RowsHint != 9 {
 		t.Errorf("table %+v, %v", tab, err)
+	}
+}
+
+// A big sheet's rows are counted before it is read, so a file of a
+// million rows that omits its dimension is refused at once.
+func TestBigSheetRowsCountedFirst(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rows.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	put := func(name, body string) {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	put("xl/workbook.xml", `<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>`)
+	put("xl/_rels/workbook.xml.rels", `<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
+	put("xl/worksheets/sheet1.xml", "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>Last name</t></is></c></row>"+
+		strings.Repeat("<row/>", maxRows)+"</sheetData></worksheet>")
+	zw.Close()
+	f.Close()
+
+	r, _ := os.Open(path)
+	defer r.Close()
+	b, err := openBook(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := b.rowCount("S"); n != -1 {
+		t.Errorf("a small sheet is counted: %d", n)
+	}
+	defer func(was uint64) { bigSheet = was }(bigSheet)
+	bigSheet = 0
+	if n := b.rowCount("S"); n != maxRows+1 {
+		t.Errorf("rows counted: %d, want %d", n, maxRows+1)
+	}
+	if _, err := ReadTable(path, ""); err == nil || !strings.Contains(err.Error(), "more than 500000 rows") {
+		t.Errorf("err = %v", err)
 	}
 }

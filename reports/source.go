@@ -175,6 +175,11 @@ func readXLSX(f *os.File, path, sheet string, emit func(t *Table, rows [][]strin
 			t.RowsHint = n
 		}
 	}
+	if n := book.rowCount(t.Sheet); n > maxRows {
+		return nil, tooMany(name, n, "rows", maxRows)
+	} else if n > 0 && t.RowsHint == 0 {
+		t.RowsHint = n
+	}
 	rows := newChunker(t, name, emit)
 	err = book.sheetRows(t.Sheet, sst, func(cells []string) error { return rows.add(trimRow(cells)) })
 	switch {
