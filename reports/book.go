@@ -162,7 +162,7 @@ func (b *book) rowCount(sheet string) int {
 			break
 		}
 		head, _ := br.Peek(16)
-		if i := bytes.IndexByte(head, ':'); i > 0 && bytes.IndexAny(head[:i], " \t\r\n/>\"") < 0 {
+		if i := bytes.IndexByte(head, ':'); i > 0 && !bytes.ContainsAny(head[:i], " \t\r\n/>\"") {
 			head = head[i+1:] // <x:row> in a workbook that names its namespace
 		}
 		if len(head) < 4 || string(head[:3]) != "row" || !strings.ContainsRune(" \t\r\n/>", rune(head[3])) {
