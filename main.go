@@ -20,6 +20,7 @@ var icon []byte
 
 func main() {
 	os.Exit(cli.Main(os.Args[1:], cli.Env{
-		Window: func(ctx context.Context, w *workflow.Workflow) error { return app.Run(ctx, w, icon) },
+		Window:      func(ctx context.Context, w *workflow.Workflow) error { return app.Run(ctx, w, icon) },
+		WindowError: func(err error) { app.ShowStartError(err, icon) },
 	}))
 }

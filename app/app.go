@@ -9,7 +9,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"kindly/workflow"
 )
@@ -31,6 +33,23 @@ func Run(ctx context.Context, work *workflow.Workflow, icon []byte) error {
 	w.ShowAndRun()
 	ui.Close()
 	return nil
+}
+
+// ShowStartError tells someone who started Kindly (without a terminal,
+// perhaps) why its window cannot open - the database is open in another
+// Kindly, say - and returns when they close the message.
+func ShowStartError(err error, icon []byte) {
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
+	w := a.NewWindow("Kindly")
+	msg := widget.NewLabel("Kindly cannot open: " + errorText(err))
+	msg.Wrapping = fyne.TextWrapWord
+	ok := widget.NewButton("OK", a.Quit)
+	ok.Importance = widget.HighImportance
+	w.SetContent(container.NewBorder(nil, container.NewCenter(ok), nil, nil, msg))
+	w.Resize(fyne.NewSize(480, 160))
+	w.CenterOnScreen()
+	w.ShowAndRun()
 }
 
 // errorText is an error as the front desk should read it.

@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
 	"kindly/internal/storetest"
@@ -98,10 +99,23 @@ func newTestUIAt(t *testing.T, patients int, now time.Time) (*UI, fyne.Window) {
 		t.Fatal(err)
 	}
 	if patients > 0 {
-		if err := work.Demo(context.Background(), patients, 3, nil); err != nil {
+		if err := work.Demo(context.Background(), patients, 3, false, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return uiOn(t, work)
+}
+
+// newTestUIOn opens the window on a store opened by the test (closed when
+// the test ends).
+func newTestUIOn(t *testing.T, store *data.Store) (*UI, fyne.Window) {
+	t.Helper()
+	t.Cleanup(func() { store.Close() })
+	return uiOn(t, workflow.New(store))
+}
+
+func uiOn(t *testing.T, work *workflow.Workflow) (*UI, fyne.Window) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	w := a.NewWindow("Kindly")
 	u := New(a, w, work)
@@ -343,4 +357,100 @@ func TestDailyBackupAtStart(t *testing.T) {
 		list, _ := u.store.Backups()
 		return len(list) == 1 && strings.HasSuffix(list[0], "-daily.db")
 	})
+}
+
+// Restoring from Settings: the backup is checked and its patients counted
+// before the practice confirms; the next start restores it and says what
+// it did.
+func TestRestoreFromSettings(t *testing.T) {
+	u, w := newTestUI(t, 12)
+	onUI(u, func() { u.Show("Settings") })
+	s := u.settings
+	waitFor(t, u, "the daily backup in the list", func() bool { return len(s.backupFiles) == 1 })
+	if err := u.store.CreatePatient(context.Background(), &data.Patient{LastName: "Later", FirstName: "Lee"}); err != nil {
+		t.Fatal(err)
+	}
+	onUI(u, func() { s.chosenBackup = 0; s.onRestore() })
+	var confirm string
+	waitFor(t, u, "the confirmation", func() bool {
+		confirm = overlayText(w)
+		return strings.Contains(confirm, "It holds 12 patients")
+	})
+	onUI(u, func() { tapButton(t, w, "Yes") })
+	waitFor(t, u, "the restore scheduled", func() bool { return strings.HasPrefix(s.status.Text, "Close and reopen Kindly") })
+	path := u.store.Path()
+	onUI(nil, w.Close)
+	u.store.Close()
+
+	store, err := data.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u2, w2 := newTestUIOn(t, store)
+	defer onUI(nil, w2.Close)
+	waitFor(t, u2, "the restore's report", func() bool { return strings.Contains(overlayText(w2), "Restored kindly-") })
+	if n, _ := store.CountPatients(context.Background(), data.PatientQuery{IncludeArchived: true}); n != 12 {
+		t.Errorf("%d patients after the restore", n)
+	}
+}
+
+// overlayText is the text of the dialog on top of the window ("" when none).
+func overlayText(w fyne.Window) string {
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		return ""
+	}
+	var b strings.Builder
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *widget.RichText:
+			b.WriteString(x.String() + "\n")
+		case *widget.Button:
+			b.WriteString("[" + x.Text + "]\n")
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+			return
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(top)
+	return b.String()
+}
+
+// tapButton taps the button with this text in the dialog on top.
+func tapButton(t *testing.T, w fyne.Window, text string) {
+	t.Helper()
+	var found *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Button:
+			if x.Text == text {
+				found = x
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		walk(top)
+	}
+	if found == nil {
+		t.Fatalf("no button %q in %q", text, overlayText(w))
+	}
+	test.Tap(found)
 }

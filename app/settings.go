@@ -259,7 +259,7 @@ func (s *settingsScreen) onTest() {
 }
 
 func (s *settingsScreen) onBackup() {
-	background(s.ui, func(ctx context.Context) (string, error) { return s.ui.store.Backup(ctx, "by hand") },
+	background(s.ui, func(ctx context.Context) (string, error) { return s.ui.work.Backup(ctx) },
 		func(path string, err error) {
 			if err != nil {
 				s.ui.showError(err)
@@ -276,19 +276,38 @@ func (s *settingsScreen) onRestore() {
 		return
 	}
 	file := s.backupFiles[s.chosenBackup]
-	dialog.ShowConfirm("Restore "+filepath.Base(file)+"?",
-		"Everything since that backup is replaced by it (today's database is kept as a backup too).\nKindly restores it the next time it starts.",
-		func(ok bool) {
-			if !ok {
+	label := data.BackupLabel(file, s.backupZone)
+	s.status.SetText("Checking the backup…")
+	// The backup is checked before the practice decides: a damaged file or
+	// one that is not Kindly's is refused here, with the reason.
+	background(s.ui, func(ctx context.Context) (data.BackupInfo, error) { return s.ui.work.CheckBackup(ctx, file) },
+		func(info data.BackupInfo, err error) {
+			if err != nil {
+				s.status.SetText("")
+				s.ui.showError(err)
 				return
 			}
-			background(s.ui, func(context.Context) (none, error) { return none{}, s.ui.store.ScheduleRestore(file) },
-				func(_ none, err error) {
-					if err != nil {
-						s.ui.showError(err)
-						return
+			s.status.SetText("")
+			dialog.ShowConfirm(fmt.Sprintf("Restore the backup of %s?", label),
+				fmt.Sprintf("It holds %d patients. Everything else since then is replaced by it; what was sent since then and\n"+
+					"every opt-out are kept, and campaigns are paused until you look at them. Today's database is kept\n"+
+					"as a backup too. Kindly restores it the next time it starts.", info.Patients),
+				func(ok bool) {
+					if ok {
+						s.scheduleRestore(file, label)
 					}
-					s.status.SetText("Close and reopen Kindly to finish restoring " + filepath.Base(file) + ".")
-				})
-		}, s.ui.window)
+				}, s.ui.window)
+		})
+}
+
+// scheduleRestore has the chosen backup restored at the next start.
+func (s *settingsScreen) scheduleRestore(file, label string) {
+	background(s.ui, func(ctx context.Context) (data.BackupInfo, error) { return s.ui.work.ScheduleRestore(ctx, file) },
+		func(_ data.BackupInfo, err error) {
+			if err != nil {
+				s.ui.showError(err)
+				return
+			}
+			s.status.SetText("Close and reopen Kindly to finish restoring the backup of " + label + ".")
+		})
 }

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -115,6 +116,15 @@ func (u *UI) Start() {
 		first = "Today"
 	}
 	u.Show(first)
+	if r := u.store.LastRestore(); r != nil { // what the restore asked for at the last start did
+		title := "Backup restored"
+		if r.Err != nil {
+			title = "The backup was not restored"
+		}
+		d := dialog.NewInformation(title, r.Summary(), u.window)
+		d.Resize(dialogSize(u.window, 620, 240))
+		d.Show()
+	}
 	u.running.Add(1)
 	go u.backUpDaily()
 	background(u, u.work.Interrupted, u.onInterruptedRuns)

@@ -29,6 +29,9 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// Window opens the app on the database and returns when it is closed.
 	Window func(ctx context.Context, w *workflow.Workflow) error
+	// WindowError shows why the window cannot open (the database is open
+	// elsewhere, say) to someone who started Kindly without a terminal.
+	WindowError func(err error)
 	// Now, when set, is the clock (tests pin it).
 	Now func() time.Time
 }
@@ -97,6 +100,9 @@ func (s *session) workflow(ctx context.Context) (*workflow.Workflow, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r := store.LastRestore(); r != nil { // asked for by the window, applied at this start
+		fmt.Fprintln(s.env.Stderr, r.Summary())
+	}
 	if s.env.Now != nil {
 		store.Now = s.env.Now
 	}
@@ -136,11 +142,18 @@ With no command, it opens its window.`,
 		s.practiceCommand(), s.accountCommand(), s.capCommand(),
 		s.templatesCommand(), s.templateCommand(),
 		s.campaignCommand(), s.campaignsCommand(), s.calendarCommand(),
-		s.sendCommand(), s.outboxCommand(), s.uncertainCommand())
+		s.sendCommand(), s.outboxCommand(), s.uncertainCommand(),
+		s.backupCommand(), s.backupsCommand(), s.restoreCommand())
 	return root
 }
 
 func (s *session) runWindow(cmd *cobra.Command, args []string) error {
+	if _, err := s.workflow(cmd.Context()); err != nil {
+		if s.env.WindowError != nil {
+			s.env.WindowError(err)
+		}
+		return err
+	}
 	return s.runs(func(c call) error {
 		if s.demo {
 			if _, err := c.work.DemoIfEmpty(c.ctx, progress(s.env.Stderr, "Adding sample patients")); err != nil {

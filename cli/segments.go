@@ -12,13 +12,15 @@ import (
 func (s *session) demoCommand() *cobra.Command {
 	var n int
 	var seed uint64
+	var add bool
 	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Fill the database with realistic sample patients, visits and example segments",
-		Long:  "Adds sample patients with visits and tags, and example segments; the same seed gives the same practice.",
-		Args:  noArgs,
+		Long: `Adds sample patients with visits and tags, and example segments; the same seed gives the same practice.
+Sample addresses use domains reserved for examples. Only into an empty database, unless --add.`,
+		Args: noArgs,
 		RunE: s.runs(func(c call) error {
-			if err := c.work.Demo(c.ctx, n, seed, progress(s.env.Stderr, "Adding sample patients")); err != nil {
+			if err := c.work.Demo(c.ctx, n, seed, add, progress(s.env.Stderr, "Adding sample patients")); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.out, "Added %d sample patients to %s\n", n, c.work.Store().Path())
@@ -27,6 +29,7 @@ func (s *session) demoCommand() *cobra.Command {
 	}
 	c.Flags().IntVar(&n, "patients", 2000, "number of patients")
 	c.Flags().Uint64Var(&seed, "seed", 1, "random seed")
+	c.Flags().BoolVar(&add, "add", false, "add sample patients to a database that already has patients")
 	return c
 }
 

@@ -223,8 +223,8 @@ func TestKilledSendingUnderFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	faultyAddresses(t, s, 17, "lost", "slow")
+	s.Close() // one process owns the database: the senders below
 	fs.Throttle(2)
 	rng := rand.New(rand.NewPCG(9, 9))
 	kills := 0
@@ -252,6 +252,10 @@ func TestKilledSendingUnderFaults(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("final run: %v\n%s", err, out)
 	}
+	if s, err = data.Open(db); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	ctx := context.Background()
 	c, _ := s.CampaignByName(ctx, "Flu")
 	got := fs.Deliveries()
@@ -311,8 +315,8 @@ func TestTerminatedSendingPausesCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	faultyAddresses(t, s, 1, "slow") // every patient's server answers slowly
+	s.Close()                        // one process owns the database: the sender below
 	ctx := context.Background()
 	cmd, r := sendProcess(t, db)
 	if _, err := r.ReadString('\r'); err != nil { // sending has begun
@@ -325,6 +329,10 @@ func TestTerminatedSendingPausesCleanly(t *testing.T) {
 	if err == nil || !strings.Contains(string(rest), "paused") {
 		t.Fatalf("after SIGTERM: %v\n%s", err, rest)
 	}
+	if s, err = data.Open(db); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	c, _ := s.CampaignByName(ctx, "Flu")
 	counts, _ := s.OutboxCounts(ctx, c.ID, "")
 	if counts[data.StatusUncertain] != 0 || counts[data.StatusSending] != 0 || counts[data.StatusQueued] == 0 || c.Status != data.CampaignPaused {

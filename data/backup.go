@@ -15,6 +15,8 @@ func (s *Store) BackupDir() string { return filepath.Join(filepath.Dir(s.path), 
 
 // Backup writes a consistent copy of the whole database into the backup
 // folder and returns its path. why ends up in the file name ("before-import").
+// The copy is written under a temporary name and renamed when whole, so a
+// failed or interrupted backup (a full disk, a crash) never lists as one.
 func (s *Store) Backup(ctx context.Context, why string) (string, error) {
 	dir := s.BackupDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -25,16 +27,53 @@ func (s *Store) Backup(ctx context.Context, why string) (string, error) {
 	for i := 2; fileExists(path); i++ {
 		path = filepath.Join(dir, fmt.Sprintf("kindly-%s-%d-%s.db", stamp, i, slug(why)))
 	}
-	if err := s.vacuumInto(ctx, path); err != nil {
-		return "", fmt.Errorf("cannot back up the database: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		return "", err
+	if err := s.snapshot(ctx, path); err != nil {
+		return "", fmt.Errorf("cannot back up the database: %w", mapError(err))
 	}
 	if err := s.Audit(ctx, "backup", filepath.Base(path)); err != nil {
 		return path, err
 	}
 	return path, nil
+}
+
+// partialSuffix marks a backup being written.
+const partialSuffix = ".partial"
+
+// snapshot writes a consistent copy of the database to path: first to an
+// owner-only temporary file, renamed when complete; nothing is left behind
+// when it fails.
+func (s *Store) snapshot(ctx context.Context, path string) error {
+	tmp := path + partialSuffix
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // VACUUM INTO fills an empty file, keeping its mode
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := s.vacuumInto(ctx, tmp); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// DiscardBackup removes a backup taken before work that then changed
+// nothing (a failed import): it would only be a copy of what is there.
+func (s *Store) DiscardBackup(path string) {
+	if path != "" && filepath.Dir(path) == s.BackupDir() {
+		os.Remove(path)
+	}
+}
+
+// removePartialBackups removes backups a crash left half written.
+func removePartialBackups(dbPath string) {
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(dbPath), "backups", "kindly-*"+partialSuffix))
+	for _, f := range files {
+		os.Remove(f)
+	}
 }
 
 // vacuumInto writes a consistent snapshot of the database to path, even
@@ -61,14 +100,20 @@ func (s *Store) vacuumInto(ctx context.Context, path string) error {
 	return err
 }
 
-// Backups lists the backup files, newest first.
+// Backups lists the backup files, newest first (complete ones only).
 func (s *Store) Backups() ([]string, error) {
 	matches, err := filepath.Glob(filepath.Join(s.BackupDir(), "kindly-*.db"))
 	if err != nil {
 		return nil, err
 	}
-	sort.Sort(sort.Reverse(sort.StringSlice(matches)))
-	return matches, nil
+	kept := matches[:0]
+	for _, m := range matches {
+		if info, err := os.Stat(m); err == nil && info.Size() > 0 { // an empty file is a backup that failed (older versions left them)
+			kept = append(kept, m)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(kept)))
+	return kept, nil
 }
 
 func slug(s string) string {
@@ -87,64 +132,6 @@ func slug(s string) string {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
-}
-
-// restoreMarker names the file that asks the next Open to restore a backup.
-func restoreMarker(dbPath string) string { return dbPath + ".restore-pending" }
-
-// ScheduleRestore asks Kindly to put a backup in place the next time the
-// database is opened: a database in use is never overwritten. The current
-// database is kept as a backup then too.
-func (s *Store) ScheduleRestore(backup string) error {
-	if _, err := os.Stat(backup); err != nil {
-		return fmt.Errorf("cannot find the backup: %w", err)
-	}
-	if err := os.WriteFile(restoreMarker(s.path), []byte(backup), 0o600); err != nil {
-		return fmt.Errorf("cannot schedule the restore: %w", err)
-	}
-	return s.Audit(context.Background(), "restore", "scheduled from "+filepath.Base(backup))
-}
-
-// applyPendingRestore runs before the database is opened.
-func applyPendingRestore(path string) error {
-	marker := restoreMarker(path)
-	raw, err := os.ReadFile(marker)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	backup := strings.TrimSpace(string(raw))
-	dir := filepath.Join(filepath.Dir(path), "backups")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	if fileExists(path) {
-		keep := filepath.Join(dir, "kindly-"+time.Now().UTC().Format("20060102-150405.000")+"-before-restore.db")
-		if err := copyFile(path, keep); err != nil {
-			return fmt.Errorf("cannot keep the current database before restoring: %w", err)
-		}
-	}
-	if err := copyFile(backup, path); err != nil {
-		return fmt.Errorf("cannot restore %s: %w", filepath.Base(backup), err)
-	}
-	os.Remove(path + "-wal")
-	os.Remove(path + "-shm")
-	return os.Remove(marker)
-}
-
-// copyFile copies via a temporary file and a rename, owner-only.
-func copyFile(from, to string) error {
-	b, err := os.ReadFile(from)
-	if err != nil {
-		return err
-	}
-	tmp := to + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, to)
 }
 
 // dailyKept is how many daily backups are kept; older ones are removed.

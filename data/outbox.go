@@ -58,7 +58,7 @@ type QueueResult struct {
 // occurrence. Rows stream from the database while they are written.
 func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string, audience Rule, opt QueueOptions, render func(Patient) (Rendered, error)) (QueueResult, error) {
 	var res QueueResult
-	where, args, err := s.SegmentSQL(ctx, audience)
+	seg, err := s.SegmentSQL(ctx, audience)
 	if err != nil {
 		return res, err
 	}
@@ -86,10 +86,9 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 			     WHEN ? = 'promotion' AND p.promo_consent <> 'opted_in' THEN 'no consent to promotions (not opted in)'
 			     ELSE '' END,
 			(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
-			FROM patients p WHERE ` + where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
+			FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
 			ORDER BY p.id`
-		qargs := append([]any{c.Purpose, c.Purpose, c.Purpose, since}, args...)
-		rows, err := tx.QueryContext(ctx, query, append(qargs, c.ID, occurrence)...)
+		rows, err := tx.QueryContext(ctx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, c.ID, occurrence)...)
 		if err != nil {
 			return fmt.Errorf("cannot select the recipients: %w", err)
 		}
@@ -179,34 +178,35 @@ func (s *Store) SetCampaignStatus(ctx context.Context, id int64, status Campaign
 }
 
 // recipientsSQL selects who would get an email of this purpose from a segment.
-func (s *Store) recipientsSQL(ctx context.Context, purpose string, rule Rule) (string, []any, error) {
-	where, args, err := s.SegmentSQL(ctx, rule)
+func (s *Store) recipientsSQL(ctx context.Context, purpose string, rule Rule) (SegmentQuery, error) {
+	q, err := s.SegmentSQL(ctx, rule)
 	if err != nil {
-		return "", nil, err
+		return q, err
 	}
 	consent, err := consentSQLFor(purpose)
 	if err != nil {
-		return "", nil, err
+		return q, err
 	}
-	return where + " AND " + consent, args, nil
+	q.Where += " AND " + consent
+	return q, nil
 }
 
 // RecipientCount counts who would get an email of this purpose today.
 func (s *Store) RecipientCount(ctx context.Context, purpose string, rule Rule) (int, error) {
-	where, args, err := s.recipientsSQL(ctx, purpose, rule)
+	q, err := s.recipientsSQL(ctx, purpose, rule)
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM patients p WHERE `+where, args...).Scan(&n)
+	err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM patients p WHERE `+q.Where, q.Args(nil)...).Scan(&n)
 	return n, err
 }
 
 // SampleRecipients returns up to n recipients, for previews.
 func (s *Store) SampleRecipients(ctx context.Context, purpose string, rule Rule, n int) ([]Patient, error) {
-	where, args, err := s.recipientsSQL(ctx, purpose, rule)
+	q, err := s.recipientsSQL(ctx, purpose, rule)
 	if err != nil {
 		return nil, err
 	}
-	return s.queryPatients(ctx, "sample the recipients", `SELECT `+patientColumns+` FROM patients p WHERE `+where+` ORDER BY p.id LIMIT ?`, append(args, n)...)
+	return s.queryPatients(ctx, "sample the recipients", `SELECT `+patientColumns+` FROM patients p WHERE `+q.Where+` ORDER BY p.id LIMIT ?`, q.Args(nil, n)...)
 }

@@ -318,39 +318,60 @@ func (s *Store) SetArchived(ctx context.Context, id int64, archived bool) error 
 
 // DeletePatient removes a patient with tags and visits, and notes it in the audit log.
 func (s *Store) DeletePatient(ctx context.Context, id int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var name string
-		err := tx.QueryRowContext(ctx, `SELECT last_name || ', ' || first_name FROM patients WHERE id = ?`, id).Scan(&name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("patient %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM patients WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("cannot delete the patient: %w", err)
-		}
-		return s.auditTx(ctx, tx, "delete", fmt.Sprintf("patient %d (%s) deleted", id, name))
-	})
+	// Deleted means gone: SQLite overwrites the freed pages, the emails
+	// Kindly sent keep their status for the counts but lose the address
+	// and the text, and the audit log names the patient by number only.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return mapError(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return mapError(err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = OFF`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM patients WHERE id = ?`, id).Scan(&n); err != nil {
+		return mapError(err)
+	}
+	if n == 0 {
+		return fmt.Errorf("patient %d: %w", id, ErrNotFound)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET email = '', subject = '', body_text = '', body_html = '',
+		reason = CASE WHEN reason = '' THEN '' ELSE 'patient deleted' END WHERE patient_id = ?`, id); err != nil {
+		return fmt.Errorf("cannot delete the patient's emails: %w", mapError(err))
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM patients WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("cannot delete the patient: %w", mapError(err))
+	}
+	if err := s.auditTx(ctx, tx, "delete", fmt.Sprintf("patient #%d deleted", id)); err != nil {
+		return err
+	}
+	return mapError(tx.Commit())
 }
 
 // EachPatientForExport calls fn for every patient of a segment (or all
 // non-archived patients when rule is nil, everyone when withArchived),
 // with their tags joined by ", ", sorted by name, one at a time.
 func (s *Store) EachPatientForExport(ctx context.Context, rule *Rule, withArchived bool, fn func(p Patient, tags string) error) error {
-	where, args := "+p.archived = 0", []any(nil)
+	q := SegmentQuery{Where: "+p.archived = 0"}
 	if withArchived {
-		where = "1"
+		q.Where = "1"
 	}
 	if rule != nil {
 		var err error
-		if where, args, err = s.SegmentSQL(ctx, *rule); err != nil {
+		if q, err = s.SegmentSQL(ctx, *rule); err != nil {
 			return err
 		}
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+patientColumns+`,
 		coalesce((SELECT group_concat(t.name, ', ') FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.patient_id = p.id), '')
-		FROM patients p WHERE `+where+` ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id`, args...)
+		FROM patients p WHERE `+q.Where+` ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id`, q.Args(nil)...)
 	if err != nil {
 		return fmt.Errorf("cannot read patients: %w", err)
 	}

@@ -37,10 +37,20 @@ type PatientQuery struct {
 	Offset, Limit   int
 }
 
+// A search reads at most this much of what was typed: a name, an email
+// and a phone number fit many times over.
+const (
+	maxSearchBytes = 200
+	maxSearchWords = 8
+)
+
 // ftsQuery turns what the user typed into an FTS5 query: every word must
 // match the start of a name, email part or phone number. Nothing typed is
 // passed to FTS5 as syntax.
 func ftsQuery(typed string) string {
+	if len(typed) > maxSearchBytes { // a paste of a whole document is not a search
+		typed = typed[:maxSearchBytes]
+	}
 	var terms []string
 	digits := PhoneDigits(typed)
 	letters := strings.IndexFunc(typed, unicode.IsLetter) >= 0
@@ -49,6 +59,9 @@ func ftsQuery(typed string) string {
 		return fmt.Sprintf(`phone_digits : "%s"*`, digits)
 	}
 	for _, w := range strings.FieldsFunc(typed, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if len(terms) == maxSearchWords {
+			break
+		}
 		terms = append(terms, `"`+w+`"*`)
 	}
 	return strings.Join(terms, " ")

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -29,6 +30,44 @@ type compiler struct {
 	// open holds the segments being compiled, to refuse a segment that
 	// includes itself (directly or through others).
 	open []string
+	// members selects the patients of a compiled rule. A segment referred
+	// to is selected once, by its own query, and its members travel as one
+	// parameter: a segment used many times (or through several others)
+	// costs one query, never a copy of its rules per use (SQLite copies a
+	// subquery or a WITH table into every place that names it).
+	members func(where string, args []any) ([]int64, error)
+	lists   map[string]string // segment name (lower case) -> its members, a JSON array
+}
+
+// The most a compiled segment may hold: beyond this it is refused when it
+// is saved (SQLite takes at most 32,766 parameters, and counting takes long
+// before that).
+const (
+	maxSegmentArgs = 2000
+	maxSegmentSQL  = 200_000
+)
+
+// SegmentQuery is a compiled segment: a WHERE expression over "patients p"
+// and its parameters.
+type SegmentQuery struct {
+	Where     string
+	WhereArgs []any
+}
+
+// Args are the parameters of SELECT ... WHERE Where ...: select's (those
+// that come before the WHERE), then the WHERE's, then after's.
+func (q SegmentQuery) Args(selectArgs []any, after ...any) []any {
+	out := make([]any, 0, len(selectArgs)+len(q.WhereArgs)+len(after))
+	return append(append(append(out, selectArgs...), q.WhereArgs...), after...)
+}
+
+// query is a compiled rule, refused when too big.
+func (c *compiler) query(where string, args []any) (SegmentQuery, error) {
+	q := SegmentQuery{Where: where, WhereArgs: args}
+	if len(args) > maxSegmentArgs || len(where) > maxSegmentSQL {
+		return q, &RuleError{Message: fmt.Sprintf("the segment is too big to count (%d values, %d KB of rules): use fewer conditions", len(args), len(where)>>10)}
+	}
+	return q, nil
 }
 
 // compile returns a boolean SQL expression that never yields NULL, and its
@@ -44,13 +83,17 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 		// Cheap column tests first: SQLite stops at the first that decides.
 		children := append([]Rule(nil), r.Rules...)
 		sort.SliceStable(children, func(i, j int) bool { return ruleCost(children[i]) < ruleCost(children[j]) })
+		seen := map[string]bool{}
 		for _, child := range children {
 			sql, a, err := c.compile(child)
 			if err != nil {
 				return "", nil, err
 			}
-			parts = append(parts, sql)
-			args = append(args, a...)
+			if key := sql + fmt.Sprint(a); !seen[key] { // the same condition twice says nothing more
+				seen[key] = true
+				parts = append(parts, sql)
+				args = append(args, a...)
+			}
 		}
 		op := " AND "
 		if r.Kind == KindAny {
@@ -189,20 +232,43 @@ func (c *compiler) segment(r Rule) (string, []any, error) {
 	if c.lookup == nil {
 		return "", nil, &RuleError{Message: fmt.Sprintf("the segment %q cannot be looked up here", name)}
 	}
-	other, err := c.lookup(name)
-	if err != nil {
-		return "", nil, &RuleError{Message: fmt.Sprintf("the segment %q does not exist", name)}
-	}
-	c.open = append(c.open, name)
-	sql, args, err := c.compile(other)
-	c.open = c.open[:len(c.open)-1]
-	if err != nil {
-		return "", nil, err
+	list, done := c.lists[strings.ToLower(name)]
+	if !done {
+		other, err := c.lookup(name)
+		if err != nil {
+			return "", nil, &RuleError{Message: fmt.Sprintf("the segment %q does not exist", name)}
+		}
+		if c.members == nil {
+			return "", nil, &RuleError{Message: fmt.Sprintf("the segment %q cannot be selected here", name)}
+		}
+		c.open = append(c.open, name)
+		sql, args, err := c.compile(other)
+		c.open = c.open[:len(c.open)-1]
+		if err != nil {
+			return "", nil, err
+		}
+		q, err := c.query(sql, args)
+		if err != nil {
+			return "", nil, err
+		}
+		ids, err := c.members(q.Where, q.WhereArgs)
+		if err != nil {
+			return "", nil, err
+		}
+		b, _ := json.Marshal(ids)
+		if ids == nil {
+			b = []byte("[]")
+		}
+		list = string(b)
+		if c.lists == nil {
+			c.lists = map[string]string{}
+		}
+		c.lists[strings.ToLower(name)] = list
 	}
 	if r.Op == "not_in" {
-		sql = "NOT (" + sql + ")"
+		return "p.id NOT IN (SELECT value FROM json_each(?))", []any{list}, nil
 	}
-	return sql, args, nil
+	return "p.id IN (SELECT value FROM json_each(?))", []any{list}, nil
 }
 
 // seasonStart is the latest 1st of month on or before today: for October

@@ -20,7 +20,7 @@ type Segment struct {
 
 // SaveSegment creates or replaces the segment with this name.
 func (s *Store) SaveSegment(ctx context.Context, name string, r Rule) (Segment, error) {
-	name = strings.TrimSpace(name)
+	name = OneLine(name)
 	if name == "" {
 		return Segment{}, &ValidationError{"name", "Please give the segment a name."}
 	}
@@ -33,7 +33,11 @@ func (s *Store) SaveSegment(ctx context.Context, name string, r Rule) (Segment, 
 		return Segment{}, err
 	}
 	c.open = []string{name}
-	if _, _, err := c.compile(r); err != nil {
+	expr, args, err := c.compile(r)
+	if err != nil {
+		return Segment{}, err
+	}
+	if _, err := c.query(expr, args); err != nil { // too big is refused now, not when counted
 		return Segment{}, err
 	}
 	now := s.stamp()
@@ -137,35 +141,47 @@ func (s *Store) compilerFor(ctx context.Context) (*compiler, error) {
 			seg, err := s.SegmentByName(ctx, name)
 			return seg.Rule, err
 		},
+		members: func(where string, args []any) ([]int64, error) {
+			var ids []int64
+			err := s.eachRow(ctx, "select a segment within the segment", `SELECT p.id FROM patients p WHERE +p.archived = 0 AND `+where, args, func(rows scanner) error {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+				return nil
+			})
+			return ids, err
+		},
 	}, nil
 }
 
 // SegmentSQL compiles a rule tree into a WHERE expression over "patients p"
-// (archived patients excluded) with its parameters, for other packages
-// that select recipients.
-func (s *Store) SegmentSQL(ctx context.Context, r Rule) (string, []any, error) {
+// (archived patients excluded) and the WITH clause it needs, for other
+// packages that select recipients.
+func (s *Store) SegmentSQL(ctx context.Context, r Rule) (SegmentQuery, error) {
 	if err := r.Validate(); err != nil {
-		return "", nil, err
+		return SegmentQuery{}, err
 	}
 	c, err := s.compilerFor(ctx)
 	if err != nil {
-		return "", nil, err
+		return SegmentQuery{}, err
 	}
 	expr, args, err := c.compile(r)
 	if err != nil {
-		return "", nil, err
+		return SegmentQuery{}, err
 	}
-	return "+p.archived = 0 AND " + expr, args, nil
+	return c.query("+p.archived = 0 AND "+expr, args)
 }
 
 // SegmentCount counts the patients a rule tree selects today.
 func (s *Store) SegmentCount(ctx context.Context, r Rule) (int, error) {
-	where, args, err := s.SegmentSQL(ctx, r)
+	q, err := s.SegmentSQL(ctx, r)
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM patients p WHERE `+where, args...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM patients p WHERE `+q.Where, q.Args(nil)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("cannot count the segment: %w", err)
 	}
 	return n, nil
@@ -173,13 +189,12 @@ func (s *Store) SegmentCount(ctx context.Context, r Rule) (int, error) {
 
 // SegmentMembers lists one page of the patients a rule tree selects, by name.
 func (s *Store) SegmentMembers(ctx context.Context, r Rule, offset, limit int) ([]Patient, error) {
-	where, args, err := s.SegmentSQL(ctx, r)
+	q, err := s.SegmentSQL(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	args = append(args, limit, offset)
-	return s.queryPatients(ctx, "list the segment", `SELECT `+patientColumns+` FROM patients p WHERE `+where+`
-		ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id LIMIT ? OFFSET ?`, args...)
+	return s.queryPatients(ctx, "list the segment", `SELECT `+patientColumns+` FROM patients p WHERE `+q.Where+`
+		ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id LIMIT ? OFFSET ?`, q.Args(nil, limit, offset)...)
 }
 
 // Reason says whether one rule holds for one patient, with the reasons of
@@ -238,8 +253,11 @@ func (s *Store) explain(ctx context.Context, c *compiler, r Rule, patientID int6
 	if err != nil {
 		return why, err
 	}
-	args = append(args, patientID)
-	if err := s.db.QueryRowContext(ctx, `SELECT `+expr+` FROM patients p WHERE p.id = ?`, args...).Scan(&why.Holds); err != nil {
+	q, err := c.query(expr, args)
+	if err != nil {
+		return why, err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT `+q.Where+` FROM patients p WHERE p.id = ?`, q.Args(nil, patientID)...).Scan(&why.Holds); err != nil {
 		return why, fmt.Errorf("cannot check the rule %q: %w", why.Text, err)
 	}
 	return why, nil

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -182,12 +183,12 @@ func TestSegmentSQLInjection(t *testing.T) {
 		if _, err := s.SegmentCount(ctx, rule); err != nil {
 			t.Fatalf("%s: %v", rule.JSON(), err)
 		}
-		where, args, err := s.SegmentSQL(ctx, rule)
+		q, err := s.SegmentSQL(ctx, rule)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(where, "DROP") || strings.Contains(where, "'1'='1") || len(args) == 0 {
-			t.Fatalf("a value was pasted into SQL: %s", where)
+		if text := q.Where; strings.Contains(text, "DROP") || strings.Contains(text, "'1'='1") || len(q.Args(nil)) == 0 {
+			t.Fatalf("a value was pasted into SQL: %s", text)
 		}
 	}
 	if _, err := s.SaveSegment(ctx, evil, Rule{Kind: KindAll, Rules: []Rule{{Kind: KindTag, Op: "has", Value: evil}}}); err != nil {
@@ -378,5 +379,61 @@ func TestSummariesFollowChanges(t *testing.T) {
 	}
 	if got := members(t, s, anyVisitSince); len(got) != 0 {
 		t.Fatalf("patient deleted: %v", got)
+	}
+}
+
+// Segments within segments cost one subquery per segment, however often
+// they are used: five levels of "any of 33 times the previous one" count
+// at once (inlined, the fourth level took a minute and the fifth ran out
+// of memory); a segment too big to count is refused when it is saved.
+func TestSegmentsWithinSegmentsStaySmall(t *testing.T) {
+	s, _ := segmentFixture(t)
+	ctx := context.Background()
+	if _, err := s.SaveSegment(ctx, "Level 0", Rule{Kind: KindAll, Rules: []Rule{{Kind: KindAge, Min: ptr(65)}}}); err != nil {
+		t.Fatal(err)
+	}
+	for level := 1; level <= 5; level++ {
+		r := Rule{Kind: KindAny}
+		for i := 0; i < 33; i++ {
+			r.Rules = append(r.Rules, Rule{Kind: KindSegment, Op: "in", Value: fmt.Sprintf("Level %d", level-1)})
+		}
+		name := fmt.Sprintf("Level %d", level)
+		if _, err := s.SaveSegment(ctx, name, r); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		start := time.Now()
+		got := members(t, s, Rule{Kind: KindAll, Rules: []Rule{{Kind: KindSegment, Op: "in", Value: name}}})
+		if len(got) != 3 || time.Since(start) > 5*time.Second {
+			t.Fatalf("%s: %v in %v", name, got, time.Since(start))
+		}
+		q, err := s.SegmentSQL(ctx, r)
+		if err != nil || len(q.Args(nil)) > 10 || len(q.Where) > 20_000 {
+			t.Fatalf("%s compiles to %d values, %d bytes (%v)", name, len(q.Args(nil)), len(q.Where), err)
+		}
+	}
+	// Not in a segment within a segment.
+	if got := members(t, s, Rule{Kind: KindAll, Rules: []Rule{{Kind: KindEmail, Op: "has"}, {Kind: KindSegment, Op: "not_in", Value: "Level 3"}}}); len(got) != 4 {
+		t.Errorf("not in Level 3: %v", got)
+	}
+	huge := Rule{Kind: KindAny}
+	for i := 0; i < 1100; i++ {
+		huge.Rules = append(huge.Rules, Rule{Kind: KindPostal, Value: fmt.Sprint(10000 + i)})
+	}
+	if _, err := s.SaveSegment(ctx, "Huge", huge); err == nil || !strings.Contains(err.Error(), "too big") {
+		t.Errorf("a segment of 2,200 values: %v", err)
+	}
+}
+
+// A search reads only the start of what was pasted into the box.
+func TestSearchOfAPastedDocument(t *testing.T) {
+	s, _ := segmentFixture(t)
+	typed := "senior " + strings.Repeat("lorem ipsum dolor ", 20000)
+	start := time.Now()
+	ps, err := s.Patients(context.Background(), PatientQuery{Search: typed})
+	if err != nil || time.Since(start) > 2*time.Second {
+		t.Fatalf("%d found in %v: %v", len(ps), time.Since(start), err)
+	}
+	if q := ftsQuery(typed); strings.Count(q, `"*`) != maxSearchWords {
+		t.Errorf("query %q", q)
 	}
 }

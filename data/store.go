@@ -31,6 +31,9 @@ type Store struct {
 	Now func() time.Time
 
 	stmts sync.Map // query -> *sql.Stmt, for statements run once per email
+
+	release  func()         // ends this store's share of the process's ownership
+	restored *RestoreReport // the restore applied (or refused) when this store opened
 }
 
 // DefaultPath is where the app keeps its database: the user's config folder.
@@ -51,19 +54,41 @@ const pageCacheKB = 32000
 var defaultCacheSize = fmt.Sprintf(`PRAGMA cache_size = -%d`, pageCacheKB)
 
 // Open opens (creating if needed) the database at path and applies pending
-// migrations. A new file is readable by its owner only.
+// migrations. A new file is readable by its owner only, and so are old
+// ones from now on. One process owns a database at a time
+// (ErrOpenElsewhere); the first Open of a process applies a restore the
+// practice asked for (LastRestore says how it went).
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the folder for the database: %w", err)
 	}
-	if err := applyPendingRestore(path); err != nil {
+	release, first, err := own(path)
+	if err != nil {
 		return nil, err
 	}
+	var restored *RestoreReport
+	if first {
+		removePartialBackups(path)
+		restored = applyPendingRestore(path)
+	}
+	s, err := openFile(path)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	s.release, s.restored = release, restored
+	return s, nil
+}
+
+// openFile opens and migrates the database file at path, without the
+// owner's lock (Open takes it; a restore works on files it owns already).
+func openFile(path string) (*Store, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the database file %s: %w", path, err)
 	}
 	f.Close()
+	ownerOnly(path)
 
 	// Pragmas in the DSN apply to every pooled connection (bulk writes and
 	// backups change some for a while and set them back to these).
@@ -87,18 +112,43 @@ func Open(path string) (*Store, error) {
 	s := &Store{db: db, path: path, Now: time.Now}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
-		return nil, err
+		return nil, mapError(err)
 	}
 	return s, nil
 }
 
-// Close closes the database.
+// ownerOnly gives the database, its journal files and its backups
+// owner-only modes: files made by older versions (or copied in) had the
+// usual 0644.
+func ownerOnly(path string) {
+	for _, f := range []string{path, path + "-wal", path + "-shm", lockPath(path)} {
+		if info, err := os.Stat(f); err == nil && info.Mode().Perm()&0o077 != 0 {
+			os.Chmod(f, 0o600)
+		}
+	}
+	dir := filepath.Join(filepath.Dir(path), "backups")
+	if info, err := os.Stat(dir); err == nil && info.Mode().Perm()&0o077 != 0 {
+		os.Chmod(dir, 0o700)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "kindly-*"))
+	for _, f := range files {
+		if info, err := os.Stat(f); err == nil && info.Mode().Perm()&0o077 != 0 {
+			os.Chmod(f, 0o600)
+		}
+	}
+}
+
+// Close closes the database; the process's ownership ends with its last store.
 func (s *Store) Close() error {
 	s.stmts.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
 	})
-	return s.db.Close()
+	err := s.db.Close()
+	if s.release != nil {
+		s.release()
+	}
+	return err
 }
 
 // prepared is query as a prepared statement, kept for the store's life:
@@ -174,6 +224,18 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// latestMigration is the number of the newest migration this version has.
+func latestMigration() int {
+	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
+	latest := 0
+	for _, n := range names {
+		if v, err := strconv.Atoi(strings.SplitN(filepath.Base(n), "_", 2)[0]); err == nil && v > latest {
+			latest = v
+		}
+	}
+	return latest
 }
 
 // SchemaVersion is the number of the newest migration applied.

@@ -341,7 +341,7 @@ func TestScheduledRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.CreatePatient(ctx, &Patient{LastName: "After"})
-	if err := s.ScheduleRestore(backup); err != nil {
+	if _, err := s.ScheduleRestore(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

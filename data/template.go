@@ -18,7 +18,7 @@ type Template struct {
 
 // SaveTemplate creates or replaces the template with this name and sets t.ID.
 func (s *Store) SaveTemplate(ctx context.Context, t *Template) error {
-	t.Name = strings.TrimSpace(t.Name)
+	t.Name = OneLine(t.Name)
 	if t.Name == "" {
 		return &ValidationError{"name", "Please give the template a name."}
 	}

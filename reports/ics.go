@@ -24,16 +24,28 @@ func WriteICS(entries []data.PlanEntry, path string) (int, error) {
 		if en.Audience == 0 && (strings.HasPrefix(en.Occurrence, "birthday") || strings.HasPrefix(en.Occurrence, "recall")) {
 			continue
 		}
-		ev := cal.AddEvent(fmt.Sprintf("%s-%s-%s@kindly", strings.ReplaceAll(en.Campaign, " ", "_"), en.Occurrence, en.Day))
+		name := data.OneLine(en.Campaign) // a line break in a name would break the file's lines
+		ev := cal.AddEvent(fmt.Sprintf("%s-%s-%s@kindly", uidPart(name), uidPart(en.Occurrence), en.Day))
 		ev.SetDtStampTime(time.Now().UTC())
 		ev.SetAllDayStartAt(en.Day.Time(time.UTC))
 		ev.SetAllDayEndAt(en.End.AddDays(1).Time(time.UTC))
-		ev.SetSummary(fmt.Sprintf("%s: %d emails", en.Campaign, en.Audience))
-		ev.SetDescription(fmt.Sprintf("Kindly campaign %q (%s), occurrence %s, audience today %d.", en.Campaign, en.Purpose, en.Occurrence, en.Audience))
+		ev.SetSummary(fmt.Sprintf("%s: %d emails", name, en.Audience))
+		ev.SetDescription(fmt.Sprintf("Kindly campaign %q (%s), occurrence %s, audience today %d.", name, en.Purpose, en.Occurrence, en.Audience))
 		n++
 	}
-	if err := os.WriteFile(path, []byte(cal.Serialize()), 0o600); err != nil {
+	// RFC 5545 lines end in CRLF, on every system.
+	if err := os.WriteFile(path, []byte(cal.Serialize(ics.WithNewLineWindows)), 0o600); err != nil {
 		return n, fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return n, nil
+}
+
+// uidPart keeps the letters and digits of a name, for an event's id.
+func uidPart(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, s)
 }

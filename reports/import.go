@@ -477,7 +477,12 @@ func ApplyPatients(ctx context.Context, s *data.Store, p *Plan, progress func(do
 		return res, err
 	}
 	res.Backup = backup
-	return res, writePatients(ctx, s, p, progress)
+	if err := writePatients(ctx, s, p, progress); err != nil {
+		s.DiscardBackup(backup) // nothing changed
+		res.Backup = ""
+		return res, err
+	}
+	return res, nil
 }
 
 // writePatients writes a whole plan in one transaction.

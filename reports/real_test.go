@@ -468,3 +468,29 @@ func TestImportPostalCodesByCountry(t *testing.T) {
 		}
 	}
 }
+
+// A campaign name with a line break (saved by an older Kindly) never
+// breaks the calendar file's lines.
+func TestICSWithALineBreakInAName(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cal.ics")
+	d := data.Date{Year: 2026, Month: 12, Day: 1}
+	if _, err := WriteICS([]data.PlanEntry{{Day: d, End: d, Campaign: "Flu\r\nshots\rBEGIN:VEVENT", Purpose: "care", Occurrence: "2026-12-01", Audience: 3}}, path); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	events := 0
+	for _, line := range strings.Split(string(raw), "\r\n") {
+		if strings.ContainsAny(line, "\r\n") {
+			t.Fatalf("a broken line: %q in\n%s", line, raw)
+		}
+		if line == "BEGIN:VEVENT" {
+			events++
+		}
+	}
+	if events != 1 {
+		t.Errorf("%d events in\n%s", events, raw)
+	}
+	if !strings.Contains(string(raw), "SUMMARY:Flu shots BEGIN:VEVENT: 3 emails") {
+		t.Errorf("summary:\n%s", raw)
+	}
+}

@@ -100,6 +100,12 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 	if res.Backup, err = s.Backup(ctx, "before import"); err != nil {
 		return nil, res, err
 	}
+	changed := false // nothing changed: the backup is only a copy of what is there
+	defer func() {
+		if !changed {
+			s.DiscardBackup(res.Backup)
+		}
+	}()
 	total := max(hint-p.HeaderRow, len(t.Rows)-p.HeaderRow)
 	// Three steps run at once: the reader above; a planner, which plans
 	// the rows as they arrive; and the writer below, which writes them and
@@ -235,5 +241,8 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		return p, res, err
 	}
 	res.Counts = p.Counts()
+	if changed = p.Added+p.Updated > 0; !changed {
+		res.Backup = ""
+	}
 	return p, res, nil
 }

@@ -267,6 +267,9 @@ func TestStreamedImportOfDamagedFileChangesNothing(t *testing.T) {
 	if after := storeState(t, s); !reflect.DeepEqual(before, after) {
 		t.Fatalf("the database changed: %d patients before, %d after", len(before), len(after))
 	}
+	if list, _ := s.Backups(); len(list) != 0 {
+		t.Fatalf("a failed import left its backup: %q", list)
+	}
 	// Cancelled half way (the window's Cancel button): nothing either.
 	ctx, cancel := context.WithCancel(context.Background())
 	_, _, err = ImportPatients(ctx, s, good, Options{}, func(done, total int) {

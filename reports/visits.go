@@ -136,6 +136,8 @@ func ApplyVisits(ctx context.Context, s *data.Store, p *Plan, progress func(done
 		return b.Audit("import", fmt.Sprintf("visits from %s (sheet %s): %s", filepath.Base(p.Table.File), p.Table.Sheet, p.Summary()))
 	})
 	if err != nil {
+		s.DiscardBackup(backup) // nothing changed
+		res.Backup = ""
 		return res, fmt.Errorf("the import was not saved, nothing changed: %w", err)
 	}
 	return res, nil

@@ -50,9 +50,18 @@ const DemoPatients = 2000
 
 // Demo adds n realistic sample patients with visits and example segments;
 // the same seed gives the same practice.
-func (w *Workflow) Demo(ctx context.Context, n int, seed uint64, progress func(done, total int)) error {
+func (w *Workflow) Demo(ctx context.Context, n int, seed uint64, addToPatients bool, progress func(done, total int)) error {
 	if n < 1 || n > 1_000_000 {
 		return fmt.Errorf("choose between 1 and 1,000,000 sample patients, not %d", n)
+	}
+	if !addToPatients {
+		have, err := w.store.CountPatients(ctx, data.PatientQuery{IncludeArchived: true})
+		if err != nil {
+			return err
+		}
+		if have > 0 {
+			return fmt.Errorf("this database already holds %d patients; sample patients go into an empty one (use another --db), or add them anyway with --add", have)
+		}
 	}
 	return demo.Fill(ctx, w.store, demo.Options{Patients: n, Seed: seed, Progress: progress})
 }
@@ -64,14 +73,19 @@ func (w *Workflow) DemoIfEmpty(ctx context.Context, progress func(done, total in
 	if err != nil || n > 0 {
 		return false, err
 	}
-	return true, w.Demo(ctx, DemoPatients, 1, progress)
+	return true, w.Demo(ctx, DemoPatients, 1, false, progress)
 }
 
 // DeletePatient removes a patient for good, after a backup; the audit log
 // notes it.
 func (w *Workflow) DeletePatient(ctx context.Context, id int64) error {
-	if _, err := w.store.Backup(ctx, "before delete"); err != nil {
+	backup, err := w.store.Backup(ctx, "before delete")
+	if err != nil {
 		return err
 	}
-	return w.store.DeletePatient(ctx, id)
+	if err := w.store.DeletePatient(ctx, id); err != nil {
+		w.store.DiscardBackup(backup) // nothing changed
+		return err
+	}
+	return nil
 }

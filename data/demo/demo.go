@@ -37,7 +37,8 @@ var (
 		Cooper Peterson Bailey Reed Kelly Howard Ramos Kim Cox Ward Richardson Watson Brooks Chavez Wood James
 		Bennett Gray Mendoza Ruiz Hughes Price Alvarez Castillo Sanders Patel Myers Long Ross Foster Jimenez
 		O'Brien O'Connor McDonald Müller Schäfer Jensen Novák Kowalski Dubois Rossi Silva Okafor Haddad Tanaka`)
-	domains  = []string{"gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "aol.com", "comcast.net", "proton.me", "example.org"}
+	// Reserved for examples (RFC 2606): sample data never names a real mailbox provider.
+	domains  = []string{"example.com", "example.org", "example.net", "mail.example", "inbox.example", "home.example"}
 	services = []struct {
 		name   string
 		weight int
@@ -66,6 +67,11 @@ func Fill(ctx context.Context, s *data.Store, o Options) error {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
+	// Practice ids follow those of patients already there (sample ones added before).
+	first, err := s.CountPatients(ctx, data.PatientQuery{IncludeArchived: true})
+	if err != nil {
+		return err
+	}
 	err = s.WithBatch(ctx, func(b *data.Batch) error {
 		if err := b.ExpectPatients(o.Patients); err != nil {
 			return err
@@ -79,7 +85,7 @@ func Fill(ctx context.Context, s *data.Store, o Options) error {
 					o.Progress(i, o.Patients)
 				}
 			}
-			p, tags := patient(rng, today, i)
+			p, tags := patient(rng, today, first+i)
 			if err := b.AddPatient(&p, tags...); err != nil {
 				return err
 			}

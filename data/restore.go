@@ -1,0 +1,359 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// BackupInfo is a backup checked for restoring.
+type BackupInfo struct {
+	Path     string
+	Schema   int // the newest migration it has
+	Patients int
+}
+
+// CheckBackup says whether a file is a whole Kindly database this version
+// can restore: it opens (read only), passes SQLite's integrity check, has
+// Kindly's tables at a schema this version knows, and how many patients it
+// holds - for the practice to see before it replaces today's data.
+func CheckBackup(ctx context.Context, path string) (BackupInfo, error) {
+	info := BackupInfo{Path: path}
+	st, err := os.Stat(path)
+	if err != nil {
+		return info, fmt.Errorf("cannot find the backup: %w", err)
+	}
+	if st.Size() == 0 {
+		return info, fmt.Errorf("%s is empty (a backup that failed): it cannot be restored", filepath.Base(path))
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro&"+url.Values{"_pragma": {"busy_timeout(10000)"}}.Encode())
+	if err != nil {
+		return info, err
+	}
+	defer db.Close()
+	notKindly := fmt.Errorf("%s is not a Kindly backup, or it is damaged: it cannot be restored", filepath.Base(path))
+	var check string
+	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check(1)`).Scan(&check); err != nil || check != "ok" {
+		return info, notKindly
+	}
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&info.Schema); err != nil || info.Schema < 1 {
+		return info, notKindly
+	}
+	if info.Schema > latestMigration() {
+		return info, fmt.Errorf("%s was written by a newer Kindly (schema %d); update Kindly to restore it", filepath.Base(path), info.Schema)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM patients`).Scan(&info.Patients); err != nil {
+		return info, notKindly
+	}
+	return info, nil
+}
+
+// restoreMarker names the file that asks the next Open to restore a backup.
+func restoreMarker(dbPath string) string { return dbPath + ".restore-pending" }
+
+// ScheduleRestore checks a backup and asks Kindly to put it in place the
+// next time the database is opened by a process that owns it alone: a
+// database in use is never replaced.
+func (s *Store) ScheduleRestore(ctx context.Context, backup string) (BackupInfo, error) {
+	info, err := CheckBackup(ctx, backup)
+	if err != nil {
+		return info, err
+	}
+	if err := os.WriteFile(restoreMarker(s.path), []byte(backup), 0o600); err != nil {
+		return info, fmt.Errorf("cannot schedule the restore: %w", err)
+	}
+	return info, s.Audit(ctx, "restore", fmt.Sprintf("scheduled from %s (%d patients)", filepath.Base(backup), info.Patients))
+}
+
+// RestorePending is the backup a restore waits to put in place ("" when none).
+func (s *Store) RestorePending() string {
+	b, _ := os.ReadFile(restoreMarker(s.path))
+	return strings.TrimSpace(string(b))
+}
+
+// CancelRestore drops a scheduled restore.
+func (s *Store) CancelRestore() error {
+	if err := os.Remove(restoreMarker(s.path)); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}
+
+// RestoreReport is what a restore did, for the practice to read when
+// Kindly starts.
+type RestoreReport struct {
+	From     string // the backup
+	KeptAs   string // today's database as it was, kept as a backup
+	Patients int
+	// What today's database knew that the backup did not, carried over.
+	Emails  int // emails whose sending state came from today's database
+	OptOuts int // patients whose opt-outs, do-not-contact or archiving came over
+	Paused  int // campaigns paused until the practice looks
+	Err     error
+}
+
+// LastRestore is the restore applied (or refused) when this store opened; nil when none.
+func (s *Store) LastRestore() *RestoreReport { return s.restored }
+
+// Summary says in a sentence what the restore did.
+func (r *RestoreReport) Summary() string {
+	if r.Err != nil {
+		return fmt.Sprintf("The backup %s was not restored: %v. Your data is as it was.", filepath.Base(r.From), r.Err)
+	}
+	return fmt.Sprintf("Restored %s (%d patients). Kept from before the restore: the state of %d emails and %d patients' opt-outs; "+
+		"%d campaigns are paused until you look at them. The database as it was is kept as %s.",
+		filepath.Base(r.From), r.Patients, r.Emails, r.OptOuts, r.Paused, filepath.Base(r.KeptAs))
+}
+
+// applyPendingRestore puts a scheduled backup in place, before the
+// database is opened, by a process that owns it alone. Today's database
+// is kept as a backup first (through SQLite, with what its journal holds);
+// the backup is checked, copied and upgraded; and what only today's
+// database knows about sending and consent is carried over, so a restore
+// never sends an email again or forgets an opt-out. If the result does
+// not open, today's database goes back in place. A report is returned
+// when a restore was pending.
+func applyPendingRestore(path string) *RestoreReport {
+	raw, err := os.ReadFile(restoreMarker(path))
+	if err != nil {
+		return nil
+	}
+	backup := strings.TrimSpace(string(raw))
+	rep := &RestoreReport{From: backup}
+	os.Remove(restoreMarker(path)) // tried once: a failing restore must not stop every start
+	if rep.Err = restore(path, backup, rep); rep.Err != nil {
+		return rep
+	}
+	return rep
+}
+
+func restore(path, backup string, rep *RestoreReport) error {
+	ctx := context.Background()
+	info, err := CheckBackup(ctx, backup)
+	if err != nil {
+		return err
+	}
+	rep.Patients = info.Patients
+	dir := filepath.Join(filepath.Dir(path), "backups")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+
+	// 1. Today's database, kept whole.
+	var live *Store
+	if fileExists(path) {
+		if live, err = openFile(path); err != nil {
+			return fmt.Errorf("today's database cannot be opened to keep it: %w", err)
+		}
+		defer func() {
+			if live != nil {
+				live.Close()
+			}
+		}()
+		rep.KeptAs = filepath.Join(dir, "kindly-"+time.Now().UTC().Format("20060102-150405.000")+"-before-restore.db")
+		if err := live.snapshot(ctx, rep.KeptAs); err != nil {
+			return fmt.Errorf("today's database cannot be kept before restoring (%w); nothing was changed", mapError(err))
+		}
+	}
+
+	// 2. The backup, copied and brought to this version's schema.
+	restoring := path + ".restoring"
+	os.Remove(restoring)
+	os.Remove(restoring + "-wal")
+	os.Remove(restoring + "-shm")
+	defer os.Remove(restoring)
+	if err := copyDatabase(ctx, backup, restoring); err != nil {
+		return fmt.Errorf("the backup cannot be copied: %w", err)
+	}
+	next, err := openFile(restoring)
+	if err != nil {
+		return fmt.Errorf("the backup cannot be opened: %w", err)
+	}
+
+	// 3. What only today's database knows, carried over.
+	if live != nil {
+		if err := live.checkpoint(ctx); err != nil {
+			next.Close()
+			return err
+		}
+		live.Close()
+		live = nil
+		if err := next.carryOver(ctx, path, rep); err != nil {
+			next.Close()
+			return fmt.Errorf("what today's database knows about sending and opt-outs cannot be carried over (%w); nothing was changed", err)
+		}
+	}
+	if err := next.Close(); err != nil {
+		return err
+	}
+
+	// 4. In place; back out if it does not open.
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	if err := os.Rename(restoring, path); err != nil {
+		return fmt.Errorf("the restored database cannot be put in place: %w", err)
+	}
+	check, err := openFile(path)
+	if err == nil {
+		var ok string
+		err = check.db.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&ok)
+		if err == nil && ok != "ok" {
+			err = errors.New(ok)
+		}
+		check.Close()
+	}
+	if err != nil && rep.KeptAs != "" {
+		if berr := copyDatabase(ctx, rep.KeptAs, path+".back"); berr == nil {
+			os.Remove(path + "-wal")
+			os.Remove(path + "-shm")
+			os.Rename(path+".back", path)
+		}
+		return fmt.Errorf("the restored database did not open (%v); today's database was put back", err)
+	}
+	return err
+}
+
+// copyDatabase copies a database file through SQLite (its journal
+// included) to a new owner-only file.
+func copyDatabase(ctx context.Context, from, to string) error {
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(from)+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	_, err = db.ExecContext(ctx, `VACUUM INTO ?`, to)
+	return err
+}
+
+// checkpoint moves everything in the journal into the database file.
+func (s *Store) checkpoint(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return mapError(err)
+}
+
+// carryOver lays over this (restored) database what the database at live
+// knows that a restore must not undo: the state of every email (sent,
+// uncertain, failed - never sent again), and every opt-out, do-not-contact
+// and archiving. Campaigns are paused until the practice looks.
+func (s *Store) carryOver(ctx context.Context, live string, rep *RestoreReport) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS live`, live); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE live`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	exec := func(q string, args ...any) (int, error) {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		n, _ := res.RowsAffected()
+		return int(n), nil
+	}
+	count := func(q string) (int, error) {
+		var n int
+		err := tx.QueryRowContext(ctx, q).Scan(&n)
+		return n, err
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	steps := []struct {
+		q   string
+		add *int
+	}{
+		// Campaigns created after the backup that sent email come back (paused), so their emails stay known.
+		{`INSERT INTO main.campaigns (id, name, purpose, segment_id, template_id, schedule, status, created_at, updated_at)
+			SELECT l.id, l.name || CASE WHEN EXISTS (SELECT 1 FROM main.campaigns m WHERE m.name = l.name COLLATE NOCASE)
+				THEN ' (from before the restore)' ELSE '' END,
+				l.purpose,
+				CASE WHEN EXISTS (SELECT 1 FROM main.segments g WHERE g.id = l.segment_id) THEN l.segment_id END,
+				CASE WHEN EXISTS (SELECT 1 FROM main.templates t WHERE t.id = l.template_id) THEN l.template_id END,
+				l.schedule, 'paused', l.created_at, l.updated_at
+			FROM live.campaigns l
+			WHERE l.id NOT IN (SELECT id FROM main.campaigns) AND EXISTS (SELECT 1 FROM live.outbox o WHERE o.campaign_id = l.id)`, nil},
+		// Emails both know: today's state wins (sent stays sent).
+		{`UPDATE main.outbox AS m SET status = l.status, reason = l.reason, attempts = l.attempts, sent_at = l.sent_at, retry_at = l.retry_at
+			FROM live.outbox l
+			WHERE l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id = m.patient_id
+			AND (l.status != m.status OR l.sent_at IS NOT m.sent_at)`, &rep.Emails},
+		// Emails queued in the backup that today's database no longer has: never sent by surprise.
+		{`UPDATE main.outbox AS m SET status = 'cancelled', reason = 'cancelled by a restore: not in the database it replaced'
+			WHERE m.status IN ('queued', 'sending') AND NOT EXISTS (SELECT 1 FROM live.outbox l
+				WHERE l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id IS m.patient_id)`, nil},
+		// Emails only today's database has (queued after the backup): kept as they are - unless their
+		// patient is not in the backup, whose consent the restored database does not know.
+		{`INSERT INTO main.outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason,
+				attempts, queued_at, sent_at, retry_at)
+			SELECT l.campaign_id, l.occurrence, p.id, l.email, l.subject, l.body_text, l.body_html,
+				CASE WHEN p.id IS NULL AND l.status IN ('queued', 'sending') THEN 'cancelled' ELSE l.status END,
+				CASE WHEN p.id IS NULL AND l.status IN ('queued', 'sending') THEN 'cancelled by a restore: the patient is not in the backup'
+					ELSE l.reason END,
+				l.attempts, l.queued_at, l.sent_at, l.retry_at
+			FROM live.outbox l LEFT JOIN main.patients p ON p.id = l.patient_id
+			WHERE EXISTS (SELECT 1 FROM main.campaigns c WHERE c.id = l.campaign_id)
+			AND NOT EXISTS (SELECT 1 FROM main.outbox m
+				WHERE m.campaign_id = l.campaign_id AND m.occurrence = l.occurrence AND m.patient_id IS l.patient_id)`, &rep.Emails},
+		// Opt-outs, do-not-contact and archiving: the same patient (id and name), or the same address.
+		{`UPDATE main.patients AS m SET
+				care_consent = CASE WHEN l.care_consent = 'opted_out' THEN 'opted_out' ELSE m.care_consent END,
+				care_changed_at = CASE WHEN l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' THEN l.care_changed_at ELSE m.care_changed_at END,
+				care_source = CASE WHEN l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' THEN l.care_source ELSE m.care_source END,
+				promo_consent = CASE WHEN l.promo_consent = 'opted_out' THEN 'opted_out' ELSE m.promo_consent END,
+				promo_changed_at = CASE WHEN l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out' THEN l.promo_changed_at ELSE m.promo_changed_at END,
+				promo_source = CASE WHEN l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out' THEN l.promo_source ELSE m.promo_source END,
+				do_not_contact = max(m.do_not_contact, l.do_not_contact),
+				archived = max(m.archived, l.archived),
+				updated_at = ?
+			FROM live.patients l
+			WHERE (l.id = m.id AND lower(l.last_name) = lower(m.last_name) AND lower(l.first_name) = lower(m.first_name)
+				OR l.email != '' AND l.email = m.email)
+			AND (l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' OR l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out'
+				OR l.do_not_contact > m.do_not_contact OR l.archived > m.archived)`, &rep.OptOuts},
+		// Until the practice looks, nothing goes out by itself.
+		{`UPDATE main.campaigns SET status = 'paused', updated_at = ? WHERE status IN ('scheduled', 'sending')`, &rep.Paused},
+		// The history: what happened after the backup stays in the log.
+		{`INSERT INTO main.audit_log (at, action, detail)
+			SELECT at, action, detail FROM live.audit_log WHERE at > (SELECT coalesce(max(at), '') FROM main.audit_log) ORDER BY id`, nil},
+	}
+	for _, st := range steps {
+		var args []any
+		if strings.Contains(st.q, "updated_at = ?") {
+			args = append(args, now)
+		}
+		n, err := exec(st.q, args...)
+		if err != nil {
+			return mapError(err)
+		}
+		if st.add != nil {
+			*st.add += n
+		}
+	}
+	// Every campaign paused counts, not only those this restore paused.
+	if rep.Paused, err = count(`SELECT count(*) FROM main.campaigns WHERE status = 'paused'`); err != nil {
+		return err
+	}
+	if _, err := exec(`INSERT INTO main.audit_log (at, action, detail) VALUES (?, 'restore', ?)`, now,
+		fmt.Sprintf("restored %s; kept from before: the state of %d emails, %d patients' opt-outs; campaigns paused",
+			filepath.Base(rep.From), rep.Emails, rep.OptOuts)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

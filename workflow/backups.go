@@ -1,0 +1,51 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+
+	"kindly/data"
+)
+
+// BackupInfo is one backup as the practice sees it.
+type BackupInfo struct {
+	Path  string `json:"path"`
+	Label string `json:"label"` // "26 Nov 2026 09:30 - before import"
+}
+
+// Backup takes a backup now, at the practice's request.
+func (w *Workflow) Backup(ctx context.Context) (string, error) { return w.store.Backup(ctx, "by hand") }
+
+// Backups lists the complete backups, newest first.
+func (w *Workflow) Backups() ([]BackupInfo, error) {
+	files, err := w.store.Backups()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := w.store.Location()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BackupInfo, 0, len(files))
+	for _, f := range files {
+		out = append(out, BackupInfo{Path: f, Label: data.BackupLabel(f, loc)})
+	}
+	return out, nil
+}
+
+// CheckBackup says what a backup holds, or why it cannot be restored.
+func (w *Workflow) CheckBackup(ctx context.Context, file string) (data.BackupInfo, error) {
+	return data.CheckBackup(ctx, file)
+}
+
+// ScheduleRestore checks a backup and has it restored the next time the
+// database is opened by one Kindly alone (the window's next start, or the
+// command line's next command): what was sent since and every opt-out are
+// kept, campaigns paused.
+func (w *Workflow) ScheduleRestore(ctx context.Context, file string) (data.BackupInfo, error) {
+	info, err := w.store.ScheduleRestore(ctx, file)
+	if err != nil {
+		return info, fmt.Errorf("not restored: %w", err)
+	}
+	return info, nil
+}
