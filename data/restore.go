@@ -199,15 +199,7 @@ func restore(path, backup string, rep *RestoreReport) error {
 	if err := os.Rename(restoring, path); err != nil {
 		return fmt.Errorf("the restored database cannot be put in place: %w", err)
 	}
-	check, err := openFile(path)
-	if err == nil {
-		var ok string
-		err = check.db.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&ok)
-		if err == nil && ok != "ok" {
-			err = errors.New(ok)
-		}
-		check.Close()
-	}
+	err = verifyRestored(path)
 	if err != nil && rep.KeptAs != "" {
 		if berr := copyDatabase(ctx, rep.KeptAs, path+".back"); berr == nil {
 			os.Remove(path + "-wal")
@@ -217,6 +209,24 @@ func restore(path, backup string, rep *RestoreReport) error {
 		return fmt.Errorf("the restored database did not open (%v); today's database was put back", err)
 	}
 	return err
+}
+
+// verifyRestored checks that the database put in place opens and reads
+// (tests replace it to see today's database come back).
+var verifyRestored = func(path string) error {
+	check, err := openFile(path)
+	if err != nil {
+		return err
+	}
+	defer check.Close()
+	var ok string
+	if err := check.db.QueryRow(`PRAGMA quick_check(1)`).Scan(&ok); err != nil {
+		return err
+	}
+	if ok != "ok" {
+		return errors.New(ok)
+	}
+	return nil
 }
 
 // copyDatabase copies a database file through SQLite (its journal

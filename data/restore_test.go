@@ -449,3 +449,31 @@ func TestOldFilesBecomeOwnerOnly(t *testing.T) {
 		}
 	}
 }
+
+// A restored database that does not open is taken out again: today's
+// database comes back by itself, and the practice is told.
+func TestRestoreRollsBackByItself(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kindly.db")
+	s, _ := practiceWithCampaign(t, path)
+	backup, _ := s.Backup(ctx, "test")
+	s.CreatePatient(ctx, &Patient{LastName: "Today", FirstName: "Tod"})
+	if _, err := s.ScheduleRestore(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	defer func(was func(string) error) { verifyRestored = was }(verifyRestored)
+	verifyRestored = func(string) error { return errors.New("disk I/O error") }
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rep := s.LastRestore()
+	if rep == nil || rep.Err == nil || !strings.Contains(rep.Summary(), "today's database was put back") {
+		t.Fatalf("report %+v", rep)
+	}
+	if n, _ := s.CountPatients(ctx, PatientQuery{}); n != 11 {
+		t.Errorf("%d patients: today's database did not come back", n)
+	}
+}
