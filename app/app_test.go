@@ -366,6 +366,8 @@ func TestRestoreFromSettings(t *testing.T) {
 	u, w := newTestUI(t, 12)
 	onUI(u, func() { u.Show("Settings") })
 	s := u.settings
+	waitFor(t, u, "the daily backup", func() bool { list, _ := u.store.Backups(); return len(list) == 1 })
+	onUI(u, s.refresh)
 	waitFor(t, u, "the daily backup in the list", func() bool { return len(s.backupFiles) == 1 })
 	if err := u.store.CreatePatient(context.Background(), &data.Patient{LastName: "Later", FirstName: "Lee"}); err != nil {
 		t.Fatal(err)

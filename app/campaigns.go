@@ -142,8 +142,10 @@ func (s *campaignsScreen) onSelected(id widget.ListItemID) {
 		s.lastReview = r.rv
 		s.review.SetText(reviewText(r.rv))
 		s.counts.SetText(countsText(r.outbox.Counts))
-		if s.stop == nil {
+		if s.stop == nil && len(r.rv.Blockers) == 0 { // an incomplete practice sends nothing
 			s.send.Enable()
+		} else if s.stop == nil {
+			s.send.Disable()
 		}
 	})
 }
@@ -167,6 +169,9 @@ func reviewText(rv workflow.Review) string {
 	var b strings.Builder
 	for _, f := range rv.Facts() {
 		b.WriteString(f.Label + ": " + f.Text + "\n")
+	}
+	for _, x := range rv.Blockers {
+		b.WriteString("\n⛔ Cannot send: " + x + "\n")
 	}
 	for _, w := range rv.Warnings {
 		b.WriteString("\n⚠ " + w + "\n")

@@ -83,6 +83,9 @@ func printReview(out io.Writer, rv workflow.Review) {
 	for _, f := range rv.Facts() {
 		fmt.Fprintf(out, "%-9s %s\n", f.Label+":", f.Text)
 	}
+	for _, b := range rv.Blockers {
+		fmt.Fprintln(out, "Cannot send:", b)
+	}
 	for _, warn := range rv.Warnings {
 		fmt.Fprintln(out, "Warning:", warn)
 	}

@@ -371,3 +371,50 @@ func SubjectWarnings(subject string, extra ...string) []string {
 	}
 	return out
 }
+
+// MissingPractice lists the practice's details an email of this template
+// would show empty, in words ("the practice's phone number"): the fields
+// its subject and text use without a fallback, and what every footer needs
+// (the practice's name, its postal address, and the email address that
+// takes "unsubscribe" replies). No email goes out while one is missing.
+func MissingPractice(t Template, pr data.Practice) []string {
+	have := map[string]string{"practice_name": pr.Name, "practice_phone": pr.Phone, "practice_address": pr.Address}
+	need := map[string]bool{"practice_name": true, "practice_address": true}
+	for _, text := range []string{t.Subject, t.Body} {
+		pieces, err := parse("", text)
+		if err != nil {
+			continue
+		}
+		for _, p := range pieces {
+			if _, ok := have[p.field]; ok && p.fallback == "" {
+				need[p.field] = true
+			}
+		}
+	}
+	var missing []string
+	for _, f := range []string{"practice_name", "practice_address", "practice_phone"} {
+		if need[f] && strings.TrimSpace(have[f]) == "" {
+			missing = append(missing, Fields[f])
+		}
+	}
+	if strings.TrimSpace(pr.Email) == "" {
+		missing = append(missing, "the practice's email address (for \"unsubscribe\" replies)")
+	}
+	return missing
+}
+
+// ErrPracticeIncomplete says an email would go out with an empty practice detail.
+type ErrPracticeIncomplete struct{ Missing []string }
+
+func (e *ErrPracticeIncomplete) Error() string {
+	return "no email goes out while the practice details are incomplete: fill in " + strings.Join(e.Missing, ", ") +
+		" in Settings (or kindly practice)"
+}
+
+// CheckPractice returns an *ErrPracticeIncomplete when MissingPractice finds anything.
+func CheckPractice(t Template, pr data.Practice) error {
+	if m := MissingPractice(t, pr); len(m) > 0 {
+		return &ErrPracticeIncomplete{m}
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -145,5 +146,30 @@ func TestUnsubscribeAddressIsBare(t *testing.T) {
 	}
 	if got := msg.GetGenHeader("List-Unsubscribe"); len(got) != 1 || got[0] != "<mailto:front@sunny.example?subject=unsubscribe>" {
 		t.Errorf("List-Unsubscribe %q", got)
+	}
+}
+
+// No email goes out with an empty practice detail: the footer needs the
+// name, the postal address and the unsubscribe address; the text needs
+// what it uses without a fallback.
+func TestMissingPractice(t *testing.T) {
+	full := data.Practice{Name: "Sunny", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example"}
+	tpl := Template{Name: "Flu", Subject: "Flu shots at {{practice_name}}", Body: "Call us on {{practice_phone}} to book."}
+	if m := MissingPractice(tpl, full); len(m) != 0 {
+		t.Errorf("complete practice: %q", m)
+	}
+	noPhone := full
+	noPhone.Phone = ""
+	if m := MissingPractice(tpl, noPhone); len(m) != 1 || m[0] != "the practice's phone number" {
+		t.Errorf("no phone: %q", m)
+	}
+	withFallback := Template{Name: "Flu", Subject: "Flu shots", Body: `Call us on {{practice_phone | "our front desk"}}.`}
+	if m := MissingPractice(withFallback, noPhone); len(m) != 0 {
+		t.Errorf("a fallback covers it: %q", m)
+	}
+	err := CheckPractice(Template{Name: "x", Subject: "Hi", Body: "Hello"}, data.Practice{})
+	var inc *ErrPracticeIncomplete
+	if !errors.As(err, &inc) || len(inc.Missing) != 3 || !strings.Contains(err.Error(), "unsubscribe") {
+		t.Errorf("empty practice: %v", err)
 	}
 }

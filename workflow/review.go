@@ -22,6 +22,7 @@ type Review struct {
 	Previous    int                 `json:"previous"`   // recipients at the last review, -1 if none
 	Samples     []mailer.Message    `json:"samples"`
 	Warnings    []string            `json:"warnings"`
+	Blockers    []string            `json:"blockers"` // what stops the send until it is fixed
 	Duration    time.Duration       `json:"duration"` // until the last email, by the mailbox's limits and its measured pace
 	Days        int                 `json:"days"`     // calendar days it spans under the daily limit
 }
@@ -40,7 +41,7 @@ func (w *Workflow) Review(ctx context.Context, name string) (Review, error) {
 	}
 	c, audience := cp.Campaign, cp.Audience(today)
 	rv := Review{Campaign: c.Name, Purpose: c.Purpose, PurposeRule: PurposeRule(c.Purpose), Status: c.Status,
-		Sentence: cp.Segment.Rule.Sentence(), Warnings: []string{}}
+		Sentence: cp.Segment.Rule.Sentence(), Warnings: []string{}, Blockers: []string{}}
 	if rv.Members, err = w.store.SegmentCount(ctx, audience); err != nil {
 		return rv, err
 	}
@@ -60,6 +61,9 @@ func (w *Workflow) Review(ctx context.Context, name string) (Review, error) {
 			return rv, err
 		}
 		rv.Samples = append(rv.Samples, m)
+	}
+	if missing := mailer.MissingPractice(cp.Template, st.Practice); len(missing) > 0 {
+		rv.Blockers = append(rv.Blockers, (&mailer.ErrPracticeIncomplete{Missing: missing}).Error())
 	}
 	rv.Warnings = append(rv.Warnings, mailer.SubjectWarnings(cp.Template.Subject, st.SubjectWords...)...)
 	if rv.Previous > 0 && rv.Recipients > 3*rv.Previous {

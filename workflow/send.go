@@ -40,6 +40,9 @@ func (w *Workflow) campaignWithSettings(ctx context.Context, name string) (Campa
 }
 
 func (w *Workflow) queue(ctx context.Context, cp Campaign, pr data.Practice) (Queued, error) {
+	if err := mailer.CheckPractice(cp.Template, pr); err != nil { // never "Call us on  to book"
+		return Queued{}, err
+	}
 	occ, err := w.store.UnfinishedOccurrence(ctx, cp.ID)
 	if err != nil || occ != "" {
 		return Queued{Occurrence: occ, Resumed: occ != ""}, err

@@ -17,6 +17,9 @@ func CheckTemplate(t mailer.Template, st data.Settings) []string {
 	if err := t.Validate(); err != nil && !strings.HasPrefix(err.Error(), "name") {
 		problems = append(problems, err.Error())
 	}
+	if missing := mailer.MissingPractice(t, st.Practice); len(missing) > 0 {
+		problems = append(problems, "Emails cannot go out yet: the practice's details are empty ("+strings.Join(missing, ", ")+"); fill them in Settings.")
+	}
 	return append(problems, mailer.SubjectWarnings(t.Subject, st.SubjectWords...)...)
 }
 

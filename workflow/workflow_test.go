@@ -72,6 +72,13 @@ func TestReviewWarnings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// No postal address: no email may go out ("write to ." in a footer).
+	if len(rv.Blockers) != 1 || !strings.Contains(rv.Blockers[0], "the practice's postal address") {
+		t.Errorf("blockers %q", rv.Blockers)
+	}
+	if _, err := w.Queue(ctx, "Botox"); err == nil || !strings.Contains(err.Error(), "practice details are incomplete") {
+		t.Errorf("queued with an incomplete practice: %v", err)
+	}
 	text := strings.Join(rv.Warnings, "\n")
 	for _, want := range []string{`mentions "botox"`, `mentions "glow"`, "targets all patients", "Nobody would get"} {
 		if !strings.Contains(text, want) {
@@ -201,7 +208,7 @@ func TestSendPauseCancelAndInterrupt(t *testing.T) {
 	w := practice(t, emails...)
 	ctx := context.Background()
 	w.mustSettings(t, func(st *data.Settings) {
-		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Email: "front@sunny.example"}
+		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example"}
 		st.Mail = data.MailAccount{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: data.TLSNone, From: "front@sunny.example"}
 		st.Cap = data.Cap{Count: 0, Days: 30}
 	})
