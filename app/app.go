@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"kindly/about"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -16,13 +17,9 @@ import (
 	"kindly/workflow"
 )
 
-// AppID identifies Kindly to the OS (preferences, notifications).
-const AppID = "app.kindly.desktop"
-
 // Run opens the main window and returns when it is closed (or ctx ends).
-func Run(ctx context.Context, work *workflow.Workflow, icon []byte) error {
-	a := fyneapp.NewWithID(AppID)
-	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
+func Run(ctx context.Context, work *workflow.Workflow, info about.Info, icon []byte) error {
+	a := newApp(info, icon)
 	w := a.NewWindow("Kindly")
 	ui := New(a, w, work)
 	w.SetContent(ui.Content())
@@ -38,9 +35,8 @@ func Run(ctx context.Context, work *workflow.Workflow, icon []byte) error {
 // ShowStartError tells someone who started Kindly (without a terminal,
 // perhaps) why its window cannot open - the database is open in another
 // Kindly, say - and returns when they close the message.
-func ShowStartError(err error, icon []byte) {
-	a := fyneapp.NewWithID(AppID)
-	a.SetIcon(fyne.NewStaticResource("Icon.png", icon))
+func ShowStartError(err error, info about.Info, icon []byte) {
+	a := newApp(info, icon)
 	w := a.NewWindow("Kindly")
 	msg := widget.NewLabel("Kindly cannot open: " + errorText(err))
 	msg.Wrapping = fyne.TextWrapWord
@@ -78,9 +74,30 @@ func (u *UI) chooseSaveFile(name string, chosen func(path string)) {
 		chosen(path)
 	}, u.window)
 	d.SetFileName(name)
+	u.startIn(d)
 	d.Resize(dialogSize(u.window, 900, 600))
 	d.Show()
 }
 
 // patientsText is "1 patient" or "12 patients".
 func patientsText(n int) string { return workflow.Patients(n) }
+
+// newApp is the Fyne app with Kindly's metadata: a binary built with plain
+// "go build" carries none of FyneApp.toml's on its own (only "go run" in the
+// source folder and "fyne package" do), so main passes it in.
+func newApp(info about.Info, icon []byte) fyne.App {
+	res := fyne.NewStaticResource("Icon.png", icon)
+	fyneapp.SetMetadata(fyne.AppMetadata{ID: info.ID, Name: info.Name, Version: info.Version, Build: info.Build,
+		Icon: res, Release: true, Migrations: info.Migrations, Custom: map[string]string{"revision": info.Revision}})
+	a := fyneapp.NewWithID(info.ID)
+	a.SetIcon(res)
+	return a
+}
+
+// versionLine is what Settings says of this build, from the app's metadata.
+func versionLine(m fyne.AppMetadata) string {
+	if m.Version == "" {
+		return "Kindly (development build)"
+	}
+	return about.Info{Name: m.Name, Version: m.Version, Build: m.Build, Revision: m.Custom["revision"]}.String()
+}

@@ -413,3 +413,18 @@ func mustUncertain(t *testing.T, u *UI, name string) []data.OutboxEntry {
 	}
 	return list
 }
+
+// Settings says which Kindly this is (support asks first).
+func TestSettingsShowsTheVersion(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	onUI(u, func() {
+		if got := u.settings.version.Text; got != "Kindly (development build)" { // the test app has no metadata
+			t.Errorf("version %q", got)
+		}
+	})
+	m := fyne.AppMetadata{Name: "Kindly", Version: "1.2.3", Build: 7, Custom: map[string]string{"revision": "abc123"}}
+	if got := versionLine(m); got != "Kindly 1.2.3 (build 7, revision abc123)" {
+		t.Errorf("version line %q", got)
+	}
+}

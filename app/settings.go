@@ -26,6 +26,7 @@ type settingsScreen struct {
 
 	name, address, phone, email, zone, signature, words *widget.Entry
 	preset                                              *widget.Select
+	version                                             *widget.Label // this build, for support calls
 	host, port, user, from, password, perMinute, perDay *widget.Entry
 	tls                                                 *widget.Select
 	capCount, capDays                                   *widget.Entry
@@ -93,8 +94,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	heading := func(t string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
+	s.version = widget.NewLabelWithStyle(versionLine(u.app.Metadata()), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	left := container.NewVScroll(container.NewVBox(heading("Practice"), practice, heading("Mail account"), account,
-		container.NewHBox(save, test), s.status))
+		container.NewHBox(save, test), s.status, s.version))
 	right := container.NewVSplit(
 		container.NewBorder(container.NewVBox(heading("Backups"),
 			backupNote,

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kindly/about"
 	"os"
 	"os/signal"
 	"strings"
@@ -34,6 +35,8 @@ type Env struct {
 	WindowError func(err error)
 	// Now, when set, is the clock (tests pin it).
 	Now func() time.Time
+	// About is this build's name and version (kindly --version).
+	About about.Info
 }
 
 // Main runs the command line with the process's streams and signals, and
@@ -129,6 +132,10 @@ With no command, it opens its window.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE:          s.runWindow,
+	}
+	if s.env.About.Version != "" {
+		root.Version = s.env.About.String()
+		root.SetVersionTemplate("{{.Version}}\n")
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SuggestionsMinimumDistance = 2
