@@ -94,6 +94,7 @@ func openImportWizard(u *UI, onDone func()) {
 		newImportWizard(u, path, onDone)
 	}, u.window)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx", ".csv", ".txt"}))
+	u.startIn(d)
 	d.Resize(dialogSize(u.window, 900, 600))
 	d.Show()
 }

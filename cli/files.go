@@ -70,7 +70,7 @@ and the columns are found by their names; --dry-run shows what would happen.`,
 	f := c.Flags()
 	f.StringVar(&sheet, "sheet", "", "the sheet to read (default: the one that looks most like a list of "+use+")")
 	f.BoolVar(&dryRun, "dry-run", false, "only report what would happen")
-	f.StringVar(&rejects, "rejects", "", "write the rejected rows, with the reason for each, to this new .xlsx file")
+	f.StringVar(&rejects, "rejects", "", "write the rejected rows, with the reason for each, to this new .xlsx or .csv file")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	f.BoolVar(&dayFirst, "day-first", false, "read dates like 03/04/1960 as 3 April")
 	f.BoolVar(&monthFirst, "month-first", false, "read dates like 03/04/1960 as 4 March")
@@ -136,7 +136,7 @@ func (s *session) exportCommand() *cobra.Command {
 	for _, k := range kinds {
 		subs = append(subs, s.exportKindCommand(k.kind, k.use, k.short))
 	}
-	return group("export", "Write an Excel workbook (.xlsx)", subs...)
+	return group("export", "Write an Excel workbook (.xlsx), or a .csv file for a table", subs...)
 }
 
 func (s *session) exportKindCommand(kind, use, short string) *cobra.Command {
@@ -166,7 +166,11 @@ func (s *session) exportKindCommand(kind, use, short string) *cobra.Command {
 			return nil
 		}),
 	}
-	c.Flags().StringVar(&out, "out", "", "the .xlsx file to write")
+	what := "the .xlsx file to write, or a .csv file (UTF-8 that Excel opens as it is)"
+	if kind == workflow.ExportReport {
+		what = "the .xlsx file to write (the report has a chart)"
+	}
+	c.Flags().StringVar(&out, "out", "", what)
 	return c
 }
 

@@ -60,7 +60,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{"--db", db, "campaign"},
 		{"--db", db, "campaign", "delete", "X"},
 		{"--db", db, "cap", "--days", "0"},
-		{"--db", db, "export", "patients", "--out", "x.csv"},
+		{"--db", db, "export", "patients", "--out", "x.txt"},
 		{"--db", db, "demo", "--nope"},
 	} {
 		var out, errOut bytes.Buffer

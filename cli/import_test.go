@@ -100,11 +100,11 @@ func TestCLIImportRejectsPath(t *testing.T) {
 	existing := filepath.Join(t.TempDir(), "old.xlsx")
 	os.WriteFile(existing, []byte("keep me"), 0o600)
 	for _, bad := range []struct{ path, want string }{
-		{db, "should end in .xlsx"},
+		{db, "should be a file ending in .xlsx, or .csv"},
 		{db + "-wal.xlsx", "Kindly's own data files"},
 		{filepath.Join(dir, "kindly.xlsx"), "Kindly's own data files"},
 		{filepath.Join(dir, "backups", "r.xlsx"), "Kindly's own data files"},
-		{filepath.Join(t.TempDir(), "r.csv"), ".xlsx"},
+		{filepath.Join(t.TempDir(), "r.txt"), ".xlsx, or .csv"},
 		{existing, "already exists"},
 	} {
 		for _, dry := range []string{"--dry-run", "--json"} {

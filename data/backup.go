@@ -53,7 +53,7 @@ func (s *Store) snapshot(ctx context.Context, path string) error {
 		os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := ReplaceFile(tmp, path); err != nil {
 		os.Remove(tmp)
 		return err
 	}

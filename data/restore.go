@@ -196,7 +196,7 @@ func restore(path, backup string, rep *RestoreReport) error {
 	// 4. In place; back out if it does not open.
 	os.Remove(path + "-wal")
 	os.Remove(path + "-shm")
-	if err := os.Rename(restoring, path); err != nil {
+	if err := ReplaceFile(restoring, path); err != nil {
 		return fmt.Errorf("the restored database cannot be put in place: %w", err)
 	}
 	err = verifyRestored(path)
@@ -204,7 +204,7 @@ func restore(path, backup string, rep *RestoreReport) error {
 		if berr := copyDatabase(ctx, rep.KeptAs, path+".back"); berr == nil {
 			os.Remove(path + "-wal")
 			os.Remove(path + "-shm")
-			os.Rename(path+".back", path)
+			ReplaceFile(path+".back", path)
 		}
 		return fmt.Errorf("the restored database did not open (%v); today's database was put back", err)
 	}

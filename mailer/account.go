@@ -38,13 +38,10 @@ func Credentials(ctx context.Context, m data.MailAccount) (Account, error) {
 
 func keyringUser(m data.MailAccount) string { return m.User + "@" + m.Host }
 
-// ErrNoKeychain says the computer has no keychain Kindly can use.
-var ErrNoKeychain = errors.New("this computer has no keychain Kindly can use")
-
 // StorePassword puts the password in the OS keychain (never the database).
 func StorePassword(m data.MailAccount, password string) error {
 	if err := keyring.Set(keyringService, keyringUser(m), password); err != nil {
-		return fmt.Errorf("%w (%v); set the environment variable %s to the password instead", ErrNoKeychain, err, PasswordEnv)
+		return keychainError("the password", err)
 	}
 	return nil
 }
@@ -65,7 +62,7 @@ func Password(m data.MailAccount) (string, error) {
 	if errors.Is(err, keyring.ErrNotFound) {
 		return "", fmt.Errorf("no password is saved for %s (kindly account set --password-stdin, or set %s)", m.User, PasswordEnv)
 	}
-	return "", fmt.Errorf("%w (%v); set the environment variable %s to the password", ErrNoKeychain, err, PasswordEnv)
+	return "", keychainError("the password", err)
 }
 
 // Test logs in to the mail server and says in plain words what failed.

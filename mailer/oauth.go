@@ -76,7 +76,7 @@ func saveToken(st data.MailAccount, tok *oauth2.Token) error {
 		return err
 	}
 	if err := keyring.Set(keyringService, tokenKey(st), string(b)); err != nil {
-		return fmt.Errorf("this computer has no keychain Kindly can use to keep the sign-in (%v)", err)
+		return keychainError("the sign-in", err)
 	}
 	return nil
 }

@@ -96,7 +96,7 @@ func readCSV(f *os.File, path string, emit func(t *Table, rows [][]string) error
 		}
 		last, _ := cr.FieldPos(len(rec) - 1)
 		endLine = last + strings.Count(rec[len(rec)-1], "\n")
-		if err := rows.add(trimRow(rec)); err != nil {
+		if err := rows.add(unquoteFormulas(trimRow(rec))); err != nil {
 			return nil, err
 		}
 	}
@@ -112,6 +112,18 @@ func readCSV(f *os.File, path string, emit func(t *Table, rows [][]string) error
 		t.Notes = append(t.Notes, msg)
 	}
 	return t, nil
+}
+
+// unquoteFormulas takes off the apostrophe a CSV export (Kindly's own,
+// and others following OWASP's advice) puts before text that starts like
+// a formula: "'+1 555 0100" is the phone number "+1 555 0100".
+func unquoteFormulas(rec []string) []string {
+	for i, v := range rec {
+		if len(v) > 1 && v[0] == '\'' && risky(v[1:]) {
+			rec[i] = v[1:]
+		}
+	}
+	return rec
 }
 
 // utf8Evidence counts a sample's multi-byte UTF-8 characters (good) and

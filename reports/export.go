@@ -41,7 +41,7 @@ func ExportPatients(ctx context.Context, s *data.Store, segment, path string, pr
 	} else if total, err = s.CountPatients(ctx, data.PatientQuery{}); err != nil {
 		return 0, err
 	}
-	w, err := newSheetWriter("Patients", patientExportColumns, total)
+	w, err := newTable(path, "Patients", patientExportColumns, total)
 	if err != nil {
 		return 0, err
 	}
@@ -99,10 +99,10 @@ func ExportPatients(ctx context.Context, s *data.Store, segment, path string, pr
 		err = readErr
 	}
 	if err != nil {
-		w.f.Close()
+		w.discard()
 		return 0, err
 	}
-	if err := w.save(path); err != nil {
+	if err := w.save(); err != nil {
 		return 0, err
 	}
 	if progress != nil {
@@ -135,7 +135,7 @@ func ExportLog(ctx context.Context, s *data.Store, campaign, path string) (int, 
 	if err != nil {
 		return 0, err
 	}
-	w, err := newSheetWriter("Send log", logColumns, total)
+	w, err := newTable(path, "Send log", logColumns, total)
 	if err != nil {
 		return 0, err
 	}
@@ -145,10 +145,10 @@ func ExportLog(ctx context.Context, s *data.Store, campaign, path string) (int, 
 		return w.add(e.Campaign, e.Occurrence, e.PatientName, e.Email, e.Subject, e.Status, e.Reason, e.Attempts, e.QueuedAt, e.SentAt)
 	})
 	if err != nil {
-		w.f.Close()
+		w.discard()
 		return 0, err
 	}
-	if err := w.save(path); err != nil {
+	if err := w.save(); err != nil {
 		return 0, err
 	}
 	what := "send log"
@@ -166,7 +166,7 @@ func ExportCalendar(ctx context.Context, s *data.Store, path string) (int, error
 	if err != nil {
 		return 0, err
 	}
-	w, err := newSheetWriter("Calendar", calendarColumns, len(cs))
+	w, err := newTable(path, "Calendar", calendarColumns, len(cs))
 	if err != nil {
 		return 0, err
 	}
@@ -176,11 +176,11 @@ func ExportCalendar(ctx context.Context, s *data.Store, path string) (int, error
 			purpose = "promotion"
 		}
 		if err := w.add(c.Name, purpose, c.Status, c.Schedule, c.CreatedAt, c.UpdatedAt); err != nil {
-			w.f.Close()
+			w.discard()
 			return 0, err
 		}
 	}
-	if err := w.save(path); err != nil {
+	if err := w.save(); err != nil {
 		return 0, err
 	}
 	return len(cs), s.Audit(ctx, "export", fmt.Sprintf("campaign calendar (%d campaigns) to %s", len(cs), filepath.Base(path)))
@@ -194,7 +194,7 @@ func WriteRejects(p *Plan, path string) (int, error) {
 	for _, h := range p.Header {
 		cols = append(cols, column{h, 16})
 	}
-	w, err := newSheetWriter("Rejected rows", cols, p.Rejected)
+	w, err := newTable(path, "Rejected rows", cols, p.Rejected)
 	if err != nil {
 		return 0, err
 	}
@@ -208,10 +208,10 @@ func WriteRejects(p *Plan, path string) (int, error) {
 			vals = append(vals, c)
 		}
 		if err := w.add(vals...); err != nil {
-			w.f.Close()
+			w.discard()
 			return 0, err
 		}
 		n++
 	}
-	return n, w.save(path)
+	return n, w.save()
 }

@@ -160,5 +160,5 @@ func saveAtomic(f *excelize.File, path string) error {
 	if err := os.Chmod(name, 0o600); err != nil {
 		return err
 	}
-	return os.Rename(name, path)
+	return data.ReplaceFile(name, path)
 }

@@ -24,17 +24,18 @@ const (
 type ExportRequest struct {
 	Kind string
 	Name string // the segment or campaign, for those kinds
-	Out  string // the .xlsx file to write
+	Out  string // the file to write: .xlsx, or .csv for a table (not the report)
 }
 
 // ExportKinds are the exports, in the order the command line lists them.
 var ExportKinds = []string{ExportPatients, ExportSegment, ExportCampaign, ExportLog, ExportCalendar, ExportReport}
 
-// Export writes an Excel workbook and returns how many rows it holds (-1
+// Export writes an Excel workbook (or, for a file named .csv, a CSV file
+// Excel on Windows opens as it is) and returns how many rows it holds (-1
 // when rows say nothing, as for the report). Every export is written to
 // the audit log.
 func (w *Workflow) Export(ctx context.Context, req ExportRequest, progress func(done, total int)) (int, error) {
-	if err := checkXLSX(req.Out); err != nil {
+	if err := checkOutFile(req.Out, req.Kind != ExportReport); err != nil {
 		return 0, err
 	}
 	if err := w.checkOutside(req.Out); err != nil {
@@ -61,12 +62,19 @@ func (w *Workflow) Export(ctx context.Context, req ExportRequest, progress func(
 	return 0, fmt.Errorf("there is no export %q (choose %s)", req.Kind, strings.Join(ExportKinds, ", "))
 }
 
-func checkXLSX(path string) error {
-	if strings.TrimSpace(path) == "" {
-		return fmt.Errorf("say where to write the workbook (a file ending in .xlsx)")
+// checkOutFile refuses an output file Kindly cannot write: not .xlsx (or
+// .csv, when csv is allowed).
+func checkOutFile(path string, csv bool) error {
+	want := "a file ending in .xlsx"
+	if csv {
+		want = "a file ending in .xlsx, or .csv"
 	}
-	if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		return fmt.Errorf("the output file should end in .xlsx")
+	if strings.TrimSpace(path) == "" {
+		return fmt.Errorf("say where to write it (%s)", want)
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".xlsx" && !(csv && ext == ".csv") {
+		return fmt.Errorf("the output file should be %s", want)
 	}
 	return nil
 }

@@ -154,7 +154,7 @@ func summarize(req ImportRequest, p *reports.Plan, backup string) ImportSummary 
 }
 
 // SaveRejects writes an import's rejected rows, each with its reason, to a
-// new .xlsx file (overwrite: replacing one the practice chose to replace),
+// new .xlsx or .csv file (overwrite: replacing one the practice chose to replace),
 // and returns how many. Never the database or its files.
 func (w *Workflow) SaveRejects(p *reports.Plan, path string, overwrite bool) (int, error) {
 	if err := w.checkNewFile(path, overwrite); err != nil {
@@ -164,9 +164,9 @@ func (w *Workflow) SaveRejects(p *reports.Plan, path string, overwrite bool) (in
 }
 
 // checkNewFile refuses a path Kindly should not write a workbook to: not
-// .xlsx, one of Kindly's own files, or (unless overwrite) a file that exists.
+// .xlsx or .csv, one of Kindly's own files, or (unless overwrite) a file that exists.
 func (w *Workflow) checkNewFile(path string, overwrite bool) error {
-	if err := checkXLSX(path); err != nil {
+	if err := checkOutFile(path, true); err != nil {
 		return err
 	}
 	if err := w.checkOutside(path); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -298,6 +299,9 @@ func TestSaveSettingsWithoutKeychain(t *testing.T) {
 	if !errors.As(err, &pw) || !errors.Is(err, mailer.ErrNoKeychain) || !strings.Contains(err.Error(), "the settings were saved, but not the password") {
 		t.Fatalf("no keychain: %v", err)
 	}
+	if msg := err.Error(); !strings.Contains(msg, mailer.KeychainName(runtime.GOOS)+" could not keep the password") || !strings.Contains(msg, mailer.PasswordEnv) {
+		t.Errorf("the message does not say which keychain or what to do: %s", msg)
+	}
 	if got, _ := w.Settings(ctx); got.Mail.Host != "smtp.sunny.example" || got.Mail.From != "front@sunny.example" {
 		t.Fatalf("the settings were not saved: %+v", got.Mail)
 	}
@@ -357,7 +361,7 @@ func TestImportExpectsItsDryRun(t *testing.T) {
 func TestExportChecksItsFile(t *testing.T) {
 	w := practice(t, "a@example.com")
 	ctx := context.Background()
-	for _, req := range []ExportRequest{{Kind: ExportPatients, Out: "x.csv"}, {Kind: ExportPatients}, {Kind: ExportSegment, Out: "x.xlsx"},
+	for _, req := range []ExportRequest{{Kind: ExportReport, Out: "x.csv"}, {Kind: ExportPatients, Out: "x.txt"}, {Kind: ExportPatients}, {Kind: ExportSegment, Out: "x.xlsx"},
 		{Kind: "everything", Out: "x.xlsx"}} {
 		if _, err := w.Export(ctx, req, nil); err == nil {
 			t.Errorf("%+v: no error", req)

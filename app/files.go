@@ -1,0 +1,23 @@
+package app
+
+import (
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+)
+
+// lastFolderKey is where Fyne's file dialogs remember the folder used last.
+const lastFolderKey = "fyne:fileDialogLastFolder"
+
+// startIn opens a file dialog where office staff keep their files: the
+// folder they used last, else Documents (not the home folder, Fyne's
+// default, which on Windows is full of system folders).
+func (u *UI) startIn(d *dialog.FileDialog) {
+	if u.app.Preferences().String(lastFolderKey) != "" {
+		return // Fyne opens the last folder itself
+	}
+	if dir := documentsFolder(); dir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+	}
+}
