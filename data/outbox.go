@@ -17,12 +17,13 @@ const (
 	StatusSkipped   = "skipped"
 	StatusUncertain = "uncertain" // in flight when Kindly stopped: maybe delivered, never re-sent
 	StatusCancelled = "cancelled"
+	StatusBounced   = "bounced" // sent, and came back: the address or the mailbox refused it
 )
 
 // consentSQLFor is who may get an email of a purpose: an address, not
 // archived, not do-not-contact, and consent for that purpose.
 func consentSQLFor(purpose string) (string, error) {
-	base := "p.email <> '' AND p.archived = 0 AND p.do_not_contact = 0 AND "
+	base := "p.email <> '' AND p.email_bounced_at IS NULL AND p.archived = 0 AND p.do_not_contact = 0 AND "
 	switch purpose {
 	case PurposeCare:
 		return base + "p.care_consent = 'allowed'", nil
@@ -80,6 +81,7 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 		defer ins.Close()
 		query := `SELECT ` + patientColumns + `,
 			CASE WHEN p.email = '' THEN 'no email address'
+			     WHEN p.email_bounced_at IS NOT NULL THEN 'the address bounced: ' || p.email_bounce_reason
 			     WHEN p.do_not_contact = 1 THEN 'opted out: marked do-not-contact'
 			     WHEN ? = 'care' AND p.care_consent <> 'allowed' THEN 'opted out of care reminders'
 			     WHEN ? = 'promotion' AND p.promo_consent = 'opted_out' THEN 'opted out of promotions'

@@ -48,6 +48,10 @@ type Patient struct {
 	PromoSource    string
 	DoNotContact   bool
 	Archived       bool
+	// EmailBouncedAt is when the address bounced for good (zero: it did
+	// not); no email goes to it until it is changed.
+	EmailBouncedAt    time.Time
+	EmailBounceReason string
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -131,16 +135,16 @@ const patientColumns = `p.id, coalesce(p.external_id, ''), p.first_name, p.last_
 	p.email, p.phone, coalesce(p.birth_date, ''), p.sex, p.postal_code, p.language, p.notes,
 	p.care_consent, coalesce(p.care_changed_at, ''), p.care_source,
 	p.promo_consent, coalesce(p.promo_changed_at, ''), p.promo_source,
-	p.do_not_contact, p.archived, p.created_at, p.updated_at`
+	p.do_not_contact, p.archived, coalesce(p.email_bounced_at, ''), p.email_bounce_reason, p.created_at, p.updated_at`
 
 // scanPatient reads patientColumns, then any extra columns into extra.
 func scanPatient(row scanner, extra ...any) (Patient, error) {
 	var p Patient
-	var birth, careAt, promoAt, created, updated string
+	var birth, careAt, promoAt, bouncedAt, created, updated string
 	dest := append([]any{&p.ID, &p.ExternalID, &p.FirstName, &p.LastName, &p.PreferredName,
 		&p.Email, &p.Phone, &birth, &p.Sex, &p.PostalCode, &p.Language, &p.Notes,
 		&p.CareConsent, &careAt, &p.CareSource, &p.PromoConsent, &promoAt, &p.PromoSource,
-		&p.DoNotContact, &p.Archived, &created, &updated}, extra...)
+		&p.DoNotContact, &p.Archived, &bouncedAt, &p.EmailBounceReason, &created, &updated}, extra...)
 	err := row.Scan(dest...)
 	if err != nil {
 		return p, err
@@ -150,6 +154,7 @@ func scanPatient(row scanner, extra ...any) (Patient, error) {
 	}
 	p.CareChangedAt, _ = time.Parse(time.RFC3339, careAt)
 	p.PromoChangedAt, _ = time.Parse(time.RFC3339, promoAt)
+	p.EmailBouncedAt, _ = time.Parse(time.RFC3339, bouncedAt)
 	p.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	p.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
 	return p, nil

@@ -337,6 +337,15 @@ func (s *Store) carryOver(ctx context.Context, live string, rep *RestoreReport) 
 				OR l.email != '' AND l.email = m.email)
 			AND (l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' OR l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out'
 				OR l.do_not_contact > m.do_not_contact OR l.archived > m.archived)`, &rep.OptOuts},
+		// Addresses that bounced for good stay unusable while they are the patient's address.
+		{`UPDATE main.patients AS m SET email_bounced_at = l.email_bounced_at, email_bounce_reason = l.email_bounce_reason
+			FROM live.patients l
+			WHERE l.email_bounced_at IS NOT NULL AND m.email_bounced_at IS NULL AND l.email != '' AND l.email = m.email`, nil},
+		{`INSERT INTO main.bounces (patient_id, email, at, hard, reason)
+			SELECT CASE WHEN EXISTS (SELECT 1 FROM main.patients p WHERE p.id = l.patient_id) THEN l.patient_id END, l.email, l.at, l.hard, l.reason
+			FROM live.bounces l WHERE l.at > (SELECT coalesce(max(at), '') FROM main.bounces)`, nil},
+		// The mailbox is not read twice.
+		{`INSERT OR REPLACE INTO main.inbox_state SELECT * FROM live.inbox_state`, nil},
 		// Until the practice looks, nothing goes out by itself.
 		{`UPDATE main.campaigns SET status = 'paused', updated_at = ? WHERE status IN ('scheduled', 'sending')`, &rep.Paused},
 		// The history: what happened after the backup stays in the log.

@@ -104,6 +104,8 @@ func (s *Store) MaySend(ctx context.Context, patientID int64, purpose string) (b
 		return false, "the patient was archived", nil
 	case p.Email == "":
 		return false, "the patient no longer has an email address", nil
+	case !p.EmailBouncedAt.IsZero():
+		return false, "the address bounced: " + p.EmailBounceReason, nil
 	case p.DoNotContact:
 		return false, "opted out: marked do-not-contact", nil
 	case purpose == PurposeCare && p.CareConsent != CareAllowed:

@@ -64,7 +64,14 @@ func build(acct Account, pr data.Practice, m Message) (*gomail.Msg, error) {
 		msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<mailto:"+addr+"?subject=unsubscribe>")
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageID()
+	if m.ID != "" {
+		msg.SetMessageIDWithValue(m.ID)
+	} else {
+		msg.SetMessageID()
+	}
+	// Out-of-office replies from Exchange and Outlook are not wanted;
+	// bounces (non-delivery reports) are, so not "All".
+	msg.SetGenHeader("X-Auto-Response-Suppress", "OOF, AutoReply")
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {

@@ -105,6 +105,9 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 	defer unlock()
 	r := &run{Sender: s, ctx: ctx, c: c, occ: occurrence, connFails: map[int64]int{}, dayLimit: s.Limits.PerDay}
 	defer r.hangUp()
+	if r.tag, err = busyRetry(ctx, s.Sleep, func() (string, error) { return s.Store.MessageTag(ctx) }); err != nil {
+		return r.pr, err
+	}
 	if r.pr.Recovered, err = busyRetry(ctx, s.Sleep, func() (int, error) { return s.Store.RecoverInterrupted(ctx) }); err != nil {
 		return r.pr, err
 	}
@@ -133,6 +136,7 @@ type run struct {
 
 	paceSum time.Duration // real time spent per email sent in this run
 	paceN   int
+	tag     string // the database's Message-ID tag (MessageID)
 }
 
 // errAgain: a wait or a reconnect happened; look at the queue again.
@@ -301,7 +305,7 @@ func (r *run) send(m data.OutboxMessage) error {
 		return r.skip(m)
 	}
 	start := time.Now()
-	sendErr := r.conn.Send(Message{To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
+	sendErr := r.conn.Send(Message{ID: MessageID(m.ID, r.tag, r.Account.From), To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
 	o, reply := classify(sendErr)
 	if o == outConnection {
 		if r.connFails[m.ID]++; r.connFails[m.ID] >= 3 {

@@ -168,6 +168,8 @@ func (t Template) Validate() error {
 
 // Message is one rendered email for one patient.
 type Message struct {
+	// ID is the Message-ID (without brackets); empty for a random one.
+	ID      string `json:"-"`
 	To      string `json:"to"`
 	Subject string `json:"subject"`
 	Text    string `json:"text"`

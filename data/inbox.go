@@ -1,0 +1,315 @@
+package data
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// MessageTag is this database's own part of Kindly's Message-IDs, made on
+// first use: a bounce or reply quoting it answers an email of this
+// database.
+func (s *Store) MessageTag(ctx context.Context) (string, error) {
+	// Read first: a read is never kept waiting by another writer.
+	if tag, err := s.setting(ctx, "mail.message_tag", ""); err != nil || tag != "" {
+		return tag, err
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO settings (key, value) VALUES ('mail.message_tag', ?)`, hex.EncodeToString(b)); err != nil {
+		return "", mapError(err)
+	}
+	return s.setting(ctx, "mail.message_tag", "")
+}
+
+// InboxState is how far the inbox check has read a mailbox: every message
+// up to LastUID of this UIDValidity (a new UIDValidity starts over).
+type InboxState struct {
+	Mailbox     string
+	UIDValidity uint32
+	LastUID     uint32
+}
+
+// InboxState returns what was read of mailbox under uidValidity (LastUID 0
+// when nothing yet).
+func (s *Store) InboxState(ctx context.Context, mailbox string, uidValidity uint32) (InboxState, error) {
+	st := InboxState{Mailbox: mailbox, UIDValidity: uidValidity}
+	err := s.db.QueryRowContext(ctx, `SELECT last_uid FROM inbox_state WHERE mailbox = ? AND uidvalidity = ?`, mailbox, uidValidity).Scan(&st.LastUID)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return st, mapError(err)
+}
+
+// Kinds of what came back.
+const (
+	FindingBounce    = "bounce"    // the email did not arrive
+	FindingComplaint = "complaint" // the patient marked it as spam (a feedback report)
+	FindingOptOut    = "opt-out"   // the patient asked to stop
+	FindingReview    = "review"    // Kindly cannot tell for sure: the practice decides
+)
+
+// Finding is one message of the inbox that changes something, as the
+// mailer read it.
+type Finding struct {
+	Kind string
+	// OutboxIDs are the emails it answers (from Kindly's Message-IDs).
+	OutboxIDs []int64
+	// Address is the recipient that bounced or complained, or the sender
+	// of a reply.
+	Address string
+	Hard    bool   // a bounce that will not pass on a later try
+	Reason  string // in plain words: "the address does not exist"
+	// AllEmail: the patient asked for no email at all (care reminders too).
+	AllEmail bool
+	// The message, for the review list and the audit log.
+	From, Subject, Excerpt string
+	Received               time.Time
+}
+
+// SoftBounceLimit soft bounces within SoftBounceDays make an address unusable.
+const (
+	SoftBounceLimit = 3
+	SoftBounceDays  = 30
+)
+
+// InboxOutcome says what one finding changed.
+type InboxOutcome struct {
+	Patients []int64 // the patients it concerns
+	Unusable bool    // their address is now unusable
+	OptedOut bool
+	Review   bool   // listed for the practice
+	Summary  string // one line, for the report
+}
+
+// ApplyFinding records what came back, in one transaction with its audit
+// entry: a hard bounce (or the third soft one in 30 days) makes the
+// address unusable for every patient who has it, the email "bounced";
+// a complaint or an opt-out reply opts the patient out of promotions
+// (and care reminders when they asked for no email at all); anything
+// Kindly cannot match for sure goes to the review list, never guessed.
+func (s *Store) ApplyFinding(ctx context.Context, f Finding) (InboxOutcome, error) {
+	var out InboxOutcome
+	f.Address = strings.ToLower(strings.TrimSpace(f.Address))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if f.Kind == FindingReview {
+			return s.review(ctx, tx, f, 0, f.Reason, &out)
+		}
+		// The emails it answers, and their patients.
+		var emails []sentEmail
+		for _, id := range f.OutboxIDs {
+			var e sentEmail
+			var pid sql.NullInt64
+			err := tx.QueryRowContext(ctx, `SELECT id, patient_id, email FROM outbox WHERE id = ?`, id).Scan(&e.id, &pid, &e.email)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			e.patient = pid.Int64
+			if f.Address == "" || strings.EqualFold(e.email, f.Address) || e.email == "" {
+				emails = append(emails, e)
+			}
+		}
+		if f.Address == "" && len(emails) > 0 {
+			f.Address = strings.ToLower(emails[0].email)
+		}
+		patients := map[int64]bool{}
+		for _, e := range emails {
+			if e.patient != 0 {
+				patients[e.patient] = true
+			}
+		}
+		switch f.Kind {
+		case FindingBounce:
+			if f.Address == "" {
+				return s.review(ctx, tx, f, 0, "a bounce that names no address Kindly knows", &out)
+			}
+			// Everyone with the address: it is the address that fails.
+			rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE email = ?`, f.Address)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id int64
+				rows.Scan(&id)
+				patients[id] = true
+			}
+			rows.Close()
+			if len(patients) == 0 && len(emails) == 0 {
+				return s.review(ctx, tx, f, 0, "a bounce for "+f.Address+", which no patient has", &out)
+			}
+			return s.bounce(ctx, tx, f, emails, patients, &out)
+		case FindingComplaint, FindingOptOut:
+			if len(patients) == 0 {
+				rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE email = ? AND email != ''`, f.Address)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					var id int64
+					rows.Scan(&id)
+					patients[id] = true
+				}
+				rows.Close()
+			}
+			if len(patients) != 1 {
+				why := "an opt-out from " + f.Address + ", which no patient has"
+				if len(patients) > 1 {
+					why = fmt.Sprintf("an opt-out from %s, which %d patients share: which of them?", f.Address, len(patients))
+				}
+				return s.review(ctx, tx, f, 0, why, &out)
+			}
+			var id int64
+			for id = range patients {
+			}
+			return s.optOut(ctx, tx, f, id, &out)
+		}
+		return fmt.Errorf("unknown finding %q", f.Kind)
+	})
+	return out, mapError(err)
+}
+
+// sentEmail is an outbox row a finding answers.
+type sentEmail struct {
+	id, patient int64
+	email       string
+}
+
+func (s *Store) bounce(ctx context.Context, tx *sql.Tx, f Finding, emails []sentEmail, patients map[int64]bool, out *InboxOutcome) error {
+	now := s.stamp()
+	kind := "soft"
+	if f.Hard {
+		kind = "hard"
+	}
+	for id := range patients {
+		out.Patients = append(out.Patients, id)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bounces (patient_id, email, at, hard, reason) VALUES (?, ?, ?, ?, ?)`,
+			id, f.Address, now, f.Hard, f.Reason); err != nil {
+			return err
+		}
+	}
+	unusable, why := f.Hard, f.Reason
+	if !f.Hard {
+		var n int
+		since := s.Now().AddDate(0, 0, -SoftBounceDays).UTC().Format(time.RFC3339)
+		// Counted per message: each is recorded once per patient sharing the address.
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bounces WHERE email = ? AND hard = 0 AND at >= ?
+			GROUP BY patient_id ORDER BY 1 DESC LIMIT 1`, f.Address, since).Scan(&n)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if n >= SoftBounceLimit {
+			unusable, why = true, fmt.Sprintf("%d temporary failures in %d days (last: %s)", n, SoftBounceDays, f.Reason)
+		}
+	}
+	if unusable {
+		for id := range patients {
+			if _, err := tx.ExecContext(ctx, `UPDATE patients SET email_bounced_at = ?, email_bounce_reason = ?, updated_at = ?
+				WHERE id = ? AND email = ? AND email_bounced_at IS NULL`, now, why, now, id, f.Address); err != nil {
+				return err
+			}
+		}
+		out.Unusable = true
+	}
+	for _, e := range emails {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'bounced', reason = ? WHERE id = ? AND status IN ('sent', 'uncertain', 'sending')`,
+			kind+" bounce: "+f.Reason, e.id); err != nil {
+			return err
+		}
+	}
+	out.Summary = fmt.Sprintf("%s bounced (%s): %s", f.Address, kind, f.Reason)
+	if unusable {
+		out.Summary += "; the address is not used again until it is changed"
+	}
+	return s.auditTx(ctx, tx, "inbox", fmt.Sprintf("%s bounce for %s (%s), patients %s%s", kind, f.Address, f.Reason, idList(out.Patients),
+		map[bool]string{true: ": address unusable", false: ""}[unusable]))
+}
+
+func (s *Store) optOut(ctx context.Context, tx *sql.Tx, f Finding, patient int64, out *InboxOutcome) error {
+	now := s.stamp()
+	source := "opt-out reply"
+	if f.Kind == FindingComplaint {
+		source = "spam complaint"
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE patients SET promo_consent = 'opted_out', promo_changed_at = ?, promo_source = ?, updated_at = ?
+		WHERE id = ? AND promo_consent != 'opted_out'`, now, source, now, patient); err != nil {
+		return err
+	}
+	what := "promotions"
+	if f.AllEmail {
+		what = "all email (care reminders too)"
+		if _, err := tx.ExecContext(ctx, `UPDATE patients SET care_consent = 'opted_out', care_changed_at = ?, care_source = ?, updated_at = ?
+			WHERE id = ? AND care_consent != 'opted_out'`, now, source, now, patient); err != nil {
+			return err
+		}
+	}
+	out.Patients, out.OptedOut = []int64{patient}, true
+	out.Summary = fmt.Sprintf("%s: %s opted out of %s", source, f.Address, what)
+	return s.auditTx(ctx, tx, "inbox", fmt.Sprintf("patient #%d opted out of %s (%s)", patient, what, source))
+}
+
+func (s *Store) review(ctx context.Context, tx *sql.Tx, f Finding, patient int64, why string, out *InboxOutcome) error {
+	var pid any
+	if patient != 0 {
+		pid = patient
+	}
+	received := f.Received
+	if received.IsZero() {
+		received = s.Now()
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO inbox_review (patient_id, from_addr, subject, received_at, why, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
+		pid, f.From, f.Subject, received.UTC().Format(time.RFC3339), why, capText(f.Excerpt, 500)); err != nil {
+		return err
+	}
+	out.Review, out.Summary = true, "to review: "+why
+	return nil
+}
+
+// SaveInboxState records that the mailbox was read up to lastUID.
+func (s *Store) SaveInboxState(ctx context.Context, st InboxState) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO inbox_state (mailbox, uidvalidity, last_uid, checked_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (mailbox, uidvalidity) DO UPDATE SET last_uid = max(last_uid, excluded.last_uid), checked_at = excluded.checked_at`,
+		st.Mailbox, st.UIDValidity, st.LastUID, s.stamp())
+	return mapError(err)
+}
+
+// ReviewItem is a message of the inbox the practice decides about.
+type ReviewItem struct {
+	ID                          int64
+	From, Subject, Why, Excerpt string
+	Received                    time.Time
+}
+
+// InboxReview lists the messages waiting for the practice's decision.
+func (s *Store) InboxReview(ctx context.Context) ([]ReviewItem, error) {
+	return queryAll(ctx, s, "the inbox review list", `SELECT id, from_addr, subject, why, excerpt, received_at FROM inbox_review WHERE decided = '' ORDER BY id`,
+		func(row scanner) (ReviewItem, error) {
+			var r ReviewItem
+			var at string
+			err := row.Scan(&r.ID, &r.From, &r.Subject, &r.Why, &r.Excerpt, &at)
+			r.Received, _ = time.Parse(time.RFC3339, at)
+			return r, err
+		})
+}
+
+func idList(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf("#%d", id)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func capText(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
