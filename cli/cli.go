@@ -149,7 +149,7 @@ With no command, it opens its window.`,
 		s.practiceCommand(), s.accountCommand(), s.capCommand(),
 		s.templatesCommand(), s.templateCommand(),
 		s.campaignCommand(), s.campaignsCommand(), s.calendarCommand(),
-		s.sendCommand(), s.outboxCommand(), s.uncertainCommand(),
+		s.sendCommand(), s.outboxCommand(), s.uncertainCommand(), s.inboxCommand(),
 		s.backupCommand(), s.backupsCommand(), s.restoreCommand())
 	return root
 }

@@ -73,7 +73,8 @@ func (s *session) accountCommand() *cobra.Command {
 }
 
 func (s *session) accountSetCommand() *cobra.Command {
-	var preset, host, tls, user, from string
+	var preset, host, tls, user, from, imapHost, imapTLS string
+	var imapPort int
 	var port, perMinute, perDay int
 	var pwStdin bool
 	var ids []string
@@ -122,6 +123,15 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 				if f.Changed("per-day") {
 					m.PerDay = perDay
 				}
+				if f.Changed("imap-host") {
+					m.IMAPHost, m.IMAPPort, m.IMAPTLS = imapHost, 993, data.TLSImplicit
+				}
+				if f.Changed("imap-port") {
+					m.IMAPPort = imapPort
+				}
+				if f.Changed("imap-tls") {
+					m.IMAPTLS = imapTLS
+				}
 				if password == "" && m.Host == st.Mail.Host && m.User == st.Mail.User {
 					// Same mailbox, no new password: it keeps its Microsoft sign-in.
 					m.OAuthTenant, m.OAuthClientID = st.Mail.OAuthTenant, st.Mail.OAuthClientID
@@ -133,6 +143,9 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 			}
 			m := st.Mail
 			fmt.Fprintf(c.out, "Mail account saved: %s:%d (%s), %s.\n", m.Host, m.Port, m.TLS, limitsText(m))
+			if m.IMAPHost != "" {
+				fmt.Fprintf(c.out, "Inbox (bounces and opt-out replies): %s:%d (%s).\n", m.IMAPHost, m.IMAPPort, m.IMAPTLS)
+			}
 			if p.Note != "" {
 				fmt.Fprintln(c.out, "Note:", p.Note)
 			}
@@ -148,6 +161,9 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 	f.StringVar(&from, "from", "", `sender, e.g. "Sunny Clinic <front@sunny.example>" (default: the user name)`)
 	f.IntVar(&perMinute, "per-minute", 0, "emails per minute, 0 for no limit (default: the provider's limit)")
 	f.IntVar(&perDay, "per-day", 0, "emails per 24 hours, 0 for no limit (default: the provider's limit)")
+	f.StringVar(&imapHost, "imap-host", "", "the inbox's IMAP server, where bounces and opt-out replies arrive (default: the provider's)")
+	f.IntVar(&imapPort, "imap-port", 0, "IMAP port (default 993)")
+	f.StringVar(&imapTLS, "imap-tls", "", "none, starttls or tls (default tls)")
 	f.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input and keep it in the OS keychain")
 	return c
 }

@@ -62,6 +62,12 @@ type MailAccount struct {
 	// Microsoft 365 (XOAUTH2) instead of with a password.
 	OAuthTenant   string
 	OAuthClientID string
+	// IMAPHost and IMAPPort are where Kindly reads the inbox (bounces and
+	// opt-out replies), with IMAPTLS; the same user and sign-in. An empty
+	// host: the inbox is not read.
+	IMAPHost string
+	IMAPPort int
+	IMAPTLS  string
 }
 
 // Configured says whether a mail account was set up.
@@ -108,6 +114,9 @@ const (
 	keyMailServerPerDay  = "limits.server_per_day"
 	keyOAuthTenant       = "account.oauth_tenant"
 	keyOAuthClientID     = "account.oauth_client_id"
+	keyIMAPHost          = "account.imap_host"
+	keyIMAPPort          = "account.imap_port"
+	keyIMAPTLS           = "account.imap_tls"
 	keyCapCount          = "cap.count"
 	keyCapDays           = "cap.days"
 	keySubjectWords      = "subject.extra_words"
@@ -144,7 +153,8 @@ func (s *Store) Settings(ctx context.Context) (Settings, error) {
 		Mail: MailAccount{Preset: v[keyMailPreset], Host: v[keyMailHost], Port: num(keyMailPort, 0), TLS: v[keyMailTLS],
 			User: v[keyMailUser], From: v[keyMailFrom], PerMinute: num(keyMailPerMinute, 0), PerDay: num(keyMailPerDay, 0),
 			ServerPerDay: num(keyMailServerPerDay, 0),
-			OAuthTenant:  v[keyOAuthTenant], OAuthClientID: v[keyOAuthClientID]},
+			OAuthTenant:  v[keyOAuthTenant], OAuthClientID: v[keyOAuthClientID],
+			IMAPHost: v[keyIMAPHost], IMAPPort: num(keyIMAPPort, 0), IMAPTLS: v[keyIMAPTLS]},
 		Cap:          Cap{Count: num(keyCapCount, DefaultCap.Count), Days: num(keyCapDays, DefaultCap.Days)},
 		SubjectWords: splitWords(v[keySubjectWords]),
 	}
@@ -164,6 +174,7 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 		keyMailPreset: st.Mail.Preset, keyMailHost: st.Mail.Host, keyMailPort: strconv.Itoa(st.Mail.Port), keyMailTLS: st.Mail.TLS,
 		keyMailUser: st.Mail.User, keyMailFrom: st.Mail.From, keyMailPerMinute: strconv.Itoa(st.Mail.PerMinute),
 		keyMailPerDay: strconv.Itoa(st.Mail.PerDay), keyMailServerPerDay: strconv.Itoa(st.Mail.ServerPerDay), keyOAuthTenant: st.Mail.OAuthTenant, keyOAuthClientID: st.Mail.OAuthClientID,
+		keyIMAPHost: st.Mail.IMAPHost, keyIMAPPort: strconv.Itoa(st.Mail.IMAPPort), keyIMAPTLS: st.Mail.IMAPTLS,
 		keyCapCount: strconv.Itoa(st.Cap.Count), keyCapDays: strconv.Itoa(st.Cap.Days),
 		keySubjectWords: strings.Join(st.SubjectWords, ", "),
 	}
@@ -191,7 +202,7 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 // user name when not given.
 func (st Settings) normalized() Settings {
 	p := &st.Practice
-	for _, f := range []*string{&p.Name, &p.Address, &p.Phone, &p.Email, &st.TimeZone, &st.Mail.Host, &st.Mail.User, &st.Mail.From} {
+	for _, f := range []*string{&p.Name, &p.Address, &p.Phone, &p.Email, &st.TimeZone, &st.Mail.Host, &st.Mail.User, &st.Mail.From, &st.Mail.IMAPHost} {
 		*f = strings.TrimSpace(*f)
 	}
 	p.Signature = strings.TrimRight(p.Signature, " \n\r\t")
@@ -251,6 +262,17 @@ func (m MailAccount) validate() error {
 	}
 	if _, err := mail.ParseAddress(m.From); err != nil {
 		return &ValidationError{"mail.from", fmt.Sprintf("The sender address %q is not valid.", m.From)}
+	}
+	if m.IMAPHost != "" {
+		if m.IMAPPort < 1 || m.IMAPPort > 65535 {
+			return &ValidationError{"mail.imap_port", "The inbox server's port must be a number from 1 to 65535 (usually 993)."}
+		}
+		switch {
+		case m.IMAPTLS != TLSNone && m.IMAPTLS != TLSStartTLS && m.IMAPTLS != TLSImplicit:
+			return &ValidationError{"mail.imap_tls", fmt.Sprintf("The inbox's security setting must be none, starttls or tls, not %q.", m.IMAPTLS)}
+		case m.IMAPTLS == TLSNone && !IsLoopback(m.IMAPHost):
+			return &ValidationError{"mail.imap_tls", fmt.Sprintf("Without encryption the password would cross the network readable; choose tls (port 993) for %s.", m.IMAPHost)}
+		}
 	}
 	if m.PerMinute < 0 || m.PerDay < 0 || m.ServerPerDay < 0 {
 		return &ValidationError{"mail.limits", "The mailbox's limits are whole numbers (0 for none)."}

@@ -25,6 +25,8 @@ type Preset struct {
 	PerDay    int // recipients per rolling 24 hours
 	OAuth     bool
 	Note      string
+	// IMAPHost is where the inbox is read (port 993, TLS); "" for none.
+	IMAPHost string
 }
 
 // Presets are the providers a practice is likely to use. The limits follow
@@ -32,21 +34,21 @@ type Preset struct {
 // a day, consumer Gmail about 500, Microsoft 365 30 a minute and 10,000
 // recipients a day); plans differ, so the practice can change them.
 var Presets = []Preset{
-	{ID: "gmail", Name: "Gmail", Host: "smtp.gmail.com", Port: 587, TLS: TLSStartTLS, PerMinute: 20, PerDay: 500, OAuth: true,
+	{ID: "gmail", IMAPHost: "imap.gmail.com", Name: "Gmail", Host: "smtp.gmail.com", Port: 587, TLS: TLSStartTLS, PerMinute: 20, PerDay: 500, OAuth: true,
 		Note: "Needs an app password (Google account > Security > 2-Step Verification > App passwords)."},
-	{ID: "workspace", Name: "Google Workspace", Host: "smtp.gmail.com", Port: 587, TLS: TLSStartTLS, PerMinute: 60, PerDay: 2000, OAuth: true,
+	{ID: "workspace", IMAPHost: "imap.gmail.com", Name: "Google Workspace", Host: "smtp.gmail.com", Port: 587, TLS: TLSStartTLS, PerMinute: 60, PerDay: 2000, OAuth: true,
 		Note: "Use an app password, or ask your admin to allow SMTP."},
-	{ID: "m365", Name: "Microsoft 365", Host: "smtp.office365.com", Port: 587, TLS: TLSStartTLS, PerMinute: 30, PerDay: 10000, OAuth: true,
+	{ID: "m365", IMAPHost: "outlook.office365.com", Name: "Microsoft 365", Host: "smtp.office365.com", Port: 587, TLS: TLSStartTLS, PerMinute: 30, PerDay: 10000, OAuth: true,
 		Note: "Microsoft turns password sign-in for SMTP off by default for existing tenants from end of December 2026: use Microsoft sign-in (OAuth), or ask your admin to enable SMTP AUTH for this mailbox."},
-	{ID: "outlook", Name: "Outlook.com", Host: "smtp-mail.outlook.com", Port: 587, TLS: TLSStartTLS, PerMinute: 30, PerDay: 300, OAuth: true,
+	{ID: "outlook", IMAPHost: "outlook.office365.com", Name: "Outlook.com", Host: "smtp-mail.outlook.com", Port: 587, TLS: TLSStartTLS, PerMinute: 30, PerDay: 300, OAuth: true,
 		Note: "Personal Outlook.com and Hotmail accounts."},
-	{ID: "icloud", Name: "iCloud Mail", Host: "smtp.mail.me.com", Port: 587, TLS: TLSStartTLS, PerMinute: 20, PerDay: 1000,
+	{ID: "icloud", IMAPHost: "imap.mail.me.com", Name: "iCloud Mail", Host: "smtp.mail.me.com", Port: 587, TLS: TLSStartTLS, PerMinute: 20, PerDay: 1000,
 		Note: "Needs an app-specific password (appleid.apple.com > Sign-In and Security)."},
-	{ID: "yahoo", Name: "Yahoo Mail", Host: "smtp.mail.yahoo.com", Port: 465, TLS: TLSImplicit, PerMinute: 20, PerDay: 500,
+	{ID: "yahoo", IMAPHost: "imap.mail.yahoo.com", Name: "Yahoo Mail", Host: "smtp.mail.yahoo.com", Port: 465, TLS: TLSImplicit, PerMinute: 20, PerDay: 500,
 		Note: "Needs an app password (Account security > Generate app password)."},
-	{ID: "fastmail", Name: "Fastmail", Host: "smtp.fastmail.com", Port: 465, TLS: TLSImplicit, PerMinute: 30, PerDay: 8000,
+	{ID: "fastmail", IMAPHost: "imap.fastmail.com", Name: "Fastmail", Host: "smtp.fastmail.com", Port: 465, TLS: TLSImplicit, PerMinute: 30, PerDay: 8000,
 		Note: "Needs an app password (Settings > Privacy & Security > App passwords)."},
-	{ID: "zoho", Name: "Zoho Mail", Host: "smtp.zoho.com", Port: 465, TLS: TLSImplicit, PerMinute: 20, PerDay: 500,
+	{ID: "zoho", IMAPHost: "imap.zoho.com", Name: "Zoho Mail", Host: "smtp.zoho.com", Port: 465, TLS: TLSImplicit, PerMinute: 20, PerDay: 500,
 		Note: "Enable SMTP access in Zoho Mail settings; use an app password with 2FA."},
 	{ID: "other", Name: "Other SMTP server", Port: 587, TLS: TLSStartTLS, PerMinute: 20, PerDay: 500,
 		Note: "Ask your email provider for the SMTP server name, port and limits."},

@@ -54,6 +54,9 @@ func ApplyPreset(m *data.MailAccount, p mailer.Preset) {
 		m.Host = p.Host
 	}
 	m.Port, m.TLS, m.PerMinute, m.PerDay = p.Port, p.TLS, p.PerMinute, p.PerDay
+	if p.IMAPHost != "" {
+		m.IMAPHost, m.IMAPPort, m.IMAPTLS = p.IMAPHost, 993, mailer.TLSImplicit
+	}
 }
 
 // TestAccount signs in to the mail server and says in plain words what

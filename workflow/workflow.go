@@ -6,6 +6,7 @@ package workflow
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 
@@ -17,7 +18,13 @@ import (
 // Workflow runs the practice's jobs on its database.
 type Workflow struct {
 	store *data.Store
+	// inboxTLS is the TLS the inbox is read with (nil: the system's; tests
+	// trust their own server).
+	inboxTLS *tls.Config
 }
+
+// SetInboxTLS sets the TLS the inbox is read with (tests with their own server).
+func (w *Workflow) SetInboxTLS(c *tls.Config) { w.inboxTLS = c }
 
 // New is the workflow over a practice's database.
 func New(s *data.Store) *Workflow { return &Workflow{store: s} }

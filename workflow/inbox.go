@@ -1,0 +1,127 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"kindly/data"
+	"kindly/mailer"
+)
+
+// InboxReport is what one check of the practice's inbox found.
+type InboxReport struct {
+	Read        int `json:"read"`         // new messages read
+	Bounced     int `json:"bounced"`      // bounce reports (hard and soft)
+	Unusable    int `json:"unusable"`     // addresses that became unusable
+	OptOuts     int `json:"opt_outs"`     // patients who asked to stop (replies and complaints)
+	Review      int `json:"review"`       // messages listed for the practice to decide
+	AutoReplies int `json:"auto_replies"` // out-of-office and the like: nothing changed
+	Replies     int `json:"replies"`      // ordinary replies to Kindly's emails: nothing changed
+	Other       int `json:"other"`        // mail that is not about Kindly's emails
+	// Lines say what changed, one per message that changed something.
+	Lines []string `json:"lines"`
+}
+
+// ErrNoInbox says the mail account has no inbox server set.
+var ErrNoInbox = errors.New("the inbox server (IMAP) is not set up: choose the provider again in Settings, or kindly account set --imap-host HOST")
+
+// CheckInbox reads the new messages of the practice's inbox and records
+// what came back: bounces make addresses unusable, opt-out replies and spam
+// complaints opt patients out, what Kindly cannot read for sure is listed
+// for the practice. Each message counts once (the mailbox's read position
+// is kept); the mailbox itself is never changed.
+func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (InboxReport, error) {
+	var rep InboxReport
+	st, err := w.store.Settings(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if !st.Mail.Configured() {
+		return rep, fmt.Errorf("%w: set it up first", mailer.ErrNoAccount)
+	}
+	if st.Mail.IMAPHost == "" {
+		return rep, ErrNoInbox
+	}
+	acct, err := mailer.Credentials(ctx, st.Mail)
+	if err != nil {
+		return rep, err
+	}
+	tag, err := w.store.MessageTag(ctx)
+	if err != nil {
+		return rep, err
+	}
+	own := st.Practice.Email
+	if a, err := mail.ParseAddress(st.Mail.From); err == nil && own == "" {
+		own = a.Address
+	}
+	in := mailer.InboxOf(st.Mail, acct)
+	in.TLSConfig = w.inboxTLS
+	mailbox := strings.ToLower(st.Mail.User + "@" + st.Mail.IMAPHost + "/INBOX")
+	_, err = mailer.FetchNew(ctx, in,
+		func(uidValidity uint32) (uint32, error) {
+			s, err := w.store.InboxState(ctx, mailbox, uidValidity)
+			return s.LastUID, err
+		},
+		func(uid uint32, raw []byte) error {
+			rep.Read++
+			if progress != nil {
+				progress(rep.Read)
+			}
+			r := mailer.ReadMessage(raw, tag, own)
+			switch r.What {
+			case mailer.ReadAutoReply:
+				rep.AutoReplies++
+			case mailer.ReadReply:
+				rep.Replies++
+			case mailer.ReadDelayed, mailer.ReadOther:
+				rep.Other++
+			}
+			if r.Finding == nil {
+				return nil
+			}
+			out, err := w.store.ApplyFinding(ctx, *r.Finding)
+			if err != nil {
+				return err
+			}
+			switch {
+			case out.Review:
+				rep.Review++
+			case r.Finding.Kind == data.FindingBounce:
+				rep.Bounced++
+				if out.Unusable {
+					rep.Unusable++
+				}
+			case out.OptedOut:
+				rep.OptOuts++
+			}
+			rep.Lines = append(rep.Lines, out.Summary)
+			return nil
+		},
+		func(uidValidity, lastUID uint32) error {
+			return w.store.SaveInboxState(ctx, data.InboxState{Mailbox: mailbox, UIDValidity: uidValidity, LastUID: lastUID})
+		})
+	if rep.Read > 0 {
+		if aerr := w.store.Audit(context.WithoutCancel(ctx), "inbox", rep.Summary()); err == nil {
+			err = aerr
+		}
+	}
+	return rep, err
+}
+
+// Summary says in a sentence what the check found.
+func (r InboxReport) Summary() string {
+	if r.Read == 0 {
+		return "No new mail in the inbox."
+	}
+	s := fmt.Sprintf("Read %d new messages: %d bounced (%d addresses now unusable), %d opt-outs, %d to review",
+		r.Read, r.Bounced, r.Unusable, r.OptOuts, r.Review)
+	return s + fmt.Sprintf("; %d auto-replies, %d replies and %d other messages changed nothing.", r.AutoReplies, r.Replies, r.Other)
+}
+
+// InboxReview lists the messages the practice decides about.
+func (w *Workflow) InboxReview(ctx context.Context) ([]data.ReviewItem, error) {
+	return w.store.InboxReview(ctx)
+}

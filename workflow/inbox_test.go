@@ -1,0 +1,161 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"kindly/data"
+	"kindly/internal/dovecottest"
+	"kindly/internal/mailpittest"
+	"kindly/mailer"
+)
+
+// A campaign goes out (Mailpit); bounces, replies and auto-replies come
+// back into a real IMAP inbox (Dovecot); the check matches each to the
+// email it answers by Kindly's Message-ID and changes exactly what it
+// should - once.
+func TestCheckInbox(t *testing.T) {
+	mp := mailpittest.Start(t)
+	dv := dovecottest.Start(t)
+	t.Setenv(mailer.PasswordEnv, dv.Password) // no keychain on this machine
+	w := practice(t, "ann@example.org", "bob@example.net", "erin@example.com", "gina@example.com")
+	ctx := context.Background()
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example"}
+		st.Mail = data.MailAccount{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: data.TLSNone, From: "front@sunny.example"}
+	})
+	if _, err := w.CheckInbox(ctx, nil); err == nil || !strings.Contains(err.Error(), "inbox server (IMAP) is not set up") {
+		t.Fatalf("no inbox server: %v", err)
+	}
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Segment: "Everyone", Template: "Flu shot"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := w.Send(ctx, "Flu", SendOptions{}); err != nil || res.Sent != 4 {
+		t.Fatalf("send: %+v, %v", res, err)
+	}
+	tag, _ := w.store.MessageTag(ctx)
+	sent := map[string]data.OutboxEntry{}
+	w.store.EachOutboxEntry(ctx, 0, func(e data.OutboxEntry) error { sent[e.Email] = e; return nil })
+	// What went out carries Kindly's Message-ID.
+	for _, m := range mp.Messages(t) {
+		h := mp.Headers(t, m.ID)
+		want := "<" + mailer.MessageID(sent[m.To[0].Address].ID, tag, "front@sunny.example") + ">"
+		if got := h["Message-Id"]; len(got) != 1 || got[0] != want {
+			t.Errorf("Message-ID of the email to %s: %q, want %q", m.To[0].Address, got, want)
+		}
+	}
+
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Mail.User, st.Mail.IMAPHost, st.Mail.IMAPPort, st.Mail.IMAPTLS = dv.User, "127.0.0.1", dv.Port, data.TLSNone
+	})
+	// The fixtures answer emails 42-48 of the database tagged a1b2c3d4e5f6:
+	// make them answer this database's emails.
+	deliver := func(file, to string) {
+		raw, err := os.ReadFile(filepath.Join("..", "mailer", "testdata", "inbox", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []int{42, 43, 44, 45, 46, 47, 48} {
+			raw = bytes.ReplaceAll(raw, []byte(fmt.Sprintf("kindly.%d.a1b2c3d4e5f6@", id)), []byte(fmt.Sprintf("kindly.%d.%s@", sent[to].ID, tag)))
+		}
+		dv.Deliver(t, raw)
+	}
+	deliver("postfix-user-unknown.eml", "ann@example.org")          // hard: Ann's address is unusable
+	deliver("exim-mailbox-full.eml", "bob@example.net")             // soft: counted
+	deliver("reply-unsubscribe.eml", "erin@example.com")            // Erin asks to stop
+	deliver("outlook-autoreply.eml", "ann@example.org")             // nothing
+	deliver("reply-ordinary.eml", "ann@example.org")                // nothing
+	deliver("newsletter.eml", "")                                   // nothing
+	deliver("question-about-unsubscribing.eml", "gina@example.com") // the practice decides
+
+	rep, err := w.CheckInbox(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := InboxReport{Read: 7, Bounced: 2, Unusable: 1, OptOuts: 1, Review: 1, AutoReplies: 1, Replies: 1, Other: 1}
+	rep.Lines, want.Lines = nil, nil
+	if !reflect.DeepEqual(rep, want) {
+		t.Fatalf("report %+v\nwant   %+v", rep, want)
+	}
+	patient := func(email string) data.Patient {
+		e := sent[email]
+		p, err := w.store.Patient(ctx, e.PatientID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if ann := patient("ann@example.org"); ann.EmailBouncedAt.IsZero() || ann.EmailBounceReason != "the address does not exist" || ann.Email != "ann@example.org" {
+		t.Errorf("Ann after a hard bounce: %+v", ann)
+	}
+	if bob := patient("bob@example.net"); !bob.EmailBouncedAt.IsZero() {
+		t.Errorf("one soft bounce made Bob's address unusable")
+	}
+	if erin := patient("erin@example.com"); erin.PromoConsent != data.PromoOptedOut || erin.CareConsent != data.CareAllowed || erin.PromoSource != "opt-out reply" {
+		t.Errorf("Erin after asking to stop: %+v", erin)
+	}
+	if gina := patient("gina@example.com"); gina.PromoConsent == data.PromoOptedOut || gina.CareConsent != data.CareAllowed {
+		t.Errorf("Gina's question changed her consent: %+v", gina)
+	}
+	statuses := map[string]string{}
+	w.store.EachOutboxEntry(ctx, 0, func(e data.OutboxEntry) error { statuses[e.Email] = e.Status + ": " + e.Reason; return nil })
+	if !strings.HasPrefix(statuses["ann@example.org"], "bounced: hard bounce: the address does not exist") ||
+		!strings.HasPrefix(statuses["bob@example.net"], "bounced: soft bounce: the mailbox is full") || !strings.HasPrefix(statuses["erin@example.com"], "sent") {
+		t.Errorf("outbox: %q", statuses)
+	}
+	if items, _ := w.InboxReview(ctx); len(items) != 1 || items[0].From != "Gina Example <gina@example.com>" {
+		t.Errorf("review list: %+v", items)
+	}
+
+	// Each message counts once: the next check reads only what is new.
+	if rep, err := w.CheckInbox(ctx, nil); err != nil || rep.Read != 0 {
+		t.Fatalf("second check: %+v, %v", rep, err)
+	}
+	deliver("exim-mailbox-full.eml", "bob@example.net")
+	deliver("exim-mailbox-full.eml", "bob@example.net")
+	if rep, err := w.CheckInbox(ctx, nil); err != nil || rep.Read != 2 || rep.Bounced != 2 || rep.Unusable != 1 {
+		t.Fatalf("third soft bounce: %+v, %v", rep, err)
+	}
+	if bob := patient("bob@example.net"); bob.EmailBouncedAt.IsZero() || !strings.HasPrefix(bob.EmailBounceReason, "3 temporary failures in 30 days") {
+		t.Errorf("Bob after three soft bounces: %q", bob.EmailBounceReason)
+	}
+
+	// The next campaign skips the bounced addresses, saying why; a new
+	// address is a fresh start.
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Recall", Segment: "Everyone", Template: "Flu shot"}, true); err != nil {
+		t.Fatal(err)
+	}
+	ann := patient("ann@example.org")
+	ann.Email = "ann.new@example.org"
+	if err := w.store.UpdatePatient(ctx, &ann); err != nil {
+		t.Fatal(err)
+	}
+	if ann = patient("ann@example.org"); !ann.EmailBouncedAt.IsZero() || ann.EmailBounceReason != "" {
+		t.Errorf("a new address kept the old one's bounce: %+v", ann)
+	}
+	before := mp.Count(t)
+	res, err := w.Send(ctx, "Recall", SendOptions{})
+	if err != nil || res.Sent != 3 || mp.Count(t) != before+3 {
+		t.Fatalf("recall: %+v, %v", res, err)
+	}
+	var skipped []string
+	w.store.EachOutboxEntry(ctx, 0, func(e data.OutboxEntry) error {
+		if e.Campaign == "Recall" && e.Status == data.StatusSkipped {
+			skipped = append(skipped, e.Email+" "+e.Reason)
+		}
+		return nil
+	})
+	if len(skipped) != 1 || !strings.HasPrefix(skipped[0], "bob@example.net the address bounced: 3 temporary failures") {
+		t.Errorf("skipped: %q", skipped)
+	}
+	log, _ := w.store.AuditLog(ctx, 20)
+	if text := fmt.Sprint(log); !strings.Contains(text, "hard bounce for ann@example.org") || !strings.Contains(text, "opted out of promotions (opt-out reply)") {
+		t.Errorf("audit: %s", text)
+	}
+}
