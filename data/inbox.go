@@ -132,32 +132,18 @@ func (s *Store) ApplyFinding(ctx context.Context, f Finding) (InboxOutcome, erro
 				return s.review(ctx, tx, f, 0, "a bounce that names no address Kindly knows", &out)
 			}
 			// Everyone with the address: it is the address that fails.
-			rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE email = ?`, f.Address)
-			if err != nil {
+			if err := addPatientsWithEmail(ctx, tx, f.Address, patients); err != nil {
 				return err
 			}
-			for rows.Next() {
-				var id int64
-				rows.Scan(&id)
-				patients[id] = true
-			}
-			rows.Close()
 			if len(patients) == 0 && len(emails) == 0 {
 				return s.review(ctx, tx, f, 0, "a bounce for "+f.Address+", which no patient has", &out)
 			}
 			return s.bounce(ctx, tx, f, emails, patients, &out)
 		case FindingComplaint, FindingOptOut:
 			if len(patients) == 0 {
-				rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE email = ? AND email != ''`, f.Address)
-				if err != nil {
+				if err := addPatientsWithEmail(ctx, tx, f.Address, patients); err != nil {
 					return err
 				}
-				for rows.Next() {
-					var id int64
-					rows.Scan(&id)
-					patients[id] = true
-				}
-				rows.Close()
 			}
 			if len(patients) != 1 {
 				why := "an opt-out from " + f.Address + ", which no patient has"
@@ -174,6 +160,24 @@ func (s *Store) ApplyFinding(ctx context.Context, f Finding) (InboxOutcome, erro
 		return fmt.Errorf("unknown finding %q", f.Kind)
 	})
 	return out, mapError(err)
+}
+
+// addPatientsWithEmail adds to set every patient whose address is email
+// (none for an empty one).
+func addPatientsWithEmail(ctx context.Context, tx *sql.Tx, email string, set map[int64]bool) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE email = ? AND email != ''`, email)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		set[id] = true
+	}
+	return rows.Err()
 }
 
 // sentEmail is an outbox row a finding answers.
