@@ -231,6 +231,7 @@ func (s *campaignsScreen) start(name string) {
 		}
 		s.refresh()
 		s.reloadCounts(name)
+		s.ui.checkInbox() // bounces for dead addresses come back within minutes
 	})
 }
 

@@ -83,6 +83,11 @@ func TestSettingsSaveAndTest(t *testing.T) {
 			t.Errorf("status %q", s.status.Text)
 		}
 		s.perMinute.SetText("60")
+		if s.imapHost.Text != "" {
+			t.Errorf("the Other preset kept the inbox server %q", s.imapHost.Text)
+		}
+		s.imapHost.SetText("imap.sunny.example")
+		s.moveHandled.SetChecked(true)
 		s.onSave()
 	})
 	waitFor(t, u, "saving", func() bool { return s.status.Text != "Saving…" })
@@ -94,6 +99,9 @@ func TestSettingsSaveAndTest(t *testing.T) {
 	st, err := u.work.Settings(t.Context())
 	if err != nil || st.Mail.Port != mp.SMTPPort || st.Mail.PerMinute != 60 || st.Mail.Preset != "other" {
 		t.Fatalf("settings %+v, %v", st, err)
+	}
+	if m := st.Mail; m.IMAPHost != "imap.sunny.example" || m.IMAPPort != 993 || m.IMAPTLS != data.TLSImplicit || m.InboxMoveTo != "Kindly" {
+		t.Fatalf("the inbox: %+v", m)
 	}
 	if st.Practice.Signature != "Dr. Jane Doe and the team" {
 		t.Fatalf("signature %q", st.Practice.Signature)

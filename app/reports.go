@@ -104,7 +104,7 @@ func monthlyChart(stats []data.MonthlyStats) fyne.CanvasObject {
 	sent, failed := map[string]int{}, map[string]int{}
 	for _, m := range stats {
 		sent[m.Month] += m.Sent
-		failed[m.Month] += m.Failed
+		failed[m.Month] += m.Failed + m.Bounced
 	}
 	var months []string
 	for m := range sent {
@@ -135,7 +135,7 @@ func monthlyChart(stats []data.MonthlyStats) fyne.CanvasObject {
 		label.TextSize = 11
 		bars.Add(container.NewPadded(container.NewVBox(count, spacer, fail, bar, label)))
 	}
-	legend := widget.NewLabel("Bars: emails sent (red: failed), by month of sending.")
+	legend := widget.NewLabel("Bars: emails sent (red: failed or bounced), by month of sending.")
 	return container.NewBorder(nil, legend, nil, nil, container.NewHScroll(bars))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,7 +37,10 @@ type settingsScreen struct {
 	backupZone                                          *time.Location // the practice's, for the backups' times
 	chosenBackup                                        int
 	audit                                               *widget.Label
-	oauth                                               data.MailAccount // as stored: its Microsoft sign-in, if any
+	oauth                                               data.MailAccount // as stored: its OAuth sign-in, if any
+	signedIn                                            *widget.Label    // how the account signs in
+	moveHandled                                         *widget.Check    // move handled bounces and opt-outs to "Kindly"
+	imapHost                                            *widget.Entry    // the inbox's server (IMAP)
 	box                                                 fyne.CanvasObject
 }
 
@@ -65,17 +69,24 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 
+	s.imapHost = e("e.g. imap.example.com (bounces and opt-out replies are read there)")
+	s.moveHandled = widget.NewCheck("Move the bounces and opt-outs Kindly handled to the folder \"Kindly\"", nil)
+	s.signedIn = widget.NewLabel("")
+	s.signedIn.Wrapping = fyne.TextWrapWord
 	practice := widget.NewForm(widget.NewFormItem("Practice name", s.name), widget.NewFormItem("Address", s.address),
 		widget.NewFormItem("Phone", s.phone), widget.NewFormItem("Email (replies, opt-outs)", s.email), widget.NewFormItem("Time zone", s.zone),
 		widget.NewFormItem("Signature", s.signature), widget.NewFormItem("Words never in a subject", s.words))
 	account := widget.NewForm(widget.NewFormItem("Provider", s.preset), widget.NewFormItem("", s.presetNote),
 		widget.NewFormItem("Server", s.host), widget.NewFormItem("Port", s.port), widget.NewFormItem("Security", s.tls),
-		widget.NewFormItem("User name", s.user), widget.NewFormItem("Password", s.password), widget.NewFormItem("Send as", s.from),
+		widget.NewFormItem("User name", s.user), widget.NewFormItem("Password", s.password), widget.NewFormItem("", s.signedIn),
+		widget.NewFormItem("Send as", s.from),
+		widget.NewFormItem("Inbox server", s.imapHost), widget.NewFormItem("", s.moveHandled),
 		widget.NewFormItem("Limit per minute", s.perMinute), widget.NewFormItem("Limit per day", s.perDay),
 		widget.NewFormItem("Frequency cap: emails", s.capCount), widget.NewFormItem("...per days", s.capDays))
 	save := widget.NewButton("Save", s.onSave)
 	save.Importance = widget.HighImportance
 	test := widget.NewButton("Test connection", s.onTest)
+	signIn := widget.NewButton("Sign in with Microsoft or Google…", s.onSignIn)
 
 	s.backups = widget.NewList(func() int { return len(s.backupFiles) },
 		func() fyne.CanvasObject { return widget.NewLabel("26 Nov 2026 09:30 - before import") },
@@ -96,7 +107,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	}
 	s.version = widget.NewLabelWithStyle(versionLine(u.app.Metadata()), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	left := container.NewVScroll(container.NewVBox(heading("Practice"), practice, heading("Mail account"), account,
-		container.NewHBox(save, test), s.status, s.version))
+		container.NewHBox(save, test, signIn), s.status, s.version))
 	right := container.NewVSplit(
 		container.NewBorder(container.NewVBox(heading("Backups"),
 			backupNote,
@@ -152,6 +163,7 @@ func (s *settingsScreen) refresh() {
 		s.signature.SetText(st.Practice.Signature)
 		s.words.SetText(strings.Join(st.SubjectWords, ", "))
 		s.oauth = st.Mail
+		s.signedIn.SetText(signInText(st.Mail))
 		if p, err := mailer.PresetByID(st.Mail.Preset); err == nil {
 			s.preset.SetSelected(p.Name)
 		}
@@ -165,11 +177,99 @@ func (s *settingsScreen) refresh() {
 			s.perMinute.SetText(strconv.Itoa(m.PerMinute))
 			s.perDay.SetText(strconv.Itoa(m.PerDay))
 		}
+		s.moveHandled.SetChecked(st.Mail.InboxMoveTo != "")
+		s.imapHost.SetText(st.Mail.IMAPHost)
 		s.capCount.SetText(strconv.Itoa(st.Cap.Count))
 		s.capDays.SetText(strconv.Itoa(st.Cap.Days))
 		s.backupFiles, s.backupZone = sh.backups, sh.zone
 		s.backups.Refresh()
 	})
+}
+
+// signInText says how the account signs in.
+func signInText(m data.MailAccount) string {
+	o, ok := mailer.OAuthOf(m)
+	if !ok {
+		return "Signs in with the password kept in the computer's keychain."
+	}
+	return "Signs in with " + o.ProviderName() + " (no password needed). Typing a password here and saving goes back to the password."
+}
+
+// onSignIn asks for the practice's app registration and signs the account
+// in with Microsoft (a code to enter on Microsoft's page) or Google (the
+// browser opens Google's page).
+func (s *settingsScreen) onSignIn() {
+	provider := widget.NewRadioGroup([]string{"Microsoft 365 / Outlook.com", "Google (Gmail, Workspace)"}, nil)
+	provider.SetSelected("Microsoft 365 / Outlook.com")
+	if p, _ := mailer.PresetByID(s.preset.Selected); p.ID == "gmail" || p.ID == "workspace" {
+		provider.SetSelected("Google (Gmail, Workspace)")
+	}
+	clientID, secret, tenant := widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry()
+	clientID.SetText(s.oauth.OAuthClientID)
+	tenant.SetPlaceHolder("organizations (example)")
+	secret.SetPlaceHolder("Google only: the desktop client's secret")
+	note := widget.NewLabel("The client id comes from the practice's app registration (Microsoft Entra, or a Google Cloud \"desktop app\" client). " +
+		"Save the mail account first.")
+	note.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem("Provider", provider), widget.NewFormItem("Client id", clientID),
+		widget.NewFormItem("Client secret", secret), widget.NewFormItem("Tenant", tenant))
+	d := dialog.NewCustomConfirm("Sign in to the mailbox", "Sign in", "Cancel", container.NewVBox(note, form), func(ok bool) {
+		if !ok {
+			return
+		}
+		o := mailer.OAuth{Provider: data.OAuthMicrosoft, Tenant: strings.TrimSpace(tenant.Text), ClientID: strings.TrimSpace(clientID.Text)}
+		if strings.HasPrefix(provider.Selected, "Google") {
+			o = mailer.OAuth{Provider: data.OAuthGoogle, ClientID: o.ClientID, ClientSecret: strings.TrimSpace(secret.Text)}
+		}
+		s.signInWith(o)
+	}, s.ui.window)
+	d.Resize(fyne.NewSize(560, 360))
+	d.Show()
+}
+
+func (s *settingsScreen) signInWith(o mailer.OAuth) {
+	s.status.SetText("Signing in to " + o.ProviderName() + "…")
+	var codeDialog dialog.Dialog
+	steps := mailer.SignInSteps{
+		ShowCode: func(addr, code string) {
+			s.ui.do(func() {
+				text := "Open " + addr + " in a browser and enter the code\n\n" + code + "\n\nKindly waits until you signed in."
+				if code == "" {
+					text = "Open this address in a browser on this computer:\n\n" + addr
+				}
+				label := widget.NewLabel(text)
+				label.Wrapping = fyne.TextWrapBreak
+				label.Selectable = true
+				codeDialog = dialog.NewCustom("Sign in to "+o.ProviderName(), "Hide", label, s.ui.window)
+				codeDialog.Resize(fyne.NewSize(560, 260))
+				codeDialog.Show()
+			})
+		},
+		OpenBrowser: func(addr string) error {
+			u, err := url.Parse(addr)
+			if err != nil {
+				return err
+			}
+			s.ui.do(func() {
+				if err := s.ui.app.OpenURL(u); err != nil {
+					s.status.SetText("Open this address in a browser to sign in: " + addr)
+				}
+			})
+			return nil
+		},
+	}
+	background(s.ui, func(ctx context.Context) (data.MailAccount, error) { return s.ui.work.SignIn(ctx, o, steps) },
+		func(m data.MailAccount, err error) {
+			if codeDialog != nil {
+				codeDialog.Hide()
+			}
+			if err != nil {
+				s.status.SetText("Not signed in: " + errorText(err))
+				return
+			}
+			s.status.SetText(fmt.Sprintf("Signed in to %s as %s. Kindly sends and reads the inbox with this sign-in.", o.ProviderName(), m.User))
+			s.refresh()
+		})
 }
 
 func (s *settingsScreen) onPreset(name string) {
@@ -187,6 +287,7 @@ func (s *settingsScreen) onPreset(name string) {
 	s.tls.SetSelected(m.TLS)
 	s.perMinute.SetText(strconv.Itoa(m.PerMinute))
 	s.perDay.SetText(strconv.Itoa(m.PerDay))
+	s.imapHost.SetText(m.IMAPHost) // "" for a server the practice names
 }
 
 // read is the settings as typed; numbers that are not numbers are refused
@@ -201,8 +302,22 @@ func (s *settingsScreen) read() (data.Settings, error) {
 	if p, err := mailer.PresetByID(s.preset.Selected); err == nil {
 		st.Mail.Preset = p.ID
 	}
-	if st.Mail.Host == s.oauth.Host && st.Mail.User == s.oauth.User { // the same mailbox keeps its Microsoft sign-in
-		st.Mail.OAuthTenant, st.Mail.OAuthClientID = s.oauth.OAuthTenant, s.oauth.OAuthClientID
+	if st.Mail.Host == s.oauth.Host && st.Mail.User == s.oauth.User { // the same mailbox keeps its OAuth sign-in
+		st.Mail.OAuthProvider, st.Mail.OAuthTenant, st.Mail.OAuthClientID = s.oauth.OAuthProvider, s.oauth.OAuthTenant, s.oauth.OAuthClientID
+	}
+	// The inbox: the server typed, on the port and security it had (993 with TLS for a new one).
+	st.Mail.IMAPHost = strings.TrimSpace(s.imapHost.Text)
+	if st.Mail.IMAPHost != "" {
+		st.Mail.IMAPPort, st.Mail.IMAPTLS = 993, data.TLSImplicit
+		if strings.EqualFold(st.Mail.IMAPHost, s.oauth.IMAPHost) && s.oauth.IMAPPort != 0 {
+			st.Mail.IMAPPort, st.Mail.IMAPTLS = s.oauth.IMAPPort, s.oauth.IMAPTLS
+		}
+	}
+	if s.moveHandled.Checked {
+		st.Mail.InboxMoveTo = s.oauth.InboxMoveTo
+		if st.Mail.InboxMoveTo == "" {
+			st.Mail.InboxMoveTo = "Kindly"
+		}
 	}
 	for _, f := range []struct {
 		dst  *int

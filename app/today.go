@@ -19,13 +19,22 @@ type todayScreen struct {
 	due     *widget.Label
 	queue   *widget.Label
 	limits  *widget.Label
+	inbox   *widget.Label
+	found   *widget.Label // what the last check of the inbox found
+	review  *widget.Button
+	check   *widget.Button
 	box     *fyne.Container
 }
 
 func newTodayScreen(u *UI) *todayScreen {
 	s := &todayScreen{ui: u}
 	s.due, s.queue, s.limits = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
-	for _, l := range []*widget.Label{s.due, s.queue, s.limits} {
+	s.inbox, s.found = widget.NewLabel(""), widget.NewLabel("")
+	s.found.TextStyle.Italic = true
+	s.check = widget.NewButton("Check the inbox now", u.checkInbox)
+	s.review = widget.NewButton("Review…", u.showReview)
+	s.review.Hide()
+	for _, l := range []*widget.Label{s.due, s.queue, s.limits, s.inbox, s.found} {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	title := func(t string) fyne.CanvasObject {
@@ -40,7 +49,8 @@ func newTodayScreen(u *UI) *todayScreen {
 		widget.NewLabel("Kindly sends the right reminder to the right patient at the right time, from your own mailbox.\nStart with your patients:"),
 		container.NewHBox(importB, sample, account))
 	s.welcome.Hide()
-	s.box = container.NewVBox(s.welcome, title("Due today"), s.due, title("Send queue"), s.queue, title("Mailbox"), s.limits)
+	s.box = container.NewVBox(s.welcome, title("Due today"), s.due, title("Send queue"), s.queue, title("Mailbox"), s.limits,
+		title("What came back"), s.inbox, s.found, container.NewHBox(s.check, s.review))
 	return s
 }
 
@@ -81,8 +91,26 @@ func (s *todayScreen) refresh() {
 		s.due.SetText(orText(due, "Nothing is due today."))
 		s.queue.SetText(orText(queue, "Nothing is waiting to be sent."))
 		s.limits.SetText(limits)
+		s.inbox.SetText(inboxText(o))
+		s.found.SetText(s.ui.inbox.last)
+		s.check.Enable()
+		if !o.InboxSet || s.ui.inbox.checking {
+			s.check.Disable()
+		}
+		if o.Inbox.ToReview > 0 {
+			s.review.SetText(fmt.Sprintf("Review %s…", plural(o.Inbox.ToReview, "message", "messages")))
+			s.review.Show()
+		} else {
+			s.review.Hide()
+		}
 		s.box.Refresh() // the welcome came or went: lay out again
 	})
+}
+
+// showChecking says a check of the inbox is running.
+func (s *todayScreen) showChecking() {
+	s.found.SetText("Checking the inbox…")
+	s.check.Disable()
 }
 
 func orText(s, def string) string {

@@ -67,6 +67,7 @@ type UI struct {
 	campaigns *campaignsScreen
 	reports   *reportsScreen
 	settings  *settingsScreen
+	inbox     inboxState
 
 	// ctx ends when the window closes (cause workflow.ErrInterrupted);
 	// running holds the background work Close waits for.
@@ -127,6 +128,8 @@ func (u *UI) Start() {
 	}
 	u.running.Add(1)
 	go u.backUpDaily()
+	u.running.Add(1)
+	go u.checkInboxPeriodically()
 	background(u, u.work.Interrupted, u.onInterruptedRuns)
 }
 

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -38,12 +40,38 @@ nothing is marked, moved or deleted. Each message counts once.`,
 			if len(items) > 0 {
 				fmt.Fprintf(c.out, "For you to decide (%d):\n", len(items))
 				for _, it := range items {
-					fmt.Fprintf(c.out, "  %s  %s  %q: %s\n", it.Received.Format("2 Jan 2006"), it.From, it.Subject, it.Why)
+					fmt.Fprintf(c.out, "  #%d  %s  %s  %q: %s\n", it.ID, it.Received.Format("2 Jan 2006"), it.From, it.Subject, it.Why)
 				}
+				fmt.Fprintln(c.out, "Decide with: kindly inbox decide ID opt-out|opt-out-all|nothing")
 			}
 			return nil
 		}),
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	c.AddCommand(s.inboxDecideCommand())
 	return c
+}
+
+func (s *session) inboxDecideCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "decide ID opt-out|opt-out-all|nothing",
+		Short: "Decide about a message on the inbox's review list",
+		Long: `Decides about a message Kindly could not read for sure (kindly inbox lists them with their
+numbers): opt-out opts the sender out of promotions, opt-out-all out of care reminders too
+(no email at all), nothing leaves everything as it is. An opt-out applies to the patient the
+message answers or, when Kindly did not know which, to every patient with the sender's address.`,
+		Args: cobra.ExactArgs(2),
+		RunE: s.runs(func(c call) error {
+			id, err := strconv.ParseInt(strings.TrimPrefix(c.args[0], "#"), 10, 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a number from the review list", c.args[0])
+			}
+			line, err := c.work.DecideReview(c.ctx, id, c.args[1])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Decided: %s.\n", line)
+			return nil
+		}),
+	}
 }

@@ -68,12 +68,12 @@ should not show (besides Kindly's list). Options not given keep their value.`,
 }
 
 func (s *session) accountCommand() *cobra.Command {
-	return group("account", "The mail account Kindly sends from: set it up, test it, or sign in to Microsoft 365",
+	return group("account", "The mail account Kindly sends from: set it up, test it, or sign in to Microsoft 365 or Google",
 		s.accountSetCommand(), s.accountTestCommand(), s.accountOAuthCommand())
 }
 
 func (s *session) accountSetCommand() *cobra.Command {
-	var preset, host, tls, user, from, imapHost, imapTLS string
+	var preset, host, tls, user, from, imapHost, imapTLS, moveTo string
 	var imapPort int
 	var port, perMinute, perDay int
 	var pwStdin bool
@@ -132,9 +132,14 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 				if f.Changed("imap-tls") {
 					m.IMAPTLS = imapTLS
 				}
-				if password == "" && m.Host == st.Mail.Host && m.User == st.Mail.User {
-					// Same mailbox, no new password: it keeps its Microsoft sign-in.
-					m.OAuthTenant, m.OAuthClientID = st.Mail.OAuthTenant, st.Mail.OAuthClientID
+				if m.Host == st.Mail.Host && m.User == st.Mail.User {
+					// Same mailbox: it keeps its sign-in (a new password replaces it)
+					// and where handled mail goes.
+					m.OAuthProvider, m.OAuthTenant, m.OAuthClientID = st.Mail.OAuthProvider, st.Mail.OAuthTenant, st.Mail.OAuthClientID
+					m.InboxMoveTo = st.Mail.InboxMoveTo
+				}
+				if f.Changed("inbox-move-to") {
+					m.InboxMoveTo = moveTo
 				}
 				st.Mail = m
 			})
@@ -145,6 +150,9 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 			fmt.Fprintf(c.out, "Mail account saved: %s:%d (%s), %s.\n", m.Host, m.Port, m.TLS, limitsText(m))
 			if m.IMAPHost != "" {
 				fmt.Fprintf(c.out, "Inbox (bounces and opt-out replies): %s:%d (%s).\n", m.IMAPHost, m.IMAPPort, m.IMAPTLS)
+				if m.InboxMoveTo != "" {
+					fmt.Fprintf(c.out, "Mail Kindly handled is moved to the folder %q.\n", m.InboxMoveTo)
+				}
 			}
 			if p.Note != "" {
 				fmt.Fprintln(c.out, "Note:", p.Note)
@@ -164,6 +172,7 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 	f.StringVar(&imapHost, "imap-host", "", "the inbox's IMAP server, where bounces and opt-out replies arrive (default: the provider's)")
 	f.IntVar(&imapPort, "imap-port", 0, "IMAP port (default 993)")
 	f.StringVar(&imapTLS, "imap-tls", "", "none, starttls or tls (default tls)")
+	f.StringVar(&moveTo, "inbox-move-to", "", `move the bounces and opt-outs Kindly handled to this folder, e.g. "Kindly" ("" leaves the inbox as it is, the default)`)
 	f.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input and keep it in the OS keychain")
 	return c
 }
@@ -191,22 +200,42 @@ func (s *session) accountTestCommand() *cobra.Command {
 func (s *session) accountOAuthCommand() *cobra.Command {
 	var o mailer.OAuth
 	c := &cobra.Command{
-		Use:   "oauth --client-id C",
-		Short: "Sign in to Microsoft 365 (device code, XOAUTH2) instead of a password",
-		Args:  noArgs,
+		Use:   "oauth --client-id C [--provider google --client-secret S]",
+		Short: "Sign in to Microsoft 365 or Google (XOAUTH2) instead of a password",
+		Long: `Signs the mail account in with its provider instead of a password, for sending and
+for reading the inbox. Microsoft (the default for Microsoft 365 and Outlook.com): open the
+address shown and enter the code. Google (the default for Gmail and Google Workspace): open
+the address shown in a browser on this computer; Google sends you back to Kindly. The
+sign-in is kept in the OS keychain; kindly account set --password-stdin goes back to a
+password.`,
+		Args: noArgs,
 		RunE: s.runs(func(c call) error {
-			m, err := c.work.SignInMicrosoft(c.ctx, o, func(url, code string) {
+			if !c.cmd.Flags().Changed("provider") {
+				if st, err := c.work.Settings(c.ctx); err == nil && (st.Mail.Preset == "gmail" || st.Mail.Preset == "workspace") {
+					o.Provider = data.OAuthGoogle
+				}
+			}
+			if o.Provider == data.OAuthGoogle && !c.cmd.Flags().Changed("tenant") {
+				o.Tenant = ""
+			}
+			m, err := c.work.SignIn(c.ctx, o, mailer.SignInSteps{ShowCode: func(url, code string) {
+				if code == "" {
+					fmt.Fprintf(s.env.Stderr, "To sign in, open this address in a browser on this computer:\n%s\nWaiting...\n", url)
+					return
+				}
 				fmt.Fprintf(s.env.Stderr, "To sign in, open %s and enter the code %s. Waiting...\n", url, code)
-			})
+			}})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.out, "Signed in to Microsoft as %s; Kindly sends with this sign-in from now on.\n", m.User)
+			fmt.Fprintf(c.out, "Signed in to %s as %s; Kindly sends and reads the inbox with this sign-in from now on.\n", o.ProviderName(), m.User)
 			return nil
 		}),
 	}
-	c.Flags().StringVar(&o.Tenant, "tenant", "organizations", "Microsoft Entra tenant id or domain")
+	c.Flags().StringVar(&o.Provider, "provider", data.OAuthMicrosoft, "microsoft or google (default: the account's provider)")
+	c.Flags().StringVar(&o.Tenant, "tenant", "organizations", "Microsoft Entra tenant id or domain (Microsoft only)")
 	c.Flags().StringVar(&o.ClientID, "client-id", "", "the client id of the practice's app registration")
+	c.Flags().StringVar(&o.ClientSecret, "client-secret", "", "the client secret of a Google desktop-app client (Google only)")
 	return c
 }
 

@@ -175,6 +175,7 @@ type MonthlyStats struct {
 	Month    string // "2026-10"
 	Sent     int
 	Failed   int
+	Bounced  int // sent, and came back (the inbox read the bounce)
 	Skipped  int
 	OptedOut int // skipped because the patient had opted out
 }
@@ -183,7 +184,7 @@ type MonthlyStats struct {
 // sending, or of queueing for messages not sent).
 func (s *Store) CampaignMonthlyStats(ctx context.Context) ([]MonthlyStats, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT c.name, substr(coalesce(o.sent_at, o.queued_at), 1, 7) AS month,
-		sum(o.status = 'sent'), sum(o.status = 'failed'),
+		sum(o.status = 'sent'), sum(o.status = 'failed'), sum(o.status = 'bounced'),
 		sum(o.status = 'skipped' AND o.reason NOT LIKE 'opted out%'), sum(o.status = 'skipped' AND o.reason LIKE 'opted out%')
 		FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
 		GROUP BY c.name, month ORDER BY c.name COLLATE NOCASE, month`)
@@ -194,7 +195,7 @@ func (s *Store) CampaignMonthlyStats(ctx context.Context) ([]MonthlyStats, error
 	var out []MonthlyStats
 	for rows.Next() {
 		var m MonthlyStats
-		if err := rows.Scan(&m.Campaign, &m.Month, &m.Sent, &m.Failed, &m.Skipped, &m.OptedOut); err != nil {
+		if err := rows.Scan(&m.Campaign, &m.Month, &m.Sent, &m.Failed, &m.Bounced, &m.Skipped, &m.OptedOut); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

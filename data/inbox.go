@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/mail"
+	"sort"
 	"strings"
 	"time"
 )
@@ -94,9 +96,21 @@ type InboxOutcome struct {
 // (and care reminders when they asked for no email at all); anything
 // Kindly cannot match for sure goes to the review list, never guessed.
 func (s *Store) ApplyFinding(ctx context.Context, f Finding) (InboxOutcome, error) {
+	return s.ApplyFindingAt(ctx, f, nil)
+}
+
+// ApplyFindingAt is ApplyFinding that also records, in the same
+// transaction, that the mailbox was read up to the message: a check that
+// stops (or a Kindly that dies) right after never applies it twice.
+func (s *Store) ApplyFindingAt(ctx context.Context, f Finding, read *InboxState) (InboxOutcome, error) {
 	var out InboxOutcome
 	f.Address = strings.ToLower(strings.TrimSpace(f.Address))
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if read != nil {
+			if err := saveInboxState(ctx, tx, *read, s.stamp()); err != nil {
+				return err
+			}
+		}
 		if f.Kind == FindingReview {
 			return s.review(ctx, tx, f, 0, f.Reason, &out)
 		}
@@ -278,10 +292,14 @@ func (s *Store) review(ctx context.Context, tx *sql.Tx, f Finding, patient int64
 
 // SaveInboxState records that the mailbox was read up to lastUID.
 func (s *Store) SaveInboxState(ctx context.Context, st InboxState) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO inbox_state (mailbox, uidvalidity, last_uid, checked_at) VALUES (?, ?, ?, ?)
+	return mapError(s.inTx(ctx, func(tx *sql.Tx) error { return saveInboxState(ctx, tx, st, s.stamp()) }))
+}
+
+func saveInboxState(ctx context.Context, tx *sql.Tx, st InboxState, now string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO inbox_state (mailbox, uidvalidity, last_uid, checked_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (mailbox, uidvalidity) DO UPDATE SET last_uid = max(last_uid, excluded.last_uid), checked_at = excluded.checked_at`,
-		st.Mailbox, st.UIDValidity, st.LastUID, s.stamp())
-	return mapError(err)
+		st.Mailbox, st.UIDValidity, st.LastUID, now)
+	return err
 }
 
 // ReviewItem is a message of the inbox the practice decides about.
@@ -316,4 +334,120 @@ func capText(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// InboxTotals is what the inbox has done so far, for Today.
+type InboxTotals struct {
+	Bounced     int       // addresses that bounced for good (patients not archived)
+	OptOuts     int       // patients opted out by a reply or a spam complaint
+	ToReview    int       // messages waiting for the practice's decision
+	LastChecked time.Time // zero: never checked
+}
+
+// InboxTotals counts the bounced addresses, the opt-outs that came by mail
+// and the messages to review.
+func (s *Store) InboxTotals(ctx context.Context) (InboxTotals, error) {
+	var t InboxTotals
+	var last sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(DISTINCT lower(email)) FROM patients WHERE email_bounced_at IS NOT NULL AND archived = 0),
+		(SELECT count(*) FROM patients WHERE archived = 0 AND promo_consent = 'opted_out'
+			AND promo_source IN ('opt-out reply', 'spam complaint')),
+		(SELECT count(*) FROM inbox_review WHERE decided = ''),
+		(SELECT max(checked_at) FROM inbox_state)`).Scan(&t.Bounced, &t.OptOuts, &t.ToReview, &last)
+	if err != nil {
+		return t, fmt.Errorf("cannot count what came back to the inbox: %w", mapError(err))
+	}
+	if last.Valid {
+		t.LastChecked, _ = time.Parse(time.RFC3339, last.String)
+	}
+	return t, nil
+}
+
+// The practice's decisions about a message on the review list.
+const (
+	DecideOptOut    = "opt-out"     // opt the sender out of promotions
+	DecideOptOutAll = "opt-out-all" // out of care reminders too: no email at all
+	DecideNothing   = "nothing"     // nothing to do
+)
+
+// ErrReviewDecided says the message was decided about already.
+var ErrReviewDecided = errors.New("that message was decided about already")
+
+// DecideReview records the practice's decision about a message on the
+// review list: an opt-out applies to the patient it concerns or, when
+// Kindly did not know which, to every patient with the sender's address.
+// It returns what changed, in a line.
+func (s *Store) DecideReview(ctx context.Context, id int64, decision string) (string, error) {
+	if decision != DecideOptOut && decision != DecideOptOutAll && decision != DecideNothing {
+		return "", fmt.Errorf("decide %q, %q or %q, not %q", DecideOptOut, DecideOptOutAll, DecideNothing, decision)
+	}
+	var summary string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var pid sql.NullInt64
+		var from, subject, decided string
+		err := tx.QueryRowContext(ctx, `SELECT patient_id, from_addr, subject, decided FROM inbox_review WHERE id = ?`, id).
+			Scan(&pid, &from, &subject, &decided)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: no message #%d on the review list", ErrNotFound, id)
+		}
+		if err != nil {
+			return err
+		}
+		if decided != "" {
+			return ErrReviewDecided
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE inbox_review SET decided = ? WHERE id = ?`, decision, id); err != nil {
+			return err
+		}
+		if decision == DecideNothing {
+			summary = fmt.Sprintf("nothing to do about %q from %s", subject, from)
+			return s.auditTx(ctx, tx, "inbox", fmt.Sprintf("review #%d: %s", id, summary))
+		}
+		addr := strings.ToLower(from)
+		if a, err := mail.ParseAddress(from); err == nil {
+			addr = strings.ToLower(a.Address)
+		}
+		patients := map[int64]bool{}
+		if pid.Valid {
+			patients[pid.Int64] = true
+		} else if err := addPatientsWithEmail(ctx, tx, addr, patients); err != nil {
+			return err
+		}
+		if len(patients) == 0 {
+			return fmt.Errorf("no patient has the address %s: there is no one to opt out (choose \"nothing to do\")", from)
+		}
+		f := Finding{Kind: FindingOptOut, Address: addr, AllEmail: decision == DecideOptOutAll}
+		var lines []string
+		for p := range patients {
+			var out InboxOutcome
+			if err := s.optOut(ctx, tx, f, p, &out); err != nil {
+				return err
+			}
+			lines = append(lines, out.Summary)
+		}
+		sort.Strings(lines)
+		summary = strings.Join(lines, "; ")
+		return nil
+	})
+	return summary, mapError(err)
+}
+
+// PatientEmails is the set of the patients' addresses, lower-cased: the
+// inbox check reads the whole of a message only when it may concern one.
+func (s *Store) PatientEmails(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT lower(email) FROM patients WHERE email != ''`)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the patients' addresses: %w", mapError(err))
+	}
+	defer rows.Close()
+	set := map[string]bool{}
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		set[e] = true
+	}
+	return set, rows.Err()
 }

@@ -42,6 +42,12 @@ const (
 	TLSImplicit = "tls"      // TLS from the start (port 465)
 )
 
+// The providers Kindly signs in to with OAuth.
+const (
+	OAuthMicrosoft = "microsoft"
+	OAuthGoogle    = "google"
+)
+
 // MailAccount is the practice's mailbox as Kindly sends from it. The
 // password is never here: it lives in the OS keychain.
 type MailAccount struct {
@@ -58,8 +64,11 @@ type MailAccount struct {
 	// hours before. 0 when the server never said; saving the settings again
 	// clears it (the practice set the limits).
 	ServerPerDay int
-	// OAuthTenant and OAuthClientID, when the client id is set, sign in to
-	// Microsoft 365 (XOAUTH2) instead of with a password.
+	// OAuthProvider, OAuthTenant and OAuthClientID, when the client id is
+	// set, sign in with OAuth (XOAUTH2) instead of with a password: the
+	// provider is "microsoft" (Microsoft 365, Outlook.com; the tenant is
+	// Microsoft's) or "google" (Gmail, Google Workspace).
+	OAuthProvider string
 	OAuthTenant   string
 	OAuthClientID string
 	// IMAPHost and IMAPPort are where Kindly reads the inbox (bounces and
@@ -68,6 +77,10 @@ type MailAccount struct {
 	IMAPHost string
 	IMAPPort int
 	IMAPTLS  string
+	// InboxMoveTo, when set, is the folder the messages Kindly acted on
+	// (bounces, opt-outs, complaints) are moved to; "" leaves the inbox
+	// as it is (the default: the mailbox is the practice's).
+	InboxMoveTo string
 }
 
 // Configured says whether a mail account was set up.
@@ -113,10 +126,12 @@ const (
 	keyMailPerDay        = "limits.per_day"
 	keyMailServerPerDay  = "limits.server_per_day"
 	keyOAuthTenant       = "account.oauth_tenant"
+	keyOAuthProvider     = "account.oauth_provider"
 	keyOAuthClientID     = "account.oauth_client_id"
 	keyIMAPHost          = "account.imap_host"
 	keyIMAPPort          = "account.imap_port"
 	keyIMAPTLS           = "account.imap_tls"
+	keyInboxMoveTo       = "account.inbox_move_to"
 	keyCapCount          = "cap.count"
 	keyCapDays           = "cap.days"
 	keySubjectWords      = "subject.extra_words"
@@ -152,9 +167,9 @@ func (s *Store) Settings(ctx context.Context) (Settings, error) {
 		TimeZone: v[keyTimeZone],
 		Mail: MailAccount{Preset: v[keyMailPreset], Host: v[keyMailHost], Port: num(keyMailPort, 0), TLS: v[keyMailTLS],
 			User: v[keyMailUser], From: v[keyMailFrom], PerMinute: num(keyMailPerMinute, 0), PerDay: num(keyMailPerDay, 0),
-			ServerPerDay: num(keyMailServerPerDay, 0),
-			OAuthTenant:  v[keyOAuthTenant], OAuthClientID: v[keyOAuthClientID],
-			IMAPHost: v[keyIMAPHost], IMAPPort: num(keyIMAPPort, 0), IMAPTLS: v[keyIMAPTLS]},
+			ServerPerDay:  num(keyMailServerPerDay, 0),
+			OAuthProvider: v[keyOAuthProvider], OAuthTenant: v[keyOAuthTenant], OAuthClientID: v[keyOAuthClientID],
+			IMAPHost: v[keyIMAPHost], IMAPPort: num(keyIMAPPort, 0), IMAPTLS: v[keyIMAPTLS], InboxMoveTo: v[keyInboxMoveTo]},
 		Cap:          Cap{Count: num(keyCapCount, DefaultCap.Count), Days: num(keyCapDays, DefaultCap.Days)},
 		SubjectWords: splitWords(v[keySubjectWords]),
 	}
@@ -174,7 +189,8 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 		keyMailPreset: st.Mail.Preset, keyMailHost: st.Mail.Host, keyMailPort: strconv.Itoa(st.Mail.Port), keyMailTLS: st.Mail.TLS,
 		keyMailUser: st.Mail.User, keyMailFrom: st.Mail.From, keyMailPerMinute: strconv.Itoa(st.Mail.PerMinute),
 		keyMailPerDay: strconv.Itoa(st.Mail.PerDay), keyMailServerPerDay: strconv.Itoa(st.Mail.ServerPerDay), keyOAuthTenant: st.Mail.OAuthTenant, keyOAuthClientID: st.Mail.OAuthClientID,
-		keyIMAPHost: st.Mail.IMAPHost, keyIMAPPort: strconv.Itoa(st.Mail.IMAPPort), keyIMAPTLS: st.Mail.IMAPTLS,
+		keyOAuthProvider: st.Mail.OAuthProvider,
+		keyIMAPHost:      st.Mail.IMAPHost, keyIMAPPort: strconv.Itoa(st.Mail.IMAPPort), keyIMAPTLS: st.Mail.IMAPTLS, keyInboxMoveTo: st.Mail.InboxMoveTo,
 		keyCapCount: strconv.Itoa(st.Cap.Count), keyCapDays: strconv.Itoa(st.Cap.Days),
 		keySubjectWords: strings.Join(st.SubjectWords, ", "),
 	}
@@ -202,7 +218,7 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 // user name when not given.
 func (st Settings) normalized() Settings {
 	p := &st.Practice
-	for _, f := range []*string{&p.Name, &p.Address, &p.Phone, &p.Email, &st.TimeZone, &st.Mail.Host, &st.Mail.User, &st.Mail.From, &st.Mail.IMAPHost} {
+	for _, f := range []*string{&p.Name, &p.Address, &p.Phone, &p.Email, &st.TimeZone, &st.Mail.Host, &st.Mail.User, &st.Mail.From, &st.Mail.IMAPHost, &st.Mail.InboxMoveTo} {
 		*f = strings.TrimSpace(*f)
 	}
 	p.Signature = strings.TrimRight(p.Signature, " \n\r\t")
@@ -210,7 +226,15 @@ func (st Settings) normalized() Settings {
 	if st.Mail.From == "" {
 		st.Mail.From = st.Mail.User
 	}
-	if st.Mail.OAuthClientID != "" && st.Mail.OAuthTenant == "" {
+	st.Mail.OAuthClientID = strings.TrimSpace(st.Mail.OAuthClientID)
+	st.Mail.OAuthProvider = strings.ToLower(strings.TrimSpace(st.Mail.OAuthProvider))
+	switch {
+	case st.Mail.OAuthClientID == "":
+		st.Mail.OAuthProvider, st.Mail.OAuthTenant = "", ""
+	case st.Mail.OAuthProvider == "":
+		st.Mail.OAuthProvider = OAuthMicrosoft // the only one before Google sign-in
+	}
+	if st.Mail.OAuthProvider == OAuthMicrosoft && st.Mail.OAuthTenant == "" {
 		st.Mail.OAuthTenant = "organizations"
 	}
 	st.SubjectWords = splitWords(strings.Join(st.SubjectWords, ","))
@@ -262,6 +286,12 @@ func (m MailAccount) validate() error {
 	}
 	if _, err := mail.ParseAddress(m.From); err != nil {
 		return &ValidationError{"mail.from", fmt.Sprintf("The sender address %q is not valid.", m.From)}
+	}
+	if m.OAuthProvider != "" && m.OAuthProvider != OAuthMicrosoft && m.OAuthProvider != OAuthGoogle {
+		return &ValidationError{"mail.oauth_provider", fmt.Sprintf("Kindly signs in with Microsoft or Google, not %q.", m.OAuthProvider)}
+	}
+	if m.InboxMoveTo != "" && (strings.EqualFold(m.InboxMoveTo, "INBOX") || strings.ContainsAny(m.InboxMoveTo, "*%\"\\\r\n")) {
+		return &ValidationError{"mail.inbox_move_to", fmt.Sprintf("Kindly cannot move mail to a folder called %q: choose a plain name such as Kindly.", m.InboxMoveTo)}
 	}
 	if m.IMAPHost != "" {
 		if m.IMAPPort < 1 || m.IMAPPort > 65535 {

@@ -21,13 +21,13 @@ func TestSettingsRoundTripAndDefaults(t *testing.T) {
 		Practice: Practice{Name: "Sunny Clinic", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example", Signature: "Dr. Jane Doe"},
 		TimeZone: "Europe/Berlin",
 		Mail: MailAccount{Preset: "other", Host: "smtp.sunny.example", Port: 587, TLS: TLSStartTLS, User: "front@sunny.example",
-			From: "front@sunny.example", PerMinute: 20, PerDay: 500, OAuthTenant: "organizations", OAuthClientID: "abc"},
+			From: "front@sunny.example", PerMinute: 20, PerDay: 500, OAuthProvider: OAuthMicrosoft, OAuthTenant: "organizations", OAuthClientID: "abc"},
 		Cap:          Cap{Count: 3, Days: 60},
 		SubjectWords: []string{"botox", "fertility clinic"},
 	}
 	in := want
-	in.Mail.From = "" // the user name, when not given
-	in.Mail.OAuthTenant = ""
+	in.Mail.From = ""                                   // the user name, when not given
+	in.Mail.OAuthTenant, in.Mail.OAuthProvider = "", "" // an older account: Microsoft, the usual tenant
 	in.SubjectWords = []string{" botox", "", "fertility clinic ,"}
 	if err := s.SaveSettings(ctx, in); err != nil {
 		t.Fatal(err)

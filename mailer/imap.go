@@ -3,8 +3,10 @@ package mailer
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
+	"sort"
 	"strconv"
 	"time"
 
@@ -26,11 +28,19 @@ type Inbox struct {
 	Folder     string // default INBOX
 	// TLSConfig, when set, is the TLS of the connection (tests trust their own server).
 	TLSConfig *tls.Config
+	// Wants, when set, is asked with the start of each new message longer
+	// than 16 KB whether more of it is needed; when not, handle gets the
+	// start alone.
+	Wants func(start []byte) bool
+	// MoveTo, when set, is the folder the messages handle asks to move go
+	// to (made when missing); otherwise the inbox is only read.
+	MoveTo string
 }
 
 // InboxOf is the inbox of a mail account signed in as acct.
 func InboxOf(m data.MailAccount, acct Account) Inbox {
-	return Inbox{Host: m.IMAPHost, Port: m.IMAPPort, TLS: m.IMAPTLS, User: m.User, Password: acct.Password, OAuthToken: acct.OAuthToken}
+	return Inbox{Host: m.IMAPHost, Port: m.IMAPPort, TLS: m.IMAPTLS, User: m.User, Password: acct.Password, OAuthToken: acct.OAuthToken,
+		MoveTo: m.InboxMoveTo}
 }
 
 // batchSize messages are fetched at a time, and the progress saved after each.
@@ -39,10 +49,12 @@ const batchSize = 200
 // FetchNew reads the messages that arrived since the last check, in UID
 // order, and hands each to handle; after each batch, saved is called with
 // how far the mailbox was read, so an interrupted check goes on from there.
-// The mailbox is opened read-only and messages are fetched with PEEK: Kindly
-// never marks, moves or deletes the practice's mail.
+// Messages are fetched with PEEK, and the mailbox is opened read-only
+// unless in.MoveTo is set: then the messages handle says to move go to that
+// folder after their batch. Kindly never marks or deletes the practice's
+// mail.
 func FetchNew(ctx context.Context, in Inbox, from func(uidValidity uint32) (lastUID uint32, err error),
-	handle func(uid uint32, raw []byte) error, saved func(uidValidity, lastUID uint32) error) (int, error) {
+	handle func(uid uint32, raw []byte) (move bool, err error), saved func(uidValidity, lastUID uint32) error) (int, error) {
 	if in.Folder == "" {
 		in.Folder = "INBOX"
 	}
@@ -79,7 +91,7 @@ func FetchNew(ctx context.Context, in Inbox, from func(uidValidity uint32) (last
 	if err != nil {
 		return 0, fmt.Errorf("the inbox server did not accept the sign-in for %s: %w", in.User, err)
 	}
-	sel, err := c.Select(in.Folder, &imap.SelectOptions{ReadOnly: true}).Wait()
+	sel, err := c.Select(in.Folder, &imap.SelectOptions{ReadOnly: in.MoveTo == ""}).Wait()
 	if err != nil {
 		return 0, fmt.Errorf("cannot open the folder %s: %w", in.Folder, err)
 	}
@@ -100,11 +112,10 @@ func FetchNew(ctx context.Context, in Inbox, from func(uidValidity uint32) (last
 			uids = append(uids, u)
 		}
 	}
-	section := &imap.FetchItemBodySection{Peek: true}
 	n := 0
 	for start := 0; start < len(uids); start += batchSize {
 		batch := uids[start:min(start+batchSize, len(uids))]
-		msgs, err := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+		msgs, err := fetchBatch(c, batch, in.Wants)
 		if err != nil {
 			if ctx.Err() != nil {
 				return n, ctx.Err()
@@ -112,15 +123,25 @@ func FetchNew(ctx context.Context, in Inbox, from func(uidValidity uint32) (last
 			return n, fmt.Errorf("cannot fetch messages: %w", err)
 		}
 		top := uint32(0)
+		var moving []imap.UID
 		for _, m := range msgs {
-			if err := handle(uint32(m.UID), m.FindBodySection(section)); err != nil {
+			move, err := handle(m.uid, m.raw)
+			if err != nil {
 				return n, err
 			}
+			if move && in.MoveTo != "" {
+				moving = append(moving, imap.UID(m.uid))
+			}
 			n++
-			top = max(top, uint32(m.UID))
+			top = max(top, m.uid)
 		}
 		if err := saved(sel.UIDValidity, max(top, uint32(batch[len(batch)-1]))); err != nil {
 			return n, err
+		}
+		if len(moving) > 0 { // after the position is saved: a failed move never makes a message count twice
+			if err := moveTo(c, moving, in.MoveTo); err != nil {
+				return n, err
+			}
 		}
 		if ctx.Err() != nil {
 			return n, ctx.Err()
@@ -128,6 +149,74 @@ func FetchNew(ctx context.Context, in Inbox, from func(uidValidity uint32) (last
 	}
 	c.Logout().Wait()
 	return n, nil
+}
+
+// moveTo moves messages of the open folder to folder, making it when it is
+// not there yet (MOVE, or COPY and EXPUNGE where the server has no MOVE).
+func moveTo(c *imapclient.Client, uids []imap.UID, folder string) error {
+	if _, err := c.Move(imap.UIDSetNum(uids...), folder).Wait(); err == nil {
+		return nil
+	}
+	if err := c.Create(folder, nil).Wait(); err != nil {
+		var ie *imap.Error
+		if !errors.As(err, &ie) || ie.Code != imap.ResponseCodeAlreadyExists {
+			return fmt.Errorf("cannot make the folder %s for the mail Kindly handled: %w", folder, err)
+		}
+	}
+	if _, err := c.Move(imap.UIDSetNum(uids...), folder).Wait(); err != nil {
+		return fmt.Errorf("cannot move the mail Kindly handled to %s: %w", folder, err)
+	}
+	return nil
+}
+
+// A message is downloaded in two steps: its first firstLimit bytes (the
+// header and the start of the text: enough for most replies and bounce
+// reports), then - only for those that may matter and are longer - up to
+// fetchLimit. A photo attached to mail is never downloaded whole.
+const (
+	firstLimit = 16 << 10
+	fetchLimit = 256 << 10
+)
+
+type fetched struct {
+	uid uint32
+	raw []byte
+}
+
+// fetchBatch fetches a batch of messages with PEEK, in UID order: the start
+// of each, then the rest (up to fetchLimit) of those wants asks for (all
+// when wants is nil).
+func fetchBatch(c *imapclient.Client, batch []imap.UID, wants func([]byte) bool) ([]fetched, error) {
+	start := &imap.FetchItemBodySection{Peek: true, Partial: &imap.SectionPartial{Size: firstLimit}}
+	more := &imap.FetchItemBodySection{Peek: true, Partial: &imap.SectionPartial{Size: fetchLimit}}
+	msgs, err := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{start}}).Collect()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fetched, 0, len(msgs))
+	var longer []imap.UID
+	at := map[uint32]int{}
+	for _, m := range msgs {
+		f := fetched{uid: uint32(m.UID), raw: m.FindBodySection(start)}
+		if len(f.raw) >= firstLimit && (wants == nil || wants(f.raw)) {
+			longer = append(longer, m.UID)
+			at[f.uid] = len(out)
+		}
+		out = append(out, f)
+	}
+	if len(longer) > 0 {
+		whole, err := c.Fetch(imap.UIDSetNum(longer...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{more}}).Collect()
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range whole {
+			if i, ok := at[uint32(m.UID)]; ok {
+				out[i].raw = m.FindBodySection(more)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].uid < out[j].uid })
+	return out, nil
 }
 
 // xoauth2 is the XOAUTH2 sign-in of Google and Microsoft for IMAP.

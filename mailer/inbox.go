@@ -447,3 +447,19 @@ func excerpt(s string) string {
 	}
 	return s
 }
+
+// NeedsMore says, from the start of a long message, whether the rest of
+// it may matter: a report or bounce, an answer to one of this database's
+// emails (tag), a subject asking to stop, or mail from a patient's address
+// (known). Other long mail - newsletters, attachments - is read no
+// further; its start is still read for a request to stop.
+func NeedsMore(start []byte, tag string, known func(addr string) bool) bool {
+	m := parseIncoming(start)
+	if m.header.Header.Len() == 0 {
+		return true // not readable as a message: read it all
+	}
+	ct, _, _ := m.header.ContentType()
+	asks, _ := asksToStop(m.subject)
+	return ct == "multipart/report" || m.looksLikeBounce() || asks ||
+		len(OutboxIDs(string(start), tag)) > 0 || m.fromAddr != "" && known(m.fromAddr)
+}

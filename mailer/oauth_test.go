@@ -36,7 +36,7 @@ func (f *fakeMicrosoft) handler(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	switch strings.TrimPrefix(r.URL.Path, "/organizations/oauth2/v2.0") {
 	case "/devicecode":
-		if !strings.Contains(r.Form.Get("scope"), "SMTP.Send") {
+		if !strings.Contains(r.Form.Get("scope"), "SMTP.Send") || !strings.Contains(r.Form.Get("scope"), "IMAP.AccessAsUser.All") {
 			http.Error(w, `{"error":"invalid_scope"}`, 400)
 			return
 		}
@@ -52,7 +52,7 @@ func (f *fakeMicrosoft) handler(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case "refresh_token":
-			if r.Form.Get("refresh_token") != "refresh-1" {
+			if r.Form.Get("refresh_token") != bigRefresh {
 				w.WriteHeader(400)
 				json.NewEncoder(w).Encode(map[string]any{"error": "invalid_grant"})
 				return
@@ -60,7 +60,7 @@ func (f *fakeMicrosoft) handler(w http.ResponseWriter, r *http.Request) {
 		}
 		f.issued++
 		json.NewEncoder(w).Encode(map[string]any{"access_token": fmt.Sprintf("access-%d", f.issued), "token_type": "Bearer",
-			"refresh_token": "refresh-1", "expires_in": 1})
+			"refresh_token": bigRefresh, "expires_in": 1})
 	}
 }
 
@@ -109,14 +109,14 @@ func TestMicrosoftDeviceSignInAndXOAUTH2(t *testing.T) {
 	st := data.MailAccount{Host: "127.0.0.1", Port: 25, TLS: TLSNone, User: "front@sunny.example", From: "front@sunny.example"}
 
 	var shown string
-	err := o.SignIn(context.Background(), st, func(url, code string) {
+	err := o.SignIn(context.Background(), st, SignInSteps{ShowCode: func(url, code string) {
 		shown = url + " " + code
 		go func() { // the user signs in in the browser a moment later
 			fm.mu.Lock()
 			fm.approved = true
 			fm.mu.Unlock()
 		}()
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +128,7 @@ func TestMicrosoftDeviceSignInAndXOAUTH2(t *testing.T) {
 	if err != nil || !strings.HasPrefix(tok, "access-") {
 		t.Fatalf("token %q, %v", tok, err)
 	}
+	fitsEveryKeychain(t, tokenKey(st)) // a Microsoft token set is 3-4 KB
 
 	// An SMTP server that only speaks XOAUTH2 accepts that token.
 	var delivered atomic.Int32

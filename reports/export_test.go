@@ -194,6 +194,17 @@ func TestExportLogCalendarAndReport(t *testing.T) {
 		t.Fatalf("calendar rows = %q", wb.Rows)
 	}
 
+	// The inbox read a bounce for Flu's second email: the report counts it.
+	var second data.OutboxEntry
+	s.EachOutboxEntry(ctx, 0, func(e data.OutboxEntry) error {
+		if e.Campaign == "Flu 2026" && e.Status == data.StatusSent {
+			second = e
+		}
+		return nil
+	})
+	if _, err := s.ApplyFinding(ctx, data.Finding{Kind: data.FindingBounce, OutboxIDs: []int64{second.ID}, Hard: true, Reason: "the address does not exist"}); err != nil {
+		t.Fatal(err)
+	}
 	report := filepath.Join(dir, "report.xlsx")
 	if err := CampaignReport(ctx, s, report); err != nil {
 		t.Fatal(err)
@@ -202,7 +213,7 @@ func TestExportLogCalendarAndReport(t *testing.T) {
 	if len(rb.Sheets) != 2 || len(rb.Rows) != 3 {
 		t.Fatalf("report: sheets %q rows %q", rb.Sheets, rb.Rows)
 	}
-	want := [][]string{{"=cmd|' /C calc'!A0", "2026-11", "1", "0", "1", "0"}, {"Flu 2026", "2026-10", "2", "1", "0", "1"}}
+	want := [][]string{{"=cmd|' /C calc'!A0", "2026-11", "1", "0", "0", "1", "0"}, {"Flu 2026", "2026-10", "1", "1", "1", "0", "1"}}
 	for i, w := range want {
 		if strings.Join(rb.Rows[i+1], "|") != strings.Join(w, "|") {
 			t.Errorf("report row %d = %q, want %q", i+1, rb.Rows[i+1], w)

@@ -11,7 +11,7 @@ import (
 	"kindly/data"
 )
 
-// CampaignReport writes a workbook with sent, failed, skipped and opted-out
+// CampaignReport writes a workbook with sent, failed, bounced, skipped and opted-out
 // messages per campaign and month, and a column chart of them per month.
 func CampaignReport(ctx context.Context, s *data.Store, path string) error {
 	stats, err := s.CampaignMonthlyStats(ctx)
@@ -26,8 +26,8 @@ func CampaignReport(ctx context.Context, s *data.Store, path string) error {
 	}
 	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBE7"}}})
 	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49})
-	titles := []string{"Campaign", "Month", "Sent", "Failed", "Skipped", "Opted out"}
-	widths := []float64{30, 10, 10, 10, 10, 11}
+	titles := []string{"Campaign", "Month", "Sent", "Failed", "Bounced", "Skipped", "Opted out"}
+	widths := []float64{30, 10, 10, 10, 10, 10, 11}
 	for i, t := range titles {
 		c := cellName(i+1, 1)
 		f.SetCellValue(sheet, c, t)
@@ -42,16 +42,16 @@ func CampaignReport(ctx context.Context, s *data.Store, path string) error {
 			f.SetCellStyle(sheet, cellName(1, r), cellName(1, r), text)
 		}
 		f.SetCellValue(sheet, cellName(2, r), m.Month)
-		for j, v := range []int{m.Sent, m.Failed, m.Skipped, m.OptedOut} {
+		for j, v := range []int{m.Sent, m.Failed, m.Bounced, m.Skipped, m.OptedOut} {
 			f.SetCellValue(sheet, cellName(3+j, r), v)
 		}
 	}
 	last := max(len(stats)+1, 2)
 	f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	f.AutoFilter(sheet, "A1:F"+fmt.Sprint(last), nil)
+	f.AutoFilter(sheet, "A1:G"+fmt.Sprint(last), nil)
 
 	// Per month over all campaigns, for the chart.
-	months := map[string][4]int{}
+	months := map[string][5]int{}
 	var order []string
 	for _, m := range stats {
 		t, ok := months[m.Month]
@@ -60,15 +60,16 @@ func CampaignReport(ctx context.Context, s *data.Store, path string) error {
 		}
 		t[0] += m.Sent
 		t[1] += m.Failed
-		t[2] += m.Skipped
-		t[3] += m.OptedOut
+		t[2] += m.Bounced
+		t[3] += m.Skipped
+		t[4] += m.OptedOut
 		months[m.Month] = t
 	}
 	sort.Strings(order)
 	if _, err := f.NewSheet(chartSheet); err != nil {
 		return err
 	}
-	for i, t := range []string{"Month", "Sent", "Failed", "Skipped", "Opted out"} {
+	for i, t := range []string{"Month", "Sent", "Failed", "Bounced", "Skipped", "Opted out"} {
 		f.SetCellValue(chartSheet, cellName(i+1, 1), t)
 		f.SetCellStyle(chartSheet, cellName(i+1, 1), cellName(i+1, 1), head)
 	}
@@ -80,7 +81,7 @@ func CampaignReport(ctx context.Context, s *data.Store, path string) error {
 	}
 	rows := max(len(order)+1, 2)
 	var series []excelize.ChartSeries
-	for j := range 4 {
+	for j := range 5 {
 		col, _ := excelize.ColumnNumberToName(2 + j)
 		series = append(series, excelize.ChartSeries{
 			Name:       fmt.Sprintf("%s!$%s$1", chartSheet, col),

@@ -21,6 +21,7 @@ type InboxReport struct {
 	AutoReplies int `json:"auto_replies"` // out-of-office and the like: nothing changed
 	Replies     int `json:"replies"`      // ordinary replies to Kindly's emails: nothing changed
 	Other       int `json:"other"`        // mail that is not about Kindly's emails
+	Moved       int `json:"moved"`        // handled messages moved to the account's folder for them
 	// Lines say what changed, one per message that changed something.
 	Lines []string `json:"lines"`
 }
@@ -57,15 +58,24 @@ func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (Inb
 	if a, err := mail.ParseAddress(st.Mail.From); err == nil && own == "" {
 		own = a.Address
 	}
+	known, err := w.store.PatientEmails(ctx)
+	if err != nil {
+		return rep, err
+	}
 	in := mailer.InboxOf(st.Mail, acct)
 	in.TLSConfig = w.inboxTLS
+	in.Wants = func(start []byte) bool {
+		return mailer.NeedsMore(start, tag, func(addr string) bool { return known[addr] })
+	}
 	mailbox := strings.ToLower(st.Mail.User + "@" + st.Mail.IMAPHost + "/INBOX")
+	var validity uint32
 	_, err = mailer.FetchNew(ctx, in,
 		func(uidValidity uint32) (uint32, error) {
+			validity = uidValidity
 			s, err := w.store.InboxState(ctx, mailbox, uidValidity)
 			return s.LastUID, err
 		},
-		func(uid uint32, raw []byte) error {
+		func(uid uint32, raw []byte) (bool, error) {
 			rep.Read++
 			if progress != nil {
 				progress(rep.Read)
@@ -80,11 +90,12 @@ func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (Inb
 				rep.Other++
 			}
 			if r.Finding == nil {
-				return nil
+				return false, nil
 			}
-			out, err := w.store.ApplyFinding(ctx, *r.Finding)
+			// Applied with the read position: never twice, even after a crash.
+			out, err := w.store.ApplyFindingAt(ctx, *r.Finding, &data.InboxState{Mailbox: mailbox, UIDValidity: validity, LastUID: uid})
 			if err != nil {
-				return err
+				return false, err
 			}
 			switch {
 			case out.Review:
@@ -98,7 +109,11 @@ func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (Inb
 				rep.OptOuts++
 			}
 			rep.Lines = append(rep.Lines, out.Summary)
-			return nil
+			if !out.Review && st.Mail.InboxMoveTo != "" {
+				rep.Moved++ // handled: out of the practice's way, when it asked for that
+				return true, nil
+			}
+			return false, nil
 		},
 		func(uidValidity, lastUID uint32) error {
 			return w.store.SaveInboxState(ctx, data.InboxState{Mailbox: mailbox, UIDValidity: uidValidity, LastUID: lastUID})
@@ -118,10 +133,31 @@ func (r InboxReport) Summary() string {
 	}
 	s := fmt.Sprintf("Read %d new messages: %d bounced (%d addresses now unusable), %d opt-outs, %d to review",
 		r.Read, r.Bounced, r.Unusable, r.OptOuts, r.Review)
+	if r.Moved > 0 {
+		s += fmt.Sprintf(" (%d handled messages moved to their folder)", r.Moved)
+	}
 	return s + fmt.Sprintf("; %d auto-replies, %d replies and %d other messages changed nothing.", r.AutoReplies, r.Replies, r.Other)
 }
 
 // InboxReview lists the messages the practice decides about.
 func (w *Workflow) InboxReview(ctx context.Context) ([]data.ReviewItem, error) {
 	return w.store.InboxReview(ctx)
+}
+
+// InboxTotals is what the inbox has done so far: bounced addresses,
+// opt-outs by mail and messages to review.
+func (w *Workflow) InboxTotals(ctx context.Context) (data.InboxTotals, error) {
+	return w.store.InboxTotals(ctx)
+}
+
+// DecideReview records the practice's decision about a message on the
+// review list (data.DecideOptOut, DecideOptOutAll or DecideNothing).
+func (w *Workflow) DecideReview(ctx context.Context, id int64, decision string) (string, error) {
+	return w.store.DecideReview(ctx, id, decision)
+}
+
+// InboxSet says whether the mail account has an inbox Kindly reads.
+func (w *Workflow) InboxSet(ctx context.Context) bool {
+	st, err := w.store.Settings(ctx)
+	return err == nil && st.Mail.Configured() && st.Mail.IMAPHost != ""
 }

@@ -3,6 +3,7 @@ package workflow
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -157,5 +158,93 @@ func TestCheckInbox(t *testing.T) {
 	log, _ := w.store.AuditLog(ctx, 20)
 	if text := fmt.Sprint(log); !strings.Contains(text, "hard bounce for ann@example.org") || !strings.Contains(text, "opted out of promotions (opt-out reply)") {
 		t.Errorf("audit: %s", text)
+	}
+
+	// Today's totals (Bob's address; Ann has a new one), and the practice's decision about Gina's question.
+	tot, err := w.InboxTotals(ctx)
+	if err != nil || tot.Bounced != 1 || tot.OptOuts != 1 || tot.ToReview != 1 || tot.LastChecked.IsZero() {
+		t.Fatalf("totals %+v, %v", tot, err)
+	}
+	items, _ := w.InboxReview(ctx)
+	if _, err := w.DecideReview(ctx, items[0].ID, "maybe"); err == nil {
+		t.Fatal("an unknown decision was taken")
+	}
+	line, err := w.DecideReview(ctx, items[0].ID, data.DecideOptOutAll)
+	if err != nil || !strings.Contains(line, "gina@example.com opted out of all email") {
+		t.Fatalf("decision: %q, %v", line, err)
+	}
+	if gina := patient("gina@example.com"); gina.PromoConsent != data.PromoOptedOut || gina.CareConsent != data.CareOptedOut {
+		t.Errorf("Gina after the practice's decision: %+v", gina)
+	}
+	if _, err := w.DecideReview(ctx, items[0].ID, data.DecideNothing); !errors.Is(err, data.ErrReviewDecided) {
+		t.Errorf("deciding twice: %v", err)
+	}
+	if tot, _ := w.InboxTotals(ctx); tot.OptOuts != 2 || tot.ToReview != 0 {
+		t.Errorf("totals after the decision: %+v", tot)
+	}
+}
+
+// When the practice turns it on, what Kindly handled is moved to a folder
+// of its own; what the practice decides, and everything else, stays. A
+// check that stops half-way never counts a message twice.
+func TestInboxMovesHandledMailAndCountsOnce(t *testing.T) {
+	dv := dovecottest.Start(t)
+	t.Setenv(mailer.PasswordEnv, dv.Password)
+	w := practice(t, "ann@example.org", "bob@example.net", "erin@example.com")
+	ctx := context.Background()
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example"}
+		st.Mail = data.MailAccount{Host: "127.0.0.1", Port: 2525, TLS: data.TLSNone, User: dv.User, From: "front@sunny.example",
+			IMAPHost: "127.0.0.1", IMAPPort: dv.Port, IMAPTLS: data.TLSNone}
+	})
+	deliver := func(files ...string) {
+		for _, f := range files {
+			raw, err := os.ReadFile(filepath.Join("..", "mailer", "testdata", "inbox", f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dv.Deliver(t, raw)
+		}
+	}
+	// Bob's mailbox is full three times; the check stops after the second.
+	deliver("exim-mailbox-full.eml", "exim-mailbox-full.eml", "reply-ordinary.eml", "exim-mailbox-full.eml")
+	stopped, stop := context.WithCancel(ctx)
+	_, err := w.CheckInbox(stopped, func(read int) {
+		if read == 2 {
+			stop()
+		}
+	})
+	if err == nil {
+		t.Fatal("the stopped check said nothing")
+	}
+	rep, err := w.CheckInbox(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	soft := 0
+	log, _ := w.store.AuditLog(ctx, 100)
+	for _, e := range log {
+		if strings.Contains(e.Detail, "soft bounce for bob@example.net") {
+			soft++
+		}
+	}
+	if soft != 3 {
+		t.Errorf("3 bounces were counted %d times (the second check read %d)", soft, rep.Read)
+	}
+	if dv.Count(t, "INBOX") != 4 || dv.Count(t, "Kindly") != 0 {
+		t.Fatalf("without the setting the inbox changed: %d in INBOX, %d moved", dv.Count(t, "INBOX"), dv.Count(t, "Kindly"))
+	}
+
+	w.mustSettings(t, func(st *data.Settings) { st.Mail.InboxMoveTo = "Kindly" })
+	deliver("postfix-user-unknown.eml", "reply-unsubscribe.eml", "question-about-unsubscribing.eml", "newsletter.eml")
+	rep, err = w.CheckInbox(ctx, nil)
+	if err != nil || rep.Read != 4 || rep.Moved != 1 || rep.Review != 2 {
+		t.Fatalf("check with moving: %+v, %v", rep, err)
+	}
+	if in, moved := dv.Count(t, "INBOX"), dv.Count(t, "Kindly"); in != 7 || moved != 1 {
+		t.Errorf("%d in INBOX (want 7: the replies to review and the newsletter stay), %d moved (want the bounce)", in, moved)
+	}
+	if rep, err := w.CheckInbox(ctx, nil); err != nil || rep.Read != 0 {
+		t.Errorf("after moving, the next check read %+v, %v", rep, err)
 	}
 }

@@ -236,7 +236,7 @@ type OutboxStatus struct {
 }
 
 // OutboxStatuses are the outbox statuses in the order people read them.
-var OutboxStatuses = []string{data.StatusQueued, data.StatusSending, data.StatusSent, data.StatusFailed, data.StatusSkipped,
+var OutboxStatuses = []string{data.StatusQueued, data.StatusSending, data.StatusSent, data.StatusBounced, data.StatusFailed, data.StatusSkipped,
 	data.StatusUncertain, data.StatusCancelled}
 
 // Outbox counts a campaign's messages by status, over all its runs.

@@ -23,15 +23,24 @@ func (e *PasswordNotSavedError) Error() string {
 func (e *PasswordNotSavedError) Unwrap() error { return e.Cause }
 
 // SaveSettings checks the settings and saves them as one (all or none);
-// a password, when given, goes to the OS keychain, never the database. When
-// only the password could not be saved, the error is a
+// a password, when given, goes to the OS keychain, never the database, and
+// the account signs in with it from now on (an OAuth sign-in is forgotten).
+// When only the password could not be saved, the error is a
 // *PasswordNotSavedError.
 func (w *Workflow) SaveSettings(ctx context.Context, st data.Settings, password string) error {
+	if password == "" {
+		return w.store.SaveSettings(ctx, st)
+	}
+	before, err := w.store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	st.Mail.OAuthProvider, st.Mail.OAuthTenant, st.Mail.OAuthClientID = "", "", ""
 	if err := w.store.SaveSettings(ctx, st); err != nil {
 		return err
 	}
-	if password == "" {
-		return nil
+	if _, signedIn := mailer.OAuthOf(before.Mail); signedIn {
+		_ = mailer.ForgetSignIn(before.Mail) // a leftover token is never used again; the password matters
 	}
 	saved, err := w.store.Settings(ctx) // the account as stored (trimmed, sender filled in)
 	if err != nil {
@@ -73,10 +82,11 @@ func (w *Workflow) TestAccount(ctx context.Context) (data.MailAccount, error) {
 	return st.Mail, mailer.Test(ctx, acct, st.Practice)
 }
 
-// SignInMicrosoft signs the mail account in to Microsoft 365 with the
-// device-code flow (show says where to go and which code to enter) and,
-// once signed in, sends with that sign-in instead of a password.
-func (w *Workflow) SignInMicrosoft(ctx context.Context, o mailer.OAuth, show func(url, code string)) (data.MailAccount, error) {
+// SignIn signs the mail account in with its provider (Microsoft: a code
+// to enter on Microsoft's page; Google: the browser opens Google's page)
+// and, once signed in, sends and reads the inbox with that sign-in instead
+// of a password.
+func (w *Workflow) SignIn(ctx context.Context, o mailer.OAuth, steps mailer.SignInSteps) (data.MailAccount, error) {
 	st, err := w.store.Settings(ctx)
 	if err != nil {
 		return data.MailAccount{}, err
@@ -84,12 +94,18 @@ func (w *Workflow) SignInMicrosoft(ctx context.Context, o mailer.OAuth, show fun
 	if !st.Mail.Configured() {
 		return st.Mail, fmt.Errorf("%w: set it up first, then sign in", mailer.ErrNoAccount)
 	}
-	if o.Tenant == "" {
+	if o.Provider == "" {
+		o.Provider = data.OAuthMicrosoft
+	}
+	if o.Provider == data.OAuthMicrosoft && o.Tenant == "" {
 		o.Tenant = "organizations"
 	}
-	if err := o.SignIn(ctx, st.Mail, show); err != nil {
+	if o.Provider == data.OAuthGoogle {
+		o.Tenant = ""
+	}
+	if err := o.SignIn(ctx, st.Mail, steps); err != nil {
 		return st.Mail, err
 	}
-	st.Mail.OAuthTenant, st.Mail.OAuthClientID = o.Tenant, o.ClientID
+	st.Mail.OAuthProvider, st.Mail.OAuthTenant, st.Mail.OAuthClientID = o.Provider, o.Tenant, o.ClientID
 	return st.Mail, w.store.SaveSettings(ctx, st)
 }

@@ -16,6 +16,10 @@ type Overview struct {
 	Mail     data.MailAccount
 	SentDay  int // emails sent in the last 24 hours, across campaigns
 	LeftDay  int // of the daily limit, when there is one
+	// Inbox is what came back by mail; InboxSet says whether the account
+	// has an inbox Kindly reads.
+	Inbox    data.InboxTotals
+	InboxSet bool
 }
 
 // QueueLine is a campaign's queue.
@@ -66,5 +70,7 @@ func (w *Workflow) Today(ctx context.Context) (Overview, error) {
 		return o, err
 	}
 	o.LeftDay = max(st.Mail.DayLimit()-o.SentDay, 0)
-	return o, nil
+	o.InboxSet = st.Mail.Configured() && st.Mail.IMAPHost != ""
+	o.Inbox, err = w.store.InboxTotals(ctx)
+	return o, err
 }

@@ -372,3 +372,36 @@ func TestExportChecksItsFile(t *testing.T) {
 		t.Fatalf("segment export: %d, %v", n, err)
 	}
 }
+
+// A practice signed in with OAuth goes back to a password by typing one:
+// the sign-in is forgotten and the password is used.
+func TestPasswordReplacesOAuthSignIn(t *testing.T) {
+	w := practice(t)
+	ctx := context.Background()
+	keyring.MockInit()
+	st, _ := w.Settings(ctx)
+	st.Practice.Name = "Sunny Clinic"
+	st.Mail = data.MailAccount{Preset: "m365", Host: "smtp.office365.com", Port: 587, TLS: data.TLSStartTLS, User: "front@sunny.example",
+		OAuthClientID: "client-1"}
+	if err := w.SaveSettings(ctx, st, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := w.Settings(ctx)
+	if got.Mail.OAuthProvider != data.OAuthMicrosoft || got.Mail.OAuthTenant != "organizations" {
+		t.Fatalf("an older account's sign-in is Microsoft's: %+v", got.Mail)
+	}
+	if _, err := mailer.Credentials(ctx, got.Mail); err == nil || !strings.Contains(err.Error(), "not signed in to Microsoft") {
+		t.Fatalf("signed in without a token: %v", err)
+	}
+	if err := w.SaveSettings(ctx, got, "app-password"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = w.Settings(ctx)
+	if _, signedIn := mailer.OAuthOf(got.Mail); signedIn || got.Mail.OAuthTenant != "" {
+		t.Fatalf("the OAuth sign-in stayed: %+v", got.Mail)
+	}
+	acct, err := mailer.Credentials(ctx, got.Mail)
+	if err != nil || acct.Password != "app-password" || acct.OAuthToken != "" {
+		t.Fatalf("credentials %+v, %v", acct, err)
+	}
+}

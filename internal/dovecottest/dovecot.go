@@ -11,6 +11,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,4 +142,23 @@ func (s *Server) Deliver(t testing.TB, raw []byte) {
 	if err := os.Rename(tmp, filepath.Join(s.maildir, "new", name)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Count is how many messages a folder holds ("INBOX", or another folder
+// by name), read from the maildir.
+func (s *Server) Count(t testing.TB, folder string) int {
+	t.Helper()
+	dir := s.maildir
+	if !strings.EqualFold(folder, "INBOX") {
+		dir = filepath.Join(s.maildir, "."+folder)
+	}
+	n := 0
+	for _, sub := range []string{"cur", "new"} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		n += len(entries)
+	}
+	return n
 }
