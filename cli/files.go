@@ -128,6 +128,7 @@ func (s *session) exportCommand() *cobra.Command {
 		{workflow.ExportPatients, "patients", "All patients, with consent and tags (imports back as it was)"},
 		{workflow.ExportSegment, "segment NAME", "The members of a segment"},
 		{workflow.ExportCampaign, "campaign NAME", "A campaign's results: every email, its status and why"},
+		{workflow.ExportRecipients, "recipients NAME", "Who a campaign's next send emails, and who it skips and why"},
 		{workflow.ExportLog, "log", "The send log: every email of every campaign"},
 		{workflow.ExportCalendar, "calendar", "The campaigns with their schedules"},
 		{workflow.ExportReport, "report", "Sent, failed, skipped and opted out per campaign and month, with a chart"},
@@ -142,7 +143,7 @@ func (s *session) exportCommand() *cobra.Command {
 func (s *session) exportKindCommand(kind, use, short string) *cobra.Command {
 	var out string
 	args := noArgs
-	if kind == workflow.ExportSegment || kind == workflow.ExportCampaign {
+	if kind == workflow.ExportSegment || kind == workflow.ExportCampaign || kind == workflow.ExportRecipients {
 		args = names("the NAME")
 	}
 	c := &cobra.Command{

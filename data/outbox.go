@@ -59,59 +59,21 @@ type QueueResult struct {
 // occurrence. Rows stream from the database while they are written.
 func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string, audience Rule, opt QueueOptions, render func(Patient) (Rendered, error)) (QueueResult, error) {
 	var res QueueResult
-	seg, err := s.SegmentSQL(ctx, audience)
-	if err != nil {
-		return res, err
-	}
-	if c.Purpose != PurposeCare && c.Purpose != PurposePromotion {
-		return res, fmt.Errorf("unknown campaign purpose %q", c.Purpose)
-	}
-	limit, err := s.FrequencyCap(ctx)
-	if err != nil {
-		return res, err
-	}
-	bypass := opt.BypassCap && c.Purpose == PurposeCare
-	since := s.Now().AddDate(0, 0, -limit.Days).UTC().Format(time.RFC3339)
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason, queued_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, occurrence, patient_id) DO NOTHING`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		query := `SELECT ` + patientColumns + `,
-			CASE WHEN p.email = '' THEN 'no email address'
-			     WHEN p.email_bounced_at IS NOT NULL THEN 'the address bounced: ' || p.email_bounce_reason
-			     WHEN p.do_not_contact = 1 THEN 'opted out: marked do-not-contact'
-			     WHEN ? = 'care' AND p.care_consent <> 'allowed' THEN 'opted out of care reminders'
-			     WHEN ? = 'promotion' AND p.promo_consent = 'opted_out' THEN 'opted out of promotions'
-			     WHEN ? = 'promotion' AND p.promo_consent <> 'opted_in' THEN 'no consent to promotions (not opted in)'
-			     ELSE '' END,
-			(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
-			FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
-			ORDER BY p.id`
-		rows, err := tx.QueryContext(ctx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, c.ID, occurrence)...)
-		if err != nil {
-			return fmt.Errorf("cannot select the recipients: %w", err)
-		}
-		defer rows.Close()
 		now := s.stamp()
-		for rows.Next() {
-			var whyNot string
-			var recent int
-			p, err := scanPatient(rows, &whyNot, &recent)
-			if err != nil {
-				return err
-			}
-			if whyNot == "" && !bypass && limit.Count > 0 && recent >= limit.Count {
-				whyNot = fmt.Sprintf("frequency cap: already %d emails in the last %d days", recent, limit.Days)
-			}
+		err = s.plan(ctx, tx, c, occurrence, audience, opt, func(p Patient, whyNot string) error {
 			if whyNot != "" {
 				if _, err := ins.ExecContext(ctx, c.ID, occurrence, p.ID, p.Email, "", "", "", StatusSkipped, whyNot, now); err != nil {
 					return err
 				}
 				res.Skipped++
-				continue
+				return nil
 			}
 			m, err := render(p)
 			if err != nil {
@@ -121,13 +83,94 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 				return fmt.Errorf("cannot queue the email to %s: %w", p.DisplayName(), err)
 			}
 			res.Queued++
-		}
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 		return s.auditTx(ctx, tx, "queue", fmt.Sprintf("campaign %q, occurrence %s: %d emails queued, %d skipped", c.Name, occurrence, res.Queued, res.Skipped))
 	})
 	return res, err
+}
+
+// Planned is a member of an occurrence's audience not queued yet: whether
+// the next Send emails them, and if not, why.
+type Planned struct {
+	Patient Patient
+	WhyNot  string // "" when they get the email
+}
+
+// Recipient is a row of a campaign's recipients table: who the next Send
+// emails, or skips and why.
+type Recipient struct {
+	PatientID   int64
+	Name, Email string
+	Gets        bool
+	Reason      string // why not, when skipped
+}
+
+// PlanRecipients is what QueueCampaign would do, without doing it: each
+// member of the audience not in the occurrence's outbox yet, in id order,
+// with the reason when they would be skipped.
+func (s *Store) PlanRecipients(ctx context.Context, c Campaign, occurrence string, audience Rule, opt QueueOptions, each func(Planned) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	return s.plan(ctx, tx, c, occurrence, audience, opt, func(p Patient, whyNot string) error { return each(Planned{p, whyNot}) })
+}
+
+// plan selects the audience members not in the occurrence's outbox yet
+// and says for each why they would be skipped ("" when they get it): no
+// address, a bounced one, an opt-out or missing consent, or the frequency
+// cap. QueueCampaign and PlanRecipients share it, so the review shows
+// exactly what a send does.
+func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence string, audience Rule, opt QueueOptions, each func(Patient, string) error) error {
+	seg, err := s.SegmentSQL(ctx, audience)
+	if err != nil {
+		return err
+	}
+	if c.Purpose != PurposeCare && c.Purpose != PurposePromotion {
+		return fmt.Errorf("unknown campaign purpose %q", c.Purpose)
+	}
+	limit, err := s.FrequencyCap(ctx)
+	if err != nil {
+		return err
+	}
+	bypass := opt.BypassCap && c.Purpose == PurposeCare
+	since := s.Now().AddDate(0, 0, -limit.Days).UTC().Format(time.RFC3339)
+	query := `SELECT ` + patientColumns + `,
+		CASE WHEN p.email = '' THEN 'no email address'
+		     WHEN p.email_bounced_at IS NOT NULL THEN 'the address bounced: ' || p.email_bounce_reason
+		     WHEN p.do_not_contact = 1 THEN 'opted out: marked do-not-contact'
+		     WHEN ? = 'care' AND p.care_consent <> 'allowed' THEN 'opted out of care reminders'
+		     WHEN ? = 'promotion' AND p.promo_consent = 'opted_out' THEN 'opted out of promotions'
+		     WHEN ? = 'promotion' AND p.promo_consent <> 'opted_in' THEN 'no consent to promotions (not opted in)'
+		     ELSE '' END,
+		(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
+		FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
+		ORDER BY p.id`
+	rows, err := tx.QueryContext(ctx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, c.ID, occurrence)...)
+	if err != nil {
+		return fmt.Errorf("cannot select the recipients: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var whyNot string
+		var recent int
+		p, err := scanPatient(rows, &whyNot, &recent)
+		if err != nil {
+			return err
+		}
+		if whyNot == "" && !bypass && limit.Count > 0 && recent >= limit.Count {
+			whyNot = fmt.Sprintf("frequency cap: already %d emails in the last %d days", recent, limit.Days)
+		}
+		if err := each(p, whyNot); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // OutboxCounts counts an occurrence's messages by status (occurrence "" counts all of the campaign).
@@ -211,4 +254,14 @@ func (s *Store) SampleRecipients(ctx context.Context, purpose string, rule Rule,
 		return nil, err
 	}
 	return s.queryPatients(ctx, "sample the recipients", `SELECT `+patientColumns+` FROM patients p WHERE `+q.Where+` ORDER BY p.id LIMIT ?`, q.Args(nil, n)...)
+}
+
+// LastOccurrence is the occurrence of a campaign queued last ("" when none).
+func (s *Store) LastOccurrence(ctx context.Context, campaignID int64) (string, error) {
+	var occ string
+	err := s.db.QueryRowContext(ctx, `SELECT occurrence FROM outbox WHERE campaign_id = ? ORDER BY id DESC LIMIT 1`, campaignID).Scan(&occ)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return occ, mapError(err)
 }

@@ -215,3 +215,28 @@ func WriteRejects(p *Plan, path string) (int, error) {
 	}
 	return n, w.save()
 }
+
+var recipientColumns = []column{{"Patient", 28}, {"Email", 30}, {"Gets it", 9}, {"Why not", 50}, {"Patient number", 14}}
+
+// ExportRecipients writes who the next send of a campaign emails and who
+// it skips, with the reason (rows as workflow.Recipients lists them).
+func ExportRecipients(ctx context.Context, s *data.Store, campaign string, rows []data.Recipient, path string) (int, error) {
+	w, err := newTable(path, "Recipients", recipientColumns, len(rows))
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		gets := "yes"
+		if !r.Gets {
+			gets = "no"
+		}
+		if err := w.add(r.Name, r.Email, gets, r.Reason, r.PatientID); err != nil {
+			w.discard()
+			return 0, err
+		}
+	}
+	if err := w.save(); err != nil {
+		return 0, err
+	}
+	return len(rows), s.Audit(ctx, "export", fmt.Sprintf("recipients of campaign %q (%d rows) to %s", campaign, len(rows), filepath.Base(path)))
+}

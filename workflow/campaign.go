@@ -78,7 +78,14 @@ func (cp Campaign) afterRun() data.CampaignStatus {
 
 // occurrenceToday is the key of today's occurrence: the date for a
 // campaign sent by hand, else the schedule's occurrence due today.
-func (cp Campaign) occurrenceToday(today data.Date) (string, error) {
+func (w *Workflow) occurrenceToday(ctx context.Context, cp Campaign, today data.Date) (string, error) {
+	if cp.Status == data.CampaignDone && (cp.Schedule.Kind == "" || cp.Schedule.Kind == data.ScheduleOnce) {
+		// Sent once: a Send on another day goes on with that same send (new
+		// members only), never to everyone again.
+		if last, err := w.store.LastOccurrence(ctx, cp.ID); err != nil || last != "" {
+			return last, err
+		}
+	}
 	if cp.Schedule.Kind == "" {
 		return today.String(), nil
 	}

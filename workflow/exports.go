@@ -18,6 +18,9 @@ const (
 	ExportLog      = "log"      // every email sent
 	ExportCalendar = "calendar" // the campaigns and their schedules
 	ExportReport   = "report"   // sent, failed and skipped per campaign and month, with a chart
+	// ExportRecipients is who a campaign's next send emails and who it
+	// skips, with the reason (Name).
+	ExportRecipients = "recipients"
 )
 
 // ExportRequest is one export.
@@ -28,7 +31,7 @@ type ExportRequest struct {
 }
 
 // ExportKinds are the exports, in the order the command line lists them.
-var ExportKinds = []string{ExportPatients, ExportSegment, ExportCampaign, ExportLog, ExportCalendar, ExportReport}
+var ExportKinds = []string{ExportPatients, ExportSegment, ExportCampaign, ExportRecipients, ExportLog, ExportCalendar, ExportReport}
 
 // Export writes an Excel workbook (or, for a file named .csv, a CSV file
 // Excel on Windows opens as it is) and returns how many rows it holds (-1
@@ -41,7 +44,7 @@ func (w *Workflow) Export(ctx context.Context, req ExportRequest, progress func(
 	if err := w.checkOutside(req.Out); err != nil {
 		return 0, err
 	}
-	named := req.Kind == ExportSegment || req.Kind == ExportCampaign
+	named := req.Kind == ExportSegment || req.Kind == ExportCampaign || req.Kind == ExportRecipients
 	if named && strings.TrimSpace(req.Name) == "" {
 		return 0, fmt.Errorf("say which %s to export", req.Kind)
 	}
@@ -52,6 +55,12 @@ func (w *Workflow) Export(ctx context.Context, req ExportRequest, progress func(
 		return reports.ExportPatients(ctx, w.store, req.Name, req.Out, progress)
 	case ExportCampaign:
 		return reports.ExportLog(ctx, w.store, req.Name, req.Out)
+	case ExportRecipients:
+		rows, err := w.Recipients(ctx, req.Name)
+		if err != nil {
+			return 0, err
+		}
+		return reports.ExportRecipients(ctx, w.store, req.Name, rows, req.Out)
 	case ExportLog:
 		return reports.ExportLog(ctx, w.store, "", req.Out)
 	case ExportCalendar:

@@ -25,6 +25,14 @@ type Review struct {
 	Blockers    []string            `json:"blockers"` // what stops the send until it is fixed
 	Duration    time.Duration       `json:"duration"` // until the last email, by the mailbox's limits and its measured pace
 	Days        int                 `json:"days"`     // calendar days it spans under the daily limit
+	// The state of the campaign and of the occurrence a Send works on.
+	State      string         `json:"state"`      // StateReady, StatePaused, StateDone, ...
+	StateText  string         `json:"state_text"` // the one status line of the campaign's page
+	Occurrence string         `json:"occurrence"` // "" when nothing is due
+	NextDue    string         `json:"next_due"`   // the next send's day, when known
+	ToSend     int            `json:"to_send"`    // emails the next Send sends (left of a run, and new recipients)
+	Skipping   int            `json:"skipping"`   // members the next Send skips, each with a reason (Recipients)
+	ThisTime   map[string]int `json:"this_time"`  // the occurrence's emails so far, by status
 }
 
 // Review counts, renders three samples and checks a campaign before it is
@@ -81,6 +89,9 @@ func (w *Workflow) Review(ctx context.Context, name string) (Review, error) {
 	if rv.Recipients == 0 {
 		rv.Warnings = append(rv.Warnings, "Nobody would get this email.")
 	}
+	if err := w.occurrenceState(ctx, cp, today, &rv); err != nil {
+		return rv, err
+	}
 	pace, _, err := w.store.SendPace(ctx) // 0 without history: the default pace
 	if err != nil {
 		return rv, err
@@ -89,7 +100,7 @@ func (w *Workflow) Review(ctx context.Context, name string) (Review, error) {
 	if err != nil {
 		return rv, err
 	}
-	rv.Duration, rv.Days = mailer.Estimate(rv.Recipients, mailer.LimitsOf(st.Mail), pace, sent)
+	rv.Duration, rv.Days = mailer.Estimate(rv.ToSend, mailer.LimitsOf(st.Mail), pace, sent)
 	return rv, w.store.SetLastReviewCount(ctx, c.ID, rv.Recipients)
 }
 
@@ -98,15 +109,19 @@ type Fact struct{ Label, Text string }
 
 // Facts is the review in words: who, the purpose, how many and how long.
 func (rv Review) Facts() []Fact {
-	sends := Patients(rv.Recipients)
+	sends := Patients(rv.ToSend)
+	if rv.Skipping > 0 {
+		sends += fmt.Sprintf(", %d skipped with a reason", rv.Skipping)
+	}
 	if rv.Previous >= 0 {
-		sends += fmt.Sprintf(" (last review: %d)", rv.Previous)
+		sends += fmt.Sprintf(" (last review: %d may get it)", rv.Previous)
 	}
 	takes := mailer.HumanDuration(rv.Duration) + " of sending"
 	if rv.Days > 1 {
 		takes = mailer.HumanDuration(rv.Duration) + fmt.Sprintf(" until the last email: the mailbox's daily limit spreads it over %d days", rv.Days)
 	}
 	return []Fact{
+		{"Status", rv.StateText},
 		{"Who", fmt.Sprintf("%s (%s in the segment today)", rv.Sentence, Patients(rv.Members))},
 		{"Purpose", rv.PurposeRule},
 		{"Sends to", sends},

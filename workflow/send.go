@@ -51,7 +51,7 @@ func (w *Workflow) queue(ctx context.Context, cp Campaign, pr data.Practice) (Qu
 	if err != nil {
 		return Queued{}, err
 	}
-	if occ, err = cp.occurrenceToday(today); err != nil {
+	if occ, err = w.occurrenceToday(ctx, cp, today); err != nil {
 		return Queued{}, err
 	}
 	res, err := w.store.QueueCampaign(ctx, cp.Campaign, occ, cp.Audience(today), data.QueueOptions{BypassCap: cp.Schedule.BypassCap},

@@ -105,7 +105,7 @@ func TestReviewWarnings(t *testing.T) {
 	if rv.Previous != 2 || !strings.Contains(strings.Join(rv.Warnings, " "), "grew from 2 to 7") {
 		t.Fatalf("growth: %+v", rv.Warnings)
 	}
-	if facts := rv.Facts(); len(facts) != 4 || facts[2] != (Fact{"Sends to", "7 patients (last review: 2)"}) {
+	if facts := rv.Facts(); len(facts) != 5 || facts[3] != (Fact{"Sends to", "7 patients (last review: 2 may get it)"}) {
 		t.Fatalf("facts %q", facts)
 	}
 	if _, err := w.Review(ctx, "Nope"); err == nil || !strings.Contains(err.Error(), `no campaign called "Nope"`) {

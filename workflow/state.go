@@ -1,0 +1,190 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"kindly/data"
+)
+
+// The states of a campaign as its page shows them, with what Send does.
+const (
+	StateReady     = "ready"     // an occurrence is due (or it is sent by hand): Send sends ToSend emails
+	StateBlocked   = "blocked"   // due, but something must be fixed first (Blockers)
+	StateNobody    = "nobody"    // due, but nobody would get it
+	StateScheduled = "scheduled" // nothing due today: NextDue is when
+	StatePaused    = "paused"    // a run was paused or stopped with emails left: Send goes on
+	StateSending   = "sending"   // a run is being sent (or was, when Kindly stopped: Send goes on)
+	StateDone      = "done"      // this occurrence went out; nothing left to send
+)
+
+// occurrenceState fills the review's state: the occurrence a Send would
+// work on, what it did so far, and what the next Send does. The plan is
+// the queue's own selection, so the numbers are what Send will do.
+func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.Date, rv *Review) error {
+	occ, resumed, err := w.nextOccurrence(ctx, cp, today)
+	if !resumed {
+		switch {
+		case errors.Is(err, ErrNothingDue):
+			rv.State = StateScheduled
+			rv.StateText = "Scheduled: nothing is due today."
+			if next, ok := nextStart(cp.Schedule, today); ok {
+				rv.NextDue = next.String()
+				rv.StateText = fmt.Sprintf("Scheduled: the next send is on %s. Nothing is due today.", LongDate(next))
+			}
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+	rv.Occurrence = occ
+	if rv.ThisTime, err = w.store.OutboxCounts(ctx, cp.ID, occ); err != nil {
+		return err
+	}
+	gets, skips := 0, 0
+	err = w.store.PlanRecipients(ctx, cp.Campaign, occ, cp.Audience(today), data.QueueOptions{BypassCap: cp.Schedule.BypassCap},
+		func(p data.Planned) error {
+			if p.WhyNot == "" {
+				gets++
+			} else {
+				skips++
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	left := rv.ThisTime[data.StatusQueued] + rv.ThisTime[data.StatusSending]
+	rv.ToSend, rv.Skipping = left+gets, skips
+	handled := 0
+	for _, n := range rv.ThisTime {
+		handled += n
+	}
+	switch {
+	case resumed && cp.Status == data.CampaignSending:
+		rv.State = StateSending
+		rv.StateText = fmt.Sprintf("Sending was interrupted: %s so far, %s left. Send goes on where it stopped.", CountsText(rv.ThisTime), emails(left))
+	case resumed:
+		rv.State = StatePaused
+		rv.StateText = fmt.Sprintf("Paused: %s so far, %s left. Send goes on where it stopped.", CountsText(rv.ThisTime), emails(left))
+	case rv.ToSend == 0 && handled > 0:
+		rv.State = StateDone
+		rv.StateText = "Done for this time: " + CountsText(rv.ThisTime) + "."
+		switch cp.Schedule.Kind {
+		case data.ScheduleBirthday, data.ScheduleRecall:
+			rv.StateText += " Kindly sends to the next patients as they become due (the Calendar shows when)."
+		case data.ScheduleSeason:
+			if next, ok := nextStart(cp.Schedule, today); ok {
+				rv.NextDue = next.String()
+				rv.StateText += " The next send is on " + LongDate(next) + "."
+			}
+		}
+	case rv.ToSend == 0:
+		rv.State, rv.StateText = StateNobody, "Nobody would get this email today."
+	default:
+		rv.State = StateReady
+		rv.StateText = fmt.Sprintf("Ready: %s to send now", emails(rv.ToSend))
+		if skips > 0 {
+			rv.StateText += fmt.Sprintf(", %s skipped (see who and why)", Patients(skips))
+		}
+		if handled > 0 {
+			rv.StateText += fmt.Sprintf("; already this time: %s", CountsText(rv.ThisTime))
+		}
+		rv.StateText += "."
+	}
+	if len(rv.Blockers) > 0 && (rv.State == StateReady || rv.State == StatePaused || rv.State == StateSending) {
+		rv.State = StateBlocked
+		rv.StateText = "Cannot send yet: " + strings.Join(rv.Blockers, " ")
+	}
+	return nil
+}
+
+// nextOccurrence is the occurrence the next Send works on: an unfinished
+// run's (resumed), or today's (ErrNothingDue when none is due).
+func (w *Workflow) nextOccurrence(ctx context.Context, cp Campaign, today data.Date) (occ string, resumed bool, err error) {
+	if occ, err = w.store.UnfinishedOccurrence(ctx, cp.ID); err != nil || occ != "" {
+		return occ, occ != "", err
+	}
+	occ, err = w.occurrenceToday(ctx, cp, today)
+	return occ, false, err
+}
+
+// Recipients lists who the next Send of a campaign emails and who it skips,
+// with the reason: what is left of an unfinished run, then the members not
+// queued yet, exactly as the queue will take them. Nothing is due: none.
+func (w *Workflow) Recipients(ctx context.Context, name string) ([]data.Recipient, error) {
+	cp, err := w.Campaign(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	today, err := w.store.Today()
+	if err != nil {
+		return nil, err
+	}
+	occ, _, err := w.nextOccurrence(ctx, cp, today)
+	if errors.Is(err, ErrNothingDue) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []data.Recipient
+	err = w.store.EachOutboxEntry(ctx, cp.ID, func(e data.OutboxEntry) error {
+		if e.Occurrence == occ && (e.Status == data.StatusQueued || e.Status == data.StatusSending) {
+			out = append(out, data.Recipient{PatientID: e.PatientID, Name: e.PatientName, Email: e.Email, Gets: true})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = w.store.PlanRecipients(ctx, cp.Campaign, occ, cp.Audience(today), data.QueueOptions{BypassCap: cp.Schedule.BypassCap},
+		func(p data.Planned) error {
+			out = append(out, data.Recipient{PatientID: p.Patient.ID, Name: p.Patient.LastName + ", " + p.Patient.FirstName,
+				Email: p.Patient.Email, Gets: p.WhyNot == "", Reason: p.WhyNot})
+			return nil
+		})
+	return out, err
+}
+
+// nextStart is the first day after today an occurrence of a schedule starts.
+func nextStart(s data.Schedule, today data.Date) (data.Date, bool) {
+	for _, o := range s.Occurrences(today.AddDays(1), today.AddDays(3*366)) {
+		if o.Start.After(today) {
+			return o.Start, true
+		}
+	}
+	return data.Date{}, false
+}
+
+// CanSend says whether Send does something in the review's state.
+func (rv Review) CanSend() bool {
+	return rv.State == StateReady || rv.State == StatePaused || rv.State == StateSending
+}
+
+// CountsText is an outbox's counts in words: "236 sent, 2 failed, 52 skipped".
+func CountsText(c map[string]int) string {
+	var parts []string
+	for _, st := range OutboxStatuses {
+		if c[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[st], st))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing sent yet"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// LongDate is a day as the practice reads it: "1 Oct 2027".
+func LongDate(d data.Date) string { return d.Time(time.UTC).Format("2 Jan 2006") }
+
+func emails(n int) string {
+	if n == 1 {
+		return "1 email"
+	}
+	return fmt.Sprintf("%d emails", n)
+}

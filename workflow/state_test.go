@@ -1,0 +1,132 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"kindly/data"
+	"kindly/internal/mailpittest"
+)
+
+// The review says where a campaign stands - one status line - and what
+// the next Send does, in every state: ready, paused, interrupted, done,
+// ready again for new members only, scheduled, nobody, blocked.
+func TestCampaignStates(t *testing.T) {
+	mp := mailpittest.Start(t)
+	emails := make([]string, 12)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("pat%d@example.com", i)
+	}
+	w := practice(t, append(emails, "")...) // one patient without an address
+	ctx := context.Background()
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example"}
+		st.Mail = data.MailAccount{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: data.TLSNone, From: "front@sunny.example"}
+		st.Cap = data.Cap{Count: 0, Days: 30}
+	})
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Segment: "Everyone", Template: "Flu shot"}, true); err != nil {
+		t.Fatal(err)
+	}
+	state := func(want string, toSend int, text string) Review {
+		t.Helper()
+		rv, err := w.Review(ctx, "Flu")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rv.State != want || rv.ToSend != toSend || !strings.Contains(rv.StateText, text) {
+			t.Fatalf("state %q, to send %d, %q; want %q, %d, %q", rv.State, rv.ToSend, rv.StateText, want, toSend, text)
+		}
+		return rv
+	}
+	rv := state(StateReady, 12, "Ready: 12 emails to send now, 1 patient skipped")
+	if !rv.CanSend() || rv.Skipping != 1 {
+		t.Fatalf("ready: %+v", rv)
+	}
+	rows, err := w.Recipients(ctx, "Flu")
+	gets := 0
+	for _, r := range rows {
+		if r.Gets {
+			gets++
+		} else if r.Reason != "no email address" || r.Name != "Number13, Pat" {
+			t.Errorf("skipped: %+v", r)
+		}
+	}
+	if err != nil || len(rows) != 13 || gets != 12 {
+		t.Fatalf("recipients: %d rows, %d get it, %v", len(rows), gets, err)
+	}
+	out := filepath.Join(t.TempDir(), "recipients.csv")
+	if n, err := w.Export(ctx, ExportRequest{Kind: ExportRecipients, Name: "Flu", Out: out}, nil); err != nil || n != 13 {
+		t.Fatalf("export: %d, %v", n, err)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "\"Number13, Pat\",,no,no email address,13") {
+		t.Errorf("the export: %s", b)
+	}
+
+	// Paused after a few: Send goes on with what is left.
+	paused, pause := context.WithCancelCause(ctx)
+	if res, err := w.Send(paused, "Flu", SendOptions{Progress: func(p SendProgress) {
+		if p.Sent >= 0 { // at the first report, before the first email
+			pause(context.Canceled)
+		}
+	}}); err != nil || res.Status != data.CampaignPaused {
+		t.Fatalf("pause: %+v, %v", res, err)
+	}
+	rv = state(StatePaused, 12-mp.Count(t), "Paused: ")
+	if !rv.CanSend() || !strings.Contains(rv.StateText, "Send goes on where it stopped") {
+		t.Fatalf("paused: %+v", rv)
+	}
+	// Kindly died while sending: the same, said as such.
+	c, _ := w.Campaign(ctx, "Flu")
+	w.store.SetCampaignStatus(ctx, c.ID, data.CampaignSending)
+	state(StateSending, 12-mp.Count(t), "Sending was interrupted")
+
+	if res, err := w.Send(ctx, "Flu", SendOptions{}); err != nil || mp.Count(t) != 12 {
+		t.Fatalf("the rest: %+v, %v", res, err)
+	}
+	rv = state(StateDone, 0, "Done for this time: 12 sent, 1 skipped.")
+	if rv.CanSend() || rv.Duration != 0 {
+		t.Fatalf("done: %+v", rv)
+	}
+	// A second Send on a done campaign sends nobody again; a new patient
+	// makes it ready for that one only.
+	if res, err := w.Send(ctx, "Flu", SendOptions{}); err != nil || res.Sent != 0 || mp.Count(t) != 12 {
+		t.Fatalf("send again: %+v, %v", res, err)
+	}
+	w.store.CreatePatient(ctx, &data.Patient{FirstName: "New", LastName: "Patient", Email: "new@example.com"})
+	state(StateReady, 1, "Ready: 1 email to send now; already this time: 12 sent, 1 skipped.")
+
+	// A season that is not due today: scheduled, with the next day.
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Segment: "Everyone", Template: "Flu shot",
+		Schedule: ScheduleText{Kind: data.ScheduleSeason, From: "10-01", Until: "10-31"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	w.store.SetCampaignStatus(ctx, c.ID, data.CampaignScheduled)
+	rv = state(StateScheduled, 0, "Scheduled: the next send is on 1 Oct 2027. Nothing is due today.")
+	if rv.NextDue != "2027-10-01" || rv.CanSend() {
+		t.Fatalf("scheduled: %+v", rv)
+	}
+
+	// Nobody, and blocked.
+	if _, err := w.SaveSegment(ctx, "Nobody", data.Rule{Kind: data.KindAll, Rules: []data.Rule{{Kind: data.KindAge, Min: ptrInt(150)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Empty", Segment: "Nobody", Template: "Flu shot"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if rv, _ := w.Review(ctx, "Empty"); rv.State != StateNobody || rv.CanSend() {
+		t.Fatalf("nobody: %+v", rv)
+	}
+	w.mustSettings(t, func(st *data.Settings) { st.Practice.Phone = "" })
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Recall", Segment: "Everyone", Template: "Flu shot"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if rv, _ := w.Review(ctx, "Recall"); rv.State != StateBlocked || rv.CanSend() || !strings.HasPrefix(rv.StateText, "Cannot send yet: ") {
+		t.Fatalf("blocked: %+v", rv)
+	}
+}
+
+func ptrInt(n int) *int { return &n }
