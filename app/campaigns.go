@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
@@ -15,29 +16,43 @@ import (
 	"kindly/workflow"
 )
 
-// campaignsScreen lists campaigns; the selected one shows its pre-send
-// review, and sends with a progress bar, pause and cancel.
+// campaignsScreen lists campaigns; the chosen one shows where it stands in
+// one status line, the actions that state allows, and three tabs: the
+// review, who gets it (and who is skipped and why), and the email as the
+// patient sees it. It sends with a progress bar, pause and cancel.
 type campaignsScreen struct {
 	ui       *UI
 	list     *widget.List
 	rows     []workflow.CampaignRow
 	selected string // the chosen campaign's name
 
-	title    *widget.Label
-	review   *widget.Label
-	counts   *widget.Label
-	progress *widget.ProgressBar
-	status   *widget.Label
-	send     *widget.Button
-	pause    *widget.Button
-	cancel   *widget.Button
-	box      fyne.CanvasObject
+	title      *widget.Label
+	state      *widget.Label // the one status line: where the campaign stands, or the run's progress
+	status     *widget.Label // what the last action did (paused, cancelled, exported, ...)
+	review     *widget.Label // the review's facts and warnings
+	progress   *widget.ProgressBar
+	send       *widget.Button
+	pause      *widget.Button
+	cancel     *widget.Button
+	edit       *widget.Button
+	uncertain  *widget.Button
+	export     *widget.Button
+	tabs       *container.AppTabs
+	recipients *recipientsView
+	email      *fyne.Container // the sample emails, rendered
+	samples    *widget.Select
+	detail     *fyne.Container // hidden until a campaign is chosen
+	hint       fyne.CanvasObject
+	actions    *fyne.Container
+	top        *fyne.Container // title, status line, bar, actions
+	box        fyne.CanvasObject
 
 	loading    task                    // the list
 	reviewing  task                    // the chosen campaign's review
-	lastReview workflow.Review         // what the review shows
+	lastReview workflow.Review         // what the page shows
 	stop       context.CancelCauseFunc // pauses the running send; nil when none runs
 	pending    string                  // a campaign to choose once the list is loaded
+	runName    string                  // the campaign being sent, while stop is set
 }
 
 // openCampaign shows the Campaigns screen with one campaign chosen.
@@ -57,31 +72,48 @@ func newCampaignsScreen(u *UI) *campaignsScreen {
 			o.(*widget.Label).SetText(fmt.Sprintf("%s  (%s, %s)", c.Name, c.Purpose, c.Status))
 		})
 	s.list.OnSelected = s.onSelected
-	s.title = widget.NewLabelWithStyle("Choose a campaign", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.review = widget.NewLabel("")
-	s.review.Wrapping = fyne.TextWrapWord
-	s.counts = widget.NewLabel("")
-	s.progress = widget.NewProgressBar()
+	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.title.SizeName = theme.SizeNameSubHeadingText
+	s.state = widget.NewLabel("")
+	s.state.Wrapping = fyne.TextWrapWord
+	s.state.Importance = widget.HighImportance
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
-	s.send = widget.NewButton("Send now", s.onSend)
+	s.status.TextStyle.Italic = true
+	s.review = widget.NewLabel("")
+	s.review.Wrapping = fyne.TextWrapWord
+	s.progress = widget.NewProgressBar()
+	s.progress.Hide()
+	s.send = widget.NewButton("Send", s.onSend)
 	s.send.Importance = widget.HighImportance
 	s.pause = widget.NewButton("Pause", s.onPause)
 	s.cancel = widget.NewButton("Cancel the run…", s.onCancel)
-	edit := widget.NewButton("Edit…", s.onEdit)
-	uncertain := widget.NewButton("Uncertain emails…", s.onUncertain)
-	s.setRunning(false)
-	s.send.Disable()
-	detail := container.NewBorder(
-		container.NewVBox(s.title, container.NewHBox(s.send, s.pause, s.cancel, edit, uncertain), s.progress, s.status, s.counts),
-		nil, nil, nil, container.NewVScroll(s.review))
+	s.edit = widget.NewButton("Edit…", s.onEdit)
+	s.uncertain = widget.NewButton("Uncertain…", s.onUncertain)
+	s.export = widget.NewButton("Export results…", s.onExportResults)
+	s.recipients = newRecipientsView(s)
+	s.samples = widget.NewSelect(nil, func(string) { s.showSample() })
+	s.email = container.NewVBox()
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem("Review", container.NewVScroll(s.review)),
+		container.NewTabItem("Recipients", s.recipients.box),
+		container.NewTabItem("Email", container.NewBorder(container.NewBorder(nil, nil, widget.NewLabel("Sample:"), nil, s.samples), nil, nil, nil,
+			container.NewVScroll(container.NewPadded(s.email)))))
+	s.actions = container.NewHBox(s.send, s.pause, s.cancel)
+	s.title.Truncation = fyne.TextTruncateEllipsis
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(s.edit, s.uncertain, s.export), s.title)
+	s.top = container.NewVBox(head, s.state, s.progress, s.actions, s.status)
+	s.detail = container.NewBorder(s.top, nil, nil, nil, s.tabs)
+	s.detail.Hide()
+	hint := widget.NewLabel("Choose a campaign on the left, or make a new one.")
+	s.hint = container.NewCenter(hint)
 	heading := widget.NewLabelWithStyle("Campaigns", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	newB := widget.NewButton("New campaign", s.onNew)
 	newB.Importance = widget.HighImportance
-	export := widget.NewButton("Export results…", s.onExportResults)
-	split := container.NewHSplit(container.NewBorder(heading, container.NewVBox(newB, export), nil, nil, s.list), detail)
-	split.SetOffset(0.3)
+	split := container.NewHSplit(container.NewBorder(heading, newB, nil, nil, s.list), container.NewStack(s.hint, s.detail))
+	split.SetOffset(0.28)
 	s.box = split
+	s.applyState()
 	return s
 }
 
@@ -105,69 +137,158 @@ func (s *campaignsScreen) refresh() {
 	})
 }
 
-func (s *campaignsScreen) setRunning(running bool) {
-	if running {
-		s.send.Disable()
-		s.pause.Enable()
-		s.cancel.Disable()
+// applyState enables what the campaign's state allows: Send says how many
+// it sends, Pause only while sending, Cancel only with a run unfinished.
+func (s *campaignsScreen) applyState() {
+	rv, chosen, running := s.lastReview, s.selected != "" && s.lastReview.Campaign == s.selected, s.stop != nil
+	left := rv.ThisTime[data.StatusQueued] + rv.ThisTime[data.StatusSending]
+	runningHere := running && s.runName == s.selected
+	switch {
+	case runningHere:
+		s.send.SetText("Sending…")
+	case chosen && rv.State == workflow.StateReady:
+		s.send.SetText(fmt.Sprintf("Send %s now", emailsText(rv.ToSend)))
+	case chosen && (rv.State == workflow.StatePaused || rv.State == workflow.StateSending):
+		s.send.SetText(fmt.Sprintf("Go on (%s left)", emailsText(rv.ToSend)))
+	default:
+		s.send.SetText("Send")
+	}
+	enable(s.send, chosen && !running && rv.CanSend())
+	enable(s.pause, runningHere)
+	enable(s.cancel, chosen && !running && left > 0)
+	enable(s.edit, chosen && !running)
+	enable(s.uncertain, chosen)
+	enable(s.export, chosen)
+	if runningHere || chosen && !running && left > 0 {
+		s.progress.Show()
 	} else {
-		s.send.Enable()
-		s.pause.Disable()
-		s.cancel.Enable()
+		s.progress.Hide()
+	}
+	s.top.Refresh() // Send's label may have changed its width, the bar come or gone
+}
+
+func enable(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
 	}
 }
 
 func (s *campaignsScreen) onSelected(id widget.ListItemID) {
+	if id < 0 || id >= len(s.rows) {
+		return
+	}
 	name := s.rows[id].Name
 	s.selected = name
 	s.title.SetText(name)
-	s.review.SetText("Preparing the review…")
-	type reviewed struct {
-		rv     workflow.Review
-		outbox workflow.OutboxStatus
+	s.hint.Hide()
+	s.detail.Show()
+	if s.stop == nil || s.runName != name { // a campaign never shows another one's run
+		s.state.SetText("Preparing the review…")
+		s.status.SetText("")
+		s.progress.SetValue(0)
+	}
+	s.applyState()
+	s.reload()
+}
+
+// reviewed is what the page shows of a campaign.
+type reviewed struct {
+	rv         workflow.Review
+	recipients []data.Recipient
+}
+
+// reload reviews the chosen campaign again: its state, who gets it, the
+// email.
+func (s *campaignsScreen) reload() {
+	name := s.selected
+	if name == "" {
+		return
 	}
 	restart(s.ui, &s.reviewing, func(ctx context.Context) (reviewed, error) {
 		rv, err := s.ui.work.Review(ctx, name)
 		if err != nil {
 			return reviewed{}, err
 		}
-		ob, err := s.ui.work.Outbox(ctx, name)
-		return reviewed{rv, ob}, err
+		rows, err := s.ui.work.Recipients(ctx, name)
+		return reviewed{rv, rows}, err
 	}, func(r reviewed, err error) {
+		if name != s.selected {
+			return
+		}
 		if err != nil {
-			s.review.SetText("Cannot review this campaign: " + errorText(err))
-			s.send.Disable()
+			s.state.SetText("Cannot review this campaign: " + errorText(err))
+			s.lastReview = workflow.Review{}
+			s.applyState()
 			return
 		}
 		s.lastReview = r.rv
-		s.review.SetText(reviewText(r.rv))
-		s.counts.SetText(countsText(r.outbox.Counts))
-		if s.stop == nil && len(r.rv.Blockers) == 0 { // an incomplete practice sends nothing
-			s.send.Enable()
-		} else if s.stop == nil {
-			s.send.Disable()
+		if s.stop == nil || s.runName != name {
+			s.state.Importance = widget.HighImportance
+			if r.rv.State == workflow.StateBlocked {
+				s.state.Importance = widget.DangerImportance
+			}
+			s.state.SetText(r.rv.StateText)
+			if total := r.rv.ToSend + handledOf(r.rv.ThisTime); total > 0 {
+				s.progress.SetValue(float64(handledOf(r.rv.ThisTime)) / float64(total))
+			}
 		}
+		s.review.SetText(reviewText(r.rv))
+		s.recipients.set(r.recipients)
+		s.tabs.Items[1].Text = fmt.Sprintf("Recipients (%d)", r.rv.ToSend)
+		s.tabs.Refresh()
+		var opts []string
+		for i, m := range r.rv.Samples {
+			opts = append(opts, fmt.Sprintf("%d: %s", i+1, m.To))
+		}
+		s.samples.Options = opts
+		if len(opts) > 0 {
+			s.samples.SetSelectedIndex(0)
+		} else {
+			s.samples.ClearSelected()
+		}
+		s.showSample()
+		s.applyState()
 	})
 }
 
-func countsText(c map[string]int) string {
-	var parts []string
-	for _, st := range workflow.OutboxStatuses {
-		if c[st] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c[st], st))
+// handledOf counts an occurrence's emails no longer waiting.
+func handledOf(c map[string]int) int {
+	n := 0
+	for st, k := range c {
+		if st != data.StatusQueued && st != data.StatusSending {
+			n += k
 		}
 	}
-	if len(parts) == 0 {
-		return "Nothing sent yet."
+	return n
+}
+
+// showSample shows the chosen sample email, rendered as the patient sees it.
+func (s *campaignsScreen) showSample() {
+	s.email.RemoveAll()
+	i := s.samples.SelectedIndex()
+	if i < 0 || i >= len(s.lastReview.Samples) {
+		s.email.Add(widget.NewLabel("No sample: nobody would get this email today."))
+		return
 	}
-	return "So far: " + strings.Join(parts, ", ")
+	m := s.lastReview.Samples[i]
+	head := widget.NewLabel("To: " + m.To + "\nSubject: " + m.Subject)
+	head.TextStyle.Bold = true
+	head.Wrapping = fyne.TextWrapWord
+	s.email.Add(head)
+	s.email.Add(widget.NewSeparator())
+	s.email.Add(emailView(m.HTML))
 }
 
 // reviewText is the pre-send review in words: the facts the command line
-// prints too, the warnings and the samples.
+// prints too, and the warnings. The samples are on the Email tab.
 func reviewText(rv workflow.Review) string {
 	var b strings.Builder
 	for _, f := range rv.Facts() {
+		if f.Label == "Status" {
+			continue // the status line above says it
+		}
 		b.WriteString(f.Label + ": " + f.Text + "\n")
 	}
 	for _, x := range rv.Blockers {
@@ -176,26 +297,36 @@ func reviewText(rv workflow.Review) string {
 	for _, w := range rv.Warnings {
 		b.WriteString("\n⚠ " + w + "\n")
 	}
-	for _, m := range rv.Samples {
-		fmt.Fprintf(&b, "\n──────── To: %s\nSubject: %s\n\n%s", m.To, m.Subject, m.Text)
-	}
 	return b.String()
 }
 
 func (s *campaignsScreen) onSend() {
-	if s.selected == "" {
+	rv := s.lastReview
+	if s.selected == "" || rv.Campaign != s.selected || !rv.CanSend() {
 		return
 	}
 	name := s.selected
-	dialog.ShowConfirm("Send "+name+"?", "Kindly sends one email to each patient in the review above,\nwithin the mailbox's limits. You can pause at any time.", func(ok bool) {
+	title := fmt.Sprintf("Send %s now?", emailsText(rv.ToSend))
+	text := fmt.Sprintf("%s: one email to each of the %s on the Recipients tab, within the mailbox's limits\n(%s). You can pause at any time.",
+		name, workflow.Patients(rv.ToSend), mailer.HumanDuration(rv.Duration)+" of sending")
+	if rv.State != workflow.StateReady {
+		title = fmt.Sprintf("Go on sending %s?", name)
+		text = fmt.Sprintf("%s are left of this run. You can pause at any time.", emailsText(rv.ToSend))
+	}
+	d := dialog.NewConfirm(title, text, func(ok bool) {
 		if ok {
 			s.start(name)
 		}
 	}, s.ui.window)
+	d.SetConfirmText("Send")
+	d.SetDismissText("Not now")
+	d.Show()
 }
 
 // resume goes on sending a run that was being sent when Kindly closed.
 func (s *campaignsScreen) resume(name string) {
+	s.ui.openCampaign(name) // the page shows the run going on
+	s.selected = name
 	s.start(name)
 	s.status.SetText("Resuming " + name + ", which was being sent when Kindly closed…")
 }
@@ -204,33 +335,29 @@ func (s *campaignsScreen) resume(name string) {
 // sends it in the background.
 func (s *campaignsScreen) start(name string) {
 	ctx, stop := context.WithCancelCause(s.ui.ctx)
-	s.stop = stop
-	s.setRunning(true)
-	s.status.SetText("Preparing…")
-	s.progress.SetValue(0)
+	s.stop, s.runName = stop, name
+	s.applyState()
+	s.state.SetText("Preparing…")
+	s.status.SetText("")
 	background(s.ui, func(context.Context) (workflow.SendResult, error) {
 		return s.ui.work.Send(ctx, name, workflow.SendOptions{ // the window keeps trying a server out of reach
 			Progress: func(p workflow.SendProgress) { s.ui.do(func() { s.showProgress(p) }) }})
 	}, func(res workflow.SendResult, err error) {
 		s.stop = nil
 		stop(nil)
-		s.setRunning(false)
 		t := res.Totals
 		switch {
 		case err != nil:
 			s.status.SetText("Stopped: " + errorText(err) + ". Nothing is lost: Send goes on where it stopped.")
 		case res.Status == data.CampaignPaused:
-			s.status.SetText(fmt.Sprintf("Paused after %d emails. Send again to go on.", res.Sent))
+			s.status.SetText(fmt.Sprintf("Paused after %s. Send goes on where it stopped.", emailsText(res.Sent)))
+		case t[data.StatusUncertain] > 0:
+			s.status.SetText(fmt.Sprintf("Finished. %s may or may not have arrived: Uncertain emails…", emailsText(t[data.StatusUncertain])))
 		default:
-			text := fmt.Sprintf("Done: %d sent, %d failed, %d skipped.", t[data.StatusSent], t[data.StatusFailed], t[data.StatusSkipped])
-			if n := t[data.StatusUncertain]; n > 0 {
-				text += fmt.Sprintf(" %d uncertain: they may have arrived (Uncertain emails…).", n)
-			}
-			s.status.SetText(text)
-			s.progress.SetValue(1)
+			s.status.SetText("Finished: every email of this run was handled.")
 		}
 		s.refresh()
-		s.reloadCounts(name)
+		s.reload()        // the status line follows the campaign's state: done, paused, ...
 		s.ui.checkInbox() // bounces for dead addresses come back within minutes
 	})
 }
@@ -240,23 +367,16 @@ func (s *campaignsScreen) showProgress(p workflow.SendProgress) {
 		return // a late report of a run that ended
 	}
 	s.progress.SetValue(p.Done())
-	text := fmt.Sprintf("%d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
+	text := fmt.Sprintf("Sending: %d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
 	if p.Remaining > 0 && p.ETA > 0 {
 		text += ", " + mailer.HumanDuration(p.ETA) + " left"
 	}
 	if p.Waiting > 0 {
 		text += " - " + p.Note
 	}
-	s.status.SetText(text)
-}
-
-func (s *campaignsScreen) reloadCounts(name string) {
-	background(s.ui, func(ctx context.Context) (workflow.OutboxStatus, error) { return s.ui.work.Outbox(ctx, name) },
-		func(ob workflow.OutboxStatus, err error) {
-			if err == nil && name == s.selected {
-				s.counts.SetText(countsText(ob.Counts))
-			}
-		})
+	if s.selected == s.runName {
+		s.state.SetText(text)
+	}
 }
 
 func (s *campaignsScreen) onPause() {
@@ -285,9 +405,9 @@ func (s *campaignsScreen) cancelRun(name string) {
 				s.ui.showError(err)
 				return
 			}
-			s.status.SetText(fmt.Sprintf("Cancelled: %d emails will not be sent.", res.Count))
 			s.refresh()
-			s.reloadCounts(name)
+			s.reload()
+			s.status.SetText(fmt.Sprintf("Cancelled: %d emails will not be sent.", res.Count))
 		})
 }
 
@@ -472,7 +592,7 @@ func (u *uncertainDialog) decide(ids []int64, arrived bool) {
 				s.status.SetText(emailsText(n) + " go out again with the next Send.")
 			}
 			s.refresh()
-			s.reloadCounts(u.name)
+			s.reload()
 		})
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,13 +45,16 @@ func TestCampaignReviewAndSend(t *testing.T) {
 	onUI(u, func() { s.list.Select(0) })
 	waitFor(t, u, "the review", func() bool { return strings.Contains(s.review.Text, "Sends to:") })
 	onUI(u, func() {
-		if !strings.Contains(s.review.Text, "Subject: Your flu shot at Sunny Clinic") || strings.Count(s.review.Text, "To: ") == 0 {
-			t.Errorf("review = %s", s.review.Text)
+		if mail := sampleText(s); !strings.Contains(mail, "Subject: Your flu shot at Sunny Clinic") || !strings.Contains(mail, "To: ") || strings.Contains(mail, "**") {
+			t.Errorf("the sample email = %s", mail)
+		}
+		if s.send.Text != fmt.Sprintf("Send %d emails now", want) || s.send.Disabled() {
+			t.Errorf("the Send button: %q, disabled %v", s.send.Text, s.send.Disabled())
 		}
 	})
 	writeScreenshot(t, w, "campaign-review.png")
 	onUI(u, func() { s.start(c.Name) })
-	waitFor(t, u, "the send to finish", func() bool { return strings.HasPrefix(s.status.Text, "Done:") })
+	waitFor(t, u, "the send to finish", func() bool { return strings.HasPrefix(s.state.Text, "Done for this time:") })
 	if got := mp.Count(t); got != want {
 		t.Fatalf("mailpit has %d messages, want %d", got, want)
 	}
@@ -356,11 +360,11 @@ func TestResumeSendingAfterRestart(t *testing.T) {
 	background(u, u.work.Interrupted, u.onInterruptedRuns) // what Start does when the window opens
 	last := ""
 	waitFor(t, u, "the resumed run to finish", func() bool {
-		if s.status.Text != last {
-			last = s.status.Text
+		if s.state.Text != last {
+			last = s.state.Text
 			t.Log(last)
 		}
-		return strings.HasPrefix(s.status.Text, "Done:")
+		return strings.HasPrefix(s.state.Text, "Done for this time:")
 	})
 	if got := mp.Count(t); got != want {
 		t.Fatalf("%d emails sent, want the %d queued", got, want)
@@ -435,4 +439,18 @@ func TestSettingsShowsTheVersion(t *testing.T) {
 	if got := versionLine(m); got != "Kindly 1.2.3 (build 7, revision abc123)" {
 		t.Errorf("version line %q", got)
 	}
+}
+
+// sampleText is the Email tab's text: the header and the rendered email.
+func sampleText(s *campaignsScreen) string {
+	var b strings.Builder
+	for _, o := range s.email.Objects {
+		switch x := o.(type) {
+		case *widget.Label:
+			b.WriteString(x.Text + "\n")
+		case *widget.RichText:
+			b.WriteString(x.String() + "\n")
+		}
+	}
+	return b.String()
 }

@@ -111,13 +111,13 @@ func TestJourney(t *testing.T) {
 	// 6. Review (the new campaign is chosen), then send.
 	waitFor(t, u, "the review", func() bool { return strings.Contains(cs.review.Text, "Sends to: 1 patient") })
 	onUI(u, func() {
-		if !strings.Contains(cs.review.Text, "To: anna.smith@example.com") || !strings.Contains(cs.review.Text, "Dear Anna,") {
-			t.Errorf("review: %s", cs.review.Text)
+		if mail := sampleText(cs); !strings.Contains(mail, "To: anna.smith@example.com") || !strings.Contains(mail, "Dear Anna,") {
+			t.Errorf("the sample email: %s", mail)
 		}
 	})
 	shot("7-review")
 	onUI(u, func() { cs.start(cs.selected) })
-	waitFor(t, u, "the send", func() bool { return strings.HasPrefix(cs.status.Text, "Done:") })
+	waitFor(t, u, "the send", func() bool { return strings.HasPrefix(cs.state.Text, "Done for this time:") })
 	got := mp.Messages(t)
 	if len(got) != 1 || got[0].To[0].Address != "anna.smith@example.com" || got[0].Subject != "Your flu shot at Sunny Family Practice" {
 		t.Fatalf("mailpit: %+v", got)

@@ -120,13 +120,16 @@ func (rv Review) Facts() []Fact {
 	if rv.Days > 1 {
 		takes = mailer.HumanDuration(rv.Duration) + fmt.Sprintf(" until the last email: the mailbox's daily limit spreads it over %d days", rv.Days)
 	}
-	return []Fact{
+	facts := []Fact{
 		{"Status", rv.StateText},
 		{"Who", fmt.Sprintf("%s (%s in the segment today)", rv.Sentence, Patients(rv.Members))},
 		{"Purpose", rv.PurposeRule},
 		{"Sends to", sends},
-		{"Takes", takes},
 	}
+	if rv.ToSend > 0 {
+		facts = append(facts, Fact{"Takes", takes})
+	}
+	return facts
 }
 
 // Patients is "1 patient" or "12 patients".

@@ -60,16 +60,28 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 	left := rv.ThisTime[data.StatusQueued] + rv.ThisTime[data.StatusSending]
 	rv.ToSend, rv.Skipping = left+gets, skips
 	handled := 0
-	for _, n := range rv.ThisTime {
-		handled += n
+	for st, n := range rv.ThisTime {
+		if st != data.StatusQueued && st != data.StatusSending {
+			handled += n
+		}
+	}
+	sofar := "nothing sent yet"
+	if handled > 0 {
+		done := map[string]int{}
+		for st, n := range rv.ThisTime {
+			if st != data.StatusQueued && st != data.StatusSending {
+				done[st] = n
+			}
+		}
+		sofar = CountsText(done) + " so far"
 	}
 	switch {
 	case resumed && cp.Status == data.CampaignSending:
 		rv.State = StateSending
-		rv.StateText = fmt.Sprintf("Sending was interrupted: %s so far, %s left. Send goes on where it stopped.", CountsText(rv.ThisTime), emails(left))
+		rv.StateText = fmt.Sprintf("Sending was interrupted: %s; %s left. Send goes on where it stopped.", sofar, emails(rv.ToSend))
 	case resumed:
 		rv.State = StatePaused
-		rv.StateText = fmt.Sprintf("Paused: %s so far, %s left. Send goes on where it stopped.", CountsText(rv.ThisTime), emails(left))
+		rv.StateText = fmt.Sprintf("Paused: %s; %s left. Send goes on where it stopped.", sofar, emails(rv.ToSend))
 	case rv.ToSend == 0 && handled > 0:
 		rv.State = StateDone
 		rv.StateText = "Done for this time: " + CountsText(rv.ThisTime) + "."

@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"kindly/data"
+	"kindly/internal/mailpittest"
+	"kindly/mailer"
+	"kindly/workflow"
+)
+
+// The campaign page in each state, at 1024x700: one status line, the
+// actions the state allows, the recipients with reasons, the email as
+// the patient sees it, and a confirmation that says the number.
+func TestCampaignPageStates(t *testing.T) {
+	mp := mailpittest.Start(t)
+	u, w := newTestUI(t, 300)
+	defer onUI(nil, w.Close)
+	onUI(nil, func() { w.Resize(fyne.NewSize(1024, 700)) })
+	ctx := context.Background()
+	st := u.store
+	configure(t, u, mp.SMTPPort)
+	tpl := data.Template{Name: "Flu shot", Subject: mailer.Starters[0].Subject, Body: mailer.Starters[0].Body}
+	st.SaveTemplate(ctx, &tpl)
+	seg, _ := st.SegmentByName(ctx, "65+ without a flu shot this season")
+	for _, c := range []data.Campaign{{Name: "Flu shots", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID},
+		{Name: "Flu next season", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID,
+			Schedule: data.Schedule{Kind: data.ScheduleSeason, Month: 10, Day: 1, UntilMonth: 10, UntilDay: 31}.JSON()}} {
+		if err := st.CreateCampaign(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := u.campaigns
+	onUI(u, func() { u.Show("Campaigns") })
+	waitFor(t, u, "the list", func() bool { return len(s.rows) == 2 })
+	onUI(u, func() {
+		if !s.send.Disabled() || !s.edit.Disabled() || !s.cancel.Disabled() || s.detail.Visible() {
+			t.Error("with nothing chosen, the actions are off and the page asks to choose")
+		}
+	})
+	choose := func(name string) workflow.Review {
+		t.Helper()
+		onUI(u, func() {
+			for i, r := range s.rows {
+				if r.Name == name {
+					s.list.UnselectAll()
+					s.list.Select(i)
+				}
+			}
+		})
+		waitFor(t, u, "the review of "+name, func() bool { return s.lastReview.Campaign == name && s.state.Text == s.lastReview.StateText })
+		return s.lastReview
+	}
+
+	// Ready: the number on the button, the recipients, the email.
+	rv := choose("Flu shots")
+	if rv.State != workflow.StateReady || rv.ToSend == 0 {
+		t.Fatalf("ready: %+v", rv)
+	}
+	onUI(u, func() {
+		if s.send.Text != "Send "+emailsText(rv.ToSend)+" now" || s.send.Disabled() || !s.pause.Disabled() || !s.cancel.Disabled() || s.progress.Visible() {
+			t.Errorf("ready: send %q (off %v), pause off %v, cancel off %v, bar %v", s.send.Text, s.send.Disabled(), s.pause.Disabled(), s.cancel.Disabled(), s.progress.Visible())
+		}
+	})
+	writeScreenshot(t, w, "campaign-ready.png")
+	onUI(u, func() { s.tabs.SelectIndex(1) })
+	onUI(u, func() {
+		if len(s.recipients.all) != rv.ToSend+rv.Skipping || !strings.HasPrefix(s.recipients.count.Text, workflow.Patients(rv.ToSend)+" get this email") {
+			t.Errorf("recipients: %d rows, %q", len(s.recipients.all), s.recipients.count.Text)
+		}
+		s.recipients.skipped.SetChecked(true)
+		for _, r := range s.recipients.shown {
+			if r.Gets || r.Reason == "" {
+				t.Errorf("only skipped, each with a reason: %+v", r)
+			}
+		}
+		s.recipients.skipped.SetChecked(false)
+	})
+	writeScreenshot(t, w, "campaign-recipients.png")
+	onUI(u, func() { s.tabs.SelectIndex(2) })
+	onUI(u, func() {
+		if mail := sampleText(s); strings.Contains(mail, "**") || !strings.Contains(mail, "Subject: ") {
+			t.Errorf("email: %s", mail)
+		}
+	})
+	writeScreenshot(t, w, "campaign-email.png")
+	onUI(u, func() { s.tabs.SelectIndex(0); s.onSend() })
+	onUI(u, func() {
+		if text := overlayText(w); !strings.Contains(text, "Send "+emailsText(rv.ToSend)+" now?") {
+			t.Errorf("the confirmation: %s", text)
+		}
+	})
+	writeScreenshot(t, w, "campaign-confirm.png")
+	onUI(u, func() { tapButton(t, w, "Not now") })
+
+	// Paused (queued, not sent): Go on, Cancel, the bar.
+	if _, err := u.work.Queue(ctx, "Flu shots"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := u.work.Campaign(ctx, "Flu shots")
+	st.SetCampaignStatus(ctx, c.ID, data.CampaignPaused)
+	onUI(u, func() { s.reload() })
+	waitFor(t, u, "paused", func() bool {
+		return s.lastReview.State == workflow.StatePaused && s.state.Text == s.lastReview.StateText
+	})
+	onUI(u, func() {
+		if !strings.HasPrefix(s.send.Text, "Go on (") || s.cancel.Disabled() || !s.progress.Visible() {
+			t.Errorf("paused: send %q, cancel off %v, bar %v", s.send.Text, s.cancel.Disabled(), s.progress.Visible())
+		}
+	})
+	writeScreenshot(t, w, "campaign-paused.png")
+
+	// Sent: done, Send off, the bar full; another campaign shows its own state.
+	onUI(u, func() { s.start("Flu shots") })
+	waitFor(t, u, "done", func() bool {
+		return s.lastReview.State == workflow.StateDone && s.stop == nil && s.state.Text == s.lastReview.StateText
+	})
+	onUI(u, func() {
+		if !s.send.Disabled() || !s.cancel.Disabled() || s.progress.Visible() || !strings.HasPrefix(s.state.Text, "Done for this time: ") {
+			t.Errorf("done: send off %v, cancel off %v, bar %v, %q", s.send.Disabled(), s.cancel.Disabled(), s.progress.Visible(), s.state.Text)
+		}
+	})
+	writeScreenshot(t, w, "campaign-done.png")
+	rv = choose("Flu next season")
+	onUI(u, func() {
+		if rv.State != workflow.StateScheduled || !s.send.Disabled() || s.status.Text != "" || strings.Contains(s.state.Text, "Done") {
+			t.Errorf("scheduled: %q %q, send off %v", s.state.Text, s.status.Text, s.send.Disabled())
+		}
+	})
+	writeScreenshot(t, w, "campaign-scheduled.png")
+
+	// Blocked: an empty practice detail stops it, and says which.
+	sts, _ := u.work.Settings(ctx)
+	sts.Practice.Phone = ""
+	if err := u.work.SaveSettings(ctx, sts, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateCampaign(ctx, &data.Campaign{Name: "Recall", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID}); err != nil {
+		t.Fatal(err)
+	}
+	onUI(u, func() { s.refresh() })
+	waitFor(t, u, "the new campaign", func() bool { return len(s.rows) == 3 })
+	rv = choose("Recall")
+	onUI(u, func() {
+		if rv.State != workflow.StateBlocked || !s.send.Disabled() || !strings.Contains(s.state.Text, "phone number") {
+			t.Errorf("blocked: %q, send off %v", s.state.Text, s.send.Disabled())
+		}
+	})
+	writeScreenshot(t, w, "campaign-blocked.png")
+}

@@ -1,0 +1,163 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"kindly/data"
+	"kindly/workflow"
+)
+
+// recipientsView is the Recipients tab of a campaign: who the next Send
+// emails and who it skips with the reason, filtered as typed; a row opens
+// the patient; the list exports.
+type recipientsView struct {
+	s       *campaignsScreen
+	all     []data.Recipient
+	shown   []data.Recipient
+	filter  *widget.Entry
+	skipped *widget.Check
+	count   *widget.Label
+	table   *widget.Table
+	box     fyne.CanvasObject
+}
+
+var recipientHeads = []string{"Patient", "Email", "Gets it", "Why not"}
+
+func newRecipientsView(s *campaignsScreen) *recipientsView {
+	v := &recipientsView{s: s}
+	v.filter = widget.NewEntry()
+	v.filter.SetPlaceHolder("Filter by name, address or reason")
+	v.filter.OnChanged = func(string) { v.apply() }
+	v.skipped = widget.NewCheck("Only those skipped", func(bool) { v.apply() })
+	v.count = widget.NewLabel("")
+	v.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(v.shown), len(recipientHeads) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("Someone, Anybody")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row >= len(v.shown) {
+				return
+			}
+			r := v.shown[id.Row]
+			l := o.(*widget.Label)
+			l.Importance = widget.MediumImportance
+			switch id.Col {
+			case 0:
+				l.SetText(r.Name)
+			case 1:
+				l.SetText(r.Email)
+			case 2:
+				if r.Gets {
+					l.SetText("yes")
+				} else {
+					l.Importance = widget.WarningImportance
+					l.SetText("no")
+				}
+			case 3:
+				l.SetText(r.Reason)
+			}
+		})
+	v.table.ShowHeaderColumn = false
+	v.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	v.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(recipientHeads[id.Col])
+		}
+	}
+	v.table.OnSelected = v.onSelected
+	export := widget.NewButton("Export the list…", v.onExport)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(v.skipped, export), v.filter)
+	v.box = container.NewBorder(container.NewVBox(top, v.count), nil, nil, nil, stretched(v.table, 70, 3, 3, 1, 4))
+	return v
+}
+
+// set shows a new list, keeping the filter.
+func (v *recipientsView) set(rows []data.Recipient) {
+	v.all = rows
+	v.apply()
+}
+
+func (v *recipientsView) apply() {
+	q := strings.ToLower(strings.TrimSpace(v.filter.Text))
+	v.shown = v.shown[:0]
+	gets, skips := 0, 0
+	for _, r := range v.all {
+		if r.Gets {
+			gets++
+		} else {
+			skips++
+		}
+		if v.skipped.Checked && r.Gets {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(r.Name+" "+r.Email+" "+r.Reason), q) {
+			continue
+		}
+		v.shown = append(v.shown, r)
+	}
+	text := fmt.Sprintf("%s get this email, %s skipped.", workflow.Patients(gets), workflow.Patients(skips))
+	if len(v.all) == 0 {
+		text = "Nobody is waiting for this email now: nothing is due, or everyone due was sent to."
+	} else if len(v.shown) != len(v.all) {
+		text += fmt.Sprintf(" Showing %d.", len(v.shown))
+	}
+	v.count.SetText(text)
+	v.table.Refresh()
+}
+
+// onSelected opens the patient of the row.
+func (v *recipientsView) onSelected(id widget.TableCellID) {
+	v.table.UnselectAll()
+	if id.Row < 0 || id.Row >= len(v.shown) || v.shown[id.Row].PatientID == 0 {
+		return
+	}
+	u, pid := v.s.ui, v.shown[id.Row].PatientID
+	type opened struct {
+		p    data.Patient
+		tags []string
+	}
+	background(u, func(ctx context.Context) (opened, error) {
+		p, err := u.store.Patient(ctx, pid)
+		if err != nil {
+			return opened{}, err
+		}
+		tags, err := u.store.Tags(ctx, pid)
+		return opened{p, tags}, err
+	}, func(o opened, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		showPatientForm(u, o.p, o.tags, v.s.reload)
+	})
+}
+
+func (v *recipientsView) onExport() {
+	name := v.s.selected
+	if name == "" {
+		return
+	}
+	u := v.s.ui
+	u.chooseSaveFile(name+" recipients.xlsx", func(path string) {
+		background(u, func(ctx context.Context) (int, error) {
+			return u.work.Export(ctx, workflow.ExportRequest{Kind: workflow.ExportRecipients, Name: name, Out: path}, nil)
+		}, func(n int, err error) {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			v.s.status.SetText(fmt.Sprintf("The recipients of %s (%d rows) written to %s", name, n, path))
+		})
+	})
+}
