@@ -17,9 +17,24 @@ var scheduleKinds = [][2]string{{"", "when I press Send"}, {data.ScheduleOnce, "
 
 var purposes = [][2]string{{data.PurposeCare, "care reminder"}, {data.PurposePromotion, "promotion"}}
 
-// formChoices are the segments and templates a campaign can use.
+// formChoices are the segments and templates a campaign can use, with
+// each segment's size today (when known).
 type formChoices struct {
 	segments, templates []string
+	counts              map[string]int
+}
+
+// segmentOptions are the segments as the form lists them: "Flu 60+ (236
+// patients)", each label with its name.
+func (c formChoices) segmentOptions() [][2]string {
+	out := make([][2]string, len(c.segments))
+	for i, name := range c.segments {
+		out[i] = [2]string{name, name}
+		if n, ok := c.counts[name]; ok {
+			out[i][1] = name + " (" + workflow.Patients(n) + ")"
+		}
+	}
+	return out
 }
 
 // campaignForm creates or edits a campaign: purpose, segment, template,
@@ -33,6 +48,10 @@ type campaignForm struct {
 	months, hours, weekdays               *widget.Entry
 	bypass                                *widget.Check
 	message                               *widget.Label
+	segmentOpts                           [][2]string
+	form                                  *widget.Form
+	holder                                *fyne.Container // holds form; a new one for each schedule
+	whenItems                             map[string][]*widget.FormItem // the fields of each schedule
 	dlg                                   dialog.Dialog
 	onSaved                               func(name string)
 }
@@ -43,9 +62,10 @@ func showCampaignForm(u *UI, spec workflow.CampaignSpec, create bool, choices fo
 	f.name = widget.NewEntry()
 	f.name.SetPlaceHolder("e.g. Flu shots October")
 	f.purpose = widget.NewSelect(labels(purposes), nil)
-	f.segment = widget.NewSelect(choices.segments, nil)
+	f.segmentOpts = choices.segmentOptions()
+	f.segment = widget.NewSelect(labels(f.segmentOpts), nil)
 	f.template = widget.NewSelect(choices.templates, nil)
-	f.schedKind = widget.NewSelect(labels(scheduleKinds), nil)
+	f.schedKind = widget.NewSelect(labels(scheduleKinds), func(string) { f.showWhen() })
 	entry := func(hint string) *widget.Entry { e := widget.NewEntry(); e.SetPlaceHolder(hint); return e }
 	f.date, f.from, f.until = entry("YYYY-MM-DD"), entry("first day, MM-DD (e.g. 10-01)"), entry("last day, MM-DD (optional)")
 	f.days, f.service, f.months = entry("days before the birthday"), entry("service, e.g. annual physical"), entry("months after the last visit")
@@ -55,13 +75,16 @@ func showCampaignForm(u *UI, spec workflow.CampaignSpec, create bool, choices fo
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
+	// Each schedule shows its own fields only.
+	f.whenItems = map[string][]*widget.FormItem{
+		data.ScheduleOnce:     {widget.NewFormItem("Date", f.date)},
+		data.ScheduleSeason:   {widget.NewFormItem("Season from", f.from), widget.NewFormItem("Season until", f.until)},
+		data.ScheduleBirthday: {widget.NewFormItem("Days before the birthday", f.days)},
+		data.ScheduleRecall:   {widget.NewFormItem("Recall: service", f.service), widget.NewFormItem("Months after the visit", f.months)},
+	}
+	f.holder = container.NewStack()
 	f.fill(spec)
-	form := widget.NewForm(
-		widget.NewFormItem("Name", f.name), widget.NewFormItem("Purpose", f.purpose), widget.NewFormItem("Who (segment)", f.segment),
-		widget.NewFormItem("Email (template)", f.template), widget.NewFormItem("When", f.schedKind),
-		widget.NewFormItem("Date (once)", f.date), widget.NewFormItem("Season from", f.from), widget.NewFormItem("Season until", f.until),
-		widget.NewFormItem("Birthday: days before", f.days), widget.NewFormItem("Recall: service", f.service), widget.NewFormItem("Recall: months", f.months),
-		widget.NewFormItem("Send window: hours", f.hours), widget.NewFormItem("Send window: days", f.weekdays), widget.NewFormItem("", f.bypass))
+	form := f.holder
 	title, confirm := "New campaign", "Create"
 	if !create {
 		title, confirm = "Edit "+spec.Name, "Save"
@@ -82,7 +105,7 @@ func showCampaignForm(u *UI, spec workflow.CampaignSpec, create bool, choices fo
 func (f *campaignForm) fill(spec workflow.CampaignSpec) {
 	f.name.SetText(spec.Name)
 	f.purpose.SetSelected(labelOf(purposes, spec.Purpose))
-	f.segment.SetSelected(spec.Segment)
+	f.segment.SetSelected(labelOf(f.segmentOpts, spec.Segment))
 	f.template.SetSelected(spec.Template)
 	t := spec.Schedule
 	f.schedKind.SetSelected(labelOf(scheduleKinds, t.Kind))
@@ -95,12 +118,28 @@ func (f *campaignForm) fill(spec workflow.CampaignSpec) {
 	f.hours.SetText(t.Hours)
 	f.weekdays.SetText(t.Weekdays)
 	f.bypass.SetChecked(t.BypassCap)
+	f.showWhen()
+}
+
+// showWhen shows the fields of the chosen schedule, and only those.
+func (f *campaignForm) showWhen() {
+	if f.holder == nil {
+		return
+	}
+	items := []*widget.FormItem{widget.NewFormItem("Name", f.name), widget.NewFormItem("Purpose", f.purpose),
+		widget.NewFormItem("Who (segment)", f.segment), widget.NewFormItem("Email (template)", f.template), widget.NewFormItem("When", f.schedKind)}
+	items = append(items, f.whenItems[valueOf(scheduleKinds, f.schedKind.Selected)]...)
+	items = append(items, widget.NewFormItem("Send window: hours", f.hours), widget.NewFormItem("Send window: days", f.weekdays),
+		widget.NewFormItem("", f.bypass))
+	f.form = widget.NewForm(items...) // a Form does not lay out items changed in place
+	f.holder.Objects = []fyne.CanvasObject{f.form}
+	f.holder.Refresh()
 }
 
 // spec is the campaign as typed.
 func (f *campaignForm) spec() workflow.CampaignSpec {
 	return workflow.CampaignSpec{Name: f.name.Text, Purpose: valueOf(purposes, f.purpose.Selected),
-		Segment: f.segment.Selected, Template: f.template.Selected,
+		Segment: valueOf(f.segmentOpts, f.segment.Selected), Template: f.template.Selected,
 		Schedule: workflow.ScheduleText{Kind: valueOf(scheduleKinds, f.schedKind.Selected), Date: f.date.Text, From: f.from.Text,
 			Until: f.until.Text, DaysBefore: f.days.Text, Service: f.service.Text, Months: f.months.Text,
 			Weekdays: f.weekdays.Text, Hours: f.hours.Text, BypassCap: f.bypass.Checked}}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
 	"kindly/internal/mailpittest"
@@ -151,4 +152,77 @@ func TestCampaignPageStates(t *testing.T) {
 		}
 	})
 	writeScreenshot(t, w, "campaign-blocked.png")
+}
+
+// The campaign form shows the fields of the chosen schedule only, and the
+// segments with their size today.
+func TestCampaignFormShowsItsScheduleFields(t *testing.T) {
+	u, w := newTestUI(t, 100)
+	defer onUI(nil, w.Close)
+	var c formChoices
+	onUI(u, func() {})
+	c, err := u.campaigns.choices(context.Background())
+	if err != nil || len(c.segments) == 0 {
+		t.Fatalf("choices %+v, %v", c, err)
+	}
+	onUI(u, func() {
+		f := showCampaignForm(u, workflow.CampaignSpec{Purpose: data.PurposeCare, Segment: c.segments[0]}, true, c, nil)
+		want := c.segments[0] + " (" + workflow.Patients(c.counts[c.segments[0]]) + ")"
+		if f.segment.Selected != want || f.spec().Segment != c.segments[0] {
+			t.Errorf("segment shown %q (want %q), saved as %q", f.segment.Selected, want, f.spec().Segment)
+		}
+		shows := func(e fyne.CanvasObject) bool {
+			for _, it := range f.form.Items {
+				if it.Widget == e {
+					return true
+				}
+			}
+			return false
+		}
+		fields := []fyne.CanvasObject{f.date, f.from, f.until, f.days, f.service, f.months}
+		for _, e := range fields {
+			if shows(e) {
+				t.Error("a campaign sent by hand shows schedule fields")
+			}
+		}
+		for kind, items := range f.whenItems {
+			f.schedKind.SetSelected(labelOf(scheduleKinds, kind))
+			n := 0
+			for _, e := range fields {
+				if shows(e) {
+					n++
+				}
+			}
+			if n != len(items) || !shows(items[0].Widget) {
+				t.Errorf("%s: the form shows %d schedule fields, want its own %d", kind, n, len(items))
+			}
+		}
+		f.schedKind.SetSelected(labelOf(scheduleKinds, data.ScheduleSeason))
+		writeScreenshot(t, w, "campaign-form.png")
+		f.dlg.Hide()
+	})
+}
+
+// Settings at 1024x700: Save is in view without scrolling, and every grey
+// hint says it is an example.
+func TestSettingsSaveInViewAndHintsAreExamples(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	onUI(nil, func() { w.Resize(fyne.NewSize(1024, 700)) })
+	onUI(u, func() { u.Show("Settings") })
+	s := u.settings
+	waitFor(t, u, "the settings", func() bool { return s.capCount.Text != "" })
+	onUI(u, func() {
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.save)
+		if !s.save.Visible() || pos.Y <= 0 || pos.Y+s.save.Size().Height > 700 {
+			t.Errorf("Save at %v, size %v: not in view", pos, s.save.Size())
+		}
+		for _, e := range []*widget.Entry{s.name, s.address, s.phone, s.email, s.zone, s.signature, s.words, s.host, s.port, s.user, s.from,
+			s.perMinute, s.perDay, s.capCount, s.capDays, s.imapHost} {
+			if e.PlaceHolder != "" && !strings.HasPrefix(e.PlaceHolder, "e.g. ") {
+				t.Errorf("the hint %q does not say it is an example", e.PlaceHolder)
+			}
+		}
+	})
+	writeScreenshot(t, w, "settings-1024.png")
 }

@@ -464,8 +464,12 @@ func (s *campaignsScreen) choices(ctx context.Context) (formChoices, error) {
 	if err != nil {
 		return c, err
 	}
+	c.counts = map[string]int{}
 	for _, x := range segs {
 		c.segments = append(c.segments, x.Name)
+		if n, err := s.ui.store.SegmentCount(ctx, x.Rule); err == nil {
+			c.counts[x.Name] = n
+		}
 	}
 	for _, x := range tpls {
 		c.templates = append(c.templates, x.Name)

@@ -89,7 +89,7 @@ func TestJourney(t *testing.T) {
 	var form *campaignForm
 	onUI(u, func() {
 		form = showCampaignForm(u, workflow.CampaignSpec{Purpose: data.PurposeCare}, true,
-			formChoices{[]string{"65+ without a flu shot this season"}, []string{"Flu shot"}}, cs.onSaved)
+			formChoices{segments: []string{"65+ without a flu shot this season"}, templates: []string{"Flu shot"}}, cs.onSaved)
 		form.name.SetText("Flu shots October")
 		form.segment.SetSelected("65+ without a flu shot this season")
 		form.template.SetSelected("Flu shot")
@@ -152,7 +152,7 @@ func TestCampaignEdit(t *testing.T) {
 	}
 	var f *campaignForm
 	onUI(u, func() {
-		f = showCampaignForm(u, spec, false, formChoices{[]string{seg.Name}, []string{tpl.Name}}, func(name string) { saved <- name })
+		f = showCampaignForm(u, spec, false, formChoices{segments: []string{seg.Name}, templates: []string{tpl.Name}}, func(name string) { saved <- name })
 		if f.service.Text != "blood test" || f.months.Text != "6" || f.schedKind.Selected != "a recall after the last visit" {
 			t.Errorf("form shows %q %q %q", f.service.Text, f.months.Text, f.schedKind.Selected)
 		}

@@ -74,7 +74,7 @@ func TestWindowAndCommandLineAgree(t *testing.T) {
 	waitFor(t, u, "the saved segment", func() bool { return sg.saveMsg.Text == "Saved." })
 	onUI(u, func() { u.Show("Campaigns") })
 	cs := u.campaigns
-	choices := formChoices{[]string{"Flu 60+"}, []string{"Flu shot", "Annual recall"}}
+	choices := formChoices{segments: []string{"Flu 60+"}, templates: []string{"Flu shot", "Annual recall"}}
 	for _, spec := range []workflow.CampaignSpec{ // the one created last is chosen, and reviewed once
 		{Name: "Recall", Purpose: data.PurposeCare, Segment: "Flu 60+", Template: "Annual recall"},
 		{Name: "Flu", Purpose: data.PurposeCare, Segment: "Flu 60+", Template: "Flu shot",

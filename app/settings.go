@@ -39,6 +39,7 @@ type settingsScreen struct {
 	audit                                               *widget.Label
 	oauth                                               data.MailAccount // as stored: its OAuth sign-in, if any
 	signedIn                                            *widget.Label    // how the account signs in
+	save                                                *widget.Button
 	moveHandled                                         *widget.Check    // move handled bounces and opt-outs to "Kindly"
 	imapHost                                            *widget.Entry    // the inbox's server (IMAP)
 	box                                                 fyne.CanvasObject
@@ -47,10 +48,11 @@ type settingsScreen struct {
 func newSettingsScreen(u *UI) *settingsScreen {
 	s := &settingsScreen{ui: u}
 	e := func(hint string) *widget.Entry { w := widget.NewEntry(); w.SetPlaceHolder(hint); return w }
-	s.name, s.address, s.phone, s.email = e("Sunny Family Practice"), e("1 Main Street, Springfield"), e("555-0100"), e("front@practice.example")
+	// Grey hints are examples, and say so: they never look like saved data.
+	s.name, s.address, s.phone, s.email = e("e.g. Sunny Family Practice"), e("e.g. 1 Main Street, Springfield"), e("e.g. 555-0100"), e("e.g. front@practice.example")
 	s.zone = e("e.g. America/New_York")
 	s.signature = widget.NewMultiLineEntry()
-	s.signature.SetPlaceHolder("Signature above the footer, e.g. Dr. Jane Doe and the team")
+	s.signature.SetPlaceHolder("e.g. Dr. Jane Doe and the team (above the footer)")
 	s.signature.SetMinRowsVisible(2)
 	s.words = e("e.g. fertility, botox")
 	var names []string
@@ -60,17 +62,17 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.presetNote = widget.NewLabel("")
 	s.presetNote.Wrapping = fyne.TextWrapWord
 	s.preset = widget.NewSelect(names, s.onPreset)
-	s.host, s.port, s.user, s.from = e("smtp.example.com"), e("587"), e("front@practice.example"), e("Sunny Practice <front@practice.example>")
+	s.host, s.port, s.user, s.from = e("e.g. smtp.example.com"), e("e.g. 587"), e("e.g. front@practice.example"), e("e.g. Sunny Practice <front@practice.example>")
 	s.password = widget.NewPasswordEntry()
-	s.password.SetPlaceHolder("kept in the computer's keychain, never in the database")
+	s.password.SetPlaceHolder("kept in the keychain, not the database")
 	s.tls = widget.NewSelect([]string{mailer.TLSStartTLS, mailer.TLSImplicit, mailer.TLSNone}, nil)
-	s.perMinute, s.perDay = e("per minute"), e("per day")
-	s.capCount, s.capDays = e("2"), e("30")
+	s.perMinute, s.perDay = e("e.g. 20 (0: no limit)"), e("e.g. 500 (0: no limit)")
+	s.capCount, s.capDays = e("e.g. 2"), e("e.g. 30")
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 
-	s.imapHost = e("e.g. imap.example.com (bounces and opt-out replies are read there)")
-	s.moveHandled = widget.NewCheck("Move the bounces and opt-outs Kindly handled to the folder \"Kindly\"", nil)
+	s.imapHost = e("e.g. imap.example.com")
+	s.moveHandled = widget.NewCheck("Move handled bounces to the folder \"Kindly\"", nil)
 	s.signedIn = widget.NewLabel("")
 	s.signedIn.Wrapping = fyne.TextWrapWord
 	practice := widget.NewForm(widget.NewFormItem("Practice name", s.name), widget.NewFormItem("Address", s.address),
@@ -85,6 +87,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		widget.NewFormItem("Frequency cap: emails", s.capCount), widget.NewFormItem("...per days", s.capDays))
 	save := widget.NewButton("Save", s.onSave)
 	save.Importance = widget.HighImportance
+	s.save = save
 	test := widget.NewButton("Test connection", s.onTest)
 	signIn := widget.NewButton("Sign in with Microsoft or Google…", s.onSignIn)
 
@@ -96,7 +99,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	backupNow := widget.NewButton("Back up now", s.onBackup)
 	s.chosenBackup, s.backupZone = -1, time.Local
 	s.backups.OnSelected = func(id widget.ListItemID) { s.chosenBackup = id }
-	restore := widget.NewButton("Restore the chosen backup…", s.onRestore)
+	restore := widget.NewButton("Restore…", s.onRestore)
 	backupNote := widget.NewLabel("Kindly backs up before every import and delete, and once a day (the newest 14 daily backups are kept). Newest first:")
 	backupNote.Wrapping = fyne.TextWrapWord
 	s.audit = widget.NewLabel("")
@@ -106,13 +109,14 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	s.version = widget.NewLabelWithStyle(versionLine(u.app.Metadata()), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-	left := container.NewVScroll(container.NewVBox(heading("Practice"), practice, heading("Mail account"), account,
-		container.NewHBox(save, test, signIn), s.status, s.version))
+	// Save stays in view below the form, however far it is scrolled.
+	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewHBox(save, test, signIn), s.status), nil, nil,
+		container.NewVScroll(container.NewVBox(heading("Practice"), practice, heading("Mail account"), account, s.version)))
 	right := container.NewVSplit(
 		container.NewBorder(container.NewVBox(heading("Backups"),
 			backupNote,
 			container.NewHBox(backupNow, restore)), nil, nil, nil, s.backups),
-		container.NewBorder(heading("Audit log (imports, exports, sends, deletions)"), nil, nil, nil, container.NewVScroll(s.audit)))
+		container.NewBorder(heading("Audit log"), nil, nil, nil, container.NewVScroll(s.audit)))
 	split := container.NewHSplit(left, right)
 	split.SetOffset(0.6)
 	s.box = split
@@ -151,7 +155,7 @@ func (s *settingsScreen) refresh() {
 		}
 		var lines []string
 		for _, e := range sh.audit {
-			lines = append(lines, e.At.In(sh.zone).Format("2006-01-02 15:04")+"  "+e.Action+": "+e.Detail)
+			lines = append(lines, e.At.In(sh.zone).Format("2 Jan 2006 15:04")+"  "+e.Action+": "+e.Detail)
 		}
 		s.audit.SetText(strings.Join(lines, "\n"))
 		st := sh.st
