@@ -50,7 +50,7 @@ type campaignForm struct {
 	message                               *widget.Label
 	segmentOpts                           [][2]string
 	form                                  *widget.Form
-	holder                                *fyne.Container // holds form; a new one for each schedule
+	holder                                *fyne.Container               // holds form; a new one for each schedule
 	whenItems                             map[string][]*widget.FormItem // the fields of each schedule
 	dlg                                   dialog.Dialog
 	onSaved                               func(name string)

@@ -40,8 +40,8 @@ type settingsScreen struct {
 	oauth                                               data.MailAccount // as stored: its OAuth sign-in, if any
 	signedIn                                            *widget.Label    // how the account signs in
 	save                                                *widget.Button
-	moveHandled                                         *widget.Check    // move handled bounces and opt-outs to "Kindly"
-	imapHost                                            *widget.Entry    // the inbox's server (IMAP)
+	moveHandled                                         *widget.Check // move handled bounces and opt-outs to "Kindly"
+	imapHost                                            *widget.Entry // the inbox's server (IMAP)
 	box                                                 fyne.CanvasObject
 }
 
