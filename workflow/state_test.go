@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"kindly/data"
 	"kindly/internal/mailpittest"
+	"kindly/internal/storetest"
 )
 
 // The review says where a campaign stands - one status line - and what
@@ -130,3 +132,40 @@ func TestCampaignStates(t *testing.T) {
 }
 
 func ptrInt(n int) *int { return &n }
+
+// The sample practice is plausible - nobody is added or visits before
+// being born - and comes with example campaigns the calendar shows.
+func TestDemoPracticeIsPlausible(t *testing.T) {
+	w := New(storetest.Open(t, time.Time{}))
+	ctx := context.Background()
+	if did, err := w.DemoIfEmpty(ctx, nil); err != nil || !did {
+		t.Fatalf("demo: %v, %v", did, err)
+	}
+	ps, err := w.store.Patients(ctx, data.PatientQuery{IncludeArchived: true, Limit: 5000})
+	if err != nil || len(ps) < 1000 {
+		t.Fatalf("%d patients, %v", len(ps), err)
+	}
+	for _, p := range ps {
+		if p.CreatedAt.Before(p.BirthDate.Time(time.UTC)) {
+			t.Errorf("%s was added on %s, before being born on %s", p.DisplayName(), p.CreatedAt.Format("2006-01-02"), p.BirthDate)
+		}
+	}
+	born := map[int64]data.Date{}
+	for _, p := range ps {
+		born[p.ID] = p.BirthDate
+	}
+	w.store.EachVisitKey(ctx, func(id int64, service, date string) {
+		if date < born[id].String() {
+			t.Errorf("patient #%d visited (%s) on %s, before being born on %s", id, service, date, born[id])
+		}
+	})
+	rows, err := w.Campaigns(ctx)
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("example campaigns: %+v, %v", rows, err)
+	}
+	today, _ := w.store.Today()
+	plan, err := w.Calendar(ctx, today, today.AddDays(365))
+	if err != nil || len(plan.Entries) == 0 {
+		t.Fatalf("the calendar of the sample practice is empty: %v", err)
+	}
+}

@@ -80,7 +80,33 @@ func (w *Workflow) DemoIfEmpty(ctx context.Context, progress func(done, total in
 	if err != nil || n > 0 {
 		return false, err
 	}
-	return true, w.Demo(ctx, DemoPatients, 1, false, progress)
+	if err := w.Demo(ctx, DemoPatients, 1, false, progress); err != nil {
+		return false, err
+	}
+	return true, w.demoCampaigns(ctx)
+}
+
+// demoCampaigns gives the sample practice example campaigns - the flu
+// season, birthdays, the annual recall - so the calendar and Today show
+// something on the first try. Nothing is sent until the practice sets up
+// its mail account and presses Send (or the schedule comes due with one).
+func (w *Workflow) demoCampaigns(ctx context.Context) error {
+	if err := w.EnsureStarters(ctx); err != nil {
+		return err
+	}
+	for _, spec := range []CampaignSpec{
+		{Name: "Flu shots", Purpose: data.PurposeCare, Segment: "65+ without a flu shot this season", Template: "Flu shot",
+			Schedule: ScheduleText{Kind: data.ScheduleSeason, From: "10-01", Until: "11-30", Weekdays: "mon-fri", Hours: "9-17"}},
+		{Name: "Birthday wishes", Purpose: data.PurposeCare, Segment: "Birthdays in the next 30 days", Template: "Birthday",
+			Schedule: ScheduleText{Kind: data.ScheduleBirthday, DaysBefore: "0", Hours: "9-17"}},
+		{Name: "Annual recall", Purpose: data.PurposeCare, Segment: "Annual physical due", Template: "Annual recall",
+			Schedule: ScheduleText{Kind: data.ScheduleRecall, Service: "annual physical", Months: "12", Weekdays: "mon-fri", Hours: "9-17"}},
+	} {
+		if _, err := w.SaveCampaign(ctx, spec, true); err != nil {
+			return fmt.Errorf("cannot make the example campaign %q: %w", spec.Name, err)
+		}
+	}
+	return nil
 }
 
 // DeletePatient removes a patient for good, after a backup; the audit log

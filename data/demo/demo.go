@@ -160,7 +160,17 @@ func patient(rng *rand.Rand, today data.Date, i int) (data.Patient, []string) {
 	}
 	p.DoNotContact = chance(rng, 0.01)
 	p.Archived = chance(rng, 0.02)
-	p.CreatedAt = today.AddDays(-rng.IntN(5 * 365)).Time(time.UTC).Add(time.Duration(8+rng.IntN(10)) * time.Hour)
+	// Added to the practice within the last five years, never before birth.
+	added := today.AddDays(-rng.IntN(5 * 365))
+	if added.Before(born) {
+		added = born.AddDays(rng.IntN(max(1, daysBetween(born, today)+1)))
+	}
+	p.CreatedAt = added.Time(time.UTC).Add(time.Duration(8+rng.IntN(10)) * time.Hour)
+	for _, at := range []*time.Time{&p.CareChangedAt, &p.PromoChangedAt} {
+		if !at.IsZero() && at.Before(p.CreatedAt) {
+			*at = p.CreatedAt
+		}
+	}
 
 	var tags []string
 	if age >= 40 && chance(rng, 0.10) {
@@ -219,7 +229,18 @@ func visits(rng *rand.Rand, today data.Date, p data.Patient) []data.Visit {
 			w -= s.weight
 		}
 	}
-	return out
+	kept := out[:0] // nobody visits before they were born
+	for _, v := range out {
+		if !v.Date.Before(p.BirthDate) {
+			kept = append(kept, v)
+		}
+	}
+	return kept
+}
+
+// daysBetween counts the days from a to b.
+func daysBetween(a, b data.Date) int {
+	return int(b.Time(time.UTC).Sub(a.Time(time.UTC)).Hours() / 24)
 }
 
 func asciiLower(s string) string {
