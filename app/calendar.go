@@ -78,11 +78,16 @@ func (s *calendarScreen) refresh() {
 				s.notes.SetText("Cannot plan the calendar: " + errorText(err))
 				return
 			}
-			s.show(from, plan.Days)
+			s.show(from, plan)
 		})
 }
 
-func (s *calendarScreen) show(month data.Date, days []data.DayPlan) {
+func (s *calendarScreen) show(month data.Date, plan workflow.CalendarPlan) {
+	days := plan.Days
+	sent := map[data.Date][]data.DaySent{}
+	for _, d := range plan.Sent {
+		sent[d.Day] = append(sent[d.Day], d)
+	}
 	s.title.SetText(fmt.Sprintf("%s %d", month.Month, month.Year))
 	s.weekdays.Show()
 	s.grid.Layout = layout.NewGridLayoutWithColumns(7)
@@ -93,19 +98,34 @@ func (s *calendarScreen) show(month data.Date, days []data.DayPlan) {
 	}
 	var overflow []string
 	for _, d := range days {
-		cell := container.NewVBox(widget.NewLabel(fmt.Sprint(d.Day.Day)))
-		for _, e := range d.Entries {
-			if e.Audience == 0 {
-				continue
+		isToday := d.Day == plan.Today
+		dayLabel := widget.NewLabel(fmt.Sprint(d.Day.Day))
+		if isToday {
+			dayLabel = widget.NewLabelWithStyle(fmt.Sprintf("%d · today", d.Day.Day), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			dayLabel.Importance = widget.HighImportance
+		}
+		cell := container.NewVBox(dayLabel)
+		for _, x := range sent[d.Day] { // what went out that day
+			name := x.Campaign
+			cell.Add(cellButton(fmt.Sprintf("✓ %s · %d sent", x.Campaign, x.Sent), widget.LowImportance, func() { s.ui.openCampaign(name) }))
+		}
+		if plan.Today.Before(d.Day) || isToday {
+			for _, e := range d.Entries {
+				if e.Audience == 0 {
+					continue
+				}
+				name := e.Campaign
+				imp := widget.MediumImportance
+				if d.Left > 0 {
+					imp = widget.DangerImportance
+				}
+				cell.Add(cellButton(fmt.Sprintf("%s · %d", e.Campaign, e.Audience), imp, func() { s.ui.openCampaign(name) }))
 			}
-			name := e.Campaign
-			b := widget.NewButton(fmt.Sprintf("%s %d", e.Campaign, e.Audience), func() { s.ui.openCampaign(name) })
-			if d.Left > 0 {
-				b.Importance = widget.DangerImportance
-			}
-			cell.Add(b)
 		}
 		bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+		if isToday {
+			bg.StrokeColor, bg.StrokeWidth = theme.Color(theme.ColorNamePrimary), 2
+		}
 		s.grid.Add(container.NewStack(bg, cell))
 		if d.Left > 0 && d.Planned > 0 {
 			overflow = append(overflow, d.Verdict)
@@ -117,6 +137,37 @@ func (s *calendarScreen) show(month data.Date, days []data.DayPlan) {
 		s.notes.SetText(strings.Join(overflow, "\n"))
 	}
 	s.box.Refresh() // the weekday row may have come back
+}
+
+// cellButton is a button whose text wraps to the width of a calendar day
+// (a plain button would widen the day, and the whole grid with it): the
+// label lies over an empty button, which takes the taps.
+func cellButton(text string, imp widget.Importance, tap func()) *fyne.Container {
+	b := widget.NewButton("", tap)
+	b.Importance = imp
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.TextStyle.Bold = imp != widget.LowImportance
+	if imp == widget.DangerImportance {
+		l.Importance = widget.DangerImportance
+	}
+	return container.NewStack(b, l)
+}
+
+// cellText is the text of a cellButton.
+func cellText(o fyne.CanvasObject) (string, bool) {
+	c, ok := o.(*fyne.Container)
+	if !ok || len(c.Objects) != 2 {
+		return "", false
+	}
+	if _, ok := c.Objects[0].(*widget.Button); !ok {
+		return "", false
+	}
+	l, ok := c.Objects[1].(*widget.Label)
+	if !ok {
+		return "", false
+	}
+	return l.Text, true
 }
 
 // yearPlan is a year's months and the mailbox's daily limit.
@@ -150,7 +201,9 @@ func (s *calendarScreen) showYear(year int, yp yearPlan) {
 		m := m
 		cell := container.NewVBox(widget.NewLabelWithStyle(m.Month.Month.String(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		for _, e := range m.Entries {
-			cell.Add(widget.NewLabel(fmt.Sprintf("%s: %d", e.Campaign, e.Audience)))
+			l := widget.NewLabel(fmt.Sprintf("%s · %d", e.Campaign, e.Audience))
+			l.Truncation = fyne.TextTruncateEllipsis // the sidebar keeps its width
+			cell.Add(l)
 		}
 		if len(m.Entries) == 0 {
 			cell.Add(widget.NewLabel("-"))

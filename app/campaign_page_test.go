@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
@@ -225,4 +227,80 @@ func TestSettingsSaveInViewAndHintsAreExamples(t *testing.T) {
 		}
 	})
 	writeScreenshot(t, w, "settings-1024.png")
+}
+
+// Escape closes the dialog on top, doing nothing else.
+func TestEscapeClosesDialogs(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	confirmed := false
+	onUI(u, func() {
+		dialog.ShowConfirm("Delete?", "Really?", func(ok bool) { confirmed = ok }, w)
+		if w.Canvas().Overlays().Top() == nil {
+			t.Fatal("no dialog")
+		}
+		w.Canvas().(fyne.Canvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if w.Canvas().Overlays().Top() != nil || confirmed {
+			t.Errorf("Escape left the dialog open (or confirmed it: %v)", confirmed)
+		}
+	})
+}
+
+// The calendar marks today and shows what went out on past days; the year
+// view does not push the sidebar.
+func TestCalendarTodayAndPastSends(t *testing.T) {
+	mp := mailpittest.Start(t)
+	u, w := newTestUI(t, 300)
+	defer onUI(nil, w.Close)
+	onUI(nil, func() { w.Resize(fyne.NewSize(1024, 700)) })
+	ctx := context.Background()
+	configure(t, u, mp.SMTPPort)
+	tpl := data.Template{Name: "Flu shot", Subject: mailer.Starters[0].Subject, Body: mailer.Starters[0].Body}
+	u.store.SaveTemplate(ctx, &tpl)
+	seg, _ := u.store.SegmentByName(ctx, "65+ without a flu shot this season")
+	c := data.Campaign{Name: "Flu shots 2026", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID}
+	if err := u.store.CreateCampaign(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	res, err := u.work.Send(ctx, c.Name, workflow.SendOptions{})
+	if err != nil || res.Sent == 0 {
+		t.Fatalf("send: %+v, %v", res, err)
+	}
+	sidebar := float32(0)
+	onUI(u, func() { sidebar = u.sidebar.Size().Width; u.Show("Calendar") })
+	s := u.calendar
+	want := fmt.Sprintf("✓ Flu shots 2026 · %d sent", res.Sent)
+	var today *fyne.Container
+	waitFor(t, u, "today's cell", func() bool {
+		for _, o := range s.grid.Objects {
+			if st, ok := o.(*fyne.Container); ok && len(st.Objects) == 2 {
+				cell := st.Objects[1].(*fyne.Container)
+				if l, ok := cell.Objects[0].(*widget.Label); ok && strings.HasSuffix(l.Text, "· today") {
+					today = cell
+					return true
+				}
+			}
+		}
+		return false
+	})
+	onUI(u, func() {
+		found := false
+		for _, o := range today.Objects {
+			if text, ok := cellText(o); ok && text == want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("today's cell does not show %q", want)
+		}
+	})
+	writeScreenshot(t, w, "calendar-today.png")
+	onUI(u, func() { s.view.SetSelected("Year") })
+	waitFor(t, u, "the year", func() bool { return len(s.grid.Objects) == 12 })
+	onUI(u, func() {
+		if got := u.sidebar.Size().Width; got != sidebar {
+			t.Errorf("the year view moved the sidebar from %v to %v", sidebar, got)
+		}
+	})
+	writeScreenshot(t, w, "calendar-year-1024.png")
 }

@@ -257,7 +257,7 @@ func TestCalendarMonth(t *testing.T) {
 		for _, o := range s.grid.Objects {
 			if st, ok := o.(*fyne.Container); ok {
 				for _, b := range st.Objects[1].(*fyne.Container).Objects {
-					if btn, ok := b.(*widget.Button); ok && strings.HasPrefix(btn.Text, "Flu ") {
+					if text, ok := cellText(b); ok && strings.HasPrefix(text, "Flu ") {
 						return true
 					}
 				}

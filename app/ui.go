@@ -97,6 +97,11 @@ func New(a fyne.App, w fyne.Window, work *workflow.Workflow) *UI {
 			row.Objects[1].(*widget.Label).SetText(sections[id].title)
 		})
 	u.sidebar.OnSelected = u.onSectionSelected
+	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			u.closeTopDialog()
+		}
+	})
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		u.Show("Patients")
 		w.Canvas().Focus(u.patients.search)
@@ -165,6 +170,17 @@ func (u *UI) backUpDaily() {
 		case <-hourly.C:
 		}
 	}
+}
+
+// closeTopDialog closes the dialog on top, as Escape does: like its
+// Cancel or Close button, it does nothing else.
+func (u *UI) closeTopDialog() bool {
+	top := u.window.Canvas().Overlays().Top()
+	if top == nil {
+		return false
+	}
+	top.Hide()
+	return true
 }
 
 // Content is the window's whole content.

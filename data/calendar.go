@@ -219,3 +219,48 @@ func (s *Store) CalendarYear(ctx context.Context, year int) ([]MonthPlan, error)
 	}
 	return months, nil
 }
+
+// DaySent is how many emails of a campaign went out on a day (the
+// practice's day), bounced ones included: they were sent.
+type DaySent struct {
+	Day      Date
+	Campaign string
+	Sent     int
+}
+
+// SentPerDay counts the emails sent from from to to (the practice's days),
+// per day and campaign, for the calendar's past days.
+func (s *Store) SentPerDay(ctx context.Context, from, to Date) ([]DaySent, error) {
+	loc, err := s.Location()
+	if err != nil {
+		return nil, err
+	}
+	start := from.Time(loc).UTC().Format(time.RFC3339)
+	end := to.AddDays(1).Time(loc).UTC().Format(time.RFC3339)
+	counts := map[DaySent]int{}
+	var order []DaySent
+	err = s.eachRow(ctx, "count the emails sent", `SELECT c.name, o.sent_at FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
+		WHERE o.status IN ('sent', 'bounced') AND o.sent_at >= ? AND o.sent_at < ? ORDER BY o.sent_at`, []any{start, end},
+		func(row scanner) error {
+			var name, at string
+			if err := row.Scan(&name, &at); err != nil {
+				return err
+			}
+			t, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				return nil // a stamp Kindly did not write: not counted
+			}
+			k := DaySent{Day: DateOf(t.In(loc)), Campaign: name}
+			if _, seen := counts[k]; !seen {
+				order = append(order, k)
+			}
+			counts[k]++
+			return nil
+		})
+	out := make([]DaySent, len(order))
+	for i, k := range order {
+		k.Sent = counts[k]
+		out[i] = k
+	}
+	return out, err
+}

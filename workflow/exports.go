@@ -93,6 +93,8 @@ func checkOutFile(path string, csv bool) error {
 type CalendarPlan struct {
 	Entries []data.PlanEntry
 	Days    []data.DayPlan
+	Sent    []data.DaySent // what went out on the days up to today
+	Today   data.Date
 }
 
 // Calendar plans the occurrences from from to to (at most two years) with
@@ -110,7 +112,18 @@ func (w *Workflow) Calendar(ctx context.Context, from, to data.Date) (CalendarPl
 		return CalendarPlan{}, err
 	}
 	capa := data.Capacity{PerDay: st.Mail.DayLimit(), PerMinute: st.Mail.PerMinute}
-	return CalendarPlan{Entries: entries, Days: data.PlanCapacity(entries, from, to, capa)}, nil
+	plan := CalendarPlan{Entries: entries, Days: data.PlanCapacity(entries, from, to, capa)}
+	if plan.Today, err = w.store.Today(); err != nil {
+		return plan, err
+	}
+	if !plan.Today.Before(from) {
+		last := to
+		if plan.Today.Before(to) {
+			last = plan.Today
+		}
+		plan.Sent, err = w.store.SentPerDay(ctx, from, last)
+	}
+	return plan, err
 }
 
 // CalendarYear sums each campaign's emails per month of a year; perDay is
