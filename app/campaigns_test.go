@@ -148,9 +148,24 @@ func TestReportsAfterSend(t *testing.T) {
 		_, isLabel := s.chart.Objects[0].(*widget.Label)
 		return !isLabel
 	})
+	onUI(u, func() {
+		if len(s.totals) != 1 || s.totals[0].Campaign != "Flu" || s.totals[0].Sent != len(queued) {
+			t.Errorf("the table per campaign: %+v", s.totals)
+		}
+		if s.open.Visible() || s.reveal.Visible() {
+			t.Error("Open and Show in folder before any export")
+		}
+	})
+	onUI(nil, func() { w.Resize(fyne.NewSize(1024, 700)) })
+	writeScreenshot(t, w, "reports-1024.png")
 	path := filepath.Join(t.TempDir(), "log.xlsx")
 	onUI(u, func() { s.export(exportKinds[1].label, path) })
 	waitFor(t, u, "the export", func() bool { return strings.Contains(s.status.Text, "written to") })
+	onUI(u, func() {
+		if !s.open.Visible() || !s.reveal.Visible() || s.written != path {
+			t.Errorf("after the export: Open %v, Show in folder %v, file %q", s.open.Visible(), s.reveal.Visible(), s.written)
+		}
+	})
 	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
 		t.Fatalf("export: %v", err)
 	}
