@@ -242,7 +242,7 @@ func TestPatientFormAddsAndValidates(t *testing.T) {
 	waitFor(t, u, "the validation message", func() bool { return strings.Contains(f.message.Text, "not an email address") })
 	onUI(u, func() {
 		f.email.SetText("ADA@Example.com")
-		test.Type(f.born, "1815-12-10")
+		test.Type(f.born, "1915-12-10")
 		test.Type(f.tags, "math, analytical-engine")
 		f.promo.SetSelected("opted in")
 		f.onSave()
@@ -254,7 +254,7 @@ func TestPatientFormAddsAndValidates(t *testing.T) {
 	}
 	p := ps[0]
 	tags, _ := u.store.Tags(context.Background(), p.ID)
-	if p.Email != "ada@example.com" || p.BirthDate.String() != "1815-12-10" || p.PromoConsent != data.PromoOptedIn || p.PromoSource != "front desk" || len(tags) != 2 {
+	if p.Email != "ada@example.com" || p.BirthDate.String() != "1915-12-10" || p.PromoConsent != data.PromoOptedIn || p.PromoSource != "front desk" || len(tags) != 2 {
 		t.Fatalf("saved %+v %q", p, tags)
 	}
 	writeScreenshot(t, w, "patient-form.png")

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
@@ -303,4 +304,61 @@ func TestCalendarTodayAndPastSends(t *testing.T) {
 		}
 	})
 	writeScreenshot(t, w, "calendar-year-1024.png")
+}
+
+// The patient form reads dates as the importer does (in the practice's
+// order), shows errors next to the field, confirms the save, shows a new
+// patient despite a search, and offers Undo after archiving.
+func TestPatientFormEdges(t *testing.T) {
+	u, w := newTestUI(t, 50)
+	defer onUI(nil, w.Close)
+	ctx := context.Background()
+	st, _ := u.work.Settings(ctx)
+	st.TimeZone = "Europe/Berlin" // day first: 14.03.1958, 4/3/1958 is 4 March
+	if err := u.work.SaveSettings(ctx, st, ""); err != nil {
+		t.Fatal(err)
+	}
+	p := u.patients
+	onUI(u, func() { u.Show("Patients"); p.search.SetText("smith") })
+	var f *patientForm
+	onUI(u, func() {
+		p.onNewPatient()
+		f = p.form
+		test.Type(f.first, "Ada")
+		test.Type(f.last, "Lovelace")
+		test.Type(f.born, "31/02/1958")
+		if f.born.Validate() == nil {
+			t.Error("31/02/1958 passed")
+		}
+		f.born.SetText("4/3/1958")
+		test.Type(f.email, "ada@")
+		f.dlg.Hide() // as its Save button does
+		f.onSave()
+	})
+	waitFor(t, u, "the error at the email", func() bool {
+		return f.email.Validate() != nil && strings.Contains(f.message.Text, "not an email address")
+	})
+	onUI(u, func() { f.email.SetText("ada@example.com"); f.dlg.Hide(); f.onSave() })
+	waitFor(t, u, "the confirmation", func() bool { return u.notice.box.Visible() && u.notice.text.Text == "Lovelace, Ada added." })
+	onUI(u, func() {
+		if p.search.Text != "ada@example.com" {
+			t.Errorf("the search hides the new patient: %q", p.search.Text)
+		}
+	})
+	ps, _ := u.store.Patients(ctx, data.PatientQuery{Search: "lovelace"})
+	if len(ps) != 1 || ps[0].BirthDate.String() != "1958-03-04" {
+		t.Fatalf("saved %+v", ps)
+	}
+	// Archive, then Undo.
+	onUI(u, func() { f = showPatientForm(u, ps[0], nil, p.reload); f.onArchive() })
+	waitFor(t, u, "the archive notice", func() bool { return strings.Contains(u.notice.text.Text, "archived") && u.notice.undo.Visible() })
+	if got, _ := u.store.Patient(ctx, ps[0].ID); !got.Archived {
+		t.Fatal("not archived")
+	}
+	onUI(u, func() { test.Tap(u.notice.undo) })
+	waitFor(t, u, "the undo", func() bool { return strings.HasSuffix(u.notice.text.Text, "is as before.") })
+	if got, _ := u.store.Patient(ctx, ps[0].ID); got.Archived {
+		t.Fatal("Undo left the patient archived")
+	}
+	writeScreenshot(t, w, "patient-undo.png")
 }

@@ -25,6 +25,7 @@ type patientForm struct {
 	ui      *UI
 	patient data.Patient
 	onSaved func()
+	onAdded func(data.Patient) // a new patient was added
 
 	first, last, preferred, email, phone, born, postal, language, tags *widget.Entry
 	notes                                                              *widget.Entry
@@ -34,11 +35,21 @@ type patientForm struct {
 	visits                                                             *widget.Label
 	visitDate, visitService                                            *widget.Entry
 	dlg                                                                dialog.Dialog
+	dayFirst                                                           bool // how the practice writes 03/04/1960
+	today                                                              data.Date
 }
 
 // showPatientForm opens the form; p.ID == 0 adds a new patient.
 func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *patientForm {
 	f := &patientForm{ui: u, patient: p, onSaved: onSaved}
+	f.today, _ = u.store.Today()
+	if loc, err := u.store.Location(); err == nil {
+		f.dayFirst = data.DayFirst(loc.String())
+	}
+	example := "e.g. 1958-03-14 or 3/14/1958"
+	if f.dayFirst {
+		example = "e.g. 1958-03-14 or 14.03.1958"
+	}
 	entry := func(v, hint string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetText(v)
@@ -47,7 +58,16 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 	}
 	f.first, f.last, f.preferred = entry(p.FirstName, ""), entry(p.LastName, ""), entry(p.PreferredName, "optional")
 	f.email, f.phone = entry(p.Email, "name@example.com"), entry(p.Phone, "")
-	f.born = entry(p.BirthDate.String(), "YYYY-MM-DD")
+	f.born = entry(p.BirthDate.String(), example)
+	// Errors show under the field as it is typed.
+	f.born.Validator = func(s string) error { _, err := data.ReadDate(s, f.dayFirst, f.today); return err }
+	f.email.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		q := data.Patient{FirstName: "x", Email: s, CareConsent: data.CareAllowed, PromoConsent: data.PromoUnknown}
+		return q.Normalize()
+	}
 	f.postal, f.language = entry(p.PostalCode, ""), entry(p.Language, "e.g. en")
 	f.tags = entry(strings.Join(tags, ", "), "e.g. diabetes-program, newsletter")
 	f.notes = widget.NewMultiLineEntry()
@@ -68,7 +88,7 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 	var visitBox fyne.CanvasObject = widget.NewLabel("Visits can be added once the patient is saved.")
 	if p.ID != 0 {
 		f.visits = widget.NewLabel("Loading visits…")
-		f.visitDate, f.visitService = entry("", "YYYY-MM-DD"), entry("", "service, e.g. flu shot")
+		f.visitDate, f.visitService = entry("", example), entry("", "service, e.g. flu shot")
 		addVisit := widget.NewButton("Add visit", f.onAddVisit)
 		visitBox = container.NewVBox(f.visits, container.NewBorder(nil, nil, nil, addVisit, container.NewGridWithColumns(2, f.visitDate, f.visitService)))
 		f.loadVisits()
@@ -118,9 +138,9 @@ func (f *patientForm) read() (data.Patient, []string, error) {
 	p.Sex = f.sex.Selected
 	p.BirthDate = data.Date{}
 	if strings.TrimSpace(f.born.Text) != "" {
-		d, err := data.ParseDate(strings.TrimSpace(f.born.Text))
+		d, err := data.ReadDate(f.born.Text, f.dayFirst, f.today)
 		if err != nil {
-			return p, nil, &data.ValidationError{Field: "born", Message: "Date of birth: " + err.Error()}
+			return p, nil, &data.ValidationError{Field: "birth_date", Message: "Date of birth: " + err.Error()}
 		}
 		p.BirthDate = d
 	}
@@ -165,28 +185,71 @@ func (f *patientForm) onSave() {
 			f.reopen(err)
 			return
 		}
+		verb := "saved"
+		if f.patient.ID == 0 {
+			verb = "added"
+		}
+		f.ui.notify(fmt.Sprintf("%s %s.", saved.DisplayName(), verb), nil)
 		if f.onSaved != nil {
 			f.onSaved()
+		}
+		if f.onAdded != nil && f.patient.ID == 0 {
+			f.onAdded(saved)
 		}
 	})
 }
 
-// reopen shows the form again with the problem, keeping what was typed.
+// reopen shows the form again with the problem next to its field (and
+// below the form), keeping what was typed.
 func (f *patientForm) reopen(err error) {
 	var ve *data.ValidationError
 	msg := err.Error()
 	if !errors.As(err, &ve) {
 		msg = "Could not save: " + msg
+	} else if e := f.fieldOf(ve.Field); e != nil {
+		e.SetValidationError(errors.New(ve.Message))
 	}
 	f.message.SetText(msg)
 	f.dlg.Show()
+}
+
+// fieldOf is the entry a validation error is about.
+func (f *patientForm) fieldOf(field string) *widget.Entry {
+	switch field {
+	case "name":
+		return f.first
+	case "email":
+		return f.email
+	case "birth_date":
+		return f.born
+	}
+	return nil
 }
 
 func (f *patientForm) onArchive() {
 	p := f.patient
 	f.dlg.Hide()
 	background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.store.SetArchived(ctx, p.ID, !p.Archived) },
-		f.afterChange)
+		func(_ none, err error) {
+			f.afterChange(none{}, err)
+			if err != nil {
+				return
+			}
+			what := "archived: no more emails, kept in reports"
+			if p.Archived {
+				what = "restored"
+			}
+			// Undo puts it back as it was.
+			f.ui.notify(fmt.Sprintf("%s %s.", p.DisplayName(), what), func() {
+				background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.store.SetArchived(ctx, p.ID, p.Archived) },
+					func(_ none, err error) {
+						f.afterChange(none{}, err)
+						if err == nil {
+							f.ui.notify(p.DisplayName()+" is as before.", nil)
+						}
+					})
+			})
+		})
 }
 
 // afterChange reports a failed change, or refreshes whoever opened the form.
@@ -239,7 +302,10 @@ func (f *patientForm) loadVisits() {
 }
 
 func (f *patientForm) onAddVisit() {
-	d, err := data.ParseDate(strings.TrimSpace(f.visitDate.Text))
+	d, err := data.ReadDate(f.visitDate.Text, f.dayFirst, f.today)
+	if err == nil && d.IsZero() {
+		err = errors.New("enter the visit's date")
+	}
 	if err != nil {
 		f.message.SetText("Visit date: " + err.Error())
 		return

@@ -42,6 +42,7 @@ var patientColumns = []patientColumn{
 type patientsScreen struct {
 	ui     *UI
 	search *widget.Entry
+	form   *patientForm // the last form opened, for tests
 	count  *widget.Label
 	table  *widget.Table
 	box    fyne.CanvasObject
@@ -64,13 +65,15 @@ func newPatientsScreen(u *UI) *patientsScreen {
 	s.count = widget.NewLabel("")
 	s.table = widget.NewTable(
 		func() (int, int) { return s.total, len(patientColumns) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
 		s.updateCell)
 	s.table.ShowHeaderRow = true
 	s.table.CreateHeader = func() fyne.CanvasObject { return widget.NewButton("", nil) }
 	s.table.UpdateHeader = s.updateHeader
+	var widths []float32
 	for i, c := range patientColumns {
 		s.table.SetColumnWidth(i, c.width)
+		widths = append(widths, c.width)
 	}
 	s.table.OnSelected = s.onRowSelected
 	heading := widget.NewLabelWithStyle("Patients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -78,14 +81,25 @@ func newPatientsScreen(u *UI) *patientsScreen {
 	add.Importance = widget.HighImportance
 	importB := widget.NewButtonWithIcon("Import spreadsheet…", theme.UploadIcon(), func() { openImportWizard(s.ui, s.reload) })
 	top := container.NewVBox(container.NewBorder(nil, nil, heading, container.NewHBox(s.count, importB, add)), s.search)
-	s.box = container.NewBorder(top, nil, nil, nil, s.table)
+	s.box = container.NewBorder(top, nil, nil, nil, grown(s.table, widths...))
 	return s
 }
 
 func (s *patientsScreen) content() fyne.CanvasObject { return s.box }
 
 func (s *patientsScreen) onNewPatient() {
-	showPatientForm(s.ui, data.Patient{}, nil, s.reload)
+	f := showPatientForm(s.ui, data.Patient{}, nil, s.reload)
+	s.form = f
+	f.onAdded = func(p data.Patient) {
+		// The new patient shows, even when a search would hide them.
+		if s.search.Text != "" {
+			who := p.Email
+			if who == "" {
+				who = p.LastName
+			}
+			s.search.SetText(who)
+		}
+	}
 }
 
 // onRowSelected opens the patient of the tapped row.

@@ -41,3 +41,36 @@ func (l *stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 func (l *stretchLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(l.min*float32(len(l.weights)), 120)
 }
+
+// grown lays a table out over the space it gets with its columns at least
+// their widths, growing them in proportion when the window is wider: no
+// empty band on a big screen, a scroll bar on a small one.
+func grown(t *widget.Table, widths ...float32) fyne.CanvasObject {
+	return container.New(&growLayout{t: t, widths: widths}, t)
+}
+
+type growLayout struct {
+	t      *widget.Table
+	widths []float32
+	width  float32
+}
+
+func (l *growLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if size.Width != l.width {
+		l.width = size.Width
+		var sum float32
+		for _, w := range l.widths {
+			sum += w
+		}
+		grow := max(1, (size.Width-16)/sum)
+		for i, w := range l.widths {
+			l.t.SetColumnWidth(i, w*grow)
+		}
+	}
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l *growLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(200, 120) }

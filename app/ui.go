@@ -68,6 +68,7 @@ type UI struct {
 	reports   *reportsScreen
 	settings  *settingsScreen
 	inbox     inboxState
+	notice    *noticeBar
 
 	// ctx ends when the window closes (cause workflow.ErrInterrupted);
 	// running holds the background work Close waits for.
@@ -85,6 +86,7 @@ func New(a fyne.App, w fyne.Window, work *workflow.Workflow) *UI {
 	// Screens are cheap to make: their data loads when they are first shown.
 	u.today, u.patients, u.segments, u.templates = newTodayScreen(u), newPatientsScreen(u), newSegmentsScreen(u), newTemplatesScreen(u)
 	u.calendar, u.campaigns, u.reports, u.settings = newCalendarScreen(u), newCampaignsScreen(u), newReportsScreen(u), newSettingsScreen(u)
+	u.notice = newNoticeBar(u)
 	u.body = container.NewStack()
 	u.sidebar = widget.NewList(
 		func() int { return len(sections) },
@@ -187,7 +189,8 @@ func (u *UI) closeTopDialog() bool {
 func (u *UI) Content() fyne.CanvasObject {
 	split := container.NewHSplit(u.sidebar, u.body)
 	split.SetOffset(0.16)
-	return split
+	u.notice.root = container.NewBorder(nil, u.notice.box, nil, nil, split)
+	return u.notice.root
 }
 
 // Show switches to the screen of the section with this title.

@@ -1,7 +1,11 @@
 package data
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -112,4 +116,88 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+var (
+	isoDate     = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$`)
+	slashDate   = regexp.MustCompile(`^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?: .*)?$`)
+	dotDate     = regexp.MustCompile(`^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})\.?(?: .*)?$`)
+	compactDate = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
+	textLayouts = []string{"Jan 2, 2006", "January 2, 2006", "2 Jan 2006", "2 January 2006", "Jan 2 2006",
+		"January 2 2006", "02-Jan-2006", "2-Jan-2006", "02-Jan-06", "Mon, Jan 2, 2006", "Monday, January 2, 2006"}
+)
+
+// ErrPlaceholderDate is a date with a year like 0001 or 0000, which systems
+// write for "unknown".
+var ErrPlaceholderDate = errors.New("a placeholder, not a date")
+
+// ReadDate reads a date as people write it - 1958-03-14, 19580314,
+// 14.03.1958, 3/14/1958 or 14/3/1958 (dayFirst decides 03/04/1958), "14
+// March 1958" - the way the importer reads a spreadsheet's text. today
+// bounds two-digit years (a birth year "25" in 2026 is 2025; "40" is
+// 1940).
+func ReadDate(s string, dayFirst bool, today Date) (Date, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Date{}, nil
+	}
+	mk := func(y, m, d int) (Date, error) {
+		if y < 1000 && strings.Contains(s, fmt.Sprintf("%04d", y)) {
+			return Date{}, fmt.Errorf("%w (%q)", ErrPlaceholderDate, s)
+		}
+		if y < 100 {
+			y += 2000
+			if y > today.Year {
+				y -= 100
+			}
+		}
+		t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+		if m < 1 || m > 12 || t.Day() != d || t.Month() != time.Month(m) || y < 1850 || y > 2200 {
+			return Date{}, fmt.Errorf("%q is not a real date", s)
+		}
+		return Date{Year: y, Month: time.Month(m), Day: d}, nil
+	}
+	atoi := func(x string) int { n, _ := strconv.Atoi(x); return n }
+	if m := isoDate.FindStringSubmatch(s); m != nil {
+		return mk(atoi(m[1]), atoi(m[2]), atoi(m[3]))
+	}
+	if m := compactDate.FindStringSubmatch(s); m != nil {
+		return mk(atoi(m[1]), atoi(m[2]), atoi(m[3]))
+	}
+	if m := dotDate.FindStringSubmatch(s); m != nil {
+		return mk(atoi(m[3]), atoi(m[2]), atoi(m[1]))
+	}
+	if m := slashDate.FindStringSubmatch(s); m != nil {
+		if dayFirst {
+			return mk(atoi(m[3]), atoi(m[2]), atoi(m[1]))
+		}
+		return mk(atoi(m[3]), atoi(m[1]), atoi(m[2]))
+	}
+	for _, layout := range textLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return mk(t.Year(), int(t.Month()), t.Day())
+		}
+	}
+	return Date{}, fmt.Errorf("%q is not a date Kindly can read (use e.g. 1960-03-04)", s)
+}
+
+// DayFirst says whether the practice writes 03/04/1960 for 3 April, from
+// its time zone: month first in the United States (and on a computer
+// without a time zone set there), day first nearly everywhere else.
+func DayFirst(zone string) bool {
+	if zone == "" || strings.HasPrefix(zone, "US/") || zone == "Pacific/Honolulu" {
+		return false
+	}
+	rest, ok := strings.CutPrefix(zone, "America/")
+	if !ok {
+		return true
+	}
+	us := []string{"New_York", "Chicago", "Denver", "Los_Angeles", "Phoenix", "Anchorage", "Detroit", "Boise", "Juneau", "Sitka",
+		"Nome", "Adak", "Yakutat", "Metlakatla", "Menominee", "Indiana/", "Kentucky/", "North_Dakota/", "Indianapolis", "Louisville"}
+	for _, z := range us {
+		if rest == z || strings.HasSuffix(z, "/") && strings.HasPrefix(rest, z) {
+			return false
+		}
+	}
+	return true
 }

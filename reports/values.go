@@ -1,13 +1,11 @@
 package reports
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
@@ -33,13 +31,8 @@ func (o DateOrder) String() string {
 }
 
 var (
-	isoDate      = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$`)
 	slashDate    = regexp.MustCompile(`^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?: .*)?$`)
-	dotDate      = regexp.MustCompile(`^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})\.?(?: .*)?$`)
-	compactDate  = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
 	serialNumber = regexp.MustCompile(`^\d{1,6}(\.\d+)?$`)
-	textLayouts  = []string{"Jan 2, 2006", "January 2, 2006", "2 Jan 2006", "2 January 2006", "Jan 2 2006",
-		"January 2 2006", "02-Jan-2006", "2-Jan-2006", "02-Jan-06", "Mon, Jan 2, 2006", "Monday, January 2, 2006"}
 )
 
 // slashParts splits a slashed or dashed date into its two leading numbers,
@@ -63,48 +56,11 @@ func parseDate(s string, order DateOrder, date1904 bool, today data.Date) (data.
 	if s == "" {
 		return data.Date{}, nil
 	}
-	mk := func(y, m, d int) (data.Date, error) {
-		if y < 1000 && strings.Contains(s, fmt.Sprintf("%04d", y)) {
-			return data.Date{}, fmt.Errorf("%w (%q)", errPlaceholderDate, s)
-		}
-		if y < 100 {
-			y += 2000
-			if y > today.Year {
-				y -= 100
-			}
-		}
-		t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-		if m < 1 || m > 12 || t.Day() != d || t.Month() != time.Month(m) || y < 1850 || y > 2200 {
-			return data.Date{}, fmt.Errorf("%q is not a real date", s)
-		}
-		return data.Date{Year: y, Month: time.Month(m), Day: d}, nil
-	}
-	atoi := func(x string) int { n, _ := strconv.Atoi(x); return n }
-	if m := isoDate.FindStringSubmatch(s); m != nil {
-		return mk(atoi(m[1]), atoi(m[2]), atoi(m[3]))
-	}
-	if m := compactDate.FindStringSubmatch(s); m != nil {
-		return mk(atoi(m[1]), atoi(m[2]), atoi(m[3]))
-	}
-	if m := dotDate.FindStringSubmatch(s); m != nil {
-		return mk(atoi(m[3]), atoi(m[2]), atoi(m[1]))
-	}
-	if m := slashDate.FindStringSubmatch(s); m != nil {
-		if order == DayFirst {
-			return mk(atoi(m[3]), atoi(m[2]), atoi(m[1]))
-		}
-		return mk(atoi(m[3]), atoi(m[1]), atoi(m[2]))
-	}
 	if serialNumber.MatchString(s) {
 		f, _ := strconv.ParseFloat(s, 64)
 		return serialDate(f, date1904, s)
 	}
-	for _, layout := range textLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return mk(t.Year(), int(t.Month()), t.Day())
-		}
-	}
-	return data.Date{}, fmt.Errorf("%q is not a date Kindly can read (use e.g. 1960-03-04)", s)
+	return data.ReadDate(s, order == DayFirst, today)
 }
 
 // serialDate converts an Excel serial day number to a date, with
@@ -202,7 +158,7 @@ func splitTags(s string) []string {
 
 // errPlaceholderDate: a date with a year like 0001 or 0000, which systems
 // write for "unknown"; it is read as no date.
-var errPlaceholderDate = errors.New("a placeholder, not a date")
+var errPlaceholderDate = data.ErrPlaceholderDate
 
 // excelErrors are the values Excel writes in a cell whose formula failed.
 var excelErrors = map[string]bool{"#null!": true, "#div/0!": true, "#value!": true, "#ref!": true, "#name?": true, "#num!": true,
