@@ -289,8 +289,11 @@ func TestSegmentBuilder(t *testing.T) {
 		visit := s.editor.children[1].(*conditionEditor)
 		visit.kind.SetSelected("Last visit")
 		visit.text.SetText("flu shot")
-		visit.op.SetSelected("not since the 1st of month N")
-		visit.n1.SetText("9")
+		visit.op.SetSelected("not since the 1st of")
+		if visit.month == nil || visit.month.Selected != "September" { // months by name, the season's start offered
+			t.Errorf("the month is not chosen by name: %v", visit.month)
+		}
+		visit.month.SetSelected("September")
 	})
 	want := data.Rule{Kind: data.KindAll, Rules: []data.Rule{{Kind: data.KindAge, Min: ptr(65)}, {Kind: data.KindVisit, Service: "flu shot", Op: data.VisitNotSince, Month: 9}}}
 	n, err := u.store.SegmentCount(context.Background(), want)
@@ -299,7 +302,7 @@ func TestSegmentBuilder(t *testing.T) {
 	}
 	waitFor(t, u, "the live count", func() bool { return s.count.Text == patientsText(n)+" today" })
 	onUI(u, func() {
-		if s.sentence.Text != "Patients aged 65 or older and who had no flu shot since 1 September." || !strings.HasPrefix(s.members.Text, "Members: ") {
+		if s.sentence.Text != "Patients aged 65 or older and who had no flu shot since 1 September." || !strings.HasPrefix(s.members.Text, "Members") || len(s.memberRows) == 0 {
 			t.Errorf("sentence %q members %q", s.sentence.Text, s.members.Text)
 		}
 		s.onSave()
@@ -320,6 +323,16 @@ func TestSegmentBuilder(t *testing.T) {
 		}
 	})
 	writeScreenshot(t, w, "segment-builder.png")
+
+	// Duplicate, then delete the copy.
+	onUI(u, func() { s.onDuplicate() })
+	waitFor(t, u, "the copy", func() bool { return s.name.Text == "Flu 65+ (copy)" && len(s.rows) == 7 })
+	onUI(u, func() { s.onDelete() })
+	onUI(u, func() { tapButton(t, w, "Yes") })
+	waitFor(t, u, "the deletion", func() bool { return len(s.rows) == 6 && strings.Contains(u.notice.text.Text, "was deleted") })
+	if _, err := u.store.SegmentByName(context.Background(), "Flu 65+ (copy)"); err == nil {
+		t.Fatal("the copy is still there")
+	}
 }
 
 func ptr(n int) *int { return &n }

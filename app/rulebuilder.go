@@ -3,6 +3,7 @@ package app
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,8 +23,8 @@ var conditionKinds = []struct{ kind, label string }{
 // Operator choices per kind, in words, with their rule values.
 var (
 	tagOps      = [][2]string{{"has", "has the tag"}, {"has_not", "does not have the tag"}}
-	visitOps    = [][2]string{{data.VisitWithin, "within the last N months"}, {data.VisitNotWithin, "not within the last N months"}, {data.VisitMoreThan, "more than N months ago"}, {data.VisitNever, "never"}, {data.VisitEver, "ever"}, {data.VisitSince, "since the 1st of month N"}, {data.VisitNotSince, "not since the 1st of month N"}}
-	birthdayOps = [][2]string{{"within_days", "within the next N days"}, {"month", "in month N"}}
+	visitOps    = [][2]string{{data.VisitWithin, "within the last N months"}, {data.VisitNotWithin, "not within the last N months"}, {data.VisitMoreThan, "more than N months ago"}, {data.VisitNever, "never"}, {data.VisitEver, "ever"}, {data.VisitSince, "since the 1st of"}, {data.VisitNotSince, "not since the 1st of"}}
+	birthdayOps = [][2]string{{"within_days", "within the next N days"}, {"month", "in"}}
 	consentOps  = [][2]string{{data.ConsentCareAllowed, "allows care reminders"}, {data.ConsentCareOptedOut, "opted out of care reminders"}, {data.ConsentPromoOptedIn, "opted in to promotions"}, {data.ConsentPromoNotOptIn, "did not opt in to promotions"}, {data.ConsentPromoOptedOut, "opted out of promotions"}, {data.ConsentDoNotContact, "is do-not-contact"}, {data.ConsentMayBeContacted, "is not do-not-contact"}}
 	emailOps    = [][2]string{{"has", "has one"}, {"has_not", "has none"}}
 	segmentOps  = [][2]string{{"in", "is in"}, {"not_in", "is not in"}}
@@ -146,9 +147,24 @@ type conditionEditor struct {
 	kind     *widget.Select
 	params   *fyne.Container
 	op       *widget.Select
-	text     *widget.Entry // tag, service, postal code
-	n1, n2   *widget.Entry // numbers
+	text     *widget.Entry  // tag, service, postal code
+	n1, n2   *widget.Entry  // numbers
+	month    *widget.Select // a month by name (visits since, birthdays in)
 	box      *fyne.Container
+}
+
+// monthNames are the months as the builder offers them.
+var monthNames = func() []string {
+	var out []string
+	for m := time.January; m <= time.December; m++ {
+		out = append(out, m.String())
+	}
+	return out
+}()
+
+// usesMonth says whether an operator takes a month (not a number).
+func usesMonth(op string) bool {
+	return op == data.VisitSince || op == data.VisitNotSince || op == "month"
 }
 
 func newConditionEditor(r data.Rule, onChange func(), segments func() []string) *conditionEditor {
@@ -209,7 +225,28 @@ func (c *conditionEditor) build(r data.Rule) {
 		s.OnChanged = changed // after the initial choice: building is not an edit
 		return s
 	}
-	c.op, c.text, c.n1, c.n2 = nil, nil, nil, nil
+	c.op, c.text, c.n1, c.n2, c.month = nil, nil, nil, nil, nil
+	// A month or a number, as the operator asks: changing it lays out again.
+	monthOrNumber := func(op string, month, number int) fyne.CanvasObject {
+		c.month = widget.NewSelect(monthNames, nil)
+		if month >= 1 && month <= 12 {
+			c.month.SetSelectedIndex(month - 1)
+		}
+		c.month.OnChanged = changed
+		c.n1 = entry(n(number), "N")
+		if usesMonth(op) {
+			return fitted(c.month)
+		}
+		return sized(c.n1, 60)
+	}
+	relayout := func(string) {
+		r := c.rule()
+		if usesMonth(r.Op) && r.Month == 0 {
+			r.Month = 9 // September: the flu season's start
+		}
+		c.build(r)
+		c.onChange()
+	}
 	c.params.RemoveAll()
 	switch r.Kind {
 	case data.KindAge:
@@ -220,36 +257,30 @@ func (c *conditionEditor) build(r data.Rule) {
 		c.params.Add(sized(c.n2, 70))
 	case data.KindSex:
 		c.op = sel(sexOps, r.Value)
-		c.params.Add(c.op)
+		c.params.Add(fitted(c.op))
 	case data.KindTag:
 		c.op, c.text = sel(tagOps, r.Op), entry(r.Value, "tag")
-		c.params.Add(c.op)
+		c.params.Add(fitted(c.op))
 		c.params.Add(sized(c.text, 180))
 	case data.KindVisit:
 		c.text, c.op = entry(r.Service, "service, e.g. flu shot (empty: any)"), sel(visitOps, r.Op)
-		v := r.Months
-		if r.Op == data.VisitSince || r.Op == data.VisitNotSince {
-			v = r.Month
+		c.op.OnChanged = relayout
+		c.params.Add(sized(c.text, 150))
+		c.params.Add(fitted(c.op))
+		if r.Op != data.VisitNever && r.Op != data.VisitEver {
+			c.params.Add(monthOrNumber(r.Op, r.Month, r.Months))
 		}
-		c.n1 = entry(n(v), "N")
-		c.params.Add(sized(c.text, 220))
-		c.params.Add(c.op)
-		c.params.Add(sized(c.n1, 60))
 	case data.KindBirthday:
 		c.op = sel(birthdayOps, r.Op)
-		v := r.Days
-		if r.Op == "month" {
-			v = r.Month
-		}
-		c.n1 = entry(n(v), "N")
-		c.params.Add(c.op)
-		c.params.Add(sized(c.n1, 60))
+		c.op.OnChanged = relayout
+		c.params.Add(fitted(c.op))
+		c.params.Add(monthOrNumber(r.Op, r.Month, r.Days))
 	case data.KindConsent:
 		c.op = sel(consentOps, r.Value)
-		c.params.Add(c.op)
+		c.params.Add(fitted(c.op))
 	case data.KindEmail:
 		c.op = sel(emailOps, r.Op)
-		c.params.Add(c.op)
+		c.params.Add(fitted(c.op))
 	case data.KindCreated:
 		c.n1 = entry(n(r.Days), "days")
 		c.params.Add(widget.NewLabel("within the last"))
@@ -266,10 +297,20 @@ func (c *conditionEditor) build(r data.Rule) {
 		c.text = widget.NewEntry() // holds the chosen name
 		c.text.SetText(r.Value)
 		names.OnChanged = func(v string) { c.text.SetText(v); c.onChange() }
-		c.params.Add(c.op)
+		c.params.Add(fitted(c.op))
 		c.params.Add(names)
 	}
 	c.params.Refresh()
+}
+
+// fitted gives a dropdown the width of its longest choice, so no label is
+// cut off.
+func fitted(s *widget.Select) fyne.CanvasObject {
+	var w float32
+	for _, o := range s.Options {
+		w = max(w, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	return sized(s, w+theme.IconInlineSize()+4*theme.InnerPadding())
 }
 
 // sized gives an entry a fixed width inside an HBox.
@@ -306,16 +347,16 @@ func (c *conditionEditor) rule() data.Rule {
 		r.Service, r.Op = strings.TrimSpace(c.text.Text), valueOf(visitOps, c.op.Selected)
 		switch r.Op {
 		case data.VisitSince, data.VisitNotSince:
-			r.Month = atoi(c.n1.Text)
+			r.Month = c.monthChosen()
 		case data.VisitWithin, data.VisitNotWithin, data.VisitMoreThan:
-			r.Months = atoi(c.n1.Text)
+			r.Months = c.number()
 		}
 	case data.KindBirthday:
 		r.Op = valueOf(birthdayOps, c.op.Selected)
 		if r.Op == "month" {
-			r.Month = atoi(c.n1.Text)
+			r.Month = c.monthChosen()
 		} else {
-			r.Days = atoi(c.n1.Text)
+			r.Days = c.number()
 		}
 	case data.KindConsent:
 		r.Value = valueOf(consentOps, c.op.Selected)
@@ -332,3 +373,19 @@ func (c *conditionEditor) rule() data.Rule {
 }
 
 func (c *conditionEditor) view() fyne.CanvasObject { return c.box }
+
+// monthChosen is the month picked (1-12), 0 when none.
+func (c *conditionEditor) monthChosen() int {
+	if c.month == nil {
+		return 0
+	}
+	return c.month.SelectedIndex() + 1
+}
+
+// number is the number typed, 0 when none.
+func (c *conditionEditor) number() int {
+	if c.n1 == nil {
+		return 0
+	}
+	return atoi(c.n1.Text)
+}

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
@@ -27,7 +28,9 @@ type segmentsScreen struct {
 	holder     *fyne.Container
 	sentence   *widget.Label
 	count      *widget.Label
-	members    *widget.Label
+	members    *widget.Label // how many, and how many are listed
+	memberRows []data.Patient
+	table      *widget.Table
 	whoEntry   *widget.Entry
 	why        *widget.Label
 	saveMsg    *widget.Label
@@ -44,7 +47,9 @@ func newSegmentsScreen(u *UI) *segmentsScreen {
 	s.list = widget.NewList(
 		func() int { return len(s.rows) },
 		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, widget.NewLabel("100000"), widget.NewLabel("name"))
+			name := widget.NewLabel("name")
+			name.Truncation = fyne.TextTruncateEllipsis // long names never run under the count
+			return container.NewBorder(nil, nil, nil, widget.NewLabel("100000"), name)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			r := s.rows[id]
@@ -67,24 +72,31 @@ func newSegmentsScreen(u *UI) *segmentsScreen {
 	s.count = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.members = widget.NewLabel("")
 	s.members.Wrapping = fyne.TextWrapWord
+	s.table = s.membersTable()
 	s.whoEntry = widget.NewEntry()
 	s.whoEntry.SetPlaceHolder("Why is this patient in or out? Type a name…")
-	s.whoEntry.OnSubmitted = s.onWhy
+	s.whoEntry.OnChanged = s.onWhy // answers as it is typed
 	s.why = widget.NewLabel("")
 	s.why.Wrapping = fyne.TextWrapWord
 	s.saveMsg = widget.NewLabel("")
 	save := widget.NewButton("Save segment", s.onSave)
 	save.Importance = widget.HighImportance
+	dup := widget.NewButton("Duplicate", s.onDuplicate)
+	del := widget.NewButton("Delete…", s.onDelete)
+	export := widget.NewButton("Export members…", s.onExport)
 	newB := widget.NewButton("New segment", func() { s.list.UnselectAll(); s.edit("", data.Rule{Kind: data.KindAll}) })
 
 	s.form = container.NewVBox(s.name, s.holder, s.sentence, s.count,
-		container.NewHBox(save, s.saveMsg), widget.NewSeparator(), s.members, s.whoEntry, s.why)
+		container.NewHBox(save, dup, del, s.saveMsg), widget.NewSeparator(), s.whoEntry, s.why)
 	s.scroll = container.NewVScroll(s.form)
-	right := s.scroll
+	membersBox := container.NewBorder(container.NewBorder(nil, nil, nil, export, s.members), nil, nil, nil,
+		grown(s.table, 220, 110, 260))
+	right := container.NewVSplit(s.scroll, membersBox)
+	right.SetOffset(0.6)
 	heading := widget.NewLabelWithStyle("Segments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	left := container.NewBorder(container.NewBorder(nil, nil, heading, s.status), newB, nil, nil, s.list)
 	split := container.NewHSplit(left, right)
-	split.SetOffset(0.3)
+	split.SetOffset(0.26)
 	s.box = split
 	return s
 }
@@ -156,7 +168,7 @@ func (s *segmentsScreen) onRuleChanged() {
 		if err != nil {
 			return counted{}, err
 		}
-		first, err := s.ui.store.SegmentMembers(ctx, r, 0, 12)
+		first, err := s.ui.store.SegmentMembers(ctx, r, 0, 200)
 		return counted{n, first}, err
 	}, func(c counted, err error) {
 		if err != nil {
@@ -164,14 +176,13 @@ func (s *segmentsScreen) onRuleChanged() {
 			return
 		}
 		s.count.SetText(patientsText(c.n) + " today")
-		var names []string
-		for _, p := range c.first {
-			names = append(names, p.DisplayName())
-		}
+		s.memberRows = c.first
+		s.table.Refresh()
+		text := "Members (a row opens the patient):"
 		if c.n > len(c.first) {
-			names = append(names, fmt.Sprintf("… and %d more", c.n-len(c.first)))
+			text = fmt.Sprintf("Members: the first %d of %d (a row opens the patient; the export has all):", len(c.first), c.n)
 		}
-		s.members.SetText("Members: " + strings.Join(names, "; "))
+		s.members.SetText(text)
 	})
 }
 
@@ -188,9 +199,130 @@ func (s *segmentsScreen) onSave() {
 		})
 }
 
+var memberHeads = []string{"Patient", "Born", "Email"}
+
+// membersTable lists the first members of the segment being edited.
+func (s *segmentsScreen) membersTable() *widget.Table {
+	t := widget.NewTableWithHeaders(func() (int, int) { return len(s.memberRows), len(memberHeads) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("Someone, Anybody")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row >= len(s.memberRows) {
+				return
+			}
+			p := s.memberRows[id.Row]
+			o.(*widget.Label).SetText([]string{p.DisplayName(), p.BirthDate.String(), p.Email}[id.Col])
+		})
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(memberHeads[id.Col])
+		}
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		t.UnselectAll()
+		if id.Row < 0 || id.Row >= len(s.memberRows) {
+			return
+		}
+		p := s.memberRows[id.Row]
+		background(s.ui, func(ctx context.Context) ([]string, error) { return s.ui.store.Tags(ctx, p.ID) },
+			func(tags []string, err error) {
+				if err != nil {
+					s.ui.showError(err)
+					return
+				}
+				showPatientForm(s.ui, p, tags, s.onRuleChanged)
+			})
+	}
+	return t
+}
+
+// saved is the name of the segment in the builder when it is saved as it
+// stands; "" (with the reason in saveMsg) when not.
+func (s *segmentsScreen) saved() string {
+	name := strings.TrimSpace(s.name.Text)
+	for _, r := range s.rows {
+		if r.Name == name {
+			return name
+		}
+	}
+	s.saveMsg.SetText("Save the segment first.")
+	return ""
+}
+
+func (s *segmentsScreen) onDuplicate() {
+	name := s.saved()
+	if name == "" {
+		return
+	}
+	background(s.ui, func(ctx context.Context) (workflow.SegmentInfo, error) { return s.ui.work.DuplicateSegment(ctx, name) },
+		func(info workflow.SegmentInfo, err error) {
+			if err != nil {
+				s.saveMsg.SetText("Not duplicated: " + errorText(err))
+				return
+			}
+			s.edit(info.Name, info.Rule)
+			s.saveMsg.SetText("Duplicated as " + info.Name + ": change it and save.")
+			s.refresh()
+		})
+}
+
+func (s *segmentsScreen) onDelete() {
+	name := s.saved()
+	if name == "" {
+		return
+	}
+	dialog.ShowConfirm("Delete the segment "+name+"?", "The patients stay; only this way of choosing them goes (a backup is taken first).",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			background(s.ui, func(ctx context.Context) (none, error) { return none{}, s.ui.work.DeleteSegment(ctx, name) },
+				func(_ none, err error) {
+					if err != nil {
+						s.saveMsg.SetText("Not deleted: " + errorText(err))
+						return
+					}
+					s.list.UnselectAll()
+					s.edit("", data.Rule{Kind: data.KindAll})
+					s.ui.notify("The segment "+name+" was deleted.", nil)
+					s.refresh()
+				})
+		}, s.ui.window)
+}
+
+func (s *segmentsScreen) onExport() {
+	name := s.saved()
+	if name == "" {
+		return
+	}
+	s.ui.chooseSaveFile(name+".xlsx", func(path string) {
+		background(s.ui, func(ctx context.Context) (int, error) {
+			return s.ui.work.Export(ctx, workflow.ExportRequest{Kind: workflow.ExportSegment, Name: name, Out: path}, nil)
+		}, func(n int, err error) {
+			if err != nil {
+				s.ui.showError(err)
+				return
+			}
+			s.ui.notify(fmt.Sprintf("%d members of %s written to %s", n, name, path), nil)
+		})
+	})
+}
+
 // onWhy explains, for the first patient matching the typed name, which
 // conditions hold and which fail.
 func (s *segmentsScreen) onWhy(typed string) {
+	if strings.TrimSpace(typed) == "" {
+		s.explaining.stop()
+		s.why.SetText("")
+		return
+	}
 	r := s.editor.rule()
 	restart(s.ui, &s.explaining, func(ctx context.Context) (string, error) {
 		ps, err := s.ui.store.Patients(ctx, data.PatientQuery{Search: typed, Limit: 1, IncludeArchived: true})

@@ -48,11 +48,11 @@ func (s *session) segmentsCommand() *cobra.Command {
 }
 
 func (s *session) segmentCommand() *cobra.Command {
-	var asJSON bool
+	var asJSON, del, dup bool
 	var rules string
 	c := &cobra.Command{
 		Use:   "segment NAME",
-		Short: "Show a segment (its sentence and size), or create or change it with --rules",
+		Short: "Show a segment (its sentence and size), create or change it with --rules, or --delete or --duplicate it",
 		Long: `Shows a segment: its sentence and size today. With --rules it creates or
 changes the segment; rules are JSON, e.g.
   {"kind":"all","rules":[{"kind":"age","min":65},{"kind":"visit","service":"flu shot","op":"not_since","month":9}]}`,
@@ -60,13 +60,22 @@ changes the segment; rules are JSON, e.g.
 		RunE: s.runs(func(c call) error {
 			var info workflow.SegmentInfo
 			var err error
-			if rules != "" {
+			switch {
+			case del:
+				if err := c.work.DeleteSegment(c.ctx, c.args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.out, "Deleted the segment %q (a backup was taken first).\n", c.args[0])
+				return nil
+			case dup:
+				info, err = c.work.DuplicateSegment(c.ctx, c.args[0])
+			case rules != "":
 				r, perr := data.ParseRule(rules)
 				if perr != nil {
 					return perr
 				}
 				info, err = c.work.SaveSegment(c.ctx, c.args[0], r)
-			} else {
+			default:
 				info, err = c.work.Segment(c.ctx, c.args[0])
 			}
 			if err != nil {
@@ -81,5 +90,8 @@ changes the segment; rules are JSON, e.g.
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	c.Flags().StringVar(&rules, "rules", "", "create or change the segment with these rules (JSON)")
+	c.Flags().BoolVar(&del, "delete", false, "delete the segment (refused while a campaign or another segment uses it)")
+	c.Flags().BoolVar(&dup, "duplicate", false, `save a copy of the segment as "NAME (copy)"`)
+	c.MarkFlagsMutuallyExclusive("delete", "duplicate", "rules")
 	return c
 }

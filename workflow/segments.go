@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"kindly/data"
@@ -62,4 +63,43 @@ func (w *Workflow) SaveSegment(ctx context.Context, name string, r data.Rule) (S
 	}
 	info := w.describe(ctx, seg)
 	return info, info.Err
+}
+
+// DeleteSegment removes a segment no campaign or other segment uses,
+// after a backup; the audit log notes it.
+func (w *Workflow) DeleteSegment(ctx context.Context, name string) error {
+	seg, err := w.store.SegmentByName(ctx, name)
+	if err := named(err, "segment", name); err != nil {
+		return err
+	}
+	backup, err := w.store.Backup(ctx, "before delete")
+	if err != nil {
+		return err
+	}
+	if err := w.store.DeleteSegment(ctx, seg.ID); err != nil {
+		w.store.DiscardBackup(backup) // nothing changed
+		return err
+	}
+	return nil
+}
+
+// DuplicateSegment saves a copy of a segment under a free name ("Flu 60+
+// (copy)", "Flu 60+ (copy 2)", ...) and returns it.
+func (w *Workflow) DuplicateSegment(ctx context.Context, name string) (SegmentInfo, error) {
+	seg, err := w.store.SegmentByName(ctx, name)
+	if err := named(err, "segment", name); err != nil {
+		return SegmentInfo{}, err
+	}
+	for i := 1; i < 1000; i++ {
+		copyName := seg.Name + " (copy)"
+		if i > 1 {
+			copyName = fmt.Sprintf("%s (copy %d)", seg.Name, i)
+		}
+		if _, err := w.store.SegmentByName(ctx, copyName); errors.Is(err, data.ErrNotFound) {
+			return w.SaveSegment(ctx, copyName, seg.Rule)
+		} else if err != nil {
+			return SegmentInfo{}, err
+		}
+	}
+	return SegmentInfo{}, fmt.Errorf("too many copies of %q", seg.Name)
 }
