@@ -53,6 +53,20 @@ func TestCLIDemoAndSegments(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &one) != nil || one.Name != "Seniors" {
 		t.Fatalf("segment --json: %q %v", out, err)
 	}
+	// Duplicate and delete; a segment a campaign uses is not deleted.
+	if out, err = kindly(t, "--db", db, "segment", "Seniors", "--duplicate"); err != nil || !strings.HasPrefix(out, "Seniors (copy)\n") {
+		t.Fatalf("--duplicate: %q %v", out, err)
+	}
+	if out, err = kindly(t, "--db", db, "segment", "Seniors (copy)", "--delete"); err != nil || !strings.Contains(out, "a backup was taken first") {
+		t.Fatalf("--delete: %q %v", out, err)
+	}
+	if _, err = kindly(t, "--db", db, "segment", "Seniors (copy)"); err == nil {
+		t.Fatal("the deleted segment is still there")
+	}
+	kindly(t, "--db", db, "campaign", "create", "Checkup", "--segment", "Seniors", "--template", "Flu shot")
+	if _, err = kindly(t, "--db", db, "segment", "Seniors", "--delete"); err == nil || !strings.Contains(err.Error(), "used by a campaign") {
+		t.Fatalf("deleting a segment in use: %v", err)
+	}
 }
 
 func TestCLIErrors(t *testing.T) {

@@ -2,6 +2,7 @@ package data
 
 import (
 	"errors"
+	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -53,7 +54,8 @@ func mapError(err error) error {
 	switch code := se.Code(); {
 	case code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		kind = ErrDuplicate
-	case code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+	case code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY,
+		code&0xff == sqlite3.SQLITE_CONSTRAINT && strings.Contains(se.Error(), "FOREIGN KEY"): // also when checked at commit
 		kind = ErrInUse
 	case code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED:
 		kind = ErrBusy

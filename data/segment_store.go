@@ -106,15 +106,16 @@ func (s *Store) DeleteSegment(ctx context.Context, id int64) error {
 			return &ValidationError{"segment", fmt.Sprintf("The segment %q is used by the segment %q; change that one first.", seg.Name, other.Name)}
 		}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM segments WHERE id = ?`, id); err != nil {
-			if errors.Is(mapError(err), ErrInUse) {
-				return &ValidationError{"segment", fmt.Sprintf("The segment %q is used by a campaign; change the campaign first.", seg.Name)}
-			}
 			return err
 		}
 		return s.auditTx(ctx, tx, "delete", fmt.Sprintf("segment %q deleted", seg.Name))
 	})
+	if errors.Is(mapError(err), ErrInUse) { // at the delete, or at the commit
+		return &ValidationError{"segment", fmt.Sprintf("The segment %q is used by a campaign; change the campaign first.", seg.Name)}
+	}
+	return err
 }
 
 func (r Rule) refersTo(name string) bool {
