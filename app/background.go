@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"sync"
 )
 
 // do applies fn on the UI goroutine - unless the window has closed by
@@ -62,3 +63,38 @@ func (t *task) stop() {
 
 // none is the result of background work that returns nothing but an error.
 type none struct{}
+
+// latest hands a fast producer's newest value to apply on the UI
+// goroutine, with at most one hand-over waiting at a time: a send at full
+// speed or a 100,000-row import reports thousands of times a second, and
+// one queued refresh per report would flood the window's event queue until
+// it stops answering clicks. Values in between are skipped; the last one
+// is always applied.
+type latest[T any] struct {
+	u       *UI
+	apply   func(T)
+	mu      sync.Mutex
+	v       T
+	pending bool
+}
+
+func newLatest[T any](u *UI, apply func(T)) *latest[T] { return &latest[T]{u: u, apply: apply} }
+
+// put records v and, unless a hand-over is already waiting, queues one.
+func (l *latest[T]) put(v T) {
+	l.mu.Lock()
+	l.v = v
+	if l.pending {
+		l.mu.Unlock()
+		return
+	}
+	l.pending = true
+	l.mu.Unlock()
+	l.u.do(func() {
+		l.mu.Lock()
+		v := l.v
+		l.pending = false
+		l.mu.Unlock()
+		l.apply(v)
+	})
+}

@@ -341,7 +341,7 @@ func (s *campaignsScreen) start(name string) {
 	s.status.SetText("")
 	background(s.ui, func(context.Context) (workflow.SendResult, error) {
 		return s.ui.work.Send(ctx, name, workflow.SendOptions{ // the window keeps trying a server out of reach
-			Progress: func(p workflow.SendProgress) { s.ui.do(func() { s.showProgress(p) }) }})
+			Progress: newLatest(s.ui, s.showProgress).put})
 	}, func(res workflow.SendResult, err error) {
 		s.stop = nil
 		stop(nil)

@@ -418,10 +418,11 @@ func (w *importWizard) onImport() {
 	w.cancelB.Show()
 	w.summary.SetText("Importing… (a backup is made first)")
 	req := workflow.ImportRequest{Kind: workflow.ImportPatients, File: w.path, Options: o}
+	bar := newLatest(w.ui, w.progress.SetValue)
 	background(w.ui, func(context.Context) (workflow.ImportResult, error) {
 		defer cancel()
 		return w.ui.work.Import(ctx, req, func(done, total int) {
-			w.ui.do(func() { w.progress.SetValue(float64(done) / float64(max(total, 1))) })
+			bar.put(float64(done) / float64(max(total, 1)))
 		})
 	}, func(res workflow.ImportResult, err error) {
 		w.cancel = nil

@@ -300,8 +300,9 @@ func (s *reportsScreen) export(label, path string) {
 			}
 		}
 	}
+	bar := newLatest(s.ui, s.progress.SetValue)
 	progress := func(done, total int) {
-		s.ui.do(func() { s.progress.SetValue(float64(done) / float64(max(total, 1))) })
+		bar.put(float64(done) / float64(max(total, 1)))
 	}
 	background(s.ui, func(ctx context.Context) (int, error) { return s.ui.work.Export(ctx, req, progress) },
 		func(_ int, err error) {
