@@ -359,7 +359,8 @@ func TestPatientFormVisits(t *testing.T) {
 		f.visitService.SetText("Flu shot")
 		f.onAddVisit()
 	})
-	waitFor(t, u, "the new visit", func() bool { return strings.Contains(f.visits.Text, "2026-10-02  Flu shot") })
+	// New York: month first.
+	waitFor(t, u, "the new visit", func() bool { return strings.Contains(f.visits.Text, "Oct 2, 2026  Flu shot") })
 }
 
 // The window takes the daily backup when it starts.

@@ -318,6 +318,7 @@ func TestPatientFormEdges(t *testing.T) {
 	if err := u.work.SaveSettings(ctx, st, ""); err != nil {
 		t.Fatal(err)
 	}
+	onUI(u, u.loadDateStyle) // as Settings does after a save
 	p := u.patients
 	onUI(u, func() { u.Show("Patients"); p.search.SetText("smith") })
 	var f *patientForm
@@ -349,6 +350,11 @@ func TestPatientFormEdges(t *testing.T) {
 	if len(ps) != 1 || ps[0].BirthDate.String() != "1958-03-04" {
 		t.Fatalf("saved %+v", ps)
 	}
+	onUI(u, func() {
+		if got := u.dates.day(ps[0].BirthDate); got != "4 Mar 1958" { // one format, the practice's (Berlin: day first)
+			t.Errorf("the window writes the birth date as %q", got)
+		}
+	})
 	// Archive, then Undo.
 	onUI(u, func() { f = showPatientForm(u, ps[0], nil, p.reload); f.onArchive() })
 	waitFor(t, u, "the archive notice", func() bool { return strings.Contains(u.notice.text.Text, "archived") && u.notice.undo.Visible() })

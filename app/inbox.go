@@ -69,7 +69,7 @@ func (u *UI) checkInboxPeriodically() {
 }
 
 // inboxText is Today's line about the inbox.
-func inboxText(o workflow.Overview) string {
+func inboxText(u *UI, o workflow.Overview) string {
 	if !o.InboxSet {
 		return "Kindly does not read the inbox yet: choose the provider again in Settings (or set the inbox server) so bounces and opt-out replies come back."
 	}
@@ -80,7 +80,7 @@ func inboxText(o workflow.Overview) string {
 	}
 	text += "."
 	if !in.LastChecked.IsZero() {
-		text += " Last checked " + in.LastChecked.Local().Format("2 Jan 15:04") + "."
+		text += " Last checked " + u.dates.at(in.LastChecked) + "."
 	}
 	return text
 }
@@ -106,7 +106,7 @@ func (u *UI) showReview() {
 		for _, it := range items {
 			head := widget.NewLabelWithStyle(fmt.Sprintf("%s - %q", it.From, it.Subject), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			head.Wrapping = fyne.TextWrapWord
-			why := widget.NewLabel(it.Received.Local().Format("2 Jan 2006 15:04") + ": " + it.Why)
+			why := widget.NewLabel(u.dates.at(it.Received) + ": " + it.Why)
 			why.Wrapping = fyne.TextWrapWord
 			excerpt := widget.NewLabel(it.Excerpt)
 			excerpt.Wrapping = fyne.TextWrapWord

@@ -295,7 +295,7 @@ func (f *patientForm) loadVisits() {
 					lines = append(lines, fmt.Sprintf("… and %d earlier", len(vs)-8))
 					break
 				}
-				lines = append(lines, v.Date.String()+"  "+v.Service)
+				lines = append(lines, f.ui.dates.day(v.Date)+"  "+v.Service)
 			}
 			f.visits.SetText(strings.Join(lines, "\n"))
 		})

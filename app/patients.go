@@ -17,24 +17,24 @@ type patientColumn struct {
 	title string
 	width float32
 	sort  data.PatientSort
-	value func(p data.Patient) string
+	value func(p data.Patient, ds dateStyle) string
 }
 
 var patientColumns = []patientColumn{
-	{"Name", 220, data.SortName, func(p data.Patient) string { return p.DisplayName() }},
-	{"Born", 110, data.SortBirthDate, func(p data.Patient) string { return p.BirthDate.String() }},
-	{"Email", 280, data.SortEmail, func(p data.Patient) string { return p.Email }},
-	{"Phone", 150, "", func(p data.Patient) string { return p.Phone }},
-	{"Care", 100, "", func(p data.Patient) string {
+	{"Name", 220, data.SortName, func(p data.Patient, ds dateStyle) string { return p.DisplayName() }},
+	{"Born", 110, data.SortBirthDate, func(p data.Patient, ds dateStyle) string { return ds.day(p.BirthDate) }},
+	{"Email", 280, data.SortEmail, func(p data.Patient, ds dateStyle) string { return p.Email }},
+	{"Phone", 150, "", func(p data.Patient, ds dateStyle) string { return p.Phone }},
+	{"Care", 100, "", func(p data.Patient, ds dateStyle) string {
 		if p.DoNotContact {
 			return "do not contact"
 		}
 		return map[string]string{data.CareAllowed: "allowed", data.CareOptedOut: "opted out"}[p.CareConsent]
 	}},
-	{"Promotions", 110, "", func(p data.Patient) string {
+	{"Promotions", 110, "", func(p data.Patient, ds dateStyle) string {
 		return map[string]string{data.PromoUnknown: "-", data.PromoOptedIn: "opted in", data.PromoOptedOut: "opted out"}[p.PromoConsent]
 	}},
-	{"Added", 110, data.SortCreated, func(p data.Patient) string { return p.CreatedAt.Format("2006-01-02") }},
+	{"Added", 110, data.SortCreated, func(p data.Patient, ds dateStyle) string { return ds.day(data.DateOf(p.CreatedAt.In(ds.loc))) }},
 }
 
 // patientsScreen lists patients page by page from SQL: only the pages on
@@ -206,7 +206,7 @@ func (s *patientsScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) 
 		l.SetText("")
 		return
 	}
-	l.SetText(patientColumns[id.Col].value(rows[idx]))
+	l.SetText(patientColumns[id.Col].value(rows[idx], s.ui.dates))
 }
 
 // loadPage fetches one page in the background.

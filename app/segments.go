@@ -214,7 +214,7 @@ func (s *segmentsScreen) membersTable() *widget.Table {
 				return
 			}
 			p := s.memberRows[id.Row]
-			o.(*widget.Label).SetText([]string{p.DisplayName(), p.BirthDate.String(), p.Email}[id.Col])
+			o.(*widget.Label).SetText([]string{p.DisplayName(), s.ui.dates.day(p.BirthDate), p.Email}[id.Col])
 		})
 	t.ShowHeaderColumn = false
 	t.CreateHeader = func() fyne.CanvasObject {

@@ -155,7 +155,7 @@ func (s *settingsScreen) refresh() {
 		}
 		var lines []string
 		for _, e := range sh.audit {
-			lines = append(lines, e.At.In(sh.zone).Format("2 Jan 2006 15:04")+"  "+e.Action+": "+e.Detail)
+			lines = append(lines, s.ui.dates.at(e.At)+"  "+e.Action+": "+e.Detail)
 		}
 		s.audit.SetText(strings.Join(lines, "\n"))
 		st := sh.st
@@ -363,6 +363,7 @@ func (s *settingsScreen) onSave() {
 		default:
 			s.password.SetText("")
 			s.status.SetText("Saved.")
+			s.ui.loadDateStyle() // the time zone may say another date order
 			s.refresh()
 		}
 	})

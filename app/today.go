@@ -91,7 +91,7 @@ func (s *todayScreen) refresh() {
 		s.due.SetText(orText(due, "Nothing is due today."))
 		s.queue.SetText(orText(queue, "Nothing is waiting to be sent."))
 		s.limits.SetText(limits)
-		s.inbox.SetText(inboxText(o))
+		s.inbox.SetText(inboxText(s.ui, o))
 		s.found.SetText(s.ui.inbox.last)
 		s.check.Enable()
 		if !o.InboxSet || s.ui.inbox.checking {

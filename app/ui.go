@@ -69,6 +69,7 @@ type UI struct {
 	settings  *settingsScreen
 	inbox     inboxState
 	notice    *noticeBar
+	dates     dateStyle // how the practice writes dates
 
 	// ctx ends when the window closes (cause workflow.ErrInterrupted);
 	// running holds the background work Close waits for.
@@ -87,6 +88,7 @@ func New(a fyne.App, w fyne.Window, work *workflow.Workflow) *UI {
 	u.today, u.patients, u.segments, u.templates = newTodayScreen(u), newPatientsScreen(u), newSegmentsScreen(u), newTemplatesScreen(u)
 	u.calendar, u.campaigns, u.reports, u.settings = newCalendarScreen(u), newCampaignsScreen(u), newReportsScreen(u), newSettingsScreen(u)
 	u.notice = newNoticeBar(u)
+	u.loadDateStyle()
 	u.body = container.NewStack()
 	u.sidebar = widget.NewList(
 		func() int { return len(sections) },
