@@ -123,7 +123,7 @@ func uiOn(t *testing.T, work *workflow.Workflow) (*UI, fyne.Window) {
 	queues.Store(u, q)
 	u.post = q.post
 	w.SetContent(u.Content())
-	w.Resize(fyne.NewSize(1180, 760))
+	w.Resize(fyne.NewSize(1024, 700)) // the smallest window the screens are made for
 	u.Start()
 	t.Cleanup(func() {
 		u.Close() // before the store closes

@@ -227,7 +227,7 @@ func TestSettingsSaveInViewAndHintsAreExamples(t *testing.T) {
 			}
 		}
 	})
-	writeScreenshot(t, w, "settings-1024.png")
+	writeScreenshot(t, w, "settings-save-in-view.png")
 }
 
 // Escape closes the dialog on top, doing nothing else.
@@ -303,7 +303,6 @@ func TestCalendarTodayAndPastSends(t *testing.T) {
 			t.Errorf("the year view moved the sidebar from %v to %v", sidebar, got)
 		}
 	})
-	writeScreenshot(t, w, "calendar-year-1024.png")
 }
 
 // The patient form reads dates as the importer does (in the practice's
@@ -366,7 +365,7 @@ func TestPatientFormEdges(t *testing.T) {
 	if got, _ := u.store.Patient(ctx, ps[0].ID); got.Archived {
 		t.Fatal("Undo left the patient archived")
 	}
-	writeScreenshot(t, w, "patient-undo.png")
+	writeScreenshot(t, w, "patient-archived-undo.png")
 }
 
 // A producer reporting as fast as it can queues one hand-over at a time,

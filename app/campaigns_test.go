@@ -157,7 +157,7 @@ func TestReportsAfterSend(t *testing.T) {
 		}
 	})
 	onUI(nil, func() { w.Resize(fyne.NewSize(1024, 700)) })
-	writeScreenshot(t, w, "reports-1024.png")
+	writeScreenshot(t, w, "reports-after-send.png")
 	path := filepath.Join(t.TempDir(), "log.xlsx")
 	onUI(u, func() { s.export(exportKinds[1].label, path) })
 	waitFor(t, u, "the export", func() bool { return strings.Contains(s.status.Text, "written to") })
