@@ -42,10 +42,10 @@ func (c formChoices) segmentOptions() [][2]string {
 type campaignForm struct {
 	ui                                    *UI
 	create                                bool
-	name                                  *widget.Entry
+	name                                  *escEntry
 	purpose, segment, template, schedKind *widget.Select
-	date, from, until, days, service      *widget.Entry
-	months, hours, weekdays               *widget.Entry
+	date, from, until, days, service      *escEntry
+	months, hours, weekdays               *escEntry
 	bypass                                *widget.Check
 	message                               *widget.Label
 	segmentOpts                           [][2]string
@@ -59,14 +59,14 @@ type campaignForm struct {
 // showCampaignForm opens the form on spec: a new campaign when create.
 func showCampaignForm(u *UI, spec workflow.CampaignSpec, create bool, choices formChoices, onSaved func(name string)) *campaignForm {
 	f := &campaignForm{ui: u, create: create, onSaved: onSaved}
-	f.name = widget.NewEntry()
+	f.name = newEscEntry(u)
 	f.name.SetPlaceHolder("e.g. Flu shots October")
 	f.purpose = widget.NewSelect(labels(purposes), nil)
 	f.segmentOpts = choices.segmentOptions()
 	f.segment = widget.NewSelect(labels(f.segmentOpts), nil)
 	f.template = widget.NewSelect(choices.templates, nil)
 	f.schedKind = widget.NewSelect(labels(scheduleKinds), func(string) { f.showWhen() })
-	entry := func(hint string) *widget.Entry { e := widget.NewEntry(); e.SetPlaceHolder(hint); return e }
+	entry := func(hint string) *escEntry { e := newEscEntry(u); e.SetPlaceHolder(hint); return e }
 	f.date, f.from, f.until = entry("YYYY-MM-DD"), entry("first day, MM-DD (e.g. 10-01)"), entry("last day, MM-DD (optional)")
 	f.days, f.service, f.months = entry("days before the birthday"), entry("service, e.g. annual physical"), entry("months after the last visit")
 	f.hours = entry("e.g. 9-17 (empty: any time)")

@@ -244,6 +244,14 @@ func TestEscapeClosesDialogs(t *testing.T) {
 		if w.Canvas().Overlays().Top() != nil || confirmed {
 			t.Errorf("Escape left the dialog open (or confirmed it: %v)", confirmed)
 		}
+		// Also from inside a field that has the focus (it gets every key).
+		f := showPatientForm(u, data.Patient{}, nil, nil)
+		w.Canvas().Focus(f.first)
+		test.Type(f.first, "Ada")
+		w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if w.Canvas().Overlays().Top() != nil {
+			t.Error("Escape in a field left the patient form open")
+		}
 	})
 }
 

@@ -27,13 +27,13 @@ type patientForm struct {
 	onSaved func()
 	onAdded func(data.Patient) // a new patient was added
 
-	first, last, preferred, email, phone, born, postal, language, tags *widget.Entry
-	notes                                                              *widget.Entry
+	first, last, preferred, email, phone, born, postal, language, tags *escEntry
+	notes                                                              *escEntry
 	sex, care, promo                                                   *widget.Select
 	dnc                                                                *widget.Check
 	message                                                            *widget.Label
 	visits                                                             *widget.Label
-	visitDate, visitService                                            *widget.Entry
+	visitDate, visitService                                            *escEntry
 	dlg                                                                dialog.Dialog
 	dayFirst                                                           bool // how the practice writes 03/04/1960
 	today                                                              data.Date
@@ -50,8 +50,8 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 	if f.dayFirst {
 		example = "e.g. 1958-03-14 or 14.03.1958"
 	}
-	entry := func(v, hint string) *widget.Entry {
-		e := widget.NewEntry()
+	entry := func(v, hint string) *escEntry {
+		e := newEscEntry(u)
 		e.SetText(v)
 		e.SetPlaceHolder(hint)
 		return e
@@ -70,7 +70,8 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 	}
 	f.postal, f.language = entry(p.PostalCode, ""), entry(p.Language, "e.g. en")
 	f.tags = entry(strings.Join(tags, ", "), "e.g. diabetes-program, newsletter")
-	f.notes = widget.NewMultiLineEntry()
+	f.notes = newEscEntry(u)
+	f.notes.MultiLine, f.notes.Wrapping = true, fyne.TextWrapWord
 	f.notes.SetText(p.Notes)
 	f.notes.SetMinRowsVisible(2)
 	f.sex = widget.NewSelect(sexOptions, nil)
@@ -214,7 +215,7 @@ func (f *patientForm) reopen(err error) {
 }
 
 // fieldOf is the entry a validation error is about.
-func (f *patientForm) fieldOf(field string) *widget.Entry {
+func (f *patientForm) fieldOf(field string) *escEntry {
 	switch field {
 	case "name":
 		return f.first

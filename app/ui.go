@@ -216,3 +216,24 @@ func (u *UI) onSectionSelected(id widget.ListItemID) {
 	u.body.Refresh()
 	sc.refresh()
 }
+
+// escEntry is a text field in a dialog where Escape closes the dialog, as
+// it does when no field has the focus (a focused field gets every key).
+type escEntry struct {
+	widget.Entry
+	u *UI
+}
+
+func newEscEntry(u *UI) *escEntry {
+	e := &escEntry{u: u}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		e.u.closeTopDialog()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
