@@ -34,6 +34,7 @@ type segmentsScreen struct {
 	whoEntry   *widget.Entry
 	why        *widget.Label
 	saveMsg    *widget.Label
+	stored     string // the name the segment in the builder is saved under; "" for a new one
 	listing    task // the segments with their counts
 	counting   task // the rule being edited: a late count of an old rule is dropped
 	explaining task // why a patient is in or out
@@ -131,6 +132,7 @@ func (s *segmentsScreen) segmentNames() []string {
 
 // edit puts a segment in the builder.
 func (s *segmentsScreen) edit(name string, r data.Rule) {
+	s.stored = name
 	s.name.SetText(name)
 	s.saveMsg.SetText("")
 	s.why.SetText("")
@@ -195,6 +197,7 @@ func (s *segmentsScreen) onSave() {
 				return
 			}
 			s.saveMsg.SetText("Saved.")
+			s.stored = name
 			s.refresh()
 		})
 }
@@ -246,11 +249,8 @@ func (s *segmentsScreen) membersTable() *widget.Table {
 // saved is the name of the segment in the builder when it is saved as it
 // stands; "" (with the reason in saveMsg) when not.
 func (s *segmentsScreen) saved() string {
-	name := strings.TrimSpace(s.name.Text)
-	for _, r := range s.rows {
-		if r.Name == name {
-			return name
-		}
+	if name := strings.TrimSpace(s.name.Text); name != "" && strings.EqualFold(name, s.stored) {
+		return s.stored
 	}
 	s.saveMsg.SetText("Save the segment first.")
 	return ""
