@@ -35,9 +35,9 @@ type segmentsScreen struct {
 	why        *widget.Label
 	saveMsg    *widget.Label
 	stored     string // the name the segment in the builder is saved under; "" for a new one
-	listing    task // the segments with their counts
-	counting   task // the rule being edited: a late count of an old rule is dropped
-	explaining task // why a patient is in or out
+	listing    task   // the segments with their counts
+	counting   task   // the rule being edited: a late count of an old rule is dropped
+	explaining task   // why a patient is in or out
 	form       *fyne.Container
 	scroll     *container.Scroll
 	box        fyne.CanvasObject
