@@ -240,7 +240,7 @@ func TestEscapeClosesDialogs(t *testing.T) {
 		if w.Canvas().Overlays().Top() == nil {
 			t.Fatal("no dialog")
 		}
-		w.Canvas().(fyne.Canvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
 		if w.Canvas().Overlays().Top() != nil || confirmed {
 			t.Errorf("Escape left the dialog open (or confirmed it: %v)", confirmed)
 		}
