@@ -27,6 +27,8 @@ func TestReadMessage(t *testing.T) {
 		{"postfix-user-unknown.eml", ReadBounce, data.FindingBounce, "ann@example.org", true, reasonNoAddress, []int64{42}, false},
 		{"gmail-not-found.eml", ReadBounce, data.FindingBounce, "ann@example.org", true, reasonNoAddress, []int64{42}, false},
 		{"m365-recipient-not-found.eml", ReadBounce, data.FindingBounce, "ann@example.org", true, reasonNoAddress, []int64{42}, false},
+		{"outlookcom-mailbox-unavailable.eml", ReadBounce, data.FindingBounce, "hank@outlook.com", true, reasonNoAddress, []int64{49}, false},
+		{"exchange-mailbox-full.eml", ReadBounce, data.FindingBounce, "ivy@clinic.example", false, reasonFull, []int64{50}, false},
 		{"postfix-no-domain.eml", ReadBounce, data.FindingBounce, "ann@nowhere.example", true, reasonNoDomain, []int64{42}, false},
 		{"ses-spam-block.eml", ReadBounce, data.FindingBounce, "ann@example.org", false, reasonPolicy, []int64{42}, false},
 		{"postfix-mailbox-full.eml", ReadBounce, data.FindingBounce, "ann@example.org", false, reasonFull, []int64{42}, false},
