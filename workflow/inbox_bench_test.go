@@ -15,7 +15,7 @@ import (
 	"kindly/mailer"
 )
 
-// BenchmarkCheckInbox reads a mailbox of 10,000 messages - the 24 kinds
+// BenchmarkCheckInbox reads a mailbox of 10,000 messages - the kinds
 // of mailer/testdata/inbox in turn, so about half are bounces, a worst
 // case for the database - from a real Dovecot: the first check reads
 // them all, the next only the 100 that arrived since.
