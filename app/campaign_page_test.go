@@ -7,8 +7,11 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
@@ -398,5 +401,63 @@ func TestProgressNeverFloodsTheWindow(t *testing.T) {
 	l.put(7) // the next report after the window caught up goes through
 	if len(queued) != 2 {
 		t.Error("a report after the hand-over was dropped")
+	}
+}
+
+// Tables grow with the window (no empty band on a big screen), dropdowns
+// are as wide as their longest choice, and the chart has a scale.
+func TestTablesStretchDropdownsFitChartHasAScale(t *testing.T) {
+	u, w := newTestUI(t, 50)
+	defer onUI(nil, w.Close)
+	p := u.patients
+	onUI(u, func() { u.Show("Patients") })
+	width := func() float32 {
+		var sum float32
+		onUI(u, func() {
+			for _, w := range p.grid.(*fyne.Container).Layout.(*growLayout).set { // what the layout set
+				sum += w
+			}
+		})
+		return sum
+	}
+	onUI(nil, func() { w.Resize(fyne.NewSize(1920, 1080)) })
+	wide := width()
+	onUI(nil, func() { w.Resize(fyne.NewSize(1024, 700)) })
+	small := width()
+	if wide < 1400 || small >= wide {
+		t.Errorf("the patient table's columns: %v wide at 1920, %v at 1024", wide, small)
+	}
+
+	c := newConditionEditor(data.Rule{Kind: data.KindVisit, Op: data.VisitNotWithin, Months: 12}, func() {}, func() []string { return nil })
+	for _, o := range c.params.Objects {
+		if g, ok := o.(*fyne.Container); ok && len(g.Objects) == 1 && g.Objects[0] == c.op {
+			need := fyne.MeasureText("not within the last N months", theme.TextSize(), fyne.TextStyle{}).Width
+			if g.MinSize().Width < need {
+				t.Errorf("the dropdown is %v wide, its longest choice needs %v", g.MinSize().Width, need)
+			}
+		}
+	}
+
+	chart := monthlyChart([]data.MonthlyStats{{Campaign: "Flu", Month: "2026-10", Sent: 236, Failed: 3}})
+	var texts []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *canvas.Text:
+			texts = append(texts, x.Text)
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case *container.Scroll:
+			walk(x.Content)
+		}
+	}
+	walk(chart)
+	got := strings.Join(texts, "|")
+	for _, want := range []string{"500", "250", "0", "236", "Oct 2026"} {
+		if !strings.Contains("|"+got+"|", "|"+want+"|") {
+			t.Errorf("the chart lacks %q: %s", want, got)
+		}
 	}
 }

@@ -43,6 +43,7 @@ type patientsScreen struct {
 	ui     *UI
 	search *widget.Entry
 	form   *patientForm // the last form opened, for tests
+	grid   fyne.CanvasObject // the table, grown to the window
 	count  *widget.Label
 	table  *widget.Table
 	box    fyne.CanvasObject
@@ -81,7 +82,8 @@ func newPatientsScreen(u *UI) *patientsScreen {
 	add.Importance = widget.HighImportance
 	importB := widget.NewButtonWithIcon("Import spreadsheet…", theme.UploadIcon(), func() { openImportWizard(s.ui, s.reload) })
 	top := container.NewVBox(container.NewBorder(nil, nil, heading, container.NewHBox(s.count, importB, add)), s.search)
-	s.box = container.NewBorder(top, nil, nil, nil, grown(s.table, widths...))
+	s.grid = grown(s.table, widths...)
+	s.box = container.NewBorder(top, nil, nil, nil, s.grid)
 	return s
 }
 

@@ -53,6 +53,7 @@ type growLayout struct {
 	t      *widget.Table
 	widths []float32
 	width  float32
+	set    []float32 // the widths the columns have now
 }
 
 func (l *growLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -63,8 +64,10 @@ func (l *growLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 			sum += w
 		}
 		grow := max(1, (size.Width-16)/sum)
+		l.set = l.set[:0]
 		for i, w := range l.widths {
 			l.t.SetColumnWidth(i, w*grow)
+			l.set = append(l.set, w*grow)
 		}
 	}
 	for _, o := range objs {
