@@ -42,7 +42,7 @@ var patientColumns = []patientColumn{
 type patientsScreen struct {
 	ui     *UI
 	search *widget.Entry
-	form   *patientForm // the last form opened, for tests
+	form   *patientForm      // the last form opened, for tests
 	grid   fyne.CanvasObject // the table, grown to the window
 	count  *widget.Label
 	table  *widget.Table
