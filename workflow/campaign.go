@@ -79,7 +79,7 @@ func (cp Campaign) afterRun() data.CampaignStatus {
 // occurrenceToday is the key of today's occurrence: the date for a
 // campaign sent by hand, else the schedule's occurrence due today.
 func (w *Workflow) occurrenceToday(ctx context.Context, cp Campaign, today data.Date) (string, error) {
-	if cp.Status == data.CampaignDone && (cp.Schedule.Kind == "" || cp.Schedule.Kind == data.ScheduleOnce) {
+	if cp.Status == data.CampaignDone && cp.Schedule.Kind == "" {
 		// Sent once: a Send on another day goes on with that same send (new
 		// members only), never to everyone again.
 		if last, err := w.store.LastOccurrence(ctx, cp.ID); err != nil || last != "" {

@@ -28,6 +28,14 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 	occ, resumed, err := w.nextOccurrence(ctx, cp, today)
 	if !resumed {
 		switch {
+		case errors.Is(err, ErrNothingDue) && cp.Status == data.CampaignDone:
+			// Sent on its one day; nothing more is planned.
+			rv.State = StateDone
+			if rv.ThisTime, err = w.store.OutboxCounts(ctx, cp.ID, ""); err != nil {
+				return err
+			}
+			rv.StateText = "Done: " + CountsText(rv.ThisTime) + ". Nothing more is planned."
+			return nil
 		case errors.Is(err, ErrNothingDue):
 			rv.State = StateScheduled
 			rv.StateText = "Scheduled: nothing is due today."

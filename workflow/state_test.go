@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -111,6 +112,27 @@ func TestCampaignStates(t *testing.T) {
 	if rv.NextDue != "2027-10-01" || rv.CanSend() {
 		t.Fatalf("scheduled: %+v", rv)
 	}
+
+	// A campaign on one day, sent: on a later day it is done and sends nobody.
+	today, _ := w.store.Today()
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Open day", Segment: "Everyone", Template: "Flu shot",
+		Schedule: ScheduleText{Kind: data.ScheduleOnce, Date: today.String()}}, true); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := w.Send(ctx, "Open day", SendOptions{}); err != nil || res.Sent == 0 {
+		t.Fatalf("open day: %+v, %v", res, err)
+	}
+	sentBefore := mp.Count(t)
+	now := w.store.Now
+	w.store.Now = func() time.Time { return now().AddDate(0, 0, 2) }
+	w.store.CreatePatient(ctx, &data.Patient{FirstName: "Later", LastName: "Patient", Email: "later@example.com"})
+	if rv, _ := w.Review(ctx, "Open day"); rv.State != StateDone || rv.CanSend() || !strings.HasSuffix(rv.StateText, "Nothing more is planned.") {
+		t.Fatalf("a one-day campaign two days later: %q %q", rv.State, rv.StateText)
+	}
+	if _, err := w.Send(ctx, "Open day", SendOptions{}); !errors.Is(err, ErrNothingDue) || mp.Count(t) != sentBefore {
+		t.Fatalf("sending it again: %v", err)
+	}
+	w.store.Now = now
 
 	// Nobody, and blocked.
 	if _, err := w.SaveSegment(ctx, "Nobody", data.Rule{Kind: data.KindAll, Rules: []data.Rule{{Kind: data.KindAge, Min: ptrInt(150)}}}); err != nil {
