@@ -69,7 +69,7 @@ func TestCampaignPageStates(t *testing.T) {
 		t.Fatalf("ready: %+v", rv)
 	}
 	onUI(u, func() {
-		if s.send.Text != "Send "+emailsText(rv.ToSend)+" now" || s.send.Disabled() || !s.pause.Disabled() || !s.cancel.Disabled() || s.progress.Visible() {
+		if s.send.Text != "Send "+workflow.Emails(rv.ToSend)+" now" || s.send.Disabled() || !s.pause.Disabled() || !s.cancel.Disabled() || s.progress.Visible() {
 			t.Errorf("ready: send %q (off %v), pause off %v, cancel off %v, bar %v", s.send.Text, s.send.Disabled(), s.pause.Disabled(), s.cancel.Disabled(), s.progress.Visible())
 		}
 	})
@@ -97,7 +97,7 @@ func TestCampaignPageStates(t *testing.T) {
 	writeScreenshot(t, w, "campaign-email.png")
 	onUI(u, func() { s.tabs.SelectIndex(0); s.onSend() })
 	onUI(u, func() {
-		if text := overlayText(w); !strings.Contains(text, "Send "+emailsText(rv.ToSend)+" now?") {
+		if text := overlayText(w); !strings.Contains(text, "Send "+workflow.Emails(rv.ToSend)+" now?") {
 			t.Errorf("the confirmation: %s", text)
 		}
 	})

@@ -147,9 +147,9 @@ func (s *campaignsScreen) applyState() {
 	case runningHere:
 		s.send.SetText("Sending…")
 	case chosen && rv.State == workflow.StateReady:
-		s.send.SetText(fmt.Sprintf("Send %s now", emailsText(rv.ToSend)))
+		s.send.SetText(fmt.Sprintf("Send %s now", workflow.Emails(rv.ToSend)))
 	case chosen && (rv.State == workflow.StatePaused || rv.State == workflow.StateSending):
-		s.send.SetText(fmt.Sprintf("Go on (%s left)", emailsText(rv.ToSend)))
+		s.send.SetText(fmt.Sprintf("Go on (%s left)", workflow.Emails(rv.ToSend)))
 	default:
 		s.send.SetText("Send")
 	}
@@ -207,11 +207,7 @@ func (s *campaignsScreen) reload() {
 		return
 	}
 	restart(s.ui, &s.reviewing, func(ctx context.Context) (reviewed, error) {
-		rv, err := s.ui.work.Review(ctx, name)
-		if err != nil {
-			return reviewed{}, err
-		}
-		rows, err := s.ui.work.Recipients(ctx, name)
+		rv, rows, err := s.ui.work.ReviewAndRecipients(ctx, name)
 		return reviewed{rv, rows}, err
 	}, func(r reviewed, err error) {
 		if name != s.selected {
@@ -230,8 +226,8 @@ func (s *campaignsScreen) reload() {
 				s.state.Importance = widget.DangerImportance
 			}
 			s.state.SetText(r.rv.StateText)
-			if total := r.rv.ToSend + handledOf(r.rv.ThisTime); total > 0 {
-				s.progress.SetValue(float64(handledOf(r.rv.ThisTime)) / float64(total))
+			if _, handled := workflow.Handled(r.rv.ThisTime); r.rv.ToSend+handled > 0 {
+				s.progress.SetValue(float64(handled) / float64(r.rv.ToSend+handled))
 			}
 		}
 		s.review.SetText(reviewText(r.rv))
@@ -251,17 +247,6 @@ func (s *campaignsScreen) reload() {
 		s.showSample()
 		s.applyState()
 	})
-}
-
-// handledOf counts an occurrence's emails no longer waiting.
-func handledOf(c map[string]int) int {
-	n := 0
-	for st, k := range c {
-		if st != data.StatusQueued && st != data.StatusSending {
-			n += k
-		}
-	}
-	return n
 }
 
 // showSample shows the chosen sample email, rendered as the patient sees it.
@@ -306,12 +291,12 @@ func (s *campaignsScreen) onSend() {
 		return
 	}
 	name := s.selected
-	title := fmt.Sprintf("Send %s now?", emailsText(rv.ToSend))
+	title := fmt.Sprintf("Send %s now?", workflow.Emails(rv.ToSend))
 	text := fmt.Sprintf("%s: one email to each of the %s on the Recipients tab, within the mailbox's limits\n(%s). You can pause at any time.",
 		name, workflow.Patients(rv.ToSend), mailer.HumanDuration(rv.Duration)+" of sending")
 	if rv.State != workflow.StateReady {
 		title = fmt.Sprintf("Go on sending %s?", name)
-		text = fmt.Sprintf("%s are left of this run. You can pause at any time.", emailsText(rv.ToSend))
+		text = fmt.Sprintf("%s are left of this run. You can pause at any time.", workflow.Emails(rv.ToSend))
 	}
 	d := dialog.NewConfirm(title, text, func(ok bool) {
 		if ok {
@@ -350,9 +335,9 @@ func (s *campaignsScreen) start(name string) {
 		case err != nil:
 			s.status.SetText("Stopped: " + errorText(err) + ". Nothing is lost: Send goes on where it stopped.")
 		case res.Status == data.CampaignPaused:
-			s.status.SetText(fmt.Sprintf("Paused after %s. Send goes on where it stopped.", emailsText(res.Sent)))
+			s.status.SetText(fmt.Sprintf("Paused after %s. Send goes on where it stopped.", workflow.Emails(res.Sent)))
 		case t[data.StatusUncertain] > 0:
-			s.status.SetText(fmt.Sprintf("Finished. %s may or may not have arrived: Uncertain emails…", emailsText(t[data.StatusUncertain])))
+			s.status.SetText(fmt.Sprintf("Finished. %s may or may not have arrived: Uncertain emails…", workflow.Emails(t[data.StatusUncertain])))
 		default:
 			s.status.SetText("Finished: every email of this run was handled.")
 		}
@@ -591,19 +576,11 @@ func (u *uncertainDialog) decide(ids []int64, arrived bool) {
 			}
 			u.dlg.Hide()
 			if arrived {
-				s.status.SetText(emailsText(n) + " marked as arrived.")
+				s.status.SetText(workflow.Emails(n) + " marked as arrived.")
 			} else {
-				s.status.SetText(emailsText(n) + " go out again with the next Send.")
+				s.status.SetText(workflow.Emails(n) + " go out again with the next Send.")
 			}
 			s.refresh()
 			s.reload()
 		})
-}
-
-// emailsText is "1 email" or "12 emails".
-func emailsText(n int) string {
-	if n == 1 {
-		return "1 email"
-	}
-	return fmt.Sprintf("%d emails", n)
 }

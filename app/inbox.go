@@ -74,22 +74,15 @@ func inboxText(u *UI, o workflow.Overview) string {
 		return "Kindly does not read the inbox yet: choose the provider again in Settings (or set the inbox server) so bounces and opt-out replies come back."
 	}
 	in := o.Inbox
-	text := fmt.Sprintf("Inbox: %s, %s", plural(in.Bounced, "bounced address", "bounced addresses"), plural(in.OptOuts, "opt-out", "opt-outs"))
+	text := fmt.Sprintf("Inbox: %s, %s", workflow.Count(in.Bounced, "bounced address", "bounced addresses"), workflow.Count(in.OptOuts, "opt-out", "opt-outs"))
 	if in.ToReview > 0 {
-		text += fmt.Sprintf(", %s to review", plural(in.ToReview, "message", "messages"))
+		text += fmt.Sprintf(", %s to review", workflow.Count(in.ToReview, "message", "messages"))
 	}
 	text += "."
 	if !in.LastChecked.IsZero() {
 		text += " Last checked " + u.dates.at(in.LastChecked) + "."
 	}
 	return text
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // showReview lists the messages Kindly could not read for sure; the

@@ -98,7 +98,7 @@ func (s *todayScreen) refresh() {
 			s.check.Disable()
 		}
 		if o.Inbox.ToReview > 0 {
-			s.review.SetText(fmt.Sprintf("Review %s…", plural(o.Inbox.ToReview, "message", "messages")))
+			s.review.SetText(fmt.Sprintf("Review %s…", workflow.Count(o.Inbox.ToReview, "message", "messages")))
 			s.review.Show()
 		} else {
 			s.review.Hide()

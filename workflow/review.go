@@ -39,6 +39,18 @@ type Review struct {
 // sent: the same review for the window and the command line. It remembers
 // the count for the next review.
 func (w *Workflow) Review(ctx context.Context, name string) (Review, error) {
+	return w.review(ctx, name, nil)
+}
+
+// ReviewAndRecipients is Review with the Recipients table, from one pass
+// over the audience (the window shows both).
+func (w *Workflow) ReviewAndRecipients(ctx context.Context, name string) (Review, []data.Recipient, error) {
+	var rows []data.Recipient
+	rv, err := w.review(ctx, name, &rows)
+	return rv, rows, err
+}
+
+func (w *Workflow) review(ctx context.Context, name string, keep *[]data.Recipient) (Review, error) {
 	cp, st, err := w.campaignWithSettings(ctx, name)
 	if err != nil {
 		return Review{}, err
@@ -89,7 +101,7 @@ func (w *Workflow) Review(ctx context.Context, name string) (Review, error) {
 	if rv.Recipients == 0 {
 		rv.Warnings = append(rv.Warnings, "Nobody would get this email.")
 	}
-	if err := w.occurrenceState(ctx, cp, today, &rv); err != nil {
+	if err := w.occurrenceState(ctx, cp, today, &rv, keep); err != nil {
 		return rv, err
 	}
 	pace, _, err := w.store.SendPace(ctx) // 0 without history: the default pace
@@ -132,10 +144,16 @@ func (rv Review) Facts() []Fact {
 	return facts
 }
 
-// Patients is "1 patient" or "12 patients".
-func Patients(n int) string {
+// Count is n with its word: "1 patient", "12 patients".
+func Count(n int, one, many string) string {
 	if n == 1 {
-		return "1 patient"
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d patients", n)
+	return fmt.Sprintf("%d %s", n, many)
 }
+
+// Patients is "1 patient" or "12 patients".
+func Patients(n int) string { return Count(n, "patient", "patients") }
+
+// Emails is "1 email" or "12 emails".
+func Emails(n int) string { return Count(n, "email", "emails") }

@@ -24,7 +24,9 @@ const (
 // occurrenceState fills the review's state: the occurrence a Send would
 // work on, what it did so far, and what the next Send does. The plan is
 // the queue's own selection, so the numbers are what Send will do.
-func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.Date, rv *Review) error {
+// keep, when not nil, receives the recipients table of the same pass (see
+// Recipients), so the window walks the plan once.
+func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.Date, rv *Review, keep *[]data.Recipient) error {
 	occ, resumed, err := w.nextOccurrence(ctx, cp, today)
 	if !resumed {
 		switch {
@@ -53,43 +55,42 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 		return err
 	}
 	gets, skips := 0, 0
-	err = w.store.PlanRecipients(ctx, cp.Campaign, occ, cp.Audience(today), data.QueueOptions{BypassCap: cp.Schedule.BypassCap},
-		func(p data.Planned) error {
-			if p.WhyNot == "" {
-				gets++
-			} else {
-				skips++
-			}
-			return nil
-		})
+	var planned []data.Recipient
+	err = w.walkPlan(ctx, cp, today, occ, func(r data.Recipient) error {
+		if r.Gets {
+			gets++
+		} else {
+			skips++
+		}
+		if keep != nil {
+			planned = append(planned, r)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
+	if keep != nil {
+		left, err := w.leftOf(ctx, cp, occ)
+		if err != nil {
+			return err
+		}
+		*keep = append(left, planned...)
+	}
+	done, handled := Handled(rv.ThisTime)
 	left := rv.ThisTime[data.StatusQueued] + rv.ThisTime[data.StatusSending]
 	rv.ToSend, rv.Skipping = left+gets, skips
-	handled := 0
-	for st, n := range rv.ThisTime {
-		if st != data.StatusQueued && st != data.StatusSending {
-			handled += n
-		}
-	}
 	sofar := "nothing sent yet"
 	if handled > 0 {
-		done := map[string]int{}
-		for st, n := range rv.ThisTime {
-			if st != data.StatusQueued && st != data.StatusSending {
-				done[st] = n
-			}
-		}
 		sofar = CountsText(done) + " so far"
 	}
 	switch {
 	case resumed && cp.Status == data.CampaignSending:
 		rv.State = StateSending
-		rv.StateText = fmt.Sprintf("Sending was interrupted: %s; %s left. Send goes on where it stopped.", sofar, emails(rv.ToSend))
+		rv.StateText = fmt.Sprintf("Sending was interrupted: %s; %s left. Send goes on where it stopped.", sofar, Emails(rv.ToSend))
 	case resumed:
 		rv.State = StatePaused
-		rv.StateText = fmt.Sprintf("Paused: %s; %s left. Send goes on where it stopped.", sofar, emails(rv.ToSend))
+		rv.StateText = fmt.Sprintf("Paused: %s; %s left. Send goes on where it stopped.", sofar, Emails(rv.ToSend))
 	case rv.ToSend == 0 && handled > 0:
 		rv.State = StateDone
 		rv.StateText = "Done for this time: " + CountsText(rv.ThisTime) + "."
@@ -106,7 +107,7 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 		rv.State, rv.StateText = StateNobody, "Nobody would get this email today."
 	default:
 		rv.State = StateReady
-		rv.StateText = fmt.Sprintf("Ready: %s to send now", emails(rv.ToSend))
+		rv.StateText = fmt.Sprintf("Ready: %s to send now", Emails(rv.ToSend))
 		if skips > 0 {
 			rv.StateText += fmt.Sprintf(", %s skipped (see who and why)", Patients(skips))
 		}
@@ -151,23 +152,34 @@ func (w *Workflow) Recipients(ctx context.Context, name string) ([]data.Recipien
 	if err != nil {
 		return nil, err
 	}
+	out, err := w.leftOf(ctx, cp, occ)
+	if err != nil {
+		return nil, err
+	}
+	err = w.walkPlan(ctx, cp, today, occ, func(r data.Recipient) error { out = append(out, r); return nil })
+	return out, err
+}
+
+// leftOf is what is left of an unfinished run of occ: each gets the email.
+func (w *Workflow) leftOf(ctx context.Context, cp Campaign, occ string) ([]data.Recipient, error) {
 	var out []data.Recipient
-	err = w.store.EachOutboxEntry(ctx, cp.ID, func(e data.OutboxEntry) error {
-		if e.Occurrence == occ && (e.Status == data.StatusQueued || e.Status == data.StatusSending) {
+	err := w.store.EachOutboxEntry(ctx, cp.ID, func(e data.OutboxEntry) error {
+		if e.Occurrence == occ && waiting(e.Status) {
 			out = append(out, data.Recipient{PatientID: e.PatientID, Name: e.PatientName, Email: e.Email, Gets: true})
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	err = w.store.PlanRecipients(ctx, cp.Campaign, occ, cp.Audience(today), data.QueueOptions{BypassCap: cp.Schedule.BypassCap},
-		func(p data.Planned) error {
-			out = append(out, data.Recipient{PatientID: p.Patient.ID, Name: p.Patient.LastName + ", " + p.Patient.FirstName,
-				Email: p.Patient.Email, Gets: p.WhyNot == "", Reason: p.WhyNot})
-			return nil
-		})
 	return out, err
+}
+
+// walkPlan walks the members of occ's audience not queued yet, as the
+// queue will take them: who gets the email, and who is skipped and why.
+func (w *Workflow) walkPlan(ctx context.Context, cp Campaign, today data.Date, occ string, each func(data.Recipient) error) error {
+	return w.store.PlanRecipients(ctx, cp.Campaign, occ, cp.Audience(today), data.QueueOptions{BypassCap: cp.Schedule.BypassCap},
+		func(p data.Planned) error {
+			return each(data.Recipient{PatientID: p.Patient.ID, Name: p.Patient.LastName + ", " + p.Patient.FirstName,
+				Email: p.Patient.Email, Gets: p.WhyNot == "", Reason: p.WhyNot})
+		})
 }
 
 // nextStart is the first day after today an occurrence of a schedule starts.
@@ -202,9 +214,18 @@ func CountsText(c map[string]int) string {
 // LongDate is a day as the practice reads it: "1 Oct 2027".
 func LongDate(d data.Date) string { return d.Time(time.UTC).Format("2 Jan 2006") }
 
-func emails(n int) string {
-	if n == 1 {
-		return "1 email"
+// waiting says whether an email of the outbox still waits for a Send.
+func waiting(status string) bool { return status == data.StatusQueued || status == data.StatusSending }
+
+// Handled is an occurrence's emails no longer waiting, by status, and how
+// many they are.
+func Handled(counts map[string]int) (map[string]int, int) {
+	done, n := map[string]int{}, 0
+	for st, k := range counts {
+		if !waiting(st) {
+			done[st] = k
+			n += k
+		}
 	}
-	return fmt.Sprintf("%d emails", n)
+	return done, n
 }
