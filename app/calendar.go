@@ -154,22 +154,6 @@ func cellButton(text string, imp widget.Importance, tap func()) *fyne.Container 
 	return container.NewStack(b, l)
 }
 
-// cellText is the text of a cellButton.
-func cellText(o fyne.CanvasObject) (string, bool) {
-	c, ok := o.(*fyne.Container)
-	if !ok || len(c.Objects) != 2 {
-		return "", false
-	}
-	if _, ok := c.Objects[0].(*widget.Button); !ok {
-		return "", false
-	}
-	l, ok := c.Objects[1].(*widget.Label)
-	if !ok {
-		return "", false
-	}
-	return l.Text, true
-}
-
 // yearPlan is a year's months and the mailbox's daily limit.
 type yearPlan struct {
 	months []data.MonthPlan

@@ -414,7 +414,7 @@ func TestTablesStretchDropdownsFitChartHasAScale(t *testing.T) {
 	width := func() float32 {
 		var sum float32
 		onUI(u, func() {
-			for _, w := range p.grid.(*fyne.Container).Layout.(*growLayout).set { // what the layout set
+			for _, w := range p.grid.(*fyne.Container).Layout.(*columnsLayout).set { // what the layout set
 				sum += w
 			}
 		})
@@ -460,4 +460,20 @@ func TestTablesStretchDropdownsFitChartHasAScale(t *testing.T) {
 			t.Errorf("the chart lacks %q: %s", want, got)
 		}
 	}
+}
+
+// cellText is the text of a cellButton.
+func cellText(o fyne.CanvasObject) (string, bool) {
+	c, ok := o.(*fyne.Container)
+	if !ok || len(c.Objects) != 2 {
+		return "", false
+	}
+	if _, ok := c.Objects[0].(*widget.Button); !ok {
+		return "", false
+	}
+	l, ok := c.Objects[1].(*widget.Label)
+	if !ok {
+		return "", false
+	}
+	return l.Text, true
 }

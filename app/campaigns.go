@@ -473,13 +473,7 @@ func (s *campaignsScreen) onExportResults() {
 
 // exportResults writes a campaign's results to path.
 func (s *campaignsScreen) exportResults(name, path string) {
-	background(s.ui, func(ctx context.Context) (int, error) {
-		return s.ui.work.Export(ctx, workflow.ExportRequest{Kind: workflow.ExportCampaign, Name: name, Out: path}, nil)
-	}, func(n int, err error) {
-		if err != nil {
-			s.ui.showError(err)
-			return
-		}
+	s.ui.exportTo(workflow.ExportRequest{Kind: workflow.ExportCampaign, Name: name, Out: path}, func(n int) {
 		s.status.SetText(fmt.Sprintf("Results of %s (%d rows) written to %s", name, n, path))
 	})
 }

@@ -1,8 +1,12 @@
 package app
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+
+	"kindly/workflow"
 )
 
 // lastFolderKey is where Fyne's file dialogs remember the folder used last.
@@ -20,4 +24,17 @@ func (u *UI) startIn(d *dialog.FileDialog) {
 			d.SetLocation(l)
 		}
 	}
+}
+
+// exportTo writes an export in the background; done gets the rows written,
+// a failure is shown as an error.
+func (u *UI) exportTo(req workflow.ExportRequest, done func(rows int)) {
+	background(u, func(ctx context.Context) (int, error) { return u.work.Export(ctx, req, nil) },
+		func(n int, err error) {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			done(n)
+		})
 }

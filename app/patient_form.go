@@ -126,6 +126,29 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 	return f
 }
 
+// openPatient opens the form of a patient, as saved now, with their tags;
+// onSaved runs after a change.
+func (u *UI) openPatient(id int64, onSaved func()) {
+	type opened struct {
+		p    data.Patient
+		tags []string
+	}
+	background(u, func(ctx context.Context) (opened, error) {
+		p, err := u.store.Patient(ctx, id)
+		if err != nil {
+			return opened{}, err
+		}
+		tags, err := u.store.Tags(ctx, id)
+		return opened{p, tags}, err
+	}, func(o opened, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		showPatientForm(u, o.p, o.tags, onSaved)
+	})
+}
+
 // dialogSize fits a dialog inside the window.
 func dialogSize(w fyne.Window, width, height float32) fyne.Size {
 	s := w.Canvas().Size()

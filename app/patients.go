@@ -111,15 +111,7 @@ func (s *patientsScreen) onRowSelected(id widget.TableCellID) {
 	if id.Row%patientPage >= len(rows) {
 		return
 	}
-	p := rows[id.Row%patientPage]
-	background(s.ui, func(ctx context.Context) ([]string, error) { return s.ui.store.Tags(ctx, p.ID) },
-		func(tags []string, err error) {
-			if err != nil {
-				s.ui.showError(err)
-				return
-			}
-			showPatientForm(s.ui, p, tags, s.reload)
-		})
+	s.ui.openPatient(rows[id.Row%patientPage].ID, s.reload)
 }
 
 func (s *patientsScreen) refresh() { s.reload() }

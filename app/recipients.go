@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -36,45 +35,25 @@ func newRecipientsView(s *campaignsScreen) *recipientsView {
 	v.filter.OnChanged = func(string) { v.apply() }
 	v.skipped = widget.NewCheck("Only those skipped", func(bool) { v.apply() })
 	v.count = widget.NewLabel("")
-	v.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(v.shown), len(recipientHeads) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("Someone, Anybody")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row >= len(v.shown) {
-				return
+	v.table = headedTable(recipientHeads, func() int { return len(v.shown) }, func(row, col int, l *widget.Label) {
+		r := v.shown[row]
+		l.Importance = widget.MediumImportance
+		switch col {
+		case 0:
+			l.SetText(r.Name)
+		case 1:
+			l.SetText(r.Email)
+		case 2:
+			if r.Gets {
+				l.SetText("yes")
+			} else {
+				l.Importance = widget.WarningImportance
+				l.SetText("no")
 			}
-			r := v.shown[id.Row]
-			l := o.(*widget.Label)
-			l.Importance = widget.MediumImportance
-			switch id.Col {
-			case 0:
-				l.SetText(r.Name)
-			case 1:
-				l.SetText(r.Email)
-			case 2:
-				if r.Gets {
-					l.SetText("yes")
-				} else {
-					l.Importance = widget.WarningImportance
-					l.SetText("no")
-				}
-			case 3:
-				l.SetText(r.Reason)
-			}
-		})
-	v.table.ShowHeaderColumn = false
-	v.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	v.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(recipientHeads[id.Col])
+		case 3:
+			l.SetText(r.Reason)
 		}
-	}
+	})
 	v.table.OnSelected = v.onSelected
 	export := widget.NewButton("Export the list…", v.onExport)
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(v.skipped, export), v.filter)
@@ -122,25 +101,7 @@ func (v *recipientsView) onSelected(id widget.TableCellID) {
 	if id.Row < 0 || id.Row >= len(v.shown) || v.shown[id.Row].PatientID == 0 {
 		return
 	}
-	u, pid := v.s.ui, v.shown[id.Row].PatientID
-	type opened struct {
-		p    data.Patient
-		tags []string
-	}
-	background(u, func(ctx context.Context) (opened, error) {
-		p, err := u.store.Patient(ctx, pid)
-		if err != nil {
-			return opened{}, err
-		}
-		tags, err := u.store.Tags(ctx, pid)
-		return opened{p, tags}, err
-	}, func(o opened, err error) {
-		if err != nil {
-			u.showError(err)
-			return
-		}
-		showPatientForm(u, o.p, o.tags, v.s.reload)
-	})
+	v.s.ui.openPatient(v.shown[id.Row].PatientID, v.s.reload)
 }
 
 func (v *recipientsView) onExport() {
@@ -148,15 +109,8 @@ func (v *recipientsView) onExport() {
 	if name == "" {
 		return
 	}
-	u := v.s.ui
-	u.chooseSaveFile(name+" recipients.xlsx", func(path string) {
-		background(u, func(ctx context.Context) (int, error) {
-			return u.work.Export(ctx, workflow.ExportRequest{Kind: workflow.ExportRecipients, Name: name, Out: path}, nil)
-		}, func(n int, err error) {
-			if err != nil {
-				u.showError(err)
-				return
-			}
+	v.s.ui.chooseSaveFile(name+" recipients.xlsx", func(path string) {
+		v.s.ui.exportTo(workflow.ExportRequest{Kind: workflow.ExportRecipients, Name: name, Out: path}, func(n int) {
 			v.s.status.SetText(fmt.Sprintf("The recipients of %s (%d rows) written to %s", name, n, path))
 		})
 	})

@@ -157,7 +157,7 @@ func monthlyChart(stats []data.MonthlyStats) fyne.CanvasObject {
 		t.Resize(fyne.NewSize(44, 16))
 		scale.Add(t)
 	}
-	scaleBox := container.New(&fixedSize{fyne.NewSize(48, height+40)}, scale)
+	scaleBox := container.NewGridWrap(fyne.NewSize(48, height+40), scale)
 	axis := canvas.NewRectangle(fg)
 	axis.SetMinSize(fyne.NewSize(1, height))
 
@@ -209,16 +209,6 @@ func monthLabel(m string) string {
 	return t.Format("Jan 2006")
 }
 
-// fixedSize lays its objects out at one size.
-type fixedSize struct{ size fyne.Size }
-
-func (f *fixedSize) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objs {
-		o.Resize(size)
-	}
-}
-func (f *fixedSize) MinSize([]fyne.CanvasObject) fyne.Size { return f.size }
-
 // campaignTotals sums each campaign's emails over the months.
 func campaignTotals(stats []data.MonthlyStats) []data.MonthlyStats {
 	byName := map[string]*data.MonthlyStats{}
@@ -247,34 +237,14 @@ var totalsHeads = []string{"Campaign", "Sent", "Failed", "Bounced", "Skipped", "
 
 // totalsTable shows each campaign's results.
 func (s *reportsScreen) totalsTable() *widget.Table {
-	t := widget.NewTableWithHeaders(func() (int, int) { return len(s.totals), len(totalsHeads) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("Flu shots 2026")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row >= len(s.totals) {
-				return
-			}
-			r := s.totals[id.Row]
-			l := o.(*widget.Label)
-			if id.Col == 0 {
-				l.SetText(r.Campaign)
-				return
-			}
-			l.SetText(fmt.Sprint([]int{r.Sent, r.Failed, r.Bounced, r.Skipped, r.OptedOut}[id.Col-1]))
-		})
-	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(totalsHeads[id.Col])
+	return headedTable(totalsHeads, func() int { return len(s.totals) }, func(row, col int, l *widget.Label) {
+		r := s.totals[row]
+		if col == 0 {
+			l.SetText(r.Campaign)
+			return
 		}
-	}
-	return t
+		l.SetText(fmt.Sprint([]int{r.Sent, r.Failed, r.Bounced, r.Skipped, r.OptedOut}[col-1]))
+	})
 }
 
 func (s *reportsScreen) onExport(label, file string) {

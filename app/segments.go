@@ -206,42 +206,16 @@ var memberHeads = []string{"Patient", "Born", "Email"}
 
 // membersTable lists the first members of the segment being edited.
 func (s *segmentsScreen) membersTable() *widget.Table {
-	t := widget.NewTableWithHeaders(func() (int, int) { return len(s.memberRows), len(memberHeads) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("Someone, Anybody")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row >= len(s.memberRows) {
-				return
-			}
-			p := s.memberRows[id.Row]
-			o.(*widget.Label).SetText([]string{p.DisplayName(), s.ui.dates.day(p.BirthDate), p.Email}[id.Col])
-		})
-	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(memberHeads[id.Col])
-		}
-	}
+	t := headedTable(memberHeads, func() int { return len(s.memberRows) }, func(row, col int, l *widget.Label) {
+		p := s.memberRows[row]
+		l.SetText([]string{p.DisplayName(), s.ui.dates.day(p.BirthDate), p.Email}[col])
+	})
 	t.OnSelected = func(id widget.TableCellID) {
 		t.UnselectAll()
 		if id.Row < 0 || id.Row >= len(s.memberRows) {
 			return
 		}
-		p := s.memberRows[id.Row]
-		background(s.ui, func(ctx context.Context) ([]string, error) { return s.ui.store.Tags(ctx, p.ID) },
-			func(tags []string, err error) {
-				if err != nil {
-					s.ui.showError(err)
-					return
-				}
-				showPatientForm(s.ui, p, tags, s.onRuleChanged)
-			})
+		s.ui.openPatient(s.memberRows[id.Row].ID, s.onRuleChanged)
 	}
 	return t
 }
@@ -303,13 +277,7 @@ func (s *segmentsScreen) onExport() {
 		return
 	}
 	s.ui.chooseSaveFile(name+".xlsx", func(path string) {
-		background(s.ui, func(ctx context.Context) (int, error) {
-			return s.ui.work.Export(ctx, workflow.ExportRequest{Kind: workflow.ExportSegment, Name: name, Out: path}, nil)
-		}, func(n int, err error) {
-			if err != nil {
-				s.ui.showError(err)
-				return
-			}
+		s.ui.exportTo(workflow.ExportRequest{Kind: workflow.ExportSegment, Name: name, Out: path}, func(n int) {
 			s.ui.notify(fmt.Sprintf("%d members of %s written to %s", n, name, path), nil)
 		})
 	})
