@@ -127,6 +127,18 @@ var (
 		"January 2 2006", "02-Jan-2006", "2-Jan-2006", "02-Jan-06", "Mon, Jan 2, 2006", "Monday, January 2, 2006"}
 )
 
+// SlashParts splits a slashed or dashed date (3/4/1960, 03-04-60) into
+// its two leading numbers, for deciding which of them is the month.
+func SlashParts(s string) (a, b int, ok bool) {
+	m := slashDate.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, 0, false
+	}
+	a, _ = strconv.Atoi(m[1])
+	b, _ = strconv.Atoi(m[2])
+	return a, b, true
+}
+
 // ErrPlaceholderDate is a date with a year like 0001 or 0000, which systems
 // write for "unknown".
 var ErrPlaceholderDate = errors.New("a placeholder, not a date")

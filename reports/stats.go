@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"kindly/data"
 	"regexp"
 	"strings"
 )
@@ -70,7 +71,7 @@ func (c *columnStats) add(row []string) {
 		if col >= len(row) {
 			continue
 		}
-		a, b, ok := slashParts(row[col])
+		a, b, ok := data.SlashParts(row[col])
 		switch {
 		case !ok:
 		case a > 12 && b <= 12:

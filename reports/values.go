@@ -30,22 +30,7 @@ func (o DateOrder) String() string {
 	return "month first"
 }
 
-var (
-	slashDate    = regexp.MustCompile(`^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?: .*)?$`)
-	serialNumber = regexp.MustCompile(`^\d{1,6}(\.\d+)?$`)
-)
-
-// slashParts splits a slashed or dashed date into its two leading numbers,
-// for deciding a column's date order.
-func slashParts(s string) (a, b int, ok bool) {
-	m := slashDate.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return 0, 0, false
-	}
-	a, _ = strconv.Atoi(m[1])
-	b, _ = strconv.Atoi(m[2])
-	return a, b, true
-}
+var serialNumber = regexp.MustCompile(`^\d{1,6}(\.\d+)?$`)
 
 // parseDate reads a date cell: an Excel serial number (counted from 1904
 // when date1904, as the workbook says), ISO, US or European text, or a
