@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
+	"kindly/mailer"
 	"kindly/workflow"
 )
 
@@ -33,23 +34,19 @@ func (u *UI) checkInbox() {
 	}
 	u.inbox.checking = true
 	u.today.showChecking()
-	background(u, func(ctx context.Context) (workflow.InboxReport, error) {
-		if !u.work.InboxSet(ctx) {
-			return workflow.InboxReport{}, workflow.ErrNoInbox
-		}
-		return u.work.CheckInbox(ctx, nil)
-	}, func(rep workflow.InboxReport, err error) {
-		u.inbox.checking = false
-		switch {
-		case errors.Is(err, workflow.ErrNoInbox):
-			u.inbox.last = ""
-		case err != nil:
-			u.inbox.last = "The last check of the inbox failed: " + errorText(err)
-		default:
-			u.inbox.last = rep.Summary()
-		}
-		u.today.refresh()
-	})
+	background(u, func(ctx context.Context) (workflow.InboxReport, error) { return u.work.CheckInbox(ctx, nil) },
+		func(rep workflow.InboxReport, err error) {
+			u.inbox.checking = false
+			switch {
+			case errors.Is(err, workflow.ErrNoInbox), errors.Is(err, mailer.ErrNoAccount): // nothing to read yet: Today says so
+				u.inbox.last = ""
+			case err != nil:
+				u.inbox.last = "The last check of the inbox failed: " + errorText(err)
+			default:
+				u.inbox.last = rep.Summary()
+			}
+			u.today.refresh()
+		})
 }
 
 // checkInboxPeriodically checks the inbox at start and every inboxEvery

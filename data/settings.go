@@ -86,6 +86,10 @@ type MailAccount struct {
 // Configured says whether a mail account was set up.
 func (m MailAccount) Configured() bool { return m.Host != "" }
 
+// ReadsInbox says whether Kindly reads the account's inbox (bounces and
+// opt-out replies): it is set up, with an inbox server.
+func (m MailAccount) ReadsInbox() bool { return m.Configured() && m.IMAPHost != "" }
+
 // DayLimit is what the mailbox may send per 24 hours: the practice's limit
 // or the quota the server enforced, the lower; 0 is none.
 func (m MailAccount) DayLimit() int {

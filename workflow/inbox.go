@@ -155,9 +155,3 @@ func (w *Workflow) InboxTotals(ctx context.Context) (data.InboxTotals, error) {
 func (w *Workflow) DecideReview(ctx context.Context, id int64, decision string) (string, error) {
 	return w.store.DecideReview(ctx, id, decision)
 }
-
-// InboxSet says whether the mail account has an inbox Kindly reads.
-func (w *Workflow) InboxSet(ctx context.Context) bool {
-	st, err := w.store.Settings(ctx)
-	return err == nil && st.Mail.Configured() && st.Mail.IMAPHost != ""
-}

@@ -70,7 +70,7 @@ func (w *Workflow) Today(ctx context.Context) (Overview, error) {
 		return o, err
 	}
 	o.LeftDay = max(st.Mail.DayLimit()-o.SentDay, 0)
-	o.InboxSet = st.Mail.Configured() && st.Mail.IMAPHost != ""
+	o.InboxSet = st.Mail.ReadsInbox()
 	o.Inbox, err = w.store.InboxTotals(ctx)
 	return o, err
 }
