@@ -205,7 +205,7 @@ func signInText(m data.MailAccount) string {
 func (s *settingsScreen) onSignIn() {
 	provider := widget.NewRadioGroup([]string{"Microsoft 365 / Outlook.com", "Google (Gmail, Workspace)"}, nil)
 	provider.SetSelected("Microsoft 365 / Outlook.com")
-	if p, _ := mailer.PresetByID(s.preset.Selected); p.ID == "gmail" || p.ID == "workspace" {
+	if p, _ := mailer.PresetByID(s.preset.Selected); p.OAuth == data.OAuthGoogle {
 		provider.SetSelected("Google (Gmail, Workspace)")
 	}
 	clientID, secret, tenant := widget.NewEntry(), widget.NewPasswordEntry(), widget.NewEntry()

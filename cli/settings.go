@@ -211,8 +211,10 @@ password.`,
 		Args: noArgs,
 		RunE: s.runs(func(c call) error {
 			if !c.cmd.Flags().Changed("provider") {
-				if st, err := c.work.Settings(c.ctx); err == nil && (st.Mail.Preset == "gmail" || st.Mail.Preset == "workspace") {
-					o.Provider = data.OAuthGoogle
+				if st, err := c.work.Settings(c.ctx); err == nil {
+					if p, err := mailer.PresetByID(st.Mail.Preset); err == nil && p.OAuth != "" {
+						o.Provider = p.OAuth
+					}
 				}
 			}
 			if o.Provider == data.OAuthGoogle && !c.cmd.Flags().Changed("tenant") {

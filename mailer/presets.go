@@ -21,9 +21,9 @@ type Preset struct {
 	Host      string
 	Port      int
 	TLS       string
-	PerMinute int // 0: no published per-minute limit
-	PerDay    int // recipients per rolling 24 hours
-	OAuth     bool
+	PerMinute int    // 0: no published per-minute limit
+	PerDay    int    // recipients per rolling 24 hours
+	OAuth     string // the sign-in the provider offers: data.OAuthGoogle or data.OAuthMicrosoft; "" for none
 	Note      string
 	// IMAPHost is where the inbox is read (port 993, TLS); "" for none.
 	IMAPHost string
@@ -34,13 +34,13 @@ type Preset struct {
 // a day, consumer Gmail about 500, Microsoft 365 30 a minute and 10,000
 // recipients a day); plans differ, so the practice can change them.
 var Presets = []Preset{
-	{ID: "gmail", IMAPHost: "imap.gmail.com", Name: "Gmail", Host: "smtp.gmail.com", Port: 587, TLS: TLSStartTLS, PerMinute: 20, PerDay: 500, OAuth: true,
+	{ID: "gmail", IMAPHost: "imap.gmail.com", Name: "Gmail", Host: "smtp.gmail.com", Port: 587, TLS: TLSStartTLS, PerMinute: 20, PerDay: 500, OAuth: data.OAuthGoogle,
 		Note: "Needs an app password (Google account > Security > 2-Step Verification > App passwords)."},
-	{ID: "workspace", IMAPHost: "imap.gmail.com", Name: "Google Workspace", Host: "smtp.gmail.com", Port: 587, TLS: TLSStartTLS, PerMinute: 60, PerDay: 2000, OAuth: true,
+	{ID: "workspace", IMAPHost: "imap.gmail.com", Name: "Google Workspace", Host: "smtp.gmail.com", Port: 587, TLS: TLSStartTLS, PerMinute: 60, PerDay: 2000, OAuth: data.OAuthGoogle,
 		Note: "Use an app password, or ask your admin to allow SMTP."},
-	{ID: "m365", IMAPHost: "outlook.office365.com", Name: "Microsoft 365", Host: "smtp.office365.com", Port: 587, TLS: TLSStartTLS, PerMinute: 30, PerDay: 10000, OAuth: true,
+	{ID: "m365", IMAPHost: "outlook.office365.com", Name: "Microsoft 365", Host: "smtp.office365.com", Port: 587, TLS: TLSStartTLS, PerMinute: 30, PerDay: 10000, OAuth: data.OAuthMicrosoft,
 		Note: "Microsoft turns password sign-in for SMTP off by default for existing tenants from end of December 2026: use Microsoft sign-in (OAuth), or ask your admin to enable SMTP AUTH for this mailbox."},
-	{ID: "outlook", IMAPHost: "outlook.office365.com", Name: "Outlook.com", Host: "smtp-mail.outlook.com", Port: 587, TLS: TLSStartTLS, PerMinute: 30, PerDay: 300, OAuth: true,
+	{ID: "outlook", IMAPHost: "outlook.office365.com", Name: "Outlook.com", Host: "smtp-mail.outlook.com", Port: 587, TLS: TLSStartTLS, PerMinute: 30, PerDay: 300, OAuth: data.OAuthMicrosoft,
 		Note: "Personal Outlook.com and Hotmail accounts."},
 	{ID: "icloud", IMAPHost: "imap.mail.me.com", Name: "iCloud Mail", Host: "smtp.mail.me.com", Port: 587, TLS: TLSStartTLS, PerMinute: 20, PerDay: 1000,
 		Note: "Needs an app-specific password (appleid.apple.com > Sign-In and Security)."},
