@@ -4,16 +4,37 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"kindly/workflow"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"kindly/workflow"
 )
+
+// testClock is the clock the command line runs with in these tests: the
+// real one, or, with KINDLY_TEST_NOW=2028-02-29T23:30:00+01:00, one that
+// starts at that instant and runs on, so the suite can be run on another
+// day (29 February, 31 December, a DST change) to find tests that depend
+// on the calendar. Subprocesses get it through the same variable.
+func testClock() func() time.Time {
+	v := os.Getenv("KINDLY_TEST_NOW")
+	if v == "" {
+		return nil
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		panic("KINDLY_TEST_NOW: " + err.Error())
+	}
+	offset := time.Until(at)
+	return func() time.Time { return time.Now().Add(offset) }
+}
 
 func kindly(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := Run(context.Background(), args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut})
+	err := Run(context.Background(), args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Now: testClock()})
 	return out.String(), err
 }
 

@@ -19,7 +19,7 @@ import (
 // TestMain lets tests run this binary as the kindly command itself.
 func TestMain(m *testing.M) {
 	if os.Getenv("KINDLY_RUN_MAIN") == "1" {
-		os.Exit(Main(os.Args[1:], Env{}))
+		os.Exit(Main(os.Args[1:], Env{Now: testClock()}))
 	}
 	os.Exit(m.Run())
 }
