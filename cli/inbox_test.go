@@ -36,7 +36,7 @@ func TestCLIInbox(t *testing.T) {
 		dv.Deliver(t, raw)
 	}
 	out, err = kindly(t, "--db", db, "inbox")
-	if err != nil || !strings.HasPrefix(out, "Read 3 new messages: 0 bounced (0 addresses now unusable), 0 opt-outs, 2 to review; 1 auto-replies") ||
+	if err != nil || !strings.HasPrefix(out, "Read 3 new messages: 0 bounce reports about 0 addresses (0 addresses now unusable), 0 opt-outs, 2 messages to review; 0 delay notices, 1 auto-reply") ||
 		!strings.Contains(out, "to review: a bounce for dave@yahoo.com, which no patient has") || !strings.Contains(out, "For you to decide (2):") ||
 		!strings.Contains(out, `Gina Example <gina@example.com>  "My son's emails": may ask to stop`) {
 		t.Fatalf("inbox: %v\n%s", err, out)

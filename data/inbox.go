@@ -54,6 +54,7 @@ const (
 	FindingComplaint = "complaint" // the patient marked it as spam (a feedback report)
 	FindingOptOut    = "opt-out"   // the patient asked to stop
 	FindingReview    = "review"    // Kindly cannot tell for sure: the practice decides
+	FindingDelayed   = "delayed"   // delivery is still being tried: recorded, nothing changes
 )
 
 // Finding is one message of the inbox that changes something, as the
@@ -74,7 +75,8 @@ type Finding struct {
 	Received               time.Time
 }
 
-// SoftBounceLimit soft bounces within SoftBounceDays make an address unusable.
+// Soft bounces on SoftBounceLimit different days within SoftBounceDays
+// make an address unusable.
 const (
 	SoftBounceLimit = 3
 	SoftBounceDays  = 30
@@ -112,7 +114,7 @@ func (s *Store) ApplyFindingAt(ctx context.Context, f Finding, read *InboxState)
 			}
 		}
 		if f.Kind == FindingReview {
-			return s.review(ctx, tx, f, 0, f.Reason, &out)
+			return s.review(ctx, tx, f, 0, f.Reason+answersWhat(ctx, tx, f.OutboxIDs), &out)
 		}
 		// The emails it answers, and their patients.
 		var emails []sentEmail
@@ -141,6 +143,8 @@ func (s *Store) ApplyFindingAt(ctx context.Context, f Finding, read *InboxState)
 			}
 		}
 		switch f.Kind {
+		case FindingDelayed:
+			return s.delayed(ctx, tx, f, emails, &out)
 		case FindingBounce:
 			if f.Address == "" {
 				return s.review(ctx, tx, f, 0, "a bounce that names no address Kindly knows", &out)
@@ -169,11 +173,61 @@ func (s *Store) ApplyFindingAt(ctx context.Context, f Finding, read *InboxState)
 			var id int64
 			for id = range patients {
 			}
+			if f.Kind == FindingOptOut && !f.AllEmail && answersCare(ctx, tx, emails) {
+				// "Stop sending me these reminders", in answer to a care
+				// reminder: the opt-out is from what it answers.
+				f.AllEmail = true
+			}
 			return s.optOut(ctx, tx, f, id, &out)
 		}
 		return fmt.Errorf("unknown finding %q", f.Kind)
 	})
 	return out, mapError(err)
+}
+
+// delayed records that delivery of emails is still being tried: their
+// reason says so, nothing else changes; a later bounce supersedes it.
+func (s *Store) delayed(ctx context.Context, tx *sql.Tx, f Finding, emails []sentEmail, out *InboxOutcome) error {
+	for _, e := range emails {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET reason = ? WHERE id = ? AND status IN ('sent', 'uncertain')`,
+			"delivery delayed, still being tried: "+f.Reason, e.id); err != nil {
+			return err
+		}
+	}
+	addr := f.Address
+	if addr == "" {
+		addr = "an email"
+	}
+	out.Summary = fmt.Sprintf("delivery to %s is delayed (%s); nothing changes", addr, f.Reason)
+	return nil
+}
+
+// answersCare: one of the emails answered was a care reminder.
+func answersCare(ctx context.Context, tx *sql.Tx, emails []sentEmail) bool {
+	for _, e := range emails {
+		var purpose string
+		if tx.QueryRowContext(ctx, `SELECT c.purpose FROM outbox o JOIN campaigns c ON c.id = o.campaign_id WHERE o.id = ?`, e.id).Scan(&purpose) == nil &&
+			purpose == PurposeCare {
+			return true
+		}
+	}
+	return false
+}
+
+// answersWhat says, for the review list, what the message answers: "" or
+// " (it answers the care reminder "Flu 2026")".
+func answersWhat(ctx context.Context, tx *sql.Tx, outboxIDs []int64) string {
+	for _, id := range outboxIDs {
+		var name, purpose string
+		if tx.QueryRowContext(ctx, `SELECT c.name, c.purpose FROM outbox o JOIN campaigns c ON c.id = o.campaign_id WHERE o.id = ?`, id).Scan(&name, &purpose) == nil {
+			what := "promotion"
+			if purpose == PurposeCare {
+				what = "care reminder"
+			}
+			return fmt.Sprintf(" (it answers the %s %q)", what, name)
+		}
+	}
+	return ""
 }
 
 // addPatientsWithEmail adds to set every patient whose address is email
@@ -201,40 +255,20 @@ type sentEmail struct {
 }
 
 func (s *Store) bounce(ctx context.Context, tx *sql.Tx, f Finding, emails []sentEmail, patients map[int64]bool, out *InboxOutcome) error {
-	now := s.stamp()
 	kind := "soft"
 	if f.Hard {
 		kind = "hard"
 	}
+	var why string
 	for id := range patients {
 		out.Patients = append(out.Patients, id)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO bounces (patient_id, email, at, hard, reason) VALUES (?, ?, ?, ?, ?)`,
-			id, f.Address, now, f.Hard, f.Reason); err != nil {
+		unusable, w, err := s.addBounce(ctx, tx, id, f.Address, f.Hard, f.Reason, 0)
+		if err != nil {
 			return err
 		}
-	}
-	unusable, why := f.Hard, f.Reason
-	if !f.Hard {
-		var n int
-		since := s.Now().AddDate(0, 0, -SoftBounceDays).UTC().Format(time.RFC3339)
-		// Counted per message: each is recorded once per patient sharing the address.
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bounces WHERE email = ? AND hard = 0 AND at >= ?
-			GROUP BY patient_id ORDER BY 1 DESC LIMIT 1`, f.Address, since).Scan(&n)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
+		if unusable {
+			out.Unusable, why = true, w
 		}
-		if n >= SoftBounceLimit {
-			unusable, why = true, fmt.Sprintf("%d temporary failures in %d days (last: %s)", n, SoftBounceDays, f.Reason)
-		}
-	}
-	if unusable {
-		for id := range patients {
-			if _, err := tx.ExecContext(ctx, `UPDATE patients SET email_bounced_at = ?, email_bounce_reason = ?, updated_at = ?
-				WHERE id = ? AND email = ? AND email_bounced_at IS NULL`, now, why, now, id, f.Address); err != nil {
-				return err
-			}
-		}
-		out.Unusable = true
 	}
 	for _, e := range emails {
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'bounced', reason = ? WHERE id = ? AND status IN ('sent', 'uncertain', 'sending')`,
@@ -243,11 +277,69 @@ func (s *Store) bounce(ctx context.Context, tx *sql.Tx, f Finding, emails []sent
 		}
 	}
 	out.Summary = fmt.Sprintf("%s bounced (%s): %s", f.Address, kind, f.Reason)
-	if unusable {
+	if out.Unusable {
 		out.Summary += "; the address is not used again until it is changed"
+		if !f.Hard {
+			out.Summary += " (" + why + ")"
+		}
 	}
 	return s.auditTx(ctx, tx, "inbox", fmt.Sprintf("%s bounce for %s (%s), patients %s%s", kind, f.Address, f.Reason, idList(out.Patients),
-		map[bool]string{true: ": address unusable", false: ""}[unusable]))
+		map[bool]string{true: ": address unusable", false: ""}[out.Unusable]))
+}
+
+// Bounce is one bounce of a patient's address, from the inbox or refused
+// at send time.
+type Bounce struct {
+	At     time.Time
+	Email  string
+	Hard   bool
+	Reason string
+}
+
+// BounceHistory lists a patient's bounces, newest first: why and since
+// when an address is unusable, for the patient's page.
+func (s *Store) BounceHistory(ctx context.Context, patientID int64) ([]Bounce, error) {
+	return queryAll(ctx, s, "the patient's bounces", `SELECT at, email, hard, reason FROM bounces WHERE patient_id = ? ORDER BY at DESC, id DESC`,
+		func(row scanner) (Bounce, error) {
+			var b Bounce
+			var at string
+			err := row.Scan(&at, &b.Email, &b.Hard, &b.Reason)
+			b.At, _ = time.Parse(time.RFC3339, at)
+			return b, err
+		}, patientID)
+}
+
+// addBounce records one bounce of a patient's address (outboxID: the
+// email refused at send time, 0 from the inbox) and makes the address
+// unusable when it is hard, or when soft ones came on SoftBounceLimit
+// different days within SoftBounceDays: one soft bounce never does. It
+// says whether the address is unusable now, and why.
+func (s *Store) addBounce(ctx context.Context, tx *sql.Tx, patient int64, email string, hard bool, reason string, outboxID int64) (bool, string, error) {
+	now := s.stamp()
+	var ob any
+	if outboxID != 0 {
+		ob = outboxID
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO bounces (patient_id, email, at, hard, reason, outbox_id) VALUES (?, ?, ?, ?, ?, ?)`,
+		patient, email, now, hard, reason, ob); err != nil {
+		return false, "", err
+	}
+	why := reason
+	if !hard {
+		var days int
+		since := s.Now().AddDate(0, 0, -SoftBounceDays).UTC().Format(time.RFC3339)
+		if err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT substr(at, 1, 10)) FROM bounces
+			WHERE patient_id = ? AND email = ? AND hard = 0 AND at >= ?`, patient, email, since).Scan(&days); err != nil {
+			return false, "", err
+		}
+		if days < SoftBounceLimit {
+			return false, "", nil
+		}
+		why = fmt.Sprintf("temporary failures on %d different days within %d days (last: %s)", days, SoftBounceDays, reason)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE patients SET email_bounced_at = ?, email_bounce_reason = ?, updated_at = ?
+		WHERE id = ? AND lower(email) = ? AND email_bounced_at IS NULL`, now, why, now, patient, strings.ToLower(email))
+	return true, why, err
 }
 
 func (s *Store) optOut(ctx context.Context, tx *sql.Tx, f Finding, patient int64, out *InboxOutcome) error {

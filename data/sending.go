@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -70,6 +71,42 @@ func (s *Store) MarkResult(ctx context.Context, id int64, status, reason string)
 		return err
 	}
 	_, err = st.ExecContext(ctx, status, reason, sent, id)
+	return mapError(err)
+}
+
+// MarkRefused records that the recipient's server refused a message for
+// good (a 5xx reply at send time): the message failed, and the refusal is
+// a bounce of the address, in the same table the inbox writes, so hard
+// ones make the address unusable and soft ones add up the same way.
+func (s *Store) MarkRefused(ctx context.Context, id int64, reason string, hard bool, bounceReason string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var patient sql.NullInt64
+		var email string
+		if err := tx.QueryRowContext(ctx, `UPDATE outbox SET status = 'failed', reason = ?, retry_at = NULL WHERE id = ?
+			RETURNING patient_id, email`, reason, id).Scan(&patient, &email); err != nil {
+			return err
+		}
+		if !patient.Valid || email == "" {
+			return nil
+		}
+		_, _, err := s.addBounce(ctx, tx, patient.Int64, strings.ToLower(email), hard, bounceReason, id)
+		return err
+	})
+	return mapError(err)
+}
+
+// TakeBackRefusal puts a message refused at send time back in the queue,
+// uncounted, and forgets the bounce it recorded: the refusal was the
+// server refusing everyone, not this patient's address.
+func (s *Store) TakeBackRefusal(ctx context.Context, id int64) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM bounces WHERE outbox_id = ?`, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', reason = '', retry_at = NULL, attempts = max(attempts - 1, 0)
+			WHERE id = ?`, id)
+		return err
+	})
 	return mapError(err)
 }
 

@@ -49,26 +49,52 @@ func ReadMessage(raw []byte, tag, own string) Reading {
 	if len(raw) > maxMessage {
 		raw = raw[:maxMessage]
 	}
+	raw = withoutMboxLine(raw)
 	m := parseIncoming(raw)
 	own = strings.ToLower(own)
 	f := &data.Finding{From: m.from, Subject: m.subject, Received: m.date, OutboxIDs: OutboxIDs(string(raw), tag)}
 
+	if r, ok := readSES(m, f); ok {
+		return r
+	}
 	switch {
-	case m.reportType == "feedback-report":
+	case m.reportType == "feedback-report" || m.feedback != "" || isFeedbackText(m) || complaintSubject.MatchString(m.subject):
 		f.Kind, f.Reason = data.FindingComplaint, "marked the email as spam"
 		f.Address = firstAddress(fieldValue(m.feedback, "Original-Rcpt-To"), m.originalTo)
 		f.Excerpt = excerpt(m.text)
 		return Reading{ReadComplaint, f}
-	case m.reportType == "delivery-status":
-		return readDSN(m, f, own)
-	case m.looksLikeBounce():
-		return readBounceText(m, f, own)
+	case m.reportType == "delivery-status" || m.reportType == "global-delivery-status" || m.looksLikeBounce():
+		return readBounce(m, f, own)
 	case m.header.Get("List-Id") != "" || m.header.Get("List-Unsubscribe") != "":
 		return Reading{What: ReadOther} // a newsletter to the practice
 	case m.autoReply():
 		return Reading{What: ReadAutoReply}
 	}
 	return readReply(m, f, own)
+}
+
+// withoutMboxLine drops the "From sender date" line an mbox file (and a
+// message saved from one) starts with: it is not a header.
+func withoutMboxLine(raw []byte) []byte {
+	if bytes.HasPrefix(raw, []byte("From ")) { // a header would be "From:"
+		if i := bytes.IndexByte(raw, '\n'); i > 0 {
+			return raw[i+1:]
+		}
+	}
+	return raw
+}
+
+// complaintSubject is Microsoft's complaint report (JMRP) and the like.
+var complaintSubject = regexp.MustCompile(`(?i)^\s*(complaint about message from|abuse report|spam complaint)`)
+
+// isFeedbackText: a complaint report whose parts MIME does not find
+// (RFC 5965's fields in the body).
+func isFeedbackText(m *incoming) bool {
+	if m.feedback == "" && strings.Contains(strings.ToLower(m.body), "feedback-type:") {
+		m.feedback = m.body
+		return true
+	}
+	return false
 }
 
 // message is the parts of a message the reading looks at.
@@ -78,6 +104,7 @@ type incoming struct {
 	date                    time.Time
 	reportType              string
 	text                    string // the text parts (HTML as text when there is no plain part)
+	body                    string // everything after the header, as it came (for reports whose parts are broken)
 	dsn, feedback           string // message/delivery-status, message/feedback-report
 	originalTo              string // the To of the returned original
 	failedTo                string
@@ -85,13 +112,13 @@ type incoming struct {
 
 func parseIncoming(raw []byte) *incoming {
 	m := &incoming{}
-	e, err := gomessage.Read(bytes.NewReader(raw))
+	norm := bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
+	if _, body, ok := bytes.Cut(norm, []byte("\n\n")); ok {
+		m.body = string(body)
+	}
+	e, _ := gomessage.Read(bytes.NewReader(raw))
 	if e == nil {
-		// Not MIME at all: the text is what follows the header.
-		if _, body, ok := bytes.Cut(raw, []byte("\n\n")); ok {
-			m.text = string(body)
-		}
-		_ = err
+		m.text = m.body // not MIME at all: the text is what follows the header
 		return m
 	}
 	m.header = e.Header
@@ -141,6 +168,9 @@ func parseIncoming(raw []byte) *incoming {
 	if strings.TrimSpace(m.text) == "" {
 		m.text = html.String()
 	}
+	if strings.TrimSpace(m.text) == "" && m.dsn == "" {
+		m.text = m.body // parts MIME cannot find (a boundary that never comes): read it as text
+	}
 	return m
 }
 
@@ -156,10 +186,11 @@ func decodeWords(s string) string {
 // daemons are the senders of bounce reports.
 var daemonSender = regexp.MustCompile(`(?i)^(mailer-daemon|mailer_daemon|mailerdaemon|postmaster|mail-daemon|maildelivery|bounce[s]?|mdaemon)@`)
 
-var bounceSubject = regexp.MustCompile(`(?i)(undeliver|undelivered mail|delivery status notification \((failure|delay)|delivery fail|delivery has failed|mail delivery failed|failure notice|returned mail|returned to sender|could not be delivered|couldn't be delivered|non-?delivery|message not delivered|delivery incomplete|unzustellbar|nicht zugestellt|non remis|non distribu|impossible de remettre|no se puede entregar|no entregado|no se ha podido entregar)`)
+var bounceSubject = regexp.MustCompile(`(?i)(undeliver|error sending your mail|delivery status notification|mail system error|メールエラー|エラー通知|配信不能|不達|undelivered mail|delivery status notification \((failure|delay)|delivery fail|delivery has failed|mail delivery failed|failure notice|returned mail|returned to sender|could not be delivered|couldn't be delivered|non-?delivery|message not delivered|delivery incomplete|unzustellbar|nicht zugestellt|non remis|non distribu|impossible de remettre|no se puede entregar|no entregado|no se ha podido entregar)`)
 
 func (m *incoming) looksLikeBounce() bool {
 	return daemonSender.MatchString(m.fromAddr) || bounceSubject.MatchString(m.subject) || m.failedTo != "" ||
+		strings.HasPrefix(strings.ToLower(strings.TrimSpace(m.from)), "mailer-daemon") ||
 		strings.Contains(strings.ToLower(m.from), "mail delivery")
 }
 
@@ -180,153 +211,6 @@ func (m *incoming) autoReply() bool {
 		return true
 	}
 	return autoSubject.MatchString(m.subject)
-}
-
-// readDSN reads a standard delivery status notification (RFC 3464).
-func readDSN(m *incoming, f *data.Finding, own string) Reading {
-	blocks := strings.Split(strings.ReplaceAll(m.dsn, "\r\n", "\n"), "\n\n")
-	var delayed bool
-	for _, b := range blocks[min(1, len(blocks)):] { // the first block is about the report
-		action := strings.ToLower(fieldValue(b, "Action"))
-		rcpt := firstAddress(fieldValue(b, "Final-Recipient"), fieldValue(b, "Original-Recipient"))
-		if rcpt == "" || rcpt == own {
-			continue
-		}
-		switch action {
-		case "failed":
-			status := fieldValue(b, "Status")
-			diag := fieldValue(b, "Diagnostic-Code")
-			f.Kind, f.Address = data.FindingBounce, rcpt
-			f.Hard, f.Reason = classify5xx(status, diag+" "+m.text)
-			f.Excerpt = excerpt(diag)
-			if f.Reason == "" {
-				f.Kind, f.Reason = data.FindingReview, "a bounce Kindly cannot read for sure"
-				return Reading{ReadReview, f}
-			}
-			return Reading{ReadBounce, f}
-		case "delayed":
-			delayed = true
-		}
-	}
-	if delayed {
-		return Reading{What: ReadDelayed}
-	}
-	// A report without a failed recipient: delivered, relayed, expanded.
-	if len(f.OutboxIDs) == 0 {
-		return Reading{What: ReadOther}
-	}
-	return Reading{What: ReadDelayed}
-}
-
-// readBounceText reads the bounce texts of servers that do not send RFC
-// 3464 reports (qmail, older Exim, Sendmail, some providers).
-func readBounceText(m *incoming, f *data.Finding, own string) Reading {
-	text := m.text
-	lower := strings.ToLower(text)
-	if strings.Contains(lower, "this is a warning message only") || strings.Contains(lower, "will continue trying") ||
-		strings.Contains(lower, "delivery to the following recipients has been delayed") || strings.Contains(lower, "still trying") {
-		return Reading{What: ReadDelayed}
-	}
-	f.Kind = data.FindingBounce
-	f.Address = firstAddress(m.failedTo)
-	if f.Address == "" {
-		for _, a := range addressesIn(text) {
-			if a != own && !daemonSender.MatchString(a) && a != m.fromAddr {
-				f.Address = a
-				break
-			}
-		}
-	}
-	f.Hard, f.Reason = classify5xx("", text)
-	f.Excerpt = excerpt(text)
-	if f.Reason == "" || f.Address == "" && len(f.OutboxIDs) == 0 {
-		f.Kind, f.Reason = data.FindingReview, "a bounce Kindly cannot read for sure"
-		return Reading{ReadReview, f}
-	}
-	return Reading{ReadBounce, f}
-}
-
-var (
-	enhancedCode = regexp.MustCompile(`\b([245])\.(\d{1,3})\.(\d{1,3})\b`)
-	smtpCode     = regexp.MustCompile(`(?m)(?:^|[\s:(#])([45])[0-9][0-9][ -]`)
-)
-
-// Reasons in plain words.
-const (
-	reasonNoAddress = "the address does not exist"
-	reasonNoDomain  = "the domain has no mail server"
-	reasonFull      = "the mailbox is full"
-	reasonDisabled  = "the mailbox was closed"
-	reasonPolicy    = "the receiving server refused it as spam or by its rules"
-	reasonLater     = "the receiving server could not take it for now"
-	reasonRefused   = "the receiving server refused it"
-	reasonTooBig    = "the email was too big for the mailbox"
-)
-
-var reasonWords = []struct {
-	re     *regexp.Regexp
-	reason string
-	hard   bool
-}{
-	{regexp.MustCompile(`(?i)(quota|mailbox (is )?full|over ?quota|insufficient (system )?storage|exceeded storage|mailbox size limit|postfach (ist )?voll|bo[iî]te (aux lettres )?pleine|buz[oó]n lleno)`), reasonFull, false},
-	{regexp.MustCompile(`(?i)(account (has been )?disabled|account is disabled|inactive (user|account)|mailbox (is )?disabled|deactivated|suspended)`), reasonDisabled, true},
-	{regexp.MustCompile(`(?i)(user unknown|unknown user|no such (user|recipient|mailbox|address)|does not exist|doesn't exist|not exist|recipient not found|recipientnotfound|address rejected|invalid (recipient|mailbox|address)|mailbox (not found|unavailable)|unrouteable address|not a valid mailbox|couldn't be found|address not found|user doesn't have|no mailbox|unbekannt|existiert nicht|n'existe pas|introuvable|no existe|desconocido)`), reasonNoAddress, true},
-	{regexp.MustCompile(`(?i)(host (or domain name )?not found|domain (name )?not found|no mx|name or service not known|unrouteable domain|nxdomain|domain (does not|doesn't) exist|dns error|no valid (mx|host)|all relevant mx records point to non-existent hosts)`), reasonNoDomain, true},
-	{regexp.MustCompile(`(?i)(spam|blocked|blacklist|block ?list|policy|reputation|not authori[sz]ed|rejected by|message rejected|access denied|denied)`), reasonPolicy, false},
-	{regexp.MustCompile(`(?i)(message (is )?too (big|large)|size exceeds|exceeds the maximum size)`), reasonTooBig, false},
-}
-
-// classify5xx says whether a failure is for good and why, from the
-// enhanced status code (RFC 3463) when there is one, and the words.
-func classify5xx(status, text string) (hard bool, reason string) {
-	code := enhancedCode.FindStringSubmatch(status)
-	if code == nil {
-		code = enhancedCode.FindStringSubmatch(text)
-	}
-	if code != nil && code[1] == "2" {
-		code = nil // a success code quoted in the text
-	}
-	if code != nil {
-		class, sub := code[1], code[2]+"."+code[3]
-		switch {
-		case sub == "2.2" || sub == "2.3" && strings.Contains(strings.ToLower(text), "quota"):
-			return false, reasonFull
-		case sub == "2.1":
-			return true, reasonDisabled
-		case sub == "3.4":
-			return false, reasonTooBig
-		case sub == "1.2" || sub == "4.4":
-			return class == "5", reasonNoDomain
-		case strings.HasPrefix(sub, "1."):
-			if class == "5" {
-				return true, reasonNoAddress
-			}
-		case strings.HasPrefix(sub, "7."):
-			return false, reasonPolicy
-		}
-	}
-	for _, w := range reasonWords {
-		if w.re.MatchString(text) {
-			hard := w.hard
-			if code != nil && code[1] == "4" {
-				hard = false // the server says: for now
-			}
-			return hard, w.reason
-		}
-	}
-	if code != nil {
-		if code[1] == "4" {
-			return false, reasonLater
-		}
-		return true, reasonRefused
-	}
-	if c := smtpCode.FindStringSubmatch(text); c != nil {
-		if c[1] == "4" {
-			return false, reasonLater
-		}
-		return true, reasonRefused
-	}
-	return false, ""
 }
 
 // readReply reads a message that is not a report: a reply asking to stop,
@@ -403,12 +287,19 @@ func addressesIn(text string) []string {
 	return out
 }
 
-// firstAddress is the first address among DSN values ("rfc822; a@b.c")
-// and header values.
+// firstAddress is the first address among DSN values ("rfc822; a@b.c",
+// also with a quoted or encoded local part) and header values.
 func firstAddress(values ...string) string {
 	for _, v := range values {
 		if _, after, ok := strings.Cut(v, ";"); ok {
 			v = after
+		}
+		v = strings.TrimSpace(v)
+		if a, err := mail.ParseAddress(v); err == nil {
+			return strings.ToLower(a.Address)
+		}
+		if t := strings.Trim(v, "<> \t"); strings.Count(t, "@") == 1 && !strings.ContainsAny(t, " \t,<>") {
+			return strings.ToLower(t)
 		}
 		if as := addressesIn(v); len(as) > 0 {
 			return as[0]

@@ -3,10 +3,14 @@ package mailer
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/mail"
+	"net/textproto"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -93,7 +97,8 @@ type Connection struct {
 // an email is waited for, not taken for a failure and sent again.
 type deadlineConn struct {
 	net.Conn
-	timeout atomic.Int64 // nanoseconds
+	timeout   atomic.Int64 // nanoseconds
+	connected bool         // the TCP connection was made
 }
 
 func (c *deadlineConn) SetDeadline(time.Time) error {
@@ -131,6 +136,7 @@ func Dial(ctx context.Context, acct Account, pr data.Practice) (*Connection, err
 			return nil, err
 		}
 		conn = &deadlineConn{Conn: raw}
+		conn.connected = true
 		conn.timeout.Store(int64(acct.DialTimeout))
 		if acct.TLS != TLSImplicit {
 			return conn, nil
@@ -172,12 +178,12 @@ func Dial(ctx context.Context, acct Account, pr data.Practice) (*Connection, err
 	}
 	c, err := gomail.NewClient(acct.Host, opts...)
 	if err != nil {
-		return nil, explain(err, acct)
+		return nil, explain(&DialError{Verdict: Verdict{Party: PartySender, Reason: ReasonSecurity}, Err: err}, acct)
 	}
 	dctx, cancel := context.WithTimeout(ctx, acct.DialTimeout)
 	defer cancel()
 	if err := c.DialWithContext(dctx); err != nil {
-		return nil, explain(err, acct)
+		return nil, explain(&DialError{Verdict: readDialError(err, conn != nil && conn.connected), Err: err}, acct)
 	}
 	conn.timeout.Store(int64(acct.ReplyTimeout)) // signed in: from now on, emails
 	return &Connection{client: c, acct: acct, pr: pr}, nil
@@ -189,35 +195,90 @@ func (c *Connection) Send(m Message) error {
 	if err != nil {
 		return err
 	}
-	if err := c.client.Send(msg); err != nil {
-		return explain(err, c.acct)
-	}
-	return nil
+	// go-mail's SendError carries the stage and the server's codes; the
+	// sender reads them (classify), so it is returned as it is.
+	return c.client.Send(msg)
 }
 
 // Close ends the session politely.
 func (c *Connection) Close() error { return c.client.Close() }
 
-// explain words a mail error for the front desk, keeping the server's reply.
-// The password never appears: go-mail does not put it in errors, and
-// nothing here adds it.
-func explain(err error, acct Account) error {
-	text := err.Error()
-	lower := strings.ToLower(text)
-	var why string
-	switch {
-	case strings.Contains(lower, "smtpclientauthentication") || strings.Contains(lower, "smtp auth") && strings.Contains(lower, "disabled"):
-		why = "Sign-in with a password (SMTP AUTH) is turned off for this mailbox. In Microsoft 365 an admin can turn it on for this mailbox, or use Microsoft sign-in."
-	case strings.Contains(lower, "application-specific password") || strings.Contains(lower, "app password") || strings.Contains(lower, "534 "):
-		why = "The provider wants an app password here, not your normal password. Create one in your account's security settings."
-	case strings.Contains(lower, "535") || strings.Contains(lower, "authentication failed") || strings.Contains(lower, "invalid credentials") || strings.Contains(lower, "username and password not accepted"):
-		why = "The mail server did not accept the user name or password."
-	case strings.Contains(lower, "first record does not look like a tls handshake") || strings.Contains(lower, "tls: ") || strings.Contains(lower, "starttls"):
-		why = fmt.Sprintf("The secure connection (%s on port %d) did not work: the server may expect another security setting (TLS on 465, STARTTLS on 587).", acct.TLS, acct.Port)
-	case strings.Contains(lower, "no such host") || strings.Contains(lower, "connection refused") || strings.Contains(lower, "i/o timeout") || strings.Contains(lower, "network is unreachable"):
-		why = fmt.Sprintf("Kindly cannot reach the mail server %s on port %d. Check the server name and the internet connection.", acct.Host, acct.Port)
-	default:
-		return fmt.Errorf("the mail server said: %w", err)
+// DialError is why connecting or signing in failed, read from the error's
+// type (never from its words: a host name may contain "auth" or "tls").
+type DialError struct {
+	Verdict Verdict
+	Err     error
+	why     string // in plain words
+}
+
+func (e *DialError) Error() string {
+	if e.why == "" {
+		return "the mail server said: " + e.Err.Error()
 	}
-	return fmt.Errorf("%s (server reply: %w)", why, err)
+	return e.why + " (server reply: " + e.Err.Error() + ")"
+}
+
+func (e *DialError) Unwrap() error { return e.Err }
+
+// readDialError sorts a failed connection or sign-in: the network (try
+// again later) or the practice's set-up, sign-in or sender (stop and say).
+// connected says the TCP connection was made.
+func readDialError(err error, connected bool) Verdict {
+	var tpe *textproto.Error
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	var alert tls.AlertError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	switch {
+	case errors.As(err, &certErr) || errors.As(err, &recErr) || errors.As(err, &alert) ||
+		errors.As(err, &unknownCA) || errors.As(err, &hostErr):
+		return Verdict{Party: PartySender, Reason: ReasonFailedSTARTTLS}
+	case errors.As(err, &tpe):
+		status := statusIn(tpe.Msg)
+		stage := StageGreeting
+		if tpe.Code >= 530 && tpe.Code <= 538 || tpe.Code == 454 || basicAuthOff.MatchString(tpe.Msg) {
+			stage = StageAuth
+		}
+		return Interpret(Reply{Stage: stage, Code: tpe.Code, Status: status, Text: tpe.Msg})
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) || isNetError(err):
+		return Verdict{Party: PartyConnection, Temporary: true, Reason: ReasonNetworkError}
+	case errors.Is(err, gomail.ErrNoSupportedAuthDiscovered) || errors.Is(err, gomail.ErrPlainAuthNotSupported) ||
+		errors.Is(err, gomail.ErrLoginAuthNotSupported):
+		return Verdict{Party: PartySender, Reason: ReasonSecurity}
+	case connected:
+		// The server answered but the session could not be set up (no
+		// STARTTLS, no AUTH offered): a setting, not the network.
+		return Verdict{Party: PartySender, Reason: ReasonSecurity}
+	}
+	return Verdict{Party: PartyConnection, Temporary: true, Reason: ReasonNetworkError}
+}
+
+func isNetError(err error) bool {
+	var ne net.Error
+	var op *net.OpError
+	var dns *net.DNSError
+	var sys *os.SyscallError
+	return errors.As(err, &ne) || errors.As(err, &op) || errors.As(err, &dns) || errors.As(err, &sys)
+}
+
+// explain words a failed connection or sign-in for the front desk, keeping
+// the server's reply. The password never appears: go-mail does not put it
+// in errors, and nothing here adds it.
+func explain(de *DialError, acct Account) error {
+	v := de.Verdict
+	switch {
+	case v.Hint == HintMicrosoftSignIn:
+		de.why = "Sign-in with a password (SMTP AUTH) is turned off for this mailbox (Microsoft turns it off for existing Microsoft 365 " +
+			"mailboxes from the end of December 2026). Use \"Sign in with Microsoft\" in Settings (kindly account oauth), or an admin can turn it on for this mailbox."
+	case v.Hint == HintAppPassword:
+		de.why = "The provider wants an app password here, not your normal password. Create one in your account's security settings."
+	case v.Party == PartySender && v.Reason == ReasonAuthFailure:
+		de.why = "The mail server did not accept the user name or password."
+	case v.Reason == ReasonFailedSTARTTLS || v.Party == PartySender && v.Reason == ReasonSecurity:
+		de.why = fmt.Sprintf("The secure connection (%s on port %d) did not work: the server may expect another security setting (TLS on 465, STARTTLS on 587).", acct.TLS, acct.Port)
+	case v.Party == PartyConnection:
+		de.why = fmt.Sprintf("Kindly cannot reach the mail server %s on port %d. Check the server name and the internet connection.", acct.Host, acct.Port)
+	}
+	return de
 }

@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	gomail "github.com/wneessen/go-mail"
@@ -17,35 +18,55 @@ const (
 	// came (the connection died, or no reply in time): it may have arrived.
 	// Never sent again unless the practice says so.
 	outUncertain
-	// outConnection: the connection failed before the email was complete;
-	// nothing was delivered: send it again on a new connection, uncounted.
+	// outConnection: the connection failed or closed before the email was
+	// complete; nothing was delivered: send it again on a new connection.
 	outConnection
-	// outSlowDown: the server refuses for now, for the whole mailbox (a rate
-	// limit, "try again later"): pause the run, the patient is not at fault.
+	// outSlowDown: the practice's mailbox is refused for now (a rate
+	// limit): pause the run; the patient is not at fault.
 	outSlowDown
 	// outQuota: the mailbox's sending quota is used up: wait until it frees.
 	outQuota
-	// outAccount: the server refuses this sender for good: stop the run.
+	// outAccount: the server refuses the practice's account or sender for
+	// good: stop the run.
 	outAccount
-	// outRecipientLater: the recipient's server refuses for now (busy,
-	// greylisting): try this patient again later, send the others.
+	// outRecipientLater: this patient's server refuses for now (a full
+	// mailbox, greylisting): try this patient again later, send the others.
 	outRecipientLater
-	// outRecipientFailed: the recipient's address does not take email.
+	// outRecipientFailed: this patient's email is refused for good.
 	outRecipientFailed
 )
 
-// classify sorts a send error by what it means, and returns the server's
-// words for the record.
-func classify(err error) (outcome, string) {
+// result is a send's outcome with the reader's verdict and the server's
+// words.
+type result struct {
+	out   outcome
+	v     Verdict
+	stage Stage
+	reply string
+}
+
+// stages are the SMTP stages of go-mail's send errors.
+var stages = map[gomail.SendErrReason]Stage{
+	gomail.ErrSMTPMailFrom:  StageMailFrom,
+	gomail.ErrSMTPRcptTo:    StageRcptTo,
+	gomail.ErrSMTPData:      StageData,
+	gomail.ErrWriteContent:  StageData,
+	gomail.ErrSMTPDataClose: StageAfterData,
+	gomail.ErrConnCheck:     StageConnect,
+}
+
+// classify sorts a send error by what it means; sender is the practice's
+// address (a refusal naming it is the practice's problem).
+func classify(err error, sender string) result {
 	if err == nil {
-		return outSent, ""
+		return result{out: outSent}
 	}
 	if errors.Is(err, ErrTooManyRecipients) || errors.Is(err, errAddress) {
-		return outRecipientFailed, err.Error()
+		return result{out: outRecipientFailed, v: Verdict{Party: PartyRecipient, Reason: ReasonUserUnknown}, reply: err.Error()}
 	}
 	var se *gomail.SendError
 	if !errors.As(err, &se) {
-		return outConnection, err.Error()
+		return result{out: outConnection, v: Verdict{Party: PartyConnection, Temporary: true, Reason: ReasonNetworkError}, reply: err.Error()}
 	}
 	code, reply := se.ErrorCode(), se.Error()
 	if esc := se.EnhancedStatusCode(); esc != "" && !strings.Contains(reply, esc) {
@@ -53,100 +74,103 @@ func classify(err error) (outcome, string) {
 	}
 	switch se.Reason {
 	case gomail.ErrSMTPReset:
-		return outSent, "" // the email was taken; only the reset after it failed
-	case gomail.ErrConnCheck:
-		return outConnection, reply
+		return result{out: outSent} // the email was taken; only the reset after it failed
 	case gomail.ErrGetSender:
-		return outAccount, reply
-	case gomail.ErrSMTPDataClose:
-		if code == 0 {
-			return outUncertain, reply // the end of the email went out; no answer came
-		}
-		return byReply(code, reply, false), reply
-	case gomail.ErrSMTPMailFrom:
-		if code == 0 {
-			return outConnection, reply
-		}
-		if code >= 500 && !isQuota(reply) {
-			return outAccount, reply
-		}
-		return byReply(code, reply, false), reply
-	case gomail.ErrSMTPRcptTo:
-		if code == 0 {
-			return outConnection, reply
-		}
-		return byReply(code, reply, true), reply
-	case gomail.ErrSMTPData, gomail.ErrWriteContent:
-		if code == 0 {
-			return outConnection, reply // the email never ended: nothing was delivered
-		}
-		return byReply(code, reply, false), reply
+		return result{out: outAccount, v: Verdict{Party: PartySender, Reason: ReasonRejected}, reply: reply}
 	}
-	return outRecipientFailed, reply
+	stage, ok := stages[se.Reason]
+	if !ok {
+		return result{out: outRecipientFailed, v: Verdict{Party: PartyRecipient, Reason: ReasonUndefined}, reply: reply}
+	}
+	if code == 0 {
+		if stage == StageAfterData {
+			return result{out: outUncertain, stage: stage, reply: reply} // the end of the email went out; no answer came
+		}
+		// The connection broke before the email ended: nothing was delivered.
+		return result{out: outConnection, stage: stage, v: Verdict{Party: PartyConnection, Temporary: true, Reason: ReasonNetworkError}, reply: reply}
+	}
+	v := Interpret(Reply{Stage: stage, Code: code, Status: se.EnhancedStatusCode(), Text: reply, Sender: sender})
+	return result{out: outcomeOf(v), v: v, stage: stage, reply: reply}
 }
 
-// byReply sorts a server's reply code and words; recipient says the reply
-// was to this patient's address (RCPT TO).
-func byReply(code int, reply string, recipient bool) outcome {
+// outcomeOf is what a verdict means for the run.
+func outcomeOf(v Verdict) outcome {
 	switch {
-	case isQuota(reply):
+	case v.Party == PartyConnection:
+		return outConnection
+	case v.Party == PartySender && v.Quota:
 		return outQuota
-	case code == 421:
-		return outSlowDown // the server closes the session: for everyone
-	case code >= 400 && code < 500 && isGreylisting(reply):
-		return outRecipientLater
-	case code >= 400 && code < 500 && (!recipient || isThrottle(reply)):
+	case v.Party == PartySender && v.Temporary:
 		return outSlowDown
-	case code >= 400 && code < 500:
+	case v.Party == PartySender:
+		return outAccount
+	case v.Temporary:
 		return outRecipientLater
 	}
 	return outRecipientFailed
 }
 
-func containsAny(s string, words ...string) bool {
-	s = strings.ToLower(s)
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
+// refusalKey tells one refusal from another, for the breaker: the same
+// code, status and reason for patient after patient is the server
+// refusing everyone.
+func (r result) refusalKey() string {
+	return fmt.Sprintf("%d %s %s", r.v.Code, r.v.Status, r.v.Reason)
+}
+
+// reasonPhrases are the reasons in the practice's words.
+var reasonPhrases = map[Reason]string{
+	ReasonUserUnknown:     "the address does not exist",
+	ReasonHostUnknown:     "the address's domain has no mail server",
+	ReasonHasMoved:        "the patient moved to another address",
+	ReasonNotAccept:       "the address's domain takes no email",
+	ReasonMailboxFull:     "the patient's mailbox is full",
+	ReasonSuspend:         "the patient's mailbox is disabled for now",
+	ReasonFiltered:        "the patient's mailbox refused it (a filter)",
+	ReasonRejected:        "the receiving server refused the practice's sender address",
+	ReasonBlocked:         "the receiving server blocks the sending server",
+	ReasonPolicy:          "the receiving server refused it by its rules",
+	ReasonSpam:            "the receiving server took it for spam",
+	ReasonVirus:           "the receiving server took it for a virus",
+	ReasonSecurity:        "the receiving server refused it for security",
+	ReasonAuthFailure:     "the practice's mailbox did not pass the sign-in or sender checks (SPF, DKIM, DMARC)",
+	ReasonRequirePTR:      "the sending server has no reverse DNS name",
+	ReasonBadReputation:   "the sending server's reputation is too low",
+	ReasonNoRelaying:      "the mail server does not pass email on for this mailbox",
+	ReasonSpeeding:        "the mail server asks to send more slowly",
+	ReasonTooManyConn:     "the mail server has too many connections",
+	ReasonExpired:         "the receiving server could not be reached for days",
+	ReasonNetworkError:    "a network problem",
+	ReasonMesgTooBig:      "the email is too big",
+	ReasonExceedLimit:     "the email is over the mailbox's size limit",
+	ReasonContentError:    "the receiving server refused the email's form",
+	ReasonNotCompliantRFC: "the receiving server found the email not standard",
+	ReasonSyntaxError:     "the mail server did not understand a command",
+	ReasonSystemError:     "the receiving mail system had an error",
+	ReasonSystemFull:      "the receiving mail system is full",
+	ReasonMailerError:     "a program on the receiving side failed",
+	ReasonFailedSTARTTLS:  "the encrypted connection failed",
+	ReasonVacation:        "an out-of-office reply",
+	ReasonFeedback:        "a spam complaint",
+	ReasonUndefined:       "the receiving server refused it",
+}
+
+// Words is a reason in the practice's words.
+func (r Reason) Words() string {
+	if w, ok := reasonPhrases[r]; ok {
+		return w
 	}
-	return false
-}
-
-// isQuota: the mailbox's sending quota is used up (Gmail's "550 5.4.5
-// Daily user sending quota exceeded", Microsoft's
-// "SubmissionQuotaExceededException", "sending limit exceeded").
-func isQuota(reply string) bool {
-	return containsAny(reply, "quota", "5.4.5", "4.4.5", "sending limit", "limit exceeded", "daily limit", "message limit")
-}
-
-// isThrottle: a reply to one recipient that is about the whole mailbox's
-// pace (a rate limit), not about the recipient ("mailbox busy").
-func isThrottle(reply string) bool {
-	return containsAny(reply, "rate limit", "sending rate", "message rate", "too many", "throttl", "slow down", "server busy", "4.5.127", "4.7.500")
-}
-
-func isGreylisting(reply string) bool { return containsAny(reply, "greylist", "graylist") }
-
-// aboutTheAddress says a permanent refusal is about this address (it does
-// not exist, the mailbox is disabled), not about the sender: such refusals
-// never trip the breaker.
-func aboutTheAddress(reply string) bool {
-	return containsAny(reply, "5.1.", "5.2.", "user unknown", "unknown user", "no such user", "does not exist", "not found",
-		"mailbox unavailable", "invalid recipient", "recipient rejected", "address rejected")
+	return reasonPhrases[ReasonUndefined]
 }
 
 // inWords puts a refusal in plain words, keeping the server's reply.
-func inWords(o outcome, reply string) string {
-	switch {
-	case o == outRecipientFailed && containsAny(reply, "5.2.2", "mailbox full", "over quota", "552"):
-		return "the patient's mailbox is full (" + reply + ")"
-	case o == outRecipientFailed && aboutTheAddress(reply):
-		return "the address does not exist or does not accept email (" + reply + ")"
-	case o == outRecipientFailed && containsAny(reply, "spam", "5.7.", "policy", "blocked", "554"):
-		return "the receiving server refused the message (" + reply + ")"
-	case o == outRecipientLater:
-		return "the patient's mail server asked to try later (" + reply + ")"
+func inWords(r result) string {
+	if r.out == outRecipientLater {
+		why := "the patient's mail server asked to try later"
+		switch r.v.Reason {
+		case ReasonMailboxFull, ReasonSuspend, ReasonNetworkError, ReasonSystemFull:
+			why += ": " + r.v.Reason.Words()
+		}
+		return why + " (" + r.reply + ")"
 	}
-	return reply
+	return r.v.Reason.Words() + " (" + r.reply + ")"
 }

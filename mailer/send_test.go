@@ -2,8 +2,11 @@ package mailer
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -92,17 +95,36 @@ func mailpitAccount(mp *mailpittest.Server) Account {
 
 func TestExplainServerReplies(t *testing.T) {
 	acct := Account{Host: "smtp.office365.com", Port: 587, TLS: TLSStartTLS}
-	for _, tc := range []struct{ reply, want string }{
-		{"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant", "turned off for this mailbox"},
-		{"534-5.7.9 Application-specific password required", "app password"},
-		{"535 5.7.8 Username and Password not accepted", "did not accept the user name or password"},
-		{"tls: first record does not look like a TLS handshake", "secure connection"},
-		{"dial tcp: lookup smtp.nowhere.example: no such host", "cannot reach the mail server"},
-		{"550 something else", "the mail server said"},
+	for _, tc := range []struct {
+		err   error
+		want  string
+		party Party
+		hint  Hint
+	}{
+		{&textproto.Error{Code: 535, Msg: "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant"},
+			"Sign in with Microsoft", PartySender, HintMicrosoftSignIn},
+		{&textproto.Error{Code: 535, Msg: "5.7.139 Authentication unsuccessful, basic authentication is disabled."},
+			"Sign in with Microsoft", PartySender, HintMicrosoftSignIn},
+		{&textproto.Error{Code: 550, Msg: "5.7.30 Basic authentication is not supported for Client Submission."},
+			"Sign in with Microsoft", PartySender, HintMicrosoftSignIn},
+		{&textproto.Error{Code: 534, Msg: "5.7.9 Application-specific password required"}, "app password", PartySender, HintAppPassword},
+		{&textproto.Error{Code: 535, Msg: "5.7.8 Username and Password not accepted"}, "did not accept the user name or password", PartySender, HintNone},
+		{tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "secure connection", PartySender, HintNone},
+		{&net.DNSError{Err: "no such host", Name: "smtp.nowhere.example"}, "cannot reach the mail server", PartyConnection, HintNone},
+		// An outage on a host whose name holds "auth" and "tls" is an outage.
+		{&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "i/o timeout", Name: "auth.tls.example", IsTimeout: true}},
+			"cannot reach the mail server", PartyConnection, HintNone},
+		{&textproto.Error{Code: 421, Msg: "4.7.0 Try again later, closing connection"}, "cannot reach the mail server", PartyConnection, HintNone},
+		{&textproto.Error{Code: 554, Msg: "5.7.1 Service unavailable; client host blocked"}, "the mail server said", PartySender, HintNone},
 	} {
-		err := explain(errors.New(tc.reply), acct)
-		if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.reply) {
-			t.Errorf("%q -> %q, want it to say %q and keep the reply", tc.reply, err, tc.want)
+		v := readDialError(tc.err, true)
+		err := explain(&DialError{Verdict: v, Err: tc.err}, acct)
+		if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.err.Error()) || v.Party != tc.party || v.Hint != tc.hint {
+			t.Errorf("%q -> %q (%v, hint %v), want it to say %q and keep the reply (%v, hint %v)", tc.err, err, v.Party, v.Hint, tc.want, tc.party, tc.hint)
+		}
+		var de *DialError
+		if !errors.As(err, &de) || classifyDial(err).Party != tc.party {
+			t.Errorf("%q: the sender reads it as %v", tc.err, classifyDial(err))
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"kindly/data"
@@ -58,7 +57,10 @@ type Session interface {
 
 // ErrStopped says a run ended before its queue was empty; nothing is lost:
 // sending again goes on where it stopped.
-type ErrStopped struct{ Reason string }
+type ErrStopped struct {
+	Reason string
+	Hint   Hint // an action the practice can take, for the front end to word
+}
 
 func (e *ErrStopped) Error() string { return "sending stopped: " + e.Reason }
 
@@ -103,7 +105,7 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 		return Progress{}, err
 	}
 	defer unlock()
-	r := &run{Sender: s, ctx: ctx, c: c, occ: occurrence, connFails: map[int64]int{}, dayLimit: s.Limits.PerDay}
+	r := &run{Sender: s, ctx: ctx, c: c, occ: occurrence, connFails: map[int64]int{}, refusedBy: map[string][]int64{}, dayLimit: s.Limits.PerDay}
 	defer r.hangUp()
 	if r.tag, err = busyRetry(ctx, s.Sleep, func() (string, error) { return s.Store.MessageTag(ctx) }); err != nil {
 		return r.pr, err
@@ -129,10 +131,16 @@ type run struct {
 	outageSince time.Time // when the server went out of reach (zero: it is in reach)
 	outages     int       // failed connections in a row
 	slowdowns   int       // "slow down" replies in a row
-	streak      []int64   // refusals in a row not about the address (for the breaker)
-	connFails   map[int64]int
-	dayLimit    int // the practice's limit, or the server's quota once it showed
-	noted       bool
+	connSent    int       // emails the open connection took: a dead one that took some is replaced quietly
+	// The breaker: the same refusal (not about the address) for patient
+	// after patient; refusedBy holds every patient failed by each refusal in
+	// this run, so they go back to the queue when it trips.
+	streakKey string
+	streak    int
+	refusedBy map[string][]int64
+	connFails map[int64]int
+	dayLimit  int // the practice's limit, or the server's quota once it showed
+	noted     bool
 
 	paceSum time.Duration // real time spent per email sent in this run
 	paceN   int
@@ -241,21 +249,21 @@ func (r *run) connect() error {
 	}
 	conn, err := r.Dial(r.ctx)
 	if err == nil {
-		r.conn, r.outageSince, r.outages = conn, time.Time{}, 0
+		r.conn, r.outageSince, r.outages, r.connSent = conn, time.Time{}, 0, 0
 		return nil
 	}
 	if r.ctx.Err() != nil {
 		return r.ctx.Err()
 	}
-	if classifyDial(err) == outAccount {
-		return &ErrStopped{err.Error()}
+	if v := classifyDial(err); v.Party != PartyConnection && !v.Temporary {
+		return &ErrStopped{Reason: err.Error(), Hint: v.Hint}
 	}
 	now := r.Store.Now()
 	if r.outageSince.IsZero() {
 		r.outageSince = now
 	}
 	if r.GiveUpAfter > 0 && now.Sub(r.outageSince) >= r.GiveUpAfter {
-		return &ErrStopped{fmt.Sprintf("the mail server has been out of reach since %s (%v)", r.clock(r.outageSince), err)}
+		return &ErrStopped{Reason: fmt.Sprintf("the mail server has been out of reach since %s (%v)", r.clock(r.outageSince), err)}
 	}
 	r.outages++
 	wait := backoff(r.outages, 5*time.Second, 5*time.Minute)
@@ -263,19 +271,18 @@ func (r *run) connect() error {
 		r.clock(r.outageSince), r.clock(now.Add(wait)), err))
 }
 
-// classifyDial tells a sign-in problem (stop and tell the practice) from
-// a network one (try again).
-func classifyDial(err error) outcome {
+// classifyDial tells a sign-in or set-up problem (stop and tell the
+// practice) from a network one (try again), by the error's type: never by
+// words, which may be in a host name.
+func classifyDial(err error) Verdict {
+	var de *DialError
+	if errors.As(err, &de) {
+		return de.Verdict
+	}
 	if errors.Is(err, ErrPlainOverNetwork) {
-		return outAccount
+		return Verdict{Party: PartySender, Reason: ReasonSecurity}
 	}
-	lower := strings.ToLower(err.Error())
-	for _, s := range []string{"password", "authentication", "auth", "535", "534", "tls", "certificate"} {
-		if strings.Contains(lower, s) {
-			return outAccount
-		}
-	}
-	return outConnection
+	return Verdict{Party: PartyConnection, Temporary: true, Reason: ReasonNetworkError}
 }
 
 func (r *run) hangUp() {
@@ -306,16 +313,31 @@ func (r *run) send(m data.OutboxMessage) error {
 	}
 	start := time.Now()
 	sendErr := r.conn.Send(Message{ID: MessageID(m.ID, r.tag, r.Account.From), To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
-	o, reply := classify(sendErr)
-	if o == outConnection {
-		if r.connFails[m.ID]++; r.connFails[m.ID] >= 3 {
-			o = outRecipientLater // this email breaks the connection every time: count it
+	res := classify(sendErr, r.Account.From)
+	switch res.out {
+	case outSent:
+		r.connSent++
+	case outConnection, outUncertain, outSlowDown, outQuota, outAccount:
+		// The connection is dead or refused: a new one for the next email.
+		fresh := r.connSent == 0
+		r.hangUp()
+		if res.out != outConnection {
+			break
+		}
+		switch {
+		case !fresh:
+			// It took emails before: it died meanwhile. Again on a new
+			// one, quietly, uncounted.
+		case res.v.Code != 0:
+			res.out = outSlowDown // a new connection closed at once (421): the server is busy
+		default:
+			if r.connFails[m.ID]++; r.connFails[m.ID] >= 3 {
+				// New connections break on this email every time: count it.
+				res.out, res.v = outRecipientLater, Verdict{Party: PartyRecipient, Temporary: true, Reason: ReasonNetworkError}
+			}
 		}
 	}
-	if o != outSent && o != outRecipientFailed && o != outRecipientLater {
-		r.hangUp()
-	}
-	return r.record(m, o, reply, time.Since(start))
+	return r.record(m, res, time.Since(start))
 }
 
 // skip records why a message that could not be claimed is not sent.
@@ -334,12 +356,13 @@ func (r *run) skip(m data.OutboxMessage) error {
 }
 
 // record writes the outcome of a transaction and decides what comes next.
-func (r *run) record(m data.OutboxMessage, o outcome, reply string, took time.Duration) error {
+func (r *run) record(m data.OutboxMessage, res result, took time.Duration) error {
 	now := r.Store.Now()
-	if o != outRecipientFailed || aboutTheAddress(reply) {
-		r.streak = r.streak[:0]
+	if res.out != outRecipientFailed {
+		r.streakKey, r.streak = "", 0
 	}
-	switch o {
+	reply := res.reply
+	switch res.out {
 	case outSent:
 		r.pr.Sent++
 		r.paceSum, r.paceN, r.slowdowns = r.paceSum+took, r.paceN+1, 0
@@ -373,43 +396,72 @@ func (r *run) record(m data.OutboxMessage, o outcome, reply string, took time.Du
 		if err := r.retry(m.ID, time.Time{}, "", false); err != nil {
 			return err
 		}
-		return &ErrStopped{"the mailbox refused to send: " + reply}
+		n, err := r.takeBack(res.refusalKey())
+		if err != nil {
+			return err
+		}
+		why := "the mailbox refused to send: " + res.v.Reason.Words() + " (" + reply + ")"
+		if n > 0 {
+			why += fmt.Sprintf("; the %d %s refused the same way in this run %s back in the queue", n, plural(n, "patient", "patients"), plural(n, "is", "are"))
+		}
+		return &ErrStopped{Reason: why, Hint: res.v.Hint}
 	case outRecipientLater:
 		tries := m.Attempts + 1
 		if tries >= r.MaxAttempts {
 			r.pr.Failed++
-			return r.mark(m.ID, data.StatusFailed, fmt.Sprintf("gave up after %d tries: %s", tries, inWords(o, reply)))
+			return r.mark(m.ID, data.StatusFailed, fmt.Sprintf("gave up after %d tries: %s", tries, inWords(res)))
 		}
 		at := now.Add(backoff(tries, time.Minute, time.Hour))
-		return r.retry(m.ID, at, fmt.Sprintf("will try again at %s: %s", r.clock(at), inWords(o, reply)), true)
+		return r.retry(m.ID, at, fmt.Sprintf("will try again at %s: %s", r.clock(at), inWords(res)), true)
 	}
-	r.pr.Failed++
-	if err := r.mark(m.ID, data.StatusFailed, inWords(o, reply)); err != nil {
-		return err
-	}
-	if aboutTheAddress(reply) {
-		return nil
-	}
-	if r.streak = append(r.streak, m.ID); len(r.streak) < r.Breaker {
-		return nil
-	}
-	return r.breakerTrips(reply)
+	return r.refused(m, res)
 }
 
-// breakerTrips puts the refused streak back in the queue and stops: the
-// server refuses everyone, so these patients are not at fault.
-func (r *run) breakerTrips(reply string) error {
-	for _, id := range r.streak {
-		if err := r.retry(id, time.Time{}, "", false); err != nil {
-			return err
+// refused records a patient's email refused for good: the patient fails,
+// and the refusal is a bounce of the address (hard when the address
+// itself is bad). The same refusal, not about the address, for Breaker
+// patients in a row is the server refusing everyone: they go back.
+func (r *run) refused(m data.OutboxMessage, res result) error {
+	r.pr.Failed++
+	bg := context.WithoutCancel(r.ctx)
+	err := busyDo(bg, r.Sleep, func() error {
+		return r.Store.MarkRefused(bg, m.ID, inWords(res), res.v.AddressUnusable(), res.v.Reason.Words())
+	})
+	if err != nil || res.v.aboutTheAddress() {
+		return err
+	}
+	key := res.refusalKey()
+	r.refusedBy[key] = append(r.refusedBy[key], m.ID)
+	if key != r.streakKey {
+		r.streakKey, r.streak = key, 0
+	}
+	if r.streak++; r.streak < r.Breaker {
+		return nil
+	}
+	n, err := r.takeBack(key)
+	if err != nil {
+		return err
+	}
+	return &ErrStopped{Reason: fmt.Sprintf("the mail server refused the last %d patients one after another (%s): it refuses everyone, not them. "+
+		"Check that this mailbox may send to other addresses (relay), that the sender address is the mailbox's own, "+
+		"and the account's standing with your provider. The %d %s refused this way in this run %s back in the queue",
+		r.streak, res.reply, n, plural(n, "email", "emails"), plural(n, "is", "are"))}
+}
+
+// takeBack puts every patient failed by one refusal in this run back in
+// the queue, uncharged, with their bounces forgotten; it returns how many.
+func (r *run) takeBack(key string) (int, error) {
+	ids := r.refusedBy[key]
+	bg := context.WithoutCancel(r.ctx)
+	for _, id := range ids {
+		if err := busyDo(bg, r.Sleep, func() error { return r.Store.TakeBackRefusal(bg, id) }); err != nil {
+			return 0, err
 		}
 	}
-	r.pr.Failed -= len(r.streak)
-	n := len(r.streak)
-	r.streak = r.streak[:0]
-	return &ErrStopped{fmt.Sprintf("the mail server refused the last %d patients one after another (%s): it refuses everyone, not them. "+
-		"Check that this mailbox may send to other addresses (relay), that the sender address is the mailbox's own, "+
-		"and the account's standing with your provider. Those %d emails are back in the queue", n, reply, n)}
+	delete(r.refusedBy, key)
+	r.pr.Failed -= len(ids)
+	r.streakKey, r.streak = "", 0
+	return len(ids), nil
 }
 
 // quotaReached: the server says the mailbox's quota is used up. What it

@@ -327,40 +327,6 @@ func TestRecipientGivenUpAfterTries(t *testing.T) {
 	}
 }
 
-// A server refusing everyone trips the breaker: the run stops with plain
-// words and the refused patients are back in the queue, not failed.
-// Addresses that do not exist never trip it.
-func TestBreakerOnServerRefusingEveryone(t *testing.T) {
-	fs := smtpfault.Start(t)
-	var emails []string
-	for i := 0; i < 14; i++ {
-		emails = append(emails, fmt.Sprintf("p%d@example.com", i))
-	}
-	f := newOutbox(t, emails...)
-	f.queue(t)
-	fs.RefuseAll(true)
-	_, err := f.sender(faultAccount(fs)).Run(context.Background(), f.campaign, "2026-10-01")
-	var stopped *ErrStopped
-	if !errors.As(err, &stopped) || !strings.Contains(err.Error(), "refuses everyone") || !strings.Contains(err.Error(), "Relaying denied") {
-		t.Fatalf("err = %v", err)
-	}
-	if c := f.counts(t); c[data.StatusQueued] != 14 || c[data.StatusFailed] != 0 {
-		t.Fatalf("counts %v", c)
-	}
-	// Fixed: the same queue goes out.
-	fs.RefuseAll(false)
-	if pr, err := f.sender(faultAccount(fs)).Run(context.Background(), f.campaign, "2026-10-01"); err != nil || pr.Sent != 14 {
-		t.Fatalf("after the fix: %+v, %v", pr, err)
-	}
-
-	g := newOutbox(t, "reject1@x.example", "reject2@x.example", "reject3@x.example", "reject4@x.example", "reject5@x.example",
-		"reject6@x.example", "reject7@x.example", "reject8@x.example", "reject9@x.example", "reject10@x.example", "reject11@x.example", "ok@x.example")
-	g.queue(t)
-	if pr, err := g.sender(faultAccount(fs)).Run(context.Background(), g.campaign, "2026-10-01"); err != nil || pr.Failed != 11 || pr.Sent != 1 {
-		t.Fatalf("unknown addresses: %+v, %v", pr, err)
-	}
-}
-
 // A connection the server closed while Kindly waited (an idle timeout) is
 // opened again quietly: no note, no attempt counted.
 func TestIdleConnectionReopenedQuietly(t *testing.T) {

@@ -13,10 +13,12 @@ import (
 
 // InboxReport is what one check of the practice's inbox found.
 type InboxReport struct {
-	Read        int `json:"read"`         // new messages read
-	Bounced     int `json:"bounced"`      // bounce reports (hard and soft)
-	Unusable    int `json:"unusable"`     // addresses that became unusable
-	OptOuts     int `json:"opt_outs"`     // patients who asked to stop (replies and complaints)
+	Read          int `json:"read"`           // new messages read
+	BounceReports int `json:"bounce_reports"` // bounce messages (hard and soft)
+	Bounced       int `json:"bounced"`        // addresses they were about
+	Unusable      int `json:"unusable"`       // of those, addresses that became unusable
+	Delayed       int `json:"delayed"`        // notices that delivery is still being tried: nothing changed
+	OptOuts       int `json:"opt_outs"`       // patients who asked to stop (replies and complaints)
 	Review      int `json:"review"`       // messages listed for the practice to decide
 	AutoReplies int `json:"auto_replies"` // out-of-office and the like: nothing changed
 	Replies     int `json:"replies"`      // ordinary replies to Kindly's emails: nothing changed
@@ -36,6 +38,8 @@ var ErrNoInbox = errors.New("the inbox server (IMAP) is not set up: choose the p
 // is kept); the mailbox itself is never changed.
 func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (InboxReport, error) {
 	var rep InboxReport
+	bounced, unusable := map[string]bool{}, map[string]bool{}
+	defer func() { rep.Bounced, rep.Unusable = len(bounced), len(unusable) }()
 	st, err := w.store.Settings(ctx)
 	if err != nil {
 		return rep, err
@@ -86,7 +90,9 @@ func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (Inb
 				rep.AutoReplies++
 			case mailer.ReadReply:
 				rep.Replies++
-			case mailer.ReadDelayed, mailer.ReadOther:
+			case mailer.ReadDelayed:
+				rep.Delayed++
+			case mailer.ReadOther:
 				rep.Other++
 			}
 			if r.Finding == nil {
@@ -101,15 +107,16 @@ func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (Inb
 			case out.Review:
 				rep.Review++
 			case r.Finding.Kind == data.FindingBounce:
-				rep.Bounced++
+				rep.BounceReports++
+				bounced[r.Finding.Address] = true
 				if out.Unusable {
-					rep.Unusable++
+					unusable[r.Finding.Address] = true
 				}
 			case out.OptedOut:
 				rep.OptOuts++
 			}
 			rep.Lines = append(rep.Lines, out.Summary)
-			if !out.Review && st.Mail.InboxMoveTo != "" {
+			if !out.Review && r.What != mailer.ReadDelayed && st.Mail.InboxMoveTo != "" {
 				rep.Moved++ // handled: out of the practice's way, when it asked for that
 				return true, nil
 			}
@@ -118,6 +125,7 @@ func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (Inb
 		func(uidValidity, lastUID uint32) error {
 			return w.store.SaveInboxState(ctx, data.InboxState{Mailbox: mailbox, UIDValidity: uidValidity, LastUID: lastUID})
 		})
+	rep.Bounced, rep.Unusable = len(bounced), len(unusable)
 	if rep.Read > 0 {
 		if aerr := w.store.Audit(context.WithoutCancel(ctx), "inbox", rep.Summary()); err == nil {
 			err = aerr
@@ -131,12 +139,15 @@ func (r InboxReport) Summary() string {
 	if r.Read == 0 {
 		return "No new mail in the inbox."
 	}
-	s := fmt.Sprintf("Read %d new messages: %d bounced (%d addresses now unusable), %d opt-outs, %d to review",
-		r.Read, r.Bounced, r.Unusable, r.OptOuts, r.Review)
+	s := fmt.Sprintf("Read %s: %s about %s (%s now unusable), %s, %s to review",
+		Count(r.Read, "new message", "new messages"), Count(r.BounceReports, "bounce report", "bounce reports"),
+		Count(r.Bounced, "address", "addresses"), Count(r.Unusable, "address", "addresses"),
+		Count(r.OptOuts, "opt-out", "opt-outs"), Count(r.Review, "message", "messages"))
 	if r.Moved > 0 {
-		s += fmt.Sprintf(" (%d handled messages moved to their folder)", r.Moved)
+		s += fmt.Sprintf(" (%s moved to their folder)", Count(r.Moved, "handled message", "handled messages"))
 	}
-	return s + fmt.Sprintf("; %d auto-replies, %d replies and %d other messages changed nothing.", r.AutoReplies, r.Replies, r.Other)
+	return s + fmt.Sprintf("; %s, %s, %s and %s changed nothing.", Count(r.Delayed, "delay notice", "delay notices"),
+		Count(r.AutoReplies, "auto-reply", "auto-replies"), Count(r.Replies, "reply", "replies"), Count(r.Other, "other message", "other messages"))
 }
 
 // InboxReview lists the messages the practice decides about.

@@ -9,6 +9,8 @@
 //   - lost@, lostN@: the email is taken, then the connection dies before
 //     the reply (the reply is lost)
 //   - slow@, slowN@: the email is taken and the reply comes after SlowReply
+//   - overquota@: Gmail's "552-5.2.2 ... is over quota" (this mailbox is full)
+//   - fullN@: Gmail's "452-4.2.2 ... is over quota" for its first N tries
 package smtpfault
 
 import (
@@ -44,9 +46,12 @@ type Server struct {
 	// Server-wide misbehaviour, guarded by mu (set with the methods).
 	throttle   int  // answer the next N MAIL FROM with 451 4.7.0
 	quotaAfter int  // after this many accepted emails, answer MAIL FROM with 550 5.4.5 once
-	refuseAll  bool // answer every RCPT TO with 550 5.7.1 relaying denied
+	refuseAll  bool // answer every RCPT TO with 554 5.7.1 blocked using a block list
+	relay      bool // answer every RCPT TO with 550 5.7.1 relaying denied
+	senderBad  bool // answer every RCPT TO with Postfix's 553 5.1.8 sender address rejected
 	closeAfter int  // after this many accepted emails, answer MAIL FROM with 421 once
 	hangUp     bool // close each session on the MAIL FROM after an accepted email (an idle timeout)
+	dropAfter  bool // close the connection right after each 250 to the end of data (no QUIT)
 }
 
 // Start runs a server on loopback until the test ends.
@@ -81,8 +86,22 @@ func (s *Server) Throttle(n int) { s.set(func() { s.throttle = n }) }
 // sending quota exceeded" after n accepted emails (then the quota resets).
 func (s *Server) QuotaAfter(n int) { s.set(func() { s.quotaAfter = n }) }
 
-// RefuseAll answers every recipient with "550 5.7.1 Relaying denied".
+// RefuseAll answers every recipient with "554 5.7.1 Service unavailable;
+// Client host blocked using a block list": the server refuses everyone.
 func (s *Server) RefuseAll(on bool) { s.set(func() { s.refuseAll = on }) }
+
+// RelayDenied answers every recipient with "550 5.7.1 Relaying denied":
+// the practice's mailbox may not send through this server.
+func (s *Server) RelayDenied(on bool) { s.set(func() { s.relay = on }) }
+
+// SenderRejected answers every recipient as Postfix does (with its default
+// smtpd_delay_reject) when the sender's domain does not resolve:
+// "553 5.1.8 <SENDER>: Sender address rejected: Domain not found".
+func (s *Server) SenderRejected(on bool) { s.set(func() { s.senderBad = on }) }
+
+// DropAfterEach closes the connection right after answering 250 to each
+// email, without a goodbye: the next email finds it dead.
+func (s *Server) DropAfterEach(on bool) { s.set(func() { s.dropAfter = on }) }
 
 // CloseAfter answers MAIL FROM once with 421 after n accepted emails.
 func (s *Server) CloseAfter(n int) { s.set(func() { s.closeAfter = n }) }
@@ -142,7 +161,9 @@ type session struct {
 	conn     *smtp.Conn
 	authed   bool
 	accepted bool // this session took an email
+	from     string
 	to       []string
+	dropNow  bool
 }
 
 func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
@@ -164,6 +185,7 @@ func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	ss.from = from
 	switch {
 	case s.hangUp && ss.accepted:
 		ss.conn.Close()
@@ -198,7 +220,15 @@ func (ss *session) Rcpt(to string, opts *smtp.RcptOptions) error {
 	local := strings.SplitN(to, "@", 2)[0]
 	switch {
 	case s.refuseAll:
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org"}
+	case s.relay:
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Relaying denied"}
+	case s.senderBad:
+		return &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 1, 8}, Message: "<" + ss.from + ">: Sender address rejected: Domain not found"}
+	case strings.HasPrefix(local, "overquota"):
+		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "The email account that you tried to reach is over quota. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaPerm"}
+	case strings.HasPrefix(local, "full") && s.attempts[to] <= number(local, "full"):
+		return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "The email account that you tried to reach is over quota. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaTemp"}
 	case strings.HasPrefix(local, "reject"):
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
 	case strings.HasPrefix(local, "busy") && s.attempts[to] <= number(local, "busy"):
@@ -222,9 +252,10 @@ func (ss *session) Data(r io.Reader) error {
 		lost = lost || strings.HasPrefix(local, "lost")
 		slow = slow || strings.HasPrefix(local, "slow")
 	}
-	wait := s.SlowReply
+	wait, drop := s.SlowReply, s.dropAfter
 	s.mu.Unlock()
 	ss.accepted = true
+	ss.dropNow = drop // 250, then (in Reset, after the reply is written) the connection closes
 	switch {
 	case lost:
 		ss.conn.Close() // taken, and the reply is lost with the connection
@@ -235,5 +266,11 @@ func (ss *session) Data(r io.Reader) error {
 	return nil
 }
 
-func (ss *session) Reset()        { ss.to = nil }
+func (ss *session) Reset() {
+	ss.to = nil
+	if ss.dropNow {
+		ss.dropNow = false
+		ss.conn.Conn().Close() // the socket itself: go-smtp holds its own lock while it resets
+	}
+}
 func (ss *session) Logout() error { return nil }
