@@ -29,8 +29,12 @@ type agreement struct {
 	disagree               []string
 }
 
-func (a agreement) bouncePct() float64 { return 100 * float64(a.bounceSame) / float64(max(a.messages, 1)) }
-func (a agreement) hardPct() float64   { return 100 * float64(a.hardSame) / float64(max(a.bothBounce, 1)) }
+func (a agreement) bouncePct() float64 {
+	return 100 * float64(a.bounceSame) / float64(max(a.messages, 1))
+}
+func (a agreement) hardPct() float64 {
+	return 100 * float64(a.hardSame) / float64(max(a.bothBounce, 1))
+}
 
 // measure reads every message of dir named in verdicts (a JSON-lines file
 // of referenceVerdict) and compares.

@@ -19,11 +19,11 @@ type InboxReport struct {
 	Unusable      int `json:"unusable"`       // of those, addresses that became unusable
 	Delayed       int `json:"delayed"`        // notices that delivery is still being tried: nothing changed
 	OptOuts       int `json:"opt_outs"`       // patients who asked to stop (replies and complaints)
-	Review      int `json:"review"`       // messages listed for the practice to decide
-	AutoReplies int `json:"auto_replies"` // out-of-office and the like: nothing changed
-	Replies     int `json:"replies"`      // ordinary replies to Kindly's emails: nothing changed
-	Other       int `json:"other"`        // mail that is not about Kindly's emails
-	Moved       int `json:"moved"`        // handled messages moved to the account's folder for them
+	Review        int `json:"review"`         // messages listed for the practice to decide
+	AutoReplies   int `json:"auto_replies"`   // out-of-office and the like: nothing changed
+	Replies       int `json:"replies"`        // ordinary replies to Kindly's emails: nothing changed
+	Other         int `json:"other"`          // mail that is not about Kindly's emails
+	Moved         int `json:"moved"`          // handled messages moved to the account's folder for them
 	// Lines say what changed, one per message that changed something.
 	Lines []string `json:"lines"`
 }
