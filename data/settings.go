@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -100,10 +101,39 @@ func (m MailAccount) DayLimit() int {
 	return m.PerDay
 }
 
-// IsLoopback says whether a mail server name is this computer.
+// IsLoopback says whether a mail server name is this computer: a loopback
+// address (127.0.0.1, ::1), or a name that resolves to loopback addresses
+// only ("localhost"). "127.smtp.example" is a name like any other.
 func IsLoopback(host string) bool {
-	h := strings.ToLower(strings.Trim(strings.TrimSpace(host), "[]"))
-	return h == "localhost" || h == "::1" || strings.HasPrefix(h, "127.")
+	_, ok := LoopbackIPs(context.Background(), host)
+	return ok
+}
+
+// LoopbackIPs resolves host and says whether every address it has is a
+// loopback one; a connection without encryption dials these addresses
+// themselves, so a name cannot resolve elsewhere between check and dial.
+func LoopbackIPs(ctx context.Context, host string) ([]net.IP, bool) {
+	h := strings.Trim(strings.TrimSpace(host), "[]")
+	if ip := net.ParseIP(h); ip != nil {
+		return []net.IP{ip}, ip.IsLoopback()
+	}
+	if h == "" {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, h)
+	if err != nil || len(addrs) == 0 {
+		return nil, false
+	}
+	ips := make([]net.IP, 0, len(addrs))
+	for _, a := range addrs {
+		if !a.IP.IsLoopback() {
+			return nil, false
+		}
+		ips = append(ips, a.IP)
+	}
+	return ips, true
 }
 
 // RecordServerDayLimit remembers the daily quota the mail server enforced

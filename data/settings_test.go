@@ -140,3 +140,16 @@ func TestTypedErrors(t *testing.T) {
 		t.Fatalf("another error changed: %v", err)
 	}
 }
+
+// Loopback is an address, or a name that resolves to loopback addresses
+// only; "127.smtp.evil.example" is not this computer.
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "127.1.2.3": true, "::1": true, "[::1]": true, "localhost": true,
+		"127.smtp.evil.example": false, "127.0.0.1.evil.example": false, "smtp.gmail.com": false, "10.0.0.1": false, "": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v", host, got)
+		}
+	}
+}

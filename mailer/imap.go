@@ -58,10 +58,14 @@ func FetchNew(ctx context.Context, in Inbox, from func(uidValidity uint32) (last
 	if in.Folder == "" {
 		in.Folder = "INBOX"
 	}
-	if in.TLS == TLSNone && !data.IsLoopback(in.Host) {
-		return 0, ErrPlainOverNetwork
-	}
 	addr := net.JoinHostPort(in.Host, strconv.Itoa(in.Port))
+	if in.TLS == TLSNone {
+		ips, ok := data.LoopbackIPs(ctx, in.Host)
+		if !ok {
+			return 0, ErrPlainOverNetwork
+		}
+		addr = net.JoinHostPort(ips[0].String(), strconv.Itoa(in.Port)) // the checked address itself
+	}
 	opts := &imapclient.Options{TLSConfig: in.TLSConfig, Dialer: &net.Dialer{Timeout: 30 * time.Second}}
 	if opts.TLSConfig == nil {
 		opts.TLSConfig = &tls.Config{ServerName: in.Host}

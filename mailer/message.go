@@ -125,11 +125,20 @@ func Dial(ctx context.Context, acct Account, pr data.Practice) (*Connection, err
 	if acct.ReplyTimeout == 0 {
 		acct.ReplyTimeout = 10 * time.Minute
 	}
-	if acct.TLS == TLSNone && !data.IsLoopback(acct.Host) {
-		return nil, ErrPlainOverNetwork
+	var plainTo []net.IP // without encryption: only these loopback addresses
+	if acct.TLS == TLSNone {
+		ips, ok := data.LoopbackIPs(ctx, acct.Host)
+		if !ok {
+			return nil, ErrPlainOverNetwork
+		}
+		plainTo = ips
 	}
 	var conn *deadlineConn
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if len(plainTo) > 0 {
+			_, port, _ := net.SplitHostPort(addr)
+			addr = net.JoinHostPort(plainTo[0].String(), port) // the checked address, not the name again
+		}
 		var d net.Dialer
 		raw, err := d.DialContext(ctx, network, addr)
 		if err != nil {

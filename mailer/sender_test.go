@@ -529,9 +529,17 @@ func TestAuthRejectedStopsTheRun(t *testing.T) {
 // No password crosses the network unencrypted: plain connections only to
 // this computer.
 func TestNoPlainSignInOverTheNetwork(t *testing.T) {
-	_, err := Dial(context.Background(), Account{Host: "smtp.gmail.com", Port: 25, TLS: TLSNone, User: "a@b.example", Password: "pw", From: "a@b.example"}, practice)
-	if !errors.Is(err, ErrPlainOverNetwork) {
-		t.Fatalf("err = %v", err)
+	// A name that only starts like a loopback address is a name like any other.
+	for _, host := range []string{"smtp.gmail.com", "127.smtp.evil.example", "127.0.0.1.evil.example", "localhost.evil.example"} {
+		_, err := Dial(context.Background(), Account{Host: host, Port: 25, TLS: TLSNone, User: "a@b.example", Password: "pw", From: "a@b.example"}, practice)
+		if !errors.Is(err, ErrPlainOverNetwork) {
+			t.Errorf("%s: err = %v", host, err)
+		}
+		var in Inbox
+		in.Host, in.Port, in.TLS = host, 143, TLSNone
+		if _, err := FetchNew(context.Background(), in, nil, nil, nil); !errors.Is(err, ErrPlainOverNetwork) {
+			t.Errorf("inbox %s: err = %v", host, err)
+		}
 	}
 }
 
