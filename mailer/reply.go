@@ -252,6 +252,9 @@ func genericStatus(status string) bool {
 		return true
 	}
 	sub := status[2:]
+	if _, known := statusReasons[sub]; !known {
+		return true // a server's own detail code: its words say more
+	}
 	switch sub {
 	case "1.10", "0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "7.1", "5.1", "5.2", "3.2", "4.1", "4.2", "7.9", "2.1":
 		return true
@@ -268,8 +271,11 @@ func reasonOfStatus(status string) Reason {
 	if r, ok := statusReasons[sub]; ok {
 		return r
 	}
-	if strings.HasPrefix(sub, "1.") && class == '5' {
+	switch {
+	case strings.HasPrefix(sub, "1.") && class == '5':
 		return ReasonUserUnknown // a server's own detail of "bad address" (Microsoft's 5.1.351)
+	case strings.HasPrefix(sub, "7."):
+		return ReasonSecurity // a server's own security detail (Microsoft's 5.7.57, 5.7.60)
 	}
 	if class == '4' {
 		switch sub[0] {

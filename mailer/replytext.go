@@ -55,7 +55,7 @@ var reasonTexts = []reasonText{
 		`this account is not|mailbox name not allowed|invalid address|addressee unknown|no valid recipients?|user invalid|` +
 		`unbekannt|existiert nicht|n'existe pas|introuvable|no existe|desconocido|no such user here|` +
 		`userunknown|unknown or illegal|not listed in (domino|the directory)|is not a known user|mailbox not available|recipient address rejected\.?\s*(\(in reply|$)`), false, false, false},
-	{ReasonNotAccept, words(`does not accept (e-?)?mail|null mx|not accepting (any )?(e-?)?mail|accepts no mail|no mail (is )?accepted`), false, false, false},
+	{ReasonNotAccept, words(`does not accept (e-?)?mail|null mx|not accepting (any )?(e-?)?mail|not accepting connections|accepts no mail|no mail (is )?accepted`), false, false, false},
 	{ReasonRequirePTR, words(`reverse (dns|lookup|hostname)|no ptr|ptr record|cannot find your (hostname|reverse)|` +
 		`cannot resolve your (address|hostname)|client host (name )?(lookup|unknown)|hostname (does not|doesn't) match|` +
 		`not have (a )?reverse|rdns|unresolvable (address|host)`), false, false, false},
@@ -70,7 +70,7 @@ var reasonTexts = []reasonText{
 	{ReasonRejected, words(`sender address rejected|sender (is )?rejected|sender verify failed|invalid sender|unverified sender|` +
 		`sender domain|domain of sender|envelope sender|mail from.*(rejected|refused)`), false, false, false},
 	{ReasonSpeeding, words(`rate limit|too many (messages|emails|mails)|(sending|message) rate|throttl|slow down|exceeded (the )?rate|` +
-		`sent too many|too fast|greylist|graylist|try (again )?(later|in \d+)|temporarily (rejected|deferred|refused)|` +
+		`sent too many|too fast|greylist|graylist|try (again )?(later|in \d+)|receiving mail at a rate|` +
 		`resources (temporarily )?unavailable`), false, false, false},
 	{ReasonTooManyConn, words(`too many (connections|concurrent|recipients|sessions)|connection limit|concurrent connections`), false, false, false},
 	{ReasonMesgTooBig, words(`message (is |was )?too (big|large)|size exceeds|exceeds (the )?(maximum|max|allowed|size)|message size|` +
