@@ -60,16 +60,35 @@ type QueueResult struct {
 func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string, audience Rule, opt QueueOptions, render func(Patient) (Rendered, error)) (QueueResult, error) {
 	var res QueueResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.stamp()
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason, queued_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, occurrence, patient_id) DO NOTHING`)
+			VALUES (?, ?, ?, ?, ?, '', '', ?, ?, ?) ON CONFLICT (campaign_id, occurrence, patient_id) DO NOTHING RETURNING id`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		now := s.stamp()
+		body, err := tx.PrepareContext(ctx, `INSERT INTO outbox_bodies (outbox_id, body_text, body_html) VALUES (?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		// insert writes a row and its body; a patient already in the
+		// occurrence is left alone.
+		insert := func(p Patient, subject, status, reason string, m Rendered) error {
+			var id int64
+			err := ins.QueryRowContext(ctx, c.ID, occurrence, p.ID, p.Email, subject, status, reason, now).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			if err != nil || m.Text == "" && m.HTML == "" {
+				return err
+			}
+			_, err = body.ExecContext(ctx, id, m.Text, m.HTML)
+			return err
+		}
 		err = s.plan(ctx, tx, c, occurrence, audience, opt, func(p Patient, whyNot string) error {
 			if whyNot != "" {
-				if _, err := ins.ExecContext(ctx, c.ID, occurrence, p.ID, p.Email, "", "", "", StatusSkipped, whyNot, now); err != nil {
+				if err := insert(p, "", StatusSkipped, whyNot, Rendered{}); err != nil {
 					return err
 				}
 				res.Skipped++
@@ -79,7 +98,7 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 			if err != nil {
 				return fmt.Errorf("cannot write the email to %s: %w", p.DisplayName(), err)
 			}
-			if _, err := ins.ExecContext(ctx, c.ID, occurrence, p.ID, p.Email, m.Subject, m.Text, m.HTML, StatusQueued, "", now); err != nil {
+			if err := insert(p, m.Subject, StatusQueued, "", m); err != nil {
 				return fmt.Errorf("cannot queue the email to %s: %w", p.DisplayName(), err)
 			}
 			res.Queued++

@@ -321,6 +321,12 @@ func (s *Store) carryOver(ctx context.Context, live string, rep *RestoreReport) 
 			WHERE EXISTS (SELECT 1 FROM main.campaigns c WHERE c.id = l.campaign_id)
 			AND NOT EXISTS (SELECT 1 FROM main.outbox m
 				WHERE m.campaign_id = l.campaign_id AND m.occurrence = l.occurrence AND m.patient_id IS l.patient_id)`, &rep.Emails},
+		// Their bodies, to the rows just carried over.
+		{`INSERT INTO main.outbox_bodies (outbox_id, body_text, body_html)
+			SELECT m.id, b.body_text, b.body_html
+			FROM main.outbox m JOIN live.outbox l ON l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id IS m.patient_id
+			JOIN live.outbox_bodies b ON b.outbox_id = l.id
+			WHERE NOT EXISTS (SELECT 1 FROM main.outbox_bodies x WHERE x.outbox_id = m.id)`, nil},
 		// Opt-outs, do-not-contact and archiving: the same patient (id and name), or the same address.
 		{`UPDATE main.patients AS m SET
 				care_consent = CASE WHEN l.care_consent = 'opted_out' THEN 'opted_out' ELSE m.care_consent END,

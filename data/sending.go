@@ -59,6 +59,8 @@ func (s *Store) RecoverInterrupted(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
+const markResultSQL = `UPDATE outbox SET status = ?, reason = ?, sent_at = coalesce(?, sent_at), retry_at = NULL WHERE id = ?`
+
 // MarkResult records how a message ended: sent, failed, skipped or
 // uncertain (with the reason).
 func (s *Store) MarkResult(ctx context.Context, id int64, status, reason string) error {
@@ -66,7 +68,7 @@ func (s *Store) MarkResult(ctx context.Context, id int64, status, reason string)
 	if status == StatusSent {
 		sent = s.stamp()
 	}
-	st, err := s.prepared(ctx, `UPDATE outbox SET status = ?, reason = ?, sent_at = coalesce(?, sent_at), retry_at = NULL WHERE id = ?`)
+	st, err := s.prepared(ctx, markResultSQL)
 	if err != nil {
 		return err
 	}
@@ -189,9 +191,11 @@ func (s *Store) SendPace(ctx context.Context) (pace time.Duration, ok bool, err 
 // NextQueuedBatch returns up to limit of an occurrence's oldest messages
 // that may go out now (a small window: the campaign is never read whole).
 func (s *Store) NextQueuedBatch(ctx context.Context, campaignID int64, occurrence string, limit int) ([]OutboxMessage, error) {
-	out, err := queryAll(ctx, s, "read the send queue", `SELECT id, coalesce(patient_id, 0), email, subject, body_text, body_html, attempts
-		FROM outbox WHERE campaign_id = ? AND occurrence = ? AND status = 'queued' AND (retry_at IS NULL OR retry_at <= ?)
-		ORDER BY id LIMIT ?`,
+	out, err := queryAll(ctx, s, "read the send queue", `SELECT o.id, coalesce(o.patient_id, 0), o.email, o.subject,
+		coalesce(b.body_text, o.body_text), coalesce(b.body_html, o.body_html), o.attempts
+		FROM outbox o LEFT JOIN outbox_bodies b ON b.outbox_id = o.id
+		WHERE o.campaign_id = ? AND o.occurrence = ? AND o.status = 'queued' AND (o.retry_at IS NULL OR o.retry_at <= ?)
+		ORDER BY o.id LIMIT ?`,
 		func(row scanner) (OutboxMessage, error) {
 			var m OutboxMessage
 			err := row.Scan(&m.ID, &m.PatientID, &m.Email, &m.Subject, &m.Text, &m.HTML, &m.Attempts)
@@ -219,23 +223,62 @@ func (s *Store) NextRetry(ctx context.Context, campaignID int64, occurrence stri
 // patient's address as it is now (corrected since queueing, perhaps).
 // false means not (then MaySend says why) or that it is no longer queued.
 func (s *Store) ClaimForSending(ctx context.Context, id int64, purpose string) (bool, string, error) {
-	consent, err := consentSQLFor(purpose)
+	st, err := s.claimStmt(ctx, purpose)
 	if err != nil {
 		return false, "", err
 	}
-	st, err := s.prepared(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, retry_at = NULL,
+	return claimWith(ctx, st, id)
+}
+
+func (s *Store) claimStmt(ctx context.Context, purpose string) (*sql.Stmt, error) {
+	consent, err := consentSQLFor(purpose)
+	if err != nil {
+		return nil, err
+	}
+	return s.prepared(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, retry_at = NULL,
 		email = (SELECT p.email FROM patients p WHERE p.id = outbox.patient_id)
 		WHERE id = ? AND status = 'queued' AND EXISTS (SELECT 1 FROM patients p WHERE p.id = outbox.patient_id AND `+consent+`)
 		RETURNING email`)
-	if err != nil {
-		return false, "", err
-	}
+}
+
+func claimWith(ctx context.Context, st *sql.Stmt, id int64) (bool, string, error) {
 	var email string
-	err = st.QueryRowContext(ctx, id).Scan(&email)
+	err := st.QueryRowContext(ctx, id).Scan(&email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, "", nil
 	}
 	return err == nil, email, mapError(err)
+}
+
+// MarkSentAndClaim records that a message was sent and claims the next
+// one (ClaimForSending) in one transaction: one write to the disk per
+// email instead of two, and still never more than one message "sending".
+func (s *Store) MarkSentAndClaim(ctx context.Context, sentID, nextID int64, purpose string) (bool, string, error) {
+	mark, err := s.prepared(ctx, markResultSQL)
+	if err != nil {
+		return false, "", err
+	}
+	claim, err := s.claimStmt(ctx, purpose)
+	if err != nil {
+		return false, "", err
+	}
+	var claimed bool
+	var to string
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.StmtContext(ctx, mark).ExecContext(ctx, StatusSent, "", s.stamp(), sentID); err != nil {
+			return err
+		}
+		claimed, to, err = claimWith(ctx, tx.StmtContext(ctx, claim), nextID)
+		return err
+	})
+	return claimed, to, mapError(err)
+}
+
+// ReleaseClaim puts a claimed message that was not sent back in the
+// queue, its attempt uncounted.
+func (s *Store) ReleaseClaim(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'queued', attempts = max(attempts - 1, 0) WHERE id = ? AND status = 'sending'`, id)
+	return mapError(err)
 }
 
 // Uncertain lists a campaign's emails that were being sent when the

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"kindly/data"
 )
@@ -87,6 +88,8 @@ func build(acct Account, pr data.Practice, m Message) (*gomail.Msg, error) {
 // Connection is one open SMTP session, reused for a whole batch.
 type Connection struct {
 	client *gomail.Client
+	smtp   *smtp.Client
+	raw    net.Conn // to abandon an email before its end: closed, nothing is delivered
 	acct   Account
 	pr     data.Practice
 }
@@ -191,26 +194,98 @@ func Dial(ctx context.Context, acct Account, pr data.Practice) (*Connection, err
 	}
 	dctx, cancel := context.WithTimeout(ctx, acct.DialTimeout)
 	defer cancel()
-	if err := c.DialWithContext(dctx); err != nil {
+	sc, err := c.DialToSMTPClientWithContext(dctx)
+	if err != nil {
 		return nil, explain(&DialError{Verdict: readDialError(err, conn != nil && conn.connected), Err: err}, acct)
 	}
 	conn.timeout.Store(int64(acct.ReplyTimeout)) // signed in: from now on, emails
-	return &Connection{client: c, acct: acct, pr: pr}, nil
+	return &Connection{client: c, smtp: sc, raw: conn, acct: acct, pr: pr}, nil
 }
 
 // Send delivers one rendered email to its one recipient.
-func (c *Connection) Send(m Message) error {
+func (c *Connection) Send(m Message) error { return c.SendWhenReady(m, nil) }
+
+// SendWhenReady delivers one rendered email to its one recipient, asking
+// ready just before the email's final "." (until then nothing is
+// delivered): an error from ready abandons the email, closing the
+// connection, and is returned. The sender records the email as being sent
+// meanwhile, so the disk and the network work at the same time.
+//
+// The transaction is Kindly's own on go-mail's SMTP client: a failure says
+// at which stage it came (a *StageError), and no RSET follows a delivered
+// email (RFC 5321 ends the transaction with the reply to its end).
+func (c *Connection) SendWhenReady(m Message, ready func() error) error {
 	msg, err := build(c.acct, c.pr, m)
 	if err != nil {
 		return err
 	}
-	// go-mail's SendError carries the stage and the server's codes; the
-	// sender reads them (classify), so it is returned as it is.
-	return c.client.Send(msg)
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return &StageError{Stage: StageMailFrom, Err: err}
+	}
+	c.raw.SetDeadline(time.Time{}) // deadlineConn: ReplyTimeout from now
+
+	if err := c.smtp.Mail(from); err != nil {
+		c.smtp.Reset()
+		return stageError(StageMailFrom, err)
+	}
+	rcpts, err := msg.GetRecipients() // "<address>", as go-mail writes them; one (build checked)
+	if err != nil {
+		return &StageError{Stage: StageRcptTo, Err: err}
+	}
+	if err := c.smtp.Rcpt(rcpts[0]); err != nil {
+		c.smtp.Reset()
+		return stageError(StageRcptTo, err)
+	}
+	w, err := c.smtp.Data()
+	if err != nil {
+		return stageError(StageData, err)
+	}
+	if _, err := msg.WriteTo(w); err != nil {
+		return stageError(StageData, err)
+	}
+	if ready != nil {
+		if err := ready(); err != nil {
+			c.raw.Close() // no "." ever follows: the server drops what it has
+			return err
+		}
+	}
+	c.raw.SetDeadline(time.Time{}) // the whole ReplyTimeout for the answer to the end
+	if err := w.Close(); err != nil {
+		return stageError(StageAfterData, err)
+	}
+	return nil
+}
+
+// StageError is an email the server refused, or a connection that failed,
+// at a stage of the SMTP transaction. Code is 0 when no reply came.
+type StageError struct {
+	Stage  Stage
+	Code   int
+	Status string
+	Err    error
+}
+
+func (e *StageError) Error() string {
+	if e.Code == 0 {
+		return fmt.Sprintf("%s: %v", e.Stage, e.Err)
+	}
+	return fmt.Sprintf("%d %s", e.Code, e.Err.(*textproto.Error).Msg)
+}
+
+func (e *StageError) Unwrap() error { return e.Err }
+
+func stageError(stage Stage, err error) *StageError {
+	e := &StageError{Stage: stage, Err: err}
+	var tpe *textproto.Error
+	if errors.As(err, &tpe) {
+		e.Code, e.Status, e.Err = tpe.Code, statusIn(tpe.Msg), tpe
+	}
+	return e
 }
 
 // Close ends the session politely.
-func (c *Connection) Close() error { return c.client.Close() }
+func (c *Connection) Close() error { return c.client.CloseWithSMTPClient(c.smtp) }
 
 // DialError is why connecting or signing in failed, read from the error's
 // type (never from its words: a host name may contain "auth" or "tls").

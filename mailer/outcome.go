@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	gomail "github.com/wneessen/go-mail"
 )
 
 // outcome is what a send's result means for the patient and for the run.
@@ -45,16 +43,6 @@ type result struct {
 	reply string
 }
 
-// stages are the SMTP stages of go-mail's send errors.
-var stages = map[gomail.SendErrReason]Stage{
-	gomail.ErrSMTPMailFrom:  StageMailFrom,
-	gomail.ErrSMTPRcptTo:    StageRcptTo,
-	gomail.ErrSMTPData:      StageData,
-	gomail.ErrWriteContent:  StageData,
-	gomail.ErrSMTPDataClose: StageAfterData,
-	gomail.ErrConnCheck:     StageConnect,
-}
-
 // classify sorts a send error by what it means; sender is the practice's
 // address (a refusal naming it is the practice's problem).
 func classify(err error, sender string) result {
@@ -64,33 +52,23 @@ func classify(err error, sender string) result {
 	if errors.Is(err, ErrTooManyRecipients) || errors.Is(err, errAddress) {
 		return result{out: outRecipientFailed, v: Verdict{Party: PartyRecipient, Reason: ReasonUserUnknown}, reply: err.Error()}
 	}
-	var se *gomail.SendError
+	var se *StageError
 	if !errors.As(err, &se) {
 		return result{out: outConnection, v: Verdict{Party: PartyConnection, Temporary: true, Reason: ReasonNetworkError}, reply: err.Error()}
 	}
-	code, reply := se.ErrorCode(), se.Error()
-	if esc := se.EnhancedStatusCode(); esc != "" && !strings.Contains(reply, esc) {
-		reply = esc + " " + reply
+	reply := se.Error()
+	if se.Status != "" && !strings.Contains(reply, se.Status) {
+		reply = se.Status + " " + reply
 	}
-	switch se.Reason {
-	case gomail.ErrSMTPReset:
-		return result{out: outSent} // the email was taken; only the reset after it failed
-	case gomail.ErrGetSender:
-		return result{out: outAccount, v: Verdict{Party: PartySender, Reason: ReasonRejected}, reply: reply}
-	}
-	stage, ok := stages[se.Reason]
-	if !ok {
-		return result{out: outRecipientFailed, v: Verdict{Party: PartyRecipient, Reason: ReasonUndefined}, reply: reply}
-	}
-	if code == 0 {
-		if stage == StageAfterData {
-			return result{out: outUncertain, stage: stage, reply: reply} // the end of the email went out; no answer came
+	if se.Code == 0 {
+		if se.Stage == StageAfterData {
+			return result{out: outUncertain, stage: se.Stage, reply: reply} // the end of the email went out; no answer came
 		}
 		// The connection broke before the email ended: nothing was delivered.
-		return result{out: outConnection, stage: stage, v: Verdict{Party: PartyConnection, Temporary: true, Reason: ReasonNetworkError}, reply: reply}
+		return result{out: outConnection, stage: se.Stage, v: Verdict{Party: PartyConnection, Temporary: true, Reason: ReasonNetworkError}, reply: reply}
 	}
-	v := Interpret(Reply{Stage: stage, Code: code, Status: se.EnhancedStatusCode(), Text: reply, Sender: sender})
-	return result{out: outcomeOf(v), v: v, stage: stage, reply: reply}
+	v := Interpret(Reply{Stage: se.Stage, Code: se.Code, Status: se.Status, Text: reply, Sender: sender})
+	return result{out: outcomeOf(v), v: v, stage: se.Stage, reply: reply}
 }
 
 // outcomeOf is what a verdict means for the run.

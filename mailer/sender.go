@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"kindly/data"
@@ -51,7 +52,9 @@ type Sender struct {
 
 // Session is an open SMTP connection (a *Connection in real use).
 type Session interface {
-	Send(Message) error
+	// SendWhenReady sends one email, asking ready before its final "."
+	// (Connection.SendWhenReady).
+	SendWhenReady(m Message, ready func() error) error
 	Close() error
 }
 
@@ -107,6 +110,7 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 	defer unlock()
 	r := &run{Sender: s, ctx: ctx, c: c, occ: occurrence, connFails: map[int64]int{}, refusedBy: map[string][]int64{}, dayLimit: s.Limits.PerDay}
 	defer r.hangUp()
+	defer r.flush()
 	if r.tag, err = busyRetry(ctx, s.Sleep, func() (string, error) { return s.Store.MessageTag(ctx) }); err != nil {
 		return r.pr, err
 	}
@@ -114,6 +118,9 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 		return r.pr, err
 	}
 	err = r.loop()
+	if ferr := r.flush(); err == nil {
+		err = ferr
+	}
 	r.report()
 	return r.pr, err
 }
@@ -141,6 +148,12 @@ type run struct {
 	connFails map[int64]int
 	dayLimit  int // the practice's limit, or the server's quota once it showed
 	noted     bool
+
+	reported time.Time // when Progress last heard
+	// sentID is an email the server took (250) that is still "sending" on
+	// disk: it is recorded as sent in the transaction that claims the next
+	// one, or by flush when the run waits or ends (0: none).
+	sentID int64
 
 	paceSum time.Duration // real time spent per email sent in this run
 	paceN   int
@@ -208,6 +221,11 @@ func (r *run) waitForRetries() error {
 
 // gate waits for the send window and the mailbox's limits.
 func (r *run) gate() error {
+	if r.Limits.PerMinute > 0 || r.dayLimit > 0 {
+		if err := r.flush(); err != nil { // the limits count what was sent
+			return err
+		}
+	}
 	now := r.Store.Now()
 	if r.Location != nil {
 		if open, next := r.Window.InWindow(now.In(r.Location)); !open && !next.IsZero() {
@@ -227,6 +245,9 @@ func (r *run) gate() error {
 func (r *run) pause(d time.Duration, note string) error {
 	if d <= 0 {
 		return errAgain
+	}
+	if err := r.flush(); err != nil {
+		return err
 	}
 	if d >= 20*time.Second {
 		r.hangUp()
@@ -292,27 +313,55 @@ func (r *run) hangUp() {
 	}
 }
 
-// send sends one message and records what came of it.
+// send sends one message and records what came of it. The claim - on
+// disk before the SMTP transaction can deliver anything, so a crash leaves
+// "sending", which the next run turns into "uncertain" instead of sending
+// again - runs while the first commands go out, and the email's final "."
+// waits for it. The same statement re-checks consent and takes the
+// patient's address as it is now; the last email taken is recorded as
+// sent in the same transaction.
 func (r *run) send(m data.OutboxMessage) error {
 	r.window = r.window[1:]
-	// On disk before the SMTP transaction: a crash now leaves "sending",
-	// which the next run turns into "uncertain" instead of sending again.
-	// The same statement re-checks consent and takes the patient's address
-	// as it is now.
-	var claimed bool
-	var to string
-	err := busyDo(r.ctx, r.Sleep, func() (err error) {
-		claimed, to, err = r.Store.ClaimForSending(r.ctx, m.ID, r.c.Purpose)
-		return err
-	})
-	if err != nil {
-		return err
+	claim := r.claim(m.ID)
+	var c claimed
+	waited := false
+	wait := func() claimed {
+		if !waited {
+			c, waited = <-claim, true
+		}
+		return c
 	}
-	if !claimed {
-		return r.skip(m)
+	ready := func() error {
+		switch c := wait(); {
+		case c.err != nil:
+			return c.err
+		case !c.ok:
+			return errNotClaimed
+		case !strings.EqualFold(c.to, m.Email):
+			return errAddressChanged
+		}
+		return nil
 	}
 	start := time.Now()
-	sendErr := r.conn.Send(Message{ID: MessageID(m.ID, r.tag, r.Account.From), To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
+	sendErr := r.conn.SendWhenReady(Message{ID: MessageID(m.ID, r.tag, r.Account.From), To: m.Email, Subject: m.Subject, Text: m.Text, HTML: m.HTML}, ready)
+	c = wait()
+	switch {
+	case c.err != nil:
+		r.hangUp()
+		r.sentID = c.unsaved // recorded when the run ends
+		return c.err
+	case !c.ok:
+		if errors.Is(sendErr, errNotClaimed) {
+			r.hangUp() // abandoned before its end: nothing was delivered
+		}
+		return r.skip(m)
+	case errors.Is(sendErr, errAddressChanged):
+		// The patient's address changed since queueing: again, uncounted,
+		// to the new one, on a new connection.
+		r.hangUp()
+		r.window = nil
+		return r.retry(m.ID, time.Time{}, "", false)
+	}
 	res := classify(sendErr, r.Account.From)
 	switch res.out {
 	case outSent:
@@ -338,6 +387,56 @@ func (r *run) send(m data.OutboxMessage) error {
 		}
 	}
 	return r.record(m, res, time.Since(start))
+}
+
+var (
+	errNotClaimed     = errors.New("the patient may no longer get this email")
+	errAddressChanged = errors.New("the patient's address changed since the email was queued")
+)
+
+// claimed is what claiming a message said.
+type claimed struct {
+	ok  bool
+	to  string
+	err error
+	// unsaved is the email taken that the failed claim did not record.
+	unsaved int64
+}
+
+// claim claims a message in the background (and records the last email
+// taken as sent, in the same transaction); the answer comes on the channel.
+func (r *run) claim(id int64) <-chan claimed {
+	ch := make(chan claimed, 1)
+	sent := r.sentID
+	r.sentID = 0
+	go func() {
+		bg := context.WithoutCancel(r.ctx)
+		var c claimed
+		c.err = busyDo(bg, r.Sleep, func() (err error) {
+			if sent != 0 {
+				c.ok, c.to, err = r.Store.MarkSentAndClaim(bg, sent, id, r.c.Purpose)
+			} else {
+				c.ok, c.to, err = r.Store.ClaimForSending(bg, id, r.c.Purpose)
+			}
+			if err == nil {
+				sent = 0 // recorded, even if a later try of this claim were needed
+			}
+			return err
+		})
+		c.unsaved = sent
+		ch <- c
+	}()
+	return ch
+}
+
+// flush records the last email taken as sent, when no claim did yet.
+func (r *run) flush() error {
+	if r.sentID == 0 {
+		return nil
+	}
+	id := r.sentID
+	r.sentID = 0
+	return r.mark(id, data.StatusSent, "")
 }
 
 // skip records why a message that could not be claimed is not sent.
@@ -366,10 +465,8 @@ func (r *run) record(m data.OutboxMessage, res result, took time.Duration) error
 	case outSent:
 		r.pr.Sent++
 		r.paceSum, r.paceN, r.slowdowns = r.paceSum+took, r.paceN+1, 0
-		if err := r.mark(m.ID, data.StatusSent, ""); err != nil {
-			return err
-		}
-		if r.noted || (r.pr.Sent+r.pr.Failed)%25 == 0 {
+		r.sentID = m.ID // on disk with the next claim, or when the run waits or ends
+		if r.noted || time.Since(r.reported) >= reportEvery {
 			r.pr.Note, r.noted = "", false // sending works again
 			r.report()
 		}
@@ -468,6 +565,9 @@ func (r *run) takeBack(key string) (int, error) {
 // sent in the last 24 hours is the quota now; the run waits until the
 // oldest of those is a day old (an hour when none is Kindly's).
 func (r *run) quotaReached(reply string) error {
+	if err := r.flush(); err != nil {
+		return err
+	}
 	now := r.Store.Now()
 	sent, err := busyRetry(r.ctx, r.Sleep, func() (int, error) { return r.Store.SentSince(r.ctx, now.Add(-24*time.Hour)) })
 	if err != nil {
@@ -500,11 +600,16 @@ func (r *run) retry(id int64, at time.Time, reason string, counted bool) error {
 	return busyDo(bg, r.Sleep, func() error { return r.Store.MarkRetry(bg, id, at, reason, counted) })
 }
 
+// reportEvery is how often a fast run counts its queue for Progress: the
+// counts read the occurrence's rows, which per email would slow the run.
+const reportEvery = 250 * time.Millisecond
+
 // report tells Progress how things stand.
 func (r *run) report() {
 	if r.Progress == nil {
 		return
 	}
+	r.reported = time.Now()
 	counts, _ := r.Store.OutboxCounts(context.WithoutCancel(r.ctx), r.c.ID, r.occ)
 	r.pr.Remaining = counts[data.StatusQueued]
 	pace := time.Duration(0)
