@@ -17,8 +17,10 @@ type Limits struct {
 // daily quota its server enforced when that is lower.
 func LimitsOf(m data.MailAccount) Limits { return Limits{PerMinute: m.PerMinute, PerDay: m.DayLimit()} }
 
-// DefaultPace is the time per email assumed before any was measured.
-const DefaultPace = time.Second
+// DefaultPace is the time per email assumed before any was measured: a
+// provider's submission server on one connection answers an email in a
+// few tenths of a second (a server on this computer, in a millisecond).
+const DefaultPace = 300 * time.Millisecond
 
 // Estimate is how long n emails take at pace (the time per email measured
 // so far; 0: DefaultPace) under the limits, with sent emails already sent
@@ -44,11 +46,16 @@ func Estimate(n int, lim Limits, pace time.Duration, sent int) (time.Duration, i
 
 // HumanDuration says a sending time the way people do.
 func HumanDuration(d time.Duration) string {
+	minutes := int(d.Round(time.Minute).Minutes())
 	switch {
 	case d < time.Minute:
 		return "less than a minute"
-	case d < time.Hour:
-		return fmt.Sprintf("about %d minutes", int(d.Round(time.Minute).Minutes()))
+	case minutes == 1:
+		return "about a minute"
+	case minutes < 60:
+		return fmt.Sprintf("about %d minutes", minutes)
+	case d < 90*time.Minute:
+		return "about an hour"
 	case d < 48*time.Hour:
 		return fmt.Sprintf("about %.1f hours", d.Hours())
 	}

@@ -111,10 +111,10 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 	r := &run{Sender: s, ctx: ctx, c: c, occ: occurrence, connFails: map[int64]int{}, refusedBy: map[string][]int64{}, dayLimit: s.Limits.PerDay}
 	defer r.hangUp()
 	defer r.flush()
-	if r.tag, err = busyRetry(ctx, s.Sleep, func() (string, error) { return s.Store.MessageTag(ctx) }); err != nil {
+	if r.tag, err = busyRetry(ctx, r.waitBusy, func() (string, error) { return s.Store.MessageTag(ctx) }); err != nil {
 		return r.pr, err
 	}
-	if r.pr.Recovered, err = busyRetry(ctx, s.Sleep, func() (int, error) { return s.Store.RecoverInterrupted(ctx) }); err != nil {
+	if r.pr.Recovered, err = busyRetry(ctx, r.waitBusy, func() (int, error) { return s.Store.RecoverInterrupted(ctx) }); err != nil {
 		return r.pr, err
 	}
 	err = r.loop()
@@ -198,7 +198,7 @@ func (r *run) loop() error {
 func (r *run) next() (*data.OutboxMessage, error) {
 	if len(r.window) == 0 {
 		var err error
-		r.window, err = busyRetry(r.ctx, r.Sleep, func() ([]data.OutboxMessage, error) {
+		r.window, err = busyRetry(r.ctx, r.waitBusy, func() ([]data.OutboxMessage, error) {
 			return r.Store.NextQueuedBatch(r.ctx, r.c.ID, r.occ, 50)
 		})
 		if err != nil || len(r.window) == 0 {
@@ -212,7 +212,7 @@ func (r *run) next() (*data.OutboxMessage, error) {
 // waitForRetries waits for the messages that are to be tried again later
 // (errAgain), if any; nil when the occurrence is through.
 func (r *run) waitForRetries() error {
-	at, n, err := busyRetry3(r.ctx, r.Sleep, func() (time.Time, int, error) { return r.Store.NextRetry(r.ctx, r.c.ID, r.occ) })
+	at, n, err := busyRetry3(r.ctx, r.waitBusy, func() (time.Time, int, error) { return r.Store.NextRetry(r.ctx, r.c.ID, r.occ) })
 	if err != nil || n == 0 {
 		return err
 	}
@@ -332,6 +332,14 @@ func (r *run) send(m data.OutboxMessage) error {
 		return c
 	}
 	ready := func() error {
+		if !waited {
+			select {
+			case c = <-claim:
+				waited = true
+			case <-time.After(claimPatience):
+				return errClaimSlow // the database is held: nothing waits in the middle of an email
+			}
+		}
 		switch c := wait(); {
 		case c.err != nil:
 			return c.err
@@ -344,6 +352,10 @@ func (r *run) send(m data.OutboxMessage) error {
 	}
 	start := time.Now()
 	sendErr := r.conn.SendWhenReady(Message{ID: MessageID(m.ID, r.tag, r.Account.From), To: m.Email, Subject: m.Subject, Text: m.Text, HTML: m.HTML}, ready)
+	if errors.Is(sendErr, errClaimSlow) {
+		r.hangUp() // abandoned before its end: nothing was delivered
+		r.waitingForDatabase()
+	}
 	c = wait()
 	switch {
 	case c.err != nil:
@@ -355,9 +367,9 @@ func (r *run) send(m data.OutboxMessage) error {
 			r.hangUp() // abandoned before its end: nothing was delivered
 		}
 		return r.skip(m)
-	case errors.Is(sendErr, errAddressChanged):
-		// The patient's address changed since queueing: again, uncounted,
-		// to the new one, on a new connection.
+	case errors.Is(sendErr, errAddressChanged) || errors.Is(sendErr, errClaimSlow):
+		// The patient's address changed since queueing, or the claim came
+		// too late: again, uncounted (to the new address), on a new connection.
 		r.hangUp()
 		r.window = nil
 		return r.retry(m.ID, time.Time{}, "", false)
@@ -389,7 +401,28 @@ func (r *run) send(m data.OutboxMessage) error {
 	return r.record(m, res, time.Since(start))
 }
 
+// claimPatience is how long an email waits, before its end, for its claim
+// to be on disk; longer, and it is abandoned and sent again later.
+const claimPatience = 5 * time.Second
+
+// waitingForDatabase says that the run waits because another program holds
+// the database.
+func (r *run) waitingForDatabase() {
+	r.pr.Note, r.noted = "waiting for the database: another program (an import, a backup or another Kindly) is using it", true
+	r.report()
+}
+
+// waitBusy is the pause between tries while the database is held by
+// another program: the progress line says so.
+func (r *run) waitBusy(ctx context.Context, d time.Duration) error {
+	if !r.noted {
+		r.waitingForDatabase()
+	}
+	return r.Sleep(ctx, d)
+}
+
 var (
+	errClaimSlow      = errors.New("the database did not answer in time")
 	errNotClaimed     = errors.New("the patient may no longer get this email")
 	errAddressChanged = errors.New("the patient's address changed since the email was queued")
 )
@@ -443,7 +476,7 @@ func (r *run) flush() error {
 func (r *run) skip(m data.OutboxMessage) error {
 	var may bool
 	var why string
-	err := busyDo(r.ctx, r.Sleep, func() (err error) {
+	err := busyDo(r.ctx, r.waitBusy, func() (err error) {
 		may, why, err = r.Store.MaySend(r.ctx, m.PatientID, r.c.Purpose)
 		return err
 	})
@@ -521,7 +554,7 @@ func (r *run) record(m data.OutboxMessage, res result, took time.Duration) error
 func (r *run) refused(m data.OutboxMessage, res result) error {
 	r.pr.Failed++
 	bg := context.WithoutCancel(r.ctx)
-	err := busyDo(bg, r.Sleep, func() error {
+	err := busyDo(bg, r.waitBusy, func() error {
 		return r.Store.MarkRefused(bg, m.ID, inWords(res), res.v.AddressUnusable(), res.v.Reason.Words())
 	})
 	if err != nil || res.v.aboutTheAddress() {
@@ -551,7 +584,7 @@ func (r *run) takeBack(key string) (int, error) {
 	ids := r.refusedBy[key]
 	bg := context.WithoutCancel(r.ctx)
 	for _, id := range ids {
-		if err := busyDo(bg, r.Sleep, func() error { return r.Store.TakeBackRefusal(bg, id) }); err != nil {
+		if err := busyDo(bg, r.waitBusy, func() error { return r.Store.TakeBackRefusal(bg, id) }); err != nil {
 			return 0, err
 		}
 	}
@@ -569,14 +602,14 @@ func (r *run) quotaReached(reply string) error {
 		return err
 	}
 	now := r.Store.Now()
-	sent, err := busyRetry(r.ctx, r.Sleep, func() (int, error) { return r.Store.SentSince(r.ctx, now.Add(-24*time.Hour)) })
+	sent, err := busyRetry(r.ctx, r.waitBusy, func() (int, error) { return r.Store.SentSince(r.ctx, now.Add(-24*time.Hour)) })
 	if err != nil {
 		return err
 	}
 	wait := time.Hour
 	if sent > 0 {
 		r.dayLimit = sent
-		if err := busyDo(context.WithoutCancel(r.ctx), r.Sleep, func() error { return r.Store.RecordServerDayLimit(r.ctx, sent) }); err != nil {
+		if err := busyDo(context.WithoutCancel(r.ctx), r.waitBusy, func() error { return r.Store.RecordServerDayLimit(r.ctx, sent) }); err != nil {
 			return err
 		}
 		if w, err := r.limitWait(); err != nil {
@@ -592,12 +625,12 @@ func (r *run) quotaReached(reply string) error {
 // paused meanwhile, and a busy database is waited for.
 func (r *run) mark(id int64, status, reason string) error {
 	bg := context.WithoutCancel(r.ctx)
-	return busyDo(bg, r.Sleep, func() error { return r.Store.MarkResult(bg, id, status, reason) })
+	return busyDo(bg, r.waitBusy, func() error { return r.Store.MarkResult(bg, id, status, reason) })
 }
 
 func (r *run) retry(id int64, at time.Time, reason string, counted bool) error {
 	bg := context.WithoutCancel(r.ctx)
-	return busyDo(bg, r.Sleep, func() error { return r.Store.MarkRetry(bg, id, at, reason, counted) })
+	return busyDo(bg, r.waitBusy, func() error { return r.Store.MarkRetry(bg, id, at, reason, counted) })
 }
 
 // reportEvery is how often a fast run counts its queue for Progress: the
@@ -629,11 +662,11 @@ func (r *run) limitWait() (time.Duration, error) {
 			return 0, nil
 		}
 		since := now.Add(-window)
-		n, err := busyRetry(r.ctx, r.Sleep, func() (int, error) { return r.Store.SentSince(r.ctx, since) })
+		n, err := busyRetry(r.ctx, r.waitBusy, func() (int, error) { return r.Store.SentSince(r.ctx, since) })
 		if err != nil || n < limit {
 			return 0, err
 		}
-		oldest, err := busyRetry(r.ctx, r.Sleep, func() (time.Time, error) { return r.Store.OldestSentSince(r.ctx, since) })
+		oldest, err := busyRetry(r.ctx, r.waitBusy, func() (time.Time, error) { return r.Store.OldestSentSince(r.ctx, since) })
 		if err != nil {
 			return 0, err
 		}

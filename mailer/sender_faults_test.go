@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"kindly/data"
 	"kindly/internal/smtpfault"
@@ -206,4 +207,16 @@ func (f *outboxFixture) bounces(t *testing.T) int {
 		n += len(bs)
 	}
 	return n
+}
+
+func TestHumanDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		30 * time.Second: "less than a minute", 70 * time.Second: "about a minute", 5 * time.Minute: "about 5 minutes",
+		59*time.Minute + 40*time.Second: "about an hour", 80 * time.Minute: "about an hour", 3 * time.Hour: "about 3.0 hours",
+		72 * time.Hour: "about 3 days",
+	} {
+		if got := HumanDuration(d); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
 }

@@ -491,9 +491,15 @@ func TestBusyDatabaseIsWaitedFor(t *testing.T) {
 		time.Sleep(min(d, 50*time.Millisecond))
 		return ctx.Err()
 	}
+	var notes []string
+	s.Progress = func(p Progress) { notes = append(notes, p.Note) }
 	pr, err := s.Run(context.Background(), f.campaign, "2026-10-01")
 	if err != nil || pr.Sent != 2 {
 		t.Fatalf("progress %+v, %v", pr, err)
+	}
+	// The progress line says why nothing moves.
+	if len(notes) == 0 || !strings.Contains(notes[0], "waiting for the database") {
+		t.Errorf("notes %q", notes)
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -647,7 +653,7 @@ func TestEstimate(t *testing.T) {
 		days int
 	}{
 		{1000, Limits{}, 3 * time.Millisecond, 0, 3 * time.Second, 1},
-		{1000, Limits{}, 0, 0, 1000 * time.Second, 1},
+		{1000, Limits{}, 0, 0, 1000 * DefaultPace, 1},
 		{100, Limits{PerMinute: 20}, 3 * time.Millisecond, 0, 300 * time.Second, 1},
 		{1200, Limits{PerDay: 500}, time.Millisecond, 0, 48*time.Hour + 200*time.Millisecond, 3},
 		{400, Limits{PerDay: 500}, time.Millisecond, 300, 24*time.Hour + 200*time.Millisecond, 2},
