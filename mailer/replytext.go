@@ -1,6 +1,9 @@
 package mailer
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // reasonText is one known server text and the reason it gives.
 type reasonText struct {
@@ -23,6 +26,13 @@ var reasonTexts = []reasonText{
 		`delivery time expired|message expired|too long in (the )?queue|maximum time in queue|retry period expired|` +
 		`could not be delivered (with)?in \d+ (days|hours)|could not be delivered for \d+|was not delivered within|` +
 		`message timed out|have been failing for a long time|undeliverable for a long|expired after`), true, false, false},
+	// A name server that failed to answer is a network problem, not a
+	// domain without mail servers (Postfix's "Host not found, try again").
+	{ReasonNetworkError, words(`name service error.*(try again|malformed|unexpected|timed out|server failure)|` +
+		`host not found, try again|temporary failure in name resolution|dns (lookup )?(timeout|temporary failure|servfail)`), true, false, false},
+	// The sending server itself refused (its name, its relay), before any
+	// word about the address.
+	{ReasonBlocked, words(`my name was rejected|no access from mail server|open relay`), false, false, false},
 	{ReasonMailboxFull, words(`mailbox (is |was )?full|mail ?box (size |storage )?(limit|quota) exceeded|over ?quota|` +
 		`(mailbox|disk|storage|user'?s?) quota|quota (exceeded|exceed|full)|exceeded (the )?(storage|mailbox)|` +
 		`is over (its|the|their) (quota|storage)|mail ?folder is full|mailbox has exceeded|insufficient (disk )?space in|` +
@@ -96,6 +106,7 @@ func words(pattern string) *regexp.Regexp { return regexp.MustCompile(`(?i)(` + 
 
 // textReason is the first known server text in a reply (nil when none).
 func textReason(text string) *reasonText {
+	text = strings.Join(strings.Fields(text), " ") // folded lines: "Host not\n    found"
 	if text == "" {
 		return nil
 	}
