@@ -242,7 +242,7 @@ func textReports(m *incoming, own string) []recipientReport {
 	}
 	if addr == "" {
 		for _, a := range addressesIn(senderLines.ReplaceAllString(text, "")) {
-			if a != own && a != m.fromAddr {
+			if a != own && a != m.fromAddr && !reportersOwn(a, m.fromAddr) {
 				addr = a
 				break
 			}
@@ -256,6 +256,18 @@ func textReports(m *incoming, own string) []recipientReport {
 	}
 	diag := around(text, addr)
 	return []recipientReport{{address: addr, diag: diag, stage: stageIn(diag)}}
+}
+
+// reportersOwn: a postmaster or mailer-daemon address of the reporting
+// server's domain ("please write to postmaster@mx.example") is not the
+// failed recipient.
+func reportersOwn(addr, reporter string) bool {
+	_, d1, _ := strings.Cut(addr, "@")
+	_, d2, _ := strings.Cut(reporter, "@")
+	if !daemonSender.MatchString(addr) || d1 == "" || d2 == "" {
+		return false
+	}
+	return d1 == d2 || strings.HasSuffix(d1, "."+d2) || strings.HasSuffix(d2, "."+d1)
 }
 
 // senderLines name the returned email's sender, not its recipient.

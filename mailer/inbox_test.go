@@ -35,6 +35,7 @@ func TestReadMessage(t *testing.T) {
 		{"delayed.eml", ReadDelayed, data.FindingDelayed, "ann@example.org", false, ReasonExpired.Words(), []int64{42}, false},
 		{"other-database.eml", ReadBounce, data.FindingBounce, "zoe@example.org", true, ReasonUserUnknown.Words(), nil, false},
 		{"exim-mailbox-full.eml", ReadBounce, data.FindingBounce, "bob@example.net", false, ReasonMailboxFull.Words(), []int64{43}, false},
+		{"text-bounce-names-postmaster.eml", ReadBounce, data.FindingBounce, "carol@example.com", true, ReasonUserUnknown.Words(), []int64{44}, false},
 		{"qmail-no-mailbox.eml", ReadBounce, data.FindingBounce, "carol@example.com", true, ReasonUserUnknown.Words(), []int64{44}, false},
 		{"yahoo-no-account.eml", ReadBounce, data.FindingBounce, "dave@yahoo.com", true, ReasonUserUnknown.Words(), nil, false},
 		{"sendmail-user-unknown.eml", ReadBounce, data.FindingBounce, "frank@example.edu", true, ReasonUserUnknown.Words(), nil, false},
