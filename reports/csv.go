@@ -3,7 +3,6 @@ package reports
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -71,13 +70,12 @@ func readCSV(f *os.File, path string, emit func(t *Table, rows [][]string) error
 	if avg := head.Len() / max(bytes.Count(head.Bytes(), []byte("\n")), 1); avg > 0 {
 		t.RowsHint = int(info.Size()) / avg
 	}
-	cr := csv.NewReader(io.MultiReader(bytes.NewReader(head.Bytes()), lines))
-	cr.Comma = t.Delimiter
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	rows, endLine := newChunker(t, name, emit), 0 // endLine: the line the last record ended on
+	cr := newCSVRecords(io.MultiReader(bytes.NewReader(head.Bytes()), lines), t.Delimiter)
+	t.RowNotes = &rowNotes{}
+	rows := newChunker(t, name, emit)
+	var spans, strays []int // rows (1-based) with a cell over several lines, with a stray quote
 	for {
-		rec, err := cr.Read()
+		rec, err := cr.next()
 		if err == io.EOF {
 			break
 		}
@@ -86,22 +84,31 @@ func readCSV(f *os.File, path string, emit func(t *Table, rows [][]string) error
 			return nil, unreadable("%s: %v: is it a patient list?", name, long)
 		}
 		if err != nil {
-			return nil, unreadable("the CSV file is malformed: %v", err)
+			return nil, unreadable("the CSV file cannot be read: %v", err)
 		}
-		start, _ := cr.FieldPos(0)
-		for ; endLine+1 < start; endLine++ { // blank lines are empty rows
-			if err := rows.add(nil); err != nil {
-				return nil, err
-			}
+		row := rows.n // 0-based, as the sheet's rows
+		switch {
+		case rec.endLine > rec.startLine:
+			spans = append(spans, row+1)
+			t.RowNotes.add(row, fmt.Sprintf("a quoted cell runs over lines %d-%d of the file: check that it holds one patient's details", rec.startLine, rec.endLine))
+		case rec.stray || rec.unclosed:
+			strays = append(strays, row+1)
+			t.RowNotes.add(row, "a cell has a quote that does not close where the cell ends: read as text up to the next separator; check its spelling")
 		}
-		last, _ := cr.FieldPos(len(rec) - 1)
-		endLine = last + strings.Count(rec[len(rec)-1], "\n")
-		if err := rows.add(unquoteFormulas(trimRow(rec))); err != nil {
+		if err := rows.add(unquoteFormulas(trimRow(rec.fields))); err != nil {
 			return nil, err
 		}
 	}
 	if err := rows.flush(); err != nil {
 		return nil, err
+	}
+	if len(spans) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%s a quoted cell over several lines of the file (rows %s): check that each holds one patient.",
+			rowsHave(len(spans)), numberList(spans)))
+	}
+	if len(strays) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%s a stray quote, read as text up to the next separator (rows %s): no row was merged with the next.",
+			rowsHave(len(strays)), numberList(strays)))
 	}
 	if n := len(lines.other); n > 0 {
 		msg := fmt.Sprintf("Line %d was not UTF-8 like the rest of the file and was read as Windows-1252: check its accents.", lines.other[0])
@@ -112,6 +119,13 @@ func readCSV(f *os.File, path string, emit func(t *Table, rows [][]string) error
 		t.Notes = append(t.Notes, msg)
 	}
 	return t, nil
+}
+
+func rowsHave(n int) string {
+	if n == 1 {
+		return "1 row has"
+	}
+	return fmt.Sprintf("%d rows have", n)
 }
 
 // unquoteFormulas takes off the apostrophe a CSV export (Kindly's own,

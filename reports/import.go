@@ -393,7 +393,7 @@ func (pl *patientPlanner) row(i int, cells []string, r *RowResult) bool {
 	}
 	r.Row, r.Cells = i+1, cells
 	read, err := p.readPatient(cells, pl.today)
-	r.Flags = read.flags
+	r.Flags = append(read.flags, p.Table.RowNotes.of(i)...)
 	if err != nil {
 		r.Action, r.Reason = ActionReject, err.Error()
 		return true

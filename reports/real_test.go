@@ -246,9 +246,13 @@ func TestImportCSVLinesAsWritten(t *testing.T) {
 	if got["Carl"].LastName != "Tab by line" || got["Dora"].LastName != "EvilRed" {
 		t.Errorf("control characters kept: %q %q", got["Carl"].LastName, got["Dora"].LastName)
 	}
+	// Carl's name runs over two lines of the file: read whole, and said.
+	if flags := p.RowFlags(); len(flags) != 1 || !strings.Contains(flags[0].Reason, "runs over lines") {
+		t.Errorf("flags %+v", flags)
+	}
 	// --header-row counts the same lines.
 	s = newStore(t)
-	if p, _, err := ImportPatients(context.Background(), s, "testdata/odd-lines.csv", Options{HeaderRow: 1, Expect: &Counts{Added: 4}}, nil); err != nil || p.HeaderRow != 1 {
+	if p, _, err := ImportPatients(context.Background(), s, "testdata/odd-lines.csv", Options{HeaderRow: 1, Expect: &Counts{Added: 4, Flagged: 1}}, nil); err != nil || p.HeaderRow != 1 {
 		t.Errorf("header row 1: %v", err)
 	}
 }

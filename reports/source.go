@@ -35,6 +35,9 @@ type Table struct {
 	// Notes are what reading the file found for the practice to know: the
 	// sheet chosen, lines in another encoding.
 	Notes []string
+	// RowNotes are what reading the file found about single rows (a cell
+	// over several lines, a stray quote): the import flags those rows.
+	RowNotes *rowNotes
 }
 
 // ErrUnreadable wraps every "this file cannot be read" problem.

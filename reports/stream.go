@@ -76,7 +76,7 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 		}
 		hint = m.meta.RowsHint
 		// Rows are planned before the end: the file's details now.
-		t.Sheet, t.Sheets, t.Date1904, t.Hidden = m.meta.Sheet, m.meta.Sheets, m.meta.Date1904, m.meta.Hidden
+		t.Sheet, t.Sheets, t.Date1904, t.Hidden, t.RowNotes = m.meta.Sheet, m.meta.Sheets, m.meta.Date1904, m.meta.Hidden, m.meta.RowNotes
 		t.Rows = append(t.Rows, m.rows...)
 	}
 	if len(t.Rows) < need {
