@@ -73,7 +73,23 @@ func (p Patient) DisplayName() string {
 }
 
 // NormalizeEmail trims and lower-cases an address; "" stays "".
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(DropInvisible(s))) }
+
+// DropInvisible takes out what cannot be seen in an address, a phone
+// number, an id or a postal code: zero-width and other format characters
+// (U+200B, U+FEFF, soft hyphens, direction marks); no-break and other
+// spaces become plain spaces. Not for names: some scripts need joiners.
+func DropInvisible(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.Is(unicode.Cf, r):
+			return -1
+		case r != ' ' && unicode.IsSpace(r):
+			return ' '
+		}
+		return r
+	}, s)
+}
 
 // PhoneDigits keeps the digits of a phone number, for search and matching.
 func PhoneDigits(s string) string {

@@ -111,3 +111,54 @@ with open(sys.argv[1], "w", newline="") as f:
 		t.Errorf("notes %q", notes)
 	}
 }
+
+// A name of digits is not a name (rejected; skipped without a word under
+// a totals row); an email with invisible characters is cleaned and
+// flagged; two addresses in a cell keep the first and note the other; a
+// name cell holding an Excel error keeps the patient, named from the email.
+func TestRowsThatLookOdd(t *testing.T) {
+	s := newStore(t)
+	content := "Patient ID,Name,Email,DOB,Phone\n" +
+		"1,\"Smith, Jack\",jack@example.com\u200b,1960-03-04,555\u00a00100\n" +
+		"2,\"Jones, Mary\",mary@example.com; mary.work@example.org,1970-01-02,\n" +
+		"3,#VALUE!,tom.brown@example.com,1980-05-06,\n" +
+		"4,42,num@example.com,1981-05-06,\n" +
+		"Total patients:,3,,,\n" +
+		",7,,,\n"
+	path := filepath.Join(t.TempDir(), "odd.csv")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := ImportPatients(context.Background(), s, path, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]data.Patient{}
+	s.EachPatient(context.Background(), func(p data.Patient) error { got[p.ExternalID] = p; return nil })
+	if len(got) != 3 {
+		t.Fatalf("stored %d patients: %+v", len(got), got)
+	}
+	if g := got["1"]; g.Email != "jack@example.com" || g.Phone != "555 0100" {
+		t.Errorf("invisible characters kept: %q %q", g.Email, g.Phone)
+	}
+	if g := got["2"]; g.Email != "mary@example.com" || !strings.Contains(g.Notes, "mary.work@example.org") {
+		t.Errorf("two addresses: %q, notes %q", g.Email, g.Notes)
+	}
+	if g := got["3"]; g.LastName != "tom.brown" || g.Email != "tom.brown@example.com" || g.BirthDate.IsZero() {
+		t.Errorf("Excel error name: %+v", g)
+	}
+	rows := byRow(p)
+	if r := rows[5]; r.Action != ActionReject || !strings.Contains(r.Reason, "not a name") {
+		t.Errorf("row 5: %s %q", r.Action, r.Reason)
+	}
+	if _, listed := rows[7]; listed {
+		t.Errorf("the 7 under the total was planned: %+v", rows[7])
+	}
+	flags := map[int]string{}
+	for _, f := range p.RowFlags() {
+		flags[f.Row] = f.Reason
+	}
+	if !strings.Contains(flags[2], "invisible") || !strings.Contains(flags[3], "2 addresses") || !strings.Contains(flags[4], "Excel error") {
+		t.Errorf("flags %v", flags)
+	}
+}

@@ -324,6 +324,9 @@ type patientPlanner struct {
 	today  data.Date
 	source string
 	seen   map[string]int // match key -> sheet row that used it
+	// belowTotal: a totals row was passed; rows of bare numbers under it
+	// are its figures, skipped without a word.
+	belowTotal bool
 }
 
 func newPatientPlanner(ctx context.Context, s *data.Store, p *Plan) (*patientPlanner, error) {
@@ -386,6 +389,7 @@ func (pl *patientPlanner) row(i int, cells []string, r *RowResult) bool {
 	}
 	if what := footer(cells); what != "" {
 		p.footers = append(p.footers, fmt.Sprintf("Row %d (%q) looks like a total or a footer, not a patient: skipped.", i+1, what))
+		pl.belowTotal = true
 		return false
 	}
 	if extraCells(cells, len(p.Header)) {
@@ -394,6 +398,9 @@ func (pl *patientPlanner) row(i int, cells []string, r *RowResult) bool {
 	r.Row, r.Cells = i+1, cells
 	read, err := p.readPatient(cells, pl.today)
 	r.Flags = append(read.flags, p.Table.RowNotes.of(i)...)
+	if errors.Is(err, errNotAName) && pl.belowTotal {
+		return false // the numbers under a "Total patients:" row
+	}
 	if err != nil {
 		r.Action, r.Reason = ActionReject, err.Error()
 		return true

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"kindly/data"
 )
@@ -20,6 +21,46 @@ type rowRead struct {
 	promo, care        consent
 	optOut, doNotMail  bool
 	unreadableConsents bool
+	moreNotes          string // what the row's cells hold that has no field of its own (a second address)
+}
+
+// errNotAName: a name cell holding only digits or punctuation ("7" under
+// "Total patients:").
+var errNotAName = errors.New("the name is only digits or punctuation, not a name")
+
+// isName: a name has a letter in it.
+func isName(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// readEmail reads the email cell: invisible characters out (flagged when
+// they were there), the first of several addresses kept and the others put
+// in the notes, an unusable address left empty.
+func (r *rowRead) readEmail(cell string, flag func(string, ...any)) {
+	raw := strings.TrimSpace(data.OneLine(cell))
+	if raw == "" {
+		return
+	}
+	clean := data.NormalizeEmail(raw)
+	if clean != strings.ToLower(raw) {
+		flag("the email had invisible characters (a zero-width or no-break space), taken out: check %s", clean)
+	}
+	if parts := strings.FieldsFunc(clean, func(r rune) bool { return r == ';' || r == ',' || r == ' ' || r == '/' }); len(parts) > 1 {
+		clean = parts[0]
+		r.moreNotes = "Other email addresses: " + strings.Join(parts[1:], ", ")
+		flag("the email cell holds %d addresses: the first is the email, the others are in the notes - check which is the patient's", len(parts))
+	}
+	probe := data.Patient{LastName: "x", Email: clean}
+	if err := probe.Normalize(); err != nil {
+		flag("email not usable: %q (the patient is imported without an address)", clean)
+		return
+	}
+	r.patient.Email = clean
 }
 
 // readPatient reads the mapped cells of one row. A bad cell never costs
@@ -50,27 +91,30 @@ func (p *Plan) readPatient(cells []string, today data.Date) (rowRead, error) {
 		return v
 	}
 	pat := &r.patient
-	pat.ExternalID = data.OneLine(cleanNumberText(val(FieldExternalID)))
+	pat.ExternalID = data.OneLine(cleanNumberText(data.DropInvisible(val(FieldExternalID))))
 	pat.FirstName, pat.LastName = text(FieldFirstName), text(FieldLastName)
 	if full := text(FieldFullName); full != "" && pat.FirstName == "" && pat.LastName == "" {
 		pat.FirstName, pat.LastName = splitFullName(full)
 	}
+	if pat.FirstName != "" && !isName(pat.FirstName) || pat.LastName != "" && !isName(pat.LastName) {
+		return r, fmt.Errorf("%w: %q", errNotAName, strings.TrimSpace(pat.FirstName+" "+pat.LastName))
+	}
+	r.readEmail(val(FieldEmail), flag)
 	if pat.FirstName == "" && pat.LastName == "" {
-		if len(errorNames) > 0 {
+		if len(errorNames) > 0 && pat.Email != "" {
+			// The name cell's formula failed, but the row is a patient's:
+			// named from the address until the practice corrects it.
+			local, _, _ := strings.Cut(pat.Email, "@")
+			pat.LastName = local
+			flag("the name is an Excel error (%s): named %q from the email address - correct the name", strings.Join(errorNames, ", "), local)
+		} else if len(errorNames) > 0 {
 			return r, fmt.Errorf("the name is an Excel error (%s), not a name", strings.Join(errorNames, ", "))
+		} else {
+			return r, errors.New("no name")
 		}
-		return r, errors.New("no name")
 	}
 	pat.PreferredName = text(FieldPreferredName)
-	if email := data.NormalizeEmail(data.OneLine(val(FieldEmail))); email != "" {
-		probe := data.Patient{LastName: "x", Email: email}
-		if err := probe.Normalize(); err != nil {
-			flag("email not usable: %q (the patient is imported without an address)", email)
-		} else {
-			pat.Email = email
-		}
-	}
-	pat.Phone = data.OneLine(cleanNumberText(val(FieldPhone)))
+	pat.Phone = data.OneLine(cleanNumberText(data.DropInvisible(val(FieldPhone))))
 	if v := val(FieldBirthDate); v != "" {
 		d, err := parseDate(v, p.DateOrder, p.Table.Date1904, today)
 		switch {
@@ -89,7 +133,7 @@ func (p *Plan) readPatient(cells []string, today data.Date) (rowRead, error) {
 	} else {
 		pat.Sex = sex
 	}
-	pat.PostalCode = data.OneLine(cleanNumberText(val(FieldPostalCode)))
+	pat.PostalCode = data.OneLine(cleanNumberText(data.DropInvisible(val(FieldPostalCode))))
 	if p.decided.padZips {
 		if padded := padUSZip(pat.PostalCode); padded != pat.PostalCode {
 			pat.PostalCode = padded
@@ -97,7 +141,7 @@ func (p *Plan) readPatient(cells []string, today data.Date) (rowRead, error) {
 		}
 	}
 	pat.Language = text(FieldLanguage)
-	pat.Notes = data.CleanText(val(FieldNotes))
+	pat.Notes = data.CleanText(strings.TrimSpace(val(FieldNotes) + "\n" + r.moreNotes))
 	if looksLikeFormula(pat.Notes) {
 		flag("notes %q look like a formula: check them", pat.Notes)
 	}
