@@ -70,7 +70,15 @@ func (s *Store) DiscardBackup(path string) {
 
 // removePartialBackups removes backups a crash left half written.
 func removePartialBackups(dbPath string) {
-	files, _ := filepath.Glob(filepath.Join(filepath.Dir(dbPath), "backups", "kindly-*"+partialSuffix))
+	// A backup being written (and its journal, left by a full disk), and a
+	// restore that was killed half-way: copies of patient data that nothing
+	// will finish.
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(dbPath), "backups", "kindly-*"+partialSuffix+"*"))
+	for _, f := range []string{dbPath + ".restoring", dbPath + ".restoring-wal", dbPath + ".restoring-shm", dbPath + ".restoring-journal"} {
+		if _, err := os.Lstat(f); err == nil {
+			files = append(files, f)
+		}
+	}
 	for _, f := range files {
 		os.Remove(f)
 	}

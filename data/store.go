@@ -6,7 +6,9 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -62,6 +64,17 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the folder for the database: %w", err)
 	}
+	// The file itself, not a link to it: one owner whatever name it is
+	// opened by.
+	path, err := realPath(path)
+	if err != nil {
+		return nil, err
+	}
+	// Another program's file is refused untouched: no lock file beside it,
+	// no change of its mode, no tables added.
+	if err := checkKindlyFile(path); err != nil {
+		return nil, err
+	}
 	release, first, err := own(path)
 	if err != nil {
 		return nil, err
@@ -78,6 +91,70 @@ func Open(path string) (*Store, error) {
 	}
 	s.release, s.restored = release, restored
 	return s, nil
+}
+
+// realPath is path made absolute with its links resolved (the folder's
+// when the file does not exist yet).
+func realPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real, nil
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return abs, nil
+	}
+	return filepath.Join(dir, filepath.Base(abs)), nil
+}
+
+// ErrNotKindly says a file is not a Kindly database; nothing was changed.
+var ErrNotKindly = errors.New("is not a Kindly database")
+
+// checkKindlyFile says whether path may be opened as Kindly's database: no
+// file yet, an empty one, or an SQLite database that is Kindly's (or has
+// no tables at all). It only reads the file.
+func checkKindlyFile(path string) error {
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot open the database file %s: %w", path, err)
+	}
+	if info.IsDir() {
+		return fmt.Errorf("%s is a folder, not a database file", path)
+	}
+	if info.Size() == 0 {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot open the database file %s: %w", path, err)
+	}
+	head := make([]byte, 16)
+	_, err = io.ReadFull(f, head)
+	f.Close()
+	if err != nil || string(head) != "SQLite format 3\x00" {
+		return fmt.Errorf("%s %w: it is not a database file at all; choose Kindly's database (kindly.db) or a new file name", path, ErrNotKindly)
+	}
+	// Read-only and immutable: no journal, no lock, no change.
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro&immutable=1")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var tables, kindly int
+	err = db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations') FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &kindly)
+	if err != nil {
+		return fmt.Errorf("%s %w: it cannot be read as a database (%v)", path, ErrNotKindly, err)
+	}
+	if tables > 0 && kindly == 0 {
+		return fmt.Errorf("%s %w: it is another program's database, which Kindly leaves as it is; choose Kindly's database (kindly.db) or a new file name", path, ErrNotKindly)
+	}
+	return nil
 }
 
 // openFile opens and migrates the database file at path, without the
