@@ -43,6 +43,9 @@ type Campaign struct {
 
 // CreateCampaign saves a new campaign as a draft and sets c.ID.
 func (s *Store) CreateCampaign(ctx context.Context, c *Campaign) error {
+	if err := checkText("name", "the campaign's name", c.Name, MaxNameLength); err != nil {
+		return err
+	}
 	c.Name = OneLine(c.Name) // names reach subjects, calendars and terminals: one clean line
 	if c.Name == "" {
 		return &ValidationError{"name", "Please give the campaign a name."}

@@ -2,7 +2,9 @@ package data
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -32,6 +34,35 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string { return e.Message }
+
+// Longest names and texts: names reach subjects, footers, calendars and
+// terminals, and every email carries the practice's details.
+const (
+	MaxNameLength      = 100  // a segment, campaign or template
+	MaxPracticeName    = 120  // the practice
+	MaxPracticeDetail  = 300  // its address, phone, email
+	MaxSignatureLength = 1000 // its signature
+)
+
+// checkText refuses text that is not UTF-8 (bytes from another encoding
+// passed on a command line) and text longer than max characters; what
+// names the field in the message ("the segment's name").
+func checkText(field, what, s string, max int) error {
+	if !utf8.ValidString(s) {
+		return &ValidationError{field, fmt.Sprintf("%s has characters that are not text (another encoding's bytes): type it again.", upperFirst(what))}
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return &ValidationError{field, fmt.Sprintf("%s is too long: %d characters, at most %d.", upperFirst(what), n, max)}
+	}
+	return nil
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
 
 // sqliteError is a SQLite failure with its kind: errors.Is(err, ErrDuplicate)
 // holds for a unique constraint, and the driver's message is kept.

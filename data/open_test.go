@@ -111,3 +111,33 @@ func TestLeftoversCleanedAtStart(t *testing.T) {
 		}
 	}
 }
+
+// Bytes of another encoding and names of any length are refused with one
+// line, before they reach every footer.
+func TestNamesAreTextOfSensibleLength(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	st, _ := s.Settings(ctx)
+	st.Practice = Practice{Name: "Clinic \xff\xfe", Address: "1 Main St"}
+	var ve *ValidationError
+	if err := s.SaveSettings(ctx, st); !errors.As(err, &ve) || ve.Field != "practice.name" {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
+	st.Practice.Name = string(bytes.Repeat([]byte("x"), 120000))
+	if err := s.SaveSettings(ctx, st); !errors.As(err, &ve) || ve.Field != "practice.name" {
+		t.Errorf("120,000 characters: %v", err)
+	}
+	st.Practice.Name = "Sunny Clinic – Zoë Müller" // accents and dashes are fine
+	if err := s.SaveSettings(ctx, st); err != nil {
+		t.Errorf("a good name: %v", err)
+	}
+	if _, err := s.SaveSegment(ctx, string(bytes.Repeat([]byte("s"), 101)), Rule{Kind: KindAll}); !errors.As(err, &ve) {
+		t.Errorf("long segment name: %v", err)
+	}
+	if err := s.CreateCampaign(ctx, &Campaign{Name: "Flu \xc3", Purpose: PurposeCare}); !errors.As(err, &ve) {
+		t.Errorf("campaign name: %v", err)
+	}
+	if err := s.SaveTemplate(ctx, &Template{Name: "T", Subject: "Hi \xff", Body: "x"}); !errors.As(err, &ve) {
+		t.Errorf("template subject: %v", err)
+	}
+}

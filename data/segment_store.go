@@ -20,6 +20,9 @@ type Segment struct {
 
 // SaveSegment creates or replaces the segment with this name.
 func (s *Store) SaveSegment(ctx context.Context, name string, r Rule) (Segment, error) {
+	if err := checkText("name", "the segment's name", name, MaxNameLength); err != nil {
+		return Segment{}, err
+	}
 	name = OneLine(name)
 	if name == "" {
 		return Segment{}, &ValidationError{"name", "Please give the segment a name."}

@@ -278,6 +278,21 @@ func (st Settings) normalized() Settings {
 // Validate says, in words for the front desk, what is wrong with the
 // settings: the first problem found, with the setting's name as Field.
 func (st Settings) Validate() error {
+	for _, f := range []struct {
+		field, what, text string
+		max               int
+	}{
+		{"practice.name", "the practice's name", st.Practice.Name, MaxPracticeName},
+		{"practice.address", "the practice's address", st.Practice.Address, MaxPracticeDetail},
+		{"practice.phone", "the practice's phone", st.Practice.Phone, MaxPracticeDetail},
+		{"practice.email", "the practice's email", st.Practice.Email, MaxPracticeDetail},
+		{"practice.signature", "the signature", st.Practice.Signature, MaxSignatureLength},
+		{"mail.from", "the sender address", st.Mail.From, MaxPracticeDetail},
+	} {
+		if err := checkText(f.field, f.what, f.text, f.max); err != nil {
+			return err
+		}
+	}
 	st = st.normalized()
 	p := st.Practice
 	if p != (Practice{}) && p.Name == "" {

@@ -18,6 +18,14 @@ type Template struct {
 
 // SaveTemplate creates or replaces the template with this name and sets t.ID.
 func (s *Store) SaveTemplate(ctx context.Context, t *Template) error {
+	if err := checkText("name", "the template's name", t.Name, MaxNameLength); err != nil {
+		return err
+	}
+	for _, f := range []struct{ field, what, text string }{{"subject", "the subject", t.Subject}, {"body", "the email's text", t.Body}} {
+		if err := checkText(f.field, f.what, f.text, 100000); err != nil {
+			return err
+		}
+	}
 	t.Name = OneLine(t.Name)
 	if t.Name == "" {
 		return &ValidationError{"name", "Please give the template a name."}
