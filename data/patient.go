@@ -363,6 +363,9 @@ func (s *Store) DeletePatient(ctx context.Context, id int64) error {
 	if n == 0 {
 		return fmt.Errorf("patient %d: %w", id, ErrNotFound)
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO deleted_patients (patient_id, deleted_at) VALUES (?, ?)`, id, s.stamp()); err != nil {
+		return fmt.Errorf("cannot delete the patient: %w", mapError(err))
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox_bodies WHERE outbox_id IN (SELECT id FROM outbox WHERE patient_id = ?)`, id); err != nil {
 		return fmt.Errorf("cannot delete the patient's emails: %w", mapError(err))
 	}

@@ -95,6 +95,7 @@ type RestoreReport struct {
 	Emails  int // emails whose sending state came from today's database
 	OptOuts int // patients whose opt-outs, do-not-contact or archiving came over
 	Paused  int // campaigns paused until the practice looks
+	Deleted int // patients the backup has that were deleted since: deleted again
 	Err     error
 }
 
@@ -106,9 +107,13 @@ func (r *RestoreReport) Summary() string {
 	if r.Err != nil {
 		return fmt.Sprintf("The backup %s was not restored: %v. Your data is as it was.", filepath.Base(r.From), r.Err)
 	}
+	deleted := ""
+	if r.Deleted > 0 {
+		deleted = fmt.Sprintf(" %d patients deleted since the backup stay deleted.", r.Deleted)
+	}
 	return fmt.Sprintf("Restored %s (%d patients). Kept from before the restore: the state of %d emails and %d patients' opt-outs; "+
-		"%d campaigns are paused until you look at them. The database as it was is kept as %s.",
-		filepath.Base(r.From), r.Patients, r.Emails, r.OptOuts, r.Paused, filepath.Base(r.KeptAs))
+		"%d campaigns are paused until you look at them.%s The database as it was is kept as %s.",
+		filepath.Base(r.From), r.Patients-r.Deleted, r.Emails, r.OptOuts, r.Paused, deleted, filepath.Base(r.KeptAs))
 }
 
 // applyPendingRestore puts a scheduled backup in place, before the
@@ -174,6 +179,10 @@ func restore(path, backup string, rep *RestoreReport) error {
 	next, err := openFile(restoring)
 	if err != nil {
 		return fmt.Errorf("the backup cannot be opened: %w", err)
+	}
+	if err := next.sameSchemaAsKindly(ctx); err != nil {
+		next.Close()
+		return err
 	}
 
 	// 3. What only today's database knows, carried over.
@@ -252,6 +261,65 @@ func (s *Store) checkpoint(ctx context.Context) error {
 	return mapError(err)
 }
 
+// sameSchemaAsKindly refuses a database that holds objects Kindly did not
+// make: a trigger or view planted in a backup would live on after the
+// restore (and could undo opt-outs). Tables and indexes are compared by
+// name, triggers and views by name and SQL, against a new database of
+// this version.
+func (s *Store) sameSchemaAsKindly(ctx context.Context) error {
+	dir, err := os.MkdirTemp(filepath.Dir(s.path), ".schema-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fresh, err := openFile(filepath.Join(dir, "kindly.db"))
+	if err != nil {
+		return err
+	}
+	want, err := fresh.schema(ctx)
+	fresh.Close()
+	if err != nil {
+		return err
+	}
+	got, err := s.schema(ctx)
+	if err != nil {
+		return err
+	}
+	for key, sql := range got {
+		if w, ok := want[key]; !ok || w != sql {
+			return fmt.Errorf("the backup holds a database object Kindly does not make (%s): it is not restored, as it could change what Kindly does", key)
+		}
+	}
+	for key := range want {
+		if _, ok := got[key]; !ok {
+			return fmt.Errorf("the backup lacks part of Kindly's database (%s): it is not restored", key)
+		}
+	}
+	return nil
+}
+
+// schema is the database's objects: "type name" -> the SQL of triggers and
+// views ("" for tables and indexes).
+func (s *Store) schema(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT type, name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var typ, name, sql string
+		if err := rows.Scan(&typ, &name, &sql); err != nil {
+			return nil, err
+		}
+		if typ != "trigger" && typ != "view" {
+			sql = ""
+		}
+		out[typ+" "+name] = strings.Join(strings.Fields(sql), " ")
+	}
+	return out, rows.Err()
+}
+
 // carryOver lays over this (restored) database what the database at live
 // knows that a restore must not undo: the state of every email (sent,
 // uncertain, failed - never sent again), and every opt-out, do-not-contact
@@ -299,6 +367,15 @@ func (s *Store) carryOver(ctx context.Context, live string, rep *RestoreReport) 
 				l.schedule, 'paused', l.created_at, l.updated_at
 			FROM live.campaigns l
 			WHERE l.id NOT IN (SELECT id FROM main.campaigns) AND EXISTS (SELECT 1 FROM live.outbox o WHERE o.campaign_id = l.id)`, nil},
+		// Patients deleted since stay deleted: their emails keep their status
+		// without address or text, as a deletion leaves them.
+		{`INSERT OR IGNORE INTO main.deleted_patients SELECT * FROM live.deleted_patients`, nil},
+		{`DELETE FROM main.outbox_bodies WHERE outbox_id IN (SELECT o.id FROM main.outbox o
+			WHERE o.patient_id IN (SELECT patient_id FROM main.deleted_patients))`, nil},
+		{`UPDATE main.outbox SET email = '', subject = '', body_text = '', body_html = '',
+			reason = CASE WHEN reason = '' THEN '' ELSE 'patient deleted' END
+			WHERE patient_id IN (SELECT patient_id FROM main.deleted_patients)`, nil},
+		{`DELETE FROM main.patients WHERE id IN (SELECT patient_id FROM main.deleted_patients)`, &rep.Deleted},
 		// Emails both know: today's state wins (sent stays sent).
 		{`UPDATE main.outbox AS m SET status = l.status, reason = l.reason, attempts = l.attempts, sent_at = l.sent_at, retry_at = l.retry_at
 			FROM live.outbox l

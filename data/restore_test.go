@@ -435,3 +435,111 @@ func TestRestoreRollsBackByItself(t *testing.T) {
 		t.Errorf("%d patients: today's database did not come back", n)
 	}
 }
+
+// A deletion survives a restore: the newest backup, taken just before the
+// patient was deleted, puts everyone back but that patient, whose emails
+// keep their status without address or text.
+func TestRestoreKeepsDeletionsDeleted(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kindly.db")
+	s, c := practiceWithCampaign(t, path)
+	sendSome(t, s, c, "2026-12-01", 5)
+	ps, _ := s.Patients(ctx, PatientQuery{})
+	gone := ps[0]
+	empty := func() int {
+		n := 0
+		s.EachOutboxEntry(ctx, c.ID, func(e OutboxEntry) error {
+			if e.Email == "" {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	before := empty()
+	backup, err := s.Backup(ctx, "before deleting a patient")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeletePatient(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ScheduleRestore(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rep := s.LastRestore()
+	if rep == nil || rep.Err != nil || rep.Deleted != 1 || !strings.Contains(rep.Summary(), "1 patients deleted since the backup stay deleted") {
+		t.Fatalf("restore: %+v", rep)
+	}
+	if _, err := s.Patient(ctx, gone.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the deleted patient came back: %v", err)
+	}
+	left, _ := s.Patients(ctx, PatientQuery{})
+	if len(left) != len(ps)-1 {
+		t.Errorf("%d patients, want %d", len(left), len(ps)-1)
+	}
+	wiped := 0
+	err = s.EachOutboxEntry(ctx, c.ID, func(e OutboxEntry) error {
+		if strings.EqualFold(e.Email, gone.Email) {
+			t.Errorf("the deleted patient's email kept its address: %+v", e)
+		}
+		if e.Email == "" {
+			wiped++
+		}
+		return nil
+	})
+	if err != nil || wiped != before+1 {
+		t.Fatalf("%d emails without address, want %d and the deleted patient's (%v)", wiped, before, err)
+	}
+}
+
+// A backup with a trigger Kindly did not make (one that undoes opt-outs)
+// is refused, and today's database stays as it was.
+func TestRestoreRefusesForeignSchemaObjects(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kindly.db")
+	s, _ := practiceWithCampaign(t, path)
+	backup, err := s.Backup(ctx, "daily")
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted, err := sql.Open("sqlite", "file:"+backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := planted.Exec(`CREATE TRIGGER undo_opt_out AFTER UPDATE OF promo_consent ON patients BEGIN
+		UPDATE patients SET promo_consent = 'opted_in' WHERE id = NEW.id; END`); err != nil {
+		t.Fatal(err)
+	}
+	planted.Close()
+	before, _ := s.Patients(ctx, PatientQuery{})
+	if _, err := s.ScheduleRestore(ctx, backup); err != nil {
+		// Refused at once is as good as refused at the next start.
+		if !strings.Contains(err.Error(), "trigger undo_opt_out") {
+			t.Fatalf("schedule: %v", err)
+		}
+		return
+	}
+	s.Close()
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rep := s.LastRestore()
+	if rep == nil || rep.Err == nil || !strings.Contains(rep.Err.Error(), "trigger undo_opt_out") {
+		t.Fatalf("restore: %+v", rep)
+	}
+	var n int
+	s.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'undo_opt_out'`).Scan(&n)
+	after, _ := s.Patients(ctx, PatientQuery{})
+	if n != 0 || len(after) != len(before) {
+		t.Errorf("the trigger is in today's database (%d) or patients changed (%d, %d)", n, len(before), len(after))
+	}
+}
