@@ -81,9 +81,9 @@ func parseSex(s string) (string, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "":
 		return "", nil
-	case "f", "female", "w", "woman", "girl", "weiblich":
+	case "f", "female", "w", "woman", "girl", "weiblich", "femme", "féminin", "feminin", "mujer", "femenino", "fem":
 		return "F", nil
-	case "m", "male", "man", "boy", "männlich":
+	case "m", "male", "man", "boy", "männlich", "h", "homme", "masculin", "hombre", "masculino", "varón", "varon", "masc":
 		return "M", nil
 	case "x", "d", "diverse", "other", "non-binary", "nonbinary", "divers", "u", "unknown":
 		return "X", nil
