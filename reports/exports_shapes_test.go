@@ -3,7 +3,9 @@ package reports
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"kindly/data"
@@ -46,5 +48,58 @@ func TestExportShapesOfCommonSystems(t *testing.T) {
 				t.Errorf("got %+v\nwant %+v", got, w)
 			}
 		})
+	}
+}
+
+// A workbook whose names are UTF-8 misread as Windows-1252 ("MÃ¼ller")
+// never replaces the stored "Müller": the stored text is kept, the row
+// flagged, and the dry run says the file looks double-encoded.
+func TestReimportOfMisreadNamesKeepsTheStoredOnes(t *testing.T) {
+	py := "/usr/bin/python3" // Debian's, with python3-openpyxl
+	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("python3-openpyxl is missing in CI: %v", err)
+		}
+		t.Skip("python3-openpyxl not installed (apt-get install python3-openpyxl)")
+	}
+	s := newStore(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(good, []byte("ID,First name,Last name,Email\n1,Jürgen,Müller,jm@example.de\n2,Zoë,Ångström,za@example.se\n"), 0o600)
+	if _, _, err := ImportPatients(context.Background(), s, good, Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.xlsx")
+	script := `import sys, openpyxl
+wb = openpyxl.Workbook(); ws = wb.active
+ws.append(["ID", "First name", "Last name", "Email"])
+for row in [["1", "Jürgen", "Müller", "jm@example.de"], ["2", "Zoë", "Ångström", "za@example.se"], ["3", "René", "Lefèvre", "rl@example.fr"]]:
+    ws.append([c.encode("utf-8").decode("cp1252", errors="strict") if i in (1, 2) else c for i, c in enumerate(row)])
+wb.save(sys.argv[1])
+`
+	if out, err := exec.Command(py, "-c", script, bad).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	p, res, err := ImportPatients(context.Background(), s, bad, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Updated != 0 {
+		t.Errorf("%d patients updated with misread names", res.Updated)
+	}
+	got := map[string]data.Patient{}
+	s.EachPatient(context.Background(), func(p data.Patient) error { got[p.ExternalID] = p; return nil })
+	if got["1"].LastName != "Müller" || got["1"].FirstName != "Jürgen" || got["2"].LastName != "Ångström" {
+		t.Errorf("stored names replaced: %+v %+v", got["1"], got["2"])
+	}
+	flags := map[int]string{}
+	for _, f := range p.RowFlags() {
+		flags[f.Row] = f.Reason
+	}
+	if !strings.Contains(flags[2], "stored text is kept") || !strings.Contains(flags[4], "probably Lefèvre") {
+		t.Errorf("flags %v", flags)
+	}
+	if w := strings.Join(p.Warnings, "\n"); !strings.Contains(w, "looks double-encoded: 3 rows") {
+		t.Errorf("warnings %q", p.Warnings)
 	}
 }

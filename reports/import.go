@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 
 	"kindly/data"
@@ -99,14 +100,17 @@ type Plan struct {
 
 	cols        map[Field]int // Mapping by field, for reading cells
 	columnNotes []string      // what choosing the columns found
-	dateNotes   []string      // what reading the date columns found
-	stats       *columnStats  // counted over the data rows
-	decided     decisions     // what the stats settled
-	today       data.Date     // in the practice's time zone, when planned
-	zipsPadded  int
-	footers     []string // rows that were totals or footers, skipped
-	extraCells  []int    // rows with cells beyond the last named column
-	compact     bool     // Rows keeps only the notable rows; the counts are kept as rows are planned
+	// Rows whose text looks like UTF-8 misread as Windows-1252: where the
+	// stored text was kept, and new patients.
+	mojibakeKept, mojibakeNew []int
+	dateNotes                 []string     // what reading the date columns found
+	stats                     *columnStats // counted over the data rows
+	decided                   decisions    // what the stats settled
+	today                     data.Date    // in the practice's time zone, when planned
+	zipsPadded                int
+	footers                   []string // rows that were totals or footers, skipped
+	extraCells                []int    // rows with cells beyond the last named column
+	compact                   bool     // Rows keeps only the notable rows; the counts are kept as rows are planned
 }
 
 func (p *Plan) count() {
@@ -155,6 +159,13 @@ func (p *Plan) finish() error {
 		rowNotes = append(rowNotes, msg)
 	}
 	rowNotes = append(rowNotes, p.footers...)
+	if n := len(p.mojibakeKept) + len(p.mojibakeNew); n > 0 {
+		rows := append(append([]int{}, p.mojibakeKept...), p.mojibakeNew...)
+		sort.Ints(rows)
+		rowNotes = append(rowNotes, fmt.Sprintf("The file looks double-encoded: %d rows hold text like \"MÃ¼ller\" for \"Müller\" (rows %s). "+
+			"It was probably saved in the wrong encoding; names Kindly already had were kept as they were. Save it again as UTF-8 (or Excel) and check the rest.",
+			n, numberList(rows)))
+	}
 	switch n := len(p.extraCells); {
 	case n == 1:
 		rowNotes = append(rowNotes, fmt.Sprintf("Row %d has cells to the right of the last named column: those cells have no column name and were not read.", p.extraCells[0]))
@@ -420,6 +431,11 @@ func (pl *patientPlanner) row(i int, cells []string, r *RowResult) bool {
 	}
 	r.Archive = read.archive
 	if old != nil {
+		if kept := keepOverMojibake(*old, &pat); len(kept) > 0 {
+			p.mojibakeKept = append(p.mojibakeKept, r.Row)
+			r.Flags = append(r.Flags, "the file's text is a misreading of the stored "+strings.Join(kept, ", ")+
+				" (UTF-8 read as Windows-1252): the stored text is kept")
+		}
 		merged, changes := merge(*old, pat, read, pl.source, pl.s.Now())
 		newTags := missingTags(pl.ex.tags[old.ID], read.tags)
 		if len(newTags) > 0 {
@@ -433,6 +449,10 @@ func (pl *patientPlanner) row(i int, cells []string, r *RowResult) bool {
 			r.Action, r.Reason = ActionUpdate, "changes "+strings.Join(changes, ", ")
 		}
 		return true
+	}
+	if odd := doubleEncoded(pat); len(odd) > 0 {
+		p.mojibakeNew = append(p.mojibakeNew, r.Row)
+		r.Flags = append(r.Flags, "the name looks misread, UTF-8 read as Windows-1252: "+strings.Join(odd, ", "))
 	}
 	fresh := data.Patient{CareConsent: data.CareAllowed, PromoConsent: data.PromoUnknown}
 	merged, _ := merge(fresh, pat, read, pl.source, pl.s.Now())
