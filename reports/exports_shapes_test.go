@@ -16,7 +16,7 @@ import (
 func TestExportShapesOfCommonSystems(t *testing.T) {
 	for _, c := range []struct {
 		name, csv string
-		want     data.Patient
+		want      data.Patient
 	}{
 		{"athenahealth", "PATIENTID,PATIENT FIRSTNAME,PATIENT LASTNAME,PATIENT DOB,PATIENT SEX,PATIENT EMAIL,PATIENT MOBILE NO,PATIENT HOME PHONE,PATIENT ZIP\n" +
 			"10234,Ann,Lee,03/04/1960,F,ann@example.com,(555) 201-0100,(555) 201-0199,02139\n",
