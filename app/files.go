@@ -29,6 +29,8 @@ func (u *UI) startIn(d *dialog.FileDialog) {
 // exportTo writes an export in the background; done gets the rows written,
 // a failure is shown as an error.
 func (u *UI) exportTo(req workflow.ExportRequest, done func(rows int)) {
+	// The save dialog asked before writing over a file (and made it).
+	req.Overwrite = true
 	background(u, func(ctx context.Context) (int, error) { return u.work.Export(ctx, req, nil) },
 		func(n int, err error) {
 			if err != nil {

@@ -258,7 +258,7 @@ func (s *reportsScreen) export(label, path string) {
 	s.reveal.Hide()
 	s.progress.SetValue(0)
 	s.progress.Show()
-	req := workflow.ExportRequest{Out: path}
+	req := workflow.ExportRequest{Out: path, Overwrite: true} // the save dialog asked before writing over a file
 	switch label {
 	case segmentExport:
 		req.Kind, req.Name = workflow.ExportSegment, s.segment.Selected

@@ -108,3 +108,22 @@ func TestCLIErrors(t *testing.T) {
 		}
 	}
 }
+
+// An export never writes over a file unless told to (--force).
+func TestExportDoesNotOverwrite(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	if _, err := kindly(t, "--db", db, "demo", "--patients", "20"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "patients.xlsx")
+	os.WriteFile(out, []byte("the practice's own file"), 0o600)
+	if _, err := kindly(t, "--db", db, "export", "patients", "--out", out); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("wrote over a file: %v", err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "the practice's own file" {
+		t.Fatal("the file was changed")
+	}
+	if res, err := kindly(t, "--db", db, "export", "patients", "--out", out, "--force"); err != nil || !strings.Contains(res, "Wrote 20 rows") {
+		t.Fatalf("--force: %q %v", res, err)
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -142,6 +143,7 @@ func (s *session) exportCommand() *cobra.Command {
 
 func (s *session) exportKindCommand(kind, use, short string) *cobra.Command {
 	var out string
+	var force bool
 	args := noArgs
 	if kind == workflow.ExportSegment || kind == workflow.ExportCampaign || kind == workflow.ExportRecipients {
 		args = names("the NAME")
@@ -151,11 +153,14 @@ func (s *session) exportKindCommand(kind, use, short string) *cobra.Command {
 		Short: short,
 		Args:  args,
 		RunE: s.runs(func(c call) error {
-			req := workflow.ExportRequest{Kind: kind, Out: out}
+			req := workflow.ExportRequest{Kind: kind, Out: out, Overwrite: force}
 			if len(c.args) == 1 {
 				req.Name = c.args[0]
 			}
 			n, err := c.work.Export(c.ctx, req, progress(s.env.Stderr, "Exporting"))
+			if errors.Is(err, workflow.ErrOutExists) {
+				return fmt.Errorf("%w (add --force to write over it)", err)
+			}
 			if err != nil {
 				return err
 			}
@@ -172,6 +177,7 @@ func (s *session) exportKindCommand(kind, use, short string) *cobra.Command {
 		what = "the .xlsx file to write (the report has a chart)"
 	}
 	c.Flags().StringVar(&out, "out", "", what)
+	c.Flags().BoolVar(&force, "force", false, "write over the file if it exists")
 	return c
 }
 

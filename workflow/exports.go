@@ -2,7 +2,9 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -28,7 +30,14 @@ type ExportRequest struct {
 	Kind string
 	Name string // the segment or campaign, for those kinds
 	Out  string // the file to write: .xlsx, or .csv for a table (not the report)
+	// Overwrite writes over an existing file (the practice said so: the
+	// window's save dialog asked, or --force).
+	Overwrite bool
 }
+
+// ErrOutExists says the export's file exists and the practice did not say
+// to write over it; front ends ask, or name their way to do so.
+var ErrOutExists = errors.New("the file already exists")
 
 // ExportKinds are the exports, in the order the command line lists them.
 var ExportKinds = []string{ExportPatients, ExportSegment, ExportCampaign, ExportRecipients, ExportLog, ExportCalendar, ExportReport}
@@ -43,6 +52,9 @@ func (w *Workflow) Export(ctx context.Context, req ExportRequest, progress func(
 	}
 	if err := w.checkOutside(req.Out); err != nil {
 		return 0, err
+	}
+	if _, err := os.Stat(req.Out); err == nil && !req.Overwrite {
+		return 0, fmt.Errorf("%s: %w; Kindly does not write over a file unless you say so", req.Out, ErrOutExists)
 	}
 	named := req.Kind == ExportSegment || req.Kind == ExportCampaign || req.Kind == ExportRecipients
 	if named && strings.TrimSpace(req.Name) == "" {
