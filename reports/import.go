@@ -542,6 +542,9 @@ func writePatients(ctx context.Context, s *data.Store, p *Plan, progress func(do
 		}
 		return b.Audit("import", fmt.Sprintf("patients from %s (sheet %s): %s", filepath.Base(p.Table.File), p.Table.Sheet, p.Summary()))
 	})
+	if err != nil && ctx.Err() != nil {
+		err = ctx.Err() // cancelled: whatever the rolled-back statements said
+	}
 	if err != nil {
 		return fmt.Errorf("the import was not saved, nothing changed: %w", err)
 	}

@@ -234,6 +234,10 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 			err = writePatients(ctx, s, p, progress)
 		}
 	case errors.Is(err, ErrChangedSinceCheck), errors.Is(err, ErrNoRows):
+	case err != nil && ctx.Err() != nil:
+		// Cancelled: the transaction was rolled back under a statement in
+		// use ("statement is closed"); the cause is the cancel.
+		err = fmt.Errorf("the import was not saved, nothing changed: %w", ctx.Err())
 	case err != nil:
 		err = fmt.Errorf("the import was not saved, nothing changed: %w", err)
 	}
