@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"kindly/workflow"
+
+	_ "modernc.org/sqlite"
 )
 
 // testClock is the clock the command line runs with in these tests: the
@@ -125,5 +128,35 @@ func TestExportDoesNotOverwrite(t *testing.T) {
 	}
 	if res, err := kindly(t, "--db", db, "export", "patients", "--out", out, "--force"); err != nil || !strings.Contains(res, "Wrote 20 rows") {
 		t.Fatalf("--force: %q %v", res, err)
+	}
+}
+
+// One damaged segment row never hides the others: they are listed, and
+// the damaged one is named with why.
+func TestSegmentsListedDespiteADamagedOne(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	if _, err := kindly(t, "--db", db, "demo", "--patients", "50"); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE segments SET rules = '{"kind":"all","rules":[{"kind":' WHERE name = 'Diabetes program'`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	var out, errOut bytes.Buffer
+	err = Run(context.Background(), []string{"--db", db, "segments"}, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Now: testClock()})
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	damaged := false
+	for _, l := range lines {
+		damaged = damaged || strings.Contains(l, "Diabetes program") && strings.Contains(l, "(cannot be counted)")
+	}
+	if err != nil || len(lines) != 6 || !damaged || !strings.Contains(out.String(), "Open to promotions") {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(errOut.String(), `"Diabetes program" are damaged`) {
+		t.Errorf("stderr %q", errOut.String())
 	}
 }

@@ -38,13 +38,18 @@ func (s *session) segmentsCommand() *cobra.Command {
 		func(c call) ([]workflow.SegmentInfo, error) {
 			infos, err := c.work.Segments(c.ctx)
 			for _, info := range infos {
-				if err == nil && info.Err != nil {
-					err = info.Err
+				if info.Err != nil { // the others are listed; this one says why not
+					fmt.Fprintf(s.env.Stderr, "kindly: %s\n", OneLine(info.Err))
 				}
 			}
 			return infos, err
 		},
-		func(info workflow.SegmentInfo) string { return fmt.Sprintf("%s\t%d", info.Name, info.Count) })
+		func(info workflow.SegmentInfo) string {
+			if info.Err != nil {
+				return fmt.Sprintf("%s\t(cannot be counted)", info.Name)
+			}
+			return fmt.Sprintf("%s\t%d", info.Name, info.Count)
+		})
 }
 
 func (s *session) segmentCommand() *cobra.Command {

@@ -16,6 +16,8 @@ type Segment struct {
 	Rule      Rule
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Damaged says why the saved rules cannot be read (SegmentList only).
+	Damaged error
 }
 
 // SaveSegment creates or replaces the segment with this name.
@@ -87,6 +89,21 @@ func scanSegment(row scanner) (Segment, error) {
 	seg.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	seg.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
 	return seg, nil
+}
+
+// SegmentList lists all segments by name for the practice to see, a
+// segment whose saved rules are damaged among them, with Damaged saying
+// why (its Rule is empty: never count or send with it).
+func (s *Store) SegmentList(ctx context.Context) ([]Segment, error) {
+	return queryAll(ctx, s, "list segments", `SELECT id, name, rules, created_at, updated_at FROM segments ORDER BY name COLLATE NOCASE`,
+		func(row scanner) (Segment, error) {
+			seg, err := scanSegment(row)
+			if err != nil && seg.Name != "" {
+				seg.Rule, seg.Damaged = Rule{}, err
+				return seg, nil
+			}
+			return seg, err
+		})
 }
 
 // Segments lists all segments by name.

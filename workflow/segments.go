@@ -21,6 +21,9 @@ type SegmentInfo struct {
 }
 
 func (w *Workflow) describe(ctx context.Context, seg data.Segment) SegmentInfo {
+	if seg.Damaged != nil {
+		return SegmentInfo{Name: seg.Name, Sentence: "damaged: " + seg.Damaged.Error(), Rules: json.RawMessage("null"), Err: seg.Damaged}
+	}
 	info := SegmentInfo{Name: seg.Name, Sentence: seg.Rule.Sentence(), Rules: json.RawMessage(seg.Rule.JSON()), Rule: seg.Rule}
 	if info.Count, info.Err = w.store.SegmentCount(ctx, seg.Rule); info.Err != nil {
 		info.Err = fmt.Errorf("segment %q: %w", seg.Name, info.Err)
@@ -29,9 +32,10 @@ func (w *Workflow) describe(ctx context.Context, seg data.Segment) SegmentInfo {
 }
 
 // Segments lists the saved segments with their size today; a segment that
-// cannot be counted says why in its Err.
+// cannot be counted, or whose saved rules are damaged, is listed with why
+// in its Err, the others as ever.
 func (w *Workflow) Segments(ctx context.Context) ([]SegmentInfo, error) {
-	segs, err := w.store.Segments(ctx)
+	segs, err := w.store.SegmentList(ctx)
 	if err != nil {
 		return nil, err
 	}
