@@ -209,7 +209,7 @@ func TestUnreadableFiles(t *testing.T) {
 		{zero, "is empty"},
 		{old, "Excel 97-2003"},
 		{"testdata/empty.xlsx", "is empty"},
-		{filepath.Join(dir, "missing.xlsx"), "no such file"},
+		{filepath.Join(dir, "missing.xlsx"), "there is no file missing.xlsx in"},
 		{"testdata/make-fixtures.py", "not an .xlsx or .csv"},
 	} {
 		_, err := planFile(t, s, tc.path, Options{})

@@ -3,11 +3,15 @@
 package reports
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -93,7 +97,7 @@ const chunkRows = 1024
 func readTable(path, sheet string, emit func(t *Table, rows [][]string) error) (*Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, unreadable("%v", err)
+		return nil, openWords(path, err)
 	}
 	defer f.Close()
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -105,6 +109,32 @@ func readTable(path, sheet string, emit func(t *Table, rows [][]string) error) (
 		return nil, unreadable("%s is an old Excel 97-2003 file (.xls); open it in Excel or LibreOffice and save it as .xlsx or CSV", filepath.Base(path))
 	}
 	return nil, unreadable("%s is not an .xlsx or .csv file", filepath.Base(path))
+}
+
+// openWords says in plain words why a file cannot be opened.
+func openWords(path string, err error) error {
+	name := filepath.Base(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return unreadable("there is no file %s in %s: check the name and the folder", name, filepath.Dir(path))
+	case errors.Is(err, fs.ErrPermission):
+		return unreadable("Kindly is not allowed to read %s: copy it to your Documents folder and import the copy", name)
+	}
+	return unreadable("%s cannot be opened: %v", name, err)
+}
+
+// damageWords says what is wrong with a damaged part of a workbook.
+func damageWords(err error) string {
+	var corrupt flate.CorruptInputError
+	switch {
+	case errors.As(err, &corrupt), errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the file is cut short or its packed data is broken"
+	}
+	var syn *xml.SyntaxError
+	if errors.As(err, &syn) {
+		return "its sheet data is broken"
+	}
+	return err.Error()
 }
 
 // oleSignature starts old .xls files and password-protected .xlsx files.
@@ -195,7 +225,8 @@ func readXLSX(f *os.File, path, sheet string, emit func(t *Table, rows [][]strin
 	case err != nil && ctxOrEmitError(err):
 		return nil, err
 	case err != nil:
-		return nil, unreadable("cannot read sheet %q of %s (it may be damaged): %v", t.Sheet, name, err)
+		return nil, unreadable("%s is damaged: sheet %q cannot be read past row %d (%s). Open it in Excel or LibreOffice and save it again, or export it again from the practice system",
+			name, t.Sheet, rows.n, damageWords(err))
 	}
 	return t, rows.flush()
 }
