@@ -122,12 +122,18 @@ func orText(s, def string) string {
 
 func (s *todayScreen) onSample() {
 	s.due.SetText("Adding 2,000 sample patients…")
-	background(s.ui, func(ctx context.Context) (bool, error) { return s.ui.work.DemoIfEmpty(ctx, nil) },
-		func(_ bool, err error) {
+	background(s.ui, func(ctx context.Context) (string, error) {
+		if _, err := s.ui.work.DemoIfEmpty(ctx, nil); err != nil {
+			return "", err
+		}
+		return s.ui.work.DemoSummary(ctx)
+	},
+		func(summary string, err error) {
 			if err != nil {
 				s.ui.showError(err)
 				return
 			}
 			s.refresh()
+			s.ui.notify("Added "+summary+".", nil) // why the list shows fewer than 2,000
 		})
 }

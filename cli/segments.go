@@ -23,7 +23,11 @@ Sample addresses use domains reserved for examples. Only into an empty database,
 			if err := c.work.Demo(c.ctx, n, seed, add, progress(s.env.Stderr, "Adding sample patients")); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.out, "Added %d sample patients to %s\n", n, c.work.Store().Path())
+			sum, err := c.work.DemoSummary(c.ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.out, "Added %d sample patients to %s\n%s\n", n, c.work.Store().Path(), sum)
 			return nil
 		}),
 	}

@@ -73,6 +73,25 @@ func (w *Workflow) Demo(ctx context.Context, n int, seed uint64, addToPatients b
 	return demo.Fill(ctx, w.store, demo.Options{Patients: n, Seed: seed, Progress: progress})
 }
 
+// DemoSummary says what the sample practice holds: as in a real practice,
+// some sample patients are archived (moved away or deceased), and the
+// patient list does not show them unless asked to.
+func (w *Workflow) DemoSummary(ctx context.Context) (string, error) {
+	all, err := w.store.CountPatients(ctx, data.PatientQuery{IncludeArchived: true})
+	if err != nil {
+		return "", err
+	}
+	active, err := w.store.CountPatients(ctx, data.PatientQuery{})
+	if err != nil {
+		return "", err
+	}
+	if archived := all - active; archived > 0 {
+		return fmt.Sprintf("%s: %s and %s (moved away or deceased, as in a real practice: they get no email and are not in the patient list)",
+			Count(all, "sample patient", "sample patients"), Count(active, "active", "active"), Count(archived, "archived", "archived")), nil
+	}
+	return Count(all, "sample patient", "sample patients"), nil
+}
+
 // DemoIfEmpty adds DemoPatients sample patients to a database without
 // patients, and says whether it did.
 func (w *Workflow) DemoIfEmpty(ctx context.Context, progress func(done, total int)) (bool, error) {
