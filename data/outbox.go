@@ -160,13 +160,7 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 	bypass := opt.BypassCap && c.Purpose == PurposeCare
 	since := s.Now().AddDate(0, 0, -limit.Days).UTC().Format(time.RFC3339)
 	query := `SELECT ` + patientColumns + `,
-		CASE WHEN p.email = '' THEN 'no email address'
-		     WHEN p.email_bounced_at IS NOT NULL THEN 'the address bounced: ' || p.email_bounce_reason
-		     WHEN p.do_not_contact = 1 THEN 'opted out: marked do-not-contact'
-		     WHEN ? = 'care' AND p.care_consent <> 'allowed' THEN 'opted out of care reminders'
-		     WHEN ? = 'promotion' AND p.promo_consent = 'opted_out' THEN 'opted out of promotions'
-		     WHEN ? = 'promotion' AND p.promo_consent <> 'opted_in' THEN 'no consent to promotions (not opted in)'
-		     ELSE '' END,
+		`+whyNotSQL+`,
 		(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
 		FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
 		ORDER BY p.id`
@@ -190,6 +184,34 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 		}
 	}
 	return rows.Err()
+}
+
+// whyNotSQL is why patient p may not get an email of a purpose (bound three
+// times), '' when they may: the same reasons for the plan, the queue left
+// of a run and the claim.
+const whyNotSQL = `CASE WHEN p.email = '' THEN 'no email address'
+		     WHEN p.archived = 1 THEN 'the patient was archived'
+		     WHEN p.email_bounced_at IS NOT NULL THEN 'the address bounced: ' || p.email_bounce_reason
+		     WHEN p.do_not_contact = 1 THEN 'opted out: marked do-not-contact'
+		     WHEN ? = 'care' AND p.care_consent <> 'allowed' THEN 'opted out of care reminders'
+		     WHEN ? = 'promotion' AND p.promo_consent = 'opted_out' THEN 'opted out of promotions'
+		     WHEN ? = 'promotion' AND p.promo_consent <> 'opted_in' THEN 'no consent to promotions (not opted in)'
+		     ELSE '' END`
+
+// LeftToSend lists what is left of an unfinished run of an occurrence,
+// each with whether the next Send emails them as things stand now (an
+// opt-out since queueing is skipped at the claim, and here).
+func (s *Store) LeftToSend(ctx context.Context, c Campaign, occurrence string) ([]Recipient, error) {
+	return queryAll(ctx, s, "read what is left to send", `SELECT coalesce(o.patient_id, 0), coalesce(p.last_name || ', ' || p.first_name, ''), o.email,
+		coalesce(`+whyNotSQL+`, 'the patient was deleted')
+		FROM outbox o LEFT JOIN patients p ON p.id = o.patient_id
+		WHERE o.campaign_id = ? AND o.occurrence = ? AND o.status IN ('queued', 'sending') ORDER BY o.id`,
+		func(row scanner) (Recipient, error) {
+			var r Recipient
+			err := row.Scan(&r.PatientID, &r.Name, &r.Email, &r.Reason)
+			r.Gets = r.Reason == ""
+			return r, err
+		}, c.Purpose, c.Purpose, c.Purpose, c.ID, occurrence)
 }
 
 // OutboxCounts counts an occurrence's messages by status (occurrence "" counts all of the campaign).

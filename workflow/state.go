@@ -70,16 +70,25 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 	if err != nil {
 		return err
 	}
-	if keep != nil {
-		left, err := w.leftOf(ctx, cp, occ)
-		if err != nil {
-			return err
+	// What is left of a run, as the claim will judge it now: an opt-out
+	// since queueing is skipped then, so it is counted as skipped now.
+	left, err := w.store.LeftToSend(ctx, cp.Campaign, occ)
+	if err != nil {
+		return err
+	}
+	leftGets := 0
+	for _, r := range left {
+		if r.Gets {
+			leftGets++
+		} else {
+			skips++
 		}
+	}
+	if keep != nil {
 		*keep = append(left, planned...)
 	}
 	done, handled := Handled(rv.ThisTime)
-	left := rv.ThisTime[data.StatusQueued] + rv.ThisTime[data.StatusSending]
-	rv.ToSend, rv.Skipping = left+gets, skips
+	rv.ToSend, rv.Skipping = leftGets+gets, skips
 	sofar := "nothing sent yet"
 	if handled > 0 {
 		sofar = CountsText(done) + " so far"
@@ -152,23 +161,11 @@ func (w *Workflow) Recipients(ctx context.Context, name string) ([]data.Recipien
 	if err != nil {
 		return nil, err
 	}
-	out, err := w.leftOf(ctx, cp, occ)
+	out, err := w.store.LeftToSend(ctx, cp.Campaign, occ)
 	if err != nil {
 		return nil, err
 	}
 	err = w.walkPlan(ctx, cp, today, occ, func(r data.Recipient) error { out = append(out, r); return nil })
-	return out, err
-}
-
-// leftOf is what is left of an unfinished run of occ: each gets the email.
-func (w *Workflow) leftOf(ctx context.Context, cp Campaign, occ string) ([]data.Recipient, error) {
-	var out []data.Recipient
-	err := w.store.EachOutboxEntry(ctx, cp.ID, func(e data.OutboxEntry) error {
-		if e.Occurrence == occ && waiting(e.Status) {
-			out = append(out, data.Recipient{PatientID: e.PatientID, Name: e.PatientName, Email: e.Email, Gets: true})
-		}
-		return nil
-	})
 	return out, err
 }
 
