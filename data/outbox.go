@@ -160,7 +160,7 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 	bypass := opt.BypassCap && c.Purpose == PurposeCare
 	since := s.Now().AddDate(0, 0, -limit.Days).UTC().Format(time.RFC3339)
 	query := `SELECT ` + patientColumns + `,
-		`+whyNotSQL+`,
+		` + whyNotSQL + `,
 		(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
 		FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
 		ORDER BY p.id`
@@ -187,7 +187,7 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 }
 
 // whyNotSQL is why patient p may not get an email of a purpose (bound three
-// times), '' when they may: the same reasons for the plan, the queue left
+// times), ” when they may: the same reasons for the plan, the queue left
 // of a run and the claim.
 const whyNotSQL = `CASE WHEN p.email = '' THEN 'no email address'
 		     WHEN p.archived = 1 THEN 'the patient was archived'
