@@ -27,6 +27,27 @@ func TestExportShapesOfCommonSystems(t *testing.T) {
 		{"Google Contacts", "Name,Given Name,Family Name,Birthday,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,Address 1 - Postal Code\n" +
 			"Cara Diaz,Cara,Diaz,1980-07-08,* Home,cara@example.com,Mobile,+1 555 201 0300,94110\n",
 			data.Patient{FirstName: "Cara", LastName: "Diaz", Email: "cara@example.com", Phone: "+1 555 201 0300", PostalCode: "94110"}},
+		{"Dentrix", "Chart #,Patient Name,Birthdate,Gender,Email,Mobile Phone,Home Phone,Zip\n" +
+			"DX1001,\"Owens, Dana\",04/05/1966,F,dana@example.com,(555) 201-0400,(555) 201-0499,60601\n",
+			data.Patient{ExternalID: "DX1001", FirstName: "Dana", LastName: "Owens", Sex: "F", Email: "dana@example.com", Phone: "(555) 201-0400", PostalCode: "60601"}},
+		{"Eaglesoft", "Patient ID,Last Name,First Name,Birth Date,Sex,E-Mail,Cell Phone,Zip Code\n" +
+			"1207,Ruiz,Eli,1972-08-09,M,eli@example.com,555-201-0500,30301\n",
+			data.Patient{ExternalID: "1207", FirstName: "Eli", LastName: "Ruiz", Sex: "M", Email: "eli@example.com", Phone: "555-201-0500", PostalCode: "30301"}},
+		{"Practice Fusion", "Patient Record Number,First Name,Last Name,DOB,Sex,Email,Mobile Phone,Zip\n" +
+			"PF-88,Fay,Chen,09/10/1983,Female,fay@example.com,555-201-0600,98101\n",
+			data.Patient{ExternalID: "PF-88", FirstName: "Fay", LastName: "Chen", Sex: "F", Email: "fay@example.com", Phone: "555-201-0600", PostalCode: "98101"}},
+		{"Kareo/Tebra", "Patient ID,First Name,Last Name,Date of Birth,Gender,Email Address,Mobile Phone,Zip Code\n" +
+			"K-5,Gus,Park,1990-11-12,Male,gus@example.com,555-201-0700,85001\n",
+			data.Patient{ExternalID: "K-5", FirstName: "Gus", LastName: "Park", Sex: "M", Email: "gus@example.com", Phone: "555-201-0700", PostalCode: "85001"}},
+		{"Open Dental", "PatNum,LName,FName,Birthdate,Gender,Email,WirelessPhone,HmPhone,Zip\n" +
+			"311,Ito,Hana,1979-12-13,Female,hana@example.com,555-201-0800,555-201-0899,73301\n",
+			data.Patient{ExternalID: "311", FirstName: "Hana", LastName: "Ito", Sex: "F", Email: "hana@example.com", Phone: "555-201-0800", PostalCode: "73301"}},
+		{"CGM/Medistar", "Patientennummer;Name;Vorname;Geburtsdatum;Geschlecht;E-Mail;Telefon mobil;PLZ\n" +
+			"4711;Schmidt;Jan;14.02.1958;M;jan@example.de;0171 2345678;10115\n",
+			data.Patient{ExternalID: "4711", FirstName: "Jan", LastName: "Schmidt", Sex: "M", Email: "jan@example.de", Phone: "0171 2345678", PostalCode: "10115"}},
+		{"Outlook contacts", "First Name,Middle Name,Last Name,E-mail Address,Mobile Phone,Home Postal Code,Birthday\n" +
+			"Ivy,,Lund,ivy@example.com,+1 555 201 0900,55401,3/15/1988\n",
+			data.Patient{FirstName: "Ivy", LastName: "Lund", Email: "ivy@example.com", Phone: "+1 555 201 0900", PostalCode: "55401"}},
 		{"Doctolib", "Nom,Prénom,Sexe,Date de naissance,Email,Téléphone portable,Code postal\n" +
 			"Martin,Luc,H,12/03/1975,luc@example.fr,06 12 34 56 78,75011\n",
 			data.Patient{FirstName: "Luc", LastName: "Martin", Sex: "M", Email: "luc@example.fr", Phone: "06 12 34 56 78", PostalCode: "75011"}},
