@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"kindly/data"
 )
@@ -198,13 +199,28 @@ func WriteRejects(p *Plan, path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Date columns are written as dates, as the practice saw them: a
+	// workbook's raw cell holds the serial number ("42991").
+	dateCols := map[int]bool{}
+	for _, f := range []Field{FieldBirthDate, FieldVisitDate} {
+		if col, ok := p.cols[f]; ok {
+			dateCols[col] = true
+		}
+	}
+	today := data.DateOf(time.Now())
 	n := 0
 	for _, r := range p.Rows {
 		if r.Action != ActionReject {
 			continue
 		}
 		vals := []any{r.Row, r.Reason}
-		for _, c := range r.Cells {
+		for i, c := range r.Cells {
+			if dateCols[i] {
+				if d, err := parseDate(c, p.DateOrder, p.Table.Date1904, today); err == nil {
+					vals = append(vals, d)
+					continue
+				}
+			}
 			vals = append(vals, c)
 		}
 		if err := w.add(vals...); err != nil {

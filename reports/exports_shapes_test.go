@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"kindly/data"
 )
@@ -122,5 +125,32 @@ wb.save(sys.argv[1])
 	}
 	if w := strings.Join(p.Warnings, "\n"); !strings.Contains(w, "looks double-encoded: 3 rows") {
 		t.Errorf("warnings %q", p.Warnings)
+	}
+}
+
+// The rejected rows' workbook writes dates as dates, as the sheet showed
+// them - not as the serial numbers a workbook stores ("42991").
+func TestRejectsKeepDatesAsDates(t *testing.T) {
+	s := newStore(t)
+	path := filepath.Join(t.TempDir(), "patients.xlsx")
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"ID", "Last name", "First name", "Date of birth"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{1, "Lee", "Ann", time.Date(2017, 9, 12, 0, 0, 0, 0, time.UTC)})
+	f.SetSheetRow("Sheet1", "A3", &[]any{2, "12", "", time.Date(1960, 3, 4, 0, 0, 0, 0, time.UTC)})
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	p, err := planFile(t, s, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejects := filepath.Join(t.TempDir(), "rejects.xlsx")
+	if n, err := WriteRejects(p, rejects); err != nil || n != 1 {
+		t.Fatalf("rejects: %d, %v", n, err)
+	}
+	got := readWithOpenpyxl(t, rejects)
+	if len(got.Rows) != 2 || got.Rows[1][5] != "1960-03-04" || got.Types[1][5] != "d" && got.Types[1][5] != "n" {
+		t.Fatalf("rejects: %q types %q", got.Rows, got.Types)
 	}
 }
