@@ -422,6 +422,10 @@ func (w *importWizard) onImport() {
 	background(w.ui, func(context.Context) (workflow.ImportResult, error) {
 		defer cancel()
 		return w.ui.work.Import(ctx, req, func(done, total int) {
+			if done == workflow.ImportStartsOver {
+				w.ui.do(func() { w.summary.SetText(workflow.CheckingAgain) })
+				done = 0
+			}
 			bar.put(float64(done) / float64(max(total, 1)))
 		})
 	}, func(res workflow.ImportResult, err error) {

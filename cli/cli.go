@@ -271,6 +271,11 @@ func writeJSON(w io.Writer, v any) error {
 func progress(w io.Writer, what string) func(done, total int) {
 	last := -1
 	return func(done, total int) {
+		if done == workflow.ImportStartsOver {
+			fmt.Fprintf(w, "\n%s\n", workflow.CheckingAgain)
+			last = -1
+			return
+		}
 		pct := 100
 		if total > 0 {
 			pct = done * 100 / total

@@ -13,6 +13,11 @@ import (
 // header, the mapping and, provisionally, the date order and postal codes.
 const headRows = 2000
 
+// ProgressAgain, as the done of a progress report, says the import starts
+// over: rows far down the sheet changed how a column reads (its dates), so
+// the whole file is checked again and the bar goes back to the start.
+const ProgressAgain = -1
+
 // errDecidedOtherwise: rows further down the sheet changed a decision
 // taken from its head, so the streamed write is rolled back and redone.
 var errDecidedOtherwise = errors.New("the whole sheet decided otherwise than its first rows")
@@ -219,7 +224,11 @@ func ImportPatients(ctx context.Context, s *data.Store, path string, o Options, 
 	case errors.Is(err, errNothingWritten):
 		err = nil
 	case errors.Is(err, errDecidedOtherwise):
-		// Read the sheet again, whole, and plan and write it as a dry run would.
+		// Read the sheet again, whole, and plan and write it as a dry run
+		// would; the progress starts over, and says so.
+		if progress != nil {
+			progress(ProgressAgain, total)
+		}
 		var whole *Table
 		if whole, err = ReadTable(path, t.Sheet); err != nil {
 			return nil, res, err

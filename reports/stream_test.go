@@ -220,6 +220,23 @@ func TestStreamedImportMatchesDryRun(t *testing.T) {
 		if p.DateOrder != DayFirst {
 			t.Fatalf("date order %v, want day first", p.DateOrder)
 		}
+		// The progress starts over once, and says so; it never goes back otherwise.
+		s := newStore(t)
+		last, again := 0, 0
+		_, _, err := ImportPatients(context.Background(), s, path, Options{}, func(done, total int) {
+			switch {
+			case done == ProgressAgain:
+				again++
+				last = 0
+			case done < last:
+				t.Errorf("progress went back from %d to %d without a word", last, done)
+			default:
+				last = done
+			}
+		})
+		if err != nil || again != 1 {
+			t.Fatalf("started over %d times, %v", again, err)
+		}
 	})
 	t.Run("postal codes per value, one with letters far down", func(t *testing.T) {
 		path := filepath.Join(dir, "zips.xlsx")

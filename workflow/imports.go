@@ -67,6 +67,14 @@ type ImportResult struct {
 	Summary ImportSummary
 }
 
+// CheckingAgain is what an import says when it starts over (a progress
+// report with done == ImportStartsOver).
+const CheckingAgain = "Checking the whole file again: rows far down changed how a column reads (its dates)…"
+
+// ImportStartsOver is the done of a progress report when the import
+// starts over, checking the whole file again.
+const ImportStartsOver = reports.ProgressAgain
+
 // Import reads a spreadsheet of patients or visits and imports it: all rows
 // or none, after a backup. A dry run only plans. Patients are imported in
 // one pass - planned and written while the file is read - which ends
