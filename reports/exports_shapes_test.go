@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kindly/data"
+	"kindly/internal/storetest"
 )
 
 // The column names of common practice systems' and contact books' exports
@@ -152,5 +153,29 @@ func TestRejectsKeepDatesAsDates(t *testing.T) {
 	got := readWithOpenpyxl(t, rejects)
 	if len(got.Rows) != 2 || got.Rows[1][5] != "1960-03-04" || got.Types[1][5] != "d" && got.Types[1][5] != "n" {
 		t.Fatalf("rejects: %q types %q", got.Rows, got.Types)
+	}
+}
+
+// A new database that does not know the practice's country asks for it
+// before four-digit postal codes (07030 stored as 7030) are imported as
+// they are.
+func TestShortZipsWithoutACountryAreAskedAbout(t *testing.T) {
+	s := newStore(t)
+	storetest.SetZone(t, s, "") // a new database: no time zone, no country
+	path := filepath.Join(t.TempDir(), "ne.xlsx")
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"ID", "Last name", "First name", "Zip"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{1, "Lee", "Ann", 7030})
+	f.SetSheetRow("Sheet1", "A3", &[]any{2, "Kim", "Bob", 2139})
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	p, err := planFile(t, s, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(p.Warnings, "\n"); !strings.Contains(w, "practice's country is not known") {
+		t.Errorf("warnings %q", p.Warnings)
 	}
 }
