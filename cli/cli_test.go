@@ -43,7 +43,8 @@ func kindly(t *testing.T, args ...string) (string, error) {
 
 func TestCLIDemoAndSegments(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "k.db")
-	if out, err := kindly(t, "--db", db, "demo", "--patients", "300", "--seed", "7"); err != nil || !strings.Contains(out, "Added 300") {
+	if out, err := kindly(t, "--db", db, "demo", "--patients", "300", "--seed", "7"); err != nil || !strings.Contains(out, "Added 300") ||
+		!strings.Contains(out, "300 sample patients: ") || !strings.Contains(out, "archived (moved away or deceased") {
 		t.Fatalf("demo: %q %v", out, err)
 	}
 	out, err := kindly(t, "--db", db, "segments", "--json")

@@ -156,8 +156,9 @@ func backupTime(path string) (time.Time, bool) {
 }
 
 // DailyBackup backs the database up when no backup of any kind is less
-// than a day old, and then removes daily backups beyond the newest 14
-// (backups taken before imports and deletions, and by hand, are kept). It
+// than a day old, and then removes daily backups beyond the newest 14 and
+// backups taken before a deletion once they are 14 days old (those taken
+// before imports, and by hand, are kept). It
 // returns the new backup's path, or "" when none was due.
 func (s *Store) DailyBackup(ctx context.Context) (string, error) {
 	files, err := s.Backups()
@@ -178,6 +179,16 @@ func (s *Store) DailyBackup(ctx context.Context) (string, error) {
 	}
 	kept := 0
 	for _, f := range files { // newest first
+		// A backup taken before a deletion holds the deleted patient: it
+		// goes with the rotation, after as many days as daily ones are kept.
+		if strings.HasSuffix(f, "-before-delete.db") {
+			if t, ok := backupTime(f); ok && s.Now().Sub(t) > dailyKept*24*time.Hour {
+				if err := os.Remove(f); err != nil {
+					return path, fmt.Errorf("cannot remove an old backup: %w", err)
+				}
+			}
+			continue
+		}
 		if !strings.HasSuffix(f, "-daily.db") {
 			continue
 		}

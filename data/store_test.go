@@ -375,6 +375,11 @@ func TestDailyBackup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A backup taken before deleting a patient goes after 14 days.
+	beforeDelete, err := s.Backup(ctx, "before delete")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if path, err := s.DailyBackup(ctx); err != nil || path != "" {
 		t.Fatalf("a backup an hour old: daily backup %q, %v", path, err)
 	}
@@ -391,6 +396,9 @@ func TestDailyBackup(t *testing.T) {
 		}
 	}
 	list, _ := s.Backups()
+	if slices.Contains(list, beforeDelete) {
+		t.Errorf("the backup taken before a deletion outlived the rotation")
+	}
 	want := append([]string{manual}, daily[6:]...)
 	slices.Sort(want)
 	slices.Reverse(want)
