@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
+	"kindly/workflow"
 )
 
 var (
@@ -94,9 +95,16 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 		visitBox = container.NewVBox(f.visits, container.NewBorder(nil, nil, nil, addVisit, container.NewGridWithColumns(2, f.visitDate, f.visitService)))
 		f.loadVisits()
 	}
+	emailItem := fyne.CanvasObject(f.email)
+	if note := workflow.BounceNote(p, u.dates.at(p.EmailBouncedAt)); note != "" {
+		bounced := widget.NewLabel(note)
+		bounced.Wrapping = fyne.TextWrapWord
+		bounced.Importance = widget.DangerImportance
+		emailItem = container.NewVBox(f.email, bounced)
+	}
 	form := widget.NewForm(
 		widget.NewFormItem("First name", f.first), widget.NewFormItem("Last name", f.last),
-		widget.NewFormItem("Preferred name", f.preferred), widget.NewFormItem("Email", f.email),
+		widget.NewFormItem("Preferred name", f.preferred), widget.NewFormItem("Email", emailItem),
 		widget.NewFormItem("Phone", f.phone), widget.NewFormItem("Date of birth", f.born),
 		widget.NewFormItem("Sex", f.sex), widget.NewFormItem("Postal code", f.postal),
 		widget.NewFormItem("Language", f.language), widget.NewFormItem("Tags", f.tags),

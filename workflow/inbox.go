@@ -150,6 +150,16 @@ func (r InboxReport) Summary() string {
 		Count(r.AutoReplies, "auto-reply", "auto-replies"), Count(r.Replies, "reply", "replies"), Count(r.Other, "other message", "other messages"))
 }
 
+// BounceNote says, for the patient's page, why and since when the
+// patient's address is not used ("" when it is usable); since is the date
+// as the front end writes it. Changing the address clears it.
+func BounceNote(p data.Patient, since string) string {
+	if p.EmailBouncedAt.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("This address bounced (since %s): %s. Kindly does not email it until the address is changed.", since, p.EmailBounceReason)
+}
+
 // InboxReview lists the messages the practice decides about.
 func (w *Workflow) InboxReview(ctx context.Context) ([]data.ReviewItem, error) {
 	return w.store.InboxReview(ctx)

@@ -267,3 +267,15 @@ func TestInboxMovesHandledMailAndCountsOnce(t *testing.T) {
 		t.Errorf("after moving, the next check read %+v, %v", rep, err)
 	}
 }
+
+// The patient's page says why and since when an address is not used.
+func TestBounceNote(t *testing.T) {
+	p := data.Patient{Email: "ann@example.org"}
+	if BounceNote(p, "") != "" {
+		t.Error("a usable address has a note")
+	}
+	p.EmailBouncedAt, p.EmailBounceReason = time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC), "the address does not exist"
+	if n := BounceNote(p, "3 Dec 2026 09:00"); !strings.Contains(n, "since 3 Dec 2026 09:00") || !strings.Contains(n, "does not exist") || !strings.Contains(n, "until the address is changed") {
+		t.Errorf("note %q", n)
+	}
+}
