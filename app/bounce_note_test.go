@@ -28,4 +28,3 @@ func TestPatientPageShowsTheBounce(t *testing.T) {
 	}
 	writeScreenshot(t, w, "patient-bounced.png")
 }
-
