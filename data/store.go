@@ -141,13 +141,17 @@ func checkKindlyFile(path string) error {
 		return fmt.Errorf("%s %w: it is not a database file at all; choose Kindly's database (kindly.db) or a new file name", path, ErrNotKindly)
 	}
 	// Read-only and immutable: no journal, no lock, no change.
-	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro&immutable=1")
-	if err != nil {
-		return err
+	tables, kindly, err := schemaTables(path, "mode=ro&immutable=1")
+	if (err != nil || tables > 0 && kindly == 0) && fileExists(path+"-wal") {
+		// A process killed during a checkpoint leaves the main file to be
+		// mended from its journal, which the look above ignores: look
+		// again through the journal, and when that cannot be done either,
+		// the ordinary open recovers it (and its schema says whose it is).
+		tables, kindly, err = schemaTables(path, "mode=ro")
+		if err != nil {
+			return nil
+		}
 	}
-	defer db.Close()
-	var tables, kindly int
-	err = db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations') FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &kindly)
 	if err != nil {
 		return fmt.Errorf("%s %w: it cannot be read as a database (%v)", path, ErrNotKindly, err)
 	}
@@ -155,6 +159,18 @@ func checkKindlyFile(path string) error {
 		return fmt.Errorf("%s %w: it is another program's database, which Kindly leaves as it is; choose Kindly's database (kindly.db) or a new file name", path, ErrNotKindly)
 	}
 	return nil
+}
+
+// schemaTables counts a database's tables and says whether one is Kindly's
+// schema_migrations, opened read-only with the given URI parameters.
+func schemaTables(path, params string) (tables, kindly int, err error) {
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+params)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	err = db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations') FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &kindly)
+	return tables, kindly, err
 }
 
 // openFile opens and migrates the database file at path, without the
