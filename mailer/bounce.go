@@ -111,9 +111,14 @@ func dsnReports(s string) []recipientReport {
 	var out []recipientReport
 	var cur *recipientReport
 	var hasFinal, hasOriginal bool
+	var early recipientReport // fields written before the recipient's (Facebook writes Diagnostic-Code first)
 	start := func() {
+		first := len(out) == 0
 		out = append(out, recipientReport{})
 		cur, hasFinal, hasOriginal = &out[len(out)-1], false, false
+		if first {
+			*cur = early
+		}
 	}
 	for _, field := range reportFields(s) {
 		name, value := field[0], field[1]
@@ -134,22 +139,23 @@ func dsnReports(s string) []recipientReport {
 			if a := firstAddress(value); a != "" {
 				cur.address = a
 			}
-		case "action":
-			if cur != nil {
-				cur.action = strings.ToLower(strings.Fields(value + " x")[0])
+		case "action", "status", "diagnostic-code":
+			r := cur
+			if r == nil {
+				r = &early
 			}
-		case "status":
-			if cur != nil {
-				cur.status = statusIn(value)
-			}
-		case "diagnostic-code":
-			if cur != nil {
+			switch name {
+			case "action":
+				r.action = strings.ToLower(strings.Fields(value + " x")[0])
+			case "status":
+				r.status = statusIn(value)
+			default:
 				_, after, ok := strings.Cut(value, ";")
 				if !ok {
 					after = value
 				}
-				cur.diag = strings.TrimSpace(after)
-				cur.stage = stageIn(cur.diag)
+				r.diag = strings.TrimSpace(after)
+				r.stage = stageIn(r.diag)
 			}
 		case "will-retry-until":
 			if cur != nil && cur.action == "" {
@@ -191,15 +197,7 @@ var stageWords = []struct {
 // command"), or the last command before the refusal in a transcript
 // (">>> DATA", then "<<< 550 ...").
 func stageIn(text string) Stage {
-	best, at := StageUnknown, len(text)+1
-	for _, s := range stageWords {
-		if loc := s.re.FindStringIndex(text); loc != nil && loc[0] < at {
-			best, at = s.stage, loc[0]
-		}
-	}
-	if best != StageUnknown {
-		return best
-	}
+	// A transcript (">>> DATA", then "<<< 550 ...") says it best.
 	if loc := refusalLine.FindStringIndex(text); loc != nil {
 		cmds := commandLine.FindAllStringSubmatch(text[:loc[0]], -1)
 		if len(cmds) > 0 {
@@ -213,7 +211,13 @@ func stageIn(text string) Stage {
 			}
 		}
 	}
-	return StageUnknown
+	best, at := StageUnknown, len(text)+1
+	for _, s := range stageWords {
+		if loc := s.re.FindStringIndex(text); loc != nil && loc[0] < at {
+			best, at = s.stage, loc[0]
+		}
+	}
+	return best
 }
 
 var (
@@ -288,9 +292,19 @@ func around(text, addr string) string {
 	if len(lines) > 11 {
 		lines = lines[:11]
 	}
+	for j := 1; j < len(lines); j++ { // its paragraph: the next recipient's words are not its
+		other := false
+		for _, a := range addressesIn(lines[j]) {
+			other = other || a != addr
+		}
+		if strings.TrimSpace(lines[j]) == "" && j > 1 || other && !strings.Contains(strings.ToLower(lines[j]), addr) {
+			lines = lines[:j]
+			break
+		}
+	}
 	part := strings.Join(lines, "\n")
-	if reasonOfText(part) == "" && statusIn(part) == "" && codeIn(part) == 0 {
-		return text // the words are elsewhere (before the address)
+	if rt := textReason(part); (rt == nil || rt.weak) && statusIn(part) == "" && codeIn(part) == 0 {
+		return text // the words are elsewhere (before the address, or after its paragraph)
 	}
 	return part
 }

@@ -56,7 +56,7 @@ func TestInterpretRealReplies(t *testing.T) {
 		{StageMailFrom, 530, "5.7.57", "Client not authenticated to send mail. [MW4PR03CA0001.namprd03.prod.outlook.com]", PartySender, false, ReasonSecurity},
 		{StageAuth, 535, "5.7.139", "Authentication unsuccessful, basic authentication is disabled.", PartySender, false, ReasonAuthFailure},
 		{StageAuth, 535, "5.7.8", "Username and Password not accepted. https://support.google.com/mail/?p=BadCredentials", PartySender, false, ReasonAuthFailure},
-		{StageGreeting, 554, "", "mx.example.com ESMTP not accepting connections", PartySender, false, ReasonNotAccept},
+		{StageGreeting, 554, "", "mx.example.com ESMTP not accepting connections", PartySender, false, ReasonBlocked},
 		// The connection, whatever the words.
 		{StageRcptTo, 421, "4.7.0", "Try again later, closing connection.", PartyConnection, true, ReasonSpeeding},
 		{StageGreeting, 421, "4.3.2", "Service not available, closing transmission channel", PartyConnection, true, ReasonNotAccept},

@@ -30,14 +30,20 @@ var reasonTexts = []reasonText{
 	// domain without mail servers (Postfix's "Host not found, try again").
 	{ReasonNetworkError, words(`name service error.*(try again|malformed|unexpected|timed out|server failure)|` +
 		`host not found, try again|temporary failure in name resolution|dns (lookup )?(timeout|temporary failure|servfail)`), true, false, false},
-	// The sending server itself refused (its name, its relay), before any
-	// word about the address.
-	{ReasonBlocked, words(`my name was rejected|no access from mail server|open relay`), false, false, false},
-	{ReasonMailboxFull, words(`mailbox (is |was )?full|mail ?box (size |storage )?(limit|quota) exceeded|over ?quota|` +
+	// The sending server itself refused (its name, its relay, a block
+	// list, its pace), before any word about the address, whatever code
+	// came with it ("553 5.1.3 ... spamhaus", "550 5.1.1 ... has sent to
+	// too many recipients this hour").
+	{ReasonBlocked, words(`my name was rejected|no access from mail server|open relay|not accepting connections`), false, false, false},
+	{ReasonBlocked, words(`spamhaus|spamcop|blocked using|dnsbl|barracudacentral`), true, false, false},
+	{ReasonSpeeding, words(`has sent (to )?too many|too many recipients this hour|sent too many (messages|emails)|exceeded (the|its|your) (rate|sending) limit`), true, false, false},
+	// A program on the receiving side that failed to deliver (procmail).
+	{ReasonMailerError, words(`procmail|maildrop|couldn't create "?/`), true, false, false},
+	{ReasonMailboxFull, words(`mailbox (is |was )?full|not enough disk space|mail ?box (size |storage )?(limit|quota) exceeded|over ?quota|` +
 		`(mailbox|disk|storage|user'?s?) quota|quota (exceeded|exceed|full)|exceeded (the )?(storage|mailbox)|` +
 		`is over (its|the|their) (quota|storage)|mail ?folder is full|mailbox has exceeded|insufficient (disk )?space in|` +
 		`account is full|mailbox (storage )?full|out of storage|postfach (ist )?voll|bo[iî]te (aux lettres )?pleine|buz[oó]n lleno|` +
-		`user (is )?over|too much mail data|mailbox size`), false, false, false},
+		`user (is )?over|too much mail data|mailbox size`), true, false, false},
 	{ReasonVirus, words(`virus|malware|infected|trojan`), false, false, false},
 	{ReasonNoRelaying, words(`relay(ing)? (access )?(denied|not (permitted|allowed))|not permitted to relay|unable to relay|` +
 		`we do not relay|relaying (is )?(not allowed|prohibited|disallowed)|not allowed to relay|no relaying|relay not allowed|` +
@@ -51,11 +57,13 @@ var reasonTexts = []reasonText{
 		`name or service not known|unrouteable (mail )?domain|nxdomain|domain (does not|doesn't) exist|dns error|` +
 		`no valid (mx|host)|all relevant mx records point to non-existent hosts|unknown domain|invalid domain|` +
 		`name service error|domain (is )?(not|no longer) (valid|registered|in use)|hostname not found|host not found|` +
-		`no such domain|domain unknown|domain may not exist|domain is not reachable|unrouteable address`), false, false, false},
+		`no such domain|domain unknown|domain may not exist|domain is not reachable|unrouteable address|dns lookup failure|` +
+		`host \S+ not found|^\d{3} [a-z0-9-]+(\.[a-z0-9-]+)+ does not exist|[^@<\w][a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,} does not exist`), false, false, false},
 	{ReasonUserUnknown, words(`no such (user|recipient|mailbox|address|account|person|local user)|couldn't be found|could not be found|` +
-		`(recipient|address|mailbox) not found|recipientnotfound|address couldn't|account that you tried to reach does not exist|` +
+		`(recipient|address|mailbox) not found|recipientnotfound|address couldn't|` +
 		`no mailbox here|not a valid (mailbox|recipient)|unknown recipient|recipient unknown|mailbox unavailable|` +
-		`user doesn't have|recipient address rejected: access denied|invalid recipient|destinataire invalide`), false, false, true},
+		`user doesn't have|recipient address rejected: access denied|invalid recipient|destinataire invalide|` +
+		`invalid final delivery userid|check if (the )?address is correct|not listed in (the )?public name (&|and) address book|not listed in (domino|the directory)`), false, false, true},
 	{ReasonUserUnknown, words(`user unknown|unknown user|no such (user|recipient|mailbox|address|account|person|local user)|` +
 		`(does not|doesn't|does ?n[o']t|did not) exist|not exists?\b|(recipient|user|address|mailbox|account) (was )?not found|` +
 		`recipientnotfound|invalid (recipient|mailbox|address|user|email address)|mailbox unavailable|unrouteable address|` +
@@ -64,8 +72,8 @@ var reasonTexts = []reasonText{
 		`user doesn't have|no account by that name|not our customer|user not (here|local)|unknown (mailbox|account)|` +
 		`this account is not|mailbox name not allowed|invalid address|addressee unknown|no valid recipients?|user invalid|` +
 		`unbekannt|existiert nicht|n'existe pas|introuvable|no existe|desconocido|no such user here|` +
-		`userunknown|unknown or illegal|not listed in (domino|the directory)|is not a known user|mailbox not available|recipient address rejected\.?\s*(\(in reply|$)`), false, false, false},
-	{ReasonNotAccept, words(`does not accept (e-?)?mail|null mx|not accepting (any )?(e-?)?mail|not accepting connections|accepts no mail|no mail (is )?accepted`), false, false, false},
+		`unknown or illegal|is not a known user|mailbox not available|recipient address rejected\.?\s*(\(in reply|$)`), false, false, false},
+	{ReasonNotAccept, words(`does not accept (e-?)?mail|null mx|not accepting (any )?(e-?)?mail|accepts no mail|no mail (is )?accepted|indicated no smtp service|no smtp service`), false, false, false},
 	{ReasonRequirePTR, words(`reverse (dns|lookup|hostname)|no ptr|ptr record|cannot find your (hostname|reverse)|` +
 		`cannot resolve your (address|hostname)|client host (name )?(lookup|unknown)|hostname (does not|doesn't) match|` +
 		`not have (a )?reverse|rdns|unresolvable (address|host)`), false, false, false},
@@ -106,6 +114,9 @@ func words(pattern string) *regexp.Regexp { return regexp.MustCompile(`(?i)(` + 
 
 // textReason is the first known server text in a reply (nil when none).
 func textReason(text string) *reasonText {
+	// Addresses are not words: "spam@", "userunknown@" and "blocked.example"
+	// say nothing of why.
+	text = addressPattern.ReplaceAllString(text, "<address>")
 	text = strings.Join(strings.Fields(text), " ") // folded lines: "Host not\n    found"
 	if text == "" {
 		return nil
