@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -127,7 +128,8 @@ func TestExportDoesNotOverwrite(t *testing.T) {
 	if b, _ := os.ReadFile(out); string(b) != "the practice's own file" {
 		t.Fatal("the file was changed")
 	}
-	if res, err := kindly(t, "--db", db, "export", "patients", "--out", out, "--force"); err != nil || !strings.Contains(res, "Wrote 20 rows") {
+	// (how many of the sample patients are archived, and not exported, depends on the day)
+	if res, err := kindly(t, "--db", db, "export", "patients", "--out", out, "--force"); err != nil || !regexp.MustCompile(`^Wrote [1-9][0-9]* rows to `).MatchString(res) {
 		t.Fatalf("--force: %q %v", res, err)
 	}
 }
