@@ -296,8 +296,8 @@ type Bounce struct {
 	Reason string
 }
 
-// BounceHistory lists a patient's bounces, newest first: why and since
-// when an address is unusable, for the patient's page.
+// BounceHistory lists a patient's bounces, newest first, from the inbox
+// and refused at send time.
 func (s *Store) BounceHistory(ctx context.Context, patientID int64) ([]Bounce, error) {
 	return queryAll(ctx, s, "the patient's bounces", `SELECT at, email, hard, reason FROM bounces WHERE patient_id = ? ORDER BY at DESC, id DESC`,
 		func(row scanner) (Bounce, error) {

@@ -274,13 +274,6 @@ func (s *Store) MarkSentAndClaim(ctx context.Context, sentID, nextID int64, purp
 	return claimed, to, mapError(err)
 }
 
-// ReleaseClaim puts a claimed message that was not sent back in the
-// queue, its attempt uncounted.
-func (s *Store) ReleaseClaim(ctx context.Context, id int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'queued', attempts = max(attempts - 1, 0) WHERE id = ? AND status = 'sending'`, id)
-	return mapError(err)
-}
-
 // Uncertain lists a campaign's emails that were being sent when the
 // connection or Kindly stopped: they may or may not have arrived.
 func (s *Store) Uncertain(ctx context.Context, campaignID int64) ([]OutboxEntry, error) {
