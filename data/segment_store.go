@@ -91,11 +91,13 @@ func scanSegment(row scanner) (Segment, error) {
 	return seg, nil
 }
 
+const listSegmentsSQL = `SELECT id, name, rules, created_at, updated_at FROM segments ORDER BY name COLLATE NOCASE`
+
 // SegmentList lists all segments by name for the practice to see, a
 // segment whose saved rules are damaged among them, with Damaged saying
 // why (its Rule is empty: never count or send with it).
 func (s *Store) SegmentList(ctx context.Context) ([]Segment, error) {
-	return queryAll(ctx, s, "list segments", `SELECT id, name, rules, created_at, updated_at FROM segments ORDER BY name COLLATE NOCASE`,
+	return queryAll(ctx, s, "list segments", listSegmentsSQL,
 		func(row scanner) (Segment, error) {
 			seg, err := scanSegment(row)
 			if err != nil && seg.Name != "" {
@@ -108,7 +110,7 @@ func (s *Store) SegmentList(ctx context.Context) ([]Segment, error) {
 
 // Segments lists all segments by name.
 func (s *Store) Segments(ctx context.Context) ([]Segment, error) {
-	return queryAll(ctx, s, "list segments", `SELECT id, name, rules, created_at, updated_at FROM segments ORDER BY name COLLATE NOCASE`, scanSegment)
+	return queryAll(ctx, s, "list segments", listSegmentsSQL, scanSegment)
 }
 
 // DeleteSegment removes a segment that no campaign and no other segment uses.

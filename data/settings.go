@@ -109,6 +109,15 @@ func IsLoopback(host string) bool {
 	return ok
 }
 
+// LooksLoopback says, without asking DNS, that host names this computer:
+// a loopback address or "localhost". For estimates only; what may be sent
+// without encryption is decided by LoopbackIPs.
+func LooksLoopback(host string) bool {
+	h := strings.Trim(strings.TrimSpace(host), "[]")
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback() || strings.EqualFold(h, "localhost")
+}
+
 // LoopbackIPs resolves host and says whether every address it has is a
 // loopback one; a connection without encryption dials these addresses
 // themselves, so a name cannot resolve elsewhere between check and dial.

@@ -237,12 +237,10 @@ func reasonOf(stage Stage, status, text string) Reason {
 		return fromStatus
 	}
 	switch stage {
-	case StageAuth:
-		return ReasonAuthFailure
 	case StageConnect, StageGreeting, StageHello:
 		return ReasonNetworkError
 	}
-	return ReasonUndefined
+	return ReasonUndefined // (AUTH is the sign-in's, whatever: Interpret says so)
 }
 
 // genericStatus: codes that say little beyond "refused" (x.0.0, 5.7.1 and

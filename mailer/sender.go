@@ -110,7 +110,6 @@ func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (P
 	defer unlock()
 	r := &run{Sender: s, ctx: ctx, c: c, occ: occurrence, connFails: map[int64]int{}, refusedBy: map[string][]int64{}, dayLimit: s.Limits.PerDay}
 	defer r.hangUp()
-	defer r.flush()
 	if r.tag, err = busyRetry(ctx, r.waitBusy, func() (string, error) { return s.Store.MessageTag(ctx) }); err != nil {
 		return r.pr, err
 	}

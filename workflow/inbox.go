@@ -39,7 +39,6 @@ var ErrNoInbox = errors.New("the inbox server (IMAP) is not set up: choose the p
 func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (InboxReport, error) {
 	var rep InboxReport
 	bounced, unusable := map[string]bool{}, map[string]bool{}
-	defer func() { rep.Bounced, rep.Unusable = len(bounced), len(unusable) }()
 	st, err := w.store.Settings(ctx)
 	if err != nil {
 		return rep, err
