@@ -17,31 +17,6 @@ import (
 	"kindly/workflow"
 )
 
-// importFields are the choices for a column, in words.
-var importFields = []struct {
-	field reports.Field
-	label string
-}{
-	{reports.FieldNone, "(skip this column)"}, {reports.FieldExternalID, "Practice ID"}, {reports.FieldFullName, "Full name (Last, First)"},
-	{reports.FieldLastName, "Last name"}, {reports.FieldFirstName, "First name"}, {reports.FieldPreferredName, "Preferred name"},
-	{reports.FieldEmail, "Email"}, {reports.FieldPhone, "Phone"}, {reports.FieldBirthDate, "Date of birth"}, {reports.FieldSex, "Sex"},
-	{reports.FieldPostalCode, "Postal code"}, {reports.FieldLanguage, "Language"}, {reports.FieldNotes, "Notes"}, {reports.FieldTags, "Tags"},
-	{reports.FieldPromoOptIn, "Promotions (yes / opted out)"}, {reports.FieldCareReminders, "Care reminders (allowed / opted out)"},
-	{reports.FieldOptOut, "Opted out of all email (yes/no)"},
-	{reports.FieldDoNotContact, "Do not contact (yes/no)"},
-	{reports.FieldStatus, "Status (deceased, inactive, moved: archived)"},
-	{reports.FieldInactive, "Deceased or inactive (yes/no)"},
-}
-
-func fieldLabel(f reports.Field) string {
-	for _, x := range importFields {
-		if x.field == f {
-			return x.label
-		}
-	}
-	return string(f)
-}
-
 // importWizard reads a spreadsheet, shows the guessed mapping and the dry
 // run, and imports with a progress bar and cancel.
 type importWizard struct {
@@ -225,31 +200,31 @@ func (w *importWizard) replan() {
 func (w *importWizard) showColumns() {
 	w.columns.RemoveAll()
 	var labels []string
-	for _, f := range importFields {
-		labels = append(labels, f.label)
+	for _, f := range reports.PatientFieldChoices {
+		labels = append(labels, f.Label)
 	}
 	for i, h := range w.plan.Header {
 		col := i
 		sel := widget.NewSelect(labels, nil)
-		sel.SetSelected(fieldLabel(w.mapping[col]))
+		sel.SetSelected(reports.FieldLabel(w.mapping[col]))
 		sel.OnChanged = func(label string) {
-			for _, f := range importFields {
-				if f.label != label {
+			for _, f := range reports.PatientFieldChoices {
+				if f.Label != label {
 					continue
 				}
-				if f.field == reports.FieldNone {
+				if f.Field == reports.FieldNone {
 					delete(w.mapping, col)
 					continue
 				}
 				for c, other := range w.mapping { // one column per field: the choice wins, as with --map
-					if other == f.field && c != col {
+					if other == f.Field && c != col {
 						delete(w.mapping, c)
 						if c < len(w.columns.Objects) {
-							w.columnSelect(c).SetSelected(fieldLabel(reports.FieldNone))
+							w.columnSelect(c).SetSelected(reports.FieldLabel(reports.FieldNone))
 						}
 					}
 				}
-				w.mapping[col] = f.field
+				w.mapping[col] = f.Field
 			}
 			w.replan()
 		}
@@ -389,7 +364,7 @@ func (w *importWizard) newPreview() *widget.Table {
 		case id.Col == 2:
 			l.SetText("Why, or what to check")
 		case id.Col-3 < len(w.cols) && w.plan != nil:
-			l.SetText(fieldLabel(w.plan.Mapping[w.cols[id.Col-3]]))
+			l.SetText(reports.FieldLabel(w.plan.Mapping[w.cols[id.Col-3]]))
 		default:
 			l.SetText("")
 		}

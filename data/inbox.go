@@ -18,15 +18,15 @@ import (
 // database.
 func (s *Store) MessageTag(ctx context.Context) (string, error) {
 	// Read first: a read is never kept waiting by another writer.
-	if tag, err := s.setting(ctx, "mail.message_tag", ""); err != nil || tag != "" {
+	if tag, err := s.setting(ctx, keyMessageTag, ""); err != nil || tag != "" {
 		return tag, err
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
-	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO settings (key, value) VALUES ('mail.message_tag', ?)`, hex.EncodeToString(b)); err != nil {
+	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)`, keyMessageTag, hex.EncodeToString(b)); err != nil {
 		return "", mapError(err)
 	}
-	return s.setting(ctx, "mail.message_tag", "")
+	return s.setting(ctx, keyMessageTag, "")
 }
 
 // InboxState is how far the inbox check has read a mailbox: every message

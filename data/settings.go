@@ -151,7 +151,9 @@ func (s *Store) RecordServerDayLimit(ctx context.Context, n int) error {
 	return s.setSetting(ctx, keyMailServerPerDay, strconv.Itoa(n))
 }
 
-// The settings table's keys, here and nowhere else.
+// The settings table's keys, here and nowhere else in Go; the batch's
+// 'bulk.deferred' flag lives in SQL (WithBatch and the search triggers of
+// the migrations).
 const (
 	keyPracticeName      = "practice.name"
 	keyPracticeAddress   = "practice.address"
@@ -178,6 +180,7 @@ const (
 	keyCapCount          = "cap.count"
 	keyCapDays           = "cap.days"
 	keySubjectWords      = "subject.extra_words"
+	keyMessageTag        = "mail.message_tag"
 )
 
 // Settings reads the practice's settings; what was never set has its default.

@@ -36,8 +36,9 @@ const (
 	FieldService       Field = "service"
 )
 
-// fieldWords name the fields as people do: in the window's choices, in the
-// command line's output and in --map.
+// fieldWords name the fields as people do: in the command line's output,
+// in --map and in the import's notes. The window's choices say more
+// (PatientFieldChoices).
 var fieldWords = map[Field]string{
 	FieldExternalID: "practice id", FieldFirstName: "first name", FieldLastName: "last name", FieldFullName: "full name",
 	FieldPreferredName: "preferred name", FieldEmail: "email", FieldPhone: "phone", FieldBirthDate: "date of birth",
@@ -45,6 +46,36 @@ var fieldWords = map[Field]string{
 	FieldPromoOptIn: "promotions", FieldCareReminders: "care reminders", FieldOptOut: "opted out",
 	FieldDoNotContact: "do not contact", FieldStatus: "status", FieldInactive: "deceased or inactive",
 	FieldVisitDate: "visit date", FieldService: "service",
+}
+
+// FieldChoice is a field as the window offers it for a column.
+type FieldChoice struct {
+	Field Field
+	Label string
+}
+
+// PatientFieldChoices are the fields a patient import offers for a column,
+// in the window's order, with what each reads ("(skip this column)" first).
+var PatientFieldChoices = []FieldChoice{
+	{FieldNone, "(skip this column)"}, {FieldExternalID, "Practice ID"}, {FieldFullName, "Full name (Last, First)"},
+	{FieldLastName, "Last name"}, {FieldFirstName, "First name"}, {FieldPreferredName, "Preferred name"},
+	{FieldEmail, "Email"}, {FieldPhone, "Phone"}, {FieldBirthDate, "Date of birth"}, {FieldSex, "Sex"},
+	{FieldPostalCode, "Postal code"}, {FieldLanguage, "Language"}, {FieldNotes, "Notes"}, {FieldTags, "Tags"},
+	{FieldPromoOptIn, "Promotions (yes / opted out)"}, {FieldCareReminders, "Care reminders (allowed / opted out)"},
+	{FieldOptOut, "Opted out of all email (yes/no)"},
+	{FieldDoNotContact, "Do not contact (yes/no)"},
+	{FieldStatus, "Status (deceased, inactive, moved: archived)"},
+	{FieldInactive, "Deceased or inactive (yes/no)"},
+}
+
+// FieldLabel is the field as the window's choice names it.
+func FieldLabel(f Field) string {
+	for _, c := range PatientFieldChoices {
+		if c.Field == f {
+			return c.Label
+		}
+	}
+	return f.Words()
 }
 
 // Words is the field in words ("date of birth").

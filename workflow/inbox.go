@@ -35,7 +35,8 @@ var ErrNoInbox = errors.New("the inbox server (IMAP) is not set up: choose the p
 // what came back: bounces make addresses unusable, opt-out replies and spam
 // complaints opt patients out, what Kindly cannot read for sure is listed
 // for the practice. Each message counts once (the mailbox's read position
-// is kept); the mailbox itself is never changed.
+// is kept). The mailbox is left as it is, unless the practice chose in
+// Settings to move the bounces Kindly handled into a folder of their own.
 func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (InboxReport, error) {
 	var rep InboxReport
 	bounced, unusable := map[string]bool{}, map[string]bool{}

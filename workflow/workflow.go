@@ -1,7 +1,8 @@
 // Package workflow is every job the practice does, written once: the
 // window (app) and the command line (cli) both call it, so the two cannot
-// drift apart. It sits above data, reports and mailer, knows nothing of
-// screens or flags, and answers with structs, not text.
+// drift apart. It is their one door to data, reports and mailer, knows
+// nothing of screens or flags, and writes every sentence and number the
+// practice reads; the front ends only lay them out.
 package workflow
 
 import (
