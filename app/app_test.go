@@ -95,6 +95,7 @@ func newTestUIAt(t *testing.T, patients int, now time.Time) (*UI, fyne.Window) {
 	}
 	store := storetest.OpenWithClock(t, clock)
 	work := workflow.New(store)
+	testStores.Store(work, store)
 	if err := work.EnsureStarters(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,22 @@ func newTestUIAt(t *testing.T, patients int, now time.Time) (*UI, fyne.Window) {
 func newTestUIOn(t *testing.T, store *data.Store) (*UI, fyne.Window) {
 	t.Helper()
 	t.Cleanup(func() { store.Close() })
-	return uiOn(t, workflow.New(store))
+	work := workflow.New(store)
+	testStores.Store(work, store)
+	return uiOn(t, work)
+}
+
+// testStores are the stores the tests' windows work on: a test arranges
+// and checks the database directly, the window never does.
+var testStores sync.Map // *workflow.Workflow -> *data.Store
+
+// storeOf is the store under the test window's workflow.
+func storeOf(u *UI) *data.Store {
+	s, ok := testStores.Load(u.work)
+	if !ok {
+		panic("the test window's store is not known")
+	}
+	return s.(*data.Store)
 }
 
 func uiOn(t *testing.T, work *workflow.Workflow) (*UI, fyne.Window) {
@@ -248,12 +264,12 @@ func TestPatientFormAddsAndValidates(t *testing.T) {
 		f.onSave()
 	})
 	waitFor(t, u, "the saved patient", func() bool { return received(saved) })
-	ps, err := u.store.Patients(context.Background(), data.PatientQuery{Search: "lovelace"})
+	ps, err := storeOf(u).Patients(context.Background(), data.PatientQuery{Search: "lovelace"})
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("patients: %v, %v", ps, err)
 	}
 	p := ps[0]
-	tags, _ := u.store.Tags(context.Background(), p.ID)
+	tags, _ := storeOf(u).Tags(context.Background(), p.ID)
 	if p.Email != "ada@example.com" || p.BirthDate.String() != "1915-12-10" || p.PromoConsent != data.PromoOptedIn || p.PromoSource != "front desk" || len(tags) != 2 {
 		t.Fatalf("saved %+v %q", p, tags)
 	}
@@ -268,7 +284,7 @@ func TestWelcomeOnNewDatabase(t *testing.T) {
 	writeScreenshot(t, w, "welcome.png")
 	onUI(u, func() { s.onSample() })
 	waitFor(t, u, "sample patients", func() bool { return !s.welcome.Visible() && s.due.Text != "Adding 2,000 sample patients…" })
-	if n, _ := u.store.CountPatients(context.Background(), data.PatientQuery{IncludeArchived: true}); n != 2000 {
+	if n, _ := storeOf(u).CountPatients(context.Background(), data.PatientQuery{IncludeArchived: true}); n != 2000 {
 		t.Fatalf("%d patients", n)
 	}
 }
@@ -296,7 +312,7 @@ func TestSegmentBuilder(t *testing.T) {
 		visit.month.SetSelected("September")
 	})
 	want := data.Rule{Kind: data.KindAll, Rules: []data.Rule{{Kind: data.KindAge, Min: ptr(65)}, {Kind: data.KindVisit, Service: "flu shot", Op: data.VisitNotSince, Month: 9}}}
-	n, err := u.store.SegmentCount(context.Background(), want)
+	n, err := storeOf(u).SegmentCount(context.Background(), want)
 	if err != nil || n == 0 {
 		t.Fatal(n, err)
 	}
@@ -308,11 +324,11 @@ func TestSegmentBuilder(t *testing.T) {
 		s.onSave()
 	})
 	waitFor(t, u, "saved", func() bool { return s.saveMsg.Text == "Saved." })
-	seg, err := u.store.SegmentByName(context.Background(), "Flu 65+")
+	seg, err := storeOf(u).SegmentByName(context.Background(), "Flu 65+")
 	if err != nil || seg.Rule.JSON() != want.JSON() {
 		t.Fatalf("saved %s, %v", seg.Rule.JSON(), err)
 	}
-	first, _ := u.store.SegmentMembers(context.Background(), want, 0, 1)
+	first, _ := storeOf(u).SegmentMembers(context.Background(), want, 0, 1)
 	onUI(u, func() { s.onWhy(first[0].LastName + " " + first[0].FirstName) })
 	waitFor(t, u, "the explanation", func() bool {
 		return strings.Contains(s.why.Text, "is in this segment") || strings.Contains(s.why.Text, "is not")
@@ -330,7 +346,7 @@ func TestSegmentBuilder(t *testing.T) {
 	onUI(u, func() { s.onDelete() })
 	onUI(u, func() { tapButton(t, w, "Yes") })
 	waitFor(t, u, "the deletion", func() bool { return len(s.rows) == 6 && strings.Contains(u.notice.text.Text, "was deleted") })
-	if _, err := u.store.SegmentByName(context.Background(), "Flu 65+ (copy)"); err == nil {
+	if _, err := storeOf(u).SegmentByName(context.Background(), "Flu 65+ (copy)"); err == nil {
 		t.Fatal("the copy is still there")
 	}
 }
@@ -350,7 +366,7 @@ func received[T any](ch chan T) bool {
 func TestPatientFormVisits(t *testing.T) {
 	u, w := newTestUI(t, 30)
 	defer onUI(nil, w.Close)
-	ps, _ := u.store.Patients(context.Background(), data.PatientQuery{Limit: 1})
+	ps, _ := storeOf(u).Patients(context.Background(), data.PatientQuery{Limit: 1})
 	var f *patientForm
 	onUI(u, func() { f = showPatientForm(u, ps[0], nil, nil) })
 	waitFor(t, u, "the visits", func() bool { return f.visits.Text != "Loading visits…" })
@@ -368,7 +384,7 @@ func TestDailyBackupAtStart(t *testing.T) {
 	u, w := newTestUI(t, 0)
 	defer onUI(nil, w.Close)
 	waitFor(t, u, "the daily backup", func() bool {
-		list, _ := u.store.Backups()
+		list, _ := storeOf(u).Backups()
 		return len(list) == 1 && strings.HasSuffix(list[0], "-daily.db")
 	})
 }
@@ -380,10 +396,10 @@ func TestRestoreFromSettings(t *testing.T) {
 	u, w := newTestUI(t, 12)
 	onUI(u, func() { u.Show("Settings") })
 	s := u.settings
-	waitFor(t, u, "the daily backup", func() bool { list, _ := u.store.Backups(); return len(list) == 1 })
+	waitFor(t, u, "the daily backup", func() bool { list, _ := storeOf(u).Backups(); return len(list) == 1 })
 	onUI(u, s.refresh)
-	waitFor(t, u, "the daily backup in the list", func() bool { return len(s.backupFiles) == 1 })
-	if err := u.store.CreatePatient(context.Background(), &data.Patient{LastName: "Later", FirstName: "Lee"}); err != nil {
+	waitFor(t, u, "the daily backup in the list", func() bool { return len(s.backupList) == 1 })
+	if err := storeOf(u).CreatePatient(context.Background(), &data.Patient{LastName: "Later", FirstName: "Lee"}); err != nil {
 		t.Fatal(err)
 	}
 	onUI(u, func() { s.chosenBackup = 0; s.onRestore() })
@@ -394,9 +410,9 @@ func TestRestoreFromSettings(t *testing.T) {
 	})
 	onUI(u, func() { tapButton(t, w, "Yes") })
 	waitFor(t, u, "the restore scheduled", func() bool { return strings.HasPrefix(s.status.Text, "Close and reopen Kindly") })
-	path := u.store.Path()
+	path := storeOf(u).Path()
 	onUI(nil, w.Close)
-	u.store.Close()
+	storeOf(u).Close()
 
 	store, err := data.Open(path)
 	if err != nil {

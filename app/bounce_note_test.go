@@ -14,12 +14,12 @@ func TestPatientPageShowsTheBounce(t *testing.T) {
 	u, w := newTestUI(t, 20)
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
-	ps, _ := u.store.Patients(ctx, data.PatientQuery{Limit: 1})
+	ps, _ := storeOf(u).Patients(ctx, data.PatientQuery{Limit: 1})
 	p := ps[0]
-	if _, err := u.store.ApplyFinding(ctx, data.Finding{Kind: data.FindingBounce, Address: p.Email, Hard: true, Reason: "the address does not exist"}); err != nil {
+	if _, err := storeOf(u).ApplyFinding(ctx, data.Finding{Kind: data.FindingBounce, Address: p.Email, Hard: true, Reason: "the address does not exist"}); err != nil {
 		t.Fatal(err)
 	}
-	p, _ = u.store.Patient(ctx, p.ID)
+	p, _ = storeOf(u).Patient(ctx, p.ID)
 	onUI(u, func() { showPatientForm(u, p, nil, nil) })
 	found := ""
 	onUI(u, func() { found = overlayText(w) })

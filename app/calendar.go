@@ -34,7 +34,7 @@ type calendarScreen struct {
 
 func newCalendarScreen(u *UI) *calendarScreen {
 	s := &calendarScreen{ui: u}
-	today, _ := u.store.Today()
+	today := u.todayDate()
 	s.month = data.Date{Year: today.Year, Month: today.Month, Day: 1}
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	s.grid = container.NewGridWithColumns(7)

@@ -29,7 +29,7 @@ func TestCampaignPageStates(t *testing.T) {
 	defer onUI(nil, w.Close)
 	onUI(nil, func() { w.Resize(fyne.NewSize(1024, 700)) })
 	ctx := context.Background()
-	st := u.store
+	st := storeOf(u)
 	configure(t, u, mp.SMTPPort)
 	tpl := data.Template{Name: "Flu shot", Subject: mailer.Starters[0].Subject, Body: mailer.Starters[0].Body}
 	st.SaveTemplate(ctx, &tpl)
@@ -268,10 +268,10 @@ func TestCalendarTodayAndPastSends(t *testing.T) {
 	ctx := context.Background()
 	configure(t, u, mp.SMTPPort)
 	tpl := data.Template{Name: "Flu shot", Subject: mailer.Starters[0].Subject, Body: mailer.Starters[0].Body}
-	u.store.SaveTemplate(ctx, &tpl)
-	seg, _ := u.store.SegmentByName(ctx, "65+ without a flu shot this season")
+	storeOf(u).SaveTemplate(ctx, &tpl)
+	seg, _ := storeOf(u).SegmentByName(ctx, "65+ without a flu shot this season")
 	c := data.Campaign{Name: "Flu shots 2026", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID}
-	if err := u.store.CreateCampaign(ctx, &c); err != nil {
+	if err := storeOf(u).CreateCampaign(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	res, err := u.work.Send(ctx, c.Name, workflow.SendOptions{})
@@ -328,7 +328,9 @@ func TestPatientFormEdges(t *testing.T) {
 	if err := u.work.SaveSettings(ctx, st, ""); err != nil {
 		t.Fatal(err)
 	}
+	read := u.datesRead
 	onUI(u, u.loadDateStyle) // as Settings does after a save
+	waitFor(t, u, "the time zone read again", func() bool { return u.datesRead > read })
 	p := u.patients
 	onUI(u, func() { u.Show("Patients"); p.search.SetText("smith") })
 	var f *patientForm
@@ -356,7 +358,7 @@ func TestPatientFormEdges(t *testing.T) {
 			t.Errorf("the search hides the new patient: %q", p.search.Text)
 		}
 	})
-	ps, _ := u.store.Patients(ctx, data.PatientQuery{Search: "lovelace"})
+	ps, _ := storeOf(u).Patients(ctx, data.PatientQuery{Search: "lovelace"})
 	if len(ps) != 1 || ps[0].BirthDate.String() != "1958-03-04" {
 		t.Fatalf("saved %+v", ps)
 	}
@@ -368,12 +370,12 @@ func TestPatientFormEdges(t *testing.T) {
 	// Archive, then Undo.
 	onUI(u, func() { f = showPatientForm(u, ps[0], nil, p.reload); f.onArchive() })
 	waitFor(t, u, "the archive notice", func() bool { return strings.Contains(u.notice.text.Text, "archived") && u.notice.undo.Visible() })
-	if got, _ := u.store.Patient(ctx, ps[0].ID); !got.Archived {
+	if got, _ := storeOf(u).Patient(ctx, ps[0].ID); !got.Archived {
 		t.Fatal("not archived")
 	}
 	onUI(u, func() { test.Tap(u.notice.undo) })
 	waitFor(t, u, "the undo", func() bool { return strings.HasSuffix(u.notice.text.Text, "is as before.") })
-	if got, _ := u.store.Patient(ctx, ps[0].ID); got.Archived {
+	if got, _ := storeOf(u).Patient(ctx, ps[0].ID); got.Archived {
 		t.Fatal("Undo left the patient archived")
 	}
 	writeScreenshot(t, w, "patient-archived-undo.png")

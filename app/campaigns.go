@@ -440,26 +440,15 @@ func (s *campaignsScreen) onSaved(name string) {
 
 // choices are the segments and templates a campaign form offers.
 func (s *campaignsScreen) choices(ctx context.Context) (formChoices, error) {
-	var c formChoices
-	segs, err := s.ui.store.Segments(ctx)
-	if err != nil {
-		return c, err
-	}
-	tpls, err := s.ui.store.Templates(ctx)
-	if err != nil {
-		return c, err
-	}
-	c.counts = map[string]int{}
-	for _, x := range segs {
+	got, err := s.ui.work.CampaignChoices(ctx)
+	c := formChoices{templates: got.Templates, counts: map[string]int{}}
+	for _, x := range got.Segments {
 		c.segments = append(c.segments, x.Name)
-		if n, err := s.ui.store.SegmentCount(ctx, x.Rule); err == nil {
-			c.counts[x.Name] = n
+		if x.Err == nil {
+			c.counts[x.Name] = x.Count
 		}
 	}
-	for _, x := range tpls {
-		c.templates = append(c.templates, x.Name)
-	}
-	return c, nil
+	return c, err
 }
 
 func (s *campaignsScreen) onExportResults() {

@@ -25,7 +25,7 @@ func TestCampaignReviewAndSend(t *testing.T) {
 	u, w := newTestUI(t, 120)
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
-	st := u.store
+	st := storeOf(u)
 	configure(t, u, mp.SMTPPort)
 	tpl := data.Template{Name: "Flu shot", Subject: mailer.Starters[0].Subject, Body: mailer.Starters[0].Body}
 	st.SaveTemplate(ctx, &tpl)
@@ -110,7 +110,7 @@ func TestSettingsSaveAndTest(t *testing.T) {
 	if st.Practice.Signature != "Dr. Jane Doe and the team" {
 		t.Fatalf("signature %q", st.Practice.Signature)
 	}
-	if loc, _ := u.store.Location(); loc.String() != "Europe/Berlin" {
+	if loc, _ := storeOf(u).Location(context.Background()); loc.String() != "Europe/Berlin" {
 		t.Fatalf("zone %v", loc)
 	}
 	onUI(u, func() { s.onTest() })
@@ -124,18 +124,18 @@ func TestReportsAfterSend(t *testing.T) {
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
 	c := data.Campaign{Name: "Flu", Purpose: data.PurposeCare}
-	u.store.CreateCampaign(ctx, &c)
-	if _, err := u.store.QueueCampaign(ctx, c, "x", data.Rule{Kind: data.KindAll}, data.QueueOptions{}, func(p data.Patient) (data.Rendered, error) {
+	storeOf(u).CreateCampaign(ctx, &c)
+	if _, err := storeOf(u).QueueCampaign(ctx, c, "x", data.Rule{Kind: data.KindAll}, data.QueueOptions{}, func(p data.Patient) (data.Rendered, error) {
 		return data.Rendered{Subject: "s", Text: "t"}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	queued, err := u.store.NextQueuedBatch(ctx, c.ID, "x", 100)
+	queued, err := storeOf(u).NextQueuedBatch(ctx, c.ID, "x", 100)
 	if err != nil || len(queued) == 0 {
 		t.Fatal(len(queued), err)
 	}
 	for _, m := range queued {
-		if err := u.store.MarkResult(ctx, m.ID, data.StatusSent, ""); err != nil {
+		if err := storeOf(u).MarkResult(ctx, m.ID, data.StatusSent, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -170,7 +170,7 @@ func TestReportsAfterSend(t *testing.T) {
 		t.Fatalf("export: %v", err)
 	}
 	// A segment's members, chosen by name.
-	if _, err := u.store.SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll}); err != nil {
+	if _, err := storeOf(u).SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll}); err != nil {
 		t.Fatal(err)
 	}
 	onUI(u, func() { s.refresh() })
@@ -214,10 +214,10 @@ func TestTemplateEditor(t *testing.T) {
 		s.onSave()
 	})
 	waitFor(t, u, "saved", func() bool { return s.status.Text == "Saved." })
-	if tpl, err := u.store.TemplateByName(context.Background(), "recall"); err != nil || tpl.Subject != "Time for your check-up" {
+	if tpl, err := storeOf(u).TemplateByName(context.Background(), "recall"); err != nil || tpl.Subject != "Time for your check-up" {
 		t.Fatalf("%+v %v", tpl, err)
 	}
-	other, _ := u.store.Patients(context.Background(), data.PatientQuery{Offset: 5, Limit: 1})
+	other, _ := storeOf(u).Patients(context.Background(), data.PatientQuery{Offset: 5, Limit: 1})
 	onUI(u, func() { s.onPreviewFor(other[0].LastName + " " + other[0].FirstName) })
 	waitFor(t, u, "the preview for another patient", func() bool { return s.sample.ID == other[0].ID })
 	// Saving again (which reloads the screen) keeps the patient chosen.
@@ -247,21 +247,21 @@ func TestCalendarMonth(t *testing.T) {
 	u, w := newTestUI(t, 1000)
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
-	if err := u.store.SaveSettings(ctx, data.Settings{TimeZone: "America/New_York", Cap: data.DefaultCap,
+	if err := storeOf(u).SaveSettings(ctx, data.Settings{TimeZone: "America/New_York", Cap: data.DefaultCap,
 		Mail: data.MailAccount{Preset: "gmail", Host: "smtp.gmail.com", Port: 587, TLS: data.TLSStartTLS, From: "a@b.example", PerMinute: 20, PerDay: 50}}); err != nil {
 		t.Fatal(err)
 	}
-	seg, _ := u.store.SegmentByName(ctx, "65+ without a flu shot this season")
-	bd, _ := u.store.SegmentByName(ctx, "Birthdays in the next 30 days")
+	seg, _ := storeOf(u).SegmentByName(ctx, "65+ without a flu shot this season")
+	bd, _ := storeOf(u).SegmentByName(ctx, "Birthdays in the next 30 days")
 	tpl := data.Template{Name: "T", Subject: "s", Body: "b"}
-	u.store.SaveTemplate(ctx, &tpl)
-	today, _ := u.store.Today()
+	storeOf(u).SaveTemplate(ctx, &tpl)
+	today, _ := storeOf(u).Today(context.Background())
 	next := data.Date{Year: today.Year, Month: today.Month, Day: 1}.AddMonths(1)
 	for _, c := range []data.Campaign{
 		{Name: "Flu", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID, Schedule: data.Schedule{Kind: data.ScheduleSeason, Month: int(next.Month), Day: 3}.JSON()},
 		{Name: "Birthdays", Purpose: data.PurposeCare, SegmentID: bd.ID, TemplateID: tpl.ID, Schedule: data.Schedule{Kind: data.ScheduleBirthday}.JSON()},
 	} {
-		if err := u.store.CreateCampaign(ctx, &c); err != nil {
+		if err := storeOf(u).CreateCampaign(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -296,20 +296,20 @@ func TestCalendarYear(t *testing.T) {
 	u, w := newTestUI(t, 600)
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
-	seg, _ := u.store.SegmentByName(ctx, "Diabetes program")
+	seg, _ := storeOf(u).SegmentByName(ctx, "Diabetes program")
 	tpl := data.Template{Name: "T", Subject: "s", Body: "b"}
-	u.store.SaveTemplate(ctx, &tpl)
+	storeOf(u).SaveTemplate(ctx, &tpl)
 	for _, c := range []data.Campaign{
 		{Name: "Flu", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID, Schedule: data.Schedule{Kind: data.ScheduleSeason, Month: 10, Day: 1}.JSON()},
 		{Name: "Birthdays", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID, Schedule: data.Schedule{Kind: data.ScheduleBirthday, DaysBefore: 3}.JSON()},
 	} {
-		u.store.CreateCampaign(ctx, &c)
+		storeOf(u).CreateCampaign(ctx, &c)
 	}
 	onUI(u, func() { u.Show("Calendar") })
 	s := u.calendar
 	onUI(u, func() { s.month = data.Date{Year: 2027, Month: 1, Day: 1}; s.view.SetSelected("Year") })
 	waitFor(t, u, "the year", func() bool { return s.title.Text == "2027" && len(s.grid.Objects) == 12 })
-	months, err := u.store.CalendarYear(ctx, 2027)
+	months, err := storeOf(u).CalendarYear(ctx, 2027)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func TestCalendarYear(t *testing.T) {
 			}
 		}
 	}
-	flu, _ := u.store.RecipientCount(ctx, data.PurposeCare, seg.Rule)
+	flu, _ := storeOf(u).RecipientCount(ctx, data.PurposeCare, seg.Rule)
 	october := 0
 	for _, e := range months[9].Entries {
 		if e.Campaign == "Flu" {
@@ -342,7 +342,7 @@ func TestResumeSendingAfterRestart(t *testing.T) {
 	u, w := newTestUI(t, 60)
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
-	st := u.store
+	st := storeOf(u)
 	configure(t, u, mp.SMTPPort)
 	tpl := data.Template{Name: "Hello", Subject: "Hello {{first_name}}", Body: "Dear {{first_name}}"}
 	st.SaveTemplate(ctx, &tpl)
@@ -394,13 +394,13 @@ func TestUncertainEmailsDecidedInTheWindow(t *testing.T) {
 	u, w := newTestUI(t, 30)
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
-	seg, err := u.store.SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll})
+	seg, err := storeOf(u).SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl, _ := u.store.TemplateByName(ctx, "Flu shot")
+	tpl, _ := storeOf(u).TemplateByName(ctx, "Flu shot")
 	c := data.Campaign{Name: "Flu", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID}
-	if err := u.store.CreateCampaign(ctx, &c); err != nil {
+	if err := storeOf(u).CreateCampaign(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	configure(t, u, 25)
@@ -408,10 +408,10 @@ func TestUncertainEmailsDecidedInTheWindow(t *testing.T) {
 	if err != nil || q.Queued < 2 {
 		t.Fatal(q, err)
 	}
-	batch, _ := u.store.NextQueuedBatch(ctx, c.ID, q.Occurrence, 2)
+	batch, _ := storeOf(u).NextQueuedBatch(ctx, c.ID, q.Occurrence, 2)
 	for _, m := range batch {
-		u.store.ClaimForSending(ctx, m.ID, data.PurposeCare)
-		u.store.MarkResult(ctx, m.ID, data.StatusUncertain, "the mail server took the email but its answer never came")
+		storeOf(u).ClaimForSending(ctx, m.ID, data.PurposeCare)
+		storeOf(u).MarkResult(ctx, m.ID, data.StatusUncertain, "the mail server took the email but its answer never came")
 	}
 	s := u.campaigns
 	onUI(u, func() { u.openCampaign("Flu") })

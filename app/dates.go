@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"kindly/data"
+	"kindly/workflow"
 )
 
 // dateStyle is the practice's way of writing dates, one format everywhere
@@ -15,14 +16,26 @@ type dateStyle struct {
 	loc      *time.Location
 }
 
-// loadDateStyle reads the practice's time zone; Settings calls it again
-// after a save.
+// styleOf is the practice's way of writing dates.
+func styleOf(d workflow.Dates) dateStyle { return dateStyle{dayFirst: d.DayFirst, loc: d.Location} }
+
+// loadDateStyle reads the practice's time zone again in the background
+// (Settings does after a save) and shows the current screen with it.
 func (u *UI) loadDateStyle() {
-	u.dates = dateStyle{loc: time.Local}
-	if loc, err := u.store.Location(); err == nil {
-		u.dates = dateStyle{dayFirst: data.DayFirst(loc.String()), loc: loc}
-	}
+	background(u, u.work.Dates, func(d workflow.Dates, err error) {
+		if err != nil {
+			return
+		}
+		u.dates = styleOf(d)
+		u.datesRead++
+		if u.current >= 0 {
+			sections[u.current].open(u).refresh()
+		}
+	})
 }
+
+// today is today's date in the practice's time zone.
+func (u *UI) todayDate() data.Date { return data.DateOf(u.work.Now().In(u.dates.loc)) }
 
 // day writes a date; "" for none.
 func (d dateStyle) day(x data.Date) string {

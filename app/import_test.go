@@ -81,7 +81,7 @@ func TestImportWizard(t *testing.T) {
 			t.Errorf("after import: %q %v", wiz.summary.Text, wiz.progress.Value)
 		}
 	})
-	if n, _ := u.store.CountPatients(t.Context(), data.PatientQuery{}); n != 7 {
+	if n, _ := storeOf(u).CountPatients(t.Context(), data.PatientQuery{}); n != 7 {
 		t.Fatalf("%d patients", n)
 	}
 }
@@ -109,7 +109,7 @@ func TestImportWizardRefusesAChangedFile(t *testing.T) {
 			t.Errorf("summary %q", wiz.summary.Text)
 		}
 	})
-	if n, _ := u.store.CountPatients(t.Context(), data.PatientQuery{}); n != 0 {
+	if n, _ := storeOf(u).CountPatients(t.Context(), data.PatientQuery{}); n != 0 {
 		t.Fatalf("%d patients imported from a changed file", n)
 	}
 }
@@ -150,7 +150,7 @@ func TestImportWizardRemembersColumns(t *testing.T) {
 	})
 	onUI(u, func() { wiz.onImport() })
 	waitFor(t, u, "the import", func() bool { return received(done) })
-	bob, _ := u.store.Patients(t.Context(), data.PatientQuery{Search: "Brown", IncludeArchived: true})
+	bob, _ := storeOf(u).Patients(t.Context(), data.PatientQuery{Search: "Brown", IncludeArchived: true})
 	if len(bob) != 1 || bob[0].Phone != "555-0102" || !bob[0].Archived {
 		t.Fatalf("Bob: %+v", bob)
 	}

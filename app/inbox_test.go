@@ -29,7 +29,7 @@ func TestTodayShowsTheInbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	var withEmail []data.Patient
-	ps, err := u.store.Patients(ctx, data.PatientQuery{Limit: 200})
+	ps, err := storeOf(u).Patients(ctx, data.PatientQuery{Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,10 +42,10 @@ func TestTodayShowsTheInbox(t *testing.T) {
 		t.Fatal("the sample has too few addresses")
 	}
 	bounced, asking := withEmail[0], withEmail[1]
-	if _, err := u.store.ApplyFinding(ctx, data.Finding{Kind: data.FindingBounce, Address: bounced.Email, Hard: true, Reason: "the address does not exist"}); err != nil {
+	if _, err := storeOf(u).ApplyFinding(ctx, data.Finding{Kind: data.FindingBounce, Address: bounced.Email, Hard: true, Reason: "the address does not exist"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := u.store.ApplyFinding(ctx, data.Finding{Kind: data.FindingReview, From: "Pat <" + asking.Email + ">", Subject: "Re: Flu shots",
+	if _, err := storeOf(u).ApplyFinding(ctx, data.Finding{Kind: data.FindingReview, From: "Pat <" + asking.Email + ">", Subject: "Re: Flu shots",
 		Reason: "a reply that may ask to stop", Excerpt: "Please do not send me these."}); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestTodayShowsTheInbox(t *testing.T) {
 	waitFor(t, u, "the decision", func() bool {
 		return strings.Contains(u.today.inbox.Text, "1 opt-out,") || strings.Contains(u.today.inbox.Text, "1 opt-out.")
 	})
-	p, err := u.store.Patient(ctx, asking.ID)
+	p, err := storeOf(u).Patient(ctx, asking.ID)
 	if err != nil || p.PromoConsent != data.PromoOptedOut {
 		t.Fatalf("after the decision: %+v, %v", p.PromoConsent, err)
 	}

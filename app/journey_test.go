@@ -137,12 +137,12 @@ func TestCampaignEdit(t *testing.T) {
 	u, w := newTestUI(t, 50)
 	defer onUI(nil, w.Close)
 	ctx := t.Context()
-	seg, _ := u.store.SegmentByName(ctx, "Diabetes program")
+	seg, _ := storeOf(u).SegmentByName(ctx, "Diabetes program")
 	tpl := data.Template{Name: "Check-up", Subject: "s", Body: "b"}
-	u.store.SaveTemplate(ctx, &tpl)
+	storeOf(u).SaveTemplate(ctx, &tpl)
 	c := data.Campaign{Name: "Diabetes recall", Purpose: data.PurposeCare, SegmentID: seg.ID, TemplateID: tpl.ID,
 		Schedule: data.Schedule{Kind: data.ScheduleRecall, Service: "blood test", Months: 6}.JSON()}
-	if err := u.store.CreateCampaign(ctx, &c); err != nil {
+	if err := storeOf(u).CreateCampaign(ctx, &c); err != nil {
 		t.Fatal(err)
 	}
 	saved := make(chan string, 1)
@@ -162,7 +162,7 @@ func TestCampaignEdit(t *testing.T) {
 		f.onSave()
 	})
 	waitFor(t, u, "the saved campaign", func() bool { return received(saved) })
-	got, _ := u.store.CampaignByName(ctx, "Diabetes recall")
+	got, _ := storeOf(u).CampaignByName(ctx, "Diabetes recall")
 	sched, _ := data.ParseSchedule(got.Schedule)
 	if sched.Months != 12 || sched.Window.FromHour != 8 || sched.Window.ToHour != 12 || got.ID != c.ID {
 		t.Fatalf("saved %+v %+v", got, sched)

@@ -114,14 +114,14 @@ func TestWindowAndCommandLineAgree(t *testing.T) {
 		t.Fatalf("the review is not a real one: %+v", cliReview)
 	}
 	// ...the same queue, sent the same way...
-	if a, b := outbox(t, u.store), outbox(t, cliStore); a != b {
+	if a, b := outbox(t, storeOf(u)), outbox(t, cliStore); a != b {
 		t.Fatalf("outboxes differ:\nwindow:\n%s\ncommand line:\n%s", a, b)
 	}
 	if n := mpWin.Count(t); n != mpCLI.Count(t) || n != cliReview.Recipients {
 		t.Fatalf("%d emails from the window, %d from the command line, %d reviewed", n, mpCLI.Count(t), cliReview.Recipients)
 	}
 	// ...and the same audit log.
-	if a, b := auditLog(t, u.store), auditLog(t, cliStore); a != b {
+	if a, b := auditLog(t, storeOf(u)), auditLog(t, cliStore); a != b {
 		t.Fatalf("audit logs differ:\nwindow:\n%s\ncommand line:\n%s", a, b)
 	}
 	for _, want := range []string{"queue: campaign \"Flu\"", "send: campaign \"Flu\", occurrence season-2026: ", "send: campaign \"Recall\", occurrence 2026-10-05: cancelled"} {

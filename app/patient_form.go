@@ -43,10 +43,7 @@ type patientForm struct {
 // showPatientForm opens the form; p.ID == 0 adds a new patient.
 func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *patientForm {
 	f := &patientForm{ui: u, patient: p, onSaved: onSaved}
-	f.today, _ = u.store.Today()
-	if loc, err := u.store.Location(); err == nil {
-		f.dayFirst = data.DayFirst(loc.String())
-	}
+	f.today, f.dayFirst = u.todayDate(), u.dates.dayFirst
 	example := "e.g. 1958-03-14 or 3/14/1958"
 	if f.dayFirst {
 		example = "e.g. 1958-03-14 or 14.03.1958"
@@ -137,24 +134,14 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 // openPatient opens the form of a patient, as saved now, with their tags;
 // onSaved runs after a change.
 func (u *UI) openPatient(id int64, onSaved func()) {
-	type opened struct {
-		p    data.Patient
-		tags []string
-	}
-	background(u, func(ctx context.Context) (opened, error) {
-		p, err := u.store.Patient(ctx, id)
-		if err != nil {
-			return opened{}, err
-		}
-		tags, err := u.store.Tags(ctx, id)
-		return opened{p, tags}, err
-	}, func(o opened, err error) {
-		if err != nil {
-			u.showError(err)
-			return
-		}
-		showPatientForm(u, o.p, o.tags, onSaved)
-	})
+	background(u, func(ctx context.Context) (workflow.PatientRecord, error) { return u.work.Patient(ctx, id) },
+		func(r workflow.PatientRecord, err error) {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			showPatientForm(u, r.Patient, r.Tags, onSaved)
+		})
 }
 
 // dialogSize fits a dialog inside the window.
@@ -176,14 +163,9 @@ func (f *patientForm) read() (data.Patient, []string, error) {
 		}
 		p.BirthDate = d
 	}
-	care := map[string]string{"allowed": data.CareAllowed, "opted out": data.CareOptedOut}[f.care.Selected]
-	if care != p.CareConsent {
-		p.CareConsent, p.CareChangedAt, p.CareSource = care, f.ui.store.Now(), "front desk"
-	}
-	promo := map[string]string{"not asked": data.PromoUnknown, "opted in": data.PromoOptedIn, "opted out": data.PromoOptedOut}[f.promo.Selected]
-	if promo != p.PromoConsent {
-		p.PromoConsent, p.PromoChangedAt, p.PromoSource = promo, f.ui.store.Now(), "front desk"
-	}
+	// A changed consent is stamped by the save (workflow.SavePatient).
+	p.CareConsent = map[string]string{"allowed": data.CareAllowed, "opted out": data.CareOptedOut}[f.care.Selected]
+	p.PromoConsent = map[string]string{"not asked": data.PromoUnknown, "opted in": data.PromoOptedIn, "opted out": data.PromoOptedOut}[f.promo.Selected]
 	p.DoNotContact = f.dnc.Checked
 	var tags []string
 	for _, t := range strings.Split(f.tags.Text, ",") {
@@ -200,18 +182,7 @@ func (f *patientForm) onSave() {
 		f.reopen(err)
 		return
 	}
-	background(f.ui, func(ctx context.Context) (data.Patient, error) {
-		var err error
-		if p.ID == 0 {
-			err = f.ui.store.CreatePatient(ctx, &p)
-		} else {
-			err = f.ui.store.UpdatePatient(ctx, &p)
-		}
-		if err == nil {
-			err = f.ui.store.SetTags(ctx, p.ID, tags)
-		}
-		return p, err
-	}, func(saved data.Patient, err error) {
+	background(f.ui, func(ctx context.Context) (data.Patient, error) { return f.ui.work.SavePatient(ctx, p, tags) }, func(saved data.Patient, err error) {
 		if err != nil {
 			f.patient = saved
 			f.reopen(err)
@@ -261,7 +232,7 @@ func (f *patientForm) fieldOf(field string) *escEntry {
 func (f *patientForm) onArchive() {
 	p := f.patient
 	f.dlg.Hide()
-	background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.store.SetArchived(ctx, p.ID, !p.Archived) },
+	background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.work.SetArchived(ctx, p.ID, !p.Archived) },
 		func(_ none, err error) {
 			f.afterChange(none{}, err)
 			if err != nil {
@@ -273,7 +244,7 @@ func (f *patientForm) onArchive() {
 			}
 			// Undo puts it back as it was.
 			f.ui.notify(fmt.Sprintf("%s %s.", p.DisplayName(), what), func() {
-				background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.store.SetArchived(ctx, p.ID, p.Archived) },
+				background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.work.SetArchived(ctx, p.ID, p.Archived) },
 					func(_ none, err error) {
 						f.afterChange(none{}, err)
 						if err == nil {
@@ -311,7 +282,7 @@ func (f *patientForm) onDelete() {
 
 func (f *patientForm) loadVisits() {
 	id := f.patient.ID
-	background(f.ui, func(ctx context.Context) ([]data.Visit, error) { return f.ui.store.Visits(ctx, id) },
+	background(f.ui, func(ctx context.Context) ([]data.Visit, error) { return f.ui.work.Visits(ctx, id) },
 		func(vs []data.Visit, err error) {
 			if err != nil {
 				f.visits.SetText("Cannot load visits: " + errorText(err))
@@ -343,7 +314,7 @@ func (f *patientForm) onAddVisit() {
 		return
 	}
 	v := data.Visit{PatientID: f.patient.ID, Date: d, Service: f.visitService.Text}
-	background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.store.AddVisit(ctx, &v) },
+	background(f.ui, func(ctx context.Context) (none, error) { return none{}, f.ui.work.AddVisit(ctx, v) },
 		func(_ none, err error) {
 			if err != nil {
 				f.message.SetText(errorText(err))

@@ -147,13 +147,8 @@ func (s *patientsScreen) reload() {
 	s.pages, s.loading = map[int][]data.Patient{}, map[int]bool{}
 	s.pageLoads.stop() // pages of the old query are dropped
 	restart(s.ui, &s.counting, func(ctx context.Context) (firstPage, error) {
-		n, err := s.ui.store.CountPatients(ctx, q)
-		if err != nil {
-			return firstPage{}, err
-		}
-		q.Offset, q.Limit = 0, patientPage
-		rows, err := s.ui.store.Patients(ctx, q)
-		return firstPage{n, rows}, err
+		p, err := s.ui.work.FirstPage(ctx, q, patientPage)
+		return firstPage{p.Total, p.Rows}, err
 	}, func(fp firstPage, err error) {
 		if err != nil {
 			s.count.SetText("Search failed: " + errorText(err))
@@ -211,7 +206,7 @@ func (s *patientsScreen) loadPage(page int) {
 	s.loading[page] = true
 	q, gen := s.query, s.pageLoads.gen
 	q.Offset, q.Limit = page*patientPage, patientPage
-	background(s.ui, func(ctx context.Context) ([]data.Patient, error) { return s.ui.store.Patients(ctx, q) },
+	background(s.ui, func(ctx context.Context) ([]data.Patient, error) { return s.ui.work.Patients(ctx, q) },
 		func(rows []data.Patient, err error) {
 			if gen != s.pageLoads.gen {
 				return // a page of an earlier query

@@ -96,16 +96,8 @@ type reportsShown struct {
 
 func (s *reportsScreen) refresh() {
 	background(s.ui, func(ctx context.Context) (reportsShown, error) {
-		var sh reportsShown
-		segs, err := s.ui.store.Segments(ctx)
-		if err != nil {
-			return sh, err
-		}
-		for _, seg := range segs {
-			sh.segments = append(sh.segments, seg.Name)
-		}
-		sh.stats, err = s.ui.store.CampaignMonthlyStats(ctx)
-		return sh, err
+		f, err := s.ui.work.ReportFigures(ctx)
+		return reportsShown{stats: f.Monthly, segments: f.Segments}, err
 	}, func(sh reportsShown, err error) {
 		s.segment.Options = sh.segments
 		s.segment.Refresh()

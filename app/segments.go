@@ -161,28 +161,19 @@ func (s *segmentsScreen) onRuleChanged() {
 	}
 	s.sentence.SetText(r.Sentence() + ".")
 	s.count.SetText("Counting…")
-	type counted struct {
-		n     int
-		first []data.Patient
-	}
-	restart(s.ui, &s.counting, func(ctx context.Context) (counted, error) {
-		n, err := s.ui.store.SegmentCount(ctx, r)
-		if err != nil {
-			return counted{}, err
-		}
-		first, err := s.ui.store.SegmentMembers(ctx, r, 0, 200)
-		return counted{n, first}, err
-	}, func(c counted, err error) {
+	restart(s.ui, &s.counting, func(ctx context.Context) (workflow.SegmentPreview, error) {
+		return s.ui.work.PreviewSegment(ctx, r, 200)
+	}, func(c workflow.SegmentPreview, err error) {
 		if err != nil {
 			s.count.SetText("Cannot count: " + errorText(err))
 			return
 		}
-		s.count.SetText(patientsText(c.n) + " today")
-		s.memberRows = c.first
+		s.count.SetText(patientsText(c.Count) + " today")
+		s.memberRows = c.First
 		s.table.Refresh()
 		text := "Members (a row opens the patient):"
-		if c.n > len(c.first) {
-			text = fmt.Sprintf("Members: the first %d of %d (a row opens the patient; the export has all):", len(c.first), c.n)
+		if c.Count > len(c.First) {
+			text = fmt.Sprintf("Members: the first %d of %d (a row opens the patient; the export has all):", len(c.First), c.Count)
 		}
 		s.members.SetText(text)
 	})
@@ -293,19 +284,15 @@ func (s *segmentsScreen) onWhy(typed string) {
 	}
 	r := s.editor.rule()
 	restart(s.ui, &s.explaining, func(ctx context.Context) (string, error) {
-		ps, err := s.ui.store.Patients(ctx, data.PatientQuery{Search: typed, Limit: 1, IncludeArchived: true})
-		if err != nil || len(ps) == 0 {
+		w, err := s.ui.work.ExplainPatient(ctx, r, typed)
+		if err != nil || !w.Found {
 			return "No patient matches " + typed + ".", err
 		}
-		why, err := s.ui.store.Explain(ctx, r, ps[0].ID)
-		if err != nil {
-			return "", err
-		}
 		verdict := "is in this segment"
-		if !why.Holds {
+		if !w.Why.Holds {
 			verdict = "is not in this segment"
 		}
-		return ps[0].DisplayName() + " " + verdict + ":\n" + reasonLines(why.Parts, ""), nil
+		return w.Patient.DisplayName() + " " + verdict + ":\n" + reasonLines(w.Why.Parts, ""), nil
 	}, func(text string, err error) {
 		if err != nil {
 			s.why.SetText("Cannot check: " + errorText(err))

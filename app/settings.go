@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -33,8 +32,7 @@ type settingsScreen struct {
 	capCount, capDays                                   *widget.Entry
 	presetNote, status                                  *widget.Label
 	backups                                             *widget.List
-	backupFiles                                         []string
-	backupZone                                          *time.Location // the practice's, for the backups' times
+	backupList                                          []workflow.BackupInfo
 	chosenBackup                                        int
 	audit                                               *widget.Label
 	oauth                                               data.MailAccount // as stored: its OAuth sign-in, if any
@@ -91,13 +89,13 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	test := widget.NewButton("Test connection", s.onTest)
 	signIn := widget.NewButton("Sign in with Microsoft or Google…", s.onSignIn)
 
-	s.backups = widget.NewList(func() int { return len(s.backupFiles) },
+	s.backups = widget.NewList(func() int { return len(s.backupList) },
 		func() fyne.CanvasObject { return widget.NewLabel("26 Nov 2026 09:30 - before import") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(data.BackupLabel(s.backupFiles[id], s.backupZone))
+			o.(*widget.Label).SetText(s.backupList[id].Label)
 		})
 	backupNow := widget.NewButton("Back up now", s.onBackup)
-	s.chosenBackup, s.backupZone = -1, time.Local
+	s.chosenBackup = -1
 	s.backups.OnSelected = func(id widget.ListItemID) { s.chosenBackup = id }
 	restore := widget.NewButton("Restore…", s.onRestore)
 	backupNote := widget.NewLabel("Kindly backs up before every import and delete, and once a day (the newest 14 daily backups are kept). Newest first:")
@@ -125,40 +123,18 @@ func newSettingsScreen(u *UI) *settingsScreen {
 
 func (s *settingsScreen) content() fyne.CanvasObject { return s.box }
 
-// settingsShown is what the settings screen loads.
-type settingsShown struct {
-	st      data.Settings
-	backups []string
-	zone    *time.Location
-	audit   []data.AuditEntry
-}
-
 func (s *settingsScreen) refresh() {
-	background(s.ui, func(ctx context.Context) (settingsShown, error) {
-		var sh settingsShown
-		var err error
-		if sh.st, err = s.ui.work.Settings(ctx); err != nil {
-			return sh, err
-		}
-		if sh.backups, err = s.ui.store.Backups(); err != nil {
-			return sh, err
-		}
-		if sh.zone, err = s.ui.store.Location(); err != nil {
-			sh.zone = time.Local
-		}
-		sh.audit, err = s.ui.store.AuditLog(ctx, 200)
-		return sh, err
-	}, func(sh settingsShown, err error) {
+	background(s.ui, s.ui.work.SettingsView, func(sh workflow.SettingsView, err error) {
 		if err != nil {
 			s.status.SetText("Cannot read the settings: " + errorText(err))
 			return
 		}
 		var lines []string
-		for _, e := range sh.audit {
+		for _, e := range sh.Audit {
 			lines = append(lines, s.ui.dates.at(e.At)+"  "+e.Action+": "+e.Detail)
 		}
 		s.audit.SetText(strings.Join(lines, "\n"))
-		st := sh.st
+		st := sh.Settings
 		s.name.SetText(st.Practice.Name)
 		s.address.SetText(st.Practice.Address)
 		s.phone.SetText(st.Practice.Phone)
@@ -185,7 +161,7 @@ func (s *settingsScreen) refresh() {
 		s.imapHost.SetText(st.Mail.IMAPHost)
 		s.capCount.SetText(strconv.Itoa(st.Cap.Count))
 		s.capDays.SetText(strconv.Itoa(st.Cap.Days))
-		s.backupFiles, s.backupZone = sh.backups, sh.zone
+		s.backupList = sh.Backups
 		s.backups.Refresh()
 	})
 }
@@ -393,12 +369,11 @@ func (s *settingsScreen) onBackup() {
 }
 
 func (s *settingsScreen) onRestore() {
-	if s.chosenBackup < 0 || s.chosenBackup >= len(s.backupFiles) {
+	if s.chosenBackup < 0 || s.chosenBackup >= len(s.backupList) {
 		s.status.SetText("Choose a backup in the list first.")
 		return
 	}
-	file := s.backupFiles[s.chosenBackup]
-	label := data.BackupLabel(file, s.backupZone)
+	file, label := s.backupList[s.chosenBackup].Path, s.backupList[s.chosenBackup].Label
 	s.status.SetText("Checking the backup…")
 	// The backup is checked before the practice decides: a damaged file or
 	// one that is not Kindly's is refused here, with the reason.

@@ -95,19 +95,8 @@ type templatesShown struct {
 
 func (s *templatesScreen) refresh() {
 	background(s.ui, func(ctx context.Context) (templatesShown, error) {
-		sh := templatesShown{sample: data.Patient{FirstName: "Anna", LastName: "Smith", Email: "anna@example.com"}}
-		var err error
-		if sh.templates, err = s.ui.store.Templates(ctx); err != nil {
-			return sh, err
-		}
-		if ps, _ := s.ui.store.Patients(ctx, data.PatientQuery{Limit: 1}); len(ps) == 1 {
-			sh.sample = ps[0]
-		}
-		if sh.settings, err = s.ui.work.Settings(ctx); err != nil {
-			return sh, err
-		}
-		sh.today, err = s.ui.store.Today()
-		return sh, err
+		d, err := s.ui.work.TemplateDesk(ctx)
+		return templatesShown{templates: d.Templates, sample: d.Sample, settings: d.Settings, today: d.Today}, err
 	}, func(sh templatesShown, err error) {
 		if err != nil {
 			s.ui.showError(err)
@@ -195,7 +184,7 @@ func (s *templatesScreen) onTest() {
 // onPreviewFor shows the preview for the first patient matching the name.
 func (s *templatesScreen) onPreviewFor(typed string) {
 	background(s.ui, func(ctx context.Context) ([]data.Patient, error) {
-		return s.ui.store.Patients(ctx, data.PatientQuery{Search: typed, Limit: 1})
+		return s.ui.work.Patients(ctx, data.PatientQuery{Search: typed, Limit: 1})
 	}, func(ps []data.Patient, err error) {
 		if err != nil || len(ps) == 0 {
 			s.status.SetText("No patient matches " + typed + ".")

@@ -17,7 +17,7 @@ func TestScreenshotTour(t *testing.T) {
 	u, w := newTestUI(t, 2000)
 	defer onUI(nil, w.Close)
 	ctx := context.Background()
-	st := u.store
+	st := storeOf(u)
 	settings := data.Settings{Practice: data.Practice{Name: "Sunny Family Practice", Address: "1 Main Street, Springfield", Phone: "555-0100", Email: "front@sunny.example"},
 		TimeZone: "America/New_York", Cap: data.DefaultCap,
 		Mail: data.MailAccount{Preset: "workspace", Host: "smtp.gmail.com", Port: 587, TLS: data.TLSStartTLS,

@@ -53,7 +53,6 @@ type UI struct {
 	app     fyne.App
 	window  fyne.Window
 	work    *workflow.Workflow
-	store   *data.Store
 	body    *fyne.Container
 	sidebar *widget.List
 	current int
@@ -70,6 +69,7 @@ type UI struct {
 	inbox     inboxState
 	notice    *noticeBar
 	dates     dateStyle // how the practice writes dates
+	datesRead int       // how often dates were read again (tests wait for it)
 
 	// ctx ends when the window closes (cause workflow.ErrInterrupted);
 	// running holds the background work Close waits for.
@@ -82,13 +82,18 @@ type UI struct {
 
 // New builds the main window's content over the practice's workflow.
 func New(a fyne.App, w fyne.Window, work *workflow.Workflow) *UI {
-	u := &UI{app: a, window: w, work: work, store: work.Store(), current: -1, post: fyne.Do}
+	u := &UI{app: a, window: w, work: work, current: -1, post: fyne.Do}
 	u.ctx, u.stop = context.WithCancelCause(context.Background())
+	// Read before the window shows (the UI goroutine has no work yet);
+	// Settings reads it again in the background after a save.
+	u.dates = dateStyle{loc: time.Local}
+	if d, err := work.Dates(u.ctx); err == nil {
+		u.dates = styleOf(d)
+	}
 	// Screens are cheap to make: their data loads when they are first shown.
 	u.today, u.patients, u.segments, u.templates = newTodayScreen(u), newPatientsScreen(u), newSegmentsScreen(u), newTemplatesScreen(u)
 	u.calendar, u.campaigns, u.reports, u.settings = newCalendarScreen(u), newCampaignsScreen(u), newReportsScreen(u), newSettingsScreen(u)
 	u.notice = newNoticeBar(u)
-	u.loadDateStyle()
 	u.body = container.NewStack()
 	u.sidebar = widget.NewList(
 		func() int { return len(sections) },
@@ -122,11 +127,11 @@ func New(a fyne.App, w fyne.Window, work *workflow.Workflow) *UI {
 // backup, and a run that was being sent when Kindly closed.
 func (u *UI) Start() {
 	first := "Patients"
-	if n, err := u.store.CountPatients(u.ctx, data.PatientQuery{IncludeArchived: true}); err == nil && n == 0 {
+	if n, err := u.work.CountPatients(u.ctx, data.PatientQuery{IncludeArchived: true}); err == nil && n == 0 {
 		first = "Today"
 	}
 	u.Show(first)
-	if r := u.store.LastRestore(); r != nil { // what the restore asked for at the last start did
+	if r := u.work.LastRestore(); r != nil { // what the restore asked for at the last start did
 		title := "Backup restored"
 		if r.Err != nil {
 			title = "The backup was not restored"
@@ -165,7 +170,7 @@ func (u *UI) backUpDaily() {
 	hourly := time.NewTicker(time.Hour)
 	defer hourly.Stop()
 	for {
-		if _, err := u.store.DailyBackup(u.ctx); err != nil && u.ctx.Err() == nil {
+		if _, err := u.work.DailyBackup(u.ctx); err != nil && u.ctx.Err() == nil {
 			u.do(func() { u.showError(fmt.Errorf("the daily backup failed: %w", err)) })
 		}
 		select {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"kindly/data"
 	"kindly/workflow"
 )
 
@@ -27,7 +26,7 @@ func (s *session) backupCommand() *cobra.Command {
 
 func (s *session) backupsCommand() *cobra.Command {
 	return listCommand(s, "backups", "List the backups, newest first", "TAKEN\tFILE",
-		func(c call) ([]workflow.BackupInfo, error) { return c.work.Backups() },
+		func(c call) ([]workflow.BackupInfo, error) { return c.work.Backups(c.ctx) },
 		func(b workflow.BackupInfo) string { return b.Label + "\t" + b.Path })
 }
 
@@ -41,29 +40,12 @@ never sent again, opt-outs recorded since are kept, and every campaign is paused
 look at it. Only while no window or other command has the database open.`,
 		Args: names("the backup FILE"),
 		RunE: s.runs(func(c call) error {
-			info, err := c.work.ScheduleRestore(c.ctx, c.args[0])
+			info, r, err := c.work.RestoreNow(c.ctx, c.args[0])
+			if r != nil || err == nil {
+				fmt.Fprintf(c.out, "The backup holds %d patients; restoring it...\n", info.Patients)
+			}
 			if err != nil {
 				return err
-			}
-			fmt.Fprintf(c.out, "The backup holds %d patients; restoring it...\n", info.Patients)
-			// The restore happens when the database is opened by this process alone: now.
-			path := c.work.Store().Path()
-			s.close()
-			s.store, s.work = nil, nil
-			store, err := data.Open(path)
-			if err != nil {
-				return err
-			}
-			if s.env.Now != nil {
-				store.Now = s.env.Now
-			}
-			s.store, s.work = store, workflow.New(store)
-			r := store.LastRestore()
-			if r == nil {
-				return fmt.Errorf("the restore did not run; it will at the next start")
-			}
-			if r.Err != nil {
-				return fmt.Errorf("%s", r.Summary())
 			}
 			fmt.Fprintln(c.out, r.Summary())
 			return nil

@@ -137,11 +137,11 @@ e.g. "Flu recall 1400 + Birthdays 12 exceed 1000/day on 1 Oct; finishes 2 Oct 08
 --ics also writes them to a calendar file for Outlook or Google Calendar.`,
 		Args: noArgs,
 		RunE: s.runs(func(c call) error {
-			today, err := c.work.Store().Today()
+			dates, err := c.work.Dates(c.ctx)
 			if err != nil {
 				return err
 			}
-			from, to := today, today.AddDays(30)
+			from, to := dates.Today, dates.Today.AddDays(30)
 			if fromS != "" {
 				if from, err = data.ParseDate(fromS); err != nil {
 					return err

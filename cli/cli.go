@@ -19,7 +19,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"kindly/data"
 	"kindly/workflow"
 )
 
@@ -83,7 +82,6 @@ type session struct {
 	env    Env
 	dbPath string
 	demo   bool
-	store  *data.Store
 	work   *workflow.Workflow
 }
 
@@ -92,33 +90,20 @@ func (s *session) workflow(ctx context.Context) (*workflow.Workflow, error) {
 	if s.work != nil {
 		return s.work, nil
 	}
-	path := s.dbPath
-	if path == "" {
-		var err error
-		if path, err = data.DefaultPath(); err != nil {
-			return nil, err
-		}
-	}
-	store, err := data.Open(path)
+	work, err := workflow.Open(ctx, s.dbPath, workflow.Options{Now: s.env.Now})
 	if err != nil {
 		return nil, err
 	}
-	if r := store.LastRestore(); r != nil { // asked for by the window, applied at this start
+	if r := work.LastRestore(); r != nil { // asked for by the window, applied at this start
 		fmt.Fprintln(s.env.Stderr, r.Summary())
 	}
-	if s.env.Now != nil {
-		store.Now = s.env.Now
-	}
-	s.store, s.work = store, workflow.New(store)
-	if err := s.work.EnsureStarters(ctx); err != nil {
-		return nil, err
-	}
+	s.work = work
 	return s.work, nil
 }
 
 func (s *session) close() {
-	if s.store != nil {
-		s.store.Close()
+	if s.work != nil {
+		s.work.Close()
 	}
 }
 

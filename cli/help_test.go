@@ -82,7 +82,7 @@ func TestNoCommandOpensTheWindow(t *testing.T) {
 	}
 	patients := -1
 	env.Window = func(ctx context.Context, w *workflow.Workflow) error {
-		n, err := w.Store().CountPatients(ctx, data.PatientQuery{})
+		n, err := w.CountPatients(ctx, data.PatientQuery{})
 		patients = n
 		return err
 	}

@@ -27,7 +27,7 @@ Sample addresses use domains reserved for examples. Only into an empty database,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.out, "Added %d sample patients to %s\n%s\n", n, c.work.Store().Path(), sum)
+			fmt.Fprintf(c.out, "Added %d sample patients to %s\n%s\n", n, c.work.Path(), sum)
 			return nil
 		}),
 	}

@@ -13,7 +13,7 @@ import (
 
 func (s *session) templatesCommand() *cobra.Command {
 	return listCommand(s, "templates", "List the email templates", "NAME\tSUBJECT",
-		func(c call) ([]data.Template, error) { return c.work.Store().Templates(c.ctx) },
+		func(c call) ([]data.Template, error) { return c.work.Templates(c.ctx) },
 		func(t data.Template) string { return t.Name + "\t" + t.Subject })
 }
 

@@ -231,7 +231,7 @@ type DaySent struct {
 // SentPerDay counts the emails sent from from to to (the practice's days),
 // per day and campaign, for the calendar's past days.
 func (s *Store) SentPerDay(ctx context.Context, from, to Date) ([]DaySent, error) {
-	loc, err := s.Location()
+	loc, err := s.Location(ctx)
 	if err != nil {
 		return nil, err
 	}

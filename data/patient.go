@@ -472,3 +472,56 @@ func stripControls(s string, keepLines bool) string {
 	}
 	return b.String()
 }
+
+// SavePatient adds (p.ID == 0) or saves a patient with their tags, in one
+// transaction. A consent that differs from the one stored is stamped now,
+// with source (e.g. "front desk"); the audit log notes the change by the
+// patient's number.
+func (s *Store) SavePatient(ctx context.Context, p *Patient, tags []string, source string) error {
+	if err := p.Normalize(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var was Patient
+		if p.ID != 0 {
+			row := tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.id = ?`, p.ID)
+			var err error
+			if was, err = scanPatient(row); errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("patient %d: %w", p.ID, ErrNotFound)
+			} else if err != nil {
+				return mapError(err)
+			}
+		}
+		now := s.Now().UTC().Truncate(time.Second)
+		if p.ID == 0 || p.CareConsent != was.CareConsent {
+			p.CareChangedAt, p.CareSource = now, source
+		}
+		if p.ID == 0 || p.PromoConsent != was.PromoConsent {
+			p.PromoChangedAt, p.PromoSource = now, source
+		}
+		action := "patient saved"
+		var err error
+		if p.ID == 0 {
+			action = "patient added"
+			err = s.createPatientTx(ctx, tx, p)
+		} else {
+			err = s.updatePatientTx(ctx, tx, p)
+		}
+		if err != nil {
+			return err
+		}
+		if err := setTagsTx(ctx, tx, p.ID, tags); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, "patient", fmt.Sprintf("%s: #%d", action, p.ID))
+	})
+}
+
+func (s *Store) updatePatientTx(ctx context.Context, tx *sql.Tx, p *Patient) error {
+	stmt, err := tx.PrepareContext(ctx, updatePatientSQL)
+	if err != nil {
+		return mapError(err)
+	}
+	defer stmt.Close()
+	return s.updatePatient(ctx, stmt, p)
+}

@@ -153,7 +153,7 @@ func (r Rule) refersTo(name string) bool {
 }
 
 func (s *Store) compilerFor(ctx context.Context) (*compiler, error) {
-	loc, err := s.Location()
+	loc, err := s.Location(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -406,8 +406,8 @@ func (s *Store) setSetting(ctx context.Context, key, value string) error {
 }
 
 // Location is the practice's time zone (the computer's when unset).
-func (s *Store) Location() (*time.Location, error) {
-	name, err := s.setting(context.Background(), keyTimeZone, "")
+func (s *Store) Location(ctx context.Context) (*time.Location, error) {
+	name, err := s.setting(ctx, keyTimeZone, "")
 	if err != nil {
 		return nil, err
 	}
@@ -422,8 +422,8 @@ func (s *Store) Location() (*time.Location, error) {
 }
 
 // Today is the calendar date in the practice's time zone.
-func (s *Store) Today() (Date, error) {
-	loc, err := s.Location()
+func (s *Store) Today(ctx context.Context) (Date, error) {
+	loc, err := s.Location(ctx)
 	if err != nil {
 		return Date{}, err
 	}

@@ -39,7 +39,7 @@ func TestSettingsRoundTripAndDefaults(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("settings:\n got %+v\nwant %+v", got, want)
 	}
-	if loc, _ := s.Location(); loc.String() != "Europe/Berlin" {
+	if loc, _ := s.Location(context.Background()); loc.String() != "Europe/Berlin" {
 		t.Errorf("location %v", loc)
 	}
 }

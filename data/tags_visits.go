@@ -33,17 +33,19 @@ func (s *Store) strings(ctx context.Context, query string, args ...any) ([]strin
 
 // SetTags replaces a patient's tags.
 func (s *Store) SetTags(ctx context.Context, patientID int64, tags []string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM patient_tags WHERE patient_id = ?`, patientID); err != nil {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return setTagsTx(ctx, tx, patientID, tags) })
+}
+
+func setTagsTx(ctx context.Context, tx *sql.Tx, patientID int64, tags []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM patient_tags WHERE patient_id = ?`, patientID); err != nil {
+		return mapError(err)
+	}
+	for _, t := range tags {
+		if err := addTagTx(ctx, tx, patientID, t); err != nil {
 			return err
 		}
-		for _, t := range tags {
-			if err := addTagTx(ctx, tx, patientID, t); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // AddTag gives a patient one more tag.

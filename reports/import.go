@@ -344,7 +344,7 @@ func newPatientPlanner(ctx context.Context, s *data.Store, p *Plan) (*patientPla
 	if p.Mapping.column(FieldLastName) < 0 && p.Mapping.column(FieldFirstName) < 0 && p.Mapping.column(FieldFullName) < 0 {
 		return nil, fmt.Errorf("no name column found; map a column to last name, first name or full name")
 	}
-	today, err := s.Today()
+	today, err := s.Today(ctx)
 	if err != nil {
 		return nil, err
 	}

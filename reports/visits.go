@@ -22,7 +22,7 @@ func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan,
 	if p.Mapping.column(FieldExternalID) < 0 && p.Mapping.column(FieldEmail) < 0 {
 		return nil, fmt.Errorf("a visit import needs a patient id or an email column to find the patient")
 	}
-	today, err := s.Today()
+	today, err := s.Today(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -17,12 +17,12 @@ type BackupInfo struct {
 func (w *Workflow) Backup(ctx context.Context) (string, error) { return w.store.Backup(ctx, "by hand") }
 
 // Backups lists the complete backups, newest first.
-func (w *Workflow) Backups() ([]BackupInfo, error) {
+func (w *Workflow) Backups(ctx context.Context) ([]BackupInfo, error) {
 	files, err := w.store.Backups()
 	if err != nil {
 		return nil, err
 	}
-	loc, err := w.store.Location()
+	loc, err := w.store.Location(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -48,4 +48,27 @@ func (w *Workflow) ScheduleRestore(ctx context.Context, file string) (data.Backu
 		return info, fmt.Errorf("not restored: %w", err)
 	}
 	return info, nil
+}
+
+// SettingsView is what the Settings screen shows besides the settings:
+// the backups and the audit log.
+type SettingsView struct {
+	Settings data.Settings
+	Backups  []BackupInfo
+	Audit    []data.AuditEntry // newest first
+}
+
+// SettingsView reads the settings, the backups and the last 200 entries
+// of the audit log.
+func (w *Workflow) SettingsView(ctx context.Context) (SettingsView, error) {
+	var v SettingsView
+	var err error
+	if v.Settings, err = w.store.Settings(ctx); err != nil {
+		return v, err
+	}
+	if v.Backups, err = w.Backups(ctx); err != nil {
+		return v, err
+	}
+	v.Audit, err = w.store.AuditLog(ctx, 200)
+	return v, err
 }

@@ -201,3 +201,45 @@ func PurposeRule(purpose string) string {
 	}
 	return "care reminder: everyone with an address who did not opt out"
 }
+
+// CampaignChoices are what a campaign can use: the segments with their
+// size today (when they can be counted) and the templates' names.
+type CampaignChoices struct {
+	Segments  []SegmentInfo
+	Templates []string
+}
+
+// CampaignChoices reads the segments and templates a campaign form offers.
+func (w *Workflow) CampaignChoices(ctx context.Context) (CampaignChoices, error) {
+	var c CampaignChoices
+	var err error
+	if c.Segments, err = w.Segments(ctx); err != nil {
+		return c, err
+	}
+	tpls, err := w.store.Templates(ctx)
+	for _, t := range tpls {
+		c.Templates = append(c.Templates, t.Name)
+	}
+	return c, err
+}
+
+// ReportFigures are the figures of the Reports screen: every campaign's
+// messages per month, and the segments a report can be made for.
+type ReportFigures struct {
+	Monthly  []data.MonthlyStats
+	Segments []string
+}
+
+// ReportFigures reads the Reports screen's figures.
+func (w *Workflow) ReportFigures(ctx context.Context) (ReportFigures, error) {
+	var f ReportFigures
+	segs, err := w.store.SegmentList(ctx)
+	if err != nil {
+		return f, err
+	}
+	for _, s := range segs {
+		f.Segments = append(f.Segments, s.Name)
+	}
+	f.Monthly, err = w.store.CampaignMonthlyStats(ctx)
+	return f, err
+}

@@ -125,7 +125,7 @@ func (w *Workflow) Calendar(ctx context.Context, from, to data.Date) (CalendarPl
 	}
 	capa := data.Capacity{PerDay: st.Mail.DayLimit(), PerMinute: st.Mail.PerMinute}
 	plan := CalendarPlan{Entries: entries, Days: data.PlanCapacity(entries, from, to, capa)}
-	if plan.Today, err = w.store.Today(); err != nil {
+	if plan.Today, err = w.store.Today(ctx); err != nil {
 		return plan, err
 	}
 	if !plan.Today.Before(from) {

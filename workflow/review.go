@@ -55,7 +55,7 @@ func (w *Workflow) review(ctx context.Context, name string, keep *[]data.Recipie
 	if err != nil {
 		return Review{}, err
 	}
-	today, err := w.store.Today()
+	today, err := w.store.Today(ctx)
 	if err != nil {
 		return Review{}, err
 	}

@@ -107,3 +107,39 @@ func (w *Workflow) DuplicateSegment(ctx context.Context, name string) (SegmentIn
 	}
 	return SegmentInfo{}, fmt.Errorf("too many copies of %q", seg.Name)
 }
+
+// SegmentPreview is how many patients a rule selects today, with the first
+// of them by name.
+type SegmentPreview struct {
+	Count int
+	First []data.Patient
+}
+
+// PreviewSegment counts a rule's members today and reads the first limit.
+func (w *Workflow) PreviewSegment(ctx context.Context, r data.Rule, limit int) (SegmentPreview, error) {
+	n, err := w.store.SegmentCount(ctx, r)
+	if err != nil {
+		return SegmentPreview{}, err
+	}
+	first, err := w.store.SegmentMembers(ctx, r, 0, limit)
+	return SegmentPreview{n, first}, err
+}
+
+// WhyPatient is why the first patient matching what was typed is in a
+// rule's segment or not, part by part.
+type WhyPatient struct {
+	Found   bool // somebody matches what was typed
+	Patient data.Patient
+	Why     data.Reason
+}
+
+// ExplainPatient answers "why is this patient in or out" for the first
+// patient (archived ones too) matching what was typed.
+func (w *Workflow) ExplainPatient(ctx context.Context, r data.Rule, typed string) (WhyPatient, error) {
+	p, ok, err := w.FindPatient(ctx, typed, true)
+	if err != nil || !ok {
+		return WhyPatient{}, err
+	}
+	why, err := w.store.Explain(ctx, r, p.ID)
+	return WhyPatient{Found: true, Patient: p, Why: why}, err
+}

@@ -47,7 +47,7 @@ func (w *Workflow) queue(ctx context.Context, cp Campaign, pr data.Practice) (Qu
 	if err != nil || occ != "" {
 		return Queued{Occurrence: occ, Resumed: occ != ""}, err
 	}
-	today, err := w.store.Today()
+	today, err := w.store.Today(ctx)
 	if err != nil {
 		return Queued{}, err
 	}
@@ -121,7 +121,7 @@ func (w *Workflow) Send(ctx context.Context, name string, opts SendOptions) (Sen
 	if err != nil {
 		return res, err
 	}
-	loc, err := w.store.Location()
+	loc, err := w.store.Location(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -262,7 +262,7 @@ func (w *Workflow) SendTest(ctx context.Context, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	today, err := w.store.Today()
+	today, err := w.store.Today(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -287,7 +287,7 @@ func (w *Workflow) SendTemplateTest(ctx context.Context, tpl mailer.Template, sa
 	if err != nil {
 		return "", err
 	}
-	today, err := w.store.Today()
+	today, err := w.store.Today(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -150,7 +150,7 @@ func (w *Workflow) Recipients(ctx context.Context, name string) ([]data.Recipien
 	if err != nil {
 		return nil, err
 	}
-	today, err := w.store.Today()
+	today, err := w.store.Today(ctx)
 	if err != nil {
 		return nil, err
 	}

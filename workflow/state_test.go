@@ -141,7 +141,7 @@ func TestCampaignStates(t *testing.T) {
 	}
 
 	// A campaign on one day, sent: on a later day it is done and sends nobody.
-	today, _ := w.store.Today()
+	today, _ := w.store.Today(context.Background())
 	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Open day", Segment: "Everyone", Template: "Flu shot",
 		Schedule: ScheduleText{Kind: data.ScheduleOnce, Date: today.String()}}, true); err != nil {
 		t.Fatal(err)
@@ -212,7 +212,7 @@ func TestDemoPracticeIsPlausible(t *testing.T) {
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("example campaigns: %+v, %v", rows, err)
 	}
-	today, _ := w.store.Today()
+	today, _ := w.store.Today(context.Background())
 	plan, err := w.Calendar(ctx, today, today.AddDays(365))
 	if err != nil || len(plan.Entries) == 0 {
 		t.Fatalf("the calendar of the sample practice is empty: %v", err)

@@ -39,3 +39,39 @@ func (w *Workflow) SaveTemplate(ctx context.Context, t mailer.Template) ([]strin
 	}
 	return mailer.SubjectWarnings(t.Subject, st.SubjectWords...), nil
 }
+
+// Templates lists the saved templates by name.
+func (w *Workflow) Templates(ctx context.Context) ([]data.Template, error) {
+	return w.store.Templates(ctx)
+}
+
+// TemplateDesk is what the template editor works with: the templates, the
+// settings (for the footer and the checks), a patient to preview with (the
+// first in the list, or an example) and today's date.
+type TemplateDesk struct {
+	Templates []data.Template
+	Settings  data.Settings
+	Sample    data.Patient
+	Today     data.Date
+}
+
+// ExamplePatient is who a preview shows when the practice has no patients.
+var ExamplePatient = data.Patient{FirstName: "Anna", LastName: "Smith", Email: "anna@example.com"}
+
+// TemplateDesk reads what the template editor needs.
+func (w *Workflow) TemplateDesk(ctx context.Context) (TemplateDesk, error) {
+	d := TemplateDesk{Sample: ExamplePatient}
+	var err error
+	if d.Templates, err = w.store.Templates(ctx); err != nil {
+		return d, err
+	}
+	if ps, _ := w.store.Patients(ctx, data.PatientQuery{Limit: 1}); len(ps) == 1 {
+		d.Sample = ps[0]
+	}
+	if d.Settings, err = w.store.Settings(ctx); err != nil {
+		return d, err
+	}
+	dates, err := w.Dates(ctx)
+	d.Today = dates.Today
+	return d, err
+}

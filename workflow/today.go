@@ -35,7 +35,7 @@ func (w *Workflow) Today(ctx context.Context) (Overview, error) {
 	if o.Patients, err = w.store.CountPatients(ctx, data.PatientQuery{IncludeArchived: true}); err != nil {
 		return o, err
 	}
-	today, err := w.store.Today()
+	today, err := w.store.Today(ctx)
 	if err != nil {
 		return o, err
 	}

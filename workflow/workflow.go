@@ -22,6 +22,7 @@ type Workflow struct {
 	// inboxTLS is the TLS the inbox is read with (nil: the system's; tests
 	// trust their own server).
 	inboxTLS *tls.Config
+	opt      Options
 }
 
 // SetInboxTLS sets the TLS the inbox is read with (tests with their own server).
@@ -29,9 +30,6 @@ func (w *Workflow) SetInboxTLS(c *tls.Config) { w.inboxTLS = c }
 
 // New is the workflow over a practice's database.
 func New(s *data.Store) *Workflow { return &Workflow{store: s} }
-
-// Store is the database, for screens that list and page what is in it.
-func (w *Workflow) Store() *data.Store { return w.store }
 
 // ErrInterrupted is the cause a job's context ends with when Kindly itself
 // is closing (the window closes): a run being sent stays "sending" and goes

@@ -62,7 +62,7 @@ func Fill(ctx context.Context, s *data.Store, o Options) error {
 	if o.Patients < 0 {
 		return fmt.Errorf("the number of patients cannot be negative")
 	}
-	today, err := s.Today()
+	today, err := s.Today(ctx)
 	if err != nil {
 		return err
 	}
