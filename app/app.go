@@ -5,7 +5,7 @@ package app
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"kindly/about"
 
 	"fyne.io/fyne/v2"
@@ -48,12 +48,9 @@ func ShowStartError(err error, info about.Info, icon []byte) {
 	w.ShowAndRun()
 }
 
-// errorText is an error as the front desk should read it.
-func errorText(err error) string { return fmt.Sprint(err) }
-
 // showError tells the user what went wrong, in a dialog sized to the window.
 func (u *UI) showError(err error) {
-	d := dialog.NewError(err, u.window)
+	d := dialog.NewError(errors.New(errorText(err)), u.window)
 	d.Resize(dialogSize(u.window, 520, 220))
 	d.Show()
 }

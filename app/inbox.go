@@ -71,9 +71,9 @@ func inboxText(u *UI, o workflow.Overview) string {
 		return "Kindly does not read the inbox yet: choose the provider again in Settings (or set the inbox server) so bounces and opt-out replies come back."
 	}
 	in := o.Inbox
-	text := fmt.Sprintf("Inbox: %s, %s", workflow.Count(in.Bounced, "bounced address", "bounced addresses"), workflow.Count(in.OptOuts, "opt-out", "opt-outs"))
+	text := fmt.Sprintf("Inbox: %s, %s", data.Count(in.Bounced, "bounced address", "bounced addresses"), data.Count(in.OptOuts, "opt-out", "opt-outs"))
 	if in.ToReview > 0 {
-		text += fmt.Sprintf(", %s to review", workflow.Count(in.ToReview, "message", "messages"))
+		text += fmt.Sprintf(", %s to review", data.Count(in.ToReview, "message", "messages"))
 	}
 	text += "."
 	if !in.LastChecked.IsZero() {

@@ -206,7 +206,7 @@ func (f *patientForm) onSave() {
 // below the form), keeping what was typed.
 func (f *patientForm) reopen(err error) {
 	var ve *data.ValidationError
-	msg := err.Error()
+	msg := errorText(err)
 	if !errors.As(err, &ve) {
 		msg = "Could not save: " + msg
 	} else if e := f.fieldOf(ve.Field); e != nil {
@@ -310,7 +310,7 @@ func (f *patientForm) onAddVisit() {
 		err = errors.New("enter the visit's date")
 	}
 	if err != nil {
-		f.message.SetText("Visit date: " + err.Error())
+		f.message.SetText("Visit date: " + errorText(err))
 		return
 	}
 	v := data.Visit{PatientID: f.patient.ID, Date: d, Service: f.visitService.Text}

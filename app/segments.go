@@ -154,7 +154,7 @@ func (s *segmentsScreen) onRuleChanged() {
 	s.scroll.Refresh()
 	r := s.editor.rule()
 	if err := r.Validate(); err != nil {
-		s.sentence.SetText("Not finished: " + err.Error())
+		s.sentence.SetText("Not finished: " + errorText(err))
 		s.count.SetText("")
 		s.counting.stop() // a count of the rule before would be wrong now
 		return

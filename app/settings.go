@@ -321,7 +321,7 @@ func (s *settingsScreen) read() (data.Settings, error) {
 func (s *settingsScreen) onSave() {
 	st, err := s.read()
 	if err != nil {
-		s.status.SetText("Not saved: " + err.Error())
+		s.status.SetText("Not saved: " + errorText(err))
 		return
 	}
 	password := s.password.Text

@@ -154,7 +154,7 @@ func insertAt(text string, row, col int, insert string) string {
 func (s *templatesScreen) onSave() {
 	t := s.template()
 	if err := t.Validate(); err != nil {
-		s.status.SetText("Not saved: " + err.Error())
+		s.status.SetText("Not saved: " + errorText(err))
 		return
 	}
 	background(s.ui, func(ctx context.Context) ([]string, error) { return s.ui.work.SaveTemplate(ctx, t) },

@@ -62,9 +62,6 @@ func Main(args []string, env Env) int {
 	return 0
 }
 
-// OneLine is an error on one line.
-func OneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
-
 // Run runs one command line; it is the whole program but for the exit.
 func Run(ctx context.Context, args []string, env Env) error {
 	s := &session{env: env}

@@ -129,7 +129,7 @@ func (s *session) send(c call) error {
 	out := c.out
 	if res.Recovered > 0 {
 		fmt.Fprintf(out, "Note: %s being sent when Kindly stopped before; they may have arrived and are not sent again (kindly uncertain %q).\n",
-			plural(res.Recovered, "1 email was", "%d emails were"), res.Campaign)
+			data.Count(res.Recovered, "email was", "emails were"), res.Campaign)
 	}
 	if err != nil && res.Queued.Occurrence != "" && !errors.Is(err, data.ErrSenderBusy) {
 		return fmt.Errorf("%w. Nothing is lost: kindly send %q goes on where it stopped", err, res.Campaign)
@@ -148,7 +148,7 @@ func (s *session) send(c call) error {
 	fmt.Fprintln(out, ".")
 	if n := t[data.StatusUncertain]; n > 0 {
 		fmt.Fprintf(out, "%s uncertain: they may have arrived. kindly uncertain %q lists them and records your decision.\n",
-			plural(n, "1 email is", "%d emails are"), res.Campaign)
+			data.Count(n, "email is", "emails are"), res.Campaign)
 	}
 	return nil
 }
@@ -184,10 +184,10 @@ written to the audit log.`,
 					return err
 				}
 				if isArrived {
-					fmt.Fprintf(c.out, "%s of %q marked as arrived.\n", plural(n, "1 uncertain email", "%d uncertain emails"), name)
+					fmt.Fprintf(c.out, "%s of %q marked as arrived.\n", data.Count(n, "uncertain email", "uncertain emails"), name)
 				} else {
 					fmt.Fprintf(c.out, "%s of %q %s out again with the next send (kindly send %q).\n",
-						plural(n, "1 uncertain email", "%d uncertain emails"), name, plural(n, "goes", "go"), name)
+						data.Count(n, "uncertain email", "uncertain emails"), name, data.Plural(n, "goes", "go"), name)
 				}
 				return nil
 			}
@@ -259,15 +259,4 @@ func (s *session) outboxCommand() *cobra.Command {
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return c
-}
-
-// plural picks the words for n: one, or many (with %d for n).
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	if strings.Contains(many, "%d") {
-		return fmt.Sprintf(many, n)
-	}
-	return many
 }

@@ -74,6 +74,17 @@ type sqliteError struct {
 func (e *sqliteError) Error() string   { return e.kind.Error() + " (" + e.cause.Error() + ")" }
 func (e *sqliteError) Unwrap() []error { return []error{e.kind, e.cause} }
 
+// mapCommitError is mapError for a COMMIT: the only constraint SQLite
+// checks at commit is a deferred foreign key, which it may report with the
+// bare SQLITE_CONSTRAINT code.
+func mapCommitError(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
+		return &sqliteError{kind: ErrInUse, cause: err}
+	}
+	return mapError(err)
+}
+
 // mapError gives a SQLite error its kind, by its result code - the one
 // place that knows the driver's codes. Other errors pass unchanged.
 func mapError(err error) error {
@@ -86,7 +97,9 @@ func mapError(err error) error {
 	case code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		kind = ErrDuplicate
 	case code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY,
-		code&0xff == sqlite3.SQLITE_CONSTRAINT && strings.Contains(se.Error(), "FOREIGN KEY"): // also when checked at commit
+		// ON DELETE RESTRICT runs as a trigger program that raises; Kindly's
+		// own triggers never raise, so this code is a restricted key.
+		code == sqlite3.SQLITE_CONSTRAINT_TRIGGER:
 		kind = ErrInUse
 	case code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED:
 		kind = ErrBusy

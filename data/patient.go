@@ -379,7 +379,7 @@ func (s *Store) DeletePatient(ctx context.Context, id int64) error {
 	if err := s.auditTx(ctx, tx, "delete", fmt.Sprintf("patient #%d deleted", id)); err != nil {
 		return err
 	}
-	return mapError(tx.Commit())
+	return mapCommitError(tx.Commit())
 }
 
 // EachPatientForExport calls fn for every patient of a segment (or all

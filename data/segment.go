@@ -287,11 +287,11 @@ func (r Rule) phrase(top bool) string {
 		}
 		switch r.Op {
 		case VisitWithin:
-			return fmt.Sprintf("who had a %s within the last %s", what, plural(r.Months, "month"))
+			return fmt.Sprintf("who had a %s within the last %s", what, Count(r.Months, "month", "months"))
 		case VisitNotWithin:
-			return fmt.Sprintf("who had no %s within the last %s", what, plural(r.Months, "month"))
+			return fmt.Sprintf("who had no %s within the last %s", what, Count(r.Months, "month", "months"))
 		case VisitMoreThan:
-			return fmt.Sprintf("whose last %s was more than %s ago", what, plural(r.Months, "month"))
+			return fmt.Sprintf("whose last %s was more than %s ago", what, Count(r.Months, "month", "months"))
 		case VisitNever:
 			return fmt.Sprintf("who never had a %s", what)
 		case VisitEver:
@@ -317,7 +317,7 @@ func (r Rule) phrase(top bool) string {
 		if r.Days == 0 {
 			return "whose birthday is today"
 		}
-		return fmt.Sprintf("whose birthday is within the next %s", plural(r.Days, "day"))
+		return fmt.Sprintf("whose birthday is within the next %s", Count(r.Days, "day", "days"))
 	case KindConsent:
 		return map[string]string{
 			ConsentCareAllowed:    "who allow care reminders",
@@ -334,7 +334,7 @@ func (r Rule) phrase(top bool) string {
 		}
 		return "with an email address"
 	case KindCreated:
-		return fmt.Sprintf("added within the last %s", plural(r.Days, "day"))
+		return fmt.Sprintf("added within the last %s", Count(r.Days, "day", "days"))
 	case KindPostal:
 		return fmt.Sprintf("whose postal code starts with %q", r.Value)
 	case KindSegment:
@@ -344,13 +344,6 @@ func (r Rule) phrase(top bool) string {
 		return fmt.Sprintf("in the segment %q", r.Value)
 	}
 	return "(" + r.Kind + ")"
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func humanDate(s string) string {

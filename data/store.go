@@ -348,7 +348,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return mapError(tx.Commit())
+	return mapCommitError(tx.Commit())
 }
 
 // stamp is the current instant as stored text.

@@ -18,7 +18,7 @@ const PasswordEnv = "KINDLY_SMTP_PASSWORD"
 const keyringService = "Kindly"
 
 // ErrNoAccount says no mail account is set up yet.
-var ErrNoAccount = errors.New("no mail account is set up yet (Settings > Mail account, or kindly account set)")
+var ErrNoAccount error = data.Problemf(data.KindNotSetUp, data.HintMailAccount, "", "no mail account is set up yet", nil)
 
 // Credentials is the account ready to sign in: with its password from the
 // OS keychain, or a fresh Microsoft access token when it signs in that way.
@@ -60,7 +60,7 @@ func Password(m data.MailAccount) (string, error) {
 		return env, nil
 	}
 	if errors.Is(err, keyring.ErrNotFound) {
-		return "", fmt.Errorf("no password is saved for %s (kindly account set --password-stdin, or set %s)", m.User, PasswordEnv)
+		return "", data.Problemf(data.KindNotSetUp, data.HintPassword, m.User, fmt.Sprintf("no password is saved for %s", m.User), err)
 	}
 	return "", keychainError("the password", err)
 }

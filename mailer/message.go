@@ -295,6 +295,9 @@ type DialError struct {
 	why     string // in plain words
 }
 
+// NextStep is what the practice can do about it (data.HintOf).
+func (e *DialError) NextStep() (data.Hint, string) { return e.Verdict.Hint, "" }
+
 func (e *DialError) Error() string {
 	if e.why == "" {
 		return "the mail server said: " + e.Err.Error()
@@ -352,10 +355,10 @@ func isNetError(err error) bool {
 func explain(de *DialError, acct Account) error {
 	v := de.Verdict
 	switch {
-	case v.Hint == HintMicrosoftSignIn:
+	case v.Hint == data.HintMicrosoftSignIn:
 		de.why = "Sign-in with a password (SMTP AUTH) is turned off for this mailbox (Microsoft turns it off for existing Microsoft 365 " +
-			"mailboxes from the end of December 2026). Use \"Sign in with Microsoft\" in Settings (kindly account oauth), or an admin can turn it on for this mailbox."
-	case v.Hint == HintAppPassword:
+			"mailboxes from the end of December 2026). Sign in with Microsoft instead, or an admin can turn it on for this mailbox."
+	case v.Hint == data.HintAppPassword:
 		de.why = "The provider wants an app password here, not your normal password. Create one in your account's security settings."
 	case v.Party == PartySender && v.Reason == ReasonAuthFailure:
 		de.why = "The mail server did not accept the user name or password."

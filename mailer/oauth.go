@@ -250,7 +250,7 @@ func ForgetSignIn(st data.MailAccount) error {
 func (o OAuth) AccessToken(ctx context.Context, st data.MailAccount) (string, error) {
 	raw, err := getSecret(tokenKey(st))
 	if errors.Is(err, keyring.ErrNotFound) {
-		return "", fmt.Errorf("not signed in to %s for %s: sign in again (Settings > Sign in, or kindly account oauth)", o.ProviderName(), st.User)
+		return "", data.Problemf(data.KindSignIn, data.HintSignIn, st.User, fmt.Sprintf("not signed in to %s for %s", o.ProviderName(), st.User), err)
 	}
 	if err != nil {
 		return "", keychainError("the sign-in", err)
@@ -259,15 +259,15 @@ func (o OAuth) AccessToken(ctx context.Context, st data.MailAccount) (string, er
 	if err := json.Unmarshal([]byte(raw), &saved); err != nil || saved.Token == nil {
 		var tok oauth2.Token // an older Kindly kept the bare token
 		if err2 := json.Unmarshal([]byte(raw), &tok); err2 != nil || tok.RefreshToken == "" && tok.AccessToken == "" {
-			return "", fmt.Errorf("the saved %s sign-in is damaged; sign in again", o.ProviderName())
+			return "", data.Problemf(data.KindSignIn, data.HintSignIn, st.User, fmt.Sprintf("the saved %s sign-in is damaged", o.ProviderName()), err2)
 		}
 		saved.Token = &tok
 	}
 	o.ClientSecret = saved.ClientSecret
 	fresh, err := o.config().TokenSource(ctx, saved.Token).Token()
 	if err != nil {
-		if strings.Contains(err.Error(), "invalid_grant") {
-			return "", fmt.Errorf("the %s sign-in has expired or was revoked; sign in again (Settings > Sign in, or kindly account oauth)", o.ProviderName())
+		if re := (*oauth2.RetrieveError)(nil); errors.As(err, &re) && re.ErrorCode == "invalid_grant" { // RFC 6749 5.2
+			return "", data.Problemf(data.KindSignIn, data.HintSignIn, st.User, fmt.Sprintf("the %s sign-in has expired or was revoked", o.ProviderName()), err)
 		}
 		return "", fmt.Errorf("cannot renew the %s sign-in: %w", o.ProviderName(), err)
 	}

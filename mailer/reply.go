@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"kindly/data"
 	"regexp"
 	"strconv"
 	"strings"
@@ -79,18 +80,6 @@ const (
 	ReasonUndefined       Reason = "undefined"       // nothing says why
 )
 
-// Hint names an action a front end words itself.
-type Hint int
-
-const (
-	HintNone Hint = iota
-	// HintMicrosoftSignIn: the provider turned password sign-in off for
-	// this mailbox; it needs "Sign in with Microsoft" (OAuth).
-	HintMicrosoftSignIn
-	// HintAppPassword: the provider wants an app password.
-	HintAppPassword
-)
-
 // Reply is what a server said, and where.
 type Reply struct {
 	Stage  Stage
@@ -113,7 +102,7 @@ type Verdict struct {
 	// Quota: the practice's mailbox used up its sending quota (a day's
 	// worth); the run waits until it frees.
 	Quota bool
-	Hint  Hint
+	Hint  data.Hint
 	Code  int
 	// Status is the enhanced status code given or read from the text.
 	Status string
@@ -393,14 +382,14 @@ func isSendingQuota(text, status string) bool {
 var sendingQuota = regexp.MustCompile(`(?i)(daily user sending|sending quota|submissionquota|sending limit (exceeded|reached)|` +
 	`(daily|hourly) (message|sending|recipient) limit|message limit exceeded|too many messages sent|exceeded (the|your) (daily|hourly) (limit|quota))`)
 
-func hintOf(text, status string) Hint {
+func hintOf(text, status string) data.Hint {
 	switch {
 	case status == "5.7.139" || status == "5.7.30" || basicAuthOff.MatchString(text):
-		return HintMicrosoftSignIn
+		return data.HintMicrosoftSignIn
 	case appPassword.MatchString(text):
-		return HintAppPassword
+		return data.HintAppPassword
 	}
-	return HintNone
+	return data.HintNone
 }
 
 var (

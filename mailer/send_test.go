@@ -99,23 +99,23 @@ func TestExplainServerReplies(t *testing.T) {
 		err   error
 		want  string
 		party Party
-		hint  Hint
+		hint  data.Hint
 	}{
 		{&textproto.Error{Code: 535, Msg: "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant"},
-			"Sign in with Microsoft", PartySender, HintMicrosoftSignIn},
+			"Sign in with Microsoft", PartySender, data.HintMicrosoftSignIn},
 		{&textproto.Error{Code: 535, Msg: "5.7.139 Authentication unsuccessful, basic authentication is disabled."},
-			"Sign in with Microsoft", PartySender, HintMicrosoftSignIn},
+			"Sign in with Microsoft", PartySender, data.HintMicrosoftSignIn},
 		{&textproto.Error{Code: 550, Msg: "5.7.30 Basic authentication is not supported for Client Submission."},
-			"Sign in with Microsoft", PartySender, HintMicrosoftSignIn},
-		{&textproto.Error{Code: 534, Msg: "5.7.9 Application-specific password required"}, "app password", PartySender, HintAppPassword},
-		{&textproto.Error{Code: 535, Msg: "5.7.8 Username and Password not accepted"}, "did not accept the user name or password", PartySender, HintNone},
-		{tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "secure connection", PartySender, HintNone},
-		{&net.DNSError{Err: "no such host", Name: "smtp.nowhere.example"}, "cannot reach the mail server", PartyConnection, HintNone},
+			"Sign in with Microsoft", PartySender, data.HintMicrosoftSignIn},
+		{&textproto.Error{Code: 534, Msg: "5.7.9 Application-specific password required"}, "app password", PartySender, data.HintAppPassword},
+		{&textproto.Error{Code: 535, Msg: "5.7.8 Username and Password not accepted"}, "did not accept the user name or password", PartySender, data.HintNone},
+		{tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "secure connection", PartySender, data.HintNone},
+		{&net.DNSError{Err: "no such host", Name: "smtp.nowhere.example"}, "cannot reach the mail server", PartyConnection, data.HintNone},
 		// An outage on a host whose name holds "auth" and "tls" is an outage.
 		{&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "i/o timeout", Name: "auth.tls.example", IsTimeout: true}},
-			"cannot reach the mail server", PartyConnection, HintNone},
-		{&textproto.Error{Code: 421, Msg: "4.7.0 Try again later, closing connection"}, "cannot reach the mail server", PartyConnection, HintNone},
-		{&textproto.Error{Code: 554, Msg: "5.7.1 Service unavailable; client host blocked"}, "the mail server said", PartySender, HintNone},
+			"cannot reach the mail server", PartyConnection, data.HintNone},
+		{&textproto.Error{Code: 421, Msg: "4.7.0 Try again later, closing connection"}, "cannot reach the mail server", PartyConnection, data.HintNone},
+		{&textproto.Error{Code: 554, Msg: "5.7.1 Service unavailable; client host blocked"}, "the mail server said", PartySender, data.HintNone},
 	} {
 		v := readDialError(tc.err, true)
 		err := explain(&DialError{Verdict: v, Err: tc.err}, acct)
@@ -137,7 +137,8 @@ func TestPasswordFallsBackToEnvironment(t *testing.T) {
 		t.Fatalf("password %q, %v", pw, err)
 	}
 	t.Setenv(PasswordEnv, "")
-	if _, err := Password(data.MailAccount{User: "nobody-" + t.Name(), Host: "smtp.example"}); err == nil || !strings.Contains(err.Error(), PasswordEnv) {
-		t.Fatalf("no password anywhere: %v", err)
+	_, err = Password(data.MailAccount{User: "nobody-" + t.Name(), Host: "smtp.example"})
+	if hint, _ := data.HintOf(err); data.KindOf(err) != data.KindNotSetUp || hint != data.HintPassword {
+		t.Fatalf("no password anywhere: %v (kind %v, hint %v)", err, data.KindOf(err), hint)
 	}
 }

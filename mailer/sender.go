@@ -62,10 +62,13 @@ type Session interface {
 // sending again goes on where it stopped.
 type ErrStopped struct {
 	Reason string
-	Hint   Hint // an action the practice can take, for the front end to word
+	Hint   data.Hint // an action the practice can take, for the front end to word
 }
 
 func (e *ErrStopped) Error() string { return "sending stopped: " + e.Reason }
+
+// NextStep is what the practice can do about it (data.HintOf).
+func (e *ErrStopped) NextStep() (data.Hint, string) { return e.Hint, "" }
 
 func (s *Sender) defaults() {
 	if s.MaxAttempts == 0 {
@@ -215,7 +218,7 @@ func (r *run) waitForRetries() error {
 	if err != nil || n == 0 {
 		return err
 	}
-	return r.pause(at.Sub(r.Store.Now())+time.Second, fmt.Sprintf("%d %s to try again at %s", n, plural(n, "email waits", "emails wait"), r.clock(at)))
+	return r.pause(at.Sub(r.Store.Now())+time.Second, fmt.Sprintf("%d %s to try again at %s", n, data.Plural(n, "email waits", "emails wait"), r.clock(at)))
 }
 
 // gate waits for the send window and the mailbox's limits.
@@ -531,7 +534,7 @@ func (r *run) record(m data.OutboxMessage, res result, took time.Duration) error
 		}
 		why := "the mailbox refused to send: " + res.v.Reason.Words() + " (" + reply + ")"
 		if n > 0 {
-			why += fmt.Sprintf("; the %d %s refused the same way in this run %s back in the queue", n, plural(n, "patient", "patients"), plural(n, "is", "are"))
+			why += fmt.Sprintf("; the %d %s refused the same way in this run %s back in the queue", n, data.Plural(n, "patient", "patients"), data.Plural(n, "is", "are"))
 		}
 		return &ErrStopped{Reason: why, Hint: res.v.Hint}
 	case outRecipientLater:
@@ -574,7 +577,7 @@ func (r *run) refused(m data.OutboxMessage, res result) error {
 	return &ErrStopped{Reason: fmt.Sprintf("the mail server refused the last %d patients one after another (%s): it refuses everyone, not them. "+
 		"Check that this mailbox may send to other addresses (relay), that the sender address is the mailbox's own, "+
 		"and the account's standing with your provider. The %d %s refused this way in this run %s back in the queue",
-		r.streak, res.reply, n, plural(n, "email", "emails"), plural(n, "is", "are"))}
+		r.streak, res.reply, n, data.Plural(n, "email", "emails"), data.Plural(n, "is", "are"))}
 }
 
 // takeBack puts every patient failed by one refusal in this run back in
@@ -698,13 +701,6 @@ func backoff(n int, first, most time.Duration) time.Duration {
 		d *= 2
 	}
 	return min(d, most)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // busyRetry runs fn until the database is not busy (an import may hold it

@@ -409,9 +409,11 @@ func MissingPractice(t Template, pr data.Practice) []string {
 type ErrPracticeIncomplete struct{ Missing []string }
 
 func (e *ErrPracticeIncomplete) Error() string {
-	return "no email goes out while the practice details are incomplete: fill in " + strings.Join(e.Missing, ", ") +
-		" in Settings (or kindly practice)"
+	return "no email goes out while the practice details are incomplete: fill in " + strings.Join(e.Missing, ", ")
 }
+
+// NextStep is what the practice can do about it (data.HintOf).
+func (e *ErrPracticeIncomplete) NextStep() (data.Hint, string) { return data.HintPracticeDetails, "" }
 
 // CheckPractice returns an *ErrPracticeIncomplete when MissingPractice finds anything.
 func CheckPractice(t Template, pr data.Practice) error {

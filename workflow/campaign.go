@@ -20,7 +20,7 @@ type Campaign struct {
 }
 
 // ErrNothingDue says no occurrence of a scheduled campaign runs today.
-var ErrNothingDue = errors.New("nothing of this campaign is due today; the calendar shows when it is")
+var ErrNothingDue = errors.New("nothing of this campaign is due today")
 
 // campaignNamed loads a campaign by name, or says there is none.
 func (w *Workflow) campaignNamed(ctx context.Context, name string) (data.Campaign, error) {
@@ -91,7 +91,7 @@ func (w *Workflow) occurrenceToday(ctx context.Context, cp Campaign, today data.
 	}
 	due, ok := cp.Schedule.Due(today)
 	if !ok {
-		return "", fmt.Errorf("nothing of %q is due today (kindly calendar shows when it is): %w", cp.Name, ErrNothingDue)
+		return "", data.Problemf(data.KindNothingDue, data.HintCalendar, cp.Name, fmt.Sprintf("nothing of %q is due today", cp.Name), ErrNothingDue)
 	}
 	return due.Key, nil
 }

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -29,7 +28,7 @@ type InboxReport struct {
 }
 
 // ErrNoInbox says the mail account has no inbox server set.
-var ErrNoInbox = errors.New("the inbox server (IMAP) is not set up: choose the provider again in Settings, or kindly account set --imap-host HOST")
+var ErrNoInbox error = data.Problemf(data.KindNotSetUp, data.HintInboxServer, "", "the inbox server (IMAP) is not set up", nil)
 
 // CheckInbox reads the new messages of the practice's inbox and records
 // what came back: bounces make addresses unusable, opt-out replies and spam
@@ -140,14 +139,14 @@ func (r InboxReport) Summary() string {
 		return "No new mail in the inbox."
 	}
 	s := fmt.Sprintf("Read %s: %s about %s (%s now unusable), %s, %s to review",
-		Count(r.Read, "new message", "new messages"), Count(r.BounceReports, "bounce report", "bounce reports"),
-		Count(r.Bounced, "address", "addresses"), Count(r.Unusable, "address", "addresses"),
-		Count(r.OptOuts, "opt-out", "opt-outs"), Count(r.Review, "message", "messages"))
+		data.Count(r.Read, "new message", "new messages"), data.Count(r.BounceReports, "bounce report", "bounce reports"),
+		data.Count(r.Bounced, "address", "addresses"), data.Count(r.Unusable, "address", "addresses"),
+		data.Count(r.OptOuts, "opt-out", "opt-outs"), data.Count(r.Review, "message", "messages"))
 	if r.Moved > 0 {
-		s += fmt.Sprintf(" (%s moved to their folder)", Count(r.Moved, "handled message", "handled messages"))
+		s += fmt.Sprintf(" (%s moved to their folder)", data.Count(r.Moved, "handled message", "handled messages"))
 	}
-	return s + fmt.Sprintf("; %s, %s, %s and %s changed nothing.", Count(r.Delayed, "delay notice", "delay notices"),
-		Count(r.AutoReplies, "auto-reply", "auto-replies"), Count(r.Replies, "reply", "replies"), Count(r.Other, "other message", "other messages"))
+	return s + fmt.Sprintf("; %s, %s, %s and %s changed nothing.", data.Count(r.Delayed, "delay notice", "delay notices"),
+		data.Count(r.AutoReplies, "auto-reply", "auto-replies"), data.Count(r.Replies, "reply", "replies"), data.Count(r.Other, "other message", "other messages"))
 }
 
 // BounceNote says, for the patient's page, why and since when the

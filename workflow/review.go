@@ -151,16 +151,8 @@ func (rv Review) Facts() []Fact {
 	return facts
 }
 
-// Count is n with its word: "1 patient", "12 patients".
-func Count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // Patients is "1 patient" or "12 patients".
-func Patients(n int) string { return Count(n, "patient", "patients") }
+func Patients(n int) string { return data.Count(n, "patient", "patients") }
 
 // Emails is "1 email" or "12 emails".
-func Emails(n int) string { return Count(n, "email", "emails") }
+func Emails(n int) string { return data.Count(n, "email", "emails") }

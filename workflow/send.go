@@ -281,7 +281,7 @@ func (w *Workflow) SendTemplateTest(ctx context.Context, tpl mailer.Template, sa
 		return "", err
 	}
 	if st.Practice.Email == "" {
-		return "", errors.New("set the practice's email first (Settings, or kindly practice --email ...)")
+		return "", data.Problemf(data.KindNotSetUp, data.HintPracticeDetails, "", "set the practice's email first", nil)
 	}
 	acct, err := mailer.Credentials(ctx, st.Mail)
 	if err != nil {
@@ -334,7 +334,7 @@ func (w *Workflow) ResolveUncertain(ctx context.Context, name string, ids []int6
 	}
 	n, err := w.store.ResolveUncertain(ctx, c, ids, arrived)
 	if err == nil && n == 0 && len(ids) > 0 {
-		return 0, fmt.Errorf("none of those emails of %q is uncertain (kindly uncertain %q lists them)", c.Name, c.Name)
+		return 0, data.Problemf(data.KindNotFound, data.HintUncertain, c.Name, fmt.Sprintf("none of those emails of %q is uncertain", c.Name), data.ErrNotFound)
 	}
 	if err == nil && !arrived && n > 0 && c.Status != data.CampaignSending {
 		// Sent again with the next send of this campaign.

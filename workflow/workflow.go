@@ -86,9 +86,9 @@ func (w *Workflow) DemoSummary(ctx context.Context) (string, error) {
 	}
 	if archived := all - active; archived > 0 {
 		return fmt.Sprintf("%s: %s and %s (moved away or deceased, as in a real practice: they get no email and are not in the patient list)",
-			Count(all, "sample patient", "sample patients"), Count(active, "active", "active"), Count(archived, "archived", "archived")), nil
+			data.Count(all, "sample patient", "sample patients"), data.Count(active, "active", "active"), data.Count(archived, "archived", "archived")), nil
 	}
-	return Count(all, "sample patient", "sample patients"), nil
+	return data.Count(all, "sample patient", "sample patients"), nil
 }
 
 // DemoIfEmpty adds DemoPatients sample patients to a database without

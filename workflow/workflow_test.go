@@ -405,3 +405,18 @@ func TestPasswordReplacesOAuthSignIn(t *testing.T) {
 		t.Fatalf("credentials %+v, %v", acct, err)
 	}
 }
+
+// A template being written is checked whole while it has no name yet: the
+// subject and the body are not hidden behind the missing name.
+func TestCheckTemplateWithoutName(t *testing.T) {
+	st := data.Settings{Practice: data.Practice{Name: "Praxis", Address: "Hauptstr. 1", Phone: "030 1", Email: "praxis@example.com"}}
+	if p := CheckTemplate(mailer.Template{Subject: "Flu shot", Body: "Dear {{first_name}},"}, st); len(p) != 0 {
+		t.Errorf("a whole template without a name: %q", p)
+	}
+	if p := CheckTemplate(mailer.Template{Body: "Dear {{first_name}},"}, st); len(p) != 1 {
+		t.Errorf("no name and no subject: %q, want the subject's problem", p)
+	}
+	if p := CheckTemplate(mailer.Template{Subject: "Flu shot", Body: "Dear {{nope}},"}, st); len(p) != 1 {
+		t.Errorf("no name and an unknown field: %q, want the body's problem", p)
+	}
+}
