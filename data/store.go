@@ -365,3 +365,6 @@ func (s *Store) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Clock is the current instant by the store's clock (Now).
+func (s *Store) Clock() time.Time { return s.Now() }

@@ -27,7 +27,7 @@ type Progress struct {
 // SMTP transaction, so a restart resumes exactly. Only one Sender works a
 // database at a time (Store.LockSending).
 type Sender struct {
-	Store    *data.Store
+	Store    Outbox
 	Account  Account
 	Practice data.Practice
 	Limits   Limits
@@ -105,12 +105,19 @@ func (s *Sender) defaults() {
 // account is refused, the server refuses everyone, or it stayed out of
 // reach longer than GiveUpAfter).
 func (s *Sender) Run(ctx context.Context, c data.Campaign, occurrence string) (Progress, error) {
-	s.defaults()
 	unlock, err := s.Store.LockSending()
 	if err != nil {
 		return Progress{}, err
 	}
 	defer unlock()
+	return s.RunLocked(ctx, c, occurrence)
+}
+
+// RunLocked is Run for a caller that holds the sending lock
+// (Outbox.LockSending) for the whole run.
+func (s *Sender) RunLocked(ctx context.Context, c data.Campaign, occurrence string) (Progress, error) {
+	s.defaults()
+	var err error
 	r := &run{Sender: s, ctx: ctx, c: c, occ: occurrence, connFails: map[int64]int{}, refusedBy: map[string][]int64{}, dayLimit: s.Limits.PerDay}
 	defer r.hangUp()
 	if r.tag, err = busyRetry(ctx, r.waitBusy, func() (string, error) { return s.Store.MessageTag(ctx) }); err != nil {
@@ -218,7 +225,7 @@ func (r *run) waitForRetries() error {
 	if err != nil || n == 0 {
 		return err
 	}
-	return r.pause(at.Sub(r.Store.Now())+time.Second, fmt.Sprintf("%d %s to try again at %s", n, data.Plural(n, "email waits", "emails wait"), r.clock(at)))
+	return r.pause(at.Sub(r.Store.Clock())+time.Second, fmt.Sprintf("%d %s to try again at %s", n, data.Plural(n, "email waits", "emails wait"), r.clock(at)))
 }
 
 // gate waits for the send window and the mailbox's limits.
@@ -228,7 +235,7 @@ func (r *run) gate() error {
 			return err
 		}
 	}
-	now := r.Store.Now()
+	now := r.Store.Clock()
 	if r.Location != nil {
 		if open, next := r.Window.InWindow(now.In(r.Location)); !open && !next.IsZero() {
 			return r.pause(next.Sub(now), "outside the send window until "+r.clock(next))
@@ -281,7 +288,7 @@ func (r *run) connect() error {
 	if v := classifyDial(err); v.Party != PartyConnection && !v.Temporary {
 		return &ErrStopped{Reason: err.Error(), Hint: v.Hint}
 	}
-	now := r.Store.Now()
+	now := r.Store.Clock()
 	if r.outageSince.IsZero() {
 		r.outageSince = now
 	}
@@ -491,7 +498,7 @@ func (r *run) skip(m data.OutboxMessage) error {
 
 // record writes the outcome of a transaction and decides what comes next.
 func (r *run) record(m data.OutboxMessage, res result, took time.Duration) error {
-	now := r.Store.Now()
+	now := r.Store.Clock()
 	if res.out != outRecipientFailed {
 		r.streakKey, r.streak = "", 0
 	}
@@ -603,7 +610,7 @@ func (r *run) quotaReached(reply string) error {
 	if err := r.flush(); err != nil {
 		return err
 	}
-	now := r.Store.Now()
+	now := r.Store.Clock()
 	sent, err := busyRetry(r.ctx, r.waitBusy, func() (int, error) { return r.Store.SentSince(r.ctx, now.Add(-24*time.Hour)) })
 	if err != nil {
 		return err
@@ -651,14 +658,14 @@ func (r *run) report() {
 	if r.paceN > 0 {
 		pace = r.paceSum / time.Duration(r.paceN)
 	}
-	sent, _ := r.Store.SentSince(context.WithoutCancel(r.ctx), r.Store.Now().Add(-24*time.Hour))
+	sent, _ := r.Store.SentSince(context.WithoutCancel(r.ctx), r.Store.Clock().Add(-24*time.Hour))
 	r.pr.ETA, _ = Estimate(r.pr.Remaining, Limits{PerMinute: r.Limits.PerMinute, PerDay: r.dayLimit}, pace, sent)
 	r.Progress(r.pr)
 }
 
 // limitWait says how long to wait before the next message may go out.
 func (r *run) limitWait() (time.Duration, error) {
-	now := r.Store.Now()
+	now := r.Store.Clock()
 	check := func(limit int, window time.Duration) (time.Duration, error) {
 		if limit <= 0 {
 			return 0, nil
@@ -688,7 +695,7 @@ func (r *run) clock(t time.Time) string {
 		loc = time.Local
 	}
 	t = t.In(loc)
-	if t.YearDay() == r.Store.Now().In(loc).YearDay() {
+	if t.YearDay() == r.Store.Clock().In(loc).YearDay() {
 		return t.Format("15:04")
 	}
 	return t.Format("Mon 2 Jan 15:04")

@@ -112,11 +112,11 @@ func (w *Workflow) Send(ctx context.Context, name string, opts SendOptions) (Sen
 		return res, err
 	}
 	res.Campaign = cp.Name
-	unlock, err := w.store.LockSending() // another sender: say so before anything changes
+	unlock, err := w.store.LockSending() // another sender: say so before anything changes; held to the end
 	if err != nil {
 		return res, err
 	}
-	unlock()
+	defer unlock()
 	acct, err := mailer.Credentials(ctx, st.Mail)
 	if err != nil {
 		return res, err
@@ -129,11 +129,10 @@ func (w *Workflow) Send(ctx context.Context, name string, opts SendOptions) (Sen
 		return res, err
 	}
 	occ := res.Queued.Occurrence
+	counts, _ := w.store.OutboxCounts(ctx, cp.ID, occ)
 	total := 0
-	if counts, err := w.store.OutboxCounts(ctx, cp.ID, occ); err == nil {
-		for _, n := range counts {
-			total += n
-		}
+	for _, n := range counts {
+		total += n
 	}
 	if err := w.store.SetCampaignStatus(ctx, cp.ID, data.CampaignSending); err != nil {
 		return res, err
@@ -143,18 +142,13 @@ func (w *Workflow) Send(ctx context.Context, name string, opts SendOptions) (Sen
 			opts.Progress(SendProgress{Progress: p, Queued: res.Queued, Total: total})
 		}
 	}
-	counts, _ := w.store.OutboxCounts(ctx, cp.ID, occ)
 	progress(mailer.Progress{Remaining: counts[data.StatusQueued]}) // what is about to go out, before the first email
 	sender := &mailer.Sender{Store: w.store, Account: acct, Practice: st.Practice, Limits: mailer.LimitsOf(st.Mail),
 		Window: cp.Schedule.Window, Location: loc, GiveUpAfter: opts.GiveUpAfter, Progress: progress}
-	res.Progress, err = sender.Run(ctx, cp.Campaign, occ)
+	res.Progress, err = sender.RunLocked(ctx, cp.Campaign, occ)
 	bg := context.WithoutCancel(ctx) // the outcome is recorded even when the run was paused
 	res.Totals, _ = w.store.OutboxCounts(bg, cp.ID, occ)
 	switch {
-	case errors.Is(err, data.ErrSenderBusy): // another Kindly took the lock meanwhile
-		res.Status = cp.Status
-		w.store.SetCampaignStatus(bg, cp.ID, cp.Status)
-		return res, err
 	case err != nil && errors.Is(context.Cause(ctx), ErrInterrupted):
 		res.Status = data.CampaignSending // goes on at the next start
 		return res, nil
