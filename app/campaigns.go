@@ -330,17 +330,11 @@ func (s *campaignsScreen) start(name string) {
 	}, func(res workflow.SendResult, err error) {
 		s.stop = nil
 		stop(nil)
-		t := res.Totals
-		switch {
-		case err != nil:
-			s.status.SetText("Stopped: " + errorText(err) + ". Nothing is lost: Send goes on where it stopped.")
-		case res.Status == data.CampaignPaused:
-			s.status.SetText(fmt.Sprintf("Paused after %s. Send goes on where it stopped.", workflow.Emails(res.Sent)))
-		case t[data.StatusUncertain] > 0:
-			s.status.SetText(fmt.Sprintf("Finished. %s may or may not have arrived: Uncertain emails…", workflow.Emails(t[data.StatusUncertain])))
-		default:
-			s.status.SetText("Finished: every email of this run was handled.")
+		var lines []string
+		for _, line := range res.Outcome(err) {
+			lines = append(lines, sentenceText(line))
 		}
+		s.status.SetText(strings.Join(lines, " "))
 		s.refresh()
 		s.reload()        // the status line follows the campaign's state: done, paused, ...
 		s.ui.checkInbox() // bounces for dead addresses come back within minutes
@@ -352,15 +346,8 @@ func (s *campaignsScreen) showProgress(p workflow.SendProgress) {
 		return // a late report of a run that ended
 	}
 	s.progress.SetValue(p.Done())
-	text := fmt.Sprintf("Sending: %d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
-	if p.Remaining > 0 && p.ETA > 0 {
-		text += ", " + mailer.HumanDuration(p.ETA) + " left"
-	}
-	if p.Waiting > 0 {
-		text += " - " + p.Note
-	}
 	if s.selected == s.runName {
-		s.state.SetText(text)
+		s.state.SetText(p.Line())
 	}
 }
 
@@ -392,7 +379,7 @@ func (s *campaignsScreen) cancelRun(name string) {
 			}
 			s.refresh()
 			s.reload()
-			s.status.SetText(fmt.Sprintf("Cancelled: %d emails will not be sent.", res.Count))
+			s.status.SetText(res.Line(name))
 		})
 }
 
@@ -558,11 +545,7 @@ func (u *uncertainDialog) decide(ids []int64, arrived bool) {
 				return
 			}
 			u.dlg.Hide()
-			if arrived {
-				s.status.SetText(workflow.Emails(n) + " marked as arrived.")
-			} else {
-				s.status.SetText(workflow.Emails(n) + " go out again with the next Send.")
-			}
+			s.status.SetText(sentenceText(workflow.Resolved(u.name, n, arrived)))
 			s.refresh()
 			s.reload()
 		})

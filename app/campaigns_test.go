@@ -425,7 +425,7 @@ func TestUncertainEmailsDecidedInTheWindow(t *testing.T) {
 		dlg.checks[1].SetChecked(false)
 		dlg.decide(dlg.chosen(), true)
 	})
-	waitFor(t, u, "the decision", func() bool { return s.status.Text == "1 email marked as arrived." })
+	waitFor(t, u, "the decision", func() bool { return s.status.Text == `1 uncertain email of "Flu" marked as arrived.` })
 	left, _ := u.work.Uncertain(ctx, "Flu")
 	if len(left) != 1 || left[0].ID != batch[1].ID {
 		t.Fatalf("left uncertain: %+v", left)

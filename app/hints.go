@@ -47,3 +47,12 @@ func errorText(err error) string {
 	}
 	return msg
 }
+
+// sentenceText is a sentence of the workflow's as the window shows it,
+// with where to click.
+func sentenceText(s workflow.Sentence) string {
+	if h := hintWords(s.Hint); h != "" {
+		return strings.TrimSuffix(s.Text, ".") + ". " + h
+	}
+	return s.Text
+}

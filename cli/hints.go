@@ -43,9 +43,32 @@ func hintWords(h data.Hint, about string) string {
 // OneLine is an error on one line, in the practice's words, with the
 // command that helps.
 func OneLine(err error) string {
-	msg := strings.Join(strings.Fields(workflow.Message(err)), " ")
-	if h := hintWords(data.HintOf(err)); h != "" {
-		msg += " (" + h + ")"
-	}
-	return msg
+	h, about := data.HintOf(err)
+	return withHint(strings.Join(strings.Fields(workflow.Message(err)), " "), h, about)
 }
+
+// say is a sentence as the command line prints it, with the command that
+// helps in brackets before its full stop.
+func say(s workflow.Sentence) string { return withHint(s.Text, s.Hint, s.About) }
+
+func withHint(text string, h data.Hint, about string) string {
+	words := hintWords(h, about)
+	if words == "" {
+		return text
+	}
+	if t, ok := strings.CutSuffix(text, "."); ok {
+		return t + " (" + words + ")."
+	}
+	return text + " (" + words + ")"
+}
+
+// sentenceError ends a command with a sentence of the workflow's; the
+// error it stands for stays underneath (its kind, its cause).
+type sentenceError struct {
+	s   workflow.Sentence
+	err error
+}
+
+func (e *sentenceError) Error() string                 { return e.s.Text }
+func (e *sentenceError) Unwrap() error                 { return e.err }
+func (e *sentenceError) NextStep() (data.Hint, string) { return e.s.Hint, e.s.About }

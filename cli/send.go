@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"kindly/data"
-	"kindly/mailer"
 	"kindly/workflow"
 )
 
@@ -40,7 +39,7 @@ pauses; running it again resumes. Emails in flight when Kindly stopped are marke
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(out, "Cancelled: %d queued emails of %q (%s) will not be sent.\n", res.Count, args[0], res.Occurrence)
+				fmt.Fprintln(out, res.Line(args[0]))
 				return nil
 			case test:
 				to, err := w.SendTest(ctx, args[0])
@@ -105,50 +104,23 @@ func (s *session) send(c call) error {
 	res, err := c.work.Send(c.ctx, name, workflow.SendOptions{GiveUpAfter: patience, Progress: func(p workflow.SendProgress) {
 		if !started {
 			started = true
-			q := p.Queued
-			if q.Resumed {
-				fmt.Fprintf(errOut, "Resuming %q (%s).\n", name, q.Occurrence)
-			} else {
-				fmt.Fprintf(errOut, "Queued %d emails for %q (%s); %d patients skipped (kindly export campaign %q shows why).\n",
-					q.Queued, name, q.Occurrence, q.Skipped, name)
-			}
+			fmt.Fprintln(errOut, say(p.Queued.Start(name)))
 			return
 		}
-		line := fmt.Sprintf("\rSending: %d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
-		if p.Remaining > 0 && p.ETA > 0 {
-			line += ", " + mailer.HumanDuration(p.ETA) + " left"
-		}
-		if p.Waiting > 0 {
-			line += fmt.Sprintf(" - %s (%s)", p.Note, p.Waiting.Round(time.Second))
-		}
-		fmt.Fprint(errOut, line+"   ")
+		fmt.Fprint(errOut, "\r"+p.Line()+"   ")
 	}})
 	if started {
 		fmt.Fprintln(errOut)
 	}
-	out := c.out
-	if res.Recovered > 0 {
-		fmt.Fprintf(out, "Note: %s being sent when Kindly stopped before; they may have arrived and are not sent again (kindly uncertain %q).\n",
-			data.Count(res.Recovered, "email was", "emails were"), res.Campaign)
+	outcome := res.Outcome(err)
+	if res.Stopped(err) { // the last sentence is the error the command ends with
+		for _, line := range outcome[:len(outcome)-1] {
+			fmt.Fprintln(c.out, say(line))
+		}
+		return &sentenceError{outcome[len(outcome)-1], err}
 	}
-	if err != nil && res.Queued.Occurrence != "" && !errors.Is(err, data.ErrSenderBusy) {
-		return fmt.Errorf("%w. Nothing is lost: kindly send %q goes on where it stopped", err, res.Campaign)
-	}
-	if err != nil {
-		return err
-	}
-	if res.Status == data.CampaignPaused {
-		return fmt.Errorf("paused after %d emails in this run; kindly send %q goes on", res.Sent, res.Campaign)
-	}
-	t := res.Totals
-	fmt.Fprintf(out, "%q (%s): %d sent, %d failed, %d skipped", res.Campaign, res.Queued.Occurrence, t[data.StatusSent], t[data.StatusFailed], t[data.StatusSkipped])
-	if res.Sent != t[data.StatusSent] {
-		fmt.Fprintf(out, " (%d in this run)", res.Sent)
-	}
-	fmt.Fprintln(out, ".")
-	if n := t[data.StatusUncertain]; n > 0 {
-		fmt.Fprintf(out, "%s uncertain: they may have arrived. kindly uncertain %q lists them and records your decision.\n",
-			data.Count(n, "email is", "emails are"), res.Campaign)
+	for _, line := range outcome {
+		fmt.Fprintln(c.out, say(line))
 	}
 	return nil
 }
@@ -183,12 +155,7 @@ written to the audit log.`,
 				if err != nil {
 					return err
 				}
-				if isArrived {
-					fmt.Fprintf(c.out, "%s of %q marked as arrived.\n", data.Count(n, "uncertain email", "uncertain emails"), name)
-				} else {
-					fmt.Fprintf(c.out, "%s of %q %s out again with the next send (kindly send %q).\n",
-						data.Count(n, "uncertain email", "uncertain emails"), name, data.Plural(n, "goes", "go"), name)
-				}
+				fmt.Fprintln(c.out, say(workflow.Resolved(name, n, isArrived)))
 				return nil
 			}
 			list, err := c.work.Uncertain(c.ctx, name)

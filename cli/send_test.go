@@ -334,7 +334,7 @@ func TestTerminatedSendingPausesCleanly(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	rest, _ := io.ReadAll(r)
 	err = cmd.Wait()
-	if err == nil || !strings.Contains(string(rest), "paused") {
+	if err == nil || !strings.Contains(string(rest), "Paused after") {
 		t.Fatalf("after SIGTERM: %v\n%s", err, rest)
 	}
 	if s, err = data.Open(db); err != nil {

@@ -1,0 +1,96 @@
+package workflow
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"kindly/data"
+	"kindly/mailer"
+)
+
+// Sentence is a line the practice reads, with the next step it asks for
+// (if any), which each front end words itself.
+type Sentence struct {
+	Text  string
+	Hint  data.Hint
+	About string // what the hint is about: a campaign's name
+}
+
+// Line is a run's progress in one line: "Sending: 12 sent, 0 failed, 3
+// skipped, 85 to go, about 2 minutes left - the send window opens at 9:00
+// (1h5m0s)".
+func (p SendProgress) Line() string {
+	text := fmt.Sprintf("Sending: %d sent, %d failed, %d skipped, %d to go", p.Sent, p.Failed, p.Skipped, p.Remaining)
+	if p.Remaining > 0 && p.ETA > 0 {
+		text += ", " + mailer.HumanDuration(p.ETA) + " left"
+	}
+	if p.Waiting > 0 {
+		text += fmt.Sprintf(" - %s (%s)", p.Note, p.Waiting.Round(time.Second))
+	}
+	return text
+}
+
+// Start is what a run begins with: what was queued (and who was skipped),
+// or that an unfinished run goes on.
+func (q Queued) Start(campaign string) Sentence {
+	if q.Resumed {
+		return Sentence{Text: fmt.Sprintf("Resuming %q (%s).", campaign, q.Occurrence)}
+	}
+	s := Sentence{Text: fmt.Sprintf("Queued %s for %q (%s); %s skipped.", Emails(q.Queued), campaign, q.Occurrence, Patients(q.Skipped))}
+	if q.Skipped > 0 {
+		s.Hint, s.About = data.HintSkipped, campaign
+	}
+	return s
+}
+
+// Outcome is how a run ended, in sentences: emails found uncertain from
+// an earlier stop, then what this run did, then what asks for a decision.
+// Err is the run's error: a stop (nothing is lost), or nil.
+func (r SendResult) Outcome(err error) []Sentence {
+	var out []Sentence
+	if r.Recovered > 0 {
+		out = append(out, Sentence{Text: fmt.Sprintf("%s being sent when Kindly stopped before; they may have arrived and are not sent again.",
+			data.Count(r.Recovered, "email was", "emails were")), Hint: data.HintUncertain, About: r.Campaign})
+	}
+	t := r.Totals
+	switch {
+	case err != nil && r.Queued.Occurrence != "" && !errors.Is(err, data.ErrSenderBusy):
+		return append(out, Sentence{Text: "Stopped: " + Message(err) + ". Nothing is lost.", Hint: data.HintGoOn, About: r.Campaign})
+	case err != nil:
+		return append(out, Sentence{Text: Message(err)})
+	case r.Status == data.CampaignPaused:
+		return append(out, Sentence{Text: fmt.Sprintf("Paused after %s in this run.", Emails(r.Sent)), Hint: data.HintGoOn, About: r.Campaign})
+	}
+	line := fmt.Sprintf("%q (%s): %d sent, %d failed, %d skipped", r.Campaign, r.Queued.Occurrence, t[data.StatusSent], t[data.StatusFailed], t[data.StatusSkipped])
+	if r.Sent != t[data.StatusSent] {
+		line += fmt.Sprintf(" (%d in this run)", r.Sent)
+	}
+	out = append(out, Sentence{Text: line + "."})
+	if n := t[data.StatusUncertain]; n > 0 {
+		out = append(out, Sentence{Text: fmt.Sprintf("%s uncertain: they may have arrived.", data.Count(n, "email is", "emails are")),
+			Hint: data.HintUncertain, About: r.Campaign})
+	}
+	return out
+}
+
+// Stopped says whether the run ended before its end: paused, or stopped by
+// an error (the command line exits with an error then).
+func (r SendResult) Stopped(err error) bool {
+	return err != nil || r.Status == data.CampaignPaused
+}
+
+// Resolved is what deciding on uncertain emails did: n marked as arrived,
+// or n back in the queue for the next send.
+func Resolved(campaign string, n int, arrived bool) Sentence {
+	if arrived {
+		return Sentence{Text: fmt.Sprintf("%s of %q marked as arrived.", data.Count(n, "uncertain email", "uncertain emails"), campaign)}
+	}
+	return Sentence{Text: fmt.Sprintf("%s of %q %s out again with the next send.", data.Count(n, "uncertain email", "uncertain emails"),
+		campaign, data.Plural(n, "goes", "go")), Hint: data.HintGoOn, About: campaign}
+}
+
+// Line is what cancelling a run did.
+func (c Cancelled) Line(campaign string) string {
+	return fmt.Sprintf("Cancelled: %s of %q (%s) will not be sent.", data.Count(c.Count, "queued email", "queued emails"), campaign, c.Occurrence)
+}
