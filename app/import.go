@@ -243,7 +243,7 @@ func (w *importWizard) columnSelect(c int) *widget.Select {
 
 func (w *importWizard) showPlan() {
 	p := w.plan
-	w.summary.SetText(fmt.Sprintf("Header on row %d. %s.", p.HeaderRow, p.Summary()))
+	w.summary.SetText(fmt.Sprintf("Header on row %d. %s.", p.HeaderRow, workflow.ImportCounts(p.Counts(), true)))
 	var notes []string
 	for _, warn := range p.Warnings {
 		notes = append(notes, "Note: "+warn)
@@ -413,7 +413,7 @@ func (w *importWizard) onImport() {
 		}
 		w.progress.SetValue(1)
 		sum := res.Summary
-		w.summary.SetText(fmt.Sprintf("Imported: %d added, %d updated, %d unchanged, %d rejected.", sum.Add, sum.Update, sum.Unchanged, sum.Rejected))
+		w.summary.SetText("Imported: " + workflow.ImportCounts(sum.Counts(), false) + ".")
 		if w.onDone != nil {
 			w.onDone()
 		}

@@ -81,13 +81,7 @@ and the columns are found by their names; --dry-run shows what would happen.`,
 }
 
 func printImport(out io.Writer, kind string, sum workflow.ImportSummary) {
-	if sum.DryRun {
-		fmt.Fprintf(out, "Dry run, nothing saved. %s from %s, sheet %q, header on row %d: %d to add, %d to update, %d unchanged, %d rejected%s\n",
-			kind, sum.File, sum.Sheet, sum.HeaderRow, sum.Add, sum.Update, sum.Unchanged, sum.Rejected, extraCounts(sum))
-	} else {
-		fmt.Fprintf(out, "Imported %s from %s, sheet %q, header on row %d: %d added, %d updated, %d unchanged, %d rejected%s\n",
-			kind, sum.File, sum.Sheet, sum.HeaderRow, sum.Add, sum.Update, sum.Unchanged, sum.Rejected, extraCounts(sum))
-	}
+	fmt.Fprintln(out, sum.Line(kind))
 	if len(sum.Columns) > 0 {
 		cols := make([]string, 0, len(sum.Columns))
 		for _, h := range sum.Columns {
@@ -179,16 +173,4 @@ func (s *session) exportKindCommand(kind, use, short string) *cobra.Command {
 	c.Flags().StringVar(&out, "out", "", what)
 	c.Flags().BoolVar(&force, "force", false, "write over the file if it exists")
 	return c
-}
-
-// extraCounts are the rows to check and the archived ones, when there are any.
-func extraCounts(sum workflow.ImportSummary) string {
-	s := ""
-	if sum.Flagged > 0 {
-		s += fmt.Sprintf(", %d to check", sum.Flagged)
-	}
-	if sum.Archived > 0 {
-		s += fmt.Sprintf(", %d archived (deceased, inactive or moved)", sum.Archived)
-	}
-	return s
 }

@@ -100,12 +100,12 @@ func BenchmarkImport100k(b *testing.B) {
 	// file is still being read.
 	b.Run("kindly-import", func(b *testing.B) {
 		benchImport(b, func(s *data.Store) {
-			p, _, err := ImportPatients(context.Background(), s, path, Options{}, nil)
+			p, _, err := importPatients(context.Background(), s, path, Options{}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			if p.Added != benchRows {
-				b.Fatalf("import: %s", p.Summary())
+				b.Fatalf("import: %+v", p.Counts())
 			}
 		})
 	})
@@ -123,10 +123,10 @@ func BenchmarkImport100k(b *testing.B) {
 				b.Fatal(err)
 			}
 			if p.Added != benchRows {
-				b.Fatalf("plan: %s", p.Summary())
+				b.Fatalf("plan: %+v", p.Counts())
 			}
 			seen := p.Counts()
-			if _, _, err := ImportPatients(context.Background(), s, path, Options{Expect: &seen}, nil); err != nil {
+			if _, _, err := importPatients(context.Background(), s, path, Options{Expect: &seen}, nil); err != nil {
 				b.Fatal(err)
 			}
 		})

@@ -29,12 +29,12 @@ func TestStrayQuotesNeverMergeRows(t *testing.T) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, res, err := ImportPatients(context.Background(), s, path, Options{}, nil)
+	p, res, err := importPatients(context.Background(), s, path, Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Added != 6 {
-		t.Fatalf("added %d, want 6 (%s)", res.Added, p.Summary())
+		t.Fatalf("added %d, want 6 (%+v)", res.Added, p.Counts())
 	}
 	got := map[string]data.Patient{}
 	s.EachPatient(context.Background(), func(p data.Patient) error { got[p.ExternalID] = p; return nil })
@@ -129,7 +129,7 @@ func TestRowsThatLookOdd(t *testing.T) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, _, err := ImportPatients(context.Background(), s, path, Options{}, nil)
+	p, _, err := importPatients(context.Background(), s, path, Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

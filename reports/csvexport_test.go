@@ -74,7 +74,7 @@ with open(sys.argv[1], newline="", encoding="utf-8-sig") as f:
 	if p.Rejected != 0 {
 		t.Errorf("%d rejected", p.Rejected)
 	}
-	if _, err := ApplyPatients(ctx, s2, p, nil); err != nil {
+	if _, err := applyPatients(ctx, s2, p, nil); err != nil {
 		t.Fatal(err)
 	}
 	back, _ := s2.Patients(ctx, data.PatientQuery{Search: "Müller"})

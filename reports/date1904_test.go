@@ -72,12 +72,12 @@ func TestDate1904Workbook(t *testing.T) {
 				t.Fatal(err)
 			}
 			if p.Added != n || p.Rows[0].Patient.BirthDate.String() != "1950-01-01" {
-				t.Fatalf("dry run: %s, first born %s", p.Summary(), p.Rows[0].Patient.BirthDate)
+				t.Fatalf("dry run: %+v, first born %s", p.Counts(), p.Rows[0].Patient.BirthDate)
 			}
 			if got := p.Shown(p.Rows[3], 2); got != "1950-01-22" {
 				t.Fatalf("preview shows %q", got)
 			}
-			if _, _, err := ImportPatients(context.Background(), s, path, Options{}, nil); err != nil {
+			if _, _, err := importPatients(context.Background(), s, path, Options{}, nil); err != nil {
 				t.Fatal(err)
 			}
 			ps, err := s.Patients(context.Background(), data.PatientQuery{Search: fmt.Sprint("Mac", n-1), Limit: 5})

@@ -18,7 +18,7 @@ func importMessy(t *testing.T, s *data.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ApplyPatients(context.Background(), s, p, nil); err != nil {
+	if _, err := applyPatients(context.Background(), s, p, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -62,7 +62,7 @@ func TestExportShapesOfCommonSystems(t *testing.T) {
 			if err := os.WriteFile(path, []byte(c.csv), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if _, res, err := ImportPatients(context.Background(), s, path, Options{}, nil); err != nil || res.Added != 1 {
+			if _, res, err := importPatients(context.Background(), s, path, Options{}, nil); err != nil || res.Added != 1 {
 				t.Fatalf("%+v, %v", res, err)
 			}
 			var got data.Patient
@@ -91,7 +91,7 @@ func TestReimportOfMisreadNamesKeepsTheStoredOnes(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.csv")
 	os.WriteFile(good, []byte("ID,First name,Last name,Email\n1,Jürgen,Müller,jm@example.de\n2,Zoë,Ångström,za@example.se\n"), 0o600)
-	if _, _, err := ImportPatients(context.Background(), s, good, Options{}, nil); err != nil {
+	if _, _, err := importPatients(context.Background(), s, good, Options{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	bad := filepath.Join(dir, "bad.xlsx")
@@ -105,7 +105,7 @@ wb.save(sys.argv[1])
 	if out, err := exec.Command(py, "-c", script, bad).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	p, res, err := ImportPatients(context.Background(), s, bad, Options{}, nil)
+	p, res, err := importPatients(context.Background(), s, bad, Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,17 +50,6 @@ type Counts struct {
 	Flagged, Archived                   int
 }
 
-func (c Counts) String() string {
-	s := fmt.Sprintf("%d to add, %d to update, %d unchanged, %d rejected", c.Added, c.Updated, c.Unchanged, c.Rejected)
-	if c.Flagged > 0 {
-		s += fmt.Sprintf(", %d to check", c.Flagged)
-	}
-	if c.Archived > 0 {
-		s += fmt.Sprintf(", %d archived (deceased, inactive or moved)", c.Archived)
-	}
-	return s
-}
-
 // ErrChangedSinceCheck says the file no longer gives what its dry run
 // showed (it was edited or replaced in between): nothing was imported.
 var ErrChangedSinceCheck = errors.New("the file changed since it was checked; nothing was imported")
@@ -185,13 +174,18 @@ func (p *Plan) Counts() Counts {
 	return Counts{p.Added, p.Updated, p.Unchanged, p.Rejected, p.Flagged, p.Archived}
 }
 
-// Summary is the plan in one line.
-func (p *Plan) Summary() string { return p.Counts().String() }
+// ChangedError is ErrChangedSinceCheck with what the check found and what
+// the file gives now.
+type ChangedError struct{ Checked, Now Counts }
 
-// expected checks the plan against the dry run the practice saw, if any.
-func (p *Plan) expected(o Options) error {
+func (e *ChangedError) Error() string        { return ErrChangedSinceCheck.Error() }
+func (e *ChangedError) Is(target error) bool { return target == ErrChangedSinceCheck }
+
+// CheckExpected checks the plan against the dry run the practice saw
+// (Options.Expect), if any: a *ChangedError when they differ.
+func (p *Plan) CheckExpected(o Options) error {
 	if o.Expect != nil && *o.Expect != p.Counts() {
-		return fmt.Errorf("%w (the check found %s, the file now gives %s); check it again", ErrChangedSinceCheck, *o.Expect, p.Summary())
+		return &ChangedError{Checked: *o.Expect, Now: p.Counts()}
 	}
 	return nil
 }
@@ -483,72 +477,38 @@ func extraCells(cells []string, columns int) bool {
 	return false
 }
 
-// Result is what a finished import did.
-type Result struct {
-	Counts
-	Backup string // the backup taken before writing
-}
-
-// ApplyPatients writes a plan in one transaction, after backing up the
-// database: every row lands, or none does.
-func ApplyPatients(ctx context.Context, s *data.Store, p *Plan, progress func(done, total int)) (Result, error) {
+// WritePatients writes a whole plan's rows into b (the caller's
+// transaction: every row lands, or none does). A preview's plan, which
+// lists only some rows, cannot be written.
+func WritePatients(ctx context.Context, b *data.Batch, p *Plan, progress func(done, total int)) error {
 	if p.compact {
-		return Result{}, errors.New("this plan is a preview and lists only some rows; import the file instead")
+		return errors.New("this plan is a preview and lists only some rows; import the file instead")
 	}
-	res := Result{Counts: p.Counts()}
-	if p.Added+p.Updated == 0 {
-		return res, nil
+	if err := b.ExpectPatients(p.Added); err != nil {
+		return err
 	}
-	backup, err := s.Backup(ctx, "before import")
-	if err != nil {
-		return res, err
-	}
-	res.Backup = backup
-	if err := writePatients(ctx, s, p, progress); err != nil {
-		s.DiscardBackup(backup) // nothing changed
-		res.Backup = ""
-		return res, err
-	}
-	return res, nil
-}
-
-// writePatients writes a whole plan in one transaction.
-func writePatients(ctx context.Context, s *data.Store, p *Plan, progress func(done, total int)) error {
-	total := p.Added + p.Updated
-	err := s.WithBatch(ctx, func(b *data.Batch) error {
-		if err := b.ExpectPatients(p.Added); err != nil {
+	total, done := p.Added+p.Updated, 0
+	for i := range p.Rows {
+		wrote, err := writePatientRow(b, &p.Rows[i])
+		if err != nil {
 			return err
 		}
-		done := 0
-		for i := range p.Rows {
-			wrote, err := writePatientRow(b, &p.Rows[i])
-			if err != nil || !wrote {
-				if err != nil {
-					return err
-				}
-				continue
+		if !wrote {
+			continue
+		}
+		if done++; done%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			if done++; done%1000 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if progress != nil {
-					progress(done, total)
-				}
+			if progress != nil {
+				progress(done, total)
 			}
 		}
-		if progress != nil {
-			progress(total, total)
-		}
-		return b.Audit("import", fmt.Sprintf("patients from %s (sheet %s): %s", filepath.Base(p.Table.File), p.Table.Sheet, p.Summary()))
-	})
-	if err != nil && ctx.Err() != nil {
-		err = ctx.Err() // cancelled: whatever the rolled-back statements said
 	}
-	if err != nil {
-		return fmt.Errorf("the import was not saved, nothing changed: %w", err)
+	if progress != nil {
+		progress(total, total)
 	}
-	return nil
+	return ctx.Err()
 }
 
 // writePatientRow saves one planned row; it reports whether the row

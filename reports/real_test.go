@@ -23,7 +23,7 @@ import (
 // line do, and returns the plan and the stored patients by first name.
 func imported(t *testing.T, s *data.Store, file string, o Options) (*Plan, map[string]data.Patient) {
 	t.Helper()
-	p, _, err := ImportPatients(context.Background(), s, filepath.Join("testdata", file), o, nil)
+	p, _, err := importPatients(context.Background(), s, filepath.Join("testdata", file), o, nil)
 	if err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
@@ -89,7 +89,7 @@ func TestImportOpenDentalExport(t *testing.T) {
 		t.Errorf("warnings %q", p.Warnings)
 	}
 	if p.Added != 7 || p.Rejected != 1 || p.Archived != 4 || p.Flagged != 4 {
-		t.Errorf("plan: %s", p.Summary())
+		t.Errorf("plan: %+v", p.Counts())
 	}
 	if len(got) != 7 {
 		t.Fatalf("%d patients stored, want 7: %v", len(got), got)
@@ -146,7 +146,7 @@ func TestImportGermanList(t *testing.T) {
 	storetest.SetZone(t, s, "Europe/Berlin")
 	p, got := imported(t, s, "german.xlsx", Options{})
 	if len(got) != 3 || p.Added != 3 || p.Archived != 2 || p.Flagged != 1 {
-		t.Fatalf("plan %s, stored %v", p.Summary(), got)
+		t.Fatalf("plan %+v, stored %v", p.Counts(), got)
 	}
 	// "Name" beside "Vorname" is the surname.
 	j := got["Jürgen"]
@@ -217,7 +217,7 @@ func TestImportContactExports(t *testing.T) {
 	}
 	// A birthday without a year is not a birth date; the patient stays.
 	if r := p.Rows[0]; !flagged(r, `"12/10"`) || p.Added != 1 {
-		t.Errorf("Mailchimp's 12/10 birthday: %s %q", p.Summary(), r.Flags)
+		t.Errorf("Mailchimp's 12/10 birthday: %+v %q", p.Counts(), r.Flags)
 	}
 	if strings.Join(p.Ignored, ",") != "Address,MEMBER_RATING,OPTIN_TIME" {
 		t.Errorf("ignored %q, warnings %q", p.Ignored, p.Warnings)
@@ -252,14 +252,14 @@ func TestImportCSVLinesAsWritten(t *testing.T) {
 	}
 	// --header-row counts the same lines.
 	s = newStore(t)
-	if p, _, err := ImportPatients(context.Background(), s, "testdata/odd-lines.csv", Options{HeaderRow: 1, Expect: &Counts{Added: 4, Flagged: 1}}, nil); err != nil || p.HeaderRow != 1 {
+	if p, _, err := importPatients(context.Background(), s, "testdata/odd-lines.csv", Options{HeaderRow: 1, Expect: &Counts{Added: 4, Flagged: 1}}, nil); err != nil || p.HeaderRow != 1 {
 		t.Errorf("header row 1: %v", err)
 	}
 }
 
 func TestImportHeaderOnly(t *testing.T) {
 	s := newStore(t)
-	_, _, err := ImportPatients(context.Background(), s, "testdata/header-only.csv", Options{}, nil)
+	_, _, err := importPatients(context.Background(), s, "testdata/header-only.csv", Options{}, nil)
 	if !errors.Is(err, ErrNoRows) || !strings.Contains(err.Error(), "no patients below them") {
 		t.Fatalf("err = %v", err)
 	}
@@ -273,9 +273,13 @@ func TestImportMapByHandIsRemembered(t *testing.T) {
 	o := Options{Columns: map[string]Field{"HmPhone": FieldPhone, "PatStatus": FieldNone}}
 	p, got := imported(t, s, "opendental.xlsx", o)
 	if got["Bob"].Phone != "555-0102" || got["Bob"].Archived || p.Archived != 0 {
-		t.Errorf("by hand: Bob = %+v (%s)", got["Bob"], p.Summary())
+		t.Errorf("by hand: Bob = %+v (%+v)", got["Bob"], p.Counts())
 	}
-	if err := RememberMapping(ctx, s, p); err != nil {
+	key, columns, err := p.RememberedColumns() // as the workflow keeps them after an import
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetImportColumns(ctx, key, columns); err != nil {
 		t.Fatal(err)
 	}
 	// A file with the same columns: read as chosen, and said so.
@@ -327,12 +331,12 @@ func TestImportMatchesByNameAndPhoneOrPostalCode(t *testing.T) {
 	if _, err := ExportPatients(ctx, s, "", out, nil); err != nil {
 		t.Fatal(err)
 	}
-	p, _, err := ImportPatients(ctx, s, out, Options{}, nil)
+	p, _, err := importPatients(ctx, s, out, Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Added != 0 || p.Unchanged != 2 || p.Rejected != 2 {
-		t.Fatalf("own export back: %s", p.Summary())
+		t.Fatalf("own export back: %+v", p.Counts())
 	}
 	for _, r := range p.RowErrors() {
 		if !strings.Contains(r.Reason, "matches 2 stored patients") || !strings.Contains(r.Reason, "name and phone") {
@@ -342,12 +346,12 @@ func TestImportMatchesByNameAndPhoneOrPostalCode(t *testing.T) {
 
 	csv := filepath.Join(t.TempDir(), "other.csv")
 	os.WriteFile(csv, []byte("Last name,First name,Mobile,Zip\nNg,Tom,555 010 2030,\nNg,Ann,,02134\nNg,Lee,555 010 2030,\n"), 0o600)
-	p, _, err = ImportPatients(ctx, s, csv, Options{}, nil)
+	p, _, err = importPatients(ctx, s, csv, Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Added != 1 || p.Unchanged != 2 || byRow(p)[4].Patient.FirstName != "Lee" || byRow(p)[4].Action != ActionAdd {
-		t.Errorf("another system's file: %s", p.Summary())
+		t.Errorf("another system's file: %+v", p.Counts())
 		for _, r := range p.Rows {
 			t.Logf("row %d: %s %q", r.Row, r.Action, r.Reason)
 		}
@@ -407,7 +411,7 @@ func TestImportRefusesFilesBeyondBounds(t *testing.T) {
 	}
 	for _, c := range cases {
 		s := newStore(t)
-		_, _, err := ImportPatients(context.Background(), s, c.path, Options{}, nil)
+		_, _, err := importPatients(context.Background(), s, c.path, Options{}, nil)
 		if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", filepath.Base(c.path), err, c.want)
 		}
@@ -464,7 +468,7 @@ func TestImportPostalCodesByCountry(t *testing.T) {
 	} {
 		s := newStore(t)
 		storetest.SetZone(t, s, c.zone)
-		if _, _, err := ImportPatients(context.Background(), s, c.file, Options{}, nil); err != nil {
+		if _, _, err := importPatients(context.Background(), s, c.file, Options{}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if ann := storedByFirstName(t, s)["Ann"]; ann.PostalCode != c.ann {

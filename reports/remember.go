@@ -43,9 +43,10 @@ func rememberedMapping(ctx context.Context, s *data.Store, header []string, allo
 	return m, nil
 }
 
-// RememberMapping keeps the plan's column choice - confirmed by importing
-// with it - for the next file with the same column names.
-func RememberMapping(ctx context.Context, s *data.Store, p *Plan) error {
+// RememberedColumns are the plan's column choice as the store keeps it for
+// the next file with the same column names: the header's key and the
+// choice by column name.
+func (p *Plan) RememberedColumns() (key, columns string, err error) {
 	byName := map[string]Field{}
 	for i, h := range p.Header {
 		if f, ok := p.Mapping[i]; ok && f != FieldNone {
@@ -53,10 +54,7 @@ func RememberMapping(ctx context.Context, s *data.Store, p *Plan) error {
 		}
 	}
 	raw, err := json.Marshal(byName)
-	if err != nil {
-		return err
-	}
-	return s.SetImportColumns(ctx, headersKey(p.Header), string(raw))
+	return headersKey(p.Header), string(raw), err
 }
 
 // applyColumns lays the practice's choices by column name over the

@@ -25,7 +25,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	to := newStore(t)
-	p, _, err := ImportPatients(ctx, to, out, Options{}, nil)
+	p, _, err := importPatients(ctx, to, out, Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

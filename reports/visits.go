@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"kindly/data"
 )
@@ -101,71 +100,28 @@ func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan,
 	return p, p.finish()
 }
 
-// ApplyVisits writes a visit plan in one transaction after a backup.
-func ApplyVisits(ctx context.Context, s *data.Store, p *Plan, progress func(done, total int)) (Result, error) {
-	res := Result{Counts: p.Counts()}
-	if p.Added == 0 {
-		return res, nil
-	}
-	backup, err := s.Backup(ctx, "before import")
-	if err != nil {
-		return res, err
-	}
-	res.Backup = backup
-	err = s.WithBatch(ctx, func(b *data.Batch) error {
-		done := 0
-		for _, r := range p.Rows {
-			if r.Action != ActionAdd {
-				continue
+// WriteVisits writes a visit plan's new visits into b (the caller's
+// transaction: every row lands, or none does).
+func WriteVisits(ctx context.Context, b *data.Batch, p *Plan, progress func(done, total int)) error {
+	done := 0
+	for _, r := range p.Rows {
+		if r.Action != ActionAdd {
+			continue
+		}
+		if err := b.AddVisit(r.Visit); err != nil {
+			return fmt.Errorf("row %d: %w", r.Row, err)
+		}
+		if done++; done%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			if err := b.AddVisit(r.Visit); err != nil {
-				return fmt.Errorf("row %d: %w", r.Row, err)
-			}
-			if done++; done%1000 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if progress != nil {
-					progress(done, p.Added)
-				}
+			if progress != nil {
+				progress(done, p.Added)
 			}
 		}
-		if progress != nil {
-			progress(p.Added, p.Added)
-		}
-		return b.Audit("import", fmt.Sprintf("visits from %s (sheet %s): %s", filepath.Base(p.Table.File), p.Table.Sheet, p.Summary()))
-	})
-	if err != nil {
-		s.DiscardBackup(backup) // nothing changed
-		res.Backup = ""
-		return res, fmt.Errorf("the import was not saved, nothing changed: %w", err)
 	}
-	return res, nil
-}
-
-// ImportVisits reads a visit file, plans it and writes it in one
-// transaction after a backup: every row lands, or none does.
-func ImportVisits(ctx context.Context, s *data.Store, path string, o Options, progress func(done, total int)) (*Plan, Result, error) {
-	t, err := ReadTable(path, o.Sheet)
-	if err != nil {
-		return nil, Result{}, err
+	if progress != nil {
+		progress(p.Added, p.Added)
 	}
-	return planAndApply(ctx, s, t, o, PlanVisits, ApplyVisits, progress)
-}
-
-// planAndApply plans a sheet read whole and writes the plan - if it is
-// what the practice's dry run showed (Options.Expect).
-func planAndApply(ctx context.Context, s *data.Store, t *Table, o Options,
-	plan func(context.Context, *data.Store, *Table, Options) (*Plan, error),
-	apply func(context.Context, *data.Store, *Plan, func(done, total int)) (Result, error),
-	progress func(done, total int)) (*Plan, Result, error) {
-	p, err := plan(ctx, s, t, o)
-	if err != nil {
-		return nil, Result{}, err
-	}
-	if err := p.expected(o); err != nil {
-		return p, Result{}, err
-	}
-	res, err := apply(ctx, s, p, progress)
-	return p, res, err
+	return ctx.Err()
 }

@@ -2,12 +2,14 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
+	"kindly/data"
 	"kindly/reports"
 )
 
@@ -104,19 +106,148 @@ func (w *Workflow) Import(ctx context.Context, req ImportRequest, progress func(
 		}
 		return w.withRejects(req, p, summarize(req, p, ""))
 	}
-	importFile := reports.ImportPatients
+	var p *reports.Plan
+	var backup string
+	var err error
 	if req.Kind == ImportVisits {
-		importFile = reports.ImportVisits
+		p, backup, err = w.importVisits(ctx, req, progress)
+	} else {
+		p, backup, err = w.importPatients(ctx, req, progress)
 	}
-	p, res, err := importFile(ctx, w.store, req.File, req.Options, progress)
 	if err != nil {
 		return ImportResult{Plan: p}, err
 	}
 	// Imported with these columns: the practice's choice for the next file like it.
-	if err := reports.RememberMapping(ctx, w.store, p); err != nil {
+	if err := w.rememberColumns(ctx, p); err != nil {
 		return ImportResult{Plan: p}, err
 	}
-	return w.withRejects(req, p, summarize(req, p, res.Backup))
+	return w.withRejects(req, p, summarize(req, p, backup))
+}
+
+// importPatients imports a patient file in one pass (reports.PatientStream);
+// when rows far down change how the sheet reads, it is imported again,
+// read whole, as its dry run would be.
+func (w *Workflow) importPatients(ctx context.Context, req ImportRequest, progress func(done, total int)) (*reports.Plan, string, error) {
+	st, err := reports.OpenPatients(ctx, w.store, req.File, req.Options, progress)
+	if err != nil {
+		return nil, "", err
+	}
+	defer st.Close()
+	p, backup, err := w.importInOne(ctx, ImportPatients, func(b *data.Batch) (*reports.Plan, error) { return st.Plan(), st.Write(b) })
+	if !errors.Is(err, reports.ErrDecidedOtherwise) {
+		return p, backup, err
+	}
+	if progress != nil {
+		progress(ImportStartsOver, 0)
+	}
+	t, err := reports.ReadTable(req.File, p.Table.Sheet)
+	if err != nil {
+		return nil, "", err
+	}
+	if p, err = reports.PlanPatients(ctx, w.store, t, req.Options); err != nil {
+		return nil, "", err
+	}
+	if err := p.CheckExpected(req.Options); err != nil {
+		return p, "", importError(err)
+	}
+	return w.importInOne(ctx, ImportPatients, func(b *data.Batch) (*reports.Plan, error) {
+		return p, reports.WritePatients(ctx, b, p, progress)
+	})
+}
+
+// importVisits reads a visit file whole, plans it and writes it.
+func (w *Workflow) importVisits(ctx context.Context, req ImportRequest, progress func(done, total int)) (*reports.Plan, string, error) {
+	t, err := reports.ReadTable(req.File, req.Options.Sheet)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := reports.PlanVisits(ctx, w.store, t, req.Options)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := p.CheckExpected(req.Options); err != nil {
+		return p, "", importError(err)
+	}
+	return w.importInOne(ctx, ImportVisits, func(b *data.Batch) (*reports.Plan, error) {
+		return p, reports.WriteVisits(ctx, b, p, progress)
+	})
+}
+
+// errNothingWritten rolls back an import in which every row was unchanged
+// or rejected: no audit line, no backup kept.
+var errNothingWritten = errors.New("nothing to write")
+
+// importInOne takes a backup, then writes the rows in one transaction
+// (every row lands, or none does) with the import's line in the audit log.
+// It returns the plan and the backup; an import that changed nothing, or
+// failed, keeps no backup.
+func (w *Workflow) importInOne(ctx context.Context, kind string, write func(b *data.Batch) (*reports.Plan, error)) (*reports.Plan, string, error) {
+	backup, err := w.store.Backup(ctx, "before import")
+	if err != nil {
+		return nil, "", err
+	}
+	var p *reports.Plan
+	err = w.store.WithBatch(ctx, func(b *data.Batch) error {
+		var err error
+		if p, err = write(b); err != nil {
+			return err
+		}
+		if p.Added+p.Updated == 0 {
+			return errNothingWritten
+		}
+		return b.Audit("import", fmt.Sprintf("%s from %s (sheet %s): %s", kind, filepath.Base(p.Table.File), p.Table.Sheet, ImportCounts(p.Counts(), false)))
+	})
+	if err != nil {
+		w.store.DiscardBackup(backup) // nothing changed
+		if errors.Is(err, errNothingWritten) {
+			return p, "", nil
+		}
+		if ctx.Err() != nil {
+			err = ctx.Err() // cancelled: whatever the rolled-back statements said
+		}
+		return p, "", importError(err)
+	}
+	return p, backup, nil
+}
+
+// importError says in words that nothing changed, with what the file
+// gives now when it changed since its check.
+func importError(err error) error {
+	var ce *reports.ChangedError
+	switch {
+	case errors.As(err, &ce):
+		return fmt.Errorf("%w (the check found %s, the file now gives %s); check it again", err, ImportCounts(ce.Checked, true), ImportCounts(ce.Now, true))
+	case errors.Is(err, reports.ErrNoRows), errors.Is(err, reports.ErrChangedSinceCheck), errors.Is(err, reports.ErrDecidedOtherwise):
+		return err
+	}
+	return fmt.Errorf("the import was not saved, nothing changed: %w", err)
+}
+
+// rememberColumns keeps an import's column choice for the next file with
+// the same column names.
+func (w *Workflow) rememberColumns(ctx context.Context, p *reports.Plan) error {
+	key, columns, err := p.RememberedColumns()
+	if err != nil {
+		return err
+	}
+	return w.store.SetImportColumns(ctx, key, columns)
+}
+
+// ImportCounts are an import's rows in words: "12 to add, 3 to update, 0
+// unchanged, 1 rejected" for a dry run, "12 added, 3 updated, ..." once
+// done, with the rows to check and those archived when there are any.
+func ImportCounts(c reports.Counts, dryRun bool) string {
+	s := fmt.Sprintf("%d added, %d updated, %d unchanged, %d rejected", c.Added, c.Updated, c.Unchanged, c.Rejected)
+	if dryRun {
+		s = fmt.Sprintf("%d to add, %d to update, %d unchanged, %d rejected", c.Added, c.Updated, c.Unchanged, c.Rejected)
+	}
+	if c.Flagged > 0 {
+		s += fmt.Sprintf(", %d to check", c.Flagged)
+	}
+	if c.Archived > 0 {
+		s += fmt.Sprintf(", %d archived (deceased, inactive or moved)", c.Archived)
+	}
+	return s
 }
 
 // withRejects writes the rejected rows where the request asks.
@@ -145,6 +276,21 @@ func (w *Workflow) Plan(ctx context.Context, kind string, t *reports.Table, o re
 		return reports.PlanVisits(ctx, w.store, t, o)
 	}
 	return nil, fmt.Errorf("choose what to import: patients or visits, not %q", kind)
+}
+
+// Counts are the summary's rows by what happens to them.
+func (s ImportSummary) Counts() reports.Counts {
+	return reports.Counts{Added: s.Add, Updated: s.Update, Unchanged: s.Unchanged, Rejected: s.Rejected, Flagged: s.Flagged, Archived: s.Archived}
+}
+
+// Line is the import in one line: "Imported patients from f.xlsx, sheet
+// "Patients", header on row 1: 12 added, ..." (a dry run says so first).
+func (s ImportSummary) Line(kind string) string {
+	if s.DryRun {
+		return fmt.Sprintf("Dry run, nothing saved. %s from %s, sheet %q, header on row %d: %s",
+			kind, s.File, s.Sheet, s.HeaderRow, ImportCounts(s.Counts(), true))
+	}
+	return fmt.Sprintf("Imported %s from %s, sheet %q, header on row %d: %s", kind, s.File, s.Sheet, s.HeaderRow, ImportCounts(s.Counts(), false))
 }
 
 func summarize(req ImportRequest, p *reports.Plan, backup string) ImportSummary {

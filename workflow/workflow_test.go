@@ -420,3 +420,62 @@ func TestCheckTemplateWithoutName(t *testing.T) {
 		t.Errorf("no name and an unknown field: %q, want the body's problem", p)
 	}
 }
+
+// An import that changes patients keeps its backup and one line in the
+// audit log; the same file again changes nothing and keeps neither; a file
+// that cannot be read leaves no backup. The file is long enough to be
+// written while it is read (reports.PatientStream).
+func TestImportBackupAndAudit(t *testing.T) {
+	w := practice(t)
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("Last name,First name,Email,Date of birth\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "Patient%d,Pat,p%d@example.com,1970-05-%02d\n", i, i, i%28+1)
+	}
+	path := filepath.Join(t.TempDir(), "patients.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	imports := func() (lines []string) {
+		log, err := w.store.AuditLog(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range log {
+			if e.Action == "import" {
+				lines = append(lines, e.Detail)
+			}
+		}
+		return lines
+	}
+	res, err := w.Import(ctx, ImportRequest{Kind: ImportPatients, File: path}, nil)
+	if err != nil || res.Summary.Add != 3000 || res.Summary.Backup == "" {
+		t.Fatalf("first import: %+v, %v", res.Summary, err)
+	}
+	backups, _ := w.Backups(ctx)
+	if len(backups) != 1 || backups[0].Path != res.Summary.Backup {
+		t.Fatalf("backups %+v, the import's %q", backups, res.Summary.Backup)
+	}
+	if lines := imports(); len(lines) != 1 || !strings.Contains(lines[0], "3000 added") {
+		t.Fatalf("audit after the first import: %q", lines)
+	}
+	again, err := w.Import(ctx, ImportRequest{Kind: ImportPatients, File: path}, nil)
+	if err != nil || again.Summary.Unchanged != 3000 || again.Summary.Backup != "" {
+		t.Fatalf("same file again: %+v, %v", again.Summary, err)
+	}
+	if list, _ := w.Backups(ctx); len(list) != 1 {
+		t.Fatalf("an import that changed nothing kept a backup: %+v", list)
+	}
+	if lines := imports(); len(lines) != 1 {
+		t.Fatalf("an import that changed nothing wrote to the audit log: %q", lines)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.xlsx")
+	os.WriteFile(bad, []byte("PK\x03\x04 not really a workbook"), 0o600)
+	if _, err := w.Import(ctx, ImportRequest{Kind: ImportPatients, File: bad}, nil); !errors.Is(err, reports.ErrUnreadable) {
+		t.Fatalf("a damaged file: %v", err)
+	}
+	if list, _ := w.Backups(ctx); len(list) != 1 {
+		t.Fatalf("a failed import left a backup: %+v", list)
+	}
+}
