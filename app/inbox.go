@@ -67,15 +67,8 @@ func (u *UI) checkInboxPeriodically() {
 
 // inboxText is Today's line about the inbox.
 func inboxText(u *UI, o workflow.Overview) string {
-	if !o.InboxSet {
-		return "Kindly does not read the inbox yet: choose the provider again in Settings (or set the inbox server) so bounces and opt-out replies come back."
-	}
+	text := sentenceText(o.InboxLine())
 	in := o.Inbox
-	text := fmt.Sprintf("Inbox: %s, %s", data.Count(in.Bounced, "bounced address", "bounced addresses"), data.Count(in.OptOuts, "opt-out", "opt-outs"))
-	if in.ToReview > 0 {
-		text += fmt.Sprintf(", %s to review", data.Count(in.ToReview, "message", "messages"))
-	}
-	text += "."
 	if !in.LastChecked.IsZero() {
 		text += " Last checked " + u.dates.at(in.LastChecked) + "."
 	}

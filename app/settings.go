@@ -282,17 +282,8 @@ func (s *settingsScreen) read() (data.Settings, error) {
 	if p, err := mailer.PresetByID(s.preset.Selected); err == nil {
 		st.Mail.Preset = p.ID
 	}
-	if st.Mail.Host == s.oauth.Host && st.Mail.User == s.oauth.User { // the same mailbox keeps its OAuth sign-in
-		st.Mail.OAuthProvider, st.Mail.OAuthTenant, st.Mail.OAuthClientID = s.oauth.OAuthProvider, s.oauth.OAuthTenant, s.oauth.OAuthClientID
-	}
-	// The inbox: the server typed, on the port and security it had (993 with TLS for a new one).
-	st.Mail.IMAPHost = strings.TrimSpace(s.imapHost.Text)
-	if st.Mail.IMAPHost != "" {
-		st.Mail.IMAPPort, st.Mail.IMAPTLS = 993, data.TLSImplicit
-		if strings.EqualFold(st.Mail.IMAPHost, s.oauth.IMAPHost) && s.oauth.IMAPPort != 0 {
-			st.Mail.IMAPPort, st.Mail.IMAPTLS = s.oauth.IMAPPort, s.oauth.IMAPTLS
-		}
-	}
+	workflow.KeepSignIn(&st.Mail, s.oauth)
+	workflow.SetInbox(&st.Mail, s.imapHost.Text, s.oauth)
 	if s.moveHandled.Checked {
 		st.Mail.InboxMoveTo = s.oauth.InboxMoveTo
 		if st.Mail.InboxMoveTo == "" {

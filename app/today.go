@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"kindly/data"
 	"kindly/workflow"
 )
 
@@ -99,7 +98,7 @@ func (s *todayScreen) refresh() {
 			s.check.Disable()
 		}
 		if o.Inbox.ToReview > 0 {
-			s.review.SetText(fmt.Sprintf("Review %s…", data.Count(o.Inbox.ToReview, "message", "messages")))
+			s.review.SetText(o.ReviewButton())
 			s.review.Show()
 		} else {
 			s.review.Hide()

@@ -124,7 +124,7 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 					m.PerDay = perDay
 				}
 				if f.Changed("imap-host") {
-					m.IMAPHost, m.IMAPPort, m.IMAPTLS = imapHost, 993, data.TLSImplicit
+					workflow.SetInbox(&m, imapHost, st.Mail)
 				}
 				if f.Changed("imap-port") {
 					m.IMAPPort = imapPort
@@ -132,11 +132,8 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 				if f.Changed("imap-tls") {
 					m.IMAPTLS = imapTLS
 				}
-				if m.Host == st.Mail.Host && m.User == st.Mail.User {
-					// Same mailbox: it keeps its sign-in (a new password replaces it)
-					// and where handled mail goes.
-					m.OAuthProvider, m.OAuthTenant, m.OAuthClientID = st.Mail.OAuthProvider, st.Mail.OAuthTenant, st.Mail.OAuthClientID
-					m.InboxMoveTo = st.Mail.InboxMoveTo
+				if workflow.KeepSignIn(&m, st.Mail) {
+					m.InboxMoveTo = st.Mail.InboxMoveTo // and where handled mail goes
 				}
 				if f.Changed("inbox-move-to") {
 					m.InboxMoveTo = moveTo
@@ -170,7 +167,7 @@ no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 	f.IntVar(&perMinute, "per-minute", 0, "emails per minute, 0 for no limit (default: the provider's limit)")
 	f.IntVar(&perDay, "per-day", 0, "emails per 24 hours, 0 for no limit (default: the provider's limit)")
 	f.StringVar(&imapHost, "imap-host", "", "the inbox's IMAP server, where bounces and opt-out replies arrive (default: the provider's)")
-	f.IntVar(&imapPort, "imap-port", 0, "IMAP port (default 993)")
+	f.IntVar(&imapPort, "imap-port", 0, fmt.Sprintf("IMAP port (default %d)", data.DefaultIMAPPort))
 	f.StringVar(&imapTLS, "imap-tls", "", "none, starttls or tls (default tls)")
 	f.StringVar(&moveTo, "inbox-move-to", "", `move the bounces and opt-outs Kindly handled to this folder, e.g. "Kindly" ("" leaves the inbox as it is, the default)`)
 	f.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input and keep it in the OS keychain")

@@ -43,6 +43,10 @@ const (
 	TLSImplicit = "tls"      // TLS from the start (port 465)
 )
 
+// DefaultIMAPPort is where an inbox is read unless the practice says
+// otherwise: IMAP with TLS from the start.
+const DefaultIMAPPort = 993
+
 // The providers Kindly signs in to with OAuth.
 const (
 	OAuthMicrosoft = "microsoft"
@@ -356,13 +360,13 @@ func (m MailAccount) validate() error {
 	}
 	if m.IMAPHost != "" {
 		if m.IMAPPort < 1 || m.IMAPPort > 65535 {
-			return &ValidationError{"mail.imap_port", "The inbox server's port must be a number from 1 to 65535 (usually 993)."}
+			return &ValidationError{"mail.imap_port", fmt.Sprintf("The inbox server's port must be a number from 1 to 65535 (usually %d).", DefaultIMAPPort)}
 		}
 		switch {
 		case m.IMAPTLS != TLSNone && m.IMAPTLS != TLSStartTLS && m.IMAPTLS != TLSImplicit:
 			return &ValidationError{"mail.imap_tls", fmt.Sprintf("The inbox's security setting must be none, starttls or tls, not %q.", m.IMAPTLS)}
 		case m.IMAPTLS == TLSNone && !IsLoopback(m.IMAPHost):
-			return &ValidationError{"mail.imap_tls", fmt.Sprintf("Without encryption the password would cross the network readable; choose tls (port 993) for %s.", m.IMAPHost)}
+			return &ValidationError{"mail.imap_tls", fmt.Sprintf("Without encryption the password would cross the network readable; choose tls (port %d) for %s.", DefaultIMAPPort, m.IMAPHost)}
 		}
 	}
 	if m.PerMinute < 0 || m.PerDay < 0 || m.ServerPerDay < 0 {

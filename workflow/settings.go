@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"kindly/data"
 	"kindly/mailer"
@@ -64,8 +65,39 @@ func ApplyPreset(m *data.MailAccount, p mailer.Preset) {
 	}
 	m.Port, m.TLS, m.PerMinute, m.PerDay = p.Port, p.TLS, p.PerMinute, p.PerDay
 	if p.IMAPHost != "" {
-		m.IMAPHost, m.IMAPPort, m.IMAPTLS = p.IMAPHost, 993, mailer.TLSImplicit
+		m.IMAPHost, m.IMAPPort, m.IMAPTLS = p.IMAPHost, data.DefaultIMAPPort, data.TLSImplicit
 	}
+}
+
+// SetInbox points an account's inbox at host ("" reads none): on the port
+// and security it had when the host is the one it had, else on
+// data.DefaultIMAPPort with TLS.
+func SetInbox(m *data.MailAccount, host string, was data.MailAccount) {
+	m.IMAPHost, m.IMAPPort, m.IMAPTLS = strings.TrimSpace(host), 0, ""
+	if m.IMAPHost == "" {
+		return
+	}
+	m.IMAPPort, m.IMAPTLS = data.DefaultIMAPPort, data.TLSImplicit
+	if strings.EqualFold(m.IMAPHost, was.IMAPHost) && was.IMAPPort != 0 {
+		m.IMAPPort, m.IMAPTLS = was.IMAPPort, was.IMAPTLS
+	}
+}
+
+// SameMailbox says whether two accounts are one mailbox: the same server
+// and user.
+func SameMailbox(a, b data.MailAccount) bool {
+	return strings.EqualFold(strings.TrimSpace(a.Host), strings.TrimSpace(b.Host)) && a.User == b.User
+}
+
+// KeepSignIn gives m the OAuth sign-in of the account it replaces when
+// both are the same mailbox (a password saved with it replaces the
+// sign-in: SaveSettings), and says whether they are.
+func KeepSignIn(m *data.MailAccount, was data.MailAccount) bool {
+	if !SameMailbox(*m, was) {
+		return false
+	}
+	m.OAuthProvider, m.OAuthTenant, m.OAuthClientID = was.OAuthProvider, was.OAuthTenant, was.OAuthClientID
+	return true
 }
 
 // TestAccount signs in to the mail server and says in plain words what

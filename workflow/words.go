@@ -94,3 +94,22 @@ func Resolved(campaign string, n int, arrived bool) Sentence {
 func (c Cancelled) Line(campaign string) string {
 	return fmt.Sprintf("Cancelled: %s of %q (%s) will not be sent.", data.Count(c.Count, "queued email", "queued emails"), campaign, c.Occurrence)
 }
+
+// InboxLine is what came back through the inbox, in one sentence (the
+// front end adds when it was last checked, in its own date format).
+func (o Overview) InboxLine() Sentence {
+	if !o.InboxSet {
+		return Sentence{Text: "Kindly does not read the inbox yet, so bounces and opt-out replies do not come back.", Hint: data.HintInboxServer}
+	}
+	in := o.Inbox
+	text := fmt.Sprintf("Inbox: %s, %s", data.Count(in.Bounced, "bounced address", "bounced addresses"), data.Count(in.OptOuts, "opt-out", "opt-outs"))
+	if in.ToReview > 0 {
+		text += fmt.Sprintf(", %s to review", data.Count(in.ToReview, "message", "messages"))
+	}
+	return Sentence{Text: text + "."}
+}
+
+// ReviewButton is the label of the button that lists the messages to review.
+func (o Overview) ReviewButton() string {
+	return fmt.Sprintf("Review %s…", data.Count(o.Inbox.ToReview, "message", "messages"))
+}
