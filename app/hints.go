@@ -8,7 +8,7 @@ import (
 )
 
 // hintWords is a next step as the window says it: where to click.
-func hintWords(h data.Hint) string {
+func hintWords(h data.Hint, about string) string {
 	switch h {
 	case data.HintPracticeDetails:
 		return "Fill them in under Settings."
@@ -34,6 +34,11 @@ func hintWords(h data.Hint) string {
 		return "Set the time zone under Settings."
 	case data.HintSkipped:
 		return "The Recipients tab shows who and why."
+	case data.HintList:
+		if about == "" {
+			return ""
+		}
+		return "The " + strings.ToUpper(about[:1]) + about[1:] + "s screen lists them."
 	}
 	return ""
 }
@@ -42,8 +47,8 @@ func hintWords(h data.Hint) string {
 // words, then where to click.
 func errorText(err error) string {
 	msg := workflow.Message(err)
-	if h, _ := data.HintOf(err); hintWords(h) != "" {
-		msg = strings.TrimSuffix(msg, ".") + ". " + hintWords(h)
+	if h := hintWords(data.HintOf(err)); h != "" {
+		msg = strings.TrimSuffix(msg, ".") + ". " + h
 	}
 	return msg
 }
@@ -51,7 +56,7 @@ func errorText(err error) string {
 // sentenceText is a sentence of the workflow's as the window shows it,
 // with where to click.
 func sentenceText(s workflow.Sentence) string {
-	if h := hintWords(s.Hint); h != "" {
+	if h := hintWords(s.Hint, s.About); h != "" {
 		return strings.TrimSuffix(s.Text, ".") + ". " + h
 	}
 	return s.Text

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"kindly/data"
 	"kindly/workflow"
 
 	_ "modernc.org/sqlite"
@@ -90,7 +91,7 @@ func TestCLIDemoAndSegments(t *testing.T) {
 		t.Fatal("the deleted segment is still there")
 	}
 	kindly(t, "--db", db, "campaign", "create", "Checkup", "--segment", "Seniors", "--template", "Flu shot")
-	if _, err = kindly(t, "--db", db, "segment", "Seniors", "--delete"); err == nil || !strings.Contains(err.Error(), "used by a campaign") {
+	if _, err = kindly(t, "--db", db, "segment", "Seniors", "--delete"); data.KindOf(err) != data.KindInUse || !strings.Contains(err.Error(), "used by a campaign") {
 		t.Fatalf("deleting a segment in use: %v", err)
 	}
 }

@@ -36,6 +36,8 @@ func hintWords(h data.Hint, about string) string {
 		return "kindly practice --time-zone ZONE sets it"
 	case data.HintSkipped:
 		return fmt.Sprintf("kindly export campaign %q shows why", about)
+	case data.HintList:
+		return fmt.Sprintf("kindly %ss lists them", about)
 	}
 	return ""
 }

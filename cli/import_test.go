@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"kindly/data"
+	"kindly/reports"
 )
 
 // stored is the database's patients by first name, read directly.
@@ -152,7 +154,7 @@ func TestCLIImportRejectsPath(t *testing.T) {
 func TestCLIImportHeaderOnly(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "k.db")
 	_, err := kindly(t, "--db", db, "import", "patients", "../reports/testdata/header-only.csv")
-	if err == nil || !strings.Contains(err.Error(), "no rows to import") {
+	if !errors.Is(err, reports.ErrNoRows) {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"kindly/internal/dovecottest"
 	"kindly/internal/mailpittest"
 	"kindly/mailer"
+	"kindly/workflow"
 )
 
 // kindly inbox reads a real IMAP inbox (Dovecot) and says what it found;
@@ -20,7 +22,7 @@ func TestCLIInbox(t *testing.T) {
 	dv := dovecottest.Start(t)
 	t.Setenv(mailer.PasswordEnv, dv.Password)
 	db := setupCampaignOn(t, mailpittest.FreePort(t), 5)
-	if _, err := kindly(t, "--db", db, "inbox"); err == nil || !strings.Contains(err.Error(), "inbox server (IMAP) is not set up") {
+	if _, err := kindly(t, "--db", db, "inbox"); !errors.Is(err, workflow.ErrNoInbox) || !strings.Contains(OneLine(err), "kindly account set --imap-host") {
 		t.Fatalf("no inbox server: %v", err)
 	}
 	out, err := kindly(t, "--db", db, "account", "set", "--preset", "other", "--host", "127.0.0.1", "--port", "2525", "--tls", "none",

@@ -14,7 +14,7 @@ const (
 	KindBusy            // another program holds the database
 	KindDiskFull        // no room on the disk
 	KindDamaged         // not a Kindly database, or damaged
-	KindInvalid         // what was typed or read is not right (a ValidationError)
+	KindInvalid         // what was typed or read is not right (a ValidationError, a RuleError)
 	KindNotSetUp        // something the job needs is not set up yet
 	KindSignIn          // the mailbox wants a sign-in (again)
 	KindNothingDue      // nothing of a campaign is due today
@@ -40,6 +40,7 @@ const (
 	HintGoOn                 // Send goes on where a run stopped
 	HintTimeZone             // set the practice's time zone
 	HintSkipped              // see who was skipped and why
+	HintList                 // see the ones there are (About: "campaign", "segment", "template")
 )
 
 // Problem is a failure the practice can act on: its kind, a message in
@@ -69,7 +70,8 @@ func KindOf(err error) Kind {
 		return p.Kind
 	}
 	var ve *ValidationError
-	if errors.As(err, &ve) {
+	var re *RuleError
+	if errors.As(err, &ve) || errors.As(err, &re) {
 		return KindInvalid
 	}
 	for _, s := range []struct {

@@ -125,7 +125,7 @@ func (s *Store) DeleteSegment(ctx context.Context, id int64) error {
 	}
 	for _, other := range all {
 		if other.ID != id && other.Rule.refersTo(seg.Name) {
-			return &ValidationError{"segment", fmt.Sprintf("The segment %q is used by the segment %q; change that one first.", seg.Name, other.Name)}
+			return Problemf(KindInUse, HintNone, seg.Name, fmt.Sprintf("The segment %q is used by the segment %q; change that one first.", seg.Name, other.Name), ErrInUse)
 		}
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
@@ -135,7 +135,7 @@ func (s *Store) DeleteSegment(ctx context.Context, id int64) error {
 		return s.auditTx(ctx, tx, "delete", fmt.Sprintf("segment %q deleted", seg.Name))
 	})
 	if errors.Is(mapError(err), ErrInUse) { // at the delete, or at the commit
-		return &ValidationError{"segment", fmt.Sprintf("The segment %q is used by a campaign; change the campaign first.", seg.Name)}
+		return Problemf(KindInUse, HintNone, seg.Name, fmt.Sprintf("The segment %q is used by a campaign; change the campaign first.", seg.Name), err)
 	}
 	return err
 }

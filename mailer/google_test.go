@@ -167,7 +167,7 @@ func TestGoogleBrowserSignInWithPKCE(t *testing.T) {
 			t.Errorf("%s is still in the keychain: %v", k, err)
 		}
 	}
-	if _, err := saved.AccessToken(ctx, st); err == nil || !strings.Contains(err.Error(), "not signed in to Google") {
+	if _, err := saved.AccessToken(ctx, st); data.KindOf(err) != data.KindSignIn || !strings.Contains(err.Error(), "not signed in to Google") {
 		t.Fatalf("after forgetting: %v", err)
 	}
 }

@@ -31,7 +31,7 @@ func (w *Workflow) campaignNamed(ctx context.Context, name string) (data.Campaig
 // named words a "not found" for the practice: there is no such campaign.
 func named(err error, kind, name string) error {
 	if errors.Is(err, data.ErrNotFound) {
-		return fmt.Errorf("there is no %s called %q (kindly %ss lists them)", kind, name, kind)
+		return data.Problemf(data.KindNotFound, data.HintList, kind, fmt.Sprintf("there is no %s called %q", kind, name), err)
 	}
 	return err
 }

@@ -33,7 +33,7 @@ func TestCheckInbox(t *testing.T) {
 		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example"}
 		st.Mail = data.MailAccount{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: data.TLSNone, From: "front@sunny.example"}
 	})
-	if _, err := w.CheckInbox(ctx, nil); err == nil || !strings.Contains(err.Error(), "inbox server (IMAP) is not set up") {
+	if _, err := w.CheckInbox(ctx, nil); !errors.Is(err, ErrNoInbox) || data.KindOf(err) != data.KindNotSetUp {
 		t.Fatalf("no inbox server: %v", err)
 	}
 	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Segment: "Everyone", Template: "Flu shot"}, true); err != nil {

@@ -187,7 +187,7 @@ func (w *Workflow) Cancel(ctx context.Context, name string) (Cancelled, error) {
 		return Cancelled{}, err
 	}
 	if occ == "" {
-		return Cancelled{}, fmt.Errorf("%q has no unfinished run to cancel", cp.Name)
+		return Cancelled{}, data.Problemf(data.KindNotFound, data.HintNone, cp.Name, fmt.Sprintf("%q has no unfinished run to cancel", cp.Name), data.ErrNotFound)
 	}
 	n, err := w.store.CancelQueued(ctx, cp.ID, occ)
 	if err != nil {

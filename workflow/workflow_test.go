@@ -77,7 +77,8 @@ func TestReviewWarnings(t *testing.T) {
 	if len(rv.Blockers) != 1 || !strings.Contains(rv.Blockers[0], "the practice's postal address") {
 		t.Errorf("blockers %q", rv.Blockers)
 	}
-	if _, err := w.Queue(ctx, "Botox"); err == nil || !strings.Contains(err.Error(), "practice details are incomplete") {
+	var incomplete *mailer.ErrPracticeIncomplete
+	if _, err := w.Queue(ctx, "Botox"); !errors.As(err, &incomplete) {
 		t.Errorf("queued with an incomplete practice: %v", err)
 	}
 	text := strings.Join(rv.Warnings, "\n")
@@ -108,7 +109,7 @@ func TestReviewWarnings(t *testing.T) {
 	if facts := rv.Facts(); len(facts) != 5 || facts[3] != (Fact{"Sends to", "7 patients (last review: 2 may get it)"}) {
 		t.Fatalf("facts %q", facts)
 	}
-	if _, err := w.Review(ctx, "Nope"); err == nil || !strings.Contains(err.Error(), `no campaign called "Nope"`) {
+	if _, err := w.Review(ctx, "Nope"); data.KindOf(err) != data.KindNotFound || !strings.Contains(err.Error(), `no campaign called "Nope"`) {
 		t.Fatalf("unknown campaign: %v", err)
 	}
 }
@@ -248,7 +249,7 @@ func TestSendPauseCancelAndInterrupt(t *testing.T) {
 	if err != nil || cancelled.Count == 0 || cancelled.Status != data.CampaignDone {
 		t.Fatalf("cancel: %+v, %v", cancelled, err)
 	}
-	if _, err := w.Cancel(ctx, "Recall"); err == nil || !strings.Contains(err.Error(), "no unfinished run") {
+	if _, err := w.Cancel(ctx, "Recall"); data.KindOf(err) != data.KindNotFound {
 		t.Fatalf("a second cancel: %v", err)
 	}
 
@@ -390,7 +391,7 @@ func TestPasswordReplacesOAuthSignIn(t *testing.T) {
 	if got.Mail.OAuthProvider != data.OAuthMicrosoft || got.Mail.OAuthTenant != "organizations" {
 		t.Fatalf("an older account's sign-in is Microsoft's: %+v", got.Mail)
 	}
-	if _, err := mailer.Credentials(ctx, got.Mail); err == nil || !strings.Contains(err.Error(), "not signed in to Microsoft") {
+	if _, err := mailer.Credentials(ctx, got.Mail); data.KindOf(err) != data.KindSignIn || !strings.Contains(err.Error(), "not signed in to Microsoft") {
 		t.Fatalf("signed in without a token: %v", err)
 	}
 	if err := w.SaveSettings(ctx, got, "app-password"); err != nil {
