@@ -103,7 +103,7 @@ func (c *columnStats) decide(o Options) (decisions, []string) {
 			// Only the practice knows its country: ask before the import.
 			warnings = append(warnings, fmt.Sprintf("%d postal codes have fewer than 5 digits and the practice's country is not known: "+
 				"in the United States they lost a leading zero (07030 stored as 7030). Set the practice's time zone "+
-				"(Settings, or kindly practice --time-zone) and check the file again; for now they are kept as written.", c.shorts))
+				"and check the file again; for now they are kept as written.", c.shorts))
 		}
 	}
 	// The date order: decided by values that can only be read one way.

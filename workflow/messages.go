@@ -7,7 +7,7 @@ import "kindly/data"
 var kindMessages = map[data.Kind]string{
 	data.KindBusy:     "The database is busy in another window or program; try again in a moment.",
 	data.KindDiskFull: "The disk is full; free some space and try again.",
-	data.KindDamaged:  "The database file is damaged or is not a Kindly database; restore a backup (Settings > Backups).",
+	data.KindDamaged:  "The database file is damaged or is not a Kindly database; restore a backup.",
 }
 
 // Message is err as the practice reads it: the table's sentence for its
