@@ -72,16 +72,31 @@ func newCampaignsScreen(u *UI) *campaignsScreen {
 			o.(*widget.Label).SetText(fmt.Sprintf("%s  (%s, %s)", c.Name, c.Purpose, c.Status))
 		})
 	s.list.OnSelected = s.onSelected
+	s.detail = container.NewBorder(s.pageTop(), nil, nil, nil, s.pageTabs())
+	s.detail.Hide()
+	s.hint = container.NewCenter(widget.NewLabel("Choose a campaign on the left, or make a new one."))
+	newB := widget.NewButton("New campaign", s.onNew)
+	newB.Importance = widget.HighImportance
+	split := container.NewHSplit(container.NewBorder(heading("Campaigns"), newB, nil, nil, s.list), container.NewStack(s.hint, s.detail))
+	split.SetOffset(0.28)
+	s.box = split
+	s.applyState()
+	return s
+}
+
+// pageTop is the campaign page's head: the name with Edit, Uncertain and
+// Export, the status line, the progress bar, Send, Pause and Cancel, and
+// the last outcome.
+func (s *campaignsScreen) pageTop() fyne.CanvasObject {
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.title.SizeName = theme.SizeNameSubHeadingText
+	s.title.Truncation = fyne.TextTruncateEllipsis
 	s.state = widget.NewLabel("")
 	s.state.Wrapping = fyne.TextWrapWord
 	s.state.Importance = widget.HighImportance
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 	s.status.TextStyle.Italic = true
-	s.review = widget.NewLabel("")
-	s.review.Wrapping = fyne.TextWrapWord
 	s.progress = widget.NewProgressBar()
 	s.progress.Hide()
 	s.send = widget.NewButton("Send", s.onSend)
@@ -91,30 +106,25 @@ func newCampaignsScreen(u *UI) *campaignsScreen {
 	s.edit = widget.NewButton("Edit…", s.onEdit)
 	s.uncertain = widget.NewButton("Uncertain…", s.onUncertain)
 	s.export = widget.NewButton("Export results…", s.onExportResults)
+	s.actions = container.NewHBox(s.send, s.pause, s.cancel)
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(s.edit, s.uncertain, s.export), s.title)
+	s.top = container.NewVBox(head, s.state, s.progress, s.actions, s.status)
+	return s.top
+}
+
+// pageTabs are the review, the recipients and the email as sent.
+func (s *campaignsScreen) pageTabs() fyne.CanvasObject {
+	s.review = widget.NewLabel("")
+	s.review.Wrapping = fyne.TextWrapWord
 	s.recipients = newRecipientsView(s)
 	s.samples = widget.NewSelect(nil, func(string) { s.showSample() })
 	s.email = container.NewVBox()
+	sample := container.NewBorder(nil, nil, widget.NewLabel("Sample:"), nil, s.samples)
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem("Review", container.NewVScroll(s.review)),
 		container.NewTabItem("Recipients", s.recipients.box),
-		container.NewTabItem("Email", container.NewBorder(container.NewBorder(nil, nil, widget.NewLabel("Sample:"), nil, s.samples), nil, nil, nil,
-			container.NewVScroll(container.NewPadded(s.email)))))
-	s.actions = container.NewHBox(s.send, s.pause, s.cancel)
-	s.title.Truncation = fyne.TextTruncateEllipsis
-	head := container.NewBorder(nil, nil, nil, container.NewHBox(s.edit, s.uncertain, s.export), s.title)
-	s.top = container.NewVBox(head, s.state, s.progress, s.actions, s.status)
-	s.detail = container.NewBorder(s.top, nil, nil, nil, s.tabs)
-	s.detail.Hide()
-	hint := widget.NewLabel("Choose a campaign on the left, or make a new one.")
-	s.hint = container.NewCenter(hint)
-	heading := widget.NewLabelWithStyle("Campaigns", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	newB := widget.NewButton("New campaign", s.onNew)
-	newB.Importance = widget.HighImportance
-	split := container.NewHSplit(container.NewBorder(heading, newB, nil, nil, s.list), container.NewStack(s.hint, s.detail))
-	split.SetOffset(0.28)
-	s.box = split
-	s.applyState()
-	return s
+		container.NewTabItem("Email", container.NewBorder(sample, nil, nil, nil, container.NewVScroll(container.NewPadded(s.email)))))
+	return s.tabs
 }
 
 func (s *campaignsScreen) content() fyne.CanvasObject { return s.box }

@@ -44,15 +44,52 @@ type settingsScreen struct {
 }
 
 func newSettingsScreen(u *UI) *settingsScreen {
-	s := &settingsScreen{ui: u}
-	e := func(hint string) *widget.Entry { w := widget.NewEntry(); w.SetPlaceHolder(hint); return w }
-	// Grey hints are examples, and say so: they never look like saved data.
-	s.name, s.address, s.phone, s.email = e("e.g. Sunny Family Practice"), e("e.g. 1 Main Street, Springfield"), e("e.g. 555-0100"), e("e.g. front@practice.example")
-	s.zone = e("e.g. America/New_York")
+	s := &settingsScreen{ui: u, chosenBackup: -1}
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	s.version = widget.NewLabelWithStyle(versionLine(u.app.Metadata()), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	s.save = widget.NewButton("Save", s.onSave)
+	s.save.Importance = widget.HighImportance
+	test := widget.NewButton("Test connection", s.onTest)
+	signIn := widget.NewButton("Sign in with Microsoft or Google…", s.onSignIn)
+	// Save stays in view below the form, however far it is scrolled.
+	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewHBox(s.save, test, signIn), s.status), nil, nil,
+		container.NewVScroll(container.NewVBox(heading("Practice"), s.practiceForm(), heading("Mail account"), s.accountForm(), s.version)))
+	split := container.NewHSplit(left, container.NewVSplit(s.backupsPane(), s.auditPane()))
+	split.SetOffset(0.6)
+	s.box = split
+	return s
+}
+
+// hinted is an entry whose grey hint is an example, and says so: it never
+// looks like saved data.
+func hinted(hint string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(hint)
+	return e
+}
+
+// heading is a section's title in bold.
+func heading(t string) fyne.CanvasObject {
+	return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// practiceForm is the practice's profile: what every email's footer says.
+func (s *settingsScreen) practiceForm() *widget.Form {
+	s.name, s.address, s.phone, s.email = hinted("e.g. Sunny Family Practice"), hinted("e.g. 1 Main Street, Springfield"), hinted("e.g. 555-0100"), hinted("e.g. front@practice.example")
+	s.zone = hinted("e.g. America/New_York")
 	s.signature = widget.NewMultiLineEntry()
 	s.signature.SetPlaceHolder("e.g. Dr. Jane Doe and the team (above the footer)")
 	s.signature.SetMinRowsVisible(2)
-	s.words = e("e.g. fertility, botox")
+	s.words = hinted("e.g. fertility, botox")
+	return widget.NewForm(widget.NewFormItem("Practice name", s.name), widget.NewFormItem("Address", s.address),
+		widget.NewFormItem("Phone", s.phone), widget.NewFormItem("Email (replies, opt-outs)", s.email), widget.NewFormItem("Time zone", s.zone),
+		widget.NewFormItem("Signature", s.signature), widget.NewFormItem("Words never in a subject", s.words))
+}
+
+// accountForm is the mail account: the server, the sign-in, the inbox,
+// the mailbox's limits and the frequency cap.
+func (s *settingsScreen) accountForm() *widget.Form {
 	var names []string
 	for _, p := range mailer.Presets {
 		names = append(names, p.Name)
@@ -60,65 +97,44 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.presetNote = widget.NewLabel("")
 	s.presetNote.Wrapping = fyne.TextWrapWord
 	s.preset = widget.NewSelect(names, s.onPreset)
-	s.host, s.port, s.user, s.from = e("e.g. smtp.example.com"), e("e.g. 587"), e("e.g. front@practice.example"), e("e.g. Sunny Practice <front@practice.example>")
+	s.host, s.port, s.user, s.from = hinted("e.g. smtp.example.com"), hinted("e.g. 587"), hinted("e.g. front@practice.example"), hinted("e.g. Sunny Practice <front@practice.example>")
 	s.password = widget.NewPasswordEntry()
 	s.password.SetPlaceHolder("kept in the keychain, not the database")
 	s.tls = widget.NewSelect([]string{mailer.TLSStartTLS, mailer.TLSImplicit, mailer.TLSNone}, nil)
-	s.perMinute, s.perDay = e("e.g. 20 (0: no limit)"), e("e.g. 500 (0: no limit)")
-	s.capCount, s.capDays = e("e.g. 2"), e("e.g. 30")
-	s.status = widget.NewLabel("")
-	s.status.Wrapping = fyne.TextWrapWord
-
-	s.imapHost = e("e.g. imap.example.com")
+	s.perMinute, s.perDay = hinted("e.g. 20 (0: no limit)"), hinted("e.g. 500 (0: no limit)")
+	s.capCount, s.capDays = hinted("e.g. 2"), hinted("e.g. 30")
+	s.imapHost = hinted("e.g. imap.example.com")
 	s.moveHandled = widget.NewCheck("Move handled bounces to the folder \"Kindly\"", nil)
 	s.signedIn = widget.NewLabel("")
 	s.signedIn.Wrapping = fyne.TextWrapWord
-	practice := widget.NewForm(widget.NewFormItem("Practice name", s.name), widget.NewFormItem("Address", s.address),
-		widget.NewFormItem("Phone", s.phone), widget.NewFormItem("Email (replies, opt-outs)", s.email), widget.NewFormItem("Time zone", s.zone),
-		widget.NewFormItem("Signature", s.signature), widget.NewFormItem("Words never in a subject", s.words))
-	account := widget.NewForm(widget.NewFormItem("Provider", s.preset), widget.NewFormItem("", s.presetNote),
+	return widget.NewForm(widget.NewFormItem("Provider", s.preset), widget.NewFormItem("", s.presetNote),
 		widget.NewFormItem("Server", s.host), widget.NewFormItem("Port", s.port), widget.NewFormItem("Security", s.tls),
 		widget.NewFormItem("User name", s.user), widget.NewFormItem("Password", s.password), widget.NewFormItem("", s.signedIn),
 		widget.NewFormItem("Send as", s.from),
 		widget.NewFormItem("Inbox server", s.imapHost), widget.NewFormItem("", s.moveHandled),
 		widget.NewFormItem("Limit per minute", s.perMinute), widget.NewFormItem("Limit per day", s.perDay),
 		widget.NewFormItem("Frequency cap: emails", s.capCount), widget.NewFormItem("...per days", s.capDays))
-	save := widget.NewButton("Save", s.onSave)
-	save.Importance = widget.HighImportance
-	s.save = save
-	test := widget.NewButton("Test connection", s.onTest)
-	signIn := widget.NewButton("Sign in with Microsoft or Google…", s.onSignIn)
+}
 
+// backupsPane lists the backups, newest first, with Back up now and Restore.
+func (s *settingsScreen) backupsPane() fyne.CanvasObject {
 	s.backups = widget.NewList(func() int { return len(s.backupList) },
 		func() fyne.CanvasObject { return widget.NewLabel("26 Nov 2026 09:30 - before import") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(s.backupList[id].Label)
 		})
-	backupNow := widget.NewButton("Back up now", s.onBackup)
-	s.chosenBackup = -1
 	s.backups.OnSelected = func(id widget.ListItemID) { s.chosenBackup = id }
-	restore := widget.NewButton("Restore…", s.onRestore)
-	backupNote := widget.NewLabel("Kindly backs up before every import and delete, and once a day (the newest 14 daily backups are kept). Newest first:")
-	backupNote.Wrapping = fyne.TextWrapWord
+	note := widget.NewLabel("Kindly backs up before every import and delete, and once a day (the newest 14 daily backups are kept). Newest first:")
+	note.Wrapping = fyne.TextWrapWord
+	buttons := container.NewHBox(widget.NewButton("Back up now", s.onBackup), widget.NewButton("Restore…", s.onRestore))
+	return container.NewBorder(container.NewVBox(heading("Backups"), note, buttons), nil, nil, nil, s.backups)
+}
+
+// auditPane shows the audit log.
+func (s *settingsScreen) auditPane() fyne.CanvasObject {
 	s.audit = widget.NewLabel("")
 	s.audit.Wrapping = fyne.TextWrapWord
-
-	heading := func(t string) fyne.CanvasObject {
-		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	s.version = widget.NewLabelWithStyle(versionLine(u.app.Metadata()), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-	// Save stays in view below the form, however far it is scrolled.
-	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewHBox(save, test, signIn), s.status), nil, nil,
-		container.NewVScroll(container.NewVBox(heading("Practice"), practice, heading("Mail account"), account, s.version)))
-	right := container.NewVSplit(
-		container.NewBorder(container.NewVBox(heading("Backups"),
-			backupNote,
-			container.NewHBox(backupNow, restore)), nil, nil, nil, s.backups),
-		container.NewBorder(heading("Audit log"), nil, nil, nil, container.NewVScroll(s.audit)))
-	split := container.NewHSplit(left, right)
-	split.SetOffset(0.6)
-	s.box = split
-	return s
+	return container.NewBorder(heading("Audit log"), nil, nil, nil, container.NewVScroll(s.audit))
 }
 
 func (s *settingsScreen) content() fyne.CanvasObject { return s.box }
@@ -129,41 +145,51 @@ func (s *settingsScreen) refresh() {
 			s.status.SetText("Cannot read the settings: " + errorText(err))
 			return
 		}
+		s.showPractice(sh.Settings)
+		s.showAccount(sh.Settings)
+		s.backupList = sh.Backups
+		s.backups.Refresh()
 		var lines []string
 		for _, e := range sh.Audit {
 			lines = append(lines, s.ui.dates.at(e.At)+"  "+e.Action+": "+e.Detail)
 		}
 		s.audit.SetText(strings.Join(lines, "\n"))
-		st := sh.Settings
-		s.name.SetText(st.Practice.Name)
-		s.address.SetText(st.Practice.Address)
-		s.phone.SetText(st.Practice.Phone)
-		s.email.SetText(st.Practice.Email)
-		s.zone.SetText(st.TimeZone)
-		s.signature.SetText(st.Practice.Signature)
-		s.words.SetText(strings.Join(st.SubjectWords, ", "))
-		s.oauth = st.Mail
-		s.signedIn.SetText(signInText(st.Mail))
-		if p, err := mailer.PresetByID(st.Mail.Preset); err == nil {
-			s.preset.SetSelected(p.Name)
-		}
-		if st.Mail.Configured() {
-			m := st.Mail
-			s.host.SetText(m.Host)
-			s.port.SetText(strconv.Itoa(m.Port))
-			s.tls.SetSelected(m.TLS)
-			s.user.SetText(m.User)
-			s.from.SetText(m.From)
-			s.perMinute.SetText(strconv.Itoa(m.PerMinute))
-			s.perDay.SetText(strconv.Itoa(m.PerDay))
-		}
-		s.moveHandled.SetChecked(st.Mail.InboxMoveTo != "")
-		s.imapHost.SetText(st.Mail.IMAPHost)
-		s.capCount.SetText(strconv.Itoa(st.Cap.Count))
-		s.capDays.SetText(strconv.Itoa(st.Cap.Days))
-		s.backupList = sh.Backups
-		s.backups.Refresh()
 	})
+}
+
+// showPractice fills the practice's profile as saved.
+func (s *settingsScreen) showPractice(st data.Settings) {
+	s.name.SetText(st.Practice.Name)
+	s.address.SetText(st.Practice.Address)
+	s.phone.SetText(st.Practice.Phone)
+	s.email.SetText(st.Practice.Email)
+	s.zone.SetText(st.TimeZone)
+	s.signature.SetText(st.Practice.Signature)
+	s.words.SetText(strings.Join(st.SubjectWords, ", "))
+}
+
+// showAccount fills the mail account, its limits and the frequency cap as
+// saved; the fields of an account not set up keep their hints.
+func (s *settingsScreen) showAccount(st data.Settings) {
+	m := st.Mail
+	s.oauth = m
+	s.signedIn.SetText(signInText(m))
+	if p, err := mailer.PresetByID(m.Preset); err == nil {
+		s.preset.SetSelected(p.Name)
+	}
+	if m.Configured() {
+		s.host.SetText(m.Host)
+		s.port.SetText(strconv.Itoa(m.Port))
+		s.tls.SetSelected(m.TLS)
+		s.user.SetText(m.User)
+		s.from.SetText(m.From)
+		s.perMinute.SetText(strconv.Itoa(m.PerMinute))
+		s.perDay.SetText(strconv.Itoa(m.PerDay))
+	}
+	s.moveHandled.SetChecked(m.InboxMoveTo != "")
+	s.imapHost.SetText(m.IMAPHost)
+	s.capCount.SetText(strconv.Itoa(st.Cap.Count))
+	s.capDays.SetText(strconv.Itoa(st.Cap.Days))
 }
 
 // signInText says how the account signs in.
