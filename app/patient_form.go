@@ -44,71 +44,11 @@ type patientForm struct {
 func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *patientForm {
 	f := &patientForm{ui: u, patient: p, onSaved: onSaved}
 	f.today, f.dayFirst = u.todayDate(), u.dates.dayFirst
-	example := "e.g. 1958-03-14 or 3/14/1958"
-	if f.dayFirst {
-		example = "e.g. 1958-03-14 or 14.03.1958"
-	}
-	entry := func(v, hint string) *escEntry {
-		e := newEscEntry(u)
-		e.SetText(v)
-		e.SetPlaceHolder(hint)
-		return e
-	}
-	f.first, f.last, f.preferred = entry(p.FirstName, ""), entry(p.LastName, ""), entry(p.PreferredName, "optional")
-	f.email, f.phone = entry(p.Email, "name@example.com"), entry(p.Phone, "")
-	f.born = entry(p.BirthDate.String(), example)
-	// Errors show under the field as it is typed.
-	f.born.Validator = func(s string) error { _, err := data.ReadDate(s, f.dayFirst, f.today); return err }
-	f.email.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return nil
-		}
-		q := data.Patient{FirstName: "x", Email: s, CareConsent: data.CareAllowed, PromoConsent: data.PromoUnknown}
-		return q.Normalize()
-	}
-	f.postal, f.language = entry(p.PostalCode, ""), entry(p.Language, "e.g. en")
-	f.tags = entry(strings.Join(tags, ", "), "e.g. diabetes-program, newsletter")
-	f.notes = newEscEntry(u)
-	f.notes.MultiLine, f.notes.Wrapping = true, fyne.TextWrapWord
-	f.notes.SetText(p.Notes)
-	f.notes.SetMinRowsVisible(2)
-	f.sex = widget.NewSelect(sexOptions, nil)
-	f.sex.SetSelected(p.Sex)
-	f.care = widget.NewSelect(careOptions, nil)
-	f.care.SetSelected(map[string]string{data.CareAllowed: "allowed", data.CareOptedOut: "opted out", "": "allowed"}[p.CareConsent])
-	f.promo = widget.NewSelect(promoOptions, nil)
-	f.promo.SetSelected(map[string]string{data.PromoUnknown: "not asked", data.PromoOptedIn: "opted in", data.PromoOptedOut: "opted out", "": "not asked"}[p.PromoConsent])
-	f.dnc = widget.NewCheck("Do not contact at all", nil)
-	f.dnc.SetChecked(p.DoNotContact)
+	form := widget.NewForm(append(f.personItems(tags), f.consentItems()...)...)
+	form.Append("Visits", f.visitsBox())
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
-
-	var visitBox fyne.CanvasObject = widget.NewLabel("Visits can be added once the patient is saved.")
-	if p.ID != 0 {
-		f.visits = widget.NewLabel("Loading visits…")
-		f.visitDate, f.visitService = entry("", example), entry("", "service, e.g. flu shot")
-		addVisit := widget.NewButton("Add visit", f.onAddVisit)
-		visitBox = container.NewVBox(f.visits, container.NewBorder(nil, nil, nil, addVisit, container.NewGridWithColumns(2, f.visitDate, f.visitService)))
-		f.loadVisits()
-	}
-	emailItem := fyne.CanvasObject(f.email)
-	if note := workflow.BounceNote(p, u.dates.at(p.EmailBouncedAt)); note != "" {
-		bounced := widget.NewLabel(note)
-		bounced.Wrapping = fyne.TextWrapWord
-		bounced.Importance = widget.DangerImportance
-		emailItem = container.NewVBox(f.email, bounced)
-	}
-	form := widget.NewForm(
-		widget.NewFormItem("First name", f.first), widget.NewFormItem("Last name", f.last),
-		widget.NewFormItem("Preferred name", f.preferred), widget.NewFormItem("Email", emailItem),
-		widget.NewFormItem("Phone", f.phone), widget.NewFormItem("Date of birth", f.born),
-		widget.NewFormItem("Sex", f.sex), widget.NewFormItem("Postal code", f.postal),
-		widget.NewFormItem("Language", f.language), widget.NewFormItem("Tags", f.tags),
-		widget.NewFormItem("Care reminders", f.care), widget.NewFormItem("Promotions", f.promo),
-		widget.NewFormItem("", f.dnc), widget.NewFormItem("Notes", f.notes),
-		widget.NewFormItem("Visits", visitBox),
-	)
 	title := "New patient"
 	buttons := container.NewHBox()
 	if p.ID != 0 {
@@ -129,6 +69,89 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 	f.dlg.Resize(dialogSize(u.window, 560, 640))
 	f.dlg.Show()
 	return f
+}
+
+// entry is a field of the form with its value and grey hint.
+func (f *patientForm) entry(v, hint string) *escEntry {
+	e := newEscEntry(f.ui)
+	e.SetText(v)
+	e.SetPlaceHolder(hint)
+	return e
+}
+
+// dateExample is the grey hint of a date field, in the practice's order.
+func (f *patientForm) dateExample() string {
+	if f.dayFirst {
+		return "e.g. 1958-03-14 or 14.03.1958"
+	}
+	return "e.g. 1958-03-14 or 3/14/1958"
+}
+
+// personItems are who the patient is: names, address, phone, birth date,
+// tags and notes. Errors show under the field as it is typed.
+func (f *patientForm) personItems(tags []string) []*widget.FormItem {
+	p := f.patient
+	f.first, f.last, f.preferred = f.entry(p.FirstName, ""), f.entry(p.LastName, ""), f.entry(p.PreferredName, "optional")
+	f.email, f.phone = f.entry(p.Email, "name@example.com"), f.entry(p.Phone, "")
+	f.born = f.entry(p.BirthDate.String(), f.dateExample())
+	f.born.Validator = func(s string) error { _, err := data.ReadDate(s, f.dayFirst, f.today); return err }
+	f.email.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		q := data.Patient{FirstName: "x", Email: s, CareConsent: data.CareAllowed, PromoConsent: data.PromoUnknown}
+		return q.Normalize()
+	}
+	f.postal, f.language = f.entry(p.PostalCode, ""), f.entry(p.Language, "e.g. en")
+	f.tags = f.entry(strings.Join(tags, ", "), "e.g. diabetes-program, newsletter")
+	f.notes = newEscEntry(f.ui)
+	f.notes.MultiLine, f.notes.Wrapping = true, fyne.TextWrapWord
+	f.notes.SetText(p.Notes)
+	f.notes.SetMinRowsVisible(2)
+	f.sex = widget.NewSelect(sexOptions, nil)
+	f.sex.SetSelected(p.Sex)
+	emailItem := fyne.CanvasObject(f.email)
+	if note := workflow.BounceNote(p, f.ui.dates.at(p.EmailBouncedAt)); note != "" {
+		bounced := widget.NewLabel(note)
+		bounced.Wrapping = fyne.TextWrapWord
+		bounced.Importance = widget.DangerImportance
+		emailItem = container.NewVBox(f.email, bounced)
+	}
+	return []*widget.FormItem{
+		widget.NewFormItem("First name", f.first), widget.NewFormItem("Last name", f.last),
+		widget.NewFormItem("Preferred name", f.preferred), widget.NewFormItem("Email", emailItem),
+		widget.NewFormItem("Phone", f.phone), widget.NewFormItem("Date of birth", f.born),
+		widget.NewFormItem("Sex", f.sex), widget.NewFormItem("Postal code", f.postal),
+		widget.NewFormItem("Language", f.language), widget.NewFormItem("Tags", f.tags),
+	}
+}
+
+// consentItems are what the patient agreed to: care reminders, promotions,
+// no contact at all; then the notes.
+func (f *patientForm) consentItems() []*widget.FormItem {
+	p := f.patient
+	f.care = widget.NewSelect(careOptions, nil)
+	f.care.SetSelected(map[string]string{data.CareAllowed: "allowed", data.CareOptedOut: "opted out", "": "allowed"}[p.CareConsent])
+	f.promo = widget.NewSelect(promoOptions, nil)
+	f.promo.SetSelected(map[string]string{data.PromoUnknown: "not asked", data.PromoOptedIn: "opted in", data.PromoOptedOut: "opted out", "": "not asked"}[p.PromoConsent])
+	f.dnc = widget.NewCheck("Do not contact at all", nil)
+	f.dnc.SetChecked(p.DoNotContact)
+	return []*widget.FormItem{
+		widget.NewFormItem("Care reminders", f.care), widget.NewFormItem("Promotions", f.promo),
+		widget.NewFormItem("", f.dnc), widget.NewFormItem("Notes", f.notes),
+	}
+}
+
+// visitsBox lists a saved patient's visits with a row to add one.
+func (f *patientForm) visitsBox() fyne.CanvasObject {
+	if f.patient.ID == 0 {
+		return widget.NewLabel("Visits can be added once the patient is saved.")
+	}
+	f.visits = widget.NewLabel("Loading visits…")
+	f.visitDate, f.visitService = f.entry("", f.dateExample()), f.entry("", "service, e.g. flu shot")
+	addVisit := widget.NewButton("Add visit", f.onAddVisit)
+	f.loadVisits()
+	return container.NewVBox(f.visits, container.NewBorder(nil, nil, nil, addVisit, container.NewGridWithColumns(2, f.visitDate, f.visitService)))
 }
 
 // openPatient opens the form of a patient, as saved now, with their tags;
