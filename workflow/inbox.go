@@ -37,100 +37,125 @@ var ErrNoInbox error = data.Problemf(data.KindNotSetUp, data.HintInboxServer, ""
 // is kept). The mailbox is left as it is, unless the practice chose in
 // Settings to move the bounces Kindly handled into a folder of their own.
 func (w *Workflow) CheckInbox(ctx context.Context, progress func(read int)) (InboxReport, error) {
-	var rep InboxReport
-	bounced, unusable := map[string]bool{}, map[string]bool{}
-	st, err := w.store.Settings(ctx)
+	c := &inboxCheck{w: w, ctx: ctx, progress: progress, bounced: map[string]bool{}, unusable: map[string]bool{}}
+	in, err := c.open()
 	if err != nil {
-		return rep, err
+		return c.rep, err
 	}
-	if !st.Mail.Configured() {
-		return rep, fmt.Errorf("%w: set it up first", mailer.ErrNoAccount)
-	}
-	if st.Mail.IMAPHost == "" {
-		return rep, ErrNoInbox
-	}
-	acct, err := mailer.Credentials(ctx, st.Mail)
-	if err != nil {
-		return rep, err
-	}
-	tag, err := w.store.MessageTag(ctx)
-	if err != nil {
-		return rep, err
-	}
-	own := st.Practice.Email
-	if a, err := mail.ParseAddress(st.Mail.From); err == nil && own == "" {
-		own = a.Address
-	}
-	known, err := w.store.PatientEmails(ctx)
-	if err != nil {
-		return rep, err
-	}
-	in := mailer.InboxOf(st.Mail, acct)
-	in.TLSConfig = w.inboxTLS
-	in.Wants = func(start []byte) bool {
-		return mailer.NeedsMore(start, tag, func(addr string) bool { return known[addr] })
-	}
-	mailbox := strings.ToLower(st.Mail.User + "@" + st.Mail.IMAPHost + "/INBOX")
-	var validity uint32
-	_, err = mailer.FetchNew(ctx, in,
-		func(uidValidity uint32) (uint32, error) {
-			validity = uidValidity
-			s, err := w.store.InboxState(ctx, mailbox, uidValidity)
-			return s.LastUID, err
-		},
-		func(uid uint32, raw []byte) (bool, error) {
-			rep.Read++
-			if progress != nil {
-				progress(rep.Read)
-			}
-			r := mailer.ReadMessage(raw, tag, own)
-			switch r.What {
-			case mailer.ReadAutoReply:
-				rep.AutoReplies++
-			case mailer.ReadReply:
-				rep.Replies++
-			case mailer.ReadDelayed:
-				rep.Delayed++
-			case mailer.ReadOther:
-				rep.Other++
-			}
-			if r.Finding == nil {
-				return false, nil
-			}
-			// Applied with the read position: never twice, even after a crash.
-			out, err := w.store.ApplyFindingAt(ctx, *r.Finding, &data.InboxState{Mailbox: mailbox, UIDValidity: validity, LastUID: uid})
-			if err != nil {
-				return false, err
-			}
-			switch {
-			case out.Review:
-				rep.Review++
-			case r.Finding.Kind == data.FindingBounce:
-				rep.BounceReports++
-				bounced[r.Finding.Address] = true
-				if out.Unusable {
-					unusable[r.Finding.Address] = true
-				}
-			case out.OptedOut:
-				rep.OptOuts++
-			}
-			rep.Lines = append(rep.Lines, out.Summary)
-			if !out.Review && r.What != mailer.ReadDelayed && st.Mail.InboxMoveTo != "" {
-				rep.Moved++ // handled: out of the practice's way, when it asked for that
-				return true, nil
-			}
-			return false, nil
-		},
-		func(uidValidity, lastUID uint32) error {
-			return w.store.SaveInboxState(ctx, data.InboxState{Mailbox: mailbox, UIDValidity: uidValidity, LastUID: lastUID})
-		})
-	rep.Bounced, rep.Unusable = len(bounced), len(unusable)
-	if rep.Read > 0 {
-		if aerr := w.store.Audit(context.WithoutCancel(ctx), "inbox", rep.Summary()); err == nil {
+	_, err = mailer.FetchNew(ctx, in, c.readFrom, c.onMessage, func(uidValidity, lastUID uint32) error {
+		return w.store.SaveInboxState(ctx, data.InboxState{Mailbox: c.mailbox, UIDValidity: uidValidity, LastUID: lastUID})
+	})
+	c.rep.Bounced, c.rep.Unusable = len(c.bounced), len(c.unusable)
+	if c.rep.Read > 0 {
+		if aerr := w.store.Audit(context.WithoutCancel(ctx), "inbox", c.rep.Summary()); err == nil {
 			err = aerr
 		}
 	}
-	return rep, err
+	return c.rep, err
+}
+
+// inboxCheck is one CheckInbox: what it reads with, and what it found.
+type inboxCheck struct {
+	w        *Workflow
+	ctx      context.Context
+	progress func(read int)
+	st       data.Settings
+	tag, own string // this database's Message-ID part; the practice's own address
+	mailbox  string // the read position's key: user@server/INBOX
+	validity uint32
+	rep      InboxReport
+	// Addresses, each counted once however many reports name it.
+	bounced, unusable map[string]bool
+}
+
+// open reads the settings and prepares the inbox: signed in, and told
+// which messages to download whole (those about Kindly's emails).
+func (c *inboxCheck) open() (mailer.Inbox, error) {
+	var err error
+	if c.st, err = c.w.store.Settings(c.ctx); err != nil {
+		return mailer.Inbox{}, err
+	}
+	if !c.st.Mail.Configured() {
+		return mailer.Inbox{}, fmt.Errorf("%w: set it up first", mailer.ErrNoAccount)
+	}
+	if c.st.Mail.IMAPHost == "" {
+		return mailer.Inbox{}, ErrNoInbox
+	}
+	acct, err := mailer.Credentials(c.ctx, c.st.Mail)
+	if err != nil {
+		return mailer.Inbox{}, err
+	}
+	if c.tag, err = c.w.store.MessageTag(c.ctx); err != nil {
+		return mailer.Inbox{}, err
+	}
+	c.own = c.st.Practice.Email
+	if a, err := mail.ParseAddress(c.st.Mail.From); err == nil && c.own == "" {
+		c.own = a.Address
+	}
+	known, err := c.w.store.PatientEmails(c.ctx)
+	if err != nil {
+		return mailer.Inbox{}, err
+	}
+	in := mailer.InboxOf(c.st.Mail, acct)
+	in.TLSConfig = c.w.inboxTLS
+	in.Wants = func(start []byte) bool {
+		return mailer.NeedsMore(start, c.tag, func(addr string) bool { return known[addr] })
+	}
+	c.mailbox = strings.ToLower(c.st.Mail.User + "@" + c.st.Mail.IMAPHost + "/INBOX")
+	return in, nil
+}
+
+// readFrom is where the last check stopped in this mailbox.
+func (c *inboxCheck) readFrom(uidValidity uint32) (uint32, error) {
+	c.validity = uidValidity
+	s, err := c.w.store.InboxState(c.ctx, c.mailbox, uidValidity)
+	return s.LastUID, err
+}
+
+// onMessage reads one new message and records what it says, with the read
+// position: never twice, even after a crash. It says whether to move the
+// message out of the inbox (handled, when the practice asked for that).
+func (c *inboxCheck) onMessage(uid uint32, raw []byte) (bool, error) {
+	c.rep.Read++
+	if c.progress != nil {
+		c.progress(c.rep.Read)
+	}
+	r := mailer.ReadMessage(raw, c.tag, c.own)
+	switch r.What {
+	case mailer.ReadAutoReply:
+		c.rep.AutoReplies++
+	case mailer.ReadReply:
+		c.rep.Replies++
+	case mailer.ReadDelayed:
+		c.rep.Delayed++
+	case mailer.ReadOther:
+		c.rep.Other++
+	}
+	if r.Finding == nil {
+		return false, nil
+	}
+	out, err := c.w.store.ApplyFindingAt(c.ctx, *r.Finding, &data.InboxState{Mailbox: c.mailbox, UIDValidity: c.validity, LastUID: uid})
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case out.Review:
+		c.rep.Review++
+	case r.Finding.Kind == data.FindingBounce:
+		c.rep.BounceReports++
+		c.bounced[r.Finding.Address] = true
+		if out.Unusable {
+			c.unusable[r.Finding.Address] = true
+		}
+	case out.OptedOut:
+		c.rep.OptOuts++
+	}
+	c.rep.Lines = append(c.rep.Lines, out.Summary)
+	if !out.Review && r.What != mailer.ReadDelayed && c.st.Mail.InboxMoveTo != "" {
+		c.rep.Moved++
+		return true, nil
+	}
+	return false, nil
 }
 
 // Summary says in a sentence what the check found.
