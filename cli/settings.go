@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"kindly/data"
 	"kindly/mailer"
@@ -73,14 +74,7 @@ func (s *session) accountCommand() *cobra.Command {
 }
 
 func (s *session) accountSetCommand() *cobra.Command {
-	var preset, host, tls, user, from, imapHost, imapTLS, moveTo string
-	var imapPort int
-	var port, perMinute, perDay int
-	var pwStdin bool
-	var ids []string
-	for _, p := range mailer.Presets {
-		ids = append(ids, p.ID)
-	}
+	var a accountFlags
 	c := &cobra.Command{
 		Use:   "set --preset P --user U --from ADDR",
 		Short: "Set up the mail account; the password goes to the OS keychain",
@@ -90,88 +84,113 @@ limits), which the options change. The password is read from standard input with
 no keychain (headless Linux), set ` + mailer.PasswordEnv + ` instead.`,
 		Args: noArgs,
 		RunE: s.runs(func(c call) error {
-			p, err := mailer.PresetByID(preset)
+			p, err := mailer.PresetByID(a.preset)
 			if err != nil {
 				return err
 			}
-			password := ""
-			if pwStdin {
-				pw, err := io.ReadAll(io.LimitReader(c.cmd.InOrStdin(), 4096))
-				if err != nil {
-					return err
-				}
-				if password = strings.TrimRight(string(pw), "\r\n"); password == "" {
-					return errors.New("no password on standard input")
-				}
-			}
-			f := c.cmd.Flags()
-			st, err := changeSettings(c, password, func(st *data.Settings) {
-				m := data.MailAccount{User: user, From: from}
-				workflow.ApplyPreset(&m, p)
-				if f.Changed("host") {
-					m.Host = host
-				}
-				if f.Changed("port") {
-					m.Port = port
-				}
-				if f.Changed("tls") {
-					m.TLS = tls
-				}
-				if f.Changed("per-minute") {
-					m.PerMinute = perMinute
-				}
-				if f.Changed("per-day") {
-					m.PerDay = perDay
-				}
-				if f.Changed("imap-host") {
-					workflow.SetInbox(&m, imapHost, st.Mail)
-				}
-				if f.Changed("imap-port") {
-					m.IMAPPort = imapPort
-				}
-				if f.Changed("imap-tls") {
-					m.IMAPTLS = imapTLS
-				}
-				if workflow.KeepSignIn(&m, st.Mail) {
-					m.InboxMoveTo = st.Mail.InboxMoveTo // and where handled mail goes
-				}
-				if f.Changed("inbox-move-to") {
-					m.InboxMoveTo = moveTo
-				}
-				st.Mail = m
-			})
+			password, err := a.password(c)
 			if err != nil {
 				return err
 			}
-			m := st.Mail
-			fmt.Fprintf(c.out, "Mail account saved: %s:%d (%s), %s.\n", m.Host, m.Port, m.TLS, limitsText(m))
-			if m.IMAPHost != "" {
-				fmt.Fprintf(c.out, "Inbox (bounces and opt-out replies): %s:%d (%s).\n", m.IMAPHost, m.IMAPPort, m.IMAPTLS)
-				if m.InboxMoveTo != "" {
-					fmt.Fprintf(c.out, "Mail Kindly handled is moved to the folder %q.\n", m.InboxMoveTo)
-				}
+			st, err := changeSettings(c, password, func(st *data.Settings) { st.Mail = a.account(c.cmd.Flags(), p, st.Mail) })
+			if err != nil {
+				return err
 			}
-			if p.Note != "" {
-				fmt.Fprintln(c.out, "Note:", p.Note)
-			}
+			printAccount(c.out, st.Mail, p)
 			return nil
 		}),
 	}
-	f := c.Flags()
-	f.StringVar(&preset, "preset", "other", "provider: "+strings.Join(ids, ", "))
-	f.StringVar(&host, "host", "", "SMTP server (default: the provider's)")
-	f.IntVar(&port, "port", 0, "SMTP port (default: the provider's)")
-	f.StringVar(&tls, "tls", "", "none, starttls or tls (default: the provider's)")
-	f.StringVar(&user, "user", "", "user name (usually the email address)")
-	f.StringVar(&from, "from", "", `sender, e.g. "Sunny Clinic <front@sunny.example>" (default: the user name)`)
-	f.IntVar(&perMinute, "per-minute", 0, "emails per minute, 0 for no limit (default: the provider's limit)")
-	f.IntVar(&perDay, "per-day", 0, "emails per 24 hours, 0 for no limit (default: the provider's limit)")
-	f.StringVar(&imapHost, "imap-host", "", "the inbox's IMAP server, where bounces and opt-out replies arrive (default: the provider's)")
-	f.IntVar(&imapPort, "imap-port", 0, fmt.Sprintf("IMAP port (default %d)", data.DefaultIMAPPort))
-	f.StringVar(&imapTLS, "imap-tls", "", "none, starttls or tls (default tls)")
-	f.StringVar(&moveTo, "inbox-move-to", "", `move the bounces and opt-outs Kindly handled to this folder, e.g. "Kindly" ("" leaves the inbox as it is, the default)`)
-	f.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input and keep it in the OS keychain")
+	a.register(c.Flags())
 	return c
+}
+
+// accountFlags are the options of kindly account set.
+type accountFlags struct {
+	preset, host, tls, user, from, imapHost, imapTLS, moveTo string
+	port, imapPort, perMinute, perDay                        int
+	pwStdin                                                  bool
+}
+
+func (a *accountFlags) register(f *pflag.FlagSet) {
+	var ids []string
+	for _, p := range mailer.Presets {
+		ids = append(ids, p.ID)
+	}
+	f.StringVar(&a.preset, "preset", "other", "provider: "+strings.Join(ids, ", "))
+	f.StringVar(&a.host, "host", "", "SMTP server (default: the provider's)")
+	f.IntVar(&a.port, "port", 0, "SMTP port (default: the provider's)")
+	f.StringVar(&a.tls, "tls", "", "none, starttls or tls (default: the provider's)")
+	f.StringVar(&a.user, "user", "", "user name (usually the email address)")
+	f.StringVar(&a.from, "from", "", `sender, e.g. "Sunny Clinic <front@sunny.example>" (default: the user name)`)
+	f.IntVar(&a.perMinute, "per-minute", 0, "emails per minute, 0 for no limit (default: the provider's limit)")
+	f.IntVar(&a.perDay, "per-day", 0, "emails per 24 hours, 0 for no limit (default: the provider's limit)")
+	f.StringVar(&a.imapHost, "imap-host", "", "the inbox's IMAP server, where bounces and opt-out replies arrive (default: the provider's)")
+	f.IntVar(&a.imapPort, "imap-port", 0, fmt.Sprintf("IMAP port (default %d)", data.DefaultIMAPPort))
+	f.StringVar(&a.imapTLS, "imap-tls", "", "none, starttls or tls (default tls)")
+	f.StringVar(&a.moveTo, "inbox-move-to", "", `move the bounces and opt-outs Kindly handled to this folder, e.g. "Kindly" ("" leaves the inbox as it is, the default)`)
+	f.BoolVar(&a.pwStdin, "password-stdin", false, "read the password from standard input and keep it in the OS keychain")
+}
+
+// password is the password given on standard input ("" without
+// --password-stdin).
+func (a *accountFlags) password(c call) (string, error) {
+	if !a.pwStdin {
+		return "", nil
+	}
+	pw, err := io.ReadAll(io.LimitReader(c.cmd.InOrStdin(), 4096))
+	if err != nil {
+		return "", err
+	}
+	password := strings.TrimRight(string(pw), "\r\n")
+	if password == "" {
+		return "", errors.New("no password on standard input")
+	}
+	return password, nil
+}
+
+// account is the provider's account with the options given over it; the
+// same mailbox keeps its sign-in and where handled mail goes.
+func (a *accountFlags) account(f *pflag.FlagSet, p mailer.Preset, was data.MailAccount) data.MailAccount {
+	m := data.MailAccount{User: a.user, From: a.from}
+	workflow.ApplyPreset(&m, p)
+	for flag, set := range map[string]func(){
+		"host": func() { m.Host = a.host }, "port": func() { m.Port = a.port }, "tls": func() { m.TLS = a.tls },
+		"per-minute": func() { m.PerMinute = a.perMinute }, "per-day": func() { m.PerDay = a.perDay },
+	} {
+		if f.Changed(flag) {
+			set()
+		}
+	}
+	if f.Changed("imap-host") {
+		workflow.SetInbox(&m, a.imapHost, was)
+	}
+	if f.Changed("imap-port") {
+		m.IMAPPort = a.imapPort
+	}
+	if f.Changed("imap-tls") {
+		m.IMAPTLS = a.imapTLS
+	}
+	if workflow.KeepSignIn(&m, was) {
+		m.InboxMoveTo = was.InboxMoveTo
+	}
+	if f.Changed("inbox-move-to") {
+		m.InboxMoveTo = a.moveTo
+	}
+	return m
+}
+
+// printAccount says what was saved.
+func printAccount(out io.Writer, m data.MailAccount, p mailer.Preset) {
+	fmt.Fprintf(out, "Mail account saved: %s:%d (%s), %s.\n", m.Host, m.Port, m.TLS, limitsText(m))
+	if m.IMAPHost != "" {
+		fmt.Fprintf(out, "Inbox (bounces and opt-out replies): %s:%d (%s).\n", m.IMAPHost, m.IMAPPort, m.IMAPTLS)
+		if m.InboxMoveTo != "" {
+			fmt.Fprintf(out, "Mail Kindly handled is moved to the folder %q.\n", m.InboxMoveTo)
+		}
+	}
+	if p.Note != "" {
+		fmt.Fprintln(out, "Note:", p.Note)
+	}
 }
 
 func (s *session) accountTestCommand() *cobra.Command {
