@@ -62,61 +62,94 @@ func (w *Workflow) review(ctx context.Context, name string, keep *[]data.Recipie
 	c, audience := cp.Campaign, cp.Audience(today)
 	rv := Review{Campaign: c.Name, Purpose: c.Purpose, PurposeRule: PurposeRule(c.Purpose), Status: c.Status,
 		Sentence: cp.Segment.Rule.Sentence(), Warnings: []string{}, Blockers: []string{}}
-	if rv.Members, err = w.store.SegmentCount(ctx, audience); err != nil {
+	if err := w.countAudience(ctx, c, audience, &rv); err != nil {
 		return rv, err
 	}
-	if rv.Recipients, err = w.store.RecipientCount(ctx, c.Purpose, audience); err != nil {
+	if err := w.renderSamples(ctx, cp, st.Practice, audience, today, &rv); err != nil {
 		return rv, err
-	}
-	if rv.Previous, err = w.store.LastReviewCount(ctx, c.ID); err != nil {
-		return rv, err
-	}
-	samples, err := w.store.SampleRecipients(ctx, c.Purpose, audience, 3)
-	if err != nil {
-		return rv, err
-	}
-	for _, p := range samples {
-		m, err := cp.Template.Render(p, st.Practice, today)
-		if err != nil {
-			return rv, err
-		}
-		rv.Samples = append(rv.Samples, m)
 	}
 	if missing := mailer.MissingPractice(cp.Template, st.Practice); len(missing) > 0 {
 		rv.Blockers = append(rv.Blockers, (&mailer.ErrPracticeIncomplete{Missing: missing}).Error())
 	}
 	rv.Warnings = append(rv.Warnings, mailer.SubjectWarnings(cp.Template.Subject, st.SubjectWords...)...)
+	rv.Warnings = append(rv.Warnings, w.audienceWarnings(ctx, c, audience, rv)...)
+	if err := w.occurrenceState(ctx, cp, today, &rv, keep); err != nil {
+		return rv, err
+	}
+	if rv.Duration, rv.Days, err = w.estimate(ctx, st.Mail, rv.ToSend); err != nil {
+		return rv, err
+	}
+	return rv, w.store.SetLastReviewCount(ctx, c.ID, rv.Recipients)
+}
+
+// countAudience counts the segment's members today, those the email may
+// go to, and how many the last review found.
+func (w *Workflow) countAudience(ctx context.Context, c data.Campaign, audience data.Rule, rv *Review) error {
+	var err error
+	if rv.Members, err = w.store.SegmentCount(ctx, audience); err != nil {
+		return err
+	}
+	if rv.Recipients, err = w.store.RecipientCount(ctx, c.Purpose, audience); err != nil {
+		return err
+	}
+	rv.Previous, err = w.store.LastReviewCount(ctx, c.ID)
+	return err
+}
+
+// renderSamples renders the email for three recipients, as they will get it.
+func (w *Workflow) renderSamples(ctx context.Context, cp Campaign, pr data.Practice, audience data.Rule, today data.Date, rv *Review) error {
+	samples, err := w.store.SampleRecipients(ctx, cp.Purpose, audience, 3)
+	if err != nil {
+		return err
+	}
+	for _, p := range samples {
+		m, err := cp.Template.Render(p, pr, today)
+		if err != nil {
+			return err
+		}
+		rv.Samples = append(rv.Samples, m)
+	}
+	return nil
+}
+
+// audienceWarnings are what deserves a second look about who gets it: an
+// audience that grew fast, a promotion to everyone, nobody at all.
+func (w *Workflow) audienceWarnings(ctx context.Context, c data.Campaign, audience data.Rule, rv Review) []string {
+	var out []string
 	if rv.Previous > 0 && rv.Recipients > 3*rv.Previous {
-		rv.Warnings = append(rv.Warnings, fmt.Sprintf("The audience grew from %d to %d since the last review: check the segment.", rv.Previous, rv.Recipients))
+		out = append(out, fmt.Sprintf("The audience grew from %d to %d since the last review: check the segment.", rv.Previous, rv.Recipients))
 	}
 	if c.Purpose == data.PurposePromotion && len(audience.Rules) == 0 && (audience.Kind == data.KindAll || audience.Kind == data.KindAny) {
-		rv.Warnings = append(rv.Warnings, "This promotion targets all patients: promotions should go to the patients they are relevant to.")
+		out = append(out, "This promotion targets all patients: promotions should go to the patients they are relevant to.")
 	}
 	if c.Purpose == data.PurposePromotion {
 		all, err := w.store.RecipientCount(ctx, data.PurposePromotion, data.Rule{Kind: data.KindAll})
 		if err == nil && all > 0 && rv.Recipients == all && len(audience.Rules) > 0 {
-			rv.Warnings = append(rv.Warnings, "This promotion reaches every patient who accepts promotions.")
+			out = append(out, "This promotion reaches every patient who accepts promotions.")
 		}
 	}
 	if rv.Recipients == 0 {
-		rv.Warnings = append(rv.Warnings, "Nobody would get this email.")
+		out = append(out, "Nobody would get this email.")
 	}
-	if err := w.occurrenceState(ctx, cp, today, &rv, keep); err != nil {
-		return rv, err
-	}
+	return out
+}
+
+// estimate is how long n emails take within the mailbox's limits, at the
+// pace measured so far, and over how many days.
+func (w *Workflow) estimate(ctx context.Context, m data.MailAccount, n int) (time.Duration, int, error) {
 	pace, _, err := w.store.SendPace(ctx) // 0 without history: the default pace
 	if err != nil {
-		return rv, err
+		return 0, 0, err
 	}
-	if pace == 0 && data.LooksLoopback(st.Mail.Host) { // no DNS look-up on each review
+	if pace == 0 && data.LooksLoopback(m.Host) { // no DNS look-up on each review
 		pace = loopbackPace // a mail server on this computer answers in a millisecond or two
 	}
 	sent, err := w.store.SentSince(ctx, w.store.Now().Add(-24*time.Hour))
 	if err != nil {
-		return rv, err
+		return 0, 0, err
 	}
-	rv.Duration, rv.Days = mailer.Estimate(rv.ToSend, mailer.LimitsOf(st.Mail), pace, sent)
-	return rv, w.store.SetLastReviewCount(ctx, c.ID, rv.Recipients)
+	d, days := mailer.Estimate(n, mailer.LimitsOf(m), pace, sent)
+	return d, days, nil
 }
 
 // loopbackPace is the time per email assumed, before any was measured,

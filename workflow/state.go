@@ -28,33 +28,53 @@ const (
 // Recipients), so the window walks the plan once.
 func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.Date, rv *Review, keep *[]data.Recipient) error {
 	occ, resumed, err := w.nextOccurrence(ctx, cp, today)
-	if !resumed {
-		switch {
-		case errors.Is(err, ErrNothingDue) && cp.Status == data.CampaignDone:
-			// Sent on its one day; nothing more is planned.
-			rv.State = StateDone
-			if rv.ThisTime, err = w.store.OutboxCounts(ctx, cp.ID, ""); err != nil {
-				return err
-			}
-			rv.StateText = "Done: " + CountsText(rv.ThisTime) + ". Nothing more is planned."
-			return nil
-		case errors.Is(err, ErrNothingDue):
-			rv.State = StateScheduled
-			rv.StateText = "Scheduled: nothing is due today."
-			if next, ok := nextStart(cp.Schedule, today); ok {
-				rv.NextDue = next.String()
-				rv.StateText = fmt.Sprintf("Scheduled: the next send is on %s. Nothing is due today.", LongDate(next))
-			}
-			return nil
-		case err != nil:
-			return err
-		}
+	if !resumed && errors.Is(err, ErrNothingDue) {
+		return w.notDueState(ctx, cp, today, rv)
+	}
+	if !resumed && err != nil {
+		return err
 	}
 	rv.Occurrence = occ
 	if rv.ThisTime, err = w.store.OutboxCounts(ctx, cp.ID, occ); err != nil {
 		return err
 	}
-	gets, skips := 0, 0
+	if rv.ToSend, rv.Skipping, err = w.countPlan(ctx, cp, today, occ, keep); err != nil {
+		return err
+	}
+	rv.State, rv.StateText = runState(cp, today, rv, resumed)
+	if len(rv.Blockers) > 0 && (rv.State == StateReady || rv.State == StatePaused || rv.State == StateSending) {
+		rv.State = StateBlocked
+		rv.StateText = "Cannot send yet: " + strings.Join(rv.Blockers, " ")
+	}
+	return nil
+}
+
+// notDueState is the state of a campaign with nothing due today: done
+// with its one day, or scheduled for the next.
+func (w *Workflow) notDueState(ctx context.Context, cp Campaign, today data.Date, rv *Review) error {
+	if cp.Status == data.CampaignDone { // sent on its one day; nothing more is planned
+		var err error
+		rv.State = StateDone
+		if rv.ThisTime, err = w.store.OutboxCounts(ctx, cp.ID, ""); err != nil {
+			return err
+		}
+		rv.StateText = "Done: " + CountsText(rv.ThisTime) + ". Nothing more is planned."
+		return nil
+	}
+	rv.State = StateScheduled
+	rv.StateText = "Scheduled: nothing is due today."
+	if next, ok := nextStart(cp.Schedule, today); ok {
+		rv.NextDue = next.String()
+		rv.StateText = fmt.Sprintf("Scheduled: the next send is on %s. Nothing is due today.", LongDate(next))
+	}
+	return nil
+}
+
+// countPlan counts who a Send would email and skip: what is left of a run,
+// as the claim will judge it now (an opt-out since queueing is skipped
+// then, so it is counted as skipped now), and those not queued yet. keep,
+// when not nil, receives them all.
+func (w *Workflow) countPlan(ctx context.Context, cp Campaign, today data.Date, occ string, keep *[]data.Recipient) (gets, skips int, err error) {
 	var planned []data.Recipient
 	err = w.walkPlan(ctx, cp, today, occ, func(r data.Recipient) error {
 		if r.Gets {
@@ -68,18 +88,15 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	// What is left of a run, as the claim will judge it now: an opt-out
-	// since queueing is skipped then, so it is counted as skipped now.
 	left, err := w.store.LeftToSend(ctx, cp.Campaign, occ)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	leftGets := 0
 	for _, r := range left {
 		if r.Gets {
-			leftGets++
+			gets++
 		} else {
 			skips++
 		}
@@ -87,49 +104,45 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 	if keep != nil {
 		*keep = append(left, planned...)
 	}
+	return gets, skips, nil
+}
+
+// runState is the state of a campaign with an occurrence to work on, in
+// one line.
+func runState(cp Campaign, today data.Date, rv *Review, resumed bool) (string, string) {
 	done, handled := Handled(rv.ThisTime)
-	rv.ToSend, rv.Skipping = leftGets+gets, skips
 	sofar := "nothing sent yet"
 	if handled > 0 {
 		sofar = CountsText(done) + " so far"
 	}
 	switch {
 	case resumed && cp.Status == data.CampaignSending:
-		rv.State = StateSending
-		rv.StateText = fmt.Sprintf("Sending was interrupted: %s; %s left. Send goes on where it stopped.", sofar, Emails(rv.ToSend))
+		return StateSending, fmt.Sprintf("Sending was interrupted: %s; %s left. Send goes on where it stopped.", sofar, Emails(rv.ToSend))
 	case resumed:
-		rv.State = StatePaused
-		rv.StateText = fmt.Sprintf("Paused: %s; %s left. Send goes on where it stopped.", sofar, Emails(rv.ToSend))
+		return StatePaused, fmt.Sprintf("Paused: %s; %s left. Send goes on where it stopped.", sofar, Emails(rv.ToSend))
 	case rv.ToSend == 0 && handled > 0:
-		rv.State = StateDone
-		rv.StateText = "Done for this time: " + CountsText(rv.ThisTime) + "."
+		text := "Done for this time: " + CountsText(rv.ThisTime) + "."
 		switch cp.Schedule.Kind {
 		case data.ScheduleBirthday, data.ScheduleRecall:
-			rv.StateText += " Kindly sends to the next patients as they become due (the Calendar shows when)."
+			text += " Kindly sends to the next patients as they become due (the Calendar shows when)."
 		case data.ScheduleSeason:
 			if next, ok := nextStart(cp.Schedule, today); ok {
 				rv.NextDue = next.String()
-				rv.StateText += " The next send is on " + LongDate(next) + "."
+				text += " The next send is on " + LongDate(next) + "."
 			}
 		}
+		return StateDone, text
 	case rv.ToSend == 0:
-		rv.State, rv.StateText = StateNobody, "Nobody would get this email today."
-	default:
-		rv.State = StateReady
-		rv.StateText = fmt.Sprintf("Ready: %s to send now", Emails(rv.ToSend))
-		if skips > 0 {
-			rv.StateText += fmt.Sprintf(", %s skipped (see who and why)", Patients(skips))
-		}
-		if handled > 0 {
-			rv.StateText += fmt.Sprintf("; already this time: %s", CountsText(rv.ThisTime))
-		}
-		rv.StateText += "."
+		return StateNobody, "Nobody would get this email today."
 	}
-	if len(rv.Blockers) > 0 && (rv.State == StateReady || rv.State == StatePaused || rv.State == StateSending) {
-		rv.State = StateBlocked
-		rv.StateText = "Cannot send yet: " + strings.Join(rv.Blockers, " ")
+	text := fmt.Sprintf("Ready: %s to send now", Emails(rv.ToSend))
+	if rv.Skipping > 0 {
+		text += fmt.Sprintf(", %s skipped (see who and why)", Patients(rv.Skipping))
 	}
-	return nil
+	if handled > 0 {
+		text += fmt.Sprintf("; already this time: %s", CountsText(rv.ThisTime))
+	}
+	return StateReady, text + "."
 }
 
 // nextOccurrence is the occurrence the next Send works on: an unfinished
