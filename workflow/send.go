@@ -117,11 +117,7 @@ func (w *Workflow) Send(ctx context.Context, name string, opts SendOptions) (Sen
 		return res, err
 	}
 	defer unlock()
-	acct, err := mailer.Credentials(ctx, st.Mail)
-	if err != nil {
-		return res, err
-	}
-	loc, err := w.store.Location(ctx)
+	sender, err := w.senderFor(ctx, cp, st)
 	if err != nil {
 		return res, err
 	}
@@ -137,34 +133,56 @@ func (w *Workflow) Send(ctx context.Context, name string, opts SendOptions) (Sen
 	if err := w.store.SetCampaignStatus(ctx, cp.ID, data.CampaignSending); err != nil {
 		return res, err
 	}
-	progress := func(p mailer.Progress) {
+	sender.Progress = func(p mailer.Progress) {
 		if opts.Progress != nil {
 			opts.Progress(SendProgress{Progress: p, Queued: res.Queued, Total: total})
 		}
 	}
-	progress(mailer.Progress{Remaining: counts[data.StatusQueued]}) // what is about to go out, before the first email
-	sender := &mailer.Sender{Store: w.store, Account: acct, Practice: st.Practice, Limits: mailer.LimitsOf(st.Mail),
-		Window: cp.Schedule.Window, Location: loc, GiveUpAfter: opts.GiveUpAfter, Progress: progress}
+	sender.Progress(mailer.Progress{Remaining: counts[data.StatusQueued]}) // what is about to go out, before the first email
+	sender.GiveUpAfter = opts.GiveUpAfter
 	res.Progress, err = sender.RunLocked(ctx, cp.Campaign, occ)
-	bg := context.WithoutCancel(ctx) // the outcome is recorded even when the run was paused
+	return res, w.afterRun(ctx, cp, &res, err)
+}
+
+// senderFor is the sender of a campaign: the account signed in, the
+// practice, the mailbox's limits and the campaign's send window.
+func (w *Workflow) senderFor(ctx context.Context, cp Campaign, st data.Settings) (*mailer.Sender, error) {
+	acct, err := mailer.Credentials(ctx, st.Mail)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := w.store.Location(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &mailer.Sender{Store: w.store, Account: acct, Practice: st.Practice, Limits: mailer.LimitsOf(st.Mail),
+		Window: cp.Schedule.Window, Location: loc}, nil
+}
+
+// afterRun records how a run ended - even when it was paused - and a run
+// that went through in the audit log; it returns the run's error, if any
+// is the practice's to see.
+func (w *Workflow) afterRun(ctx context.Context, cp Campaign, res *SendResult, err error) error {
+	bg := context.WithoutCancel(ctx)
+	occ := res.Queued.Occurrence
 	res.Totals, _ = w.store.OutboxCounts(bg, cp.ID, occ)
 	switch {
 	case err != nil && errors.Is(context.Cause(ctx), ErrInterrupted):
 		res.Status = data.CampaignSending // goes on at the next start
-		return res, nil
+		return nil
 	case err != nil && ctx.Err() != nil:
 		res.Status = data.CampaignPaused
-		return res, w.store.SetCampaignStatus(bg, cp.ID, res.Status)
+		return w.store.SetCampaignStatus(bg, cp.ID, res.Status)
 	case err != nil:
 		res.Status = data.CampaignPaused
 		w.store.SetCampaignStatus(bg, cp.ID, res.Status)
-		return res, err
+		return err
 	}
 	res.Status = cp.afterRun()
 	if err := w.store.SetCampaignStatus(bg, cp.ID, res.Status); err != nil {
-		return res, err
+		return err
 	}
-	return res, w.store.Audit(bg, "send", fmt.Sprintf("campaign %q, occurrence %s: %d sent, %d failed, %d skipped, %d uncertain",
+	return w.store.Audit(bg, "send", fmt.Sprintf("campaign %q, occurrence %s: %d sent, %d failed, %d skipped, %d uncertain",
 		cp.Name, occ, res.Sent, res.Failed, res.Skipped, res.Uncertain))
 }
 
