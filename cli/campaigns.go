@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -125,6 +126,48 @@ func (s *session) campaignsCommand() *cobra.Command {
 		func(r workflow.CampaignRow) string { return fmt.Sprintf("%s\t%s\t%s", r.Name, r.Purpose, r.Status) })
 }
 
+// calendarSpan is --from to --to: the next 30 days unless they say otherwise.
+func calendarSpan(c call, fromS, toS string) (from, to data.Date, err error) {
+	dates, err := c.work.Dates(c.ctx)
+	if err != nil {
+		return from, to, err
+	}
+	from, to = dates.Today, dates.Today.AddDays(30)
+	if fromS != "" {
+		if from, err = data.ParseDate(fromS); err != nil {
+			return from, to, err
+		}
+	}
+	if toS != "" {
+		to, err = data.ParseDate(toS)
+	}
+	return from, to, err
+}
+
+// printCalendar lists the occurrences day by day (as JSON: the busy days).
+func printCalendar(out io.Writer, plan workflow.CalendarPlan, asJSON bool) error {
+	if asJSON {
+		busy := []data.DayPlan{}
+		for _, d := range plan.Days {
+			if d.Planned+d.Carried > 0 {
+				busy = append(busy, d)
+			}
+		}
+		return writeJSON(out, busy)
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DAY\tCAMPAIGN\tOCCURRENCE\tAUDIENCE\tCAPACITY")
+	for _, d := range plan.Days {
+		for _, en := range d.Entries {
+			if en.Audience == 0 && (strings.HasPrefix(en.Occurrence, "birthday") || strings.HasPrefix(en.Occurrence, "recall")) {
+				continue // nobody due that day
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", d.Day, en.Campaign, en.Occurrence, en.Audience, d.Verdict)
+		}
+	}
+	return tw.Flush()
+}
+
 func (s *session) calendarCommand() *cobra.Command {
 	var fromS, toS, icsOut string
 	var asJSON bool
@@ -137,20 +180,9 @@ e.g. "Flu recall 1400 + Birthdays 12 exceed 1000/day on 1 Oct; finishes 2 Oct 08
 --ics also writes them to a calendar file for Outlook or Google Calendar.`,
 		Args: noArgs,
 		RunE: s.runs(func(c call) error {
-			dates, err := c.work.Dates(c.ctx)
+			from, to, err := calendarSpan(c, fromS, toS)
 			if err != nil {
 				return err
-			}
-			from, to := dates.Today, dates.Today.AddDays(30)
-			if fromS != "" {
-				if from, err = data.ParseDate(fromS); err != nil {
-					return err
-				}
-			}
-			if toS != "" {
-				if to, err = data.ParseDate(toS); err != nil {
-					return err
-				}
 			}
 			plan, err := c.work.Calendar(c.ctx, from, to)
 			if err != nil {
@@ -161,26 +193,7 @@ e.g. "Flu recall 1400 + Birthdays 12 exceed 1000/day on 1 Oct; finishes 2 Oct 08
 					return err
 				}
 			}
-			if asJSON {
-				busy := []data.DayPlan{}
-				for _, d := range plan.Days {
-					if d.Planned+d.Carried > 0 {
-						busy = append(busy, d)
-					}
-				}
-				return writeJSON(c.out, busy)
-			}
-			tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "DAY\tCAMPAIGN\tOCCURRENCE\tAUDIENCE\tCAPACITY")
-			for _, d := range plan.Days {
-				for _, en := range d.Entries {
-					if en.Audience == 0 && (strings.HasPrefix(en.Occurrence, "birthday") || strings.HasPrefix(en.Occurrence, "recall")) {
-						continue // nobody due that day
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", d.Day, en.Campaign, en.Occurrence, en.Audience, d.Verdict)
-				}
-			}
-			return tw.Flush()
+			return printCalendar(c.out, plan, asJSON)
 		}),
 	}
 	f := c.Flags()

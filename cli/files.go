@@ -33,29 +33,12 @@ and the columns are found by their names; --dry-run shows what would happen.`,
 		RunE: s.runs(func(c call) error {
 			req := workflow.ImportRequest{Kind: kind, File: c.args[0], DryRun: dryRun, Rejects: rejects,
 				Options: reports.Options{Sheet: sheet, HeaderRow: header}}
-			if len(columns) > 0 {
-				req.Options.Columns = map[string]reports.Field{}
-				for _, m := range columns {
-					name, field, ok := strings.Cut(m, "=")
-					if !ok {
-						return fmt.Errorf("--map %q: write the column and the field, like --map \"PatNum=practice id\"", m)
-					}
-					f, err := reports.ParseField(field)
-					if err != nil {
-						return fmt.Errorf("--map %q: %w", m, err)
-					}
-					req.Options.Columns[strings.TrimSpace(name)] = f
-				}
+			var err error
+			if req.Options.Columns, err = columnChoices(columns); err != nil {
+				return err
 			}
-			switch {
-			case dayFirst && monthFirst:
-				return fmt.Errorf("choose --day-first or --month-first, not both")
-			case dayFirst:
-				d := reports.DayFirst
-				req.Options.DateOrder = &d
-			case monthFirst:
-				m := reports.MonthFirst
-				req.Options.DateOrder = &m
+			if req.Options.DateOrder, err = dateOrder(dayFirst, monthFirst); err != nil {
+				return err
 			}
 			res, err := c.work.Import(c.ctx, req, progress(s.env.Stderr, "Importing"))
 			if err != nil {
@@ -78,6 +61,41 @@ and the columns are found by their names; --dry-run shows what would happen.`,
 	f.IntVar(&header, "header-row", 0, "the row holding the column names (default: found)")
 	f.StringArrayVar(&columns, "map", nil, `read a column as a field, e.g. --map "PatNum=practice id" (repeat it; "=ignore" skips a column)`)
 	return c
+}
+
+// columnChoices reads --map "COLUMN=FIELD" options (nil for none).
+func columnChoices(maps []string) (map[string]reports.Field, error) {
+	if len(maps) == 0 {
+		return nil, nil
+	}
+	columns := map[string]reports.Field{}
+	for _, m := range maps {
+		name, field, ok := strings.Cut(m, "=")
+		if !ok {
+			return nil, fmt.Errorf("--map %q: write the column and the field, like --map \"PatNum=practice id\"", m)
+		}
+		f, err := reports.ParseField(field)
+		if err != nil {
+			return nil, fmt.Errorf("--map %q: %w", m, err)
+		}
+		columns[strings.TrimSpace(name)] = f
+	}
+	return columns, nil
+}
+
+// dateOrder reads --day-first and --month-first (nil: found from the file).
+func dateOrder(dayFirst, monthFirst bool) (*reports.DateOrder, error) {
+	switch {
+	case dayFirst && monthFirst:
+		return nil, fmt.Errorf("choose --day-first or --month-first, not both")
+	case dayFirst:
+		d := reports.DayFirst
+		return &d, nil
+	case monthFirst:
+		m := reports.MonthFirst
+		return &m, nil
+	}
+	return nil, nil
 }
 
 func printImport(out io.Writer, kind string, sum workflow.ImportSummary) {
