@@ -479,7 +479,7 @@ func (s *campaignsScreen) onUncertain() {
 				return
 			}
 			if len(list) == 0 {
-				s.status.SetText("No uncertain emails in " + name + ".")
+				s.status.SetText(workflow.NoneUncertain(name))
 				return
 			}
 			showUncertain(s, name, list)

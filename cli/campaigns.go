@@ -64,6 +64,35 @@ func (sf *scheduleFlags) apply(f *pflag.FlagSet, cur *workflow.ScheduleText) err
 	return nil
 }
 
+// campaignSpec is the campaign as the options say: a new one, or the
+// saved one with the options given over it.
+func campaignSpec(c call, create bool, purpose, segment, template string, sf *scheduleFlags) (workflow.CampaignSpec, error) {
+	spec := workflow.CampaignSpec{Name: c.args[0], Purpose: data.PurposeCare}
+	if !create {
+		var err error
+		if spec, err = c.work.CampaignSpec(c.ctx, c.args[0]); err != nil {
+			return spec, err
+		}
+	}
+	f := c.cmd.Flags()
+	if f.Changed("purpose") {
+		spec.Purpose = purpose
+	}
+	if f.Changed("segment") {
+		spec.Segment = segment
+	}
+	if f.Changed("template") {
+		spec.Template = template
+	}
+	if err := sf.apply(f, &spec.Schedule); err != nil {
+		return spec, err
+	}
+	if spec.Purpose != data.PurposeCare && spec.Purpose != data.PurposePromotion {
+		return spec, fmt.Errorf("--purpose is care or promotion, not %q", spec.Purpose)
+	}
+	return spec, nil
+}
+
 func (s *session) campaignSaveCommand(create bool) *cobra.Command {
 	var purpose, segment, template string
 	var sf scheduleFlags
@@ -81,28 +110,9 @@ Without a schedule it is sent when the practice sends it. Schedules: --once DATE
 Promotions go only to patients who opted in; care reminders to everyone who did not opt out.`,
 		Args: names("one NAME"),
 		RunE: s.runs(func(c call) error {
-			spec := workflow.CampaignSpec{Name: c.args[0], Purpose: data.PurposeCare}
-			if !create {
-				var err error
-				if spec, err = c.work.CampaignSpec(c.ctx, c.args[0]); err != nil {
-					return err
-				}
-			}
-			f := c.cmd.Flags()
-			if f.Changed("purpose") {
-				spec.Purpose = purpose
-			}
-			if f.Changed("segment") {
-				spec.Segment = segment
-			}
-			if f.Changed("template") {
-				spec.Template = template
-			}
-			if err := sf.apply(f, &spec.Schedule); err != nil {
+			spec, err := campaignSpec(c, create, purpose, segment, template, &sf)
+			if err != nil {
 				return err
-			}
-			if spec.Purpose != data.PurposeCare && spec.Purpose != data.PurposePromotion {
-				return fmt.Errorf("--purpose is care or promotion, not %q", spec.Purpose)
 			}
 			saved, err := c.work.SaveCampaign(c.ctx, spec, create)
 			if err != nil {

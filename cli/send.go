@@ -30,34 +30,15 @@ pauses; running it again resumes. Emails in flight when Kindly stopped are marke
   --cancel   cancels the unfinished run: queued emails are not sent`,
 		Args: names("the CAMPAIGN"),
 		RunE: s.runs(func(c call) error {
-			ctx, w, args, out := c.ctx, c.work, c.args, c.out
 			switch {
 			case btoi(dryRun)+btoi(test)+btoi(cancel) > 1:
 				return errors.New("choose one of --dry-run, --test and --cancel")
 			case cancel:
-				res, err := w.Cancel(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(out, res.Line(args[0]))
-				return nil
+				return cancelRun(c)
 			case test:
-				to, err := w.SendTest(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "Test email sent to %s.\n", to)
-				return nil
+				return sendTest(c)
 			case dryRun:
-				rv, err := w.Review(ctx, args[0])
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return writeJSON(out, rv)
-				}
-				printReview(out, rv)
-				return nil
+				return dryRunReview(c, asJSON)
 			}
 			return s.send(c)
 		}),
@@ -68,6 +49,39 @@ pauses; running it again resumes. Emails in flight when Kindly stopped are marke
 	f.BoolVar(&cancel, "cancel", false, "cancel the unfinished run: queued emails are not sent")
 	f.BoolVar(&asJSON, "json", false, "with --dry-run: print the review as JSON")
 	return c
+}
+
+// cancelRun cancels the campaign's unfinished run.
+func cancelRun(c call) error {
+	res, err := c.work.Cancel(c.ctx, c.args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.out, res.Line(c.args[0]))
+	return nil
+}
+
+// sendTest sends one sample to the practice's own address.
+func sendTest(c call) error {
+	to, err := c.work.SendTest(c.ctx, c.args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "Test email sent to %s.\n", to)
+	return nil
+}
+
+// dryRunReview prints the review before a send.
+func dryRunReview(c call, asJSON bool) error {
+	rv, err := c.work.Review(c.ctx, c.args[0])
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(c.out, rv)
+	}
+	printReview(c.out, rv)
+	return nil
 }
 
 func btoi(b bool) int {
@@ -138,49 +152,57 @@ arrived, --send-again puts them back in the queue for the next send. The decisio
 written to the audit log.`,
 		Args: names("the CAMPAIGN"),
 		RunE: s.runs(func(c call) error {
-			name := c.args[0]
-			if arrived != "" && again != "" {
+			switch {
+			case arrived != "" && again != "":
 				return errors.New("choose --arrived or --send-again, not both")
+			case arrived != "":
+				return resolveUncertain(c, arrived, true)
+			case again != "":
+				return resolveUncertain(c, again, false)
 			}
-			if arrived != "" || again != "" {
-				list, isArrived := again, false
-				if arrived != "" {
-					list, isArrived = arrived, true
-				}
-				ids, err := idList(list)
-				if err != nil {
-					return err
-				}
-				n, err := c.work.ResolveUncertain(c.ctx, name, ids, isArrived)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(c.out, say(workflow.Resolved(name, n, isArrived)))
-				return nil
-			}
-			list, err := c.work.Uncertain(c.ctx, name)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(c.out, append([]data.OutboxEntry{}, list...))
-			}
-			if len(list) == 0 {
-				fmt.Fprintf(c.out, "No uncertain emails in %q.\n", name)
-				return nil
-			}
-			tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tPATIENT\tADDRESS\tWHY")
-			for _, e := range list {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.ID, e.PatientName, e.Email, e.Reason)
-			}
-			return tw.Flush()
+			return listUncertain(c, asJSON)
 		}),
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	c.Flags().StringVar(&arrived, "arrived", "", `mark these as arrived: ids separated by commas, or "all"`)
 	c.Flags().StringVar(&again, "send-again", "", `send these again with the next send: ids separated by commas, or "all"`)
 	return c
+}
+
+// resolveUncertain records the practice's decision on the uncertain
+// emails listed ("12,15" or "all").
+func resolveUncertain(c call, list string, arrived bool) error {
+	ids, err := idList(list)
+	if err != nil {
+		return err
+	}
+	n, err := c.work.ResolveUncertain(c.ctx, c.args[0], ids, arrived)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.out, say(workflow.Resolved(c.args[0], n, arrived)))
+	return nil
+}
+
+// listUncertain lists a campaign's uncertain emails.
+func listUncertain(c call, asJSON bool) error {
+	list, err := c.work.Uncertain(c.ctx, c.args[0])
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(c.out, append([]data.OutboxEntry{}, list...))
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(c.out, workflow.NoneUncertain(c.args[0]))
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPATIENT\tADDRESS\tWHY")
+	for _, e := range list {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.ID, e.PatientName, e.Email, e.Reason)
+	}
+	return tw.Flush()
 }
 
 // idList reads "12,15" or "all" (nil).

@@ -113,3 +113,6 @@ func (o Overview) InboxLine() Sentence {
 func (o Overview) ReviewButton() string {
 	return fmt.Sprintf("Review %s…", data.Count(o.Inbox.ToReview, "message", "messages"))
 }
+
+// NoneUncertain says a campaign has no uncertain emails.
+func NoneUncertain(campaign string) string { return fmt.Sprintf("No uncertain emails in %q.", campaign) }
