@@ -115,4 +115,6 @@ func (o Overview) ReviewButton() string {
 }
 
 // NoneUncertain says a campaign has no uncertain emails.
-func NoneUncertain(campaign string) string { return fmt.Sprintf("No uncertain emails in %q.", campaign) }
+func NoneUncertain(campaign string) string {
+	return fmt.Sprintf("No uncertain emails in %q.", campaign)
+}
