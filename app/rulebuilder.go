@@ -195,112 +195,128 @@ func newConditionEditor(r data.Rule, onChange func(), segments func() []string) 
 
 // build lays out the settings of the condition's kind, filled from r.
 func (c *conditionEditor) build(r data.Rule) {
-	changed := func(string) { c.onChange() }
-	entry := func(v, hint string) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetText(v)
-		e.SetPlaceHolder(hint)
-		e.OnChanged = changed
-		return e
-	}
-	num := func(p *int) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.Itoa(*p)
-	}
-	n := func(v int) string {
-		if v == 0 {
-			return ""
-		}
-		return strconv.Itoa(v)
-	}
-	sel := func(ops [][2]string, value string) *widget.Select {
-		s := widget.NewSelect(labels(ops), nil)
-		if l := labelOf(ops, value); l != "" {
-			s.SetSelected(l)
-		} else {
-			s.SetSelectedIndex(0)
-		}
-		s.OnChanged = changed // after the initial choice: building is not an edit
-		return s
-	}
 	c.op, c.text, c.n1, c.n2, c.month = nil, nil, nil, nil, nil
-	// A month or a number, as the operator asks: changing it lays out again.
-	monthOrNumber := func(op string, month, number int) fyne.CanvasObject {
-		c.month = widget.NewSelect(monthNames, nil)
-		if month >= 1 && month <= 12 {
-			c.month.SetSelectedIndex(month - 1)
-		}
-		c.month.OnChanged = changed
-		c.n1 = entry(n(number), "N")
-		if usesMonth(op) {
-			return fitted(c.month)
-		}
-		return sized(c.n1, 60)
-	}
-	relayout := func(string) {
-		r := c.rule()
-		if usesMonth(r.Op) && r.Month == 0 {
-			r.Month = 9 // September: the flu season's start
-		}
-		c.build(r)
-		c.onChange()
-	}
 	c.params.RemoveAll()
+	add := func(objs ...fyne.CanvasObject) {
+		for _, o := range objs {
+			c.params.Add(o)
+		}
+	}
 	switch r.Kind {
 	case data.KindAge:
-		c.n1, c.n2 = entry(num(r.Min), "from"), entry(num(r.Max), "to")
-		c.params.Add(widget.NewLabel("from"))
-		c.params.Add(sized(c.n1, 70))
-		c.params.Add(widget.NewLabel("to"))
-		c.params.Add(sized(c.n2, 70))
+		c.n1, c.n2 = c.entry(optional(r.Min), "from"), c.entry(optional(r.Max), "to")
+		add(widget.NewLabel("from"), sized(c.n1, 70), widget.NewLabel("to"), sized(c.n2, 70))
 	case data.KindSex:
-		c.op = sel(sexOps, r.Value)
-		c.params.Add(fitted(c.op))
+		c.op = c.sel(sexOps, r.Value)
+		add(fitted(c.op))
 	case data.KindTag:
-		c.op, c.text = sel(tagOps, r.Op), entry(r.Value, "tag")
-		c.params.Add(fitted(c.op))
-		c.params.Add(sized(c.text, 180))
+		c.op, c.text = c.sel(tagOps, r.Op), c.entry(r.Value, "tag")
+		add(fitted(c.op), sized(c.text, 180))
 	case data.KindVisit:
-		c.text, c.op = entry(r.Service, "service, e.g. flu shot (empty: any)"), sel(visitOps, r.Op)
-		c.op.OnChanged = relayout
-		c.params.Add(sized(c.text, 150))
-		c.params.Add(fitted(c.op))
+		c.text, c.op = c.entry(r.Service, "service, e.g. flu shot (empty: any)"), c.sel(visitOps, r.Op)
+		c.op.OnChanged = c.relayout
+		add(sized(c.text, 150), fitted(c.op))
 		if r.Op != data.VisitNever && r.Op != data.VisitEver {
-			c.params.Add(monthOrNumber(r.Op, r.Month, r.Months))
+			add(c.monthOrNumber(r.Op, r.Month, r.Months))
 		}
 	case data.KindBirthday:
-		c.op = sel(birthdayOps, r.Op)
-		c.op.OnChanged = relayout
-		c.params.Add(fitted(c.op))
-		c.params.Add(monthOrNumber(r.Op, r.Month, r.Days))
+		c.op = c.sel(birthdayOps, r.Op)
+		c.op.OnChanged = c.relayout
+		add(fitted(c.op), c.monthOrNumber(r.Op, r.Month, r.Days))
 	case data.KindConsent:
-		c.op = sel(consentOps, r.Value)
-		c.params.Add(fitted(c.op))
+		c.op = c.sel(consentOps, r.Value)
+		add(fitted(c.op))
 	case data.KindEmail:
-		c.op = sel(emailOps, r.Op)
-		c.params.Add(fitted(c.op))
+		c.op = c.sel(emailOps, r.Op)
+		add(fitted(c.op))
 	case data.KindCreated:
-		c.n1 = entry(n(r.Days), "days")
-		c.params.Add(widget.NewLabel("within the last"))
-		c.params.Add(sized(c.n1, 70))
-		c.params.Add(widget.NewLabel("days"))
+		c.n1 = c.entry(blankZero(r.Days), "days")
+		add(widget.NewLabel("within the last"), sized(c.n1, 70), widget.NewLabel("days"))
 	case data.KindPostal:
-		c.text = entry(r.Value, "starts with")
-		c.params.Add(widget.NewLabel("starts with"))
-		c.params.Add(sized(c.text, 140))
+		c.text = c.entry(r.Value, "starts with")
+		add(widget.NewLabel("starts with"), sized(c.text, 140))
 	case data.KindSegment:
-		c.op = sel(segmentOps, r.Op)
-		names := widget.NewSelect(c.segments(), nil)
-		names.SetSelected(r.Value)
-		c.text = widget.NewEntry() // holds the chosen name
-		c.text.SetText(r.Value)
-		names.OnChanged = func(v string) { c.text.SetText(v); c.onChange() }
-		c.params.Add(fitted(c.op))
-		c.params.Add(names)
+		c.op = c.sel(segmentOps, r.Op)
+		add(fitted(c.op), c.segmentChoice(r.Value))
 	}
 	c.params.Refresh()
+}
+
+// changed tells the builder a field was edited.
+func (c *conditionEditor) changed(string) { c.onChange() }
+
+// entry is a field of the condition with its value and grey hint.
+func (c *conditionEditor) entry(v, hint string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetText(v)
+	e.SetPlaceHolder(hint)
+	e.OnChanged = c.changed
+	return e
+}
+
+// sel is a dropdown of ops with value chosen (else the first).
+func (c *conditionEditor) sel(ops [][2]string, value string) *widget.Select {
+	s := widget.NewSelect(labels(ops), nil)
+	if l := labelOf(ops, value); l != "" {
+		s.SetSelected(l)
+	} else {
+		s.SetSelectedIndex(0)
+	}
+	s.OnChanged = c.changed // after the initial choice: building is not an edit
+	return s
+}
+
+// monthOrNumber is a month or a number, as the operator asks: changing the
+// operator lays the condition out again (relayout).
+func (c *conditionEditor) monthOrNumber(op string, month, number int) fyne.CanvasObject {
+	c.month = widget.NewSelect(monthNames, nil)
+	if month >= 1 && month <= 12 {
+		c.month.SetSelectedIndex(month - 1)
+	}
+	c.month.OnChanged = c.changed
+	c.n1 = c.entry(blankZero(number), "N")
+	if usesMonth(op) {
+		return fitted(c.month)
+	}
+	return sized(c.n1, 60)
+}
+
+// relayout builds the condition again for an operator that asks for other
+// fields (a month instead of a number).
+func (c *conditionEditor) relayout(string) {
+	r := c.rule()
+	if usesMonth(r.Op) && r.Month == 0 {
+		r.Month = 9 // September: the flu season's start
+	}
+	c.build(r)
+	c.onChange()
+}
+
+// segmentChoice is the dropdown of the saved segments; c.text holds the
+// chosen name.
+func (c *conditionEditor) segmentChoice(value string) fyne.CanvasObject {
+	names := widget.NewSelect(c.segments(), nil)
+	names.SetSelected(value)
+	c.text = widget.NewEntry()
+	c.text.SetText(value)
+	names.OnChanged = func(v string) { c.text.SetText(v); c.onChange() }
+	return names
+}
+
+// optional is a number as typed ("" for none).
+func optional(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+// blankZero is a number as typed, "" for 0.
+func blankZero(v int) string {
+	if v == 0 {
+		return ""
+	}
+	return strconv.Itoa(v)
 }
 
 // fitted gives a dropdown the width of its longest choice, so no label is
