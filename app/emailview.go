@@ -23,88 +23,104 @@ func emailView(htmlPart string) *widget.RichText {
 // emailSegments turns Kindly's email HTML into rich-text segments.
 func emailSegments(htmlPart string) []widget.RichTextSegment {
 	z := html.NewTokenizer(strings.NewReader(htmlPart))
-	var segs []widget.RichTextSegment
-	var bold, footer, inBody bool
-	var link *url.URL
-	var linkText strings.Builder
-	style := func() widget.RichTextStyle {
-		st := widget.RichTextStyleInline
-		if bold {
-			st = widget.RichTextStyleStrong
-		}
-		if footer {
-			st.ColorName, st.SizeName = theme.ColorNamePlaceHolder, theme.SizeNameCaptionText
-		}
-		return st
-	}
-	text := func(s string) {
-		if s == "" {
-			return
-		}
-		if link != nil {
-			linkText.WriteString(s)
-			return
-		}
-		segs = append(segs, &widget.TextSegment{Style: style(), Text: s})
-	}
-	// A line break is a newline in the running text; a paragraph ends with
-	// an empty line.
-	lineEnd := func() {
-		if len(segs) > 0 {
-			segs = append(segs, &widget.TextSegment{Style: style(), Text: "\n"})
-		}
-	}
-	endBlock := func() {
-		if len(segs) > 0 {
-			segs = append(segs, &widget.TextSegment{Style: style(), Text: "\n\n"})
-		}
-	}
+	r := &emailRenderer{}
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
-			return segs
+			return r.segs
 		case html.TextToken:
-			if inBody {
-				t := strings.ReplaceAll(string(z.Text()), "\n", "")
-				text(t)
+			if r.inBody {
+				r.text(strings.ReplaceAll(string(z.Text()), "\n", ""))
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			switch string(name) {
-			case "body":
-				inBody = true
-			case "strong", "b":
-				bold = true
-			case "br":
-				lineEnd()
-			case "div":
-				footer = true
-				endBlock()
-			case "a":
-				for hasAttr {
-					var k, v []byte
-					k, v, hasAttr = z.TagAttr()
-					if string(k) == "href" {
-						link, _ = url.Parse(string(v))
-					}
-				}
-				linkText.Reset()
-			}
+			r.start(z)
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			switch string(name) {
-			case "strong", "b":
-				bold = false
-			case "p":
-				endBlock()
-			case "a":
-				if link != nil {
-					segs = append(segs, &widget.HyperlinkSegment{Text: linkText.String(), URL: link, Alignment: 0})
-				}
-				link = nil
-			case "body":
-				inBody = false
+			r.end(string(name))
+		}
+	}
+}
+
+// emailRenderer turns the HTML part into rich text as it is read: where it
+// is (body, bold, footer, a link) and what it made so far.
+type emailRenderer struct {
+	segs                 []widget.RichTextSegment
+	bold, footer, inBody bool
+	link                 *url.URL
+	linkText             strings.Builder
+}
+
+func (r *emailRenderer) style() widget.RichTextStyle {
+	st := widget.RichTextStyleInline
+	if r.bold {
+		st = widget.RichTextStyleStrong
+	}
+	if r.footer {
+		st.ColorName, st.SizeName = theme.ColorNamePlaceHolder, theme.SizeNameCaptionText
+	}
+	return st
+}
+
+func (r *emailRenderer) text(s string) {
+	if s == "" {
+		return
+	}
+	if r.link != nil {
+		r.linkText.WriteString(s)
+		return
+	}
+	r.segs = append(r.segs, &widget.TextSegment{Style: r.style(), Text: s})
+}
+
+// br is a line break: a newline in the running text; a paragraph ends with
+// an empty line.
+func (r *emailRenderer) br(paragraph bool) {
+	if len(r.segs) == 0 {
+		return
+	}
+	nl := "\n"
+	if paragraph {
+		nl = "\n\n"
+	}
+	r.segs = append(r.segs, &widget.TextSegment{Style: r.style(), Text: nl})
+}
+
+func (r *emailRenderer) start(z *html.Tokenizer) {
+	name, hasAttr := z.TagName()
+	switch string(name) {
+	case "body":
+		r.inBody = true
+	case "strong", "b":
+		r.bold = true
+	case "br":
+		r.br(false)
+	case "div":
+		r.footer = true
+		r.br(true)
+	case "a":
+		for hasAttr {
+			var k, v []byte
+			k, v, hasAttr = z.TagAttr()
+			if string(k) == "href" {
+				r.link, _ = url.Parse(string(v))
 			}
 		}
+		r.linkText.Reset()
+	}
+}
+
+func (r *emailRenderer) end(name string) {
+	switch name {
+	case "strong", "b":
+		r.bold = false
+	case "p":
+		r.br(true)
+	case "a":
+		if r.link != nil {
+			r.segs = append(r.segs, &widget.HyperlinkSegment{Text: r.linkText.String(), URL: r.link, Alignment: 0})
+		}
+		r.link = nil
+	case "body":
+		r.inBody = false
 	}
 }
