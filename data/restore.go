@@ -320,6 +320,94 @@ func (s *Store) schema(ctx context.Context) (map[string]string, error) {
 	return out, rows.Err()
 }
 
+// carryStep is one step of carryOver: a statement, and the report's count
+// its changed rows add to (nil: none).
+type carryStep struct {
+	q   string
+	add func(*RestoreReport) *int
+}
+
+// carryOverSteps carry what happened since the backup into it, in order.
+var carryOverSteps = []carryStep{
+	// Campaigns created after the backup that sent email come back (paused), so their emails stay known.
+	{`INSERT INTO main.campaigns (id, name, purpose, segment_id, template_id, schedule, status, created_at, updated_at)
+		SELECT l.id, l.name || CASE WHEN EXISTS (SELECT 1 FROM main.campaigns m WHERE m.name = l.name COLLATE NOCASE)
+			THEN ' (from before the restore)' ELSE '' END,
+			l.purpose,
+			CASE WHEN EXISTS (SELECT 1 FROM main.segments g WHERE g.id = l.segment_id) THEN l.segment_id END,
+			CASE WHEN EXISTS (SELECT 1 FROM main.templates t WHERE t.id = l.template_id) THEN l.template_id END,
+			l.schedule, 'paused', l.created_at, l.updated_at
+		FROM live.campaigns l
+		WHERE l.id NOT IN (SELECT id FROM main.campaigns) AND EXISTS (SELECT 1 FROM live.outbox o WHERE o.campaign_id = l.id)`, nil},
+	// Patients deleted since stay deleted: their emails keep their status
+	// without address or text, as a deletion leaves them.
+	{`INSERT OR IGNORE INTO main.deleted_patients SELECT * FROM live.deleted_patients`, nil},
+	{`DELETE FROM main.outbox_bodies WHERE outbox_id IN (SELECT o.id FROM main.outbox o
+		WHERE o.patient_id IN (SELECT patient_id FROM main.deleted_patients))`, nil},
+	{`UPDATE main.outbox SET email = '', subject = '', body_text = '', body_html = '',
+		reason = CASE WHEN reason = '' THEN '' ELSE 'patient deleted' END
+		WHERE patient_id IN (SELECT patient_id FROM main.deleted_patients)`, nil},
+	{`DELETE FROM main.patients WHERE id IN (SELECT patient_id FROM main.deleted_patients)`, func(r *RestoreReport) *int { return &r.Deleted }},
+	// Emails both know: today's state wins (sent stays sent).
+	{`UPDATE main.outbox AS m SET status = l.status, reason = l.reason, attempts = l.attempts, sent_at = l.sent_at, retry_at = l.retry_at
+		FROM live.outbox l
+		WHERE l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id = m.patient_id
+		AND (l.status != m.status OR l.sent_at IS NOT m.sent_at)`, func(r *RestoreReport) *int { return &r.Emails }},
+	// Emails queued in the backup that today's database no longer has: never sent by surprise.
+	{`UPDATE main.outbox AS m SET status = 'cancelled', reason = 'cancelled by a restore: not in the database it replaced'
+		WHERE m.status IN ('queued', 'sending') AND NOT EXISTS (SELECT 1 FROM live.outbox l
+			WHERE l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id IS m.patient_id)`, nil},
+	// Emails only today's database has (queued after the backup): kept as they are - unless their
+	// patient is not in the backup, whose consent the restored database does not know.
+	{`INSERT INTO main.outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason,
+			attempts, queued_at, sent_at, retry_at)
+		SELECT l.campaign_id, l.occurrence, p.id, l.email, l.subject, l.body_text, l.body_html,
+			CASE WHEN p.id IS NULL AND l.status IN ('queued', 'sending') THEN 'cancelled' ELSE l.status END,
+			CASE WHEN p.id IS NULL AND l.status IN ('queued', 'sending') THEN 'cancelled by a restore: the patient is not in the backup'
+				ELSE l.reason END,
+			l.attempts, l.queued_at, l.sent_at, l.retry_at
+		FROM live.outbox l LEFT JOIN main.patients p ON p.id = l.patient_id
+		WHERE EXISTS (SELECT 1 FROM main.campaigns c WHERE c.id = l.campaign_id)
+		AND NOT EXISTS (SELECT 1 FROM main.outbox m
+			WHERE m.campaign_id = l.campaign_id AND m.occurrence = l.occurrence AND m.patient_id IS l.patient_id)`, func(r *RestoreReport) *int { return &r.Emails }},
+	// Their bodies, to the rows just carried over.
+	{`INSERT INTO main.outbox_bodies (outbox_id, body_text, body_html)
+		SELECT m.id, b.body_text, b.body_html
+		FROM main.outbox m JOIN live.outbox l ON l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id IS m.patient_id
+		JOIN live.outbox_bodies b ON b.outbox_id = l.id
+		WHERE NOT EXISTS (SELECT 1 FROM main.outbox_bodies x WHERE x.outbox_id = m.id)`, nil},
+	// Opt-outs, do-not-contact and archiving: the same patient (id and name), or the same address.
+	{`UPDATE main.patients AS m SET
+			care_consent = CASE WHEN l.care_consent = 'opted_out' THEN 'opted_out' ELSE m.care_consent END,
+			care_changed_at = CASE WHEN l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' THEN l.care_changed_at ELSE m.care_changed_at END,
+			care_source = CASE WHEN l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' THEN l.care_source ELSE m.care_source END,
+			promo_consent = CASE WHEN l.promo_consent = 'opted_out' THEN 'opted_out' ELSE m.promo_consent END,
+			promo_changed_at = CASE WHEN l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out' THEN l.promo_changed_at ELSE m.promo_changed_at END,
+			promo_source = CASE WHEN l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out' THEN l.promo_source ELSE m.promo_source END,
+			do_not_contact = max(m.do_not_contact, l.do_not_contact),
+			archived = max(m.archived, l.archived),
+			updated_at = ?
+		FROM live.patients l
+		WHERE (l.id = m.id AND lower(l.last_name) = lower(m.last_name) AND lower(l.first_name) = lower(m.first_name)
+			OR l.email != '' AND l.email = m.email)
+		AND (l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' OR l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out'
+			OR l.do_not_contact > m.do_not_contact OR l.archived > m.archived)`, func(r *RestoreReport) *int { return &r.OptOuts }},
+	// Addresses that bounced for good stay unusable while they are the patient's address.
+	{`UPDATE main.patients AS m SET email_bounced_at = l.email_bounced_at, email_bounce_reason = l.email_bounce_reason
+		FROM live.patients l
+		WHERE l.email_bounced_at IS NOT NULL AND m.email_bounced_at IS NULL AND l.email != '' AND l.email = m.email`, nil},
+	{`INSERT INTO main.bounces (patient_id, email, at, hard, reason)
+		SELECT CASE WHEN EXISTS (SELECT 1 FROM main.patients p WHERE p.id = l.patient_id) THEN l.patient_id END, l.email, l.at, l.hard, l.reason
+		FROM live.bounces l WHERE l.at > (SELECT coalesce(max(at), '') FROM main.bounces)`, nil},
+	// The mailbox is not read twice.
+	{`INSERT OR REPLACE INTO main.inbox_state SELECT * FROM live.inbox_state`, nil},
+	// Until the practice looks, nothing goes out by itself.
+	{`UPDATE main.campaigns SET status = 'paused', updated_at = ? WHERE status IN ('scheduled', 'sending')`, func(r *RestoreReport) *int { return &r.Paused }},
+	// The history: what happened after the backup stays in the log.
+	{`INSERT INTO main.audit_log (at, action, detail)
+		SELECT at, action, detail FROM live.audit_log WHERE at > (SELECT coalesce(max(at), '') FROM main.audit_log) ORDER BY id`, nil},
+}
+
 // carryOver lays over this (restored) database what the database at live
 // knows that a restore must not undo: the state of every email (sent,
 // uncertain, failed - never sent again), and every opt-out, do-not-contact
@@ -353,89 +441,7 @@ func (s *Store) carryOver(ctx context.Context, live string, rep *RestoreReport) 
 		return n, err
 	}
 	now := time.Now().UTC().Format(time.RFC3339)
-	steps := []struct {
-		q   string
-		add *int
-	}{
-		// Campaigns created after the backup that sent email come back (paused), so their emails stay known.
-		{`INSERT INTO main.campaigns (id, name, purpose, segment_id, template_id, schedule, status, created_at, updated_at)
-			SELECT l.id, l.name || CASE WHEN EXISTS (SELECT 1 FROM main.campaigns m WHERE m.name = l.name COLLATE NOCASE)
-				THEN ' (from before the restore)' ELSE '' END,
-				l.purpose,
-				CASE WHEN EXISTS (SELECT 1 FROM main.segments g WHERE g.id = l.segment_id) THEN l.segment_id END,
-				CASE WHEN EXISTS (SELECT 1 FROM main.templates t WHERE t.id = l.template_id) THEN l.template_id END,
-				l.schedule, 'paused', l.created_at, l.updated_at
-			FROM live.campaigns l
-			WHERE l.id NOT IN (SELECT id FROM main.campaigns) AND EXISTS (SELECT 1 FROM live.outbox o WHERE o.campaign_id = l.id)`, nil},
-		// Patients deleted since stay deleted: their emails keep their status
-		// without address or text, as a deletion leaves them.
-		{`INSERT OR IGNORE INTO main.deleted_patients SELECT * FROM live.deleted_patients`, nil},
-		{`DELETE FROM main.outbox_bodies WHERE outbox_id IN (SELECT o.id FROM main.outbox o
-			WHERE o.patient_id IN (SELECT patient_id FROM main.deleted_patients))`, nil},
-		{`UPDATE main.outbox SET email = '', subject = '', body_text = '', body_html = '',
-			reason = CASE WHEN reason = '' THEN '' ELSE 'patient deleted' END
-			WHERE patient_id IN (SELECT patient_id FROM main.deleted_patients)`, nil},
-		{`DELETE FROM main.patients WHERE id IN (SELECT patient_id FROM main.deleted_patients)`, &rep.Deleted},
-		// Emails both know: today's state wins (sent stays sent).
-		{`UPDATE main.outbox AS m SET status = l.status, reason = l.reason, attempts = l.attempts, sent_at = l.sent_at, retry_at = l.retry_at
-			FROM live.outbox l
-			WHERE l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id = m.patient_id
-			AND (l.status != m.status OR l.sent_at IS NOT m.sent_at)`, &rep.Emails},
-		// Emails queued in the backup that today's database no longer has: never sent by surprise.
-		{`UPDATE main.outbox AS m SET status = 'cancelled', reason = 'cancelled by a restore: not in the database it replaced'
-			WHERE m.status IN ('queued', 'sending') AND NOT EXISTS (SELECT 1 FROM live.outbox l
-				WHERE l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id IS m.patient_id)`, nil},
-		// Emails only today's database has (queued after the backup): kept as they are - unless their
-		// patient is not in the backup, whose consent the restored database does not know.
-		{`INSERT INTO main.outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason,
-				attempts, queued_at, sent_at, retry_at)
-			SELECT l.campaign_id, l.occurrence, p.id, l.email, l.subject, l.body_text, l.body_html,
-				CASE WHEN p.id IS NULL AND l.status IN ('queued', 'sending') THEN 'cancelled' ELSE l.status END,
-				CASE WHEN p.id IS NULL AND l.status IN ('queued', 'sending') THEN 'cancelled by a restore: the patient is not in the backup'
-					ELSE l.reason END,
-				l.attempts, l.queued_at, l.sent_at, l.retry_at
-			FROM live.outbox l LEFT JOIN main.patients p ON p.id = l.patient_id
-			WHERE EXISTS (SELECT 1 FROM main.campaigns c WHERE c.id = l.campaign_id)
-			AND NOT EXISTS (SELECT 1 FROM main.outbox m
-				WHERE m.campaign_id = l.campaign_id AND m.occurrence = l.occurrence AND m.patient_id IS l.patient_id)`, &rep.Emails},
-		// Their bodies, to the rows just carried over.
-		{`INSERT INTO main.outbox_bodies (outbox_id, body_text, body_html)
-			SELECT m.id, b.body_text, b.body_html
-			FROM main.outbox m JOIN live.outbox l ON l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id IS m.patient_id
-			JOIN live.outbox_bodies b ON b.outbox_id = l.id
-			WHERE NOT EXISTS (SELECT 1 FROM main.outbox_bodies x WHERE x.outbox_id = m.id)`, nil},
-		// Opt-outs, do-not-contact and archiving: the same patient (id and name), or the same address.
-		{`UPDATE main.patients AS m SET
-				care_consent = CASE WHEN l.care_consent = 'opted_out' THEN 'opted_out' ELSE m.care_consent END,
-				care_changed_at = CASE WHEN l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' THEN l.care_changed_at ELSE m.care_changed_at END,
-				care_source = CASE WHEN l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' THEN l.care_source ELSE m.care_source END,
-				promo_consent = CASE WHEN l.promo_consent = 'opted_out' THEN 'opted_out' ELSE m.promo_consent END,
-				promo_changed_at = CASE WHEN l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out' THEN l.promo_changed_at ELSE m.promo_changed_at END,
-				promo_source = CASE WHEN l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out' THEN l.promo_source ELSE m.promo_source END,
-				do_not_contact = max(m.do_not_contact, l.do_not_contact),
-				archived = max(m.archived, l.archived),
-				updated_at = ?
-			FROM live.patients l
-			WHERE (l.id = m.id AND lower(l.last_name) = lower(m.last_name) AND lower(l.first_name) = lower(m.first_name)
-				OR l.email != '' AND l.email = m.email)
-			AND (l.care_consent = 'opted_out' AND m.care_consent != 'opted_out' OR l.promo_consent = 'opted_out' AND m.promo_consent != 'opted_out'
-				OR l.do_not_contact > m.do_not_contact OR l.archived > m.archived)`, &rep.OptOuts},
-		// Addresses that bounced for good stay unusable while they are the patient's address.
-		{`UPDATE main.patients AS m SET email_bounced_at = l.email_bounced_at, email_bounce_reason = l.email_bounce_reason
-			FROM live.patients l
-			WHERE l.email_bounced_at IS NOT NULL AND m.email_bounced_at IS NULL AND l.email != '' AND l.email = m.email`, nil},
-		{`INSERT INTO main.bounces (patient_id, email, at, hard, reason)
-			SELECT CASE WHEN EXISTS (SELECT 1 FROM main.patients p WHERE p.id = l.patient_id) THEN l.patient_id END, l.email, l.at, l.hard, l.reason
-			FROM live.bounces l WHERE l.at > (SELECT coalesce(max(at), '') FROM main.bounces)`, nil},
-		// The mailbox is not read twice.
-		{`INSERT OR REPLACE INTO main.inbox_state SELECT * FROM live.inbox_state`, nil},
-		// Until the practice looks, nothing goes out by itself.
-		{`UPDATE main.campaigns SET status = 'paused', updated_at = ? WHERE status IN ('scheduled', 'sending')`, &rep.Paused},
-		// The history: what happened after the backup stays in the log.
-		{`INSERT INTO main.audit_log (at, action, detail)
-			SELECT at, action, detail FROM live.audit_log WHERE at > (SELECT coalesce(max(at), '') FROM main.audit_log) ORDER BY id`, nil},
-	}
-	for _, st := range steps {
+	for _, st := range carryOverSteps {
 		var args []any
 		if strings.Contains(st.q, "updated_at = ?") {
 			args = append(args, now)
@@ -445,7 +451,7 @@ func (s *Store) carryOver(ctx context.Context, live string, rep *RestoreReport) 
 			return mapError(err)
 		}
 		if st.add != nil {
-			*st.add += n
+			*st.add(rep) += n
 		}
 	}
 	// Every campaign paused counts, not only those this restore paused.
