@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -109,11 +108,7 @@ func ExportPatients(ctx context.Context, s *data.Store, segment, path string, pr
 	if progress != nil {
 		progress(n, n)
 	}
-	what := "all patients"
-	if segment != "" {
-		what = fmt.Sprintf("segment %q", segment)
-	}
-	return n, s.Audit(ctx, "export", fmt.Sprintf("%s (%d patients) to %s", what, n, filepath.Base(path)))
+	return n, nil
 }
 
 var logColumns = []column{
@@ -128,7 +123,7 @@ func ExportLog(ctx context.Context, s *data.Store, campaign, path string) (int, 
 	if campaign != "" {
 		c, err := s.CampaignByName(ctx, campaign)
 		if err != nil {
-			return 0, fmt.Errorf("there is no campaign called %q", campaign)
+			return 0, err
 		}
 		id = c.ID
 	}
@@ -152,11 +147,7 @@ func ExportLog(ctx context.Context, s *data.Store, campaign, path string) (int, 
 	if err := w.save(); err != nil {
 		return 0, err
 	}
-	what := "send log"
-	if campaign != "" {
-		what = fmt.Sprintf("results of campaign %q", campaign)
-	}
-	return n, s.Audit(ctx, "export", fmt.Sprintf("%s (%d rows) to %s", what, n, filepath.Base(path)))
+	return n, nil
 }
 
 var calendarColumns = []column{{"Campaign", 28}, {"Purpose", 14}, {"Status", 11}, {"Schedule", 50}, {"Created", 12}, {"Changed", 12}}
@@ -184,7 +175,7 @@ func ExportCalendar(ctx context.Context, s *data.Store, path string) (int, error
 	if err := w.save(); err != nil {
 		return 0, err
 	}
-	return len(cs), s.Audit(ctx, "export", fmt.Sprintf("campaign calendar (%d campaigns) to %s", len(cs), filepath.Base(path)))
+	return len(cs), nil
 }
 
 // WriteRejects writes a plan's rejected rows, as they were, plus a
@@ -236,7 +227,7 @@ var recipientColumns = []column{{"Patient", 28}, {"Email", 30}, {"Gets it", 9}, 
 
 // ExportRecipients writes who the next send of a campaign emails and who
 // it skips, with the reason (rows as workflow.Recipients lists them).
-func ExportRecipients(ctx context.Context, s *data.Store, campaign string, rows []data.Recipient, path string) (int, error) {
+func ExportRecipients(rows []data.Recipient, path string) (int, error) {
 	w, err := newTable(path, "Recipients", recipientColumns, len(rows))
 	if err != nil {
 		return 0, err
@@ -254,5 +245,5 @@ func ExportRecipients(ctx context.Context, s *data.Store, campaign string, rows 
 	if err := w.save(); err != nil {
 		return 0, err
 	}
-	return len(rows), s.Audit(ctx, "export", fmt.Sprintf("recipients of campaign %q (%d rows) to %s", campaign, len(rows), filepath.Base(path)))
+	return len(rows), nil
 }

@@ -206,7 +206,7 @@ func TestExportLogCalendarAndReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	report := filepath.Join(dir, "report.xlsx")
-	if err := CampaignReport(ctx, s, report); err != nil {
+	if _, err := CampaignReport(ctx, s, report); err != nil {
 		t.Fatal(err)
 	}
 	rb := readWithOpenpyxl(t, report)

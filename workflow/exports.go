@@ -60,27 +60,62 @@ func (w *Workflow) Export(ctx context.Context, req ExportRequest, progress func(
 	if named && strings.TrimSpace(req.Name) == "" {
 		return 0, fmt.Errorf("say which %s to export", req.Kind)
 	}
-	switch req.Kind {
-	case ExportPatients:
-		return reports.ExportPatients(ctx, w.store, "", req.Out, progress)
-	case ExportSegment:
-		return reports.ExportPatients(ctx, w.store, req.Name, req.Out, progress)
-	case ExportCampaign:
-		return reports.ExportLog(ctx, w.store, req.Name, req.Out)
-	case ExportRecipients:
-		rows, err := w.Recipients(ctx, req.Name)
-		if err != nil {
-			return 0, err
-		}
-		return reports.ExportRecipients(ctx, w.store, req.Name, rows, req.Out)
-	case ExportLog:
-		return reports.ExportLog(ctx, w.store, "", req.Out)
-	case ExportCalendar:
-		return reports.ExportCalendar(ctx, w.store, req.Out)
-	case ExportReport:
-		return -1, reports.CampaignReport(ctx, w.store, req.Out)
+	n, what, err := w.export(ctx, req, progress)
+	if err != nil {
+		return 0, err
 	}
-	return 0, fmt.Errorf("there is no export %q (choose %s)", req.Kind, strings.Join(ExportKinds, ", "))
+	if err := w.store.Audit(ctx, "export", fmt.Sprintf("%s (%s) to %s", what, n, filepath.Base(req.Out))); err != nil {
+		return 0, err
+	}
+	if req.Kind == ExportReport {
+		return -1, nil
+	}
+	return n.rows, nil
+}
+
+// exported is how many rows an export wrote, in words for the audit log.
+type exported struct {
+	rows       int
+	one, other string
+}
+
+func (e exported) String() string { return data.Count(e.rows, e.one, e.other) }
+
+// export writes the file and says what it holds.
+func (w *Workflow) export(ctx context.Context, req ExportRequest, progress func(done, total int)) (exported, string, error) {
+	rows := func(n int) exported { return exported{n, "row", "rows"} }
+	switch req.Kind {
+	case ExportPatients, ExportSegment:
+		segment, what := "", "all patients"
+		if req.Kind == ExportSegment {
+			segment, what = req.Name, fmt.Sprintf("segment %q", req.Name)
+		}
+		n, err := reports.ExportPatients(ctx, w.store, segment, req.Out, progress)
+		return exported{n, "patient", "patients"}, what, err
+	case ExportCampaign:
+		if _, err := w.campaignNamed(ctx, req.Name); err != nil {
+			return exported{}, "", err
+		}
+		n, err := reports.ExportLog(ctx, w.store, req.Name, req.Out)
+		return rows(n), fmt.Sprintf("results of campaign %q", req.Name), err
+	case ExportRecipients:
+		list, err := w.Recipients(ctx, req.Name)
+		if err != nil {
+			return exported{}, "", err
+		}
+		n, err := reports.ExportRecipients(list, req.Out)
+		return rows(n), fmt.Sprintf("recipients of campaign %q", req.Name), err
+	case ExportLog:
+		n, err := reports.ExportLog(ctx, w.store, "", req.Out)
+		return rows(n), "send log", err
+	case ExportCalendar:
+		n, err := reports.ExportCalendar(ctx, w.store, req.Out)
+		return exported{n, "campaign", "campaigns"}, "campaign calendar", err
+	case ExportReport:
+		n, err := reports.CampaignReport(ctx, w.store, req.Out)
+		return rows(n), "campaign report", err
+	}
+	return exported{}, "", fmt.Errorf("there is no export %q (choose %s)", req.Kind, strings.Join(ExportKinds, ", "))
 }
 
 // checkOutFile refuses an output file Kindly cannot write: not .xlsx (or

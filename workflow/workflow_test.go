@@ -372,6 +372,37 @@ func TestExportChecksItsFile(t *testing.T) {
 	if n, err := w.Export(ctx, ExportRequest{Kind: ExportSegment, Name: "Everyone", Out: out}, nil); err != nil || n != 1 {
 		t.Fatalf("segment export: %d, %v", n, err)
 	}
+	if _, err := w.Export(ctx, ExportRequest{Kind: ExportCampaign, Name: "Nope", Out: filepath.Join(t.TempDir(), "nope.xlsx")}, nil); data.KindOf(err) != data.KindNotFound {
+		t.Errorf("results of a campaign that does not exist: %v", err)
+	}
+}
+
+// Every export is written to the audit log, with what it holds; a failed
+// one is not.
+func TestExportsAreAudited(t *testing.T) {
+	w := practice(t, "a@example.com", "b@example.com")
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, req := range []ExportRequest{{Kind: ExportPatients}, {Kind: ExportSegment, Name: "Everyone"}, {Kind: ExportLog},
+		{Kind: ExportCalendar}, {Kind: ExportReport}, {Kind: ExportCampaign, Name: "Nope"}} {
+		req.Out = filepath.Join(dir, req.Kind+req.Name+".xlsx")
+		w.Export(ctx, req, nil)
+	}
+	log, err := w.store.AuditLog(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range log {
+		if e.Action == "export" {
+			got = append([]string{e.Detail}, got...)
+		}
+	}
+	want := []string{"all patients (2 patients) to patients.xlsx", `segment "Everyone" (2 patients) to segmentEveryone.xlsx`,
+		"send log (0 rows) to log.xlsx", "campaign calendar (0 campaigns) to calendar.xlsx", "campaign report (0 rows) to report.xlsx"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // A practice signed in with OAuth goes back to a password by typing one:
