@@ -68,6 +68,7 @@ func (u *UI) chooseSaveFile(name string, chosen func(path string)) {
 		}
 		path := wc.URI().Path()
 		wc.Close()
+		u.remember(path)
 		chosen(path)
 	}, u.window)
 	d.SetFileName(name)

@@ -19,3 +19,15 @@ func TestDocumentsFolder(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// File dialogs open in the folder of the file chosen last, remembered
+// under Kindly's own preference key.
+func TestFileDialogsStartWhereTheLastFileWas(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	dir := t.TempDir()
+	onUI(u, func() { u.remember(filepath.Join(dir, "patients.xlsx")) })
+	if got := u.app.Preferences().String(lastFolderKey); got != dir {
+		t.Fatalf("remembered %q, want %q", got, dir)
+	}
+}

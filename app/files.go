@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"path/filepath"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
@@ -9,21 +10,29 @@ import (
 	"kindly/workflow"
 )
 
-// lastFolderKey is where Fyne's file dialogs remember the folder used last.
-const lastFolderKey = "fyne:fileDialogLastFolder"
+// lastFolderKey is the app preference where Kindly remembers the folder
+// of the file chosen last (Kindly's own key: Fyne's is private to it).
+const lastFolderKey = "kindly.lastFolder"
 
 // startIn opens a file dialog where office staff keep their files: the
-// folder they used last, else Documents (not the home folder, Fyne's
-// default, which on Windows is full of system folders).
+// folder of the file chosen last, else Documents (not the home folder,
+// Fyne's default, which on Windows is full of system folders).
 func (u *UI) startIn(d *dialog.FileDialog) {
-	if u.app.Preferences().String(lastFolderKey) != "" {
-		return // Fyne opens the last folder itself
-	}
-	if dir := documentsFolder(); dir != "" {
+	for _, dir := range []string{u.app.Preferences().String(lastFolderKey), documentsFolder()} {
+		if dir == "" {
+			continue
+		}
 		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
 			d.SetLocation(l)
+			return
 		}
 	}
+}
+
+// remember keeps the folder of a file the practice chose, for the next
+// file dialog.
+func (u *UI) remember(path string) {
+	u.app.Preferences().SetString(lastFolderKey, filepath.Dir(path))
 }
 
 // exportTo writes an export in the background; done gets the rows written,

@@ -66,6 +66,7 @@ func openImportWizard(u *UI, onDone func()) {
 		}
 		path := r.URI().Path()
 		r.Close()
+		u.remember(path)
 		newImportWizard(u, path, onDone)
 	}, u.window)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx", ".csv", ".txt"}))
