@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
-	"kindly/mailer"
 	"kindly/workflow"
 )
 
@@ -303,7 +302,7 @@ func (s *campaignsScreen) onSend() {
 	name := s.selected
 	title := fmt.Sprintf("Send %s now?", workflow.Emails(rv.ToSend))
 	text := fmt.Sprintf("%s: one email to each of the %s on the Recipients tab, within the mailbox's limits\n(%s). You can pause at any time.",
-		name, workflow.Patients(rv.ToSend), mailer.HumanDuration(rv.Duration)+" of sending")
+		name, workflow.Patients(rv.ToSend), rv.Takes())
 	if rv.State != workflow.StateReady {
 		title = fmt.Sprintf("Go on sending %s?", name)
 		text = fmt.Sprintf("%s are left of this run. You can pause at any time.", workflow.Emails(rv.ToSend))

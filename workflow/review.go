@@ -168,10 +168,7 @@ func (rv Review) Facts() []Fact {
 	if rv.Previous >= 0 {
 		sends += fmt.Sprintf(" (last review: %d may get it)", rv.Previous)
 	}
-	takes := mailer.HumanDuration(rv.Duration) + " of sending"
-	if rv.Days > 1 {
-		takes = mailer.HumanDuration(rv.Duration) + fmt.Sprintf(" until the last email: the mailbox's daily limit spreads it over %d days", rv.Days)
-	}
+	takes := rv.Takes()
 	facts := []Fact{
 		{"Status", rv.StateText},
 		{"Who", fmt.Sprintf("%s (%s in the segment today)", rv.Sentence, Patients(rv.Members))},
@@ -189,3 +186,12 @@ func Patients(n int) string { return data.Count(n, "patient", "patients") }
 
 // Emails is "1 email" or "12 emails".
 func Emails(n int) string { return data.Count(n, "email", "emails") }
+
+// Takes is how long the send takes: "about 4 minutes of sending", or until
+// the last email when the mailbox's daily limit spreads it over days.
+func (rv Review) Takes() string {
+	if rv.Days > 1 {
+		return mailer.HumanDuration(rv.Duration) + fmt.Sprintf(" until the last email: the mailbox's daily limit spreads it over %d days", rv.Days)
+	}
+	return mailer.HumanDuration(rv.Duration) + " of sending"
+}
