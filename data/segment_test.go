@@ -220,12 +220,12 @@ func TestRuleValidation(t *testing.T) {
 		{`{}`, "a rule has no kind"},
 	} {
 		_, err := ParseRule(tc.json)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
+		if KindOf(err) != KindInvalid || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want it to say %q", tc.json, err, tc.want)
 		}
 	}
 	deep := strings.Repeat(`{"kind":"all","rules":[`, 40) + strings.Repeat(`]}`, 40)
-	if _, err := ParseRule(deep); err == nil || !strings.Contains(err.Error(), "nested more than") {
+	if _, err := ParseRule(deep); KindOf(err) != KindInvalid || !strings.Contains(err.Error(), "nested more than") {
 		t.Errorf("deep nesting: %v", err)
 	}
 	r, err := ParseRule(`{"kind":"all","rules":[{"kind":"age","min":65},{"kind":"visit","service":"flu shot","op":"more_than","months":10}]}`)

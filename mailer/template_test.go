@@ -26,7 +26,8 @@ func TestTemplateValidation(t *testing.T) {
 		{Template{Name: "x", Subject: "Hi", Body: "  "}, "write the message"},
 	} {
 		err := tc.tpl.Validate()
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
+		var te *TemplateError
+		if !errors.As(err, &te) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: err = %v, want %q", tc.tpl, err, tc.want)
 		}
 	}

@@ -308,7 +308,7 @@ func findHeader(rows [][]string, allowed []Field) (int, error) {
 		}
 	}
 	if bestScore < 2 {
-		return -1, fmt.Errorf("no header row found: the first rows should name the columns (e.g. Last name, First name, Email, Date of birth)")
+		return -1, fmt.Errorf("%w: the first rows should name the columns (e.g. Last name, First name, Email, Date of birth)", ErrNoHeader)
 	}
 	return best, nil
 }

@@ -54,6 +54,9 @@ type Counts struct {
 // showed (it was edited or replaced in between): nothing was imported.
 var ErrChangedSinceCheck = errors.New("the file changed since it was checked; nothing was imported")
 
+// ErrNoHeader says no row of the sheet names its columns.
+var ErrNoHeader = errors.New("no header row found")
+
 // ErrNoRows says the sheet names its columns but holds no rows below them.
 var ErrNoRows = errors.New("no rows to import")
 

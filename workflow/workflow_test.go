@@ -180,7 +180,7 @@ func TestSaveCampaign(t *testing.T) {
 		{CampaignSpec{Name: "P", Template: "Flu shot"}, "Please choose who gets it"},
 		{CampaignSpec{Name: "P", Segment: "Everyone", Template: "Flu shot", Schedule: ScheduleText{Kind: data.ScheduleOnce, Date: "soon"}}, "When: the date"},
 	} {
-		if _, err := w.SaveCampaign(ctx, tc.spec, true); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+		if _, err := w.SaveCampaign(ctx, tc.spec, true); data.KindOf(err) != data.KindInvalid || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want %q", tc.spec, err, tc.want)
 		}
 	}
