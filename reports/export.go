@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -24,64 +23,24 @@ func yesNo(b bool) string {
 
 // ExportPatients writes patients to an xlsx file: all current patients,
 // or the members of a segment when segment is not "". It returns how many.
+// The database is read on one core while the sheet is written on the
+// other: rows travel in chunks from a reading goroutine.
 func ExportPatients(ctx context.Context, s *data.Store, segment, path string, progress func(done, total int)) (int, error) {
-	var rule *data.Rule
-	total := 0
-	var err error
-	if segment != "" {
-		seg, err := s.SegmentByName(ctx, segment)
-		if err != nil {
-			return 0, fmt.Errorf("there is no segment called %q", segment)
-		}
-		rule = &seg.Rule
-		total, err = s.SegmentCount(ctx, seg.Rule)
-		if err != nil {
-			return 0, err
-		}
-	} else if total, err = s.CountPatients(ctx, data.PatientQuery{}); err != nil {
+	rule, total, err := exportScope(ctx, s, segment)
+	if err != nil {
 		return 0, err
 	}
 	w, err := newTable(path, "Patients", patientExportColumns, total)
 	if err != nil {
 		return 0, err
 	}
-	// The database is read on one core while the sheet is written on the
-	// other: rows travel in chunks from a reading goroutine.
-	type row struct {
-		p    data.Patient
-		tags string
-	}
-	chunks := make(chan []row, 4)
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
-	var readErr error
-	go func() {
-		defer close(chunks)
-		chunk := make([]row, 0, 256)
-		readErr = s.EachPatientForExport(readCtx, rule, false, func(p data.Patient, tags string) error {
-			if chunk = append(chunk, row{p, tags}); len(chunk) == cap(chunk) {
-				select {
-				case chunks <- chunk:
-				case <-readCtx.Done():
-					return readCtx.Err()
-				}
-				chunk = make([]row, 0, 256)
-			}
-			return nil
-		})
-		if readErr == nil && len(chunk) > 0 {
-			chunks <- chunk
-		}
-	}()
+	chunks, readErr := readForExport(readCtx, s, rule)
 	n := 0
 	for chunk := range chunks {
 		for _, r := range chunk {
-			p := r.p
-			err = w.add(p.ExternalID, p.LastName, p.FirstName, p.PreferredName, p.Email, p.Phone,
-				p.BirthDate, p.Sex, p.PostalCode, p.Language, r.tags,
-				strings.ReplaceAll(p.CareConsent, "_", " "), strings.ReplaceAll(p.PromoConsent, "_", " "),
-				yesNo(p.DoNotContact), yesNo(p.Archived), p.CreatedAt, p.Notes)
-			if err != nil {
+			if err = w.add(exportCells(r)...); err != nil {
 				break
 			}
 			if n++; n%2000 == 0 && progress != nil {
@@ -96,7 +55,7 @@ func ExportPatients(ctx context.Context, s *data.Store, segment, path string, pr
 		}
 	}
 	if err == nil {
-		err = readErr
+		err = *readErr
 	}
 	if err != nil {
 		w.discard()
@@ -109,6 +68,62 @@ func ExportPatients(ctx context.Context, s *data.Store, segment, path string, pr
 		progress(n, n)
 	}
 	return n, nil
+}
+
+// exportScope is who an export holds - a segment's rule, or nil for all
+// current patients - and how many they are.
+func exportScope(ctx context.Context, s *data.Store, segment string) (*data.Rule, int, error) {
+	if segment == "" {
+		n, err := s.CountPatients(ctx, data.PatientQuery{})
+		return nil, n, err
+	}
+	seg, err := s.SegmentByName(ctx, segment)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := s.SegmentCount(ctx, seg.Rule)
+	return &seg.Rule, n, err
+}
+
+// exportRow is a patient with their tags, as the export reads them.
+type exportRow struct {
+	p    data.Patient
+	tags string
+}
+
+// exportCells are a patient's cells in the export's columns.
+func exportCells(r exportRow) []any {
+	p := r.p
+	return []any{p.ExternalID, p.LastName, p.FirstName, p.PreferredName, p.Email, p.Phone,
+		p.BirthDate, p.Sex, p.PostalCode, p.Language, r.tags,
+		strings.ReplaceAll(p.CareConsent, "_", " "), strings.ReplaceAll(p.PromoConsent, "_", " "),
+		yesNo(p.DoNotContact), yesNo(p.Archived), p.CreatedAt, p.Notes}
+}
+
+// readForExport reads the patients in chunks of 256 on a goroutine of its
+// own; the reader's error is set when the channel closes.
+func readForExport(ctx context.Context, s *data.Store, rule *data.Rule) (<-chan []exportRow, *error) {
+	chunks := make(chan []exportRow, 4)
+	var readErr error
+	go func() {
+		defer close(chunks)
+		chunk := make([]exportRow, 0, 256)
+		readErr = s.EachPatientForExport(ctx, rule, false, func(p data.Patient, tags string) error {
+			if chunk = append(chunk, exportRow{p, tags}); len(chunk) == cap(chunk) {
+				select {
+				case chunks <- chunk:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				chunk = make([]exportRow, 0, 256)
+			}
+			return nil
+		})
+		if readErr == nil && len(chunk) > 0 {
+			chunks <- chunk
+		}
+	}()
+	return chunks, &readErr
 }
 
 var logColumns = []column{

@@ -88,6 +88,9 @@ func (w *Workflow) export(ctx context.Context, req ExportRequest, progress func(
 	case ExportPatients, ExportSegment:
 		segment, what := "", "all patients"
 		if req.Kind == ExportSegment {
+			if _, err := w.store.SegmentByName(ctx, req.Name); err != nil {
+				return exported{}, "", named(err, "segment", req.Name)
+			}
 			segment, what = req.Name, fmt.Sprintf("segment %q", req.Name)
 		}
 		n, err := reports.ExportPatients(ctx, w.store, segment, req.Out, progress)

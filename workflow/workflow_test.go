@@ -375,6 +375,9 @@ func TestExportChecksItsFile(t *testing.T) {
 	if _, err := w.Export(ctx, ExportRequest{Kind: ExportCampaign, Name: "Nope", Out: filepath.Join(t.TempDir(), "nope.xlsx")}, nil); data.KindOf(err) != data.KindNotFound {
 		t.Errorf("results of a campaign that does not exist: %v", err)
 	}
+	if _, err := w.Export(ctx, ExportRequest{Kind: ExportSegment, Name: "Nope", Out: filepath.Join(t.TempDir(), "nope.xlsx")}, nil); data.KindOf(err) != data.KindNotFound {
+		t.Errorf("a segment that does not exist: %v", err)
+	}
 }
 
 // Every export is written to the audit log, with what it holds; a failed
