@@ -75,83 +75,14 @@ func (b *Batch) ExpectPatients(n int) error {
 func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		b := &Batch{s: s, ctx: ctx, tx: tx, tagIDs: map[string]int64{}}
-		// Search-index updates wait for the end of the batch (see the
-		// patients_fts triggers); the temp tables remember what to index.
-		for _, q := range []string{
-			`INSERT INTO settings (key, value) VALUES ('bulk.deferred', '1')`,
-			`CREATE TEMP TABLE IF NOT EXISTS fts_touched (id INTEGER PRIMARY KEY)`,
-			`CREATE TEMP TABLE IF NOT EXISTS fts_old (id INTEGER PRIMARY KEY, first_name, last_name, preferred_name, email, phone_digits)`,
-			`CREATE TEMP TABLE IF NOT EXISTS tags_touched (patient_id INTEGER PRIMARY KEY)`,
-			`DELETE FROM temp.fts_touched`,
-			`DELETE FROM temp.fts_old`,
-			`DELETE FROM temp.tags_touched`,
-			`PRAGMA cache_size = -100000`, // 100 MB while the batch is written
-		} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("cannot start writing: %w", err)
-			}
-		}
-		defer tx.ExecContext(context.Background(), defaultCacheSize)
-		for _, st := range []struct {
-			stmt **sql.Stmt
-			sql  string
-		}{
-			{&b.addPatient, insertPatientWithTagsSQL},
-			{&b.updPatient, updatePatientSQL},
-			{&b.addVisit, `INSERT INTO visits (patient_id, date, service, service_key)
-				VALUES (?, ?, ?, ?) ON CONFLICT (patient_id, service_key, date) DO NOTHING`},
-			{&b.keepOld, `INSERT OR IGNORE INTO temp.fts_old SELECT id, first_name, last_name, preferred_name, email, phone_digits
-				FROM patients WHERE id = ?`},
-		} {
-			stmt, err := tx.PrepareContext(ctx, st.sql)
-			if err != nil {
-				return err
-			}
-			defer stmt.Close()
-			*st.stmt = stmt
+		defer b.close()
+		if err := b.begin(); err != nil {
+			return err
 		}
 		if err := fn(b); err != nil {
 			return err
 		}
-		if err := b.flushLists(); err != nil {
-			return err
-		}
-		for _, def := range b.dropped {
-			if _, err := tx.ExecContext(ctx, def); err != nil {
-				return fmt.Errorf("cannot rebuild an index or trigger: %w", err)
-			}
-		}
-		// Patients added in this batch are not in the search index yet:
-		// they are indexed by their id range, and never "deleted" from it.
-		added := []any{b.firstAdded, b.lastAdded}
-		for _, q := range []string{
-			`INSERT INTO patients_fts (patients_fts, rowid, first_name, last_name, preferred_name, email, phone_digits)
-				SELECT 'delete', id, first_name, last_name, preferred_name, email, phone_digits FROM temp.fts_old
-				WHERE id NOT BETWEEN ?1 AND ?2`,
-			`INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
-				SELECT p.id, p.first_name, p.last_name, p.preferred_name, p.email, p.phone_digits
-				FROM patients p WHERE p.id BETWEEN ?1 AND ?2`,
-			`INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
-				SELECT p.id, p.first_name, p.last_name, p.preferred_name, p.email, p.phone_digits
-				FROM temp.fts_touched t JOIN patients p ON p.id = t.id WHERE t.id NOT BETWEEN ?1 AND ?2`,
-			`UPDATE patients SET tag_list = (
-				SELECT coalesce(group_concat(char(30) || lower(t.name), '') || char(30), '')
-				FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.patient_id = patients.id)
-				WHERE id IN (SELECT patient_id FROM temp.tags_touched)`,
-			`DELETE FROM temp.fts_touched`,
-			`DELETE FROM temp.fts_old`,
-			`DELETE FROM temp.tags_touched`,
-			`DELETE FROM settings WHERE key = 'bulk.deferred'`,
-		} {
-			var args []any
-			if strings.Contains(q, "?1") {
-				args = added
-			}
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("cannot finish writing: %w", err)
-			}
-		}
-		return nil
+		return b.finish()
 	})
 	if err != nil {
 		return err
@@ -160,6 +91,98 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 	// reads do not wade through it.
 	_, err = s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
+}
+
+// begin defers the search-index updates to the end of the batch (see the
+// patients_fts triggers; the temp tables remember what to index), gives
+// the batch a big cache and prepares its statements.
+func (b *Batch) begin() error {
+	for _, q := range []string{
+		`INSERT INTO settings (key, value) VALUES ('bulk.deferred', '1')`,
+		`CREATE TEMP TABLE IF NOT EXISTS fts_touched (id INTEGER PRIMARY KEY)`,
+		`CREATE TEMP TABLE IF NOT EXISTS fts_old (id INTEGER PRIMARY KEY, first_name, last_name, preferred_name, email, phone_digits)`,
+		`CREATE TEMP TABLE IF NOT EXISTS tags_touched (patient_id INTEGER PRIMARY KEY)`,
+		`DELETE FROM temp.fts_touched`,
+		`DELETE FROM temp.fts_old`,
+		`DELETE FROM temp.tags_touched`,
+		`PRAGMA cache_size = -100000`, // 100 MB while the batch is written
+	} {
+		if _, err := b.tx.ExecContext(b.ctx, q); err != nil {
+			return fmt.Errorf("cannot start writing: %w", err)
+		}
+	}
+	for _, st := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&b.addPatient, insertPatientWithTagsSQL},
+		{&b.updPatient, updatePatientSQL},
+		{&b.addVisit, `INSERT INTO visits (patient_id, date, service, service_key)
+			VALUES (?, ?, ?, ?) ON CONFLICT (patient_id, service_key, date) DO NOTHING`},
+		{&b.keepOld, `INSERT OR IGNORE INTO temp.fts_old SELECT id, first_name, last_name, preferred_name, email, phone_digits
+			FROM patients WHERE id = ?`},
+	} {
+		stmt, err := b.tx.PrepareContext(b.ctx, st.sql)
+		if err != nil {
+			return err
+		}
+		*st.stmt = stmt
+	}
+	return nil
+}
+
+// close gives back the batch's cache and closes its statements.
+func (b *Batch) close() {
+	b.tx.ExecContext(context.Background(), defaultCacheSize)
+	for _, st := range []*sql.Stmt{b.addPatient, b.updPatient, b.addVisit, b.keepOld} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// finish writes the tag lists, rebuilds what bulk writing dropped, and
+// brings the search index up to date. Patients added in this batch are
+// not in the search index yet: they are indexed by their id range, and
+// never "deleted" from it.
+func (b *Batch) finish() error {
+	if err := b.flushLists(); err != nil {
+		return err
+	}
+	for _, def := range b.dropped {
+		if _, err := b.tx.ExecContext(b.ctx, def); err != nil {
+			return fmt.Errorf("cannot rebuild an index or trigger: %w", err)
+		}
+	}
+	added := []any{b.firstAdded, b.lastAdded}
+	for _, q := range []string{
+		`INSERT INTO patients_fts (patients_fts, rowid, first_name, last_name, preferred_name, email, phone_digits)
+			SELECT 'delete', id, first_name, last_name, preferred_name, email, phone_digits FROM temp.fts_old
+			WHERE id NOT BETWEEN ?1 AND ?2`,
+		`INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
+			SELECT p.id, p.first_name, p.last_name, p.preferred_name, p.email, p.phone_digits
+			FROM patients p WHERE p.id BETWEEN ?1 AND ?2`,
+		`INSERT INTO patients_fts (rowid, first_name, last_name, preferred_name, email, phone_digits)
+			SELECT p.id, p.first_name, p.last_name, p.preferred_name, p.email, p.phone_digits
+			FROM temp.fts_touched t JOIN patients p ON p.id = t.id WHERE t.id NOT BETWEEN ?1 AND ?2`,
+		`UPDATE patients SET tag_list = (
+			SELECT coalesce(group_concat(char(30) || lower(t.name), '') || char(30), '')
+			FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.patient_id = patients.id)
+			WHERE id IN (SELECT patient_id FROM temp.tags_touched)`,
+		`DELETE FROM temp.fts_touched`,
+		`DELETE FROM temp.fts_old`,
+		`DELETE FROM temp.tags_touched`,
+		`DELETE FROM settings WHERE key = 'bulk.deferred'`,
+	} {
+		var args []any
+		if strings.Contains(q, "?1") {
+			args = added
+		}
+		if _, err := b.tx.ExecContext(b.ctx, q, args...); err != nil {
+			return fmt.Errorf("cannot finish writing: %w", err)
+		}
+	}
+	return nil
 }
 
 // AddPatient saves a new patient with its tags and sets p.ID. The tag
