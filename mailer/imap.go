@@ -58,11 +58,51 @@ func FetchNew(ctx context.Context, in Inbox, from func(uidValidity uint32) (last
 	if in.Folder == "" {
 		in.Folder = "INBOX"
 	}
+	c, err := signIn(ctx, in)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	sel, err := c.Select(in.Folder, &imap.SelectOptions{ReadOnly: in.MoveTo == ""}).Wait()
+	if err != nil {
+		return 0, fmt.Errorf("cannot open the folder %s: %w", in.Folder, err)
+	}
+	last, err := from(sel.UIDValidity)
+	if err != nil {
+		return 0, err
+	}
+	if sel.NumMessages == 0 || sel.UIDNext != 0 && uint32(sel.UIDNext) <= last+1 {
+		return 0, ctx.Err()
+	}
+	uids, err := newUIDs(c, last)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for start := 0; start < len(uids); start += batchSize {
+		batch := uids[start:min(start+batchSize, len(uids))]
+		done, err := handleBatch(ctx, c, in, batch, handle, func(top uint32) error { return saved(sel.UIDValidity, top) })
+		if n += done; err != nil {
+			return n, err
+		}
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+	}
+	c.Logout().Wait()
+	return n, nil
+}
+
+// signIn connects to the inbox server and signs in. Without encryption it
+// dials only this computer, at the address it checked.
+func signIn(ctx context.Context, in Inbox) (*imapclient.Client, error) {
 	addr := net.JoinHostPort(in.Host, strconv.Itoa(in.Port))
 	if in.TLS == TLSNone {
 		ips, ok := data.LoopbackIPs(ctx, in.Host)
 		if !ok {
-			return 0, ErrPlainOverNetwork
+			return nil, ErrPlainOverNetwork
 		}
 		addr = net.JoinHostPort(ips[0].String(), strconv.Itoa(in.Port)) // the checked address itself
 	}
@@ -81,34 +121,27 @@ func FetchNew(ctx context.Context, in Inbox, from func(uidValidity uint32) (last
 		c, err = imapclient.DialInsecure(addr, opts)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("cannot reach the inbox server %s: %w", addr, err)
+		return nil, fmt.Errorf("cannot reach the inbox server %s: %w", addr, err)
 	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
+	stop := context.AfterFunc(ctx, func() { c.Close() }) // a cancel ends a sign-in that hangs
 	defer stop()
-
 	if in.OAuthToken != "" {
 		err = c.Authenticate(&xoauth2{user: in.User, token: in.OAuthToken})
 	} else {
 		err = c.Login(in.User, in.Password).Wait()
 	}
 	if err != nil {
-		return 0, fmt.Errorf("the inbox server did not accept the sign-in for %s: %w", in.User, err)
+		c.Close()
+		return nil, fmt.Errorf("the inbox server did not accept the sign-in for %s: %w", in.User, err)
 	}
-	sel, err := c.Select(in.Folder, &imap.SelectOptions{ReadOnly: in.MoveTo == ""}).Wait()
-	if err != nil {
-		return 0, fmt.Errorf("cannot open the folder %s: %w", in.Folder, err)
-	}
-	last, err := from(sel.UIDValidity)
-	if err != nil {
-		return 0, err
-	}
-	if sel.NumMessages == 0 || sel.UIDNext != 0 && uint32(sel.UIDNext) <= last+1 {
-		return 0, ctx.Err()
-	}
+	return c, nil
+}
+
+// newUIDs are the messages of the open folder after last.
+func newUIDs(c *imapclient.Client, last uint32) ([]imap.UID, error) {
 	found, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(last + 1), Stop: 0}}}}, nil).Wait()
 	if err != nil {
-		return 0, fmt.Errorf("cannot list the new messages: %w", err)
+		return nil, fmt.Errorf("cannot list the new messages: %w", err)
 	}
 	var uids []imap.UID
 	for _, u := range found.AllUIDs() {
@@ -116,42 +149,40 @@ func FetchNew(ctx context.Context, in Inbox, from func(uidValidity uint32) (last
 			uids = append(uids, u)
 		}
 	}
-	n := 0
-	for start := 0; start < len(uids); start += batchSize {
-		batch := uids[start:min(start+batchSize, len(uids))]
-		msgs, err := fetchBatch(c, batch, in.Wants)
+	return uids, nil
+}
+
+// handleBatch fetches a batch of messages, hands each to handle, saves the
+// read position, and only then moves the handled ones: a failed move never
+// makes a message count twice. It says how many were handled.
+func handleBatch(ctx context.Context, c *imapclient.Client, in Inbox, batch []imap.UID,
+	handle func(uid uint32, raw []byte) (bool, error), saved func(lastUID uint32) error) (int, error) {
+	msgs, err := fetchBatch(c, batch, in.Wants)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, fmt.Errorf("cannot fetch messages: %w", err)
+	}
+	n, top := 0, uint32(0)
+	var moving []imap.UID
+	for _, m := range msgs {
+		move, err := handle(m.uid, m.raw)
 		if err != nil {
-			if ctx.Err() != nil {
-				return n, ctx.Err()
-			}
-			return n, fmt.Errorf("cannot fetch messages: %w", err)
-		}
-		top := uint32(0)
-		var moving []imap.UID
-		for _, m := range msgs {
-			move, err := handle(m.uid, m.raw)
-			if err != nil {
-				return n, err
-			}
-			if move && in.MoveTo != "" {
-				moving = append(moving, imap.UID(m.uid))
-			}
-			n++
-			top = max(top, m.uid)
-		}
-		if err := saved(sel.UIDValidity, max(top, uint32(batch[len(batch)-1]))); err != nil {
 			return n, err
 		}
-		if len(moving) > 0 { // after the position is saved: a failed move never makes a message count twice
-			if err := moveTo(c, moving, in.MoveTo); err != nil {
-				return n, err
-			}
+		if move && in.MoveTo != "" {
+			moving = append(moving, imap.UID(m.uid))
 		}
-		if ctx.Err() != nil {
-			return n, ctx.Err()
-		}
+		n++
+		top = max(top, m.uid)
 	}
-	c.Logout().Wait()
+	if err := saved(max(top, uint32(batch[len(batch)-1]))); err != nil {
+		return n, err
+	}
+	if len(moving) > 0 {
+		return n, moveTo(c, moving, in.MoveTo)
+	}
 	return n, nil
 }
 
