@@ -21,83 +21,92 @@ func PlanVisits(ctx context.Context, s *data.Store, t *Table, o Options) (*Plan,
 	if p.Mapping.column(FieldExternalID) < 0 && p.Mapping.column(FieldEmail) < 0 {
 		return nil, fmt.Errorf("a visit import needs a patient id or an email column to find the patient")
 	}
-	today, err := s.Today(ctx)
-	if err != nil {
+	if p.today, err = s.Today(ctx); err != nil {
 		return nil, err
 	}
-	p.today = today
-	ex, err := loadExisting(ctx, s)
-	if err != nil {
+	vp := &visitPlanner{p: p, known: map[string]bool{}}
+	if vp.ex, err = loadExisting(ctx, s); err != nil {
 		return nil, err
 	}
-	known := map[string]bool{}
-	if err := s.EachVisitKey(ctx, func(id int64, key, date string) { known[fmt.Sprint(id, "|", key, "|", date)] = true }); err != nil {
+	if err := s.EachVisitKey(ctx, func(id int64, key, date string) { vp.known[fmt.Sprint(id, "|", key, "|", date)] = true }); err != nil {
 		return nil, err
 	}
 	for i := p.HeaderRow; i < len(t.Rows); i++ {
-		cells := t.Rows[i]
-		if blank(cells) {
-			continue
+		if cells := t.Rows[i]; !blank(cells) {
+			p.Rows = append(p.Rows, vp.row(i, cells))
 		}
-		r := RowResult{Row: i + 1, Cells: cells}
-		reject := func(format string, args ...any) {
-			r.Action, r.Reason = ActionReject, fmt.Sprintf(format, args...)
-			p.Rows = append(p.Rows, r)
-		}
-		get := func(f Field) string { v, _ := p.cell(cells, f); return v }
-		date, err := parseDate(get(FieldVisitDate), p.DateOrder, p.Table.Date1904, today)
-		if err != nil {
-			reject("visit date: %v", err)
-			continue
-		}
-		if date.IsZero() {
-			reject("no visit date")
-			continue
-		}
-		service := get(FieldService)
-		if service == "" {
-			reject("no service")
-			continue
-		}
-		born, err := parseDate(get(FieldBirthDate), p.DateOrder, p.Table.Date1904, today)
-		if err != nil {
-			reject("birth date: %v", err)
-			continue
-		}
-		ext, email := cleanNumberText(get(FieldExternalID)), data.NormalizeEmail(get(FieldEmail))
-		var patientID int64
-		switch {
-		case ext != "":
-			if m := ex.byExternal[ext]; m != nil {
-				patientID = m.ID
-			}
-		case email != "" && !born.IsZero():
-			if ms := ex.byKey[emailBornKey(email, born)]; len(ms) == 1 {
-				patientID = ms[0].ID
-			}
-		case email != "":
-			if ms := ex.byEmail[email]; len(ms) == 1 {
-				patientID = ms[0].ID
-			} else if len(ms) > 1 {
-				reject("%d patients share the email %s; add a birth date or patient id column", len(ms), email)
-				continue
-			}
-		}
-		if patientID == 0 {
-			reject("no patient matches (practice id %q, email %q)", ext, email)
-			continue
-		}
-		r.Visit = data.Visit{PatientID: patientID, Date: date, Service: service}
-		key := fmt.Sprint(patientID, "|", data.ServiceKey(service), "|", date.String())
-		if known[key] {
-			r.Action = ActionUnchanged
-		} else {
-			known[key] = true
-			r.Action = ActionAdd
-		}
-		p.Rows = append(p.Rows, r)
 	}
 	return p, p.finish()
+}
+
+// visitPlanner plans visit rows: the patients there are, and the visits
+// known (by patient, service and day), those of the sheet's rows above too.
+type visitPlanner struct {
+	p     *Plan
+	ex    *existing
+	known map[string]bool
+}
+
+// row plans one row of the sheet (i counts from 0).
+func (vp *visitPlanner) row(i int, cells []string) RowResult {
+	p := vp.p
+	r := RowResult{Row: i + 1, Cells: cells}
+	reject := func(format string, args ...any) RowResult {
+		r.Action, r.Reason = ActionReject, fmt.Sprintf(format, args...)
+		return r
+	}
+	get := func(f Field) string { v, _ := p.cell(cells, f); return v }
+	date, err := parseDate(get(FieldVisitDate), p.DateOrder, p.Table.Date1904, p.today)
+	switch {
+	case err != nil:
+		return reject("visit date: %v", err)
+	case date.IsZero():
+		return reject("no visit date")
+	}
+	service := get(FieldService)
+	if service == "" {
+		return reject("no service")
+	}
+	born, err := parseDate(get(FieldBirthDate), p.DateOrder, p.Table.Date1904, p.today)
+	if err != nil {
+		return reject("birth date: %v", err)
+	}
+	ext, email := cleanNumberText(get(FieldExternalID)), data.NormalizeEmail(get(FieldEmail))
+	patientID, why := vp.patient(ext, email, born)
+	if patientID == 0 {
+		return reject("%s", why)
+	}
+	r.Visit = data.Visit{PatientID: patientID, Date: date, Service: service}
+	key := fmt.Sprint(patientID, "|", data.ServiceKey(service), "|", date.String())
+	r.Action = ActionUnchanged
+	if !vp.known[key] {
+		vp.known[key] = true
+		r.Action = ActionAdd
+	}
+	return r
+}
+
+// patient finds the row's patient: by practice id, else by email and birth
+// date, else by an email only one patient has; 0 and why not otherwise.
+func (vp *visitPlanner) patient(ext, email string, born data.Date) (int64, string) {
+	ex := vp.ex
+	switch {
+	case ext != "":
+		if m := ex.byExternal[ext]; m != nil {
+			return m.ID, ""
+		}
+	case email != "" && !born.IsZero():
+		if ms := ex.byKey[emailBornKey(email, born)]; len(ms) == 1 {
+			return ms[0].ID, ""
+		}
+	case email != "":
+		if ms := ex.byEmail[email]; len(ms) == 1 {
+			return ms[0].ID, ""
+		} else if len(ms) > 1 {
+			return 0, fmt.Sprintf("%d patients share the email %s; add a birth date or patient id column", len(ms), email)
+		}
+	}
+	return 0, fmt.Sprintf("no patient matches (practice id %q, email %q)", ext, email)
 }
 
 // WriteVisits writes a visit plan's new visits into b (the caller's
