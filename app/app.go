@@ -22,6 +22,11 @@ func Run(ctx context.Context, work *workflow.Workflow, info about.Info, icon []b
 	a := newApp(info, icon)
 	w := a.NewWindow("Kindly")
 	ui := New(a, w, work)
+	ui.updateFeed = about.Feed()
+	if host, ok := trayHostOf(a); ok {
+		ui.tray = newTray(ui, host, a.Icon())
+	}
+	w.SetCloseIntercept(ui.onCloseWindow)
 	w.SetContent(ui.Content())
 	ui.Start()
 	w.Resize(fyne.NewSize(1180, 760))

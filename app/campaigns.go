@@ -344,16 +344,26 @@ func (s *campaignsScreen) start(name string) {
 			lines = append(lines, sentenceText(line))
 		}
 		s.status.SetText(strings.Join(lines, " "))
+		s.ui.tray.say(name + ": " + lines[len(lines)-1])
 		s.refresh()
 		s.reload()        // the status line follows the campaign's state: done, paused, ...
 		s.ui.checkInbox() // bounces for dead addresses come back within minutes
 	})
 }
 
+// sending is the campaign being sent now ("" when none is).
+func (s *campaignsScreen) sending() string {
+	if s.stop == nil {
+		return ""
+	}
+	return s.runName
+}
+
 func (s *campaignsScreen) showProgress(p workflow.SendProgress) {
 	if s.stop == nil {
 		return // a late report of a run that ended
 	}
+	s.ui.tray.say(s.runName + ": " + p.Line())
 	s.progress.SetValue(p.Done())
 	if s.selected == s.runName {
 		s.state.SetText(p.Line())

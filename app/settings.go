@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,6 +41,8 @@ type settingsScreen struct {
 	save                                                *widget.Button
 	moveHandled                                         *widget.Check // move handled bounces and opt-outs to "Kindly"
 	imapHost                                            *widget.Entry // the inbox's server (IMAP)
+	checkUpdates                                        *widget.Check // once a day, ask whether a newer Kindly exists
+	startAtSignIn                                       *widget.Check // this computer starts Kindly at sign-in
 	box                                                 fyne.CanvasObject
 }
 
@@ -54,7 +57,8 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	signIn := widget.NewButton("Sign in with Microsoft or Google…", s.onSignIn)
 	// Save stays in view below the form, however far it is scrolled.
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewHBox(s.save, test, signIn), s.status), nil, nil,
-		container.NewVScroll(container.NewVBox(heading("Practice"), s.practiceForm(), heading("Mail account"), s.accountForm(), s.version)))
+		container.NewVScroll(container.NewVBox(heading("Practice"), s.practiceForm(), heading("Mail account"), s.accountForm(),
+			heading("Kindly"), s.kindlyForm(), s.version)))
 	split := container.NewHSplit(left, container.NewVSplit(s.backupsPane(), s.auditPane()))
 	split.SetOffset(0.6)
 	s.box = split
@@ -85,6 +89,35 @@ func (s *settingsScreen) practiceForm() *widget.Form {
 	return widget.NewForm(widget.NewFormItem("Practice name", s.name), widget.NewFormItem("Address", s.address),
 		widget.NewFormItem("Phone", s.phone), widget.NewFormItem("Email (replies, opt-outs)", s.email), widget.NewFormItem("Time zone", s.zone),
 		widget.NewFormItem("Signature", s.signature), widget.NewFormItem("Words never in a subject", s.words))
+}
+
+// kindlyForm is Kindly's own: the daily question whether a newer version
+// exists (the practice's setting, saved with Save), and whether this
+// computer starts Kindly at sign-in (the computer's, changed at once).
+func (s *settingsScreen) kindlyForm() fyne.CanvasObject {
+	s.checkUpdates = widget.NewCheck("Check once a day whether a newer Kindly exists (only the version is sent)", nil)
+	s.startAtSignIn = widget.NewCheck("Start Kindly when I sign in to this computer", nil)
+	if on, err := startsAtSignIn(); err == nil {
+		s.startAtSignIn.SetChecked(on)
+	}
+	s.startAtSignIn.OnChanged = s.onStartAtSignIn
+	return container.NewVBox(s.checkUpdates, s.startAtSignIn)
+}
+
+// onStartAtSignIn registers this Kindly to start at sign-in, or not.
+func (s *settingsScreen) onStartAtSignIn(on bool) {
+	exe, err := os.Executable()
+	if err == nil {
+		err = setStartAtSignIn(on, exe)
+	}
+	switch {
+	case err != nil:
+		s.status.SetText("Could not change the start at sign-in: " + errorText(err))
+	case on:
+		s.status.SetText("Kindly starts when you sign in to this computer, and shows what is due today.")
+	default:
+		s.status.SetText("Kindly no longer starts by itself.")
+	}
 }
 
 // accountForm is the mail account: the server, the sign-in, the inbox,
@@ -166,6 +199,7 @@ func (s *settingsScreen) showPractice(st data.Settings) {
 	s.zone.SetText(st.TimeZone)
 	s.signature.SetText(st.Practice.Signature)
 	s.words.SetText(strings.Join(st.SubjectWords, ", "))
+	s.checkUpdates.SetChecked(st.CheckUpdates)
 }
 
 // showAccount fills the mail account, its limits and the frequency cap as
@@ -304,6 +338,7 @@ func (s *settingsScreen) read() (data.Settings, error) {
 		TimeZone:     s.zone.Text,
 		Mail:         data.MailAccount{Host: s.host.Text, TLS: s.tls.Selected, User: s.user.Text, From: s.from.Text},
 		SubjectWords: strings.Split(s.words.Text, ","),
+		CheckUpdates: s.checkUpdates.Checked,
 	}
 	if p, err := mailer.PresetByID(s.preset.Selected); err == nil {
 		st.Mail.Preset = p.ID

@@ -23,6 +23,7 @@ type todayScreen struct {
 	found   *widget.Label // what the last check of the inbox found
 	review  *widget.Button
 	check   *widget.Button
+	update  *widget.Hyperlink // a newer Kindly, when there is one
 	box     *fyne.Container
 }
 
@@ -49,7 +50,8 @@ func newTodayScreen(u *UI) *todayScreen {
 		widget.NewLabel("Kindly sends the right reminder to the right patient at the right time, from your own mailbox.\nStart with your patients:"),
 		container.NewHBox(importB, sample, account))
 	s.welcome.Hide()
-	s.box = container.NewVBox(s.welcome, title("Due today"), s.due, title("Send queue"), s.queue, title("Mailbox"), s.limits,
+	s.update = newUpdateLink()
+	s.box = container.NewVBox(s.update, s.welcome, title("Due today"), s.due, title("Send queue"), s.queue, title("Mailbox"), s.limits,
 		title("What came back"), s.inbox, s.found, container.NewHBox(s.check, s.review))
 	return s
 }

@@ -69,7 +69,14 @@ type UI struct {
 	inbox     inboxState
 	notice    *noticeBar
 	dates     dateStyle // how the practice writes dates
-	datesRead int       // how often dates were read again (tests wait for it)
+	// tray is the icon beside the clock (nil where there is none); quit and
+	// hideWindow close Kindly and hide its window (the tests watch them).
+	tray             *tray
+	quit, hideWindow func()
+	// updateFeed is the releases feed asked for a newer Kindly ("" asks
+	// none: the tests' windows).
+	updateFeed string
+	datesRead  int // how often dates were read again (tests wait for it)
 
 	// ctx ends when the window closes (cause workflow.ErrInterrupted);
 	// running holds the background work Close waits for.
@@ -82,7 +89,7 @@ type UI struct {
 
 // New builds the main window's content over the practice's workflow.
 func New(a fyne.App, w fyne.Window, work *workflow.Workflow) *UI {
-	u := &UI{app: a, window: w, work: work, current: -1, post: fyne.Do}
+	u := &UI{app: a, window: w, work: work, current: -1, post: fyne.Do, quit: a.Quit, hideWindow: w.Hide}
 	u.ctx, u.stop = context.WithCancelCause(context.Background())
 	// Read before the window shows (the UI goroutine has no work yet);
 	// Settings reads it again in the background after a save.
@@ -144,6 +151,8 @@ func (u *UI) Start() {
 	go u.backUpDaily()
 	u.running.Add(1)
 	go u.checkInboxPeriodically()
+	u.running.Add(1)
+	go u.checkForUpdates()
 	background(u, u.work.Interrupted, u.onInterruptedRuns)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"kindly/about"
 	"kindly/data"
 	"kindly/mailer"
 	"kindly/workflow"
@@ -30,6 +31,7 @@ func changeSettings(c call, password string, edit func(*data.Settings)) (data.Se
 
 func (s *session) practiceCommand() *cobra.Command {
 	var name, address, phone, email, zone, signature, words string
+	var checkUpdates bool
 	c := &cobra.Command{
 		Use:   "practice",
 		Short: "Set the practice profile used in every footer, the time zone and the words subjects must not show",
@@ -49,6 +51,9 @@ should not show (besides Kindly's list). Options not given keep their value.`,
 				if f.Changed("subject-words") {
 					st.SubjectWords = strings.Split(words, ",")
 				}
+				if f.Changed("check-updates") {
+					st.CheckUpdates = checkUpdates
+				}
 			})
 			if err != nil {
 				return err
@@ -65,7 +70,30 @@ should not show (besides Kindly's list). Options not given keep their value.`,
 	f.StringVar(&signature, "signature", "", `signature above the footer, e.g. "Dr. Jane Doe and the team"`)
 	f.StringVar(&zone, "time-zone", "", "IANA time zone, e.g. America/New_York")
 	f.StringVar(&words, "subject-words", "", `the practice's own words subjects must not show, comma separated, e.g. "fertility,botox"`)
+	f.BoolVar(&checkUpdates, "check-updates", true, "once a day, ask whether a newer Kindly exists (sends only the version; --check-updates=false turns it off)")
 	return c
+}
+
+func (s *session) updateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "update",
+		Short: "Say whether a newer Kindly exists (nothing is downloaded or installed)",
+		Long: `Asks Kindly's releases feed for the newest version and says whether it is newer than
+this one, with where to get it. Only this Kindly's version is sent. The window asks once a
+day by itself unless kindly practice --check-updates=false turned that off.`,
+		Args: noArgs,
+		RunE: s.runs(func(c call) error {
+			u, err := c.work.CheckForUpdate(c.ctx, about.Feed(), s.env.About.Version, true)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.out, u.Line())
+			if u.Available && u.URL != "" {
+				fmt.Fprintln(c.out, u.URL)
+			}
+			return nil
+		}),
+	}
 }
 
 func (s *session) accountCommand() *cobra.Command {

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -25,6 +26,9 @@ type Settings struct {
 	// SubjectWords are the practice's own words that a subject line should
 	// not show (a program's name, say), on top of Kindly's list.
 	SubjectWords []string
+	// CheckUpdates: once a day, Kindly asks its releases feed whether a
+	// newer version exists (on unless the practice turns it off).
+	CheckUpdates bool
 }
 
 // Practice is the practice profile: every email's footer and merge fields.
@@ -185,6 +189,8 @@ const (
 	keyCapDays           = "cap.days"
 	keySubjectWords      = "subject.extra_words"
 	keyMessageTag        = "mail.message_tag"
+	keyCheckUpdates      = "updates.check"
+	keyUpdateSeen        = "updates.seen" // when the feed was last read, and what it said
 )
 
 // Settings reads the practice's settings; what was never set has its default.
@@ -222,6 +228,7 @@ func (s *Store) Settings(ctx context.Context) (Settings, error) {
 			IMAPHost: v[keyIMAPHost], IMAPPort: num(keyIMAPPort, 0), IMAPTLS: v[keyIMAPTLS], InboxMoveTo: v[keyInboxMoveTo]},
 		Cap:          Cap{Count: num(keyCapCount, DefaultCap.Count), Days: num(keyCapDays, DefaultCap.Days)},
 		SubjectWords: splitWords(v[keySubjectWords]),
+		CheckUpdates: v[keyCheckUpdates] != "0",
 	}
 	return st, nil
 }
@@ -243,6 +250,7 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 		keyIMAPHost:      st.Mail.IMAPHost, keyIMAPPort: strconv.Itoa(st.Mail.IMAPPort), keyIMAPTLS: st.Mail.IMAPTLS, keyInboxMoveTo: st.Mail.InboxMoveTo,
 		keyCapCount: strconv.Itoa(st.Cap.Count), keyCapDays: strconv.Itoa(st.Cap.Days),
 		keySubjectWords: strings.Join(st.SubjectWords, ", "),
+		keyCheckUpdates: map[bool]string{true: "1", false: "0"}[st.CheckUpdates],
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
@@ -469,4 +477,34 @@ func (s *Store) ImportColumns(ctx context.Context, key string) (string, error) {
 // column names give key.
 func (s *Store) SetImportColumns(ctx context.Context, key, columns string) error {
 	return s.setSetting(ctx, importColumnsKey(key), columns)
+}
+
+// UpdateSeen is what the releases feed said when it was last read: when,
+// the newest version and its page ("" when never read).
+type UpdateSeen struct {
+	At      time.Time `json:"at"`
+	Version string    `json:"version"`
+	URL     string    `json:"url"`
+}
+
+// LastUpdateSeen is what the releases feed said last.
+func (s *Store) LastUpdateSeen(ctx context.Context) (UpdateSeen, error) {
+	var u UpdateSeen
+	raw, err := s.setting(ctx, keyUpdateSeen, "")
+	if err != nil || raw == "" {
+		return u, err
+	}
+	if json.Unmarshal([]byte(raw), &u) != nil {
+		return UpdateSeen{}, nil // written by another version: read the feed again
+	}
+	return u, nil
+}
+
+// SaveUpdateSeen remembers what the releases feed said.
+func (s *Store) SaveUpdateSeen(ctx context.Context, u UpdateSeen) error {
+	raw, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	return s.setSetting(ctx, keyUpdateSeen, string(raw))
 }
