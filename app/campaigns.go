@@ -344,7 +344,7 @@ func (s *campaignsScreen) start(name string) {
 			lines = append(lines, sentenceText(line))
 		}
 		s.status.SetText(strings.Join(lines, " "))
-		s.ui.tray.say(name + ": " + lines[len(lines)-1])
+		s.ui.tray.sayNow(name + ": " + lines[len(lines)-1])
 		s.refresh()
 		s.reload()        // the status line follows the campaign's state: done, paused, ...
 		s.ui.checkInbox() // bounces for dead addresses come back within minutes

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -24,6 +25,7 @@ type tray struct {
 	host   trayHost
 	menu   *fyne.Menu
 	status *fyne.MenuItem
+	shown  time.Time // when the status last changed: the tray's menu is rebuilt each time
 }
 
 func newTray(u *UI, host trayHost, icon fyne.Resource) *tray {
@@ -41,12 +43,19 @@ func newTray(u *UI, host trayHost, icon fyne.Resource) *tray {
 	return t
 }
 
-// say shows the run's progress (or its end) in the tray's menu.
+// say shows the run's progress in the tray's menu, once a second at most.
 func (t *tray) say(text string) {
+	if t != nil && time.Since(t.shown) >= time.Second {
+		t.sayNow(text)
+	}
+}
+
+// sayNow shows a run's start or end in the tray's menu.
+func (t *tray) sayNow(text string) {
 	if t == nil || t.status.Label == text {
 		return
 	}
-	t.status.Label = text
+	t.status.Label, t.shown = text, time.Now()
 	t.menu.Refresh()
 }
 
@@ -72,7 +81,7 @@ func (u *UI) onCloseWindow() {
 	text.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm("Keep sending in the background?", "Keep sending", "Close Kindly", text, func(keep bool) {
 		if keep {
-			u.tray.say(fmt.Sprintf("Sending %s…", name))
+			u.tray.sayNow(fmt.Sprintf("Sending %s…", name))
 			u.hideWindow()
 			return
 		}
