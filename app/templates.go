@@ -70,9 +70,13 @@ func newTemplatesScreen(u *UI) *templatesScreen {
 		s.subject.SetText("")
 		s.body.SetText("Dear {{name | \"patient\"}},\n\n")
 	})
+	s.status.Wrapping = fyne.TextWrapWord // a long "Not saved: ..." wraps instead of widening the window
+	names := widget.NewLabel(mailer.NameRule)
+	names.Wrapping, names.TextStyle.Italic = fyne.TextWrapWord, true
 	editor := container.NewBorder(
-		widget.NewForm(widget.NewFormItem("Name", s.name), widget.NewFormItem("Subject", s.subject), widget.NewFormItem("", s.fields)),
-		container.NewVBox(s.problems, container.NewHBox(save, test, s.status)), nil, nil, s.body)
+		widget.NewForm(widget.NewFormItem("Name", s.name), widget.NewFormItem("Subject", s.subject), widget.NewFormItem("", s.fields),
+			widget.NewFormItem("", names)),
+		container.NewVBox(s.problems, container.NewHBox(save, test), s.status), nil, nil, s.body)
 	previewBox := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Preview", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.previewFor), nil, nil, nil,
 		container.NewVScroll(s.preview))
 	right := container.NewHSplit(editor, previewBox)

@@ -14,12 +14,16 @@ import (
 	"kindly/data"
 )
 
+// NameRule is how every merge field names a patient: one name in the
+// subject, the greeting and the footer alike.
+const NameRule = "Every merge field calls the patient by the preferred name when there is one, else by the first name."
+
 // Merge fields a template may use, with what they hold.
 var Fields = map[string]string{
-	"first_name":       "the patient's first name",
+	"first_name":       "the name the patient goes by (the preferred name, else the first name)",
 	"last_name":        "the patient's last name",
-	"name":             "the preferred name, else the first name",
-	"full_name":        "first and last name",
+	"name":             "the name the patient goes by (the preferred name, else the first name)",
+	"full_name":        "the name the patient goes by and the last name",
 	"email":            "the patient's email address",
 	"practice_name":    "the practice's name",
 	"practice_phone":   "the practice's phone number",
@@ -181,11 +185,11 @@ func values(p data.Patient, pr data.Practice, today data.Date) map[string]string
 	if name == "" {
 		name = p.FirstName
 	}
-	return map[string]string{
-		"first_name":       p.FirstName,
+	return map[string]string{ // one name everywhere: NameRule
+		"first_name":       name,
 		"last_name":        p.LastName,
 		"name":             name,
-		"full_name":        strings.TrimSpace(p.FirstName + " " + p.LastName),
+		"full_name":        strings.TrimSpace(name + " " + p.LastName),
 		"email":            p.Email,
 		"practice_name":    pr.Name,
 		"practice_phone":   pr.Phone,

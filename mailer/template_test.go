@@ -41,12 +41,16 @@ func TestTemplateValidation(t *testing.T) {
 func TestRender(t *testing.T) {
 	tpl := Template{Name: "t", Subject: "Flu shots for {{name | \"you\"}}", Body: "Dear {{first_name | \"patient\"}},\n\n**Book now** at https://sunny.example/book.\nSee you!"}
 	today := data.Date{Year: 2026, Month: 10, Day: 1}
-	m, err := tpl.Render(data.Patient{FirstName: "<b>Ann</b> & co", PreferredName: "Annie\r\nBcc: x@evil.example", Email: "ann@example.com"}, practice, today)
+	m, err := tpl.Render(data.Patient{FirstName: "Ann", PreferredName: "Annie\r\nBcc: x@evil.example", Email: "ann@example.com"}, practice, today)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m.Subject != "Flu shots for Annie Bcc: x@evil.example" {
 		t.Errorf("subject = %q (no line break may reach a header)", m.Subject)
+	}
+	m, err = tpl.Render(data.Patient{FirstName: "<b>Ann</b> & co", Email: "ann@example.com"}, practice, today)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if !strings.HasPrefix(m.Text, "Dear <b>Ann</b> & co,") || !strings.Contains(m.Text, "Sunny Clinic · 1 Main St, Springfield · 555-0100") ||
 		!strings.Contains(m.Text, "front@sunny.example") {
@@ -172,5 +176,23 @@ func TestMissingPractice(t *testing.T) {
 	var inc *ErrPracticeIncomplete
 	if !errors.As(err, &inc) || len(inc.Missing) != 3 || !strings.Contains(err.Error(), "unsubscribe") {
 		t.Errorf("empty practice: %v", err)
+	}
+}
+
+// Every merge field calls the patient by one name: the preferred name when
+// there is one, in the subject as in the greeting ("Astrid, your flu shot
+// is ready" above "Dear Ast," was two names for one patient).
+func TestOneNameEverywhere(t *testing.T) {
+	tpl := Template{Name: "t", Subject: "{{first_name}}, your flu shot is ready", Body: "Dear {{name}},\n\nThis is for {{full_name}}."}
+	m, err := tpl.Render(data.Patient{FirstName: "Astrid", PreferredName: "Ast", LastName: "Lindqvist"}, practice, data.Date{Year: 2026, Month: 10, Day: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "Ast, your flu shot is ready" || !strings.HasPrefix(m.Text, "Dear Ast,") || !strings.Contains(m.Text, "This is for Ast Lindqvist.") {
+		t.Errorf("subject %q, text %q", m.Subject, m.Text)
+	}
+	m, _ = tpl.Render(data.Patient{FirstName: "Astrid", LastName: "Lindqvist"}, practice, data.Date{Year: 2026, Month: 10, Day: 1})
+	if m.Subject != "Astrid, your flu shot is ready" || !strings.HasPrefix(m.Text, "Dear Astrid,") {
+		t.Errorf("without a preferred name: subject %q, text %q", m.Subject, m.Text)
 	}
 }
