@@ -225,7 +225,7 @@ func campaignTotals(stats []data.MonthlyStats) []data.MonthlyStats {
 	return out
 }
 
-var totalsHeads = []string{"Campaign", "Sent", "Failed", "Bounced", "Skipped", "Opted out"}
+var totalsHeads = []string{"Campaign", "Sent", "Failed", "Bounced", "Skipped", "of them opted out"}
 
 // totalsTable shows each campaign's results.
 func (s *reportsScreen) totalsTable() *widget.Table {

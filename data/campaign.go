@@ -179,8 +179,8 @@ type MonthlyStats struct {
 	Sent     int
 	Failed   int
 	Bounced  int // sent, and came back (the inbox read the bounce)
-	Skipped  int
-	OptedOut int // skipped because the patient had opted out
+	Skipped  int // every email skipped, the opted-out ones too: the campaign page says the same
+	OptedOut int // of the skipped, those whose patient had opted out
 }
 
 // CampaignMonthlyStats counts every campaign's messages per month (of
@@ -188,7 +188,7 @@ type MonthlyStats struct {
 func (s *Store) CampaignMonthlyStats(ctx context.Context) ([]MonthlyStats, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT c.name, substr(coalesce(o.sent_at, o.queued_at), 1, 7) AS month,
 		sum(o.status = 'sent'), sum(o.status = 'failed'), sum(o.status = 'bounced'),
-		sum(o.status = 'skipped' AND o.reason NOT LIKE 'opted out%'), sum(o.status = 'skipped' AND o.reason LIKE 'opted out%')
+		sum(o.status = 'skipped'), sum(o.status = 'skipped' AND o.reason LIKE 'opted out%')
 		FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
 		GROUP BY c.name, month ORDER BY c.name COLLATE NOCASE, month`)
 	if err != nil {

@@ -25,8 +25,8 @@ func CampaignReport(ctx context.Context, s *data.Store, path string) (int, error
 	}
 	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBE7"}}})
 	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49})
-	titles := []string{"Campaign", "Month", "Sent", "Failed", "Bounced", "Skipped", "Opted out"}
-	widths := []float64{30, 10, 10, 10, 10, 10, 11}
+	titles := []string{"Campaign", "Month", "Sent", "Failed", "Bounced", "Skipped", "of them opted out"}
+	widths := []float64{30, 10, 10, 10, 10, 10, 18}
 	for i, t := range titles {
 		c := cellName(i+1, 1)
 		f.SetCellValue(sheet, c, t)
@@ -68,7 +68,7 @@ func CampaignReport(ctx context.Context, s *data.Store, path string) (int, error
 	if _, err := f.NewSheet(chartSheet); err != nil {
 		return 0, err
 	}
-	for i, t := range []string{"Month", "Sent", "Failed", "Bounced", "Skipped", "Opted out"} {
+	for i, t := range []string{"Month", "Sent", "Failed", "Bounced", "Skipped", "of them opted out"} {
 		f.SetCellValue(chartSheet, cellName(i+1, 1), t)
 		f.SetCellStyle(chartSheet, cellName(i+1, 1), cellName(i+1, 1), head)
 	}

@@ -514,3 +514,40 @@ func TestImportBackupAndAudit(t *testing.T) {
 		t.Fatalf("a failed import left a backup: %+v", list)
 	}
 }
+
+// The campaign page and Reports count the skipped alike: Reports' Skipped
+// is every skipped email, the opted-out ones a part of it.
+func TestSkippedCountedAlike(t *testing.T) {
+	w := practice(t, "a@example.com", "b@example.com", "")
+	ctx := context.Background()
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example"}
+	})
+	ps, _ := w.Patients(ctx, data.PatientQuery{Search: "b@example.com"})
+	if len(ps) != 1 {
+		t.Fatalf("patients %v", ps)
+	}
+	ps[0].CareConsent = data.CareOptedOut
+	if _, err := w.SavePatient(ctx, ps[0], nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Purpose: data.PurposeCare, Segment: "Everyone", Template: "Flu shot"}, true); err != nil {
+		t.Fatal(err)
+	}
+	q, err := w.Queue(ctx, "Flu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv, err := w.Review(ctx, "Flu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := w.ReportFigures(ctx)
+	if err != nil || len(f.Monthly) != 1 {
+		t.Fatalf("figures %+v, %v", f, err)
+	}
+	m := f.Monthly[0]
+	if q.Skipped != 2 || rv.ThisTime[data.StatusSkipped] != 2 || m.Skipped != 2 || m.OptedOut != 1 {
+		t.Errorf("queued skipped %d, campaign %d, report %d (%d opted out)", q.Skipped, rv.ThisTime[data.StatusSkipped], m.Skipped, m.OptedOut)
+	}
+}
