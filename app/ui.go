@@ -152,7 +152,7 @@ func (u *UI) Start() {
 	u.running.Add(1)
 	go u.checkInboxPeriodically()
 	u.running.Add(1)
-	go u.checkForUpdates()
+	go u.checkForUpdates(u.updateFeed)
 	background(u, u.work.Interrupted, u.onInterruptedRuns)
 }
 

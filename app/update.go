@@ -15,15 +15,16 @@ import (
 // and not at all when the practice turned it off). A newer one is shown on
 // Today with a link; nothing is downloaded. Without a feed (tests) it does
 // nothing.
-func (u *UI) checkForUpdates() {
+func (u *UI) checkForUpdates(feed string) {
 	defer u.running.Done()
-	if u.updateFeed == "" {
+	if feed == "" {
 		return
 	}
+	version := u.app.Metadata().Version
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if up, err := u.work.CheckForUpdate(u.ctx, u.updateFeed, u.app.Metadata().Version, false); err == nil && up.Available {
+		if up, err := u.work.CheckForUpdate(u.ctx, feed, version, false); err == nil && up.Available {
 			u.do(func() { u.today.showUpdate(up) })
 		}
 		select {

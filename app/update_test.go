@@ -18,9 +18,8 @@ func TestTodayShowsANewerKindly(t *testing.T) {
 	defer onUI(nil, w.Close)
 	onUI(u, func() {
 		u.Show("Today")
-		u.updateFeed = srv.URL
 		u.running.Add(1)
-		go u.checkForUpdates()
+		go u.checkForUpdates(srv.URL)
 	})
 	waitFor(t, u, "the update line", func() bool { return u.today.update.Visible() })
 	if l := u.today.update; !strings.HasPrefix(l.Text, "Kindly 1.3.0 is available.") || l.URL == nil || l.URL.String() != "https://example.com/kindly/releases/v1.3.0" {
