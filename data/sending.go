@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,19 +174,34 @@ func (s *Store) OldestSentSince(ctx context.Context, t time.Time) (time.Time, er
 	return time.Parse(time.RFC3339, at.String)
 }
 
-// SendPace is the mailbox's measured time per email: the mean gap between
-// emails sent one after the other over the last few hundred (gaps over a
-// minute are waits, not pace). ok is false without enough history.
+// SendPace is the mail server's measured time per email: what the sender
+// measured over the SMTP transactions of its last runs (RecordPace); the
+// waits for the mailbox's limits and the send window are not in it. ok is
+// false before a run measured it.
 func (s *Store) SendPace(ctx context.Context) (pace time.Duration, ok bool, err error) {
-	var gaps, total sql.NullFloat64
-	err = s.db.QueryRowContext(ctx, `SELECT count(*), sum(gap) FROM (
-		SELECT unixepoch(sent_at) - lag(unixepoch(sent_at)) OVER (ORDER BY sent_at) AS gap
-		FROM (SELECT sent_at FROM outbox WHERE sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT 500))
-		WHERE gap BETWEEN 0 AND 60`).Scan(&gaps, &total)
-	if err != nil || gaps.Float64 < 20 {
-		return 0, false, mapError(err)
+	v, err := s.setting(ctx, keySendPace, "")
+	if err != nil || v == "" {
+		return 0, false, err
 	}
-	return time.Duration(total.Float64 / gaps.Float64 * float64(time.Second)), true, nil
+	us, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || us <= 0 {
+		return 0, false, nil
+	}
+	return time.Duration(us) * time.Microsecond, true, nil
+}
+
+// RecordPace keeps a run's mean time per email, weighed equally with what
+// was kept before: one slow run does not make every estimate slow.
+func (s *Store) RecordPace(ctx context.Context, pace time.Duration) error {
+	if pace <= 0 {
+		return nil
+	}
+	if old, ok, err := s.SendPace(ctx); err != nil {
+		return err
+	} else if ok {
+		pace = (old + pace) / 2
+	}
+	return s.setSetting(ctx, keySendPace, strconv.FormatInt(int64(pace/time.Microsecond)+1, 10))
 }
 
 // NextQueuedBatch returns up to limit of an occurrence's oldest messages

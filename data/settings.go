@@ -191,6 +191,7 @@ const (
 	keyMessageTag        = "mail.message_tag"
 	keyCheckUpdates      = "updates.check"
 	keyUpdateSeen        = "updates.seen" // when the feed was last read, and what it said
+	keySendPace          = "send.pace_us" // the mail server's time per email, in microseconds
 )
 
 // Settings reads the practice's settings; what was never set has its default.

@@ -30,6 +30,7 @@ type Outbox interface {
 	SentSince(ctx context.Context, t time.Time) (int, error)
 	OldestSentSince(ctx context.Context, t time.Time) (time.Time, error)
 	RecordServerDayLimit(ctx context.Context, n int) error
+	RecordPace(ctx context.Context, pace time.Duration) error
 }
 
 var _ Outbox = (*data.Store)(nil)

@@ -130,6 +130,9 @@ func (s *Sender) RunLocked(ctx context.Context, c data.Campaign, occurrence stri
 	if ferr := r.flush(); err == nil {
 		err = ferr
 	}
+	if r.paceN >= 5 { // the server's pace, for the next estimates
+		r.Store.RecordPace(context.WithoutCancel(ctx), r.paceSum/time.Duration(r.paceN))
+	}
 	r.report()
 	return r.pr, err
 }

@@ -187,6 +187,11 @@ func TestQueueAndSendThroughMailpit(t *testing.T) {
 	if pr, err := f.sender(mailpitAccount(mp)).Run(ctx, f.campaign, "2026-10-01"); err != nil || pr.Sent != 0 {
 		t.Fatalf("second run: %+v, %v", pr, err)
 	}
+	// The server's pace is kept for the next estimate: a server on this
+	// computer takes milliseconds per email, not the default guess.
+	if pace, ok, err := f.store.SendPace(ctx); err != nil || !ok || pace <= 0 || pace >= DefaultPace {
+		t.Errorf("pace after the run: %v, %v, %v", pace, ok, err)
+	}
 }
 
 // The reply to the end of an email is lost (the connection dies) or comes

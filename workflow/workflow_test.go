@@ -551,3 +551,25 @@ func TestSkippedCountedAlike(t *testing.T) {
 		t.Errorf("queued skipped %d, campaign %d, report %d (%d opted out)", q.Skipped, rv.ThisTime[data.StatusSkipped], m.Skipped, m.OptedOut)
 	}
 }
+
+// The estimate before a send uses the mail server's measured pace, not the
+// gaps between past emails (which held the limits' waits): 225 emails to a
+// fast server without a per-minute limit take less than a minute, and
+// Settings' limit still spreads them out.
+func TestEstimateUsesTheMeasuredPace(t *testing.T) {
+	w := practice(t)
+	ctx := context.Background()
+	if err := w.store.RecordPace(ctx, 12*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	d, days, err := w.estimate(ctx, data.MailAccount{Host: "smtp.example.com"}, 225)
+	if err != nil || days != 1 || d > 5*time.Second {
+		t.Fatalf("no limits: %v over %d days, %v", d, days, err)
+	}
+	if got := (Review{Duration: d, Days: days}).Takes(); got != "less than a minute of sending" {
+		t.Errorf("takes %q", got)
+	}
+	if d, _, _ := w.estimate(ctx, data.MailAccount{Host: "smtp.example.com", PerMinute: 60}, 225); d < 3*time.Minute {
+		t.Errorf("60 a minute: %v", d)
+	}
+}
