@@ -76,7 +76,8 @@ func TestCampaignPageStates(t *testing.T) {
 	writeScreenshot(t, w, "campaign-ready.png")
 	onUI(u, func() { s.tabs.SelectIndex(1) })
 	onUI(u, func() {
-		if len(s.recipients.all) != rv.ToSend+rv.Skipping || !strings.HasPrefix(s.recipients.count.Text, workflow.Patients(rv.ToSend)+" get this email") {
+		if len(s.recipients.all) != rv.ToSend+rv.Skipping || s.recipients.count.Text != workflow.RecipientsLine(s.recipients.all) ||
+			!strings.Contains(s.recipients.count.Text, "the next send: "+workflow.Patients(rv.ToSend)+" get it") {
 			t.Errorf("recipients: %d rows, %q", len(s.recipients.all), s.recipients.count.Text)
 		}
 		s.recipients.skipped.SetChecked(true)

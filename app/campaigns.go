@@ -241,7 +241,7 @@ func (s *campaignsScreen) reload() {
 		}
 		s.review.SetText(reviewText(r.rv))
 		s.recipients.set(r.recipients)
-		s.tabs.Items[1].Text = fmt.Sprintf("Recipients (%d)", r.rv.ToSend)
+		s.tabs.Items[1].Text = fmt.Sprintf("Recipients (%d)", len(r.recipients))
 		s.tabs.Refresh()
 		var opts []string
 		for i, m := range r.rv.Samples {

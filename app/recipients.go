@@ -12,9 +12,10 @@ import (
 	"kindly/workflow"
 )
 
-// recipientsView is the Recipients tab of a campaign: who the next Send
-// emails and who it skips with the reason, filtered as typed; a row opens
-// the patient; the list exports.
+// recipientsView is the Recipients tab of a campaign: who the email went
+// to, when and with what result, then who the next Send emails and who it
+// skips with the reason, filtered as typed; a row opens the patient; the
+// list exports.
 type recipientsView struct {
 	s       *campaignsScreen
 	all     []data.Recipient
@@ -26,7 +27,7 @@ type recipientsView struct {
 	box     fyne.CanvasObject
 }
 
-var recipientHeads = []string{"Patient", "Email", "Gets it", "Why not"}
+var recipientHeads = []string{"Patient", "Email", "Result", "Why not"}
 
 func newRecipientsView(s *campaignsScreen) *recipientsView {
 	v := &recipientsView{s: s}
@@ -44,12 +45,14 @@ func newRecipientsView(s *campaignsScreen) *recipientsView {
 		case 1:
 			l.SetText(r.Email)
 		case 2:
-			if r.Gets {
-				l.SetText("yes")
-			} else {
+			if !r.Gets {
 				l.Importance = widget.WarningImportance
-				l.SetText("no")
 			}
+			when := ""
+			if !r.At.IsZero() {
+				when = v.s.ui.dates.at(r.At)
+			}
+			l.SetText(workflow.RecipientResult(r, when))
 		case 3:
 			l.SetText(r.Reason)
 		}
@@ -70,25 +73,17 @@ func (v *recipientsView) set(rows []data.Recipient) {
 func (v *recipientsView) apply() {
 	q := strings.ToLower(strings.TrimSpace(v.filter.Text))
 	v.shown = v.shown[:0]
-	gets, skips := 0, 0
 	for _, r := range v.all {
-		if r.Gets {
-			gets++
-		} else {
-			skips++
-		}
 		if v.skipped.Checked && r.Gets {
 			continue
 		}
-		if q != "" && !strings.Contains(strings.ToLower(r.Name+" "+r.Email+" "+r.Reason), q) {
+		if q != "" && !strings.Contains(strings.ToLower(r.Name+" "+r.Email+" "+r.Reason+" "+r.Result), q) {
 			continue
 		}
 		v.shown = append(v.shown, r)
 	}
-	text := fmt.Sprintf("%s get this email, %s skipped.", workflow.Patients(gets), workflow.Patients(skips))
-	if len(v.all) == 0 {
-		text = "Nobody is waiting for this email now: nothing is due, or everyone due was sent to."
-	} else if len(v.shown) != len(v.all) {
+	text := workflow.RecipientsLine(v.all)
+	if len(v.shown) != len(v.all) {
 		text += fmt.Sprintf(" Showing %d.", len(v.shown))
 	}
 	v.count.SetText(text)

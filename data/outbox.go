@@ -125,7 +125,12 @@ type Recipient struct {
 	PatientID   int64
 	Name, Email string
 	Gets        bool
-	Reason      string // why not, when skipped
+	Reason      string // why not, when skipped (or why it failed)
+	// Result is what became of an email of the occurrence already handled
+	// (sent, failed, skipped, bounced, uncertain, cancelled), at At (when
+	// it was sent; else when it was queued); "" for one still to send.
+	Result string
+	At     time.Time
 }
 
 // PlanRecipients is what QueueCampaign would do, without doing it: each
@@ -212,6 +217,23 @@ func (s *Store) LeftToSend(ctx context.Context, c Campaign, occurrence string) (
 			r.Gets = r.Reason == ""
 			return r, err
 		}, c.Purpose, c.Purpose, c.Purpose, c.ID, occurrence)
+}
+
+// HandledRecipients are the emails of an occurrence no longer waiting to
+// be sent, in queue order: who got it and when, and who did not and why.
+func (s *Store) HandledRecipients(ctx context.Context, c Campaign, occurrence string) ([]Recipient, error) {
+	return queryAll(ctx, s, "read who got the email", `SELECT coalesce(o.patient_id, 0), coalesce(p.last_name || ', ' || p.first_name, ''),
+		o.email, o.status, o.reason, coalesce(o.sent_at, o.queued_at)
+		FROM outbox o LEFT JOIN patients p ON p.id = o.patient_id
+		WHERE o.campaign_id = ? AND o.occurrence = ? AND o.status NOT IN ('queued', 'sending') ORDER BY o.id`,
+		func(row scanner) (Recipient, error) {
+			var r Recipient
+			var at string
+			err := row.Scan(&r.PatientID, &r.Name, &r.Email, &r.Result, &r.Reason, &at)
+			r.Gets = r.Result == StatusSent || r.Result == StatusBounced || r.Result == StatusUncertain
+			r.At, _ = time.Parse(time.RFC3339, at)
+			return r, err
+		}, c.ID, occurrence)
 }
 
 // OutboxCounts counts an occurrence's messages by status (occurrence "" counts all of the campaign).

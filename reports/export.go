@@ -238,11 +238,12 @@ func WriteRejects(p *Plan, path string) (int, error) {
 	return n, w.save()
 }
 
-var recipientColumns = []column{{"Patient", 28}, {"Email", 30}, {"Gets it", 9}, {"Why not", 50}, {"Patient number", 14}}
+var recipientColumns = []column{{"Patient", 28}, {"Email", 30}, {"Gets it", 9}, {"Result", 11}, {"When", 17}, {"Why not", 50}, {"Patient number", 14}}
 
-// ExportRecipients writes who the next send of a campaign emails and who
-// it skips, with the reason (rows as workflow.Recipients lists them).
-func ExportRecipients(rows []data.Recipient, path string) (int, error) {
+// ExportRecipients writes who a campaign's email went to, when and with
+// what result, then who its next send emails and who it skips, with the
+// reason (rows as workflow.Recipients lists them); times in loc.
+func ExportRecipients(rows []data.Recipient, loc *time.Location, path string) (int, error) {
 	w, err := newTable(path, "Recipients", recipientColumns, len(rows))
 	if err != nil {
 		return 0, err
@@ -252,7 +253,11 @@ func ExportRecipients(rows []data.Recipient, path string) (int, error) {
 		if !r.Gets {
 			gets = "no"
 		}
-		if err := w.add(r.Name, r.Email, gets, r.Reason, r.PatientID); err != nil {
+		when := ""
+		if r.Result != "" && !r.At.IsZero() { // handled already; "" is the next send's
+			when = r.At.In(loc).Format("2006-01-02 15:04")
+		}
+		if err := w.add(r.Name, r.Email, gets, r.Result, when, r.Reason, r.PatientID); err != nil {
 			w.discard()
 			return 0, err
 		}

@@ -106,7 +106,11 @@ func (w *Workflow) export(ctx context.Context, req ExportRequest, progress func(
 		if err != nil {
 			return exported{}, "", err
 		}
-		n, err := reports.ExportRecipients(list, req.Out)
+		loc, err := w.store.Location(ctx)
+		if err != nil {
+			return exported{}, "", err
+		}
+		n, err := reports.ExportRecipients(list, loc, req.Out)
 		return rows(n), fmt.Sprintf("recipients of campaign %q", req.Name), err
 	case ExportLog:
 		n, err := reports.ExportLog(ctx, w.store, "", req.Out)

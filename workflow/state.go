@@ -29,7 +29,7 @@ const (
 func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.Date, rv *Review, keep *[]data.Recipient) error {
 	occ, resumed, err := w.nextOccurrence(ctx, cp, today)
 	if !resumed && errors.Is(err, ErrNothingDue) {
-		return w.notDueState(ctx, cp, today, rv)
+		return w.notDueState(ctx, cp, today, rv, keep)
 	}
 	if !resumed && err != nil {
 		return err
@@ -51,7 +51,18 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 
 // notDueState is the state of a campaign with nothing due today: done
 // with its one day, or scheduled for the next.
-func (w *Workflow) notDueState(ctx context.Context, cp Campaign, today data.Date, rv *Review) error {
+func (w *Workflow) notDueState(ctx context.Context, cp Campaign, today data.Date, rv *Review, keep *[]data.Recipient) error {
+	if keep != nil { // who got the last occurrence's email
+		occ, err := w.store.LastOccurrence(ctx, cp.ID)
+		if err != nil {
+			return err
+		}
+		if occ != "" {
+			if *keep, err = w.store.HandledRecipients(ctx, cp.Campaign, occ); err != nil {
+				return err
+			}
+		}
+	}
 	if cp.Status == data.CampaignDone { // sent on its one day; nothing more is planned
 		var err error
 		rv.State = StateDone
@@ -73,7 +84,8 @@ func (w *Workflow) notDueState(ctx context.Context, cp Campaign, today data.Date
 // countPlan counts who a Send would email and skip: what is left of a run,
 // as the claim will judge it now (an opt-out since queueing is skipped
 // then, so it is counted as skipped now), and those not queued yet. keep,
-// when not nil, receives them all.
+// when not nil, receives them all, after those the occurrence's emails
+// already went to (or skipped).
 func (w *Workflow) countPlan(ctx context.Context, cp Campaign, today data.Date, occ string, keep *[]data.Recipient) (gets, skips int, err error) {
 	var planned []data.Recipient
 	err = w.walkPlan(ctx, cp, today, occ, func(r data.Recipient) error {
@@ -102,7 +114,11 @@ func (w *Workflow) countPlan(ctx context.Context, cp Campaign, today data.Date, 
 		}
 	}
 	if keep != nil {
-		*keep = append(left, planned...)
+		handled, err := w.store.HandledRecipients(ctx, cp.Campaign, occ)
+		if err != nil {
+			return 0, 0, err
+		}
+		*keep = append(append(handled, left...), planned...)
 	}
 	return gets, skips, nil
 }
@@ -155,9 +171,11 @@ func (w *Workflow) nextOccurrence(ctx context.Context, cp Campaign, today data.D
 	return occ, false, err
 }
 
-// Recipients lists who the next Send of a campaign emails and who it skips,
-// with the reason: what is left of an unfinished run, then the members not
-// queued yet, exactly as the queue will take them. Nothing is due: none.
+// Recipients lists, for the occurrence a Send works on (or, with nothing
+// due, the last one): who the email already went to, when, and with what
+// result; then who the next Send emails and who it skips, with the reason:
+// what is left of an unfinished run, then the members not queued yet,
+// exactly as the queue will take them.
 func (w *Workflow) Recipients(ctx context.Context, name string) ([]data.Recipient, error) {
 	cp, err := w.Campaign(ctx, name)
 	if err != nil {
@@ -168,17 +186,25 @@ func (w *Workflow) Recipients(ctx context.Context, name string) ([]data.Recipien
 		return nil, err
 	}
 	occ, _, err := w.nextOccurrence(ctx, cp, today)
+	due := err == nil
 	if errors.Is(err, ErrNothingDue) {
-		return nil, nil
+		occ, err = w.store.LastOccurrence(ctx, cp.ID)
 	}
+	if err != nil || occ == "" {
+		return nil, err
+	}
+	out, err := w.store.HandledRecipients(ctx, cp.Campaign, occ)
 	if err != nil {
 		return nil, err
 	}
-	out, err := w.store.LeftToSend(ctx, cp.Campaign, occ)
+	left, err := w.store.LeftToSend(ctx, cp.Campaign, occ)
 	if err != nil {
 		return nil, err
 	}
-	err = w.walkPlan(ctx, cp, today, occ, func(r data.Recipient) error { out = append(out, r); return nil })
+	out = append(out, left...)
+	if due {
+		err = w.walkPlan(ctx, cp, today, occ, func(r data.Recipient) error { out = append(out, r); return nil })
+	}
 	return out, err
 }
 

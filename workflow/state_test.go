@@ -66,7 +66,7 @@ func TestCampaignStates(t *testing.T) {
 	if n, err := w.Export(ctx, ExportRequest{Kind: ExportRecipients, Name: "Flu", Out: out}, nil); err != nil || n != 13 {
 		t.Fatalf("export: %d, %v", n, err)
 	}
-	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "\"Number13, Pat\",,no,no email address,13") {
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "\"Number13, Pat\",,no,,,no email address,13") {
 		t.Errorf("the export: %s", b)
 	}
 

@@ -3,6 +3,7 @@ package workflow
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"kindly/data"
@@ -117,4 +118,46 @@ func (o Overview) ReviewButton() string {
 // NoneUncertain says a campaign has no uncertain emails.
 func NoneUncertain(campaign string) string {
 	return fmt.Sprintf("No uncertain emails in %q.", campaign)
+}
+
+// RecipientsLine says what a campaign's recipients list holds: who the
+// email already went to (or not), then what the next send does.
+func RecipientsLine(rows []data.Recipient) string {
+	if len(rows) == 0 {
+		return "Nobody yet: nothing is due today, and nothing was sent."
+	}
+	done := map[string]int{}
+	gets, skips := 0, 0
+	for _, r := range rows {
+		switch {
+		case r.Result != "":
+			done[r.Result]++
+		case r.Gets:
+			gets++
+		default:
+			skips++
+		}
+	}
+	var parts []string
+	if len(done) > 0 {
+		parts = append(parts, "So far: "+CountsText(done))
+	}
+	if gets+skips > 0 {
+		parts = append(parts, fmt.Sprintf("the next send: %s get it, %s skipped", Patients(gets), Patients(skips)))
+	}
+	return strings.Join(parts, "; ") + "."
+}
+
+// RecipientResult is a row's result in words, with when as the front end
+// writes the time: "sent 7 Dec 09:32", "skipped", "gets it".
+func RecipientResult(r data.Recipient, when string) string {
+	switch {
+	case r.Result == data.StatusSent && when != "":
+		return "sent " + when
+	case r.Result != "":
+		return r.Result
+	case r.Gets:
+		return "gets it"
+	}
+	return "skipped"
 }

@@ -573,3 +573,51 @@ func TestEstimateUsesTheMeasuredPace(t *testing.T) {
 		t.Errorf("60 a minute: %v", d)
 	}
 }
+
+// After a send, the recipients list still shows who got the email, when
+// and with what result - in the list, its sentence and its export (it
+// dropped to none before).
+func TestRecipientsAfterTheSend(t *testing.T) {
+	w := practice(t, "a@example.com", "b@example.com")
+	ctx := context.Background()
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example"}
+	})
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Purpose: data.PurposeCare, Segment: "Everyone", Template: "Flu shot"}, true); err != nil {
+		t.Fatal(err)
+	}
+	q, err := w.Queue(ctx, "Flu")
+	if err != nil || q.Queued != 2 {
+		t.Fatalf("queued %+v, %v", q, err)
+	}
+	cp, _ := w.store.CampaignByName(ctx, "Flu")
+	batch, _ := w.store.NextQueuedBatch(ctx, cp.ID, q.Occurrence, 10)
+	for _, m := range batch {
+		if err := w.store.MarkResult(ctx, m.ID, data.StatusSent, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := w.Recipients(ctx, "Flu")
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("recipients after the send: %+v, %v", rows, err)
+	}
+	for _, r := range rows {
+		if r.Result != data.StatusSent || r.At.IsZero() || !r.Gets {
+			t.Errorf("row %+v", r)
+		}
+	}
+	if got := RecipientsLine(rows); got != "So far: 2 sent." {
+		t.Errorf("line %q", got)
+	}
+	out := filepath.Join(t.TempDir(), "recipients.csv")
+	if n, err := w.Export(ctx, ExportRequest{Kind: ExportRecipients, Name: "Flu", Out: out}, nil); err != nil || n != 2 {
+		t.Fatalf("export: %d, %v", n, err)
+	}
+	if b, _ := os.ReadFile(out); strings.Count(string(b), ",yes,sent,") != 2 {
+		t.Errorf("the export: %s", b)
+	}
+	_, rows2, err := w.ReviewAndRecipients(ctx, "Flu")
+	if err != nil || len(rows2) != 2 || rows2[0].Result != data.StatusSent {
+		t.Errorf("the review's list: %+v, %v", rows2, err)
+	}
+}
