@@ -37,32 +37,12 @@ func (u *UI) loadDateStyle() {
 // today is today's date in the practice's time zone.
 func (u *UI) todayDate() data.Date { return data.DateOf(u.work.Now().In(u.dates.loc)) }
 
-// day writes a date; "" for none.
-func (d dateStyle) day(x data.Date) string {
-	if x.IsZero() {
-		return ""
-	}
-	return d.format(x.Time(time.UTC), false)
-}
+// day writes a date; "" for none (workflow.Dates.Day: one format everywhere).
+func (d dateStyle) day(x data.Date) string { return d.dates().Day(x) }
 
 // at writes a moment in the practice's time zone, to the minute.
-func (d dateStyle) at(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	if d.loc != nil {
-		t = t.In(d.loc)
-	}
-	return d.format(t, true)
-}
+func (d dateStyle) at(t time.Time) string { return d.dates().At(t) }
 
-func (d dateStyle) format(t time.Time, clock bool) string {
-	layout := "Jan 2, 2006"
-	if d.dayFirst {
-		layout = "2 Jan 2006"
-	}
-	if clock {
-		layout += " 15:04"
-	}
-	return t.Format(layout)
+func (d dateStyle) dates() workflow.Dates {
+	return workflow.Dates{Location: d.loc, DayFirst: d.dayFirst}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"kindly/data"
 	"strconv"
 	"strings"
 
@@ -38,9 +39,13 @@ nothing is marked, moved or deleted. Each message counts once.`,
 				return err
 			}
 			if len(items) > 0 {
+				dates, err := c.work.Dates(c.ctx)
+				if err != nil {
+					return err
+				}
 				fmt.Fprintf(c.out, "For you to decide (%d):\n", len(items))
 				for _, it := range items {
-					fmt.Fprintf(c.out, "  #%d  %s  %s  %q: %s\n", it.ID, it.Received.Format("2 Jan 2006"), it.From, it.Subject, it.Why)
+					fmt.Fprintf(c.out, "  #%d  %s  %s  %q: %s\n", it.ID, dates.Day(data.DateOf(it.Received.In(dates.Location))), it.From, it.Subject, it.Why)
 				}
 				fmt.Fprintln(c.out, "Decide with: kindly inbox decide ID opt-out|opt-out-all|nothing")
 			}

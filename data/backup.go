@@ -30,7 +30,8 @@ func (s *Store) Backup(ctx context.Context, why string) (string, error) {
 	if err := s.snapshot(ctx, path); err != nil {
 		return "", fmt.Errorf("cannot back up the database: %w", mapError(err))
 	}
-	if err := s.Audit(ctx, "backup", filepath.Base(path)); err != nil {
+	// The file's name holds the time in UTC; the log's line has its own time.
+	if err := s.Audit(ctx, "backup", strings.ReplaceAll(slug(why), "-", " ")); err != nil {
 		return path, err
 	}
 	return path, nil
@@ -201,17 +202,17 @@ func (s *Store) DailyBackup(ctx context.Context) (string, error) {
 	return path, nil
 }
 
-// BackupLabel describes a backup file for people: when it was taken, in
-// the given zone, and why ("26 Nov 2026 09:30 - before import").
-func BackupLabel(path string, loc *time.Location) string {
+// BackupTaken says when a backup file was taken and why ("before import"),
+// from its name; ok is false for a file Kindly did not name.
+func BackupTaken(path string) (at time.Time, why string, ok bool) {
 	t, ok := backupTime(path)
 	if !ok {
-		return filepath.Base(path)
+		return time.Time{}, "", false
 	}
-	why := strings.TrimSuffix(filepath.Base(path), ".db")
+	why = strings.TrimSuffix(filepath.Base(path), ".db")
 	why = why[min(len(why), len("kindly-20060102-150405.000-")):]
 	if i := strings.IndexByte(why, '-'); i >= 0 && why[:i] != "" && strings.Trim(why[:i], "0123456789") == "" {
 		why = why[i+1:] // a second backup in the same millisecond: kindly-...-2-why.db
 	}
-	return t.In(loc).Format("2 Jan 2006 15:04") + " - " + strings.ReplaceAll(why, "-", " ")
+	return t, strings.ReplaceAll(why, "-", " "), true
 }

@@ -407,15 +407,19 @@ func TestDailyBackup(t *testing.T) {
 	}
 }
 
-func TestBackupLabel(t *testing.T) {
+func TestBackupTaken(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
 	for file, want := range map[string]string{
-		"/x/backups/kindly-20261126-143000.123-before-import.db": "26 Nov 2026 09:30 - before import",
-		"kindly-20261126-143000.123-2-daily.db":                  "26 Nov 2026 09:30 - daily",
-		"kindly-20260701-000000.000-by-hand.db":                  "30 Jun 2026 20:00 - by hand",
-		"something-else.db":                                      "something-else.db",
+		"/x/backups/kindly-20261126-143000.123-before-import.db": "2026-11-26 09:30 before import",
+		"kindly-20261126-143000.123-2-daily.db":                  "2026-11-26 09:30 daily",
+		"kindly-20260701-000000.000-by-hand.db":                  "2026-06-30 20:00 by hand",
+		"something-else.db":                                      "not ours",
 	} {
-		if got := BackupLabel(file, ny); got != want {
+		got := "not ours"
+		if at, why, ok := BackupTaken(file); ok {
+			got = at.In(ny).Format("2006-01-02 15:04") + " " + why
+		}
+		if got != want {
 			t.Errorf("%s: %q, want %q", file, got, want)
 		}
 	}

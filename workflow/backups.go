@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"kindly/data"
 )
@@ -10,7 +11,7 @@ import (
 // BackupInfo is one backup as the practice sees it.
 type BackupInfo struct {
 	Path  string `json:"path"`
-	Label string `json:"label"` // "26 Nov 2026 09:30 - before import"
+	Label string `json:"label"` // "26 Nov 2026 09:30 - before import", in the practice's zone and date format
 }
 
 // Backup takes a backup now, at the practice's request.
@@ -22,13 +23,17 @@ func (w *Workflow) Backups(ctx context.Context) ([]BackupInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc, err := w.store.Location(ctx)
+	dates, err := w.Dates(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]BackupInfo, 0, len(files))
 	for _, f := range files {
-		out = append(out, BackupInfo{Path: f, Label: data.BackupLabel(f, loc)})
+		label := filepath.Base(f)
+		if at, why, ok := data.BackupTaken(f); ok {
+			label = dates.At(at) + " - " + why
+		}
+		out = append(out, BackupInfo{Path: f, Label: label})
 	}
 	return out, nil
 }

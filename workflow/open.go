@@ -88,6 +88,39 @@ type Dates struct {
 	Today    data.Date      // in the practice's time zone
 }
 
+// Day writes a date the one way the practice reads dates everywhere: "14
+// Mar 1958" where the day comes first, "Mar 14, 1958" in the United States
+// (from the practice's time zone); "" for none.
+func (d Dates) Day(x data.Date) string {
+	if x.IsZero() {
+		return ""
+	}
+	return d.format(x.Time(time.UTC), false)
+}
+
+// At writes a moment in the practice's time zone, to the minute, in the
+// same format: "14 Mar 2026 09:30".
+func (d Dates) At(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if d.Location != nil {
+		t = t.In(d.Location)
+	}
+	return d.format(t, true)
+}
+
+func (d Dates) format(t time.Time, clock bool) string {
+	layout := "Jan 2, 2006"
+	if d.DayFirst {
+		layout = "2 Jan 2006"
+	}
+	if clock {
+		layout += " 15:04"
+	}
+	return t.Format(layout)
+}
+
 // Dates reads the practice's time zone (the computer's when unset or
 // unknown) and today's date in it.
 func (w *Workflow) Dates(ctx context.Context) (Dates, error) {

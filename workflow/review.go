@@ -55,10 +55,11 @@ func (w *Workflow) review(ctx context.Context, name string, keep *[]data.Recipie
 	if err != nil {
 		return Review{}, err
 	}
-	today, err := w.store.Today(ctx)
+	dates, err := w.Dates(ctx)
 	if err != nil {
 		return Review{}, err
 	}
+	today := dates.Today
 	c, audience := cp.Campaign, cp.Audience(today)
 	rv := Review{Campaign: c.Name, Purpose: c.Purpose, PurposeRule: PurposeRule(c.Purpose), Status: c.Status,
 		Sentence: cp.Segment.Rule.Sentence(), Warnings: []string{}, Blockers: []string{}}
@@ -73,7 +74,7 @@ func (w *Workflow) review(ctx context.Context, name string, keep *[]data.Recipie
 	}
 	rv.Warnings = append(rv.Warnings, mailer.SubjectWarnings(cp.Template.Subject, st.SubjectWords...)...)
 	rv.Warnings = append(rv.Warnings, w.audienceWarnings(ctx, c, audience, rv)...)
-	if err := w.occurrenceState(ctx, cp, today, &rv, keep); err != nil {
+	if err := w.occurrenceState(ctx, cp, dates, &rv, keep); err != nil {
 		return rv, err
 	}
 	if rv.Duration, rv.Days, err = w.estimate(ctx, st.Mail, rv.ToSend); err != nil {

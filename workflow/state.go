@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"kindly/data"
 )
@@ -26,10 +25,11 @@ const (
 // the queue's own selection, so the numbers are what Send will do.
 // keep, when not nil, receives the recipients table of the same pass (see
 // Recipients), so the window walks the plan once.
-func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.Date, rv *Review, keep *[]data.Recipient) error {
+func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, dates Dates, rv *Review, keep *[]data.Recipient) error {
+	today := dates.Today
 	occ, resumed, err := w.nextOccurrence(ctx, cp, today)
 	if !resumed && errors.Is(err, ErrNothingDue) {
-		return w.notDueState(ctx, cp, today, rv, keep)
+		return w.notDueState(ctx, cp, dates, rv, keep)
 	}
 	if !resumed && err != nil {
 		return err
@@ -41,7 +41,7 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 	if rv.ToSend, rv.Skipping, err = w.countPlan(ctx, cp, today, occ, keep); err != nil {
 		return err
 	}
-	rv.State, rv.StateText = runState(cp, today, rv, resumed)
+	rv.State, rv.StateText = runState(cp, dates, rv, resumed)
 	if len(rv.Blockers) > 0 && (rv.State == StateReady || rv.State == StatePaused || rv.State == StateSending) {
 		rv.State = StateBlocked
 		rv.StateText = "Cannot send yet: " + strings.Join(rv.Blockers, " ")
@@ -51,7 +51,7 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, today data.
 
 // notDueState is the state of a campaign with nothing due today: done
 // with its one day, or scheduled for the next.
-func (w *Workflow) notDueState(ctx context.Context, cp Campaign, today data.Date, rv *Review, keep *[]data.Recipient) error {
+func (w *Workflow) notDueState(ctx context.Context, cp Campaign, dates Dates, rv *Review, keep *[]data.Recipient) error {
 	if keep != nil { // who got the last occurrence's email
 		occ, err := w.store.LastOccurrence(ctx, cp.ID)
 		if err != nil {
@@ -74,9 +74,9 @@ func (w *Workflow) notDueState(ctx context.Context, cp Campaign, today data.Date
 	}
 	rv.State = StateScheduled
 	rv.StateText = "Scheduled: nothing is due today."
-	if next, ok := nextStart(cp.Schedule, today); ok {
+	if next, ok := nextStart(cp.Schedule, dates.Today); ok {
 		rv.NextDue = next.String()
-		rv.StateText = fmt.Sprintf("Scheduled: the next send is on %s. Nothing is due today.", LongDate(next))
+		rv.StateText = fmt.Sprintf("Scheduled: the next send is on %s. Nothing is due today.", dates.Day(next))
 	}
 	return nil
 }
@@ -125,7 +125,7 @@ func (w *Workflow) countPlan(ctx context.Context, cp Campaign, today data.Date, 
 
 // runState is the state of a campaign with an occurrence to work on, in
 // one line.
-func runState(cp Campaign, today data.Date, rv *Review, resumed bool) (string, string) {
+func runState(cp Campaign, dates Dates, rv *Review, resumed bool) (string, string) {
 	done, handled := Handled(rv.ThisTime)
 	sofar := "nothing sent yet"
 	if handled > 0 {
@@ -142,9 +142,9 @@ func runState(cp Campaign, today data.Date, rv *Review, resumed bool) (string, s
 		case data.ScheduleBirthday, data.ScheduleRecall:
 			text += " Kindly sends to the next patients as they become due (the Calendar shows when)."
 		case data.ScheduleSeason:
-			if next, ok := nextStart(cp.Schedule, today); ok {
+			if next, ok := nextStart(cp.Schedule, dates.Today); ok {
 				rv.NextDue = next.String()
-				text += " The next send is on " + LongDate(next) + "."
+				text += " The next send is on " + dates.Day(next) + "."
 			}
 		}
 		return StateDone, text
@@ -246,9 +246,6 @@ func CountsText(c map[string]int) string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-// LongDate is a day as the practice reads it: "1 Oct 2027".
-func LongDate(d data.Date) string { return d.Time(time.UTC).Format("2 Jan 2006") }
 
 // waiting says whether an email of the outbox still waits for a Send.
 func waiting(status string) bool { return status == data.StatusQueued || status == data.StatusSending }

@@ -135,7 +135,7 @@ func TestCampaignStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.store.SetCampaignStatus(ctx, c.ID, data.CampaignScheduled)
-	rv = state(StateScheduled, 0, "Scheduled: the next send is on 1 Oct 2027. Nothing is due today.")
+	rv = state(StateScheduled, 0, "Scheduled: the next send is on Oct 1, 2027. Nothing is due today.")
 	if rv.NextDue != "2027-10-01" || rv.CanSend() {
 		t.Fatalf("scheduled: %+v", rv)
 	}

@@ -621,3 +621,35 @@ func TestRecipientsAfterTheSend(t *testing.T) {
 		t.Errorf("the review's list: %+v, %v", rows2, err)
 	}
 }
+
+// A backup shows at the same time, in the same format, in the backups list
+// and in the audit log: the practice's zone and date format everywhere.
+func TestBackupTimeAgrees(t *testing.T) {
+	w := practice(t)
+	ctx := context.Background()
+	w.mustSettings(t, func(st *data.Settings) { st.TimeZone = "Europe/Berlin" })
+	if _, err := w.Backup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, err := w.Backups(ctx)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("backups %+v, %v", list, err)
+	}
+	v, err := w.SettingsView(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dates, _ := w.Dates(ctx)
+	var logged string
+	for _, e := range v.Audit {
+		if e.Action == "backup" {
+			logged = dates.At(e.At) + " - " + e.Detail
+		}
+	}
+	if list[0].Label != logged || !strings.HasSuffix(logged, " - by hand") {
+		t.Errorf("the list says %q, the audit log %q", list[0].Label, logged)
+	}
+	if !dates.DayFirst || !strings.Contains(list[0].Label, " "+w.Now().In(dates.Location).Format("Jan")+" ") {
+		t.Errorf("Berlin writes the day first: %q", list[0].Label)
+	}
+}
