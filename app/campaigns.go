@@ -167,6 +167,11 @@ func (s *campaignsScreen) applyState() {
 	enable(s.cancel, chosen && !running && left > 0)
 	enable(s.edit, chosen && !running)
 	enable(s.uncertain, chosen)
+	if chosen && rv.Uncertain > 0 { // only when there is something to decide
+		s.uncertain.Show()
+	} else {
+		s.uncertain.Hide()
+	}
 	enable(s.export, chosen)
 	if runningHere || chosen && !running && left > 0 {
 		s.progress.Show()

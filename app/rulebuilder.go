@@ -71,6 +71,19 @@ type groupEditor struct {
 type ruleEditor interface {
 	rule() data.Rule
 	view() fyne.CanvasObject
+	// unfilled names what is still to be typed ("the number of months"),
+	// "" when nothing is: an empty field is not finished, not wrong.
+	unfilled() string
+}
+
+// unfilled is the first condition's field still to be typed.
+func (g *groupEditor) unfilled() string {
+	for _, c := range g.children {
+		if what := c.unfilled(); what != "" {
+			return what
+		}
+	}
+	return ""
 }
 
 func newGroupEditor(r data.Rule, onChange func(), segments func() []string) *groupEditor {
@@ -389,6 +402,24 @@ func (c *conditionEditor) rule() data.Rule {
 }
 
 func (c *conditionEditor) view() fyne.CanvasObject { return c.box }
+
+func (c *conditionEditor) unfilled() string {
+	empty := func(e *widget.Entry) bool { return e != nil && strings.TrimSpace(e.Text) == "" }
+	r := c.rule()
+	switch {
+	case r.Kind == data.KindAge && empty(c.n1) && empty(c.n2):
+		return "an age"
+	case (r.Kind == data.KindTag || r.Kind == data.KindPostal) && empty(c.text):
+		return map[string]string{data.KindTag: "the tag", data.KindPostal: "the start of the postal code"}[r.Kind]
+	case r.Kind == data.KindSegment && empty(c.text):
+		return "which segment"
+	case r.Kind == data.KindVisit && (r.Op == data.VisitWithin || r.Op == data.VisitNotWithin || r.Op == data.VisitMoreThan) && empty(c.n1):
+		return "the number of months"
+	case (r.Kind == data.KindBirthday && r.Op != "month" || r.Kind == data.KindCreated) && empty(c.n1):
+		return "the number of days"
+	}
+	return ""
+}
 
 // monthChosen is the month picked (1-12), 0 when none.
 func (c *conditionEditor) monthChosen() int {

@@ -34,10 +34,11 @@ type segmentsScreen struct {
 	whoEntry   *widget.Entry
 	why        *widget.Label
 	saveMsg    *widget.Label
-	stored     string // the name the segment in the builder is saved under; "" for a new one
-	listing    task   // the segments with their counts
-	counting   task   // the rule being edited: a late count of an old rule is dropped
-	explaining task   // why a patient is in or out
+	stored     string         // the name the segment in the builder is saved under; "" for a new one
+	dup, del   *widget.Button // only for a saved segment
+	listing    task           // the segments with their counts
+	counting   task           // the rule being edited: a late count of an old rule is dropped
+	explaining task           // why a patient is in or out
 	form       *fyne.Container
 	scroll     *container.Scroll
 	box        fyne.CanvasObject
@@ -82,13 +83,13 @@ func newSegmentsScreen(u *UI) *segmentsScreen {
 	s.saveMsg = widget.NewLabel("")
 	save := widget.NewButton("Save segment", s.onSave)
 	save.Importance = widget.HighImportance
-	dup := widget.NewButton("Duplicate", s.onDuplicate)
-	del := widget.NewButton("Delete…", s.onDelete)
+	s.dup = widget.NewButton("Duplicate", s.onDuplicate)
+	s.del = widget.NewButton("Delete…", s.onDelete)
 	export := widget.NewButton("Export members…", s.onExport)
 	newB := widget.NewButton("New segment", func() { s.list.UnselectAll(); s.edit("", data.Rule{Kind: data.KindAll}) })
 
 	s.form = container.NewVBox(s.name, s.holder, s.sentence, s.count,
-		container.NewHBox(save, dup, del, s.saveMsg), widget.NewSeparator(), s.whoEntry, s.why)
+		container.NewHBox(save, s.dup, s.del, s.saveMsg), widget.NewSeparator(), s.whoEntry, s.why)
 	s.scroll = container.NewVScroll(s.form)
 	membersBox := container.NewBorder(container.NewBorder(nil, nil, nil, export, s.members), nil, nil, nil,
 		grown(s.table, 220, 110, 260))
@@ -133,6 +134,7 @@ func (s *segmentsScreen) segmentNames() []string {
 // edit puts a segment in the builder.
 func (s *segmentsScreen) edit(name string, r data.Rule) {
 	s.stored = name
+	s.showStored()
 	s.name.SetText(name)
 	s.saveMsg.SetText("")
 	s.why.SetText("")
@@ -153,6 +155,12 @@ func (s *segmentsScreen) onRuleChanged() {
 	s.form.Refresh()
 	s.scroll.Refresh()
 	r := s.editor.rule()
+	if what := s.editor.unfilled(); what != "" {
+		s.sentence.SetText("Not finished: type " + what + ".")
+		s.count.SetText("")
+		s.counting.stop()
+		return
+	}
 	if err := r.Validate(); err != nil {
 		s.sentence.SetText("Not finished: " + errorText(err))
 		s.count.SetText("")
@@ -189,6 +197,7 @@ func (s *segmentsScreen) onSave() {
 			}
 			s.saveMsg.SetText("Saved.")
 			s.stored = name
+			s.showStored()
 			s.refresh()
 		})
 }
@@ -209,6 +218,12 @@ func (s *segmentsScreen) membersTable() *widget.Table {
 		s.ui.openPatient(s.memberRows[id.Row].ID, s.onRuleChanged)
 	}
 	return t
+}
+
+// showStored offers Duplicate and Delete for a saved segment only.
+func (s *segmentsScreen) showStored() {
+	enable(s.dup, s.stored != "")
+	enable(s.del, s.stored != "")
 }
 
 // saved is the name of the segment in the builder when it is saved as it

@@ -71,7 +71,7 @@ func (s *todayScreen) refresh() {
 		}
 		var due, queue string
 		for _, e := range o.Due {
-			due += fmt.Sprintf("• %s (%s): %s\n", e.Campaign, e.Occurrence, patientsText(e.Audience))
+			due += fmt.Sprintf("• %s (%s): %s\n", e.Campaign, workflow.OccurrenceText(e.Occurrence, s.ui.dates.dates()), patientsText(e.Audience))
 		}
 		for _, q := range o.Queue {
 			queue += fmt.Sprintf("• %s: %d waiting, %d sent", q.Campaign, q.Waiting, q.Sent)

@@ -33,6 +33,7 @@ type Review struct {
 	ToSend     int            `json:"to_send"`    // emails the next Send sends (left of a run, and new recipients)
 	Skipping   int            `json:"skipping"`   // members the next Send skips, each with a reason (Recipients)
 	ThisTime   map[string]int `json:"this_time"`  // the occurrence's emails so far, by status
+	Uncertain  int            `json:"uncertain"`  // uncertain emails of every occurrence, for the practice to decide
 }
 
 // Review counts, renders three samples and checks a campaign before it is
@@ -77,6 +78,11 @@ func (w *Workflow) review(ctx context.Context, name string, keep *[]data.Recipie
 	if err := w.occurrenceState(ctx, cp, dates, &rv, keep); err != nil {
 		return rv, err
 	}
+	all, err := w.store.OutboxCounts(ctx, c.ID, "")
+	if err != nil {
+		return rv, err
+	}
+	rv.Uncertain = all[data.StatusUncertain]
 	if rv.Duration, rv.Days, err = w.estimate(ctx, st.Mail, rv.ToSend); err != nil {
 		return rv, err
 	}

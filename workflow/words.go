@@ -99,7 +99,10 @@ func (c Cancelled) Line(campaign string) string {
 // InboxLine is what came back through the inbox, in one sentence (the
 // front end adds when it was last checked, in its own date format).
 func (o Overview) InboxLine() Sentence {
-	if !o.InboxSet {
+	switch {
+	case !o.Mail.Configured():
+		return Sentence{Text: "Kindly reads bounces and opt-out replies from the practice's mailbox once it is set up.", Hint: data.HintMailAccount}
+	case !o.InboxSet:
 		return Sentence{Text: "Kindly does not read the inbox yet, so bounces and opt-out replies do not come back.", Hint: data.HintInboxServer}
 	}
 	in := o.Inbox
@@ -160,4 +163,25 @@ func RecipientResult(r data.Recipient, when string) string {
 		return "gets it"
 	}
 	return "skipped"
+}
+
+// OccurrenceText is an occurrence's key as the practice reads it: "the
+// 2026 season", "2026's birthdays", "recalls due in December 2026", or the
+// day of a one-time send.
+func OccurrenceText(key string, dates Dates) string {
+	var y, m int
+	switch {
+	case strings.HasPrefix(key, "season-"):
+		return "the " + strings.TrimPrefix(key, "season-") + " season"
+	case strings.HasPrefix(key, "birthday-"):
+		return "birthdays of " + strings.TrimPrefix(key, "birthday-")
+	case strings.HasPrefix(key, "recall-"):
+		if _, err := fmt.Sscanf(key, "recall-%d-%d", &y, &m); err == nil && m >= 1 && m <= 12 {
+			return fmt.Sprintf("recalls due in %s %d", time.Month(m), y)
+		}
+	}
+	if d, err := data.ParseDate(key); err == nil {
+		return dates.Day(d)
+	}
+	return key
 }

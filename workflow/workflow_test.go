@@ -653,3 +653,16 @@ func TestBackupTimeAgrees(t *testing.T) {
 		t.Errorf("Berlin writes the day first: %q", list[0].Label)
 	}
 }
+
+// Occurrences are written as the practice reads them, never as keys.
+func TestOccurrenceText(t *testing.T) {
+	us := Dates{Location: time.UTC}
+	for key, want := range map[string]string{
+		"recall-2026-12": "recalls due in December 2026", "birthday-2026": "birthdays of 2026",
+		"season-2026": "the 2026 season", "2026-10-01": "Oct 1, 2026",
+	} {
+		if got := OccurrenceText(key, us); got != want {
+			t.Errorf("%s: %q, want %q", key, got, want)
+		}
+	}
+}
