@@ -159,7 +159,7 @@ func typeSettings(s *settingsScreen, name string, port int) {
 	s.preset.SetSelected("Other SMTP server")
 	s.host.SetText("127.0.0.1")
 	s.port.SetText(strconv.Itoa(port))
-	s.tls.SetSelected("none")
+	setSecurity(s.tls, data.TLSNone)
 	s.from.SetText(name + " <front@sunny.example>")
 }
 

@@ -25,7 +25,8 @@ import (
 type settingsScreen struct {
 	ui *UI
 
-	name, address, phone, email, zone, signature, words *widget.Entry
+	name, address, phone, email, signature, words       *widget.Entry
+	zone                                                *widget.SelectEntry
 	preset                                              *widget.Select
 	version                                             *widget.Label // this build, for support calls
 	host, port, user, from, password, perMinute, perDay *widget.Entry
@@ -39,10 +40,12 @@ type settingsScreen struct {
 	oauth                                               data.MailAccount // as stored: its OAuth sign-in, if any
 	signedIn                                            *widget.Label    // how the account signs in
 	save                                                *widget.Button
-	moveHandled                                         *widget.Check // move handled bounces and opt-outs to "Kindly"
-	imapHost                                            *widget.Entry // the inbox's server (IMAP)
-	checkUpdates                                        *widget.Check // once a day, ask whether a newer Kindly exists
-	startAtSignIn                                       *widget.Check // this computer starts Kindly at sign-in
+	moveHandled                                         *widget.Check   // move handled bounces and opt-outs to "Kindly"
+	imapHost                                            *widget.Entry   // the inbox's server (IMAP)
+	checkUpdates                                        *widget.Check   // once a day, ask whether a newer Kindly exists
+	signIn                                              *widget.Button  // Microsoft's and Google's sign-in, for their providers
+	actions                                             *fyne.Container // Save, Test connection, the sign-in
+	startAtSignIn                                       *widget.Check   // this computer starts Kindly at sign-in
 	box                                                 fyne.CanvasObject
 }
 
@@ -54,15 +57,23 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.save = widget.NewButton("Save", s.onSave)
 	s.save.Importance = widget.HighImportance
 	test := widget.NewButton("Test connection", s.onTest)
-	signIn := widget.NewButton("Sign in with Microsoft or Google…", s.onSignIn)
+	s.signIn = widget.NewButton("Sign in with Microsoft or Google…", s.onSignIn)
+	s.signIn.Hide() // for the providers that sign in so (onPreset)
 	// Save stays in view below the form, however far it is scrolled.
-	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), container.NewHBox(s.save, test, signIn), s.status), nil, nil,
+	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), s.actionRow(test), s.status), nil, nil,
 		container.NewVScroll(container.NewVBox(heading("Practice"), s.practiceForm(), heading("Mail account"), s.accountForm(),
 			heading("Kindly"), s.kindlyForm(), s.version)))
 	split := container.NewHSplit(left, container.NewVSplit(s.backupsPane(), s.auditPane()))
 	split.SetOffset(0.6)
 	s.box = split
 	return s
+}
+
+// actionRow is Save, Test connection and (for Microsoft and Google) the
+// sign-in, in view below the form.
+func (s *settingsScreen) actionRow(test *widget.Button) *fyne.Container {
+	s.actions = container.NewHBox(s.save, test, s.signIn)
+	return s.actions
 }
 
 // hinted is an entry whose grey hint is an example, and says so: it never
@@ -81,7 +92,7 @@ func heading(t string) fyne.CanvasObject {
 // practiceForm is the practice's profile: what every email's footer says.
 func (s *settingsScreen) practiceForm() *widget.Form {
 	s.name, s.address, s.phone, s.email = hinted("e.g. Sunny Family Practice"), hinted("e.g. 1 Main Street, Springfield"), hinted("e.g. 555-0100"), hinted("e.g. front@practice.example")
-	s.zone = hinted("e.g. America/New_York")
+	s.zone = newZoneEntry()
 	s.signature = widget.NewMultiLineEntry()
 	s.signature.SetPlaceHolder("e.g. Dr. Jane Doe and the team (above the footer)")
 	s.signature.SetMinRowsVisible(2)
@@ -133,7 +144,7 @@ func (s *settingsScreen) accountForm() *widget.Form {
 	s.host, s.port, s.user, s.from = hinted("e.g. smtp.example.com"), hinted("e.g. 587"), hinted("e.g. front@practice.example"), hinted("e.g. Sunny Practice <front@practice.example>")
 	s.password = widget.NewPasswordEntry()
 	s.password.SetPlaceHolder("kept in the keychain, not the database")
-	s.tls = widget.NewSelect([]string{mailer.TLSStartTLS, mailer.TLSImplicit, mailer.TLSNone}, nil)
+	s.tls = newSecuritySelect()
 	s.perMinute, s.perDay = hinted("e.g. 20 (0: no limit)"), hinted("e.g. 500 (0: no limit)")
 	s.capCount, s.capDays = hinted("e.g. 2"), hinted("e.g. 30")
 	s.imapHost = hinted("e.g. imap.example.com")
@@ -214,7 +225,7 @@ func (s *settingsScreen) showAccount(st data.Settings) {
 	if m.Configured() {
 		s.host.SetText(m.Host)
 		s.port.SetText(strconv.Itoa(m.Port))
-		s.tls.SetSelected(m.TLS)
+		setSecurity(s.tls, m.TLS)
 		s.user.SetText(m.User)
 		s.from.SetText(m.From)
 		s.perMinute.SetText(strconv.Itoa(m.PerMinute))
@@ -318,13 +329,19 @@ func (s *settingsScreen) onPreset(name string) {
 		return
 	}
 	s.presetNote.SetText(p.Note)
+	if p.OAuth != "" {
+		s.signIn.Show()
+	} else {
+		s.signIn.Hide()
+	}
+	s.actions.Refresh() // the row lays out again with or without the sign-in
 	var m data.MailAccount
 	workflow.ApplyPreset(&m, p)
 	if m.Host != "" {
 		s.host.SetText(m.Host)
 	}
 	s.port.SetText(strconv.Itoa(m.Port))
-	s.tls.SetSelected(m.TLS)
+	setSecurity(s.tls, m.TLS)
 	s.perMinute.SetText(strconv.Itoa(m.PerMinute))
 	s.perDay.SetText(strconv.Itoa(m.PerDay))
 	s.imapHost.SetText(m.IMAPHost) // "" for a server the practice names
@@ -336,7 +353,7 @@ func (s *settingsScreen) read() (data.Settings, error) {
 	st := data.Settings{
 		Practice:     data.Practice{Name: s.name.Text, Address: s.address.Text, Phone: s.phone.Text, Email: s.email.Text, Signature: s.signature.Text},
 		TimeZone:     s.zone.Text,
-		Mail:         data.MailAccount{Host: s.host.Text, TLS: s.tls.Selected, User: s.user.Text, From: s.from.Text},
+		Mail:         data.MailAccount{Host: s.host.Text, TLS: security(s.tls), User: s.user.Text, From: s.from.Text},
 		SubjectWords: strings.Split(s.words.Text, ","),
 		CheckUpdates: s.checkUpdates.Checked,
 	}
@@ -383,6 +400,11 @@ func (s *settingsScreen) onSave() {
 	}, func(_ none, err error) {
 		var pw *workflow.PasswordNotSavedError
 		switch {
+		case errors.As(err, &pw) && pw.Session:
+			s.password.SetText("")
+			s.status.SetText("Saved. " + errorText(pw.Cause) + ". Until then Kindly keeps the password in memory while it runs " +
+				"(never on disk): Test connection and sending work now; type it again after Kindly restarts.")
+			s.refresh()
 		case errors.As(err, &pw):
 			s.status.SetText("Saved, except the password: " + errorText(pw.Cause))
 			s.refresh()

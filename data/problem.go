@@ -69,6 +69,10 @@ func KindOf(err error) Kind {
 	if errors.As(err, &p) && p.Kind != KindOther {
 		return p.Kind
 	}
+	var k interface{ ErrorKind() Kind } // another package's error type
+	if errors.As(err, &k) {
+		return k.ErrorKind()
+	}
 	var ve *ValidationError
 	var re *RuleError
 	if errors.As(err, &ve) || errors.As(err, &re) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/zalando/go-keyring"
 
@@ -46,8 +47,19 @@ func StorePassword(m data.MailAccount, password string) error {
 	return nil
 }
 
-// Password finds the account's password: the OS keychain first, then the
-// environment variable on machines without one.
+// sessionPasswords are passwords typed on a computer whose keychain could
+// not keep them: held in memory while this Kindly runs, never written.
+var sessionPasswords sync.Map // keyringUser -> password
+
+// KeepForSession holds a password in memory for as long as this Kindly
+// runs, where the computer has no keychain.
+func KeepForSession(m data.MailAccount, password string) {
+	sessionPasswords.Store(keyringUser(m), password)
+}
+
+// Password finds the account's password: the OS keychain first, then one
+// kept for this session, then the environment variable on machines without
+// a keychain.
 func Password(m data.MailAccount) (string, error) {
 	if m.User == "" {
 		return "", nil
@@ -55,6 +67,9 @@ func Password(m data.MailAccount) (string, error) {
 	pw, err := keyring.Get(keyringService, keyringUser(m))
 	if err == nil {
 		return pw, nil
+	}
+	if kept, ok := sessionPasswords.Load(keyringUser(m)); ok {
+		return kept.(string), nil
 	}
 	if env := os.Getenv(PasswordEnv); env != "" {
 		return env, nil

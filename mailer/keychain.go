@@ -3,6 +3,7 @@ package mailer
 import (
 	"errors"
 	"fmt"
+	"kindly/data"
 	"runtime"
 )
 
@@ -32,9 +33,18 @@ type keychainErr struct {
 	cause error
 }
 
+// Error says it in plain words; the technical cause (a missing program,
+// a D-Bus message) is for support: Details, and errors.Unwrap.
 func (e *keychainErr) Error() string {
 	return fmt.Sprintf("%s could not keep %s. Sign in to the computer as usual (not as a service) and try again, "+
-		"or give the password in the environment variable %s (details: %v)", KeychainName(runtime.GOOS), e.what, PasswordEnv, e.cause)
+		"or give the password in the environment variable %s", KeychainName(runtime.GOOS), e.what, PasswordEnv)
 }
+
+// ErrorKind and NextStep: the password is not set up where Kindly can read it.
+func (e *keychainErr) ErrorKind() data.Kind          { return data.KindNotSetUp }
+func (e *keychainErr) NextStep() (data.Hint, string) { return data.HintPassword, "" }
+
+// Details is the technical cause, for support.
+func (e *keychainErr) Details() string { return e.cause.Error() }
 
 func (e *keychainErr) Unwrap() []error { return []error{ErrNoKeychain, e.cause} }

@@ -14,8 +14,12 @@ import (
 func (w *Workflow) Settings(ctx context.Context) (data.Settings, error) { return w.store.Settings(ctx) }
 
 // PasswordNotSavedError says everything was saved but the password, which
-// the computer's keychain did not take.
-type PasswordNotSavedError struct{ Cause error }
+// the computer's keychain did not take. Session: it is kept in memory
+// while this Kindly runs, so the test and sending work until it closes.
+type PasswordNotSavedError struct {
+	Cause   error
+	Session bool
+}
 
 func (e *PasswordNotSavedError) Error() string {
 	return "the settings were saved, but not the password: " + e.Cause.Error()
@@ -48,10 +52,11 @@ func (w *Workflow) SaveSettings(ctx context.Context, st data.Settings, password 
 		return err
 	}
 	if !saved.Mail.Configured() {
-		return &PasswordNotSavedError{errors.New("set up the mail account's server first")}
+		return &PasswordNotSavedError{Cause: errors.New("set up the mail account's server first")}
 	}
 	if err := mailer.StorePassword(saved.Mail, password); err != nil {
-		return &PasswordNotSavedError{err}
+		mailer.KeepForSession(saved.Mail, password)
+		return &PasswordNotSavedError{Cause: err, Session: true}
 	}
 	return nil
 }

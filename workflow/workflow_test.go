@@ -303,8 +303,15 @@ func TestSaveSettingsWithoutKeychain(t *testing.T) {
 	if msg := err.Error(); !strings.Contains(msg, mailer.KeychainName(runtime.GOOS)+" could not keep the password") || !strings.Contains(msg, mailer.PasswordEnv) {
 		t.Errorf("the message does not say which keychain or what to do: %s", msg)
 	}
+	if strings.Contains(err.Error(), "dbus-launch") {
+		t.Errorf("the message shows the technical cause: %s", err)
+	}
 	if got, _ := w.Settings(ctx); got.Mail.Host != "smtp.sunny.example" || got.Mail.From != "front@sunny.example" {
 		t.Fatalf("the settings were not saved: %+v", got.Mail)
+	}
+	// Kept in memory for this Kindly, so the test and sending work now.
+	if got, err := mailer.Credentials(ctx, st.Mail); err != nil || got.Password != "secret" || !pw.Session {
+		t.Fatalf("kept for the session: %+v, %v (session %v)", got, err, pw.Session)
 	}
 	keyring.MockInit()
 	if err := w.SaveSettings(ctx, st, "secret"); err != nil {
