@@ -196,3 +196,20 @@ func TestOneNameEverywhere(t *testing.T) {
 		t.Errorf("without a preferred name: subject %q, text %q", m.Subject, m.Text)
 	}
 }
+
+// The plain-text part shows no markup: the template's **bold** is plain
+// text there (a patient's own stars stay as typed); the HTML footer is
+// 14px in a grey that keeps WCAG AA's contrast.
+func TestPlainTextHasNoMarkup(t *testing.T) {
+	tpl := Template{Name: "t", Subject: "Hi", Body: "Dear {{name}},\n\n**Book now** at https://sunny.example/book."}
+	m, err := tpl.Render(data.Patient{FirstName: "**Ann**"}, practice, data.Date{Year: 2026, Month: 10, Day: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Text, "Book now at https://sunny.example/book.") || strings.Contains(m.Text, "**Book") || !strings.HasPrefix(m.Text, "Dear **Ann**,") {
+		t.Errorf("text:\n%s", m.Text)
+	}
+	if !strings.Contains(m.HTML, "font-size: 14px; color: #595959") {
+		t.Errorf("footer style: %s", m.HTML)
+	}
+}

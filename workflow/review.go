@@ -74,6 +74,9 @@ func (w *Workflow) review(ctx context.Context, name string, keep *[]data.Recipie
 		rv.Blockers = append(rv.Blockers, (&mailer.ErrPracticeIncomplete{Missing: missing}).Error())
 	}
 	rv.Warnings = append(rv.Warnings, mailer.SubjectWarnings(cp.Template.Subject, st.SubjectWords...)...)
+	if mailer.EndsWithSignature(cp.Template.Body, st.Practice.Signature) {
+		rv.Warnings = append(rv.Warnings, SignedTwice)
+	}
 	rv.Warnings = append(rv.Warnings, w.audienceWarnings(ctx, c, audience, rv)...)
 	if err := w.occurrenceState(ctx, cp, dates, &rv, keep); err != nil {
 		return rv, err

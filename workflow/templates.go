@@ -24,8 +24,14 @@ func CheckTemplate(t mailer.Template, st data.Settings) []string {
 	if missing := mailer.MissingPractice(t, st.Practice); len(missing) > 0 {
 		problems = append(problems, "Emails cannot go out yet: the practice's details are empty ("+strings.Join(missing, ", ")+"); fill them in Settings.")
 	}
+	if mailer.EndsWithSignature(t.Body, st.Practice.Signature) {
+		problems = append(problems, SignedTwice)
+	}
 	return append(problems, mailer.SubjectWarnings(t.Subject, st.SubjectWords...)...)
 }
+
+// SignedTwice warns of a body that ends with the signature Settings adds.
+const SignedTwice = "The message ends with the practice's signature, which Kindly adds to every email above its footer: it would be signed twice. Leave it out here (the preview shows it)."
 
 // SaveTemplate checks and saves a template; it returns the subject's
 // warnings, which do not stop the save.

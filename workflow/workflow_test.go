@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -671,5 +672,19 @@ func TestOccurrenceText(t *testing.T) {
 		if got := OccurrenceText(key, us); got != want {
 			t.Errorf("%s: %q, want %q", key, got, want)
 		}
+	}
+}
+
+// A template that ends with the signature Settings adds is signed twice:
+// the editor and the review say so.
+func TestSignedTwice(t *testing.T) {
+	st := data.Settings{Practice: data.Practice{Name: "Praxis", Address: "Hauptstr. 1", Phone: "030 1", Email: "praxis@example.com",
+		Signature: "Dr. Jane Doe and the team"}}
+	body := "Dear {{name}},\n\nsee you soon.\n\nDr. Jane Doe\nand the team"
+	if p := CheckTemplate(mailer.Template{Subject: "Hi", Body: body}, st); !slices.Contains(p, SignedTwice) {
+		t.Errorf("signed twice: %q", p)
+	}
+	if p := CheckTemplate(mailer.Template{Subject: "Hi", Body: "Dear {{name}},\n\nsee you soon."}, st); slices.Contains(p, SignedTwice) {
+		t.Errorf("signed once: %q", p)
 	}
 }
