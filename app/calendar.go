@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"image/color"
 	"strings"
 	"time"
 
@@ -107,7 +109,7 @@ func (s *calendarScreen) show(month data.Date, plan workflow.CalendarPlan) {
 		cell := container.NewVBox(dayLabel)
 		for _, x := range sent[d.Day] { // what went out that day
 			name := x.Campaign
-			cell.Add(cellButton(fmt.Sprintf("✓ %s · %d sent", x.Campaign, x.Sent), widget.LowImportance, func() { s.ui.openCampaign(name) }))
+			cell.Add(campaignChip(name, "✓ "+x.Campaign, fmt.Sprintf("%d sent", x.Sent), widget.LowImportance, func() { s.ui.openCampaign(name) }))
 		}
 		if plan.Today.Before(d.Day) || isToday {
 			for _, e := range d.Entries {
@@ -119,7 +121,7 @@ func (s *calendarScreen) show(month data.Date, plan workflow.CalendarPlan) {
 				if d.Left > 0 {
 					imp = widget.DangerImportance
 				}
-				cell.Add(cellButton(fmt.Sprintf("%s · %d", e.Campaign, e.Audience), imp, func() { s.ui.openCampaign(name) }))
+				cell.Add(campaignChip(name, e.Campaign, patientsText(e.Audience), imp, func() { s.ui.openCampaign(name) }))
 			}
 		}
 		bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
@@ -139,20 +141,64 @@ func (s *calendarScreen) show(month data.Date, plan workflow.CalendarPlan) {
 	s.box.Refresh() // the weekday row may have come back
 }
 
-// cellButton is a button whose text wraps to the width of a calendar day
-// (a plain button would widen the day, and the whole grid with it): the
-// label lies over an empty button, which takes the taps.
-func cellButton(text string, imp widget.Importance, tap func()) *fyne.Container {
+// campaignColors tell campaigns apart on the calendar: Okabe and Ito's
+// palette, which people with a colour vision deficiency tell apart too.
+var campaignColors = []color.NRGBA{
+	{0xE6, 0x9F, 0x00, 0xff}, {0x56, 0xB4, 0xE9, 0xff}, {0x00, 0x9E, 0x73, 0xff}, {0xF0, 0xE4, 0x42, 0xff},
+	{0x00, 0x72, 0xB2, 0xff}, {0xD5, 0x5E, 0x00, 0xff}, {0xCC, 0x79, 0xA7, 0xff}, {0x99, 0x99, 0x99, 0xff},
+}
+
+// campaignColor is a campaign's colour, the same on every day and month.
+func campaignColor(name string) color.Color {
+	h := fnv.New32a()
+	h.Write([]byte(strings.ToLower(name)))
+	return campaignColors[h.Sum32()%uint32(len(campaignColors))]
+}
+
+// campaignChip is a campaign's entry on a day: its colour, its name (cut
+// with an ellipsis to the day's width), how many, and a tap that opens the
+// campaign's page.
+func campaignChip(campaign, title, count string, imp widget.Importance, tap func()) *fyne.Container {
+	bar := canvas.NewRectangle(campaignColor(campaign))
+	bar.SetMinSize(fyne.NewSize(5, 1))
 	b := widget.NewButton("", tap)
 	b.Importance = imp
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	l.TextStyle.Bold = imp != widget.LowImportance
+	name := widget.NewLabel(title)
+	name.Truncation = fyne.TextTruncateEllipsis
+	name.TextStyle.Bold = imp != widget.LowImportance
+	n := widget.NewLabel(count)
+	n.SizeName = theme.SizeNameCaptionText
 	if imp == widget.DangerImportance {
-		l.Importance = widget.DangerImportance
+		name.Importance, n.Importance = widget.DangerImportance, widget.DangerImportance
 	}
-	return container.NewStack(b, l)
+	lines := container.New(&tightRows{}, name, n)
+	return container.NewBorder(nil, nil, bar, nil, container.NewStack(b, lines))
 }
+
+// tightRows stacks its objects with no gap and at most their own height:
+// two short lines in a calendar day.
+type tightRows struct{}
+
+func (*tightRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height - theme.Padding()
+	}
+	return s
+}
+
+func (*tightRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	for _, o := range objs {
+		h := o.MinSize().Height - theme.Padding()
+		o.Move(fyne.NewPos(0, y-theme.Padding()/2))
+		o.Resize(fyne.NewSize(size.Width, h+theme.Padding()))
+		y += h
+	}
+}
+
 
 // yearPlan is a year's months and the mailbox's daily limit.
 type yearPlan struct {
