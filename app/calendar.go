@@ -199,7 +199,6 @@ func (*tightRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-
 // yearPlan is a year's months and the mailbox's daily limit.
 type yearPlan struct {
 	months []data.MonthPlan
