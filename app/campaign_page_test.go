@@ -467,16 +467,10 @@ func TestTablesStretchDropdownsFitChartHasAScale(t *testing.T) {
 
 // cellText is the text of a cellButton.
 func cellText(o fyne.CanvasObject) (string, bool) {
-	c, ok := o.(*fyne.Container)
-	if !ok || len(c.Objects) != 2 {
+	chip := findChip(o) // the campaign's colour bar beside a button under its name and count
+	if chip == nil {
 		return "", false
 	}
-	if _, ok := c.Objects[0].(*widget.Button); !ok {
-		return "", false
-	}
-	l, ok := c.Objects[1].(*widget.Label)
-	if !ok {
-		return "", false
-	}
-	return l.Text, true
+	lines := chip.Objects[0].(*fyne.Container).Objects[1].(*fyne.Container).Objects
+	return lines[0].(*widget.Label).Text + " · " + lines[1].(*widget.Label).Text, true
 }

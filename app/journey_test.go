@@ -10,6 +10,10 @@ import (
 	"kindly/data"
 	"kindly/internal/mailpittest"
 	"kindly/workflow"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // TestJourney is the path of someone who never saw Kindly, through the
@@ -108,7 +112,28 @@ func TestJourney(t *testing.T) {
 		}
 	})
 
-	// 6. Review (the new campaign is chosen), then send.
+	// 6. Today: the first day's checklist is done and gone; the campaign is
+	// due, and its button opens the review; then send.
+	onUI(u, func() { u.Show("Today") })
+	var due *widget.Button
+	waitFor(t, u, "today's due campaign", func() bool {
+		due = nil
+		for _, row := range today.dueRows.Objects {
+			r := row.(*fyne.Container)
+			if l := r.Objects[0].(*widget.Label); strings.Contains(l.Text, "Flu shots October (the 2026 season): 1 patient") {
+				due = r.Objects[1].(*widget.Button)
+			}
+		}
+		return due != nil
+	})
+	onUI(u, func() {
+		if len(today.setup.Objects) != 0 {
+			t.Errorf("the checklist stays after every step is done: %d rows", len(today.setup.Objects))
+		}
+	})
+	shot("6b-today")
+	onUI(u, func() { cs.selected = ""; test.Tap(due) })
+	waitFor(t, u, "the campaign opened from Today", func() bool { return cs.selected == "Flu shots October" })
 	waitFor(t, u, "the review", func() bool { return strings.Contains(cs.review.Text, "Sends to: 1 patient") })
 	onUI(u, func() {
 		if mail := sampleText(cs); !strings.Contains(mail, "To: anna.smith@example.com") || !strings.Contains(mail, "Dear Anna,") {

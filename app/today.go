@@ -2,7 +2,7 @@ package app
 
 import (
 	"context"
-	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -24,6 +24,8 @@ type todayScreen struct {
 	review  *widget.Button
 	check   *widget.Button
 	update  *widget.Hyperlink // a newer Kindly, when there is one
+	setup   *fyne.Container   // the first day's checklist, until every step is done
+	dueRows *fyne.Container   // what is due, each with its button
 	box     *fyne.Container
 }
 
@@ -51,7 +53,9 @@ func newTodayScreen(u *UI) *todayScreen {
 		container.NewHBox(importB, sample, account))
 	s.welcome.Hide()
 	s.update = newUpdateLink()
-	s.box = container.NewVBox(s.update, s.welcome, title("Due today"), s.due, title("Send queue"), s.queue, title("Mailbox"), s.limits,
+	s.setup = container.NewVBox()
+	s.dueRows = container.NewVBox()
+	s.box = container.NewVBox(s.update, s.welcome, s.setup, title("Due today"), s.due, s.dueRows, title("Send queue"), s.queue, title("Mailbox"), s.limits,
 		title("What came back"), s.inbox, s.found, container.NewHBox(s.check, s.review))
 	return s
 }
@@ -62,6 +66,7 @@ func (s *todayScreen) refresh() {
 	background(s.ui, s.ui.work.Today, func(o workflow.Overview, err error) {
 		if err != nil {
 			s.due.SetText("Cannot read today's plan: " + errorText(err))
+			s.due.Show()
 			return
 		}
 		if o.Patients == 0 {
@@ -69,30 +74,14 @@ func (s *todayScreen) refresh() {
 		} else {
 			s.welcome.Hide()
 		}
-		var due, queue string
-		for _, e := range o.Due {
-			due += fmt.Sprintf("• %s (%s): %s\n", e.Campaign, workflow.OccurrenceText(e.Occurrence, s.ui.dates.dates()), patientsText(e.Audience))
-		}
+		s.showSetup(o)
+		s.showDue(o)
+		var queue []string
 		for _, q := range o.Queue {
-			queue += fmt.Sprintf("• %s: %d waiting, %d sent", q.Campaign, q.Waiting, q.Sent)
-			if q.Uncertain > 0 {
-				queue += fmt.Sprintf(", %d uncertain (Kindly stopped while sending; not sent again)", q.Uncertain)
-			}
-			queue += "\n"
+			queue = append(queue, "• "+q.Line())
 		}
-		limits := "No mail account yet: Settings > Mail account."
-		if o.Mail.Configured() {
-			limits = fmt.Sprintf("%s: %d sent in the last 24 hours", o.Mail.Host, o.SentDay)
-			if d := o.Mail.DayLimit(); d > 0 {
-				limits += fmt.Sprintf(", %d left of %d a day", o.LeftDay, d)
-			}
-			if o.Mail.ServerPerDay > 0 && o.Mail.ServerPerDay == o.Mail.DayLimit() {
-				limits += " (the quota your mail server enforced)"
-			}
-		}
-		s.due.SetText(orText(due, "Nothing is due today."))
-		s.queue.SetText(orText(queue, "Nothing is waiting to be sent."))
-		s.limits.SetText(limits)
+		s.queue.SetText(orText(strings.Join(queue, "\n"), "Nothing is waiting to be sent."))
+		s.limits.SetText(sentenceText(o.MailboxLine()))
 		s.inbox.SetText(inboxText(s.ui, o))
 		s.found.SetText(s.ui.inbox.last)
 		s.check.Enable()
@@ -115,6 +104,64 @@ func (s *todayScreen) showChecking() {
 	s.check.Disable()
 }
 
+// showSetup shows the first day's checklist until every step is done: each
+// step ticked when done, with a button to the screen that does it.
+func (s *todayScreen) showSetup(o workflow.Overview) {
+	s.setup.RemoveAll()
+	if o.SetUp() {
+		return
+	}
+	s.setup.Add(widget.NewLabelWithStyle("Getting started", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	for _, step := range o.Setup {
+		mark := "○"
+		if step.Done {
+			mark = "✓"
+		}
+		l := widget.NewLabel(mark + "  " + step.Text)
+		l.Wrapping = fyne.TextWrapWord
+		if step.Done {
+			l.Importance = widget.SuccessImportance
+			s.setup.Add(l)
+			continue
+		}
+		b := widget.NewButton(map[string]string{workflow.SetupPractice: "Settings…", workflow.SetupMailbox: "Settings…",
+			workflow.SetupPatients: "Import…", workflow.SetupCampaign: "New campaign…"}[step.Step], s.openStep(step.Step))
+		s.setup.Add(container.NewBorder(nil, nil, nil, b, l))
+	}
+}
+
+// openStep opens the screen that does a step of the first day.
+func (s *todayScreen) openStep(step string) func() {
+	u := s.ui
+	switch step {
+	case workflow.SetupPatients:
+		return func() { u.Show("Patients"); openImportWizard(u, s.refresh) }
+	case workflow.SetupCampaign:
+		return func() { u.Show("Campaigns"); u.campaigns.onNew() }
+	}
+	return func() { u.Show("Settings") }
+}
+
+// showDue lists what is due today, each with a button that opens the
+// campaign's review, where it is sent.
+func (s *todayScreen) showDue(o workflow.Overview) {
+	s.dueRows.RemoveAll()
+	if len(o.Due) == 0 {
+		s.due.SetText("Nothing is due today.")
+		s.due.Show()
+		return
+	}
+	s.due.Hide()
+	for _, e := range o.Due {
+		name := e.Campaign
+		l := widget.NewLabel("• " + o.DueLine(e, s.ui.dates.dates()))
+		l.Wrapping = fyne.TextWrapWord
+		b := widget.NewButton("Review and send…", func() { s.ui.openCampaign(name) })
+		b.Importance = widget.HighImportance
+		s.dueRows.Add(container.NewBorder(nil, nil, nil, b, l))
+	}
+}
+
 func orText(s, def string) string {
 	if s == "" {
 		return def
@@ -124,6 +171,7 @@ func orText(s, def string) string {
 
 func (s *todayScreen) onSample() {
 	s.due.SetText("Adding 2,000 sample patients…")
+	s.due.Show()
 	background(s.ui, func(ctx context.Context) (string, error) {
 		if _, err := s.ui.work.DemoIfEmpty(ctx, nil); err != nil {
 			return "", err

@@ -2,6 +2,8 @@ package workflow
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"kindly/data"
@@ -20,6 +22,63 @@ type Overview struct {
 	// has an inbox Kindly reads.
 	Inbox    data.InboxTotals
 	InboxSet bool
+	// Setup is the first day's checklist, each step ticked when done.
+	Setup []SetupStep
+}
+
+// SetupStep is a step of setting Kindly up for the practice.
+type SetupStep struct {
+	Step string // SetupPractice, SetupMailbox, SetupPatients or SetupCampaign
+	Text string
+	Done bool
+}
+
+// The first day's steps.
+const (
+	SetupPractice = "practice"
+	SetupMailbox  = "mailbox"
+	SetupPatients = "patients"
+	SetupCampaign = "campaign"
+)
+
+// SetUp says whether every step of the first day is done.
+func (o Overview) SetUp() bool {
+	for _, s := range o.Setup {
+		if !s.Done {
+			return false
+		}
+	}
+	return true
+}
+
+// DueLine is a due occurrence in words: "Flu shots (the 2026 season): 236
+// patients".
+func (o Overview) DueLine(e data.PlanEntry, dates Dates) string {
+	return fmt.Sprintf("%s (%s): %s", e.Campaign, OccurrenceText(e.Occurrence, dates), Patients(e.Audience))
+}
+
+// Line is a campaign's queue in words.
+func (q QueueLine) Line() string {
+	s := fmt.Sprintf("%s: %d waiting, %d sent", q.Campaign, q.Waiting, q.Sent)
+	if q.Uncertain > 0 {
+		s += fmt.Sprintf(", %d uncertain (Kindly stopped while sending; not sent again)", q.Uncertain)
+	}
+	return s
+}
+
+// MailboxLine is the mailbox's room today in words.
+func (o Overview) MailboxLine() Sentence {
+	if !o.Mail.Configured() {
+		return Sentence{Text: "No mail account yet.", Hint: data.HintMailAccount}
+	}
+	s := fmt.Sprintf("%s: %d sent in the last 24 hours", o.Mail.Host, o.SentDay)
+	if d := o.Mail.DayLimit(); d > 0 {
+		s += fmt.Sprintf(", %d left of %d a day", o.LeftDay, d)
+	}
+	if o.Mail.ServerPerDay > 0 && o.Mail.ServerPerDay == o.Mail.DayLimit() {
+		s += " (the quota your mail server enforced)"
+	}
+	return Sentence{Text: s + "."}
 }
 
 // QueueLine is a campaign's queue.
@@ -39,17 +98,11 @@ func (w *Workflow) Today(ctx context.Context) (Overview, error) {
 	if err != nil {
 		return o, err
 	}
-	entries, err := w.store.Calendar(ctx, today, today)
+	cs, err := w.store.Campaigns(ctx)
 	if err != nil {
 		return o, err
 	}
-	for _, e := range entries {
-		if e.Audience > 0 {
-			o.Due = append(o.Due, e)
-		}
-	}
-	cs, err := w.store.Campaigns(ctx)
-	if err != nil {
+	if o.Due, err = w.due(ctx, cs, today); err != nil {
 		return o, err
 	}
 	for _, c := range cs {
@@ -71,6 +124,47 @@ func (w *Workflow) Today(ctx context.Context) (Overview, error) {
 	}
 	o.LeftDay = max(st.Mail.DayLimit()-o.SentDay, 0)
 	o.InboxSet = st.Mail.ReadsInbox()
+	pr := st.Practice
+	o.Setup = []SetupStep{
+		{SetupPractice, "The practice's details: name, address, phone and email (every email shows them)",
+			pr.Name != "" && pr.Address != "" && pr.Phone != "" && pr.Email != ""},
+		{SetupMailbox, "The mailbox Kindly sends from", st.Mail.Configured()},
+		{SetupPatients, "The patients: import the practice's list (or try sample patients)", o.Patients > 0},
+		{SetupCampaign, "A first campaign: who gets which email, and when", len(cs) > 0},
+	}
 	o.Inbox, err = w.store.InboxTotals(ctx)
 	return o, err
+}
+
+// due are the scheduled campaigns a Send would email someone with today:
+// an occurrence that starts today, one still running (a season begun on
+// the 1st), or an unfinished run - with how many it would email, as the
+// campaign's page counts them.
+func (w *Workflow) due(ctx context.Context, cs []data.Campaign, today data.Date) ([]data.PlanEntry, error) {
+	var out []data.PlanEntry
+	for _, c := range cs {
+		sched, err := data.ParseSchedule(c.Schedule)
+		if err != nil || sched.Kind == "" || c.SegmentID == 0 || c.TemplateID == 0 || c.Status == data.CampaignDraft {
+			continue // sent by hand, or not finished: never "due"
+		}
+		cp, err := w.Campaign(ctx, c.Name)
+		if err != nil {
+			continue // its page says what is wrong
+		}
+		occ, _, err := w.nextOccurrence(ctx, cp, today)
+		if errors.Is(err, ErrNothingDue) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		gets, _, err := w.countPlan(ctx, cp, today, occ, nil)
+		if err != nil {
+			return nil, err
+		}
+		if gets > 0 {
+			out = append(out, data.PlanEntry{Day: today, End: today, Campaign: c.Name, Purpose: c.Purpose, Occurrence: occ, Audience: gets})
+		}
+	}
+	return out, nil
 }
