@@ -494,7 +494,7 @@ func WritePatients(ctx context.Context, b *data.Batch, p *Plan, progress func(do
 	for i := range p.Rows {
 		wrote, err := writePatientRow(b, &p.Rows[i])
 		if err != nil {
-			return err
+			return cancelled(ctx, err)
 		}
 		if !wrote {
 			continue

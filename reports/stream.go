@@ -147,7 +147,7 @@ func (st *PatientStream) Write(b *data.Batch) error {
 		<-planDone
 	}()
 	if err := st.writePlanned(b, planned, total); err != nil {
-		return err
+		return cancelled(st.ctx, err)
 	}
 	if err := st.finishReading(); err != nil {
 		return err
@@ -167,6 +167,16 @@ func (st *PatientStream) Write(b *data.Batch) error {
 		st.progress(total, total)
 	}
 	return nil
+}
+
+// cancelled is the cancel behind a failed write, if there was one: a
+// cancelled transaction fails its next statement with "statement is
+// closed", which is not what happened.
+func cancelled(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // planRest plans the head of the sheet and then the rows as they arrive,

@@ -118,7 +118,7 @@ func WriteVisits(ctx context.Context, b *data.Batch, p *Plan, progress func(done
 			continue
 		}
 		if err := b.AddVisit(r.Visit); err != nil {
-			return fmt.Errorf("row %d: %w", r.Row, err)
+			return cancelled(ctx, fmt.Errorf("row %d: %w", r.Row, err))
 		}
 		if done++; done%1000 == 0 {
 			if err := ctx.Err(); err != nil {
