@@ -43,14 +43,27 @@ func Run(ctx context.Context, work *workflow.Workflow, info about.Info, icon []b
 func ShowStartError(err error, info about.Info, icon []byte) {
 	a := newApp(info, icon)
 	w := a.NewWindow("Kindly")
-	msg := widget.NewLabel("Kindly cannot open: " + errorText(err))
-	msg.Wrapping = fyne.TextWrapWord
-	ok := widget.NewButton("OK", a.Quit)
-	ok.Importance = widget.HighImportance
-	w.SetContent(container.NewBorder(nil, container.NewCenter(ok), nil, nil, msg))
-	w.Resize(fyne.NewSize(480, 160))
+	w.SetContent(startErrorContent(err, a.Quit))
+	w.Resize(startErrorSize)
+	w.SetFixedSize(true)
 	w.CenterOnScreen()
 	w.ShowAndRun()
+}
+
+// startErrorSize is the start error's window: a long message scrolls in it,
+// OK stays in view (a wrapped label alone made the window taller than the
+// screen, its OK out of sight).
+var startErrorSize = fyne.NewSize(520, 240)
+
+// startErrorContent is the message, scrolling when long, above OK.
+func startErrorContent(err error, quit func()) fyne.CanvasObject {
+	msg := widget.NewLabel("Kindly cannot open: " + errorText(err))
+	msg.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(msg)
+	scroll.SetMinSize(fyne.NewSize(startErrorSize.Width-40, 100))
+	ok := widget.NewButton("OK", quit)
+	ok.Importance = widget.HighImportance
+	return container.NewBorder(nil, container.NewCenter(ok), nil, nil, scroll)
 }
 
 // showError tells the user what went wrong, in a dialog sized to the window.

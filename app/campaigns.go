@@ -65,7 +65,11 @@ func (u *UI) openCampaign(name string) {
 func newCampaignsScreen(u *UI) *campaignsScreen {
 	s := &campaignsScreen{ui: u}
 	s.list = widget.NewList(func() int { return len(s.rows) },
-		func() fyne.CanvasObject { return widget.NewLabel("Campaign name") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("Campaign name")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			c := s.rows[id]
 			o.(*widget.Label).SetText(fmt.Sprintf("%s  (%s, %s)", c.Name, c.Purpose, c.Status))

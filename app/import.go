@@ -233,7 +233,9 @@ func (w *importWizard) showColumns() {
 		if strings.TrimSpace(name) == "" {
 			name = fmt.Sprintf("(column %d)", col+1)
 		}
-		w.columns.Add(container.NewGridWithColumns(2, widget.NewLabel(name), sel))
+		label := widget.NewLabel(name)
+		label.Truncation = fyne.TextTruncateEllipsis // a long column name is cut with an ellipsis, not mid-letter
+		w.columns.Add(container.NewGridWithColumns(2, label, sel))
 	}
 }
 

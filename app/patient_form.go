@@ -148,6 +148,7 @@ func (f *patientForm) visitsBox() fyne.CanvasObject {
 		return widget.NewLabel("Visits can be added once the patient is saved.")
 	}
 	f.visits = widget.NewLabel("Loading visits…")
+	f.visits.Wrapping = fyne.TextWrapWord
 	f.visitDate, f.visitService = f.entry("", f.dateExample()), f.entry("", "service, e.g. flu shot")
 	addVisit := widget.NewButton("Add visit", f.onAddVisit)
 	f.loadVisits()

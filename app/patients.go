@@ -25,7 +25,7 @@ var patientColumns = []patientColumn{
 	{"Born", 110, data.SortBirthDate, func(p data.Patient, ds dateStyle) string { return ds.day(p.BirthDate) }},
 	{"Email", 280, data.SortEmail, func(p data.Patient, ds dateStyle) string { return p.Email }},
 	{"Phone", 150, "", func(p data.Patient, ds dateStyle) string { return p.Phone }},
-	{"Care", 100, "", func(p data.Patient, ds dateStyle) string {
+	{"Care", 120, "", func(p data.Patient, ds dateStyle) string {
 		if p.DoNotContact {
 			return "do not contact"
 		}
@@ -45,6 +45,7 @@ type patientsScreen struct {
 	form   *patientForm      // the last form opened, for tests
 	grid   fyne.CanvasObject // the table, grown to the window
 	count  *widget.Label
+	head   *fyne.Container // the title row with the count and the buttons
 	table  *widget.Table
 	box    fyne.CanvasObject
 
@@ -81,7 +82,8 @@ func newPatientsScreen(u *UI) *patientsScreen {
 	add := widget.NewButtonWithIcon("New patient", theme.ContentAddIcon(), s.onNewPatient)
 	add.Importance = widget.HighImportance
 	importB := widget.NewButtonWithIcon("Import spreadsheet…", theme.UploadIcon(), func() { openImportWizard(s.ui, s.reload) })
-	top := container.NewVBox(container.NewBorder(nil, nil, heading, container.NewHBox(s.count, importB, add)), s.search)
+	s.head = container.NewBorder(nil, nil, heading, container.NewHBox(s.count, importB, add))
+	top := container.NewVBox(s.head, s.search)
 	s.grid = grown(s.table, widths...)
 	s.box = container.NewBorder(top, nil, nil, nil, s.grid)
 	return s
@@ -157,6 +159,7 @@ func (s *patientsScreen) reload() {
 		s.total = fp.total
 		s.pages[0] = fp.rows
 		s.count.SetText(patientsText(fp.total))
+		s.head.Refresh() // the count's width changed: lay the row out again
 		s.table.Refresh()
 		s.table.ScrollToTop()
 	})

@@ -96,7 +96,8 @@ func newSegmentsScreen(u *UI) *segmentsScreen {
 	right := container.NewVSplit(s.scroll, membersBox)
 	right.SetOffset(0.6)
 	heading := widget.NewLabelWithStyle("Segments", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	left := container.NewBorder(container.NewBorder(nil, nil, heading, s.status), newB, nil, nil, s.list)
+	s.status.Truncation = fyne.TextTruncateEllipsis // under the heading, as wide as the narrow pane
+	left := container.NewBorder(container.NewVBox(heading, s.status), newB, nil, nil, s.list)
 	split := container.NewHSplit(left, right)
 	split.SetOffset(0.26)
 	s.box = split

@@ -36,7 +36,11 @@ type templatesScreen struct {
 func newTemplatesScreen(u *UI) *templatesScreen {
 	s := &templatesScreen{ui: u}
 	s.list = widget.NewList(func() int { return len(s.rows) },
-		func() fyne.CanvasObject { return widget.NewLabel("Template name") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("Template name")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.rows[id].Name) })
 	s.list.OnSelected = func(id widget.ListItemID) {
 		t := s.rows[id]
@@ -76,7 +80,7 @@ func newTemplatesScreen(u *UI) *templatesScreen {
 	editor := container.NewBorder(
 		widget.NewForm(widget.NewFormItem("Name", s.name), widget.NewFormItem("Subject", s.subject), widget.NewFormItem("", s.fields),
 			widget.NewFormItem("", names)),
-		container.NewVBox(s.problems, container.NewHBox(save, test), s.status), nil, nil, s.body)
+		container.NewVBox(s.messages(), container.NewHBox(save, test)), nil, nil, s.body)
 	previewBox := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Preview", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.previewFor), nil, nil, nil,
 		container.NewVScroll(s.preview))
 	right := container.NewHSplit(editor, previewBox)
@@ -88,6 +92,15 @@ func newTemplatesScreen(u *UI) *templatesScreen {
 }
 
 func (s *templatesScreen) content() fyne.CanvasObject { return s.box }
+
+// messages are the template's problems and the last save's outcome, in a
+// scrolling box of a few lines: a long refusal never makes the window
+// taller or wider.
+func (s *templatesScreen) messages() fyne.CanvasObject {
+	box := container.NewVScroll(container.NewVBox(s.problems, s.status))
+	box.SetMinSize(fyne.NewSize(200, 90))
+	return box
+}
 
 // templatesShown is what the templates screen loads.
 type templatesShown struct {
