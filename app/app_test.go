@@ -334,7 +334,7 @@ func TestSegmentBuilder(t *testing.T) {
 		return strings.Contains(s.why.Text, "is in this segment") || strings.Contains(s.why.Text, "is not")
 	})
 	onUI(u, func() {
-		if !strings.Contains(s.why.Text, "✓ aged 65 or older") {
+		if !strings.Contains(s.why.Text, "yes: aged 65 or older") {
 			t.Errorf("why %q", s.why.Text)
 		}
 	})

@@ -109,7 +109,7 @@ func (s *calendarScreen) show(month data.Date, plan workflow.CalendarPlan) {
 		cell := container.NewVBox(dayLabel)
 		for _, x := range sent[d.Day] { // what went out that day
 			name := x.Campaign
-			cell.Add(campaignChip(name, "✓ "+x.Campaign, fmt.Sprintf("%d sent", x.Sent), widget.LowImportance, func() { s.ui.openCampaign(name) }))
+			cell.Add(campaignChip(name, x.Campaign, fmt.Sprintf("%d sent", x.Sent), widget.LowImportance, func() { s.ui.openCampaign(name) }))
 		}
 		if plan.Today.Before(d.Day) || isToday {
 			for _, e := range d.Entries {

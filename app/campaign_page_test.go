@@ -282,7 +282,7 @@ func TestCalendarTodayAndPastSends(t *testing.T) {
 	sidebar := float32(0)
 	onUI(u, func() { sidebar = u.sidebar.Size().Width; u.Show("Calendar") })
 	s := u.calendar
-	want := fmt.Sprintf("✓ Flu shots 2026 · %d sent", res.Sent)
+	want := fmt.Sprintf("Flu shots 2026 · %d sent", res.Sent)
 	var today *fyne.Container
 	waitFor(t, u, "today's cell", func() bool {
 		for _, o := range s.grid.Objects {

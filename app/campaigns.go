@@ -295,10 +295,10 @@ func reviewText(rv workflow.Review) string {
 		b.WriteString(f.Label + ": " + f.Text + "\n")
 	}
 	for _, x := range rv.Blockers {
-		b.WriteString("\n⛔ Cannot send: " + x + "\n")
+		b.WriteString("\nCannot send: " + x + "\n")
 	}
 	for _, w := range rv.Warnings {
-		b.WriteString("\n⚠ " + w + "\n")
+		b.WriteString("\nCheck: " + w + "\n")
 	}
 	return b.String()
 }

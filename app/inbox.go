@@ -45,7 +45,7 @@ func (u *UI) checkInbox() {
 			default:
 				u.inbox.last = rep.Summary()
 			}
-			u.today.refresh()
+			u.refreshShown(u.today)
 		})
 }
 
@@ -110,7 +110,7 @@ func (u *UI) showReview() {
 							if left--; left == 0 && d != nil {
 								d.Hide()
 							}
-							u.today.refresh()
+							u.refreshShown(u.today)
 						})
 				}
 			}

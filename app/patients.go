@@ -171,16 +171,17 @@ func (s *patientsScreen) updateHeader(id widget.TableCellID, o fyne.CanvasObject
 		b.SetText("")
 		return
 	}
+	// The sorted column shows an arrow icon: the window's font has no arrow
+	// glyphs, and one missing glyph loads a system font (16 MB) to find it.
 	c := patientColumns[id.Col]
-	text := c.title
+	b.SetIcon(nil)
 	if c.sort != "" && c.sort == s.query.Sort {
+		b.SetIcon(theme.MenuDropUpIcon())
 		if s.query.Descending {
-			text += " ▼"
-		} else {
-			text += " ▲"
+			b.SetIcon(theme.MenuDropDownIcon())
 		}
 	}
-	b.SetText(text)
+	b.SetText(c.title)
 	col := id.Col
 	b.OnTapped = func() { s.onSort(col) }
 }

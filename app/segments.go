@@ -321,9 +321,9 @@ func (s *segmentsScreen) onWhy(typed string) {
 func reasonLines(rs []data.Reason, indent string) string {
 	var b strings.Builder
 	for _, r := range rs {
-		mark := "✗"
+		mark := "no:" // words, not ✓ and ✗: the window's font has neither
 		if r.Holds {
-			mark = "✓"
+			mark = "yes:"
 		}
 		b.WriteString(indent + mark + " " + r.Text + "\n")
 		b.WriteString(reasonLines(r.Parts, indent+"    "))

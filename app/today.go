@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/workflow"
@@ -113,20 +114,18 @@ func (s *todayScreen) showSetup(o workflow.Overview) {
 	}
 	s.setup.Add(widget.NewLabelWithStyle("Getting started", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, step := range o.Setup {
-		mark := "○"
-		if step.Done {
-			mark = "✓"
-		}
-		l := widget.NewLabel(mark + "  " + step.Text)
+		mark := widget.NewIcon(theme.RadioButtonIcon()) // icons: the window's font has no check marks
+		l := widget.NewLabel(step.Text)
 		l.Wrapping = fyne.TextWrapWord
 		if step.Done {
+			mark.SetResource(theme.ConfirmIcon())
 			l.Importance = widget.SuccessImportance
-			s.setup.Add(l)
+			s.setup.Add(container.NewBorder(nil, nil, mark, nil, l))
 			continue
 		}
 		b := widget.NewButton(map[string]string{workflow.SetupPractice: "Settings…", workflow.SetupMailbox: "Settings…",
 			workflow.SetupPatients: "Import…", workflow.SetupCampaign: "New campaign…"}[step.Step], s.openStep(step.Step))
-		s.setup.Add(container.NewBorder(nil, nil, nil, b, l))
+		s.setup.Add(container.NewBorder(nil, nil, mark, b, l))
 	}
 }
 

@@ -190,6 +190,14 @@ func (u *UI) backUpDaily() {
 	}
 }
 
+// refreshShown refreshes a screen when it is the one shown (a hidden one
+// reads what it shows when it is next shown).
+func (u *UI) refreshShown(sc screen) {
+	if u.current >= 0 && sections[u.current].open(u) == sc {
+		sc.refresh()
+	}
+}
+
 // closeTopDialog closes the dialog on top, as Escape does: like its
 // Cancel or Close button, it does nothing else.
 func (u *UI) closeTopDialog() bool {
