@@ -150,6 +150,7 @@ func (s *todayScreen) showDue(o workflow.Overview) {
 		s.due.Show()
 		return
 	}
+	s.due.SetText("")
 	s.due.Hide()
 	for _, e := range o.Due {
 		name := e.Campaign
