@@ -45,6 +45,7 @@ type settingsScreen struct {
 	checkUpdates                                        *widget.Check   // once a day, ask whether a newer Kindly exists
 	signIn                                              *widget.Button  // Microsoft's and Google's sign-in, for their providers
 	actions                                             *fyne.Container // Save, Test connection, the sign-in
+	account                                             *widget.Form    // the mail account's fields
 	startAtSignIn                                       *widget.Check   // this computer starts Kindly at sign-in
 	box                                                 fyne.CanvasObject
 }
@@ -151,13 +152,14 @@ func (s *settingsScreen) accountForm() *widget.Form {
 	s.moveHandled = widget.NewCheck("Move handled bounces to the folder \"Kindly\"", nil)
 	s.signedIn = widget.NewLabel("")
 	s.signedIn.Wrapping = fyne.TextWrapWord
-	return widget.NewForm(widget.NewFormItem("Provider", s.preset), widget.NewFormItem("", s.presetNote),
+	s.account = widget.NewForm(widget.NewFormItem("Provider", container.NewVBox(s.preset, s.presetNote)),
 		widget.NewFormItem("Server", s.host), widget.NewFormItem("Port", s.port), widget.NewFormItem("Security", s.tls),
 		widget.NewFormItem("User name", s.user), widget.NewFormItem("Password", s.password), widget.NewFormItem("", s.signedIn),
 		widget.NewFormItem("Send as", s.from),
 		widget.NewFormItem("Inbox server", s.imapHost), widget.NewFormItem("", s.moveHandled),
 		widget.NewFormItem("Limit per minute", s.perMinute), widget.NewFormItem("Limit per day", s.perDay),
 		widget.NewFormItem("Frequency cap: emails", s.capCount), widget.NewFormItem("...per days", s.capDays))
+	return s.account
 }
 
 // backupsPane lists the backups, newest first, with Back up now and Restore.
@@ -329,6 +331,9 @@ func (s *settingsScreen) onPreset(name string) {
 		return
 	}
 	s.presetNote.SetText(p.Note)
+	if s.account != nil {
+		s.account.Refresh() // the note's lines changed: the rows below it move
+	}
 	if p.OAuth != "" {
 		s.signIn.Show()
 	} else {
