@@ -50,6 +50,10 @@ func checkLayout(t *testing.T, u *UI, w fyne.Window, what string) {
 					problems = append(problems, fmt.Sprintf("%q is cut without an ellipsis (%.0f of %.0f px)", x.Text, x.Size().Width, x.MinSize().Width))
 				}
 			case *container.Scroll:
+				if x.Direction == container.ScrollVerticalOnly && x.Size().Width > 0 && x.Content.MinSize().Width > x.Size().Width+1 {
+					problems = append(problems, fmt.Sprintf("an area that scrolls up and down only is %.0f px wide in %.0f px: its right side is cut",
+						x.Content.MinSize().Width, x.Size().Width))
+				}
 				walk(x.Content, true)
 				return
 			case *widget.Table, *widget.List: // they scroll their rows and headers
@@ -116,6 +120,15 @@ func TestEveryScreenFits(t *testing.T) {
 		settle(t, u)
 		checkLayout(t, u, w, sec.title)
 	}
+	// The widest rule: a visit condition with its month.
+	onUI(u, func() {
+		u.Show("Segments")
+		u.segments.edit("Patientinnen und Patienten über 65 ohne Grippeimpfung in dieser Saison", data.Rule{Kind: data.KindAll, Rules: []data.Rule{
+			{Kind: data.KindAge, Min: ptrInt(65)}, {Kind: data.KindVisit, Service: "Grippeschutzimpfung", Op: data.VisitNotSince, Month: 9},
+			{Kind: data.KindEmail, Op: "has"}}})
+	})
+	settle(t, u)
+	checkLayout(t, u, w, "the segment builder with a visit condition")
 	onUI(u, func() { u.openCampaign("Grippeschutzimpfung Herbst 2026 für Risikogruppen und chronisch Kranke") })
 	waitFor(t, u, "the campaign", func() bool { return u.campaigns.lastReview.Campaign != "" })
 	checkLayout(t, u, w, "the campaign page")

@@ -228,7 +228,7 @@ func (c *conditionEditor) build(r data.Rule) {
 	case data.KindVisit:
 		c.text, c.op = c.entry(r.Service, "service, e.g. flu shot (empty: any)"), c.sel(visitOps, r.Op)
 		c.op.OnChanged = c.relayout
-		add(sized(c.text, 150), fitted(c.op))
+		add(sized(c.text, 120), fitted(c.op))
 		if r.Op != data.VisitNever && r.Op != data.VisitEver {
 			add(c.monthOrNumber(r.Op, r.Month, r.Months))
 		}

@@ -99,7 +99,7 @@ func newSegmentsScreen(u *UI) *segmentsScreen {
 	s.status.Truncation = fyne.TextTruncateEllipsis // under the heading, as wide as the narrow pane
 	left := container.NewBorder(container.NewVBox(heading, s.status), newB, nil, nil, s.list)
 	split := container.NewHSplit(left, right)
-	split.SetOffset(0.26)
+	split.SetOffset(0.2) // the rule builder needs the width: a row wider than its pane is cut
 	s.box = split
 	return s
 }
