@@ -48,6 +48,23 @@ func newTemplatesScreen(u *UI) *templatesScreen {
 		s.subject.SetText(t.Subject)
 		s.body.SetText(t.Body)
 	}
+	newB := widget.NewButton("New template", func() {
+		s.list.UnselectAll()
+		s.name.SetText("")
+		s.subject.SetText("")
+		s.body.SetText("Dear {{name | \"patient\"}},\n\n")
+	})
+	right := container.NewHSplit(s.editor(), s.previewPane())
+	left := container.NewBorder(heading("Templates"), newB, nil, nil, s.list)
+	split := container.NewHSplit(left, right)
+	split.SetOffset(0.2)
+	s.box = split
+	return s
+}
+
+// editor is the template being written: its name, subject, merge fields,
+// the name rule, the body, its problems, Save and the test email.
+func (s *templatesScreen) editor() fyne.CanvasObject {
 	s.name, s.subject = widget.NewEntry(), widget.NewEntry()
 	s.body = widget.NewMultiLineEntry()
 	s.body.SetMinRowsVisible(12)
@@ -59,36 +76,27 @@ func newTemplatesScreen(u *UI) *templatesScreen {
 	s.problems = widget.NewLabel("")
 	s.problems.Wrapping = fyne.TextWrapWord
 	s.problems.Importance = widget.WarningImportance
-	s.preview = widget.NewLabel("")
-	s.preview.Wrapping = fyne.TextWrapWord
 	s.status = widget.NewLabel("")
-	s.previewFor = widget.NewEntry()
-	s.previewFor.SetPlaceHolder("Preview for… (type a patient's name, press Enter)")
-	s.previewFor.OnSubmitted = s.onPreviewFor
+	s.status.Wrapping = fyne.TextWrapWord // a long "Not saved: ..." wraps instead of widening the window
 	save := widget.NewButton("Save", s.onSave)
 	save.Importance = widget.HighImportance
 	test := widget.NewButton("Send a test to myself", s.onTest)
-	newB := widget.NewButton("New template", func() {
-		s.list.UnselectAll()
-		s.name.SetText("")
-		s.subject.SetText("")
-		s.body.SetText("Dear {{name | \"patient\"}},\n\n")
-	})
-	s.status.Wrapping = fyne.TextWrapWord // a long "Not saved: ..." wraps instead of widening the window
 	names := widget.NewLabel(mailer.NameRule)
 	names.Wrapping, names.TextStyle.Italic = fyne.TextWrapWord, true
-	editor := container.NewBorder(
+	return container.NewBorder(
 		widget.NewForm(widget.NewFormItem("Name", s.name), widget.NewFormItem("Subject", s.subject), widget.NewFormItem("", s.fields),
 			widget.NewFormItem("", names)),
 		container.NewVBox(s.messages(), container.NewHBox(save, test)), nil, nil, s.body)
-	previewBox := container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Preview", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.previewFor), nil, nil, nil,
-		container.NewVScroll(s.preview))
-	right := container.NewHSplit(editor, previewBox)
-	left := container.NewBorder(widget.NewLabelWithStyle("Templates", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), newB, nil, nil, s.list)
-	split := container.NewHSplit(left, right)
-	split.SetOffset(0.2)
-	s.box = split
-	return s
+}
+
+// previewPane is the email as a patient gets it, for a patient typed.
+func (s *templatesScreen) previewPane() fyne.CanvasObject {
+	s.preview = widget.NewLabel("")
+	s.preview.Wrapping = fyne.TextWrapWord
+	s.previewFor = widget.NewEntry()
+	s.previewFor.SetPlaceHolder("Preview for… (type a patient's name, press Enter)")
+	s.previewFor.OnSubmitted = s.onPreviewFor
+	return container.NewBorder(container.NewVBox(heading("Preview"), s.previewFor), nil, nil, nil, container.NewVScroll(s.preview))
 }
 
 func (s *templatesScreen) content() fyne.CanvasObject { return s.box }
