@@ -2,14 +2,13 @@ package app
 
 import (
 	"encoding/xml"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
-// agentFile is the launch agent that starts Kindly when the user logs in.
-func agentFile() (string, error) {
+// signInFile is the launch agent that starts Kindly when the user logs in.
+func signInFile() (string, error) {
 	home, err := os.UserHomeDir()
 	if err != nil {
 		return "", err
@@ -17,32 +16,9 @@ func agentFile() (string, error) {
 	return filepath.Join(home, "Library", "LaunchAgents", "app.kindly.desktop.plist"), nil
 }
 
-// startsAtSignIn says whether macOS starts Kindly at login.
-func startsAtSignIn() (bool, error) {
-	f, err := agentFile()
-	if err != nil {
-		return false, err
-	}
-	_, err = os.Stat(f)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// setStartAtSignIn makes macOS start exe (inside Kindly.app: the app is
-// opened) when this user logs in, or not.
-func setStartAtSignIn(on bool, exe string) error {
-	f, err := agentFile()
-	if err != nil {
-		return err
-	}
-	if !on {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		return nil
-	}
+// signInEntry is the launch agent for exe: inside Kindly.app, the app is
+// opened.
+func signInEntry(exe string) []byte {
 	args := []string{exe}
 	if i := strings.Index(exe, ".app/Contents/MacOS/"); i > 0 {
 		args = []string{"/usr/bin/open", "-a", exe[:i+len(".app")]}
@@ -68,8 +44,5 @@ func setStartAtSignIn(on bool, exe string) error {
 </dict>
 </plist>
 `)
-	if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(f, []byte(b.String()), 0o644)
+	return []byte(b.String())
 }
