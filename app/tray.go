@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"os"
+	"runtime"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -59,9 +61,15 @@ func (t *tray) sayNow(text string) {
 	t.menu.Refresh()
 }
 
-// trayHostOf is the app's tray, when the platform has one.
+// trayHostOf is the app's tray, when the platform has one: Windows' and
+// macOS's own; elsewhere a desktop's session bus (D-Bus) carries it, and
+// without one Fyne's tray fails to start and then crashes when Kindly
+// quits, so there is none.
 func trayHostOf(a fyne.App) (trayHost, bool) {
 	d, ok := a.(desktop.App)
+	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		return nil, false
+	}
 	return d, ok
 }
 
