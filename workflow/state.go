@@ -140,7 +140,7 @@ func runState(cp Campaign, dates Dates, rv *Review, resumed bool) (string, strin
 		text := "Done for this time: " + CountsText(rv.ThisTime) + "."
 		switch cp.Schedule.Kind {
 		case data.ScheduleBirthday, data.ScheduleRecall:
-			text += " Kindly sends to the next patients as they become due (the Calendar shows when)."
+			text += " Kindly sends to the next patients as they become due (the calendar shows when)."
 		case data.ScheduleSeason:
 			if next, ok := nextStart(cp.Schedule, dates.Today); ok {
 				rv.NextDue = next.String()
