@@ -201,7 +201,7 @@ func faultyAddresses(t *testing.T, s *data.Store, every int, kinds ...string) {
 	// one depends on the sample practice and on today's date.
 	i := 0
 	for _, p := range ps {
-		if may, _, err := s.MaySend(ctx, p.ID, data.PurposeCare); err != nil {
+		if may, _, err := s.MaySend(ctx, 0, p.ID, data.PurposeCare); err != nil {
 			t.Fatal(err)
 		} else if !may {
 			continue

@@ -14,15 +14,22 @@ type PlanEntry struct {
 	Campaign   string `json:"campaign"`
 	Purpose    string `json:"purpose"`
 	Occurrence string `json:"occurrence"`
-	Audience   int    `json:"audience"` // recipients who may get it, counted today
+	Audience   int    `json:"audience"`            // recipients who may get it, counted today
+	Followups  int    `json:"followups,omitempty"` // of them, a recall's follow-up reminders
 	End        Date   `json:"end"`
 }
 
 // Calendar lists the occurrences of every scheduled campaign starting from
-// from to to, with their audience. Birthday and recall campaigns occur
-// every day, with that day's patients.
+// from to to, with their audience. Birthday, recall and appointment
+// campaigns occur every open day, with that day's patients (a recall's
+// follow-ups too, and the appointments a run reminds); nothing occurs on
+// a closed day.
 func (s *Store) Calendar(ctx context.Context, from, to Date) ([]PlanEntry, error) {
 	cs, err := s.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	closed, err := s.ClosedSet(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -35,9 +42,14 @@ func (s *Store) Calendar(ctx context.Context, from, to Date) ([]PlanEntry, error
 		if sched.Kind == "" || c.SegmentID == 0 {
 			continue
 		}
+		sched.Closed = closed
 		seg, err := s.SegmentByID(ctx, c.SegmentID)
 		if err != nil {
 			return nil, err
+		}
+		followups, err := s.followupsPerDay(ctx, c, sched)
+		if err != nil {
+			return nil, fmt.Errorf("campaign %q: %w", c.Name, err)
 		}
 		for _, o := range sched.Occurrences(from, to) {
 			if o.Start.Before(from) {
@@ -47,11 +59,47 @@ func (s *Store) Calendar(ctx context.Context, from, to Date) ([]PlanEntry, error
 			if err != nil {
 				return nil, fmt.Errorf("campaign %q: %w", c.Name, err)
 			}
-			out = append(out, PlanEntry{Day: o.Start, End: o.End, Campaign: c.Name, Purpose: c.Purpose, Occurrence: o.Key, Audience: n})
+			e := PlanEntry{Day: o.Start, End: o.End, Campaign: c.Name, Purpose: c.Purpose, Occurrence: o.Key, Audience: n}
+			e.Followups = followups[o.Start]
+			for d := o.Start.AddDays(-1); closed.Is(d) && o.Start.AddDays(-60).Before(d); d = d.AddDays(-1) {
+				e.Followups += followups[d] // a closed day's follow-ups go on the next open day
+			}
+			e.Audience += e.Followups
+			out = append(out, e)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Day.Before(out[j].Day) })
 	return out, nil
+}
+
+// followupsPerDay counts a recall's follow-up reminders falling due on
+// each day ahead: a reminder sent (or queued) Every days before, not the
+// last one, whose patient has not come in since.
+func (s *Store) followupsPerDay(ctx context.Context, c Campaign, sched Schedule) (map[Date]int, error) {
+	out := map[Date]int{}
+	if sched.Kind != ScheduleRecall || sched.Followups == 0 {
+		return out, nil
+	}
+	loc, err := s.Location(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := newRecallSQL(sched.Service, sched.Months)
+	err = s.eachRow(ctx, "count the follow-ups", `SELECT coalesce(o.sent_at, o.queued_at) FROM outbox o JOIN patients p ON p.id = o.patient_id
+		LEFT JOIN recall_holds h ON h.campaign_id = o.campaign_id AND h.patient_id = p.id
+		WHERE o.campaign_id = ? AND o.status IN ('queued', 'sending', 'sent') AND o.reminder < ? AND o.cycle = `+r.cycle+`
+		AND NOT EXISTS (SELECT 1 FROM outbox o2 WHERE o2.campaign_id = o.campaign_id AND o2.patient_id = o.patient_id
+			AND o2.cycle = o.cycle AND o2.reminder > o.reminder)`, flat(c.ID, 1+sched.Followups, r.times(4)), func(row scanner) error {
+		var at string
+		if err := row.Scan(&at); err != nil {
+			return err
+		}
+		if t, err := time.Parse(time.RFC3339, at); err == nil {
+			out[DateOf(t.In(loc)).AddDays(sched.Every)]++
+		}
+		return nil
+	})
+	return out, err
 }
 
 // DayPlan is one day's planned volume against what the mailbox can send.
@@ -70,9 +118,13 @@ type Capacity struct {
 	PerDay    int // 0: no daily limit
 	PerMinute int // 0: no per-minute limit
 	Window    Window
+	Closed    Closed // no email goes out on a closed day
 }
 
 func (c Capacity) day(d Date) int {
+	if c.Closed.Is(d) {
+		return 0
+	}
 	if len(c.Window.Weekdays) > 0 {
 		ok := false
 		for _, w := range c.Window.Weekdays {
@@ -200,6 +252,10 @@ func (s *Store) CalendarYear(ctx context.Context, year int) ([]MonthPlan, error)
 				rule = Rule{Kind: KindAll, Rules: []Rule{seg.Rule, {Kind: KindVisit, Service: sched.Service, Op: VisitLastIn,
 					Date: first.AddMonths(-sched.Months).String(), Until: last.AddMonths(-sched.Months).String()}}}
 				key = fmt.Sprintf("recall-%04d-%02d", first.Year, int(first.Month))
+			case ScheduleAppointment:
+				rule = Rule{Kind: KindAll, Rules: []Rule{seg.Rule, {Kind: KindAppointment, Op: "between",
+					Date: first.AddDays(sched.DaysBefore).String(), Until: last.AddDays(sched.DaysBefore).String()}}}
+				key = fmt.Sprintf("appointment-%04d-%02d", first.Year, int(first.Month))
 			default:
 				occ := sched.Occurrences(first, last)
 				if len(occ) == 0 || occ[0].Start.Before(first) {

@@ -58,7 +58,7 @@ func TestCalendarAudiences(t *testing.T) {
 			summary = append(summary, e.Day.String()+" "+e.Campaign+" "+e.Occurrence)
 		}
 	}
-	want := []string{"2026-11-25 Birthdays birthday-2026", "2026-12-01 Flu season-2026"}
+	want := []string{"2026-11-25 Birthdays birthday-2026-11-25", "2026-12-01 Flu season-2026"}
 	if len(got) != 8 || len(summary) != 2 || summary[0] != want[0] || summary[1] != want[1] {
 		t.Fatalf("calendar: %d entries, with audience: %q", len(got), summary)
 	}

@@ -348,21 +348,56 @@ func (s *Store) optOut(ctx context.Context, tx *sql.Tx, f Finding, patient int64
 	if f.Kind == FindingComplaint {
 		source = "spam complaint"
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE patients SET promo_consent = 'opted_out', promo_changed_at = ?, promo_source = ?, updated_at = ?
-		WHERE id = ? AND promo_consent != 'opted_out'`, now, source, now, patient); err != nil {
+	// Everyone at the address, when the practice says an opt-out from a
+	// shared address speaks for all who share it.
+	who := []int64{patient}
+	var whole int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key = 'consent.opt_out_whole_address' AND value = '1'`).Scan(&whole); err != nil {
 		return err
+	}
+	if whole > 0 && f.Address != "" {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE email = ? AND id <> ? ORDER BY id`, strings.ToLower(f.Address), patient)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			who = append(who, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
 	what := "promotions"
 	if f.AllEmail {
 		what = "all email (care reminders too)"
-		if _, err := tx.ExecContext(ctx, `UPDATE patients SET care_consent = 'opted_out', care_changed_at = ?, care_source = ?, updated_at = ?
-			WHERE id = ? AND care_consent != 'opted_out'`, now, source, now, patient); err != nil {
+	}
+	for _, id := range who {
+		if _, err := tx.ExecContext(ctx, `UPDATE patients SET promo_consent = 'opted_out', promo_changed_at = ?, promo_source = ?, updated_at = ?
+			WHERE id = ? AND promo_consent != 'opted_out'`, now, source, now, id); err != nil {
+			return err
+		}
+		if f.AllEmail {
+			if _, err := tx.ExecContext(ctx, `UPDATE patients SET care_consent = 'opted_out', care_changed_at = ?, care_source = ?, updated_at = ?
+				WHERE id = ? AND care_consent != 'opted_out'`, now, source, now, id); err != nil {
+				return err
+			}
+		}
+		if err := s.auditTx(ctx, tx, "inbox", fmt.Sprintf("patient #%d opted out of %s (%s)", id, what, source)); err != nil {
 			return err
 		}
 	}
-	out.Patients, out.OptedOut = []int64{patient}, true
+	out.Patients, out.OptedOut = who, true
 	out.Summary = fmt.Sprintf("%s: %s opted out of %s", source, f.Address, what)
-	return s.auditTx(ctx, tx, "inbox", fmt.Sprintf("patient #%d opted out of %s (%s)", patient, what, source))
+	if len(who) > 1 {
+		out.Summary += fmt.Sprintf(" (%s who share the address)", Count(len(who), "patient", "patients"))
+	}
+	return nil
 }
 
 func (s *Store) review(ctx context.Context, tx *sql.Tx, f Finding, patient int64, why string, out *InboxOutcome) error {

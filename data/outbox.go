@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -26,12 +27,16 @@ func consentSQLFor(purpose string) (string, error) {
 	base := "p.email <> '' AND p.email_bounced_at IS NULL AND p.archived = 0 AND p.do_not_contact = 0 AND "
 	switch purpose {
 	case PurposeCare:
-		return base + "p.care_consent = 'allowed'", nil
+		return base + "p.care_consent = 'allowed' AND NOT " + careOptInMissing, nil
 	case PurposePromotion:
 		return base + "p.promo_consent = 'opted_in'", nil
 	}
 	return "", fmt.Errorf("unknown campaign purpose %q", purpose)
 }
+
+// careOptInMissing is true when the practice makes care reminders opt-in
+// (the law of its country asks for it) and patient p has not opted in.
+const careOptInMissing = `(p.care_opted_in_at IS NULL AND EXISTS (SELECT 1 FROM settings WHERE key = 'consent.care_opt_in' AND value = '1'))`
 
 // Rendered is one patient's email as queued.
 type Rendered struct {
@@ -42,11 +47,33 @@ type Rendered struct {
 type QueueOptions struct {
 	// BypassCap lets a care reminder through the frequency cap.
 	BypassCap bool
+	// Only, when not nil, keeps the audience to these patients (a day's
+	// recalls or appointments, worked out beforehand).
+	Only []int64
+	// Step, when set, says which birthday, recall reminder or appointment
+	// a member's email is (false: not this member). A member who already
+	// had that one, on any day, is left out: one of each per patient.
+	Step func(Patient) (Step, bool)
+	// Family sends one email to an address several members share, naming
+	// each of them; every member still counts as emailed (the cap, the
+	// recipients list, exactly once).
+	Family bool
+}
+
+// Step is which email of a patient's birthdays, recalls or appointments a
+// row is: its cycle ("b2026-12-12", "v2025-06-03", "a17@2026-12-09 09:30")
+// and reminder (1 the first, 2 the first follow-up).
+type Step struct {
+	Cycle         string
+	Reminder      int
+	AppointmentID int64
+	AppointmentAt string
 }
 
 // QueueResult counts what queueing did.
 type QueueResult struct {
-	Queued  int // new messages to send
+	Queued  int // new messages to send, one per patient
+	Emails  int // emails they make (fewer when families share one)
 	Skipped int // members not sent to, each with a skipped row and the reason
 }
 
@@ -61,8 +88,9 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 	var res QueueResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.stamp()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason, queued_at)
-			VALUES (?, ?, ?, ?, ?, '', '', ?, ?, ?) ON CONFLICT (campaign_id, occurrence, patient_id) DO NOTHING RETURNING id`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason, queued_at,
+				cycle, reminder, appointment_id, appointment_at, family_of)
+			VALUES (?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`)
 		if err != nil {
 			return err
 		}
@@ -73,37 +101,76 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 		}
 		defer body.Close()
 		// insert writes a row and its body; a patient already in the
-		// occurrence is left alone.
-		insert := func(p Patient, subject, status, reason string, m Rendered) error {
+		// occurrence (or who had this step) is left alone.
+		insert := func(m member, subject, status, reason string, r Rendered, familyOf int64) (bool, error) {
 			var id int64
-			err := ins.QueryRowContext(ctx, c.ID, occurrence, p.ID, p.Email, subject, status, reason, now).Scan(&id)
+			st := m.step
+			err := ins.QueryRowContext(ctx, c.ID, occurrence, m.p.ID, m.p.Email, subject, status, reason, now,
+				nullString(st.Cycle), nullInt(int64(st.Reminder)), nullInt(st.AppointmentID), nullString(st.AppointmentAt), nullInt(familyOf)).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
-				return nil
+				return false, nil
 			}
-			if err != nil || m.Text == "" && m.HTML == "" {
-				return err
+			if err != nil || r.Text == "" && r.HTML == "" {
+				return err == nil, err
 			}
-			_, err = body.ExecContext(ctx, id, m.Text, m.HTML)
-			return err
+			_, err = body.ExecContext(ctx, id, r.Text, r.HTML)
+			return err == nil, err
 		}
-		err = s.plan(ctx, tx, c, occurrence, audience, opt, func(p Patient, whyNot string) error {
-			if whyNot != "" {
-				if err := insert(p, "", StatusSkipped, whyNot, Rendered{}); err != nil {
-					return err
+		// send renders and queues one email for a family (one member, most
+		// often): the first carries it, the others follow it.
+		send := func(family []member) error {
+			lead := family[0]
+			to := lead.p
+			if len(family) > 1 {
+				names := make([]string, len(family))
+				for i, m := range family {
+					names[i] = m.p.CallName()
 				}
-				res.Skipped++
-				return nil
+				to.FirstName, to.PreferredName = JoinNames(names), ""
 			}
-			m, err := render(p)
+			m, err := render(to)
 			if err != nil {
-				return fmt.Errorf("cannot write the email to %s: %w", p.DisplayName(), err)
+				return fmt.Errorf("cannot write the email to %s: %w", lead.p.DisplayName(), err)
 			}
-			if err := insert(p, m.Subject, StatusQueued, "", m); err != nil {
-				return fmt.Errorf("cannot queue the email to %s: %w", p.DisplayName(), err)
+			ok, err := insert(lead, m.Subject, StatusQueued, "", m, 0)
+			if err != nil {
+				return fmt.Errorf("cannot queue the email to %s: %w", lead.p.DisplayName(), err)
+			}
+			if !ok {
+				return nil
 			}
 			res.Queued++
+			res.Emails++
+			for _, f := range family[1:] {
+				if ok, err := insert(f, m.Subject, StatusQueued, "sent with "+lead.p.CallName()+"'s email", Rendered{}, lead.p.ID); err != nil {
+					return err
+				} else if ok {
+					res.Queued++
+				}
+			}
+			return nil
+		}
+		var family []member
+		err = s.plan(ctx, tx, c, occurrence, audience, opt, func(m member, whyNot string) error {
+			if whyNot != "" {
+				ok, err := insert(m, "", StatusSkipped, whyNot, Rendered{}, 0)
+				if ok {
+					res.Skipped++
+				}
+				return err
+			}
+			if len(family) > 0 && (!opt.Family || family[0].p.Email != m.p.Email) {
+				if err := send(family); err != nil {
+					return err
+				}
+				family = family[:0]
+			}
+			family = append(family, m)
 			return nil
 		})
+		if err == nil && len(family) > 0 {
+			err = send(family)
+		}
 		if err != nil {
 			return err
 		}
@@ -142,7 +209,7 @@ func (s *Store) PlanRecipients(ctx context.Context, c Campaign, occurrence strin
 		return mapError(err)
 	}
 	defer tx.Rollback()
-	return s.plan(ctx, tx, c, occurrence, audience, opt, func(p Patient, whyNot string) error { return each(Planned{p, whyNot}) })
+	return s.plan(ctx, tx, c, occurrence, audience, opt, func(m member, whyNot string) error { return each(Planned{m.p, whyNot}) })
 }
 
 // plan selects the audience members not in the occurrence's outbox yet
@@ -150,7 +217,7 @@ func (s *Store) PlanRecipients(ctx context.Context, c Campaign, occurrence strin
 // address, a bounced one, an opt-out or missing consent, or the frequency
 // cap. QueueCampaign and PlanRecipients share it, so the review shows
 // exactly what a send does.
-func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence string, audience Rule, opt QueueOptions, each func(Patient, string) error) error {
+func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence string, audience Rule, opt QueueOptions, each func(member, string) error) error {
 	seg, err := s.SegmentSQL(ctx, audience)
 	if err != nil {
 		return err
@@ -164,12 +231,26 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 	}
 	bypass := opt.BypassCap && c.Purpose == PurposeCare
 	since := s.Now().AddDate(0, 0, -limit.Days).UTC().Format(time.RFC3339)
+	only, order := "", "p.id"
+	var onlyArgs []any
+	if opt.Only != nil {
+		ids, _ := json.Marshal(opt.Only)
+		only, onlyArgs = " AND p.id IN (SELECT value FROM json_each(?))", []any{string(ids)}
+	}
+	if opt.Family {
+		order = "p.email, p.id" // the members who share an address, one after another
+	}
 	query := `SELECT ` + patientColumns + `,
 		` + whyNotSQL + `,
 		(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
-		FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
-		ORDER BY p.id`
-	rows, err := tx.QueryContext(ctx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, c.ID, occurrence)...)
+		FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)` + only + `
+		ORDER BY ` + order
+	had, err := tx.PrepareContext(ctx, `SELECT count(*) FROM outbox WHERE campaign_id = ? AND patient_id = ? AND cycle = ? AND reminder = ?`)
+	if err != nil {
+		return err
+	}
+	defer had.Close()
+	rows, err := tx.QueryContext(ctx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, append([]any{c.ID, occurrence}, onlyArgs...)...)...)
 	if err != nil {
 		return fmt.Errorf("cannot select the recipients: %w", err)
 	}
@@ -181,14 +262,37 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 		if err != nil {
 			return err
 		}
+		m := member{p: p}
+		if opt.Step != nil {
+			var ok bool
+			if m.step, ok = opt.Step(p); !ok {
+				continue
+			}
+			if m.step.Cycle != "" {
+				var n int
+				if err := had.QueryRowContext(ctx, c.ID, p.ID, m.step.Cycle, m.step.Reminder).Scan(&n); err != nil {
+					return err
+				}
+				if n > 0 {
+					continue // had this one already, on another day
+				}
+			}
+		}
 		if whyNot == "" && !bypass && limit.Count > 0 && recent >= limit.Count {
 			whyNot = fmt.Sprintf("frequency cap: already %d emails in the last %d days", recent, limit.Days)
 		}
-		if err := each(p, whyNot); err != nil {
+		if err := each(m, whyNot); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
+}
+
+// member is an audience member as planned: the patient, and which
+// birthday, reminder or appointment their email is.
+type member struct {
+	p    Patient
+	step Step
 }
 
 // whyNotSQL is why patient p may not get an email of a purpose (bound three
@@ -198,7 +302,9 @@ const whyNotSQL = `CASE WHEN p.email = '' THEN 'no email address'
 		     WHEN p.archived = 1 THEN 'the patient was archived'
 		     WHEN p.email_bounced_at IS NOT NULL THEN 'the address bounced: ' || p.email_bounce_reason
 		     WHEN p.do_not_contact = 1 THEN 'opted out: marked do-not-contact'
-		     WHEN ? = 'care' AND p.care_consent <> 'allowed' THEN 'opted out of care reminders'
+		     WHEN ? = 'care' AND (p.care_consent <> 'allowed' OR `+careOptInMissing+`) THEN
+		         CASE WHEN p.care_consent <> 'allowed' THEN 'opted out of care reminders'
+		         ELSE 'no consent to care reminders (the practice asks for it first)' END
 		     WHEN ? = 'promotion' AND p.promo_consent = 'opted_out' THEN 'opted out of promotions'
 		     WHEN ? = 'promotion' AND p.promo_consent <> 'opted_in' THEN 'no consent to promotions (not opted in)'
 		     ELSE '' END`

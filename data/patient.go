@@ -43,6 +43,9 @@ type Patient struct {
 	CareConsent    string // CareAllowed or CareOptedOut
 	CareChangedAt  time.Time
 	CareSource     string // where the last change came from: "import", "unsubscribe email", "front desk"
+	// CareOptedInAt is when the patient gave explicit consent to care
+	// reminders (zero: not given); needed where the practice asks for it.
+	CareOptedInAt time.Time
 	PromoConsent   string // PromoUnknown, PromoOptedIn or PromoOptedOut
 	PromoChangedAt time.Time
 	PromoSource    string
@@ -151,16 +154,17 @@ const patientColumns = `p.id, coalesce(p.external_id, ''), p.first_name, p.last_
 	p.email, p.phone, coalesce(p.birth_date, ''), p.sex, p.postal_code, p.language, p.notes,
 	p.care_consent, coalesce(p.care_changed_at, ''), p.care_source,
 	p.promo_consent, coalesce(p.promo_changed_at, ''), p.promo_source,
-	p.do_not_contact, p.archived, coalesce(p.email_bounced_at, ''), p.email_bounce_reason, p.created_at, p.updated_at`
+	p.do_not_contact, p.archived, coalesce(p.email_bounced_at, ''), p.email_bounce_reason, p.created_at, p.updated_at,
+	coalesce(p.care_opted_in_at, '')`
 
 // scanPatient reads patientColumns, then any extra columns into extra.
 func scanPatient(row scanner, extra ...any) (Patient, error) {
 	var p Patient
-	var birth, careAt, promoAt, bouncedAt, created, updated string
+	var birth, careAt, promoAt, bouncedAt, created, updated, careIn string
 	dest := append([]any{&p.ID, &p.ExternalID, &p.FirstName, &p.LastName, &p.PreferredName,
 		&p.Email, &p.Phone, &birth, &p.Sex, &p.PostalCode, &p.Language, &p.Notes,
 		&p.CareConsent, &careAt, &p.CareSource, &p.PromoConsent, &promoAt, &p.PromoSource,
-		&p.DoNotContact, &p.Archived, &bouncedAt, &p.EmailBounceReason, &created, &updated}, extra...)
+		&p.DoNotContact, &p.Archived, &bouncedAt, &p.EmailBounceReason, &created, &updated, &careIn}, extra...)
 	err := row.Scan(dest...)
 	if err != nil {
 		return p, err
@@ -169,6 +173,7 @@ func scanPatient(row scanner, extra ...any) (Patient, error) {
 		p.BirthDate, _ = ParseDate(birth)
 	}
 	p.CareChangedAt, _ = time.Parse(time.RFC3339, careAt)
+	p.CareOptedInAt, _ = time.Parse(time.RFC3339, careIn)
 	p.PromoChangedAt, _ = time.Parse(time.RFC3339, promoAt)
 	p.EmailBouncedAt, _ = time.Parse(time.RFC3339, bouncedAt)
 	p.CreatedAt, _ = time.Parse(time.RFC3339, created)
@@ -203,15 +208,15 @@ func (s *Store) CreatePatient(ctx context.Context, p *Patient) error {
 const insertPatientSQL = `INSERT INTO patients (external_id, first_name, last_name, preferred_name,
 	email, phone, phone_digits, birth_date, sex, postal_code, language, notes,
 	care_consent, care_changed_at, care_source, promo_consent, promo_changed_at, promo_source,
-	do_not_contact, archived, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	do_not_contact, archived, created_at, updated_at, care_opted_in_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // insertPatientWithTagsSQL also sets the tag list (bulk writes know it).
 const insertPatientWithTagsSQL = `INSERT INTO patients (external_id, first_name, last_name, preferred_name,
 	email, phone, phone_digits, birth_date, sex, postal_code, language, notes,
 	care_consent, care_changed_at, care_source, promo_consent, promo_changed_at, promo_source,
-	do_not_contact, archived, created_at, updated_at, tag_list)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	do_not_contact, archived, created_at, updated_at, care_opted_in_at, tag_list)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func (s *Store) createPatientTx(ctx context.Context, tx *sql.Tx, p *Patient) error {
 	stmt, err := tx.PrepareContext(ctx, insertPatientSQL)
@@ -236,7 +241,7 @@ func (s *Store) insertPatient(ctx context.Context, stmt *sql.Stmt, p *Patient, t
 	args := []any{nullString(p.ExternalID), p.FirstName, p.LastName, p.PreferredName,
 		p.Email, p.Phone, PhoneDigits(p.Phone), nullString(p.BirthDate.String()), p.Sex, p.PostalCode, p.Language, p.Notes,
 		p.CareConsent, nullTime(p.CareChangedAt), p.CareSource, p.PromoConsent, nullTime(p.PromoChangedAt), p.PromoSource,
-		p.DoNotContact, p.Archived, p.CreatedAt.Format(time.RFC3339), p.UpdatedAt.Format(time.RFC3339)}
+		p.DoNotContact, p.Archived, p.CreatedAt.Format(time.RFC3339), p.UpdatedAt.Format(time.RFC3339), nullTime(p.CareOptedInAt)}
 	for _, l := range tagList {
 		args = append(args, l)
 	}
@@ -255,7 +260,7 @@ const updatePatientSQL = `UPDATE patients SET external_id = ?, first_name = ?, l
 	preferred_name = ?, email = ?, phone = ?, phone_digits = ?, birth_date = ?, sex = ?, postal_code = ?,
 	language = ?, notes = ?, care_consent = ?, care_changed_at = ?, care_source = ?,
 	promo_consent = ?, promo_changed_at = ?, promo_source = ?, do_not_contact = ?, archived = ?,
-	updated_at = ? WHERE id = ?`
+	updated_at = ?, care_opted_in_at = ? WHERE id = ?`
 
 // UpdatePatient saves changes to an existing patient.
 func (s *Store) UpdatePatient(ctx context.Context, p *Patient) error {
@@ -278,7 +283,7 @@ func (s *Store) updatePatient(ctx context.Context, stmt *sql.Stmt, p *Patient) e
 		p.Email, p.Phone, PhoneDigits(p.Phone), nullString(p.BirthDate.String()), p.Sex, p.PostalCode,
 		p.Language, p.Notes, p.CareConsent, nullTime(p.CareChangedAt), p.CareSource,
 		p.PromoConsent, nullTime(p.PromoChangedAt), p.PromoSource, p.DoNotContact, p.Archived,
-		p.UpdatedAt.Format(time.RFC3339), p.ID)
+		p.UpdatedAt.Format(time.RFC3339), nullTime(p.CareOptedInAt), p.ID)
 	if err != nil {
 		if errors.Is(mapError(err), ErrDuplicate) {
 			return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", p.ExternalID)}
@@ -524,4 +529,11 @@ func (s *Store) updatePatientTx(ctx context.Context, tx *sql.Tx, p *Patient) err
 	}
 	defer stmt.Close()
 	return s.updatePatient(ctx, stmt, p)
+}
+
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }

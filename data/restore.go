@@ -359,13 +359,13 @@ var carryOverSteps = []carryStep{
 			WHERE l.campaign_id = m.campaign_id AND l.occurrence = m.occurrence AND l.patient_id IS m.patient_id)`, nil},
 	// Emails only today's database has (queued after the backup): kept as they are - unless their
 	// patient is not in the backup, whose consent the restored database does not know.
-	{`INSERT INTO main.outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason,
-			attempts, queued_at, sent_at, retry_at)
+	{`INSERT OR IGNORE INTO main.outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason,
+			attempts, queued_at, sent_at, retry_at, cycle, reminder, appointment_id, appointment_at, family_of)
 		SELECT l.campaign_id, l.occurrence, p.id, l.email, l.subject, l.body_text, l.body_html,
 			CASE WHEN p.id IS NULL AND l.status IN ('queued', 'sending') THEN 'cancelled' ELSE l.status END,
 			CASE WHEN p.id IS NULL AND l.status IN ('queued', 'sending') THEN 'cancelled by a restore: the patient is not in the backup'
 				ELSE l.reason END,
-			l.attempts, l.queued_at, l.sent_at, l.retry_at
+			l.attempts, l.queued_at, l.sent_at, l.retry_at, l.cycle, l.reminder, l.appointment_id, l.appointment_at, l.family_of
 		FROM live.outbox l LEFT JOIN main.patients p ON p.id = l.patient_id
 		WHERE EXISTS (SELECT 1 FROM main.campaigns c WHERE c.id = l.campaign_id)
 		AND NOT EXISTS (SELECT 1 FROM main.outbox m
@@ -399,6 +399,9 @@ var carryOverSteps = []carryStep{
 	{`INSERT INTO main.bounces (patient_id, email, at, hard, reason)
 		SELECT CASE WHEN EXISTS (SELECT 1 FROM main.patients p WHERE p.id = l.patient_id) THEN l.patient_id END, l.email, l.at, l.hard, l.reason
 		FROM live.bounces l WHERE l.at > (SELECT coalesce(max(at), '') FROM main.bounces)`, nil},
+	// A recall paused or moved for a patient since stays so.
+	{`INSERT OR IGNORE INTO main.recall_holds SELECT * FROM live.recall_holds l
+		WHERE EXISTS (SELECT 1 FROM main.campaigns c WHERE c.id = l.campaign_id) AND EXISTS (SELECT 1 FROM main.patients p WHERE p.id = l.patient_id)`, nil},
 	// The mailbox is not read twice.
 	{`INSERT OR REPLACE INTO main.inbox_state SELECT * FROM live.inbox_state`, nil},
 	// Until the practice looks, nothing goes out by itself.

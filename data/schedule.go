@@ -13,7 +13,13 @@ const (
 	ScheduleSeason   = "season"   // every year from a day, optionally until a day
 	ScheduleBirthday = "birthday" // daily: patients whose birthday is DaysBefore days ahead
 	ScheduleRecall   = "recall"   // daily: patients whose last visit of Service was Months ago
+	// ScheduleAppointment is daily: patients with an appointment booked
+	// DaysBefore days ahead.
+	ScheduleAppointment = "appointment"
 )
+
+// MaxFollowups is how many follow-up reminders a recall may have.
+const MaxFollowups = 5
 
 // Window is when emails may go out, in the practice's time zone.
 type Window struct {
@@ -34,8 +40,23 @@ type Schedule struct {
 	Service    string `json:"service,omitempty"`     // recall
 	Months     int    `json:"months,omitempty"`      // recall
 	Window     Window `json:"window,omitempty"`
+	// Followups remind a recall's patient again, Every days apart, while
+	// they have not come in or booked; FollowupTemplates[i] is the
+	// template of follow-up i+1 (0 or missing: the campaign's own).
+	Followups         int     `json:"followups,omitempty"`
+	Every             int     `json:"every_days,omitempty"`
+	FollowupTemplates []int64 `json:"followup_templates,omitempty"`
+	// Family: one email to an address several recipients share, naming
+	// each of them (else one each).
+	Family bool `json:"family,omitempty"`
 	// BypassCap lets a care reminder past the frequency cap.
 	BypassCap bool `json:"bypass_cap,omitempty"`
+
+	// Closed are the practice's closed days and CatchUp how many days late
+	// a missed birthday or recall email may go: the practice's settings,
+	// set where the schedule is used, never stored with it.
+	Closed  Closed `json:"-"`
+	CatchUp int    `json:"-"`
 }
 
 // ParseSchedule reads and checks a stored schedule; "{}" or "" is none.
@@ -83,6 +104,16 @@ func (s Schedule) Validate() error {
 		if strings.TrimSpace(s.Service) == "" || s.Months < 1 || s.Months > 120 {
 			return fmt.Errorf("a recall needs a service and 1 to 120 months")
 		}
+		if s.Followups < 0 || s.Followups > MaxFollowups {
+			return fmt.Errorf("a recall has 0 to %d follow-up reminders, not %d", MaxFollowups, s.Followups)
+		}
+		if s.Followups > 0 && (s.Every < 1 || s.Every > 365) {
+			return fmt.Errorf("follow-up reminders go 1 to 365 days apart")
+		}
+	case ScheduleAppointment:
+		if s.DaysBefore < 0 || s.DaysBefore > 30 {
+			return fmt.Errorf("appointment reminders go 0 to 30 days before the appointment, not %d", s.DaysBefore)
+		}
 	default:
 		return fmt.Errorf("%q is not a kind of schedule", s.Kind)
 	}
@@ -96,48 +127,105 @@ func (s Schedule) Validate() error {
 // Occurrence is one run of a campaign: its key (what makes "at most once
 // per patient" hold) and the days it may send.
 type Occurrence struct {
-	Key   string // "2026-10-01" (once), "season-2026", "birthday-2026", "recall-2026-11"
+	Key   string // "2026-10-01" (once), "season-2026"; daily runs: "birthday-2026-12-07", "recall-…", "appointment-…"
 	Start Date
 	End   Date
 }
 
 // Occurrences lists a schedule's occurrences that overlap [from, to].
-// Birthday and recall campaigns occur every day.
+// Birthday, recall and appointment campaigns run every open day (the
+// birthday's, the reminder's or the appointment's step keeps each to once
+// per patient); a date or a season's first day that falls on a closed day
+// moves to the next open day.
 func (s Schedule) Occurrences(from, to Date) []Occurrence {
 	var out []Occurrence
 	switch s.Kind {
 	case ScheduleOnce:
 		d, _ := ParseDate(s.Date)
+		d = s.Closed.NextOpen(d)
 		if !d.Before(from) && !to.Before(d) {
 			out = append(out, Occurrence{Key: d.String(), Start: d, End: d})
 		}
 	case ScheduleSeason:
 		for y := from.Year - 1; y <= to.Year; y++ {
-			start := clampDay(y, s.Month, s.Day)
-			end := start
+			first := clampDay(y, s.Month, s.Day)
+			start, end := s.Closed.NextOpen(first), first
 			if s.UntilMonth != 0 {
 				end = clampDay(y, s.UntilMonth, s.UntilDay)
-				if end.Before(start) {
+				if end.Before(first) {
 					end = clampDay(y+1, s.UntilMonth, s.UntilDay)
 				}
+			}
+			if end.Before(start) {
+				end = start
 			}
 			if !end.Before(from) && !to.Before(start) {
 				out = append(out, Occurrence{Key: fmt.Sprintf("season-%d", y), Start: start, End: end})
 			}
 		}
-	case ScheduleBirthday:
-		// Daily runs; one email per patient and birthday year.
+	case ScheduleBirthday, ScheduleRecall, ScheduleAppointment:
 		for d := from; !to.Before(d); d = d.AddDays(1) {
-			out = append(out, Occurrence{Key: fmt.Sprintf("birthday-%d", d.AddDays(s.DaysBefore).Year), Start: d, End: d})
-		}
-	case ScheduleRecall:
-		// Daily runs; one email per patient and recall month (a recall cycle:
-		// a new visit moves the patient's next recall).
-		for d := from; !to.Before(d); d = d.AddDays(1) {
-			out = append(out, Occurrence{Key: fmt.Sprintf("recall-%04d-%02d", d.Year, int(d.Month)), Start: d, End: d})
+			if !s.Closed.Is(d) {
+				out = append(out, Occurrence{Key: s.Kind + "-" + d.String(), Start: d, End: d})
+			}
 		}
 	}
 	return out
+}
+
+// Daily says whether the schedule runs every open day.
+func (s Schedule) Daily() bool {
+	return s.Kind == ScheduleBirthday || s.Kind == ScheduleRecall || s.Kind == ScheduleAppointment
+}
+
+// catchUp is how many days late a missed email may go.
+func (s Schedule) catchUp() int {
+	if s.CatchUp > 0 {
+		return s.CatchUp
+	}
+	return 0
+}
+
+// BirthdaysOn is the days whose birthdays a birthday run of day sends:
+// those whose email was due on day, on the closed days just before it,
+// and on the CatchUp days before that.
+func (s Schedule) BirthdaysOn(day Date) (from, to Date) {
+	to = day.AddDays(s.DaysBefore)
+	first := day.AddDays(-s.catchUp())
+	for d := first.AddDays(-1); s.Closed.Is(d) && day.AddDays(-60).Before(d); d = d.AddDays(-1) {
+		first = d
+	}
+	return first.AddDays(s.DaysBefore), to
+}
+
+// BirthdayStep is a patient's birthday email as a step: the birthday it
+// is for, between from and to (false when none is).
+func BirthdayStep(born, from, to Date) (Step, bool) {
+	if born.IsZero() {
+		return Step{}, false
+	}
+	for y := from.Year; y <= to.Year; y++ {
+		d := clampDay(y, int(born.Month), born.Day)
+		if born.Month == 2 && born.Day == 29 && !isLeap(y) {
+			d = Date{y, time.March, 1} // as ages count it
+		}
+		if !d.Before(from) && !to.Before(d) {
+			return Step{Cycle: "b" + d.String(), Reminder: 1}, true
+		}
+	}
+	return Step{}, false
+}
+
+// AppointmentsOn is the days whose appointments an appointment run of day
+// reminds: DaysBefore days ahead, and the days after it up to the next
+// open day (a reminder never goes on a closed day, so it goes earlier).
+func (s Schedule) AppointmentsOn(day Date) (from, to Date) {
+	from = day.AddDays(s.DaysBefore)
+	to = from
+	for d := day.AddDays(1); s.Closed.Is(d) && d.Before(day.AddDays(60)); d = d.AddDays(1) {
+		to = d.AddDays(s.DaysBefore)
+	}
+	return from, to
 }
 
 // clampDay is month/day in year y; 29 February becomes 28 February in
@@ -194,33 +282,37 @@ func (w Window) InWindow(t time.Time) (bool, time.Time) {
 }
 
 // Audience is who an occurrence is for on a given day: the segment,
-// narrowed for birthday and recall campaigns to the patients due by then.
-// A week (birthdays) or the month (recalls) is caught up, so a day the
-// app was not opened loses no one; the occurrence key keeps it to one
-// email per patient.
-func (s Schedule) Audience(seg Rule, day Date) Rule { return s.audience(seg, day, true) }
+// narrowed for birthday campaigns to the birthdays of the day, of the
+// closed days before it and of the CatchUp days before those (the
+// birthday's step keeps it to one email per patient and birthday).
+// Recall and appointment runs are narrowed by their steps (RecallDue,
+// AppointmentsOn).
+func (s Schedule) Audience(seg Rule, day Date) Rule {
+	if s.Kind == ScheduleBirthday {
+		from, to := s.BirthdaysOn(day)
+		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindBirthday, Op: "between", Date: from.String(), Until: to.String()}}}
+	}
+	return seg
+}
 
 // NewOnDay is who becomes due on a day, for the calendar: birthday and
 // recall patients of that day only.
-func (s Schedule) NewOnDay(seg Rule, day Date) Rule { return s.audience(seg, day, false) }
-
-func (s Schedule) audience(seg Rule, day Date, catchUp bool) Rule {
+func (s Schedule) NewOnDay(seg Rule, day Date) Rule {
 	switch s.Kind {
 	case ScheduleBirthday:
-		target := day.AddDays(s.DaysBefore)
-		from := target
-		if catchUp {
-			from = target.AddDays(-6)
-		}
-		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindBirthday, Op: "between", Date: from.String(), Until: target.String()}}}
+		s.CatchUp = 0 // the day's own, and the closed days' before it
+		from, to := s.BirthdaysOn(day)
+		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindBirthday, Op: "between", Date: from.String(), Until: to.String()}}}
 	case ScheduleRecall:
-		due := day.AddMonths(-s.Months)
-		from := due
-		if catchUp {
-			from = Date{day.Year, day.Month, 1}.AddMonths(-s.Months)
+		first := day
+		for d := day.AddDays(-1); s.Closed.Is(d) && day.AddDays(-60).Before(d); d = d.AddDays(-1) {
+			first = d // a closed day's recalls go on the next open day
 		}
 		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindVisit, Service: s.Service, Op: VisitLastIn,
-			Date: from.String(), Until: due.String()}}}
+			Date: first.AddMonths(-s.Months).String(), Until: day.AddMonths(-s.Months).String()}}}
+	case ScheduleAppointment:
+		from, to := s.AppointmentsOn(day)
+		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindAppointment, Op: "between", Date: from.String(), Until: to.String()}}}
 	}
 	return seg
 }

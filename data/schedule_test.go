@@ -31,9 +31,14 @@ func TestOccurrences(t *testing.T) {
 		{"season on 29 February, other years the 28th", Schedule{Kind: ScheduleSeason, Month: 2, Day: 29}, "2027-01-01", "2028-12-31",
 			"season-2027 2027-02-28..2027-02-28; season-2028 2028-02-29..2028-02-29"},
 		{"birthday key is the birthday's year", Schedule{Kind: ScheduleBirthday, DaysBefore: 7}, "2026-12-24", "2026-12-26",
-			"birthday-2026 2026-12-24..2026-12-24; birthday-2027 2026-12-25..2026-12-25; birthday-2027 2026-12-26..2026-12-26"},
-		{"recall key is the month", Schedule{Kind: ScheduleRecall, Service: "annual physical", Months: 12}, "2026-11-30", "2026-12-01",
-			"recall-2026-11 2026-11-30..2026-11-30; recall-2026-12 2026-12-01..2026-12-01"},
+			"birthday-2026-12-24 2026-12-24..2026-12-24; birthday-2026-12-25 2026-12-25..2026-12-25; birthday-2026-12-26 2026-12-26..2026-12-26"},
+		{"no daily run on a closed day", Schedule{Kind: ScheduleBirthday, Closed: Closed{d("2026-12-25"): "Christmas"}}, "2026-12-24", "2026-12-26",
+			"birthday-2026-12-24 2026-12-24..2026-12-24; birthday-2026-12-26 2026-12-26..2026-12-26"},
+		{"a season starting on a closed day starts on the next open day", Schedule{Kind: ScheduleSeason, Month: 10, Day: 3,
+			Closed: Closed{d("2026-10-03"): "Tag der Deutschen Einheit", d("2026-10-04"): "Sunday"}}, "2026-09-01", "2026-10-31",
+			"season-2026 2026-10-05..2026-10-05"},
+		{"recall runs daily", Schedule{Kind: ScheduleRecall, Service: "annual physical", Months: 12}, "2026-11-30", "2026-12-01",
+			"recall-2026-11-30 2026-11-30..2026-11-30; recall-2026-12-01 2026-12-01..2026-12-01"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := tc.sched.Validate(); err != nil {
@@ -188,14 +193,18 @@ func TestBirthdayAudience(t *testing.T) {
 	ctx := context.Background()
 	c := Campaign{Name: "Birthdays", Purpose: PurposeCare}
 	s.CreateCampaign(ctx, &c)
-	sched := Schedule{Kind: ScheduleBirthday, DaysBefore: 0, BypassCap: true}
+	sched := Schedule{Kind: ScheduleBirthday, DaysBefore: 0, BypassCap: true, CatchUp: 6}
 	everyone := Rule{Kind: KindAll}
 	run := func(day string) QueueResult {
 		today := d(day)
 		now := today.Time(time.UTC).Add(17 * time.Hour)
 		s.Now = func() time.Time { return now }
 		occ, _ := sched.Due(today)
-		return queueAll(t, s, c, occ.Key, sched.Audience(everyone, today), QueueOptions{BypassCap: true})
+		r, err := s.DayRun(ctx, c, sched, everyone, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return queueAll(t, s, c, occ.Key, r.Audience, r.Options)
 	}
 	if r := run("2027-02-28"); r.Queued != 0 {
 		t.Fatalf("28 Feb 2027: %+v", r)
@@ -225,16 +234,32 @@ func TestBirthdayAudience(t *testing.T) {
 func TestRecallAudience(t *testing.T) {
 	s, ids := segmentFixture(t)
 	ctx := context.Background()
-	sched := Schedule{Kind: ScheduleRecall, Service: "annual physical", Months: 12}
-	aud := sched.Audience(Rule{Kind: KindAll}, d("2026-11-25"))
-	got := members(t, s, aud)
+	sched := Schedule{Kind: ScheduleRecall, Service: "annual physical", Months: 12, CatchUp: 31}
+	c := Campaign{Name: "Physicals", Purpose: PurposeCare}
+	s.CreateCampaign(ctx, &c)
+	due := func() []string {
+		r, err := s.DayRun(ctx, c, sched, Rule{Kind: KindAll}, d("2026-11-25"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for id := range r.Steps {
+			for n, pid := range ids {
+				if pid == id {
+					names = append(names, n)
+				}
+			}
+		}
+		return names
+	}
+	got := due()
 	if strings.Join(got, " ") != "senior-jabbed" { // last physical 2025-11-01
 		t.Fatalf("due for recall: %q", got)
 	}
 	// A booked appointment (a future visit) takes them out.
 	v := Visit{PatientID: ids["senior-jabbed"], Date: d("2026-12-10"), Service: "Annual physical"}
 	s.AddVisit(ctx, &v)
-	if got := members(t, s, aud); len(got) != 0 {
+	if got := due(); len(got) != 0 {
 		t.Fatalf("after booking: %q", got)
 	}
 }

@@ -43,6 +43,10 @@ const (
 	KindCreated  = "created"  // Op within_days (Days)
 	KindPostal   = "postal"   // Value: the start of the postal code
 	KindSegment  = "segment"  // Op in / not_in, Value the other segment's name
+	// KindAppointment: Op within_days (an appointment booked in the next
+	// Days days, Service optional), none_within (none booked then), or
+	// between (booked from Date to Until: the calendar's reminders).
+	KindAppointment = "appointment"
 )
 
 // Visit operators: how the last visit (of the service) relates to today.
@@ -212,6 +216,19 @@ func (r Rule) validate(path string, depth int) error {
 		if strings.TrimSpace(r.Value) == "" {
 			return fail("a postal code rule needs the start of the code")
 		}
+	case KindAppointment:
+		switch r.Op {
+		case "within_days", "none_within":
+			if r.Days < 0 || r.Days > 3660 {
+				return fail("the number of days must be between 0 and 3660, not %d", r.Days)
+			}
+		case "between":
+			if err := validRange(r.Date, r.Until); err != nil {
+				return fail("%v", err)
+			}
+		default:
+			return fail("an appointment rule is within_days, none_within or between, not %q", r.Op)
+		}
 	case KindSegment:
 		if r.Op != "in" && r.Op != "not_in" {
 			return fail("a segment rule is either in or not_in, not %q", r.Op)
@@ -337,6 +354,22 @@ func (r Rule) phrase(top bool) string {
 		return fmt.Sprintf("added within the last %s", Count(r.Days, "day", "days"))
 	case KindPostal:
 		return fmt.Sprintf("whose postal code starts with %q", r.Value)
+	case KindAppointment:
+		of := ""
+		if strings.TrimSpace(r.Service) != "" {
+			of = fmt.Sprintf(" for %q", strings.TrimSpace(r.Service))
+		}
+		when := fmt.Sprintf("within the next %s", Count(r.Days, "day", "days"))
+		if r.Days == 0 {
+			when = "today"
+		}
+		switch r.Op {
+		case "none_within":
+			return "with no appointment booked" + of + " " + when
+		case "between":
+			return fmt.Sprintf("with an appointment booked%s from %s to %s", of, humanDate(r.Date), humanDate(r.Until))
+		}
+		return "with an appointment booked" + of + " " + when
 	case KindSegment:
 		if r.Op == "not_in" {
 			return fmt.Sprintf("not in the segment %q", r.Value)

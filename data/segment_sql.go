@@ -147,6 +147,8 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 		return "substr(p.postal_code, 1, ?) = ?", []any{len([]rune(prefix)), prefix}, nil
 	case KindSegment:
 		return c.segment(r)
+	case KindAppointment:
+		return c.appointment(r)
 	}
 	return "", nil, &RuleError{Message: fmt.Sprintf("%q is not a kind of rule", r.Kind)}
 }
@@ -191,6 +193,27 @@ func (c *compiler) visit(r Rule) (string, []any, error) {
 	return "", nil, &RuleError{Message: fmt.Sprintf("%q is not a visit rule", r.Op)}
 }
 
+// appointment compiles an appointment rule: a booked appointment (of the
+// service) in a range of days.
+func (c *compiler) appointment(r Rule) (string, []any, error) {
+	from, until := c.today, c.today.AddDays(r.Days)
+	if r.Op == "between" {
+		from, _ = ParseDate(r.Date)
+		until, _ = ParseDate(r.Until)
+	}
+	q := "EXISTS (SELECT 1 FROM appointments a WHERE a.patient_id = p.id AND a.status = 'booked' AND a.starts_at >= ? AND a.starts_at < ?"
+	args := []any{from.String(), until.AddDays(1).String()}
+	if key := ServiceKey(r.Service); key != "" {
+		q += " AND a.service_key = ?"
+		args = append(args, key)
+	}
+	q += ")"
+	if r.Op == "none_within" {
+		q = "NOT " + q
+	}
+	return q, args, nil
+}
+
 // ruleCost ranks rules by the work they take per patient.
 func ruleCost(r Rule) int {
 	switch r.Kind {
@@ -198,7 +221,7 @@ func ruleCost(r Rule) int {
 		return 0
 	case KindTag:
 		return 1
-	case KindVisit:
+	case KindVisit, KindAppointment:
 		return 2
 	}
 	return 3 // groups and other segments

@@ -130,8 +130,43 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, at time.Time, reason st
 	return mapError(err)
 }
 
-// MaySend says why a patient may not get this purpose of email now, if so.
-func (s *Store) MaySend(ctx context.Context, patientID int64, purpose string) (bool, string, error) {
+// MaySend says why a queued message may not go out now, if so: its
+// patient may no longer get this purpose of email, its appointment was
+// cancelled or moved, or someone its family email names may no longer
+// get it.
+func (s *Store) MaySend(ctx context.Context, outboxID, patientID int64, purpose string) (bool, string, error) {
+	if ok, why, err := s.patientMaySend(ctx, patientID, purpose); !ok || err != nil {
+		return ok, why, err
+	}
+	var appt sql.NullInt64
+	var still bool
+	err := s.db.QueryRowContext(ctx, `SELECT appointment_id, `+appointmentStillSQL+` FROM outbox WHERE id = ?`, outboxID).Scan(&appt, &still)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, "", nil
+	}
+	if err != nil {
+		return false, "", mapError(err)
+	}
+	if !still {
+		return false, "the appointment was cancelled or moved after the reminder was queued", nil
+	}
+	family, err := queryAll(ctx, s, "read the family", `SELECT coalesce(f.patient_id, 0) FROM outbox f JOIN outbox o ON o.id = ?
+		WHERE f.campaign_id = o.campaign_id AND f.occurrence = o.occurrence AND f.family_of = o.patient_id AND f.status = 'queued'`,
+		func(row scanner) (int64, error) { var id int64; err := row.Scan(&id); return id, err }, outboxID)
+	if err != nil {
+		return false, "", mapError(err)
+	}
+	for _, id := range family {
+		if ok, why, err := s.patientMaySend(ctx, id, purpose); !ok || err != nil {
+			return false, "the family email names someone who may no longer get it (" + why + "); queue it again to write it without them", err
+		}
+	}
+	return true, "", nil
+}
+
+// patientMaySend says why a patient may not get this purpose of email
+// now, if so.
+func (s *Store) patientMaySend(ctx context.Context, patientID int64, purpose string) (bool, string, error) {
 	p, err := s.Patient(ctx, patientID)
 	if errors.Is(err, ErrNotFound) {
 		return false, "the patient was deleted", nil
@@ -152,6 +187,14 @@ func (s *Store) MaySend(ctx context.Context, patientID int64, purpose string) (b
 		return false, "opted out of care reminders", nil
 	case purpose == PurposePromotion && p.PromoConsent != PromoOptedIn:
 		return false, "opted out: no consent to promotions", nil
+	case purpose == PurposeCare && p.CareOptedInAt.IsZero():
+		var optIn int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key = 'consent.care_opt_in' AND value = '1'`).Scan(&optIn); err != nil {
+			return false, "", mapError(err)
+		}
+		if optIn > 0 {
+			return false, "no consent to care reminders (the practice asks for it first)", nil
+		}
 	}
 	return true, "", nil
 }
@@ -210,7 +253,7 @@ func (s *Store) NextQueuedBatch(ctx context.Context, campaignID int64, occurrenc
 	out, err := queryAll(ctx, s, "read the send queue", `SELECT o.id, coalesce(o.patient_id, 0), o.email, o.subject,
 		coalesce(b.body_text, o.body_text), coalesce(b.body_html, o.body_html), o.attempts
 		FROM outbox o LEFT JOIN outbox_bodies b ON b.outbox_id = o.id
-		WHERE o.campaign_id = ? AND o.occurrence = ? AND o.status = 'queued' AND (o.retry_at IS NULL OR o.retry_at <= ?)
+		WHERE o.campaign_id = ? AND o.occurrence = ? AND o.status = 'queued' AND (o.retry_at IS NULL OR o.retry_at <= ?) AND o.family_of IS NULL
 		ORDER BY o.id LIMIT ?`,
 		func(row scanner) (OutboxMessage, error) {
 			var m OutboxMessage
@@ -254,6 +297,10 @@ func (s *Store) claimStmt(ctx context.Context, purpose string) (*sql.Stmt, error
 	return s.prepared(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, retry_at = NULL,
 		email = (SELECT p.email FROM patients p WHERE p.id = outbox.patient_id)
 		WHERE id = ? AND status = 'queued' AND EXISTS (SELECT 1 FROM patients p WHERE p.id = outbox.patient_id AND `+consent+`)
+		AND `+appointmentStillSQL+`
+		AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.campaign_id = outbox.campaign_id AND f.occurrence = outbox.occurrence
+			AND f.family_of = outbox.patient_id AND f.status = 'queued'
+			AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = f.patient_id AND `+consent+`))
 		RETURNING email`)
 }
 

@@ -29,7 +29,25 @@ type Settings struct {
 	// CheckUpdates: once a day, Kindly asks its releases feed whether a
 	// newer version exists (on unless the practice turns it off).
 	CheckUpdates bool
+	// Recalls: the practice's country (public holidays, the law on care
+	// reminders), whether care reminders need explicit consent, how many
+	// days late a birthday or recall email may still go out after days
+	// Kindly was not opened, and whether an opt-out from an address
+	// several patients share opts all of them out.
+	Recalls Recalls
 }
+
+// Recalls are the practice's rules for reminders.
+type Recalls struct {
+	Country            string // "DE", "US", ...; "" unknown
+	CareOptIn          bool
+	CatchUpDays        int
+	OptOutWholeAddress bool
+}
+
+// DefaultCatchUpDays is how late a missed birthday or recall email may go
+// out unless the practice says otherwise.
+const DefaultCatchUpDays = 7
 
 // Practice is the practice profile: every email's footer and merge fields.
 type Practice struct {
@@ -192,6 +210,10 @@ const (
 	keyCheckUpdates      = "updates.check"
 	keyUpdateSeen        = "updates.seen" // when the feed was last read, and what it said
 	keySendPace          = "send.pace_us" // the mail server's time per email, in microseconds
+	keyCountry           = "practice.country"
+	keyCareOptIn         = "consent.care_opt_in" // read by the send's SQL too (careOptInMissing)
+	keyCatchUpDays       = "recall.catch_up_days"
+	keyOptOutAddress     = "consent.opt_out_whole_address"
 )
 
 // Settings reads the practice's settings; what was never set has its default.
@@ -230,7 +252,13 @@ func (s *Store) Settings(ctx context.Context) (Settings, error) {
 		Cap:          Cap{Count: num(keyCapCount, DefaultCap.Count), Days: num(keyCapDays, DefaultCap.Days)},
 		SubjectWords: splitWords(v[keySubjectWords]),
 		CheckUpdates: v[keyCheckUpdates] != "0",
+		Recalls: Recalls{Country: v[keyCountry], CatchUpDays: num(keyCatchUpDays, DefaultCatchUpDays),
+			OptOutWholeAddress: v[keyOptOutAddress] == "1"},
 	}
+	if st.Recalls.Country == "" {
+		st.Recalls.Country = CountryOfZone(st.TimeZone)
+	}
+	st.Recalls.CareOptIn = v[keyCareOptIn] == "1" || v[keyCareOptIn] == "" && CareOptInByLaw(st.Recalls.Country)
 	return st, nil
 }
 
@@ -252,6 +280,9 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 		keyCapCount: strconv.Itoa(st.Cap.Count), keyCapDays: strconv.Itoa(st.Cap.Days),
 		keySubjectWords: strings.Join(st.SubjectWords, ", "),
 		keyCheckUpdates: map[bool]string{true: "1", false: "0"}[st.CheckUpdates],
+		keyCountry:      st.Recalls.Country, keyCareOptIn: map[bool]string{true: "1", false: "0"}[st.Recalls.CareOptIn],
+		keyCatchUpDays:   strconv.Itoa(st.Recalls.CatchUpDays),
+		keyOptOutAddress: map[bool]string{true: "1", false: "0"}[st.Recalls.OptOutWholeAddress],
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
@@ -297,6 +328,7 @@ func (st Settings) normalized() Settings {
 		st.Mail.OAuthTenant = "organizations"
 	}
 	st.SubjectWords = splitWords(strings.Join(st.SubjectWords, ","))
+	st.Recalls.Country = strings.ToUpper(strings.TrimSpace(st.Recalls.Country))
 	return st
 }
 
@@ -327,6 +359,12 @@ func (st Settings) Validate() error {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
 			return &ValidationError{"practice.email", fmt.Sprintf("The practice email %q is not an email address.", p.Email)}
 		}
+	}
+	if st.Recalls.CatchUpDays < 0 || st.Recalls.CatchUpDays > 31 {
+		return &ValidationError{"recall.catch_up_days", "Missed birthday and recall emails can go out 0 to 31 days late."}
+	}
+	if c := st.Recalls.Country; c != "" && (len(c) != 2 || strings.ToUpper(c) != c) {
+		return &ValidationError{"practice.country", fmt.Sprintf("%q is not a country code (two letters, e.g. DE or US).", c)}
 	}
 	if st.TimeZone != "" {
 		if _, err := time.LoadLocation(st.TimeZone); err != nil {

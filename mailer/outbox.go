@@ -17,7 +17,7 @@ type Outbox interface {
 	RecoverInterrupted(ctx context.Context) (int, error)
 
 	NextQueuedBatch(ctx context.Context, campaignID int64, occurrence string, limit int) ([]data.OutboxMessage, error)
-	MaySend(ctx context.Context, patientID int64, purpose string) (bool, string, error)
+	MaySend(ctx context.Context, outboxID, patientID int64, purpose string) (bool, string, error)
 	ClaimForSending(ctx context.Context, id int64, purpose string) (bool, string, error)
 	MarkSentAndClaim(ctx context.Context, sentID, nextID int64, purpose string) (bool, string, error)
 	MarkResult(ctx context.Context, id int64, status, reason string) error

@@ -489,7 +489,7 @@ func (r *run) skip(m data.OutboxMessage) error {
 	var may bool
 	var why string
 	err := busyDo(r.ctx, r.waitBusy, func() (err error) {
-		may, why, err = r.Store.MaySend(r.ctx, m.PatientID, r.c.Purpose)
+		may, why, err = r.Store.MaySend(r.ctx, m.ID, m.PatientID, r.c.Purpose)
 		return err
 	})
 	if err != nil || may {

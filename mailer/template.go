@@ -29,6 +29,10 @@ var Fields = map[string]string{
 	"practice_phone":   "the practice's phone number",
 	"practice_address": "the practice's postal address",
 	"today":            "today's date, e.g. 25 November 2026",
+	// An appointment reminder's appointment (empty in other emails).
+	"appointment_date":    "the appointment's day, e.g. Tuesday 8 December 2026",
+	"appointment_time":    "the appointment's time, e.g. 09:30",
+	"appointment_service": "what the appointment is for, as the practice system calls it",
 }
 
 // FieldNames lists the merge fields, sorted, for pickers.
@@ -244,6 +248,12 @@ func capRunes(s string, n int) string {
 // HTML alternative, both ending with the practice's footer. Patient values
 // are HTML-escaped in the HTML part; line breaks never reach the subject.
 func (t Template) Render(p data.Patient, pr data.Practice, today data.Date) (Message, error) {
+	return t.RenderWith(p, pr, today, nil)
+}
+
+// RenderWith is Render with more merge values: an appointment reminder's
+// appointment.
+func (t Template) RenderWith(p data.Patient, pr data.Practice, today data.Date, more map[string]string) (Message, error) {
 	subj, err := parse("subject", t.Subject)
 	if err != nil {
 		return Message{}, err
@@ -253,6 +263,9 @@ func (t Template) Render(p data.Patient, pr data.Practice, today data.Date) (Mes
 		return Message{}, err
 	}
 	vals := values(p, pr, today)
+	for k, v := range more {
+		vals[k] = v
+	}
 	m := Message{To: p.Email, Subject: capRunes(oneLine(fill(subj, vals, oneLine)), maxSubject)}
 	// Every value stands in as a marker while the text is formatted, then
 	// goes in as it is: a patient's name is never markup, bold or a link.

@@ -1,0 +1,73 @@
+package data
+
+import (
+	"context"
+	"strconv"
+)
+
+// DayRun is who a campaign's run of a day is for, and which email of
+// theirs each gets: a birthday's, a recall's reminder, an appointment's.
+type DayRun struct {
+	Audience     Rule
+	Options      QueueOptions
+	Steps        map[int64]Step        // recall reminders, by patient
+	Appointments map[int64]Appointment // appointment reminders, by patient
+}
+
+// DayRun works out a campaign's run of a day: the segment, narrowed for
+// daily schedules to the birthdays, recalls and appointments of the day
+// (and of the closed and missed days before it, within the catch-up).
+func (s *Store) DayRun(ctx context.Context, c Campaign, sched Schedule, seg Rule, day Date) (DayRun, error) {
+	run := DayRun{Audience: sched.Audience(seg, day), Options: QueueOptions{BypassCap: sched.BypassCap, Family: sched.Family}}
+	switch sched.Kind {
+	case ScheduleBirthday:
+		from, to := sched.BirthdaysOn(day)
+		run.Options.Step = func(p Patient) (Step, bool) { return BirthdayStep(p.BirthDate, from, to) }
+	case ScheduleRecall:
+		loc, err := s.Location(ctx)
+		if err != nil {
+			return run, err
+		}
+		// The closed days just before count as missed.
+		catchUp := sched.catchUp()
+		for d := day.AddDays(-catchUp - 1); sched.Closed.Is(d) && day.AddDays(-60).Before(d); d = d.AddDays(-1) {
+			catchUp++
+		}
+		steps, err := s.RecallDue(ctx, c.ID, RecallOptions{Service: sched.Service, Months: sched.Months,
+			Reminder: 1 + sched.Followups, Every: sched.Every, CatchUp: catchUp}, day, loc)
+		if err != nil {
+			return run, err
+		}
+		run.Steps = map[int64]Step{}
+		run.Options.Only = []int64{}
+		for _, st := range steps {
+			if _, twice := run.Steps[st.PatientID]; !twice {
+				run.Steps[st.PatientID] = Step{Cycle: st.Cycle, Reminder: st.Reminder}
+				run.Options.Only = append(run.Options.Only, st.PatientID)
+			}
+		}
+		run.Options.Step = func(p Patient) (Step, bool) { st, ok := run.Steps[p.ID]; return st, ok }
+	case ScheduleAppointment:
+		from, to := sched.AppointmentsOn(day)
+		run.Appointments = map[int64]Appointment{}
+		run.Options.Only = []int64{}
+		for d := from; !to.Before(d); d = d.AddDays(1) {
+			appts, err := s.AppointmentsOn(ctx, d)
+			if err != nil {
+				return run, err
+			}
+			for id, a := range appts {
+				if _, twice := run.Appointments[id]; !twice {
+					run.Appointments[id] = a
+					run.Options.Only = append(run.Options.Only, id)
+				}
+			}
+		}
+		run.Options.Step = func(p Patient) (Step, bool) {
+			a, ok := run.Appointments[p.ID]
+			return Step{Cycle: "a" + strconv.FormatInt(a.ID, 10) + "@" + a.StartsAt(), Reminder: 1, AppointmentID: a.ID, AppointmentAt: a.StartsAt()}, ok
+		}
+	}
+	return run, nil
+}
+
