@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 )
 
@@ -39,18 +40,19 @@ func (s *Store) DayRun(ctx context.Context, c Campaign, sched Schedule, seg Rule
 			return run, err
 		}
 		run.Steps = map[int64]Step{}
-		run.Options.Only = []int64{}
+		var ids []int64
 		for _, st := range steps {
 			if _, twice := run.Steps[st.PatientID]; !twice {
 				run.Steps[st.PatientID] = Step{Cycle: st.Cycle, Reminder: st.Reminder}
-				run.Options.Only = append(run.Options.Only, st.PatientID)
+				ids = append(ids, st.PatientID)
 			}
 		}
+		run.Audience = PatientsAmong(seg, ids)
 		run.Options.Step = func(p Patient) (Step, bool) { st, ok := run.Steps[p.ID]; return st, ok }
 	case ScheduleAppointment:
 		from, to := sched.AppointmentsOn(day)
 		run.Appointments = map[int64]Appointment{}
-		run.Options.Only = []int64{}
+		var ids []int64
 		for d := from; !to.Before(d); d = d.AddDays(1) {
 			appts, err := s.AppointmentsOn(ctx, d)
 			if err != nil {
@@ -59,10 +61,11 @@ func (s *Store) DayRun(ctx context.Context, c Campaign, sched Schedule, seg Rule
 			for id, a := range appts {
 				if _, twice := run.Appointments[id]; !twice {
 					run.Appointments[id] = a
-					run.Options.Only = append(run.Options.Only, id)
+					ids = append(ids, id)
 				}
 			}
 		}
+		run.Audience = PatientsAmong(seg, ids)
 		run.Options.Step = func(p Patient) (Step, bool) {
 			a, ok := run.Appointments[p.ID]
 			return Step{Cycle: "a" + strconv.FormatInt(a.ID, 10) + "@" + a.StartsAt(), Reminder: 1, AppointmentID: a.ID, AppointmentAt: a.StartsAt()}, ok
@@ -71,3 +74,12 @@ func (s *Store) DayRun(ctx context.Context, c Campaign, sched Schedule, seg Rule
 	return run, nil
 }
 
+
+// PatientsAmong is the members of seg among the given patients.
+func PatientsAmong(seg Rule, ids []int64) Rule {
+	b, _ := json.Marshal(ids)
+	if ids == nil {
+		b = []byte("[]")
+	}
+	return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindPatients, Value: string(b)}}}
+}

@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -47,9 +46,6 @@ type Rendered struct {
 type QueueOptions struct {
 	// BypassCap lets a care reminder through the frequency cap.
 	BypassCap bool
-	// Only, when not nil, keeps the audience to these patients (a day's
-	// recalls or appointments, worked out beforehand).
-	Only []int64
 	// Step, when set, says which birthday, recall reminder or appointment
 	// a member's email is (false: not this member). A member who already
 	// had that one, on any day, is left out: one of each per patient.
@@ -231,26 +227,21 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 	}
 	bypass := opt.BypassCap && c.Purpose == PurposeCare
 	since := s.Now().AddDate(0, 0, -limit.Days).UTC().Format(time.RFC3339)
-	only, order := "", "p.id"
-	var onlyArgs []any
-	if opt.Only != nil {
-		ids, _ := json.Marshal(opt.Only)
-		only, onlyArgs = " AND p.id IN (SELECT value FROM json_each(?))", []any{string(ids)}
-	}
+	order := "p.id"
 	if opt.Family {
 		order = "p.email, p.id" // the members who share an address, one after another
 	}
 	query := `SELECT ` + patientColumns + `,
 		` + whyNotSQL + `,
 		(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
-		FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)` + only + `
+		FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
 		ORDER BY ` + order
 	had, err := tx.PrepareContext(ctx, `SELECT count(*) FROM outbox WHERE campaign_id = ? AND patient_id = ? AND cycle = ? AND reminder = ?`)
 	if err != nil {
 		return err
 	}
 	defer had.Close()
-	rows, err := tx.QueryContext(ctx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, append([]any{c.ID, occurrence}, onlyArgs...)...)...)
+	rows, err := tx.QueryContext(ctx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, c.ID, occurrence)...)
 	if err != nil {
 		return fmt.Errorf("cannot select the recipients: %w", err)
 	}

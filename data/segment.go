@@ -47,6 +47,9 @@ const (
 	// Days days, Service optional), none_within (none booked then), or
 	// between (booked from Date to Until: the calendar's reminders).
 	KindAppointment = "appointment"
+	// KindPatients is a list of patients (Value: their ids as JSON), as a
+	// day's recall or appointment run finds them; never saved in a segment.
+	KindPatients = "patients"
 )
 
 // Visit operators: how the last visit (of the service) relates to today.
@@ -216,6 +219,11 @@ func (r Rule) validate(path string, depth int) error {
 		if strings.TrimSpace(r.Value) == "" {
 			return fail("a postal code rule needs the start of the code")
 		}
+	case KindPatients:
+		var ids []int64
+		if err := json.Unmarshal([]byte(r.Value), &ids); err != nil {
+			return fail("a list of patients is a JSON list of numbers")
+		}
 	case KindAppointment:
 		switch r.Op {
 		case "within_days", "none_within":
@@ -354,6 +362,8 @@ func (r Rule) phrase(top bool) string {
 		return fmt.Sprintf("added within the last %s", Count(r.Days, "day", "days"))
 	case KindPostal:
 		return fmt.Sprintf("whose postal code starts with %q", r.Value)
+	case KindPatients:
+		return "due on the day"
 	case KindAppointment:
 		of := ""
 		if strings.TrimSpace(r.Service) != "" {

@@ -149,6 +149,8 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 		return c.segment(r)
 	case KindAppointment:
 		return c.appointment(r)
+	case KindPatients:
+		return "p.id IN (SELECT value FROM json_each(?))", []any{r.Value}, nil
 	}
 	return "", nil, &RuleError{Message: fmt.Sprintf("%q is not a kind of rule", r.Kind)}
 }

@@ -17,6 +17,9 @@ type Campaign struct {
 	Segment  data.Segment
 	Template mailer.Template
 	Schedule data.Schedule
+	// Followups are the templates of a recall's follow-up reminders, the
+	// campaign's own where none was chosen.
+	Followups []mailer.Template
 }
 
 // ErrNothingDue says no occurrence of a scheduled campaign runs today.
@@ -58,14 +61,70 @@ func (w *Workflow) Campaign(ctx context.Context, name string) (Campaign, error) 
 	if err := cp.Template.Validate(); err != nil {
 		return cp, fmt.Errorf("the template %q of %q: %w", t.Name, c.Name, err)
 	}
-	cp.Schedule, err = data.ParseSchedule(c.Schedule)
-	return cp, err
+	if cp.Schedule, err = data.ParseSchedule(c.Schedule); err != nil {
+		return cp, err
+	}
+	for i := 0; i < cp.Schedule.Followups; i++ {
+		f := cp.Template
+		if i < len(cp.Schedule.FollowupTemplates) && cp.Schedule.FollowupTemplates[i] != 0 {
+			t, err := w.store.TemplateByID(ctx, cp.Schedule.FollowupTemplates[i])
+			if err != nil {
+				return cp, err
+			}
+			f = mailer.Template{Name: t.Name, Subject: t.Subject, Body: t.Body}
+			if err := f.Validate(); err != nil {
+				return cp, fmt.Errorf("the template %q of %q: %w", t.Name, c.Name, err)
+			}
+		}
+		cp.Followups = append(cp.Followups, f)
+	}
+	return cp, w.practiceDays(ctx, &cp.Schedule)
 }
 
-// Audience is who the campaign is for on a day.
-func (cp Campaign) Audience(day data.Date) data.Rule {
-	return cp.Schedule.Audience(cp.Segment.Rule, day)
+// practiceDays gives a schedule the practice's closed days and how late a
+// missed email may go.
+func (w *Workflow) practiceDays(ctx context.Context, s *data.Schedule) error {
+	today, err := w.store.Today(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := w.store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	s.CatchUp = st.Recalls.CatchUpDays
+	s.Closed, err = w.store.ClosedSet(ctx, today.AddDays(-400), today.AddDays(800))
+	return err
 }
+
+// TemplateFor is the template of a reminder: the first, or a follow-up.
+func (cp Campaign) TemplateFor(reminder int) mailer.Template {
+	if reminder >= 2 && reminder-2 < len(cp.Followups) {
+		return cp.Followups[reminder-2]
+	}
+	return cp.Template
+}
+
+// dayRun is who the campaign's run of a day is for, and which birthday,
+// reminder or appointment each one's email is.
+func (w *Workflow) dayRun(ctx context.Context, cp Campaign, day data.Date) (data.DayRun, error) {
+	return w.store.DayRun(ctx, cp.Campaign, cp.Schedule, cp.Segment.Rule, day)
+}
+
+// message writes a recipient's email of a run: the reminder's template,
+// the appointment's day, time and service.
+func (cp Campaign) message(run data.DayRun, p data.Patient, pr data.Practice, today data.Date) (mailer.Message, error) {
+	var more map[string]string
+	if a, ok := run.Appointments[p.ID]; ok {
+		day := a
+		day.Time = ""
+		more = map[string]string{"appointment_date": day.When(), "appointment_time": a.Time, "appointment_service": a.Service}
+	}
+	return cp.TemplateFor(run.Steps[p.ID].Reminder).RenderWith(p, pr, today, more)
+}
+
+// templates are every template the campaign's emails use.
+func (cp Campaign) templates() []mailer.Template { return append([]mailer.Template{cp.Template}, cp.Followups...) }
 
 // afterRun is the campaign's status once an occurrence is sent or
 // cancelled: recurring campaigns wait for their next occurrence.
@@ -132,6 +191,19 @@ func (w *Workflow) CampaignSpec(ctx context.Context, name string) (CampaignSpec,
 		return spec, err
 	}
 	spec.Schedule = ScheduleTextOf(sched)
+	var names []string
+	for _, id := range sched.FollowupTemplates {
+		name := ""
+		if id != 0 {
+			t, err := w.store.TemplateByID(ctx, id)
+			if err != nil {
+				return spec, err
+			}
+			name = t.Name
+		}
+		names = append(names, name)
+	}
+	spec.Schedule.FollowupTemplates = strings.Join(names, ", ")
 	return spec, nil
 }
 
@@ -164,6 +236,23 @@ func (w *Workflow) SaveCampaign(ctx context.Context, spec CampaignSpec, create b
 	tpl, err := w.store.TemplateByName(ctx, spec.Template)
 	if err != nil {
 		return c, &data.ValidationError{Field: "template", Message: fmt.Sprintf("There is no template called %q.", spec.Template)}
+	}
+	names := templateNames(spec.Schedule.FollowupTemplates)
+	if len(names) > sched.Followups {
+		return c, &data.ValidationError{Field: "schedule", Message: fmt.Sprintf("%s named for %s.",
+			data.Count(len(names), "follow-up template is", "follow-up templates are"), data.Count(sched.Followups, "follow-up", "follow-ups"))}
+	}
+	sched.FollowupTemplates = nil
+	for _, n := range names {
+		var id int64
+		if n != "" {
+			t, err := w.store.TemplateByName(ctx, n)
+			if err != nil {
+				return c, &data.ValidationError{Field: "template", Message: fmt.Sprintf("There is no template called %q.", n)}
+			}
+			id = t.ID
+		}
+		sched.FollowupTemplates = append(sched.FollowupTemplates, id)
 	}
 	c.Purpose, c.SegmentID, c.TemplateID, c.Schedule = spec.Purpose, seg.ID, tpl.ID, sched.JSON()
 	if create {

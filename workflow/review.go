@@ -61,17 +61,24 @@ func (w *Workflow) review(ctx context.Context, name string, keep *[]data.Recipie
 		return Review{}, err
 	}
 	today := dates.Today
-	c, audience := cp.Campaign, cp.Audience(today)
+	run, err := w.dayRun(ctx, cp, today)
+	if err != nil {
+		return Review{}, err
+	}
+	c, audience := cp.Campaign, run.Audience
 	rv := Review{Campaign: c.Name, Purpose: c.Purpose, PurposeRule: PurposeRule(c.Purpose), Status: c.Status,
 		Sentence: cp.Segment.Rule.Sentence(), Warnings: []string{}, Blockers: []string{}}
 	if err := w.countAudience(ctx, c, audience, &rv); err != nil {
 		return rv, err
 	}
-	if err := w.renderSamples(ctx, cp, st.Practice, audience, today, &rv); err != nil {
+	if err := w.renderSamples(ctx, cp, st.Practice, run, today, &rv); err != nil {
 		return rv, err
 	}
-	if missing := mailer.MissingPractice(cp.Template, st.Practice); len(missing) > 0 {
-		rv.Blockers = append(rv.Blockers, (&mailer.ErrPracticeIncomplete{Missing: missing}).Error())
+	for _, t := range cp.templates() {
+		if missing := mailer.MissingPractice(t, st.Practice); len(missing) > 0 {
+			rv.Blockers = append(rv.Blockers, (&mailer.ErrPracticeIncomplete{Missing: missing}).Error())
+			break
+		}
 	}
 	rv.Warnings = append(rv.Warnings, mailer.SubjectWarnings(cp.Template.Subject, st.SubjectWords...)...)
 	if mailer.EndsWithSignature(cp.Template.Body, st.Practice.Signature) {
@@ -107,13 +114,13 @@ func (w *Workflow) countAudience(ctx context.Context, c data.Campaign, audience 
 }
 
 // renderSamples renders the email for three recipients, as they will get it.
-func (w *Workflow) renderSamples(ctx context.Context, cp Campaign, pr data.Practice, audience data.Rule, today data.Date, rv *Review) error {
-	samples, err := w.store.SampleRecipients(ctx, cp.Purpose, audience, 3)
+func (w *Workflow) renderSamples(ctx context.Context, cp Campaign, pr data.Practice, run data.DayRun, today data.Date, rv *Review) error {
+	samples, err := w.store.SampleRecipients(ctx, cp.Purpose, run.Audience, 3)
 	if err != nil {
 		return err
 	}
 	for _, p := range samples {
-		m, err := cp.Template.Render(p, pr, today)
+		m, err := cp.message(run, p, pr, today)
 		if err != nil {
 			return err
 		}

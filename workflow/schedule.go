@@ -22,6 +22,16 @@ type ScheduleText struct {
 	Weekdays   string // send window days: "mon-fri", "mon,wed,fri"; "" every day
 	Hours      string // send window hours: "9-17"; "" any time
 	BypassCap  bool   // care reminders only: not held back by the frequency cap
+	// Recall follow-ups: how many, how many days apart, and the template
+	// of each ("Second reminder, Third reminder"; none or "": the campaign's).
+	Followups         string
+	Every             string
+	FollowupTemplates string
+	// BeforeAppointment: an appointment reminder, days before each booked
+	// appointment.
+	BeforeAppointment string
+	// Family: one email to an address several recipients share.
+	Family bool
 }
 
 // InferKind sets Kind from the one schedule that has values (as the
@@ -29,13 +39,14 @@ type ScheduleText struct {
 func (t *ScheduleText) InferKind() error {
 	var kinds []string
 	for kind, set := range map[string]bool{data.ScheduleOnce: t.Date != "", data.ScheduleSeason: t.From != "" || t.Until != "",
-		data.ScheduleBirthday: t.DaysBefore != "", data.ScheduleRecall: t.Service != "" || t.Months != ""} {
+		data.ScheduleBirthday: t.DaysBefore != "", data.ScheduleRecall: t.Service != "" || t.Months != "",
+		data.ScheduleAppointment: t.BeforeAppointment != ""} {
 		if set {
 			kinds = append(kinds, kind)
 		}
 	}
 	if len(kinds) > 1 {
-		return fmt.Errorf("choose one schedule: once, season, birthday or recall")
+		return fmt.Errorf("choose one schedule: once, season, birthday, recall or before each appointment")
 	}
 	if len(kinds) == 1 {
 		t.Kind = kinds[0]
@@ -46,7 +57,7 @@ func (t *ScheduleText) InferKind() error {
 // Schedule reads and checks the typed schedule; the fields of other kinds
 // than Kind are ignored.
 func (t ScheduleText) Schedule() (data.Schedule, error) {
-	s := data.Schedule{Kind: t.Kind, BypassCap: t.BypassCap}
+	s := data.Schedule{Kind: t.Kind, BypassCap: t.BypassCap, Family: t.Family}
 	var err error
 	switch t.Kind {
 	case data.ScheduleOnce:
@@ -69,6 +80,20 @@ func (t ScheduleText) Schedule() (data.Schedule, error) {
 		if s.Months, err = whole(t.Months, "the months after the last visit"); err != nil {
 			return s, err
 		}
+		if strings.TrimSpace(t.Followups) != "" {
+			if s.Followups, err = whole(t.Followups, "the number of follow-up reminders"); err != nil {
+				return s, err
+			}
+		}
+		if s.Followups > 0 {
+			if s.Every, err = whole(t.Every, "the days between reminders"); err != nil {
+				return s, err
+			}
+		}
+	case data.ScheduleAppointment:
+		if s.DaysBefore, err = whole(t.BeforeAppointment, "the days before the appointment"); err != nil {
+			return s, err
+		}
 	}
 	if s.Window.Weekdays, err = weekdays(t.Weekdays); err != nil {
 		return s, err
@@ -81,7 +106,13 @@ func (t ScheduleText) Schedule() (data.Schedule, error) {
 
 // ScheduleTextOf is a stored schedule as the practice would type it.
 func ScheduleTextOf(s data.Schedule) ScheduleText {
-	t := ScheduleText{Kind: s.Kind, Date: s.Date, Service: s.Service, BypassCap: s.BypassCap}
+	t := ScheduleText{Kind: s.Kind, Date: s.Date, Service: s.Service, BypassCap: s.BypassCap, Family: s.Family}
+	if s.Kind == data.ScheduleAppointment {
+		t.BeforeAppointment = strconv.Itoa(s.DaysBefore)
+	}
+	if s.Followups > 0 {
+		t.Followups, t.Every = strconv.Itoa(s.Followups), strconv.Itoa(s.Every)
+	}
 	if s.Month != 0 {
 		t.From = fmt.Sprintf("%02d-%02d", s.Month, s.Day)
 	}
@@ -191,4 +222,16 @@ func hours(s string) (int, int, error) {
 		return 0, 0, fmt.Errorf("the send window's hours %q are not a range like 9-17", s)
 	}
 	return from, to, nil
+}
+
+// templateNames splits "Second reminder, Third reminder" into names.
+func templateNames(s string) []string {
+	var out []string
+	for _, n := range strings.Split(s, ",") {
+		out = append(out, strings.TrimSpace(n))
+	}
+	if len(out) == 1 && out[0] == "" {
+		return nil
+	}
+	return out
 }

@@ -40,8 +40,10 @@ func (w *Workflow) campaignWithSettings(ctx context.Context, name string) (Campa
 }
 
 func (w *Workflow) queue(ctx context.Context, cp Campaign, pr data.Practice) (Queued, error) {
-	if err := mailer.CheckPractice(cp.Template, pr); err != nil { // never "Call us on  to book"
-		return Queued{}, err
+	for _, t := range cp.templates() {
+		if err := mailer.CheckPractice(t, pr); err != nil { // never "Call us on  to book"
+			return Queued{}, err
+		}
 	}
 	occ, err := w.store.UnfinishedOccurrence(ctx, cp.ID)
 	if err != nil || occ != "" {
@@ -54,9 +56,13 @@ func (w *Workflow) queue(ctx context.Context, cp Campaign, pr data.Practice) (Qu
 	if occ, err = w.occurrenceToday(ctx, cp, today); err != nil {
 		return Queued{}, err
 	}
-	res, err := w.store.QueueCampaign(ctx, cp.Campaign, occ, cp.Audience(today), data.QueueOptions{BypassCap: cp.Schedule.BypassCap},
+	run, err := w.dayRun(ctx, cp, today)
+	if err != nil {
+		return Queued{}, err
+	}
+	res, err := w.store.QueueCampaign(ctx, cp.Campaign, occ, run.Audience, run.Options,
 		func(p data.Patient) (data.Rendered, error) {
-			m, err := cp.Template.Render(p, pr, today)
+			m, err := cp.message(run, p, pr, today)
 			return data.Rendered{Subject: m.Subject, Text: m.Text, HTML: m.HTML}, err
 		})
 	return Queued{Occurrence: occ, QueueResult: res}, err
@@ -279,8 +285,10 @@ func (w *Workflow) SendTest(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	sample := data.Patient{FirstName: "Test", LastName: "Patient"}
-	if ps, _ := w.store.SampleRecipients(ctx, cp.Purpose, cp.Audience(today), 1); len(ps) == 1 {
-		sample = ps[0]
+	if run, err := w.dayRun(ctx, cp, today); err == nil {
+		if ps, _ := w.store.SampleRecipients(ctx, cp.Purpose, run.Audience, 1); len(ps) == 1 {
+			sample = ps[0]
+		}
 	}
 	return w.SendTemplateTest(ctx, cp.Template, sample)
 }

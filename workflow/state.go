@@ -211,7 +211,11 @@ func (w *Workflow) Recipients(ctx context.Context, name string) ([]data.Recipien
 // walkPlan walks the members of occ's audience not queued yet, as the
 // queue will take them: who gets the email, and who is skipped and why.
 func (w *Workflow) walkPlan(ctx context.Context, cp Campaign, today data.Date, occ string, each func(data.Recipient) error) error {
-	return w.store.PlanRecipients(ctx, cp.Campaign, occ, cp.Audience(today), data.QueueOptions{BypassCap: cp.Schedule.BypassCap},
+	run, err := w.dayRun(ctx, cp, today)
+	if err != nil {
+		return err
+	}
+	return w.store.PlanRecipients(ctx, cp.Campaign, occ, run.Audience, run.Options,
 		func(p data.Planned) error {
 			return each(data.Recipient{PatientID: p.Patient.ID, Name: p.Patient.LastName + ", " + p.Patient.FirstName,
 				Email: p.Patient.Email, Gets: p.WhyNot == "", Reason: p.WhyNot})
