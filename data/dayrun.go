@@ -74,7 +74,6 @@ func (s *Store) DayRun(ctx context.Context, c Campaign, sched Schedule, seg Rule
 	return run, nil
 }
 
-
 // PatientsAmong is the members of seg among the given patients.
 func PatientsAmong(seg Rule, ids []int64) Rule {
 	b, _ := json.Marshal(ids)

@@ -293,7 +293,7 @@ const whyNotSQL = `CASE WHEN p.email = '' THEN 'no email address'
 		     WHEN p.archived = 1 THEN 'the patient was archived'
 		     WHEN p.email_bounced_at IS NOT NULL THEN 'the address bounced: ' || p.email_bounce_reason
 		     WHEN p.do_not_contact = 1 THEN 'opted out: marked do-not-contact'
-		     WHEN ? = 'care' AND (p.care_consent <> 'allowed' OR `+careOptInMissing+`) THEN
+		     WHEN ? = 'care' AND (p.care_consent <> 'allowed' OR ` + careOptInMissing + `) THEN
 		         CASE WHEN p.care_consent <> 'allowed' THEN 'opted out of care reminders'
 		         ELSE 'no consent to care reminders (the practice asks for it first)' END
 		     WHEN ? = 'promotion' AND p.promo_consent = 'opted_out' THEN 'opted out of promotions'

@@ -40,12 +40,12 @@ type Patient struct {
 	Language      string
 	Notes         string
 
-	CareConsent    string // CareAllowed or CareOptedOut
-	CareChangedAt  time.Time
-	CareSource     string // where the last change came from: "import", "unsubscribe email", "front desk"
+	CareConsent   string // CareAllowed or CareOptedOut
+	CareChangedAt time.Time
+	CareSource    string // where the last change came from: "import", "unsubscribe email", "front desk"
 	// CareOptedInAt is when the patient gave explicit consent to care
 	// reminders (zero: not given); needed where the practice asks for it.
-	CareOptedInAt time.Time
+	CareOptedInAt  time.Time
 	PromoConsent   string // PromoUnknown, PromoOptedIn or PromoOptedOut
 	PromoChangedAt time.Time
 	PromoSource    string

@@ -124,7 +124,9 @@ func (cp Campaign) message(run data.DayRun, p data.Patient, pr data.Practice, to
 }
 
 // templates are every template the campaign's emails use.
-func (cp Campaign) templates() []mailer.Template { return append([]mailer.Template{cp.Template}, cp.Followups...) }
+func (cp Campaign) templates() []mailer.Template {
+	return append([]mailer.Template{cp.Template}, cp.Followups...)
+}
 
 // afterRun is the campaign's status once an occurrence is sent or
 // cancelled: recurring campaigns wait for their next occurrence.
