@@ -34,6 +34,12 @@ const (
 	FieldInactive      Field = "inactive"       // a yes/no column "Deceased", "Archived" or "Inactive": yes is archived
 	FieldVisitDate     Field = "visit_date"
 	FieldService       Field = "service"
+	// Appointments: the export's appointment id, the start's time of day
+	// (when not in the date's cell), who sees the patient. The status
+	// column says booked, cancelled, no-show or completed.
+	FieldAppointmentID Field = "appointment_id"
+	FieldTime          Field = "time"
+	FieldProvider      Field = "provider"
 )
 
 // fieldWords name the fields as people do: in the command line's output,
@@ -46,6 +52,7 @@ var fieldWords = map[Field]string{
 	FieldPromoOptIn: "promotions", FieldCareReminders: "care reminders", FieldOptOut: "opted out",
 	FieldDoNotContact: "do not contact", FieldStatus: "status", FieldInactive: "deceased or inactive",
 	FieldVisitDate: "visit date", FieldService: "service",
+	FieldAppointmentID: "appointment id", FieldTime: "time", FieldProvider: "provider",
 }
 
 // FieldChoice is a field as the window offers it for a column.
@@ -157,22 +164,31 @@ var synonyms = map[Field][]string{
 	FieldPromoOptIn: {"promotions", "promooptin", "marketingconsent", "marketing", "optin", "newsletter", "emailoptin", "marketingoptin",
 		"acceptsmarketing", "werbung", "infolettre", "boletín", "boletin", "publicidad"},
 	FieldCareReminders: {"carereminders", "reminders", "careconsent", "reminderconsent", "remindersallowed", "carereminder", "recall",
-		"erinnerungen", "rappels", "recordatorios"},
+		"erinnerungen", "rappels", "recordatorios", "recallconsent", "recalleinwilligung", "einwilligungrecall", "einwilligungerinnerung",
+		"erinnerungseinwilligung", "consentementrappel"},
 	FieldOptOut:       {"optout", "optedout", "unsubscribed", "unsubscribe", "noemail", "emailoptout", "abgemeldet", "désabonné", "baja"},
 	FieldDoNotContact: {"donotcontact", "dnc", "nocontact", "donotemail", "donotmail", "keinkontakt", "nepascontacter", "nocontactar"},
-	FieldStatus:       {"status", "patstatus", "patientstatus", "accountstatus", "patientenstatus", "statut", "estado"},
+	FieldStatus: {"status", "patstatus", "patientstatus", "accountstatus", "patientenstatus", "statut", "estado",
+		"aptstatus", "appointmentstatus", "terminstatus", "confirmed"},
 	FieldInactive: {"deceased", "dead", "archived", "inactive", "moved", "verstorben", "archiviert", "inaktiv", "décédé", "archivé",
 		"inactif", "fallecido", "archivado", "inactivo"},
 	FieldVisitDate: {"visitdate", "date", "dateofservice", "servicedate", "dos", "appointmentdate", "visit", "datevisited", "treatmentdate",
+		"aptdatetime", "appointmentdatetime", "aptdate", "start", "startdate", "starts", "termin", "termindatum", "daterendezvous", "fechacita",
 		"datum", "besuchsdatum", "behandlungsdatum", "datedevisite", "fecha", "fechadevisita"},
-	FieldService: {"service", "procedure", "treatment", "visittype", "type", "servicename", "description", "appointmenttype", "reason",
+	FieldService: {"service", "procedure", "procdescript", "aptprocs", "procedures", "treatment", "visittype", "type", "servicename", "description", "appointmenttype", "reason",
 		"leistung", "behandlung", "prestation", "soin", "servicio", "tratamiento"},
+	FieldAppointmentID: {"appointmentid", "apptid", "aptnum", "appointmentnumber", "appointmentno", "bookingid", "terminid", "terminnummer",
+		"idrendezvous", "idcita"},
+	FieldTime: {"time", "starttime", "appointmenttime", "apttime", "uhrzeit", "zeit", "beginn", "heure", "hora"},
+	FieldProvider: {"provider", "doctor", "dentist", "practitioner", "prov", "clinician", "arzt", "ärztin", "behandler", "praticien",
+		"médecin", "medico", "médico"},
 }
 
 // allFields in a fixed order, for lookups that must not depend on map order.
 var allFields = []Field{FieldExternalID, FieldFirstName, FieldLastName, FieldFullName, FieldPreferredName, FieldEmail,
 	FieldPhone, FieldBirthDate, FieldSex, FieldPostalCode, FieldLanguage, FieldNotes, FieldTags, FieldPromoOptIn,
-	FieldCareReminders, FieldOptOut, FieldDoNotContact, FieldStatus, FieldInactive, FieldVisitDate, FieldService}
+	FieldCareReminders, FieldOptOut, FieldDoNotContact, FieldStatus, FieldInactive, FieldVisitDate, FieldService,
+	FieldAppointmentID, FieldTime, FieldProvider}
 
 // patientFields and visitFields are the fields each import maps.
 var (
@@ -180,6 +196,8 @@ var (
 		FieldPhone, FieldBirthDate, FieldSex, FieldPostalCode, FieldLanguage, FieldNotes, FieldTags, FieldPromoOptIn,
 		FieldCareReminders, FieldOptOut, FieldDoNotContact, FieldStatus, FieldInactive}
 	visitFields = []Field{FieldExternalID, FieldEmail, FieldBirthDate, FieldVisitDate, FieldService}
+	apptFields  = []Field{FieldAppointmentID, FieldExternalID, FieldEmail, FieldBirthDate, FieldVisitDate, FieldTime, FieldService,
+		FieldProvider, FieldStatus}
 )
 
 // PatientFields are the fields a patient import can map, for pickers.

@@ -71,6 +71,8 @@ type RowResult struct {
 	Patient data.Patient // what will be saved (ID set for updates)
 	Tags    []string     // tags to add
 	Visit   data.Visit   // for visit imports
+	// Appointment is an appointment import's row.
+	Appointment data.Appointment
 }
 
 // Plan is a dry run: what an import would do, row by row.

@@ -43,6 +43,10 @@ func merge(old, row data.Patient, r rowRead, source string, now time.Time) (data
 			changes = append(changes, "care reminders opted out")
 		}
 	}
+	if r.careGiven && m.CareConsent == data.CareAllowed && m.CareOptedInAt.IsZero() {
+		m.CareOptedInAt = now // explicit consent, where the practice asks for it
+		changes = append(changes, "care reminders consented")
+	}
 	if r.optOut || promo == consentOptedOut {
 		if m.PromoConsent != data.PromoOptedOut {
 			m.PromoConsent, m.PromoChangedAt, m.PromoSource = data.PromoOptedOut, now, source

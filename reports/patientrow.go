@@ -18,8 +18,11 @@ type rowRead struct {
 	flags   []string // imported anyway, but to check: an unusable address left empty, a placeholder date, ...
 	archive bool     // deceased, inactive, archived or moved: never contacted
 	// What the consent cells say (consentUnsaid when nothing).
-	promo, care        consent
-	optOut, doNotMail  bool
+	promo, care       consent
+	optOut, doNotMail bool
+	// careGiven: the care column says yes in words of consent ("yes",
+	// "ja"), not Kindly's own "allowed" (care reminders not opted out).
+	careGiven          bool
 	unreadableConsents bool
 	moreNotes          string // what the row's cells hold that has no field of its own (a second address)
 }
@@ -173,6 +176,8 @@ func (r *rowRead) readConsent(val func(Field) string, flag func(string, ...any))
 		return consentYes // opted out / do not contact: yes
 	}
 	r.promo, r.care = read(FieldPromoOptIn), read(FieldCareReminders)
+	word := strings.ToLower(strings.TrimSpace(val(FieldCareReminders)))
+	r.careGiven = r.care == consentYes && word != "allowed" && word != "subscribed"
 	r.optOut = read(FieldOptOut) == consentYes
 	r.doNotMail = read(FieldDoNotContact) == consentYes
 }

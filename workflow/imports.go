@@ -17,6 +17,8 @@ import (
 const (
 	ImportPatients = "patients"
 	ImportVisits   = "visits"
+	// ImportAppointments reads the practice system's appointment list.
+	ImportAppointments = "appointments"
 )
 
 // DryRunRows is how many rows of each kind a dry run keeps besides the
@@ -83,8 +85,8 @@ const ImportStartsOver = reports.ProgressAgain
 // exactly as its dry run; the window passes the dry run's counts in
 // Options.Expect, so what is written is what the practice saw.
 func (w *Workflow) Import(ctx context.Context, req ImportRequest, progress func(done, total int)) (ImportResult, error) {
-	if req.Kind != ImportPatients && req.Kind != ImportVisits {
-		return ImportResult{}, fmt.Errorf("choose what to import: patients or visits, not %q", req.Kind)
+	if req.Kind != ImportPatients && req.Kind != ImportVisits && req.Kind != ImportAppointments {
+		return ImportResult{}, fmt.Errorf("choose what to import: patients, visits or appointments, not %q", req.Kind)
 	}
 	if req.Rejects != "" {
 		if err := w.checkNewFile(req.Rejects, false); err != nil {
@@ -109,7 +111,7 @@ func (w *Workflow) Import(ctx context.Context, req ImportRequest, progress func(
 	var p *reports.Plan
 	var backup string
 	var err error
-	if req.Kind == ImportVisits {
+	if req.Kind == ImportVisits || req.Kind == ImportAppointments {
 		p, backup, err = w.importVisits(ctx, req, progress)
 	} else {
 		p, backup, err = w.importPatients(ctx, req, progress)
@@ -155,21 +157,26 @@ func (w *Workflow) importPatients(ctx context.Context, req ImportRequest, progre
 	})
 }
 
-// importVisits reads a visit file whole, plans it and writes it.
+// importVisits reads a visit or appointment file whole, plans it and
+// writes it.
 func (w *Workflow) importVisits(ctx context.Context, req ImportRequest, progress func(done, total int)) (*reports.Plan, string, error) {
 	t, err := reports.ReadTable(req.File, req.Options.Sheet)
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := reports.PlanVisits(ctx, w.store, t, req.Options)
+	p, err := w.Plan(ctx, req.Kind, t, req.Options)
 	if err != nil {
 		return nil, "", err
 	}
 	if err := p.CheckExpected(req.Options); err != nil {
 		return p, "", importError(err)
 	}
-	return w.importInOne(ctx, ImportVisits, func(b *data.Batch) (*reports.Plan, error) {
-		return p, reports.WriteVisits(ctx, b, p, progress)
+	write := reports.WriteVisits
+	if req.Kind == ImportAppointments {
+		write = reports.WriteAppointments
+	}
+	return w.importInOne(ctx, req.Kind, func(b *data.Batch) (*reports.Plan, error) {
+		return p, write(ctx, b, p, progress)
 	})
 }
 
@@ -274,8 +281,10 @@ func (w *Workflow) Plan(ctx context.Context, kind string, t *reports.Table, o re
 		return reports.PlanPatients(ctx, w.store, t, o)
 	case ImportVisits:
 		return reports.PlanVisits(ctx, w.store, t, o)
+	case ImportAppointments:
+		return reports.PlanAppointments(ctx, w.store, t, o)
 	}
-	return nil, fmt.Errorf("choose what to import: patients or visits, not %q", kind)
+	return nil, fmt.Errorf("choose what to import: patients, visits or appointments, not %q", kind)
 }
 
 // Counts are the summary's rows by what happens to them.

@@ -30,7 +30,9 @@ type Review struct {
 	StateText  string         `json:"state_text"` // the one status line of the campaign's page
 	Occurrence string         `json:"occurrence"` // "" when nothing is due
 	NextDue    string         `json:"next_due"`   // the next send's day, when known
-	ToSend     int            `json:"to_send"`    // emails the next Send sends (left of a run, and new recipients)
+	ToSend     int            `json:"to_send"`    // patients the next Send emails (left of a run, and new recipients)
+	Emails     int            `json:"emails"`     // the emails that makes: fewer when families sharing an address get one
+	NoConsent  int            `json:"no_consent"` // of the skipped, left out for want of consent to care reminders
 	Skipping   int            `json:"skipping"`   // members the next Send skips, each with a reason (Recipients)
 	ThisTime   map[string]int `json:"this_time"`  // the occurrence's emails so far, by status
 	Uncertain  int            `json:"uncertain"`  // uncertain emails of every occurrence, for the practice to decide
@@ -179,8 +181,14 @@ type Fact struct{ Label, Text string }
 // Facts is the review in words: who, the purpose, how many and how long.
 func (rv Review) Facts() []Fact {
 	sends := Patients(rv.ToSend)
+	if rv.Emails != rv.ToSend {
+		sends += fmt.Sprintf(" in %s (one email per family sharing an address)", Emails(rv.Emails))
+	}
 	if rv.Skipping > 0 {
 		sends += fmt.Sprintf(", %d skipped with a reason", rv.Skipping)
+	}
+	if rv.NoConsent > 0 {
+		sends += fmt.Sprintf(" (%s for want of consent to care reminders)", Patients(rv.NoConsent))
 	}
 	if rv.Previous >= 0 {
 		sends += fmt.Sprintf(" (last review: %d may get it)", rv.Previous)

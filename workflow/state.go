@@ -38,7 +38,7 @@ func (w *Workflow) occurrenceState(ctx context.Context, cp Campaign, dates Dates
 	if rv.ThisTime, err = w.store.OutboxCounts(ctx, cp.ID, occ); err != nil {
 		return err
 	}
-	if rv.ToSend, rv.Skipping, err = w.countPlan(ctx, cp, today, occ, keep); err != nil {
+	if err = w.countPlan(ctx, cp, today, occ, rv, keep); err != nil {
 		return err
 	}
 	rv.State, rv.StateText = runState(cp, dates, rv, resumed)
@@ -86,42 +86,55 @@ func (w *Workflow) notDueState(ctx context.Context, cp Campaign, dates Dates, rv
 // then, so it is counted as skipped now), and those not queued yet. keep,
 // when not nil, receives them all, after those the occurrence's emails
 // already went to (or skipped).
-func (w *Workflow) countPlan(ctx context.Context, cp Campaign, today data.Date, occ string, keep *[]data.Recipient) (gets, skips int, err error) {
+func (w *Workflow) countPlan(ctx context.Context, cp Campaign, today data.Date, occ string, rv *Review, keep *[]data.Recipient) error {
 	var planned []data.Recipient
-	err = w.walkPlan(ctx, cp, today, occ, func(r data.Recipient) error {
-		if r.Gets {
-			gets++
-		} else {
-			skips++
+	addresses := map[string]bool{}
+	count := func(r data.Recipient) {
+		switch {
+		case r.Gets:
+			rv.ToSend++
+			addresses[strings.ToLower(r.Email)] = true
+		default:
+			rv.Skipping++
+			if strings.HasPrefix(r.Reason, noCareConsent) {
+				rv.NoConsent++
+			}
 		}
+	}
+	err := w.walkPlan(ctx, cp, today, occ, func(r data.Recipient) error {
+		count(r)
 		if keep != nil {
 			planned = append(planned, r)
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
 	left, err := w.store.LeftToSend(ctx, cp.Campaign, occ)
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
 	for _, r := range left {
-		if r.Gets {
-			gets++
-		} else {
-			skips++
-		}
+		count(r)
+	}
+	rv.Emails = rv.ToSend
+	if cp.Schedule.Family {
+		rv.Emails = len(addresses)
 	}
 	if keep != nil {
 		handled, err := w.store.HandledRecipients(ctx, cp.Campaign, occ)
 		if err != nil {
-			return 0, 0, err
+			return err
 		}
 		*keep = append(append(handled, left...), planned...)
 	}
-	return gets, skips, nil
+	return nil
 }
+
+// noCareConsent begins the reason a patient is left out where the practice
+// asks for consent to care reminders first.
+const noCareConsent = "no consent to care reminders"
 
 // runState is the state of a campaign with an occurrence to work on, in
 // one line.

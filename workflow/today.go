@@ -158,12 +158,12 @@ func (w *Workflow) due(ctx context.Context, cs []data.Campaign, today data.Date)
 		if err != nil {
 			return nil, err
 		}
-		gets, _, err := w.countPlan(ctx, cp, today, occ, nil)
-		if err != nil {
+		var rv Review
+		if err := w.countPlan(ctx, cp, today, occ, &rv, nil); err != nil {
 			return nil, err
 		}
-		if gets > 0 {
-			out = append(out, data.PlanEntry{Day: today, End: today, Campaign: c.Name, Purpose: c.Purpose, Occurrence: occ, Audience: gets})
+		if rv.ToSend > 0 {
+			out = append(out, data.PlanEntry{Day: today, End: today, Campaign: c.Name, Purpose: c.Purpose, Occurrence: occ, Audience: rv.ToSend})
 		}
 	}
 	return out, nil

@@ -362,7 +362,7 @@ func TestImportExpectsItsDryRun(t *testing.T) {
 	if _, err := w.Import(ctx, ImportRequest{Kind: ImportVisits, File: visits, Options: reports.Options{Expect: &want}}, nil); !errors.Is(err, reports.ErrChangedSinceCheck) {
 		t.Fatalf("visits: %v", err)
 	}
-	if _, err := w.Import(ctx, ImportRequest{Kind: "appointments", File: visits}, nil); err == nil {
+	if _, err := w.Import(ctx, ImportRequest{Kind: "invoices", File: visits}, nil); err == nil {
 		t.Fatal("an unknown kind of import was accepted")
 	}
 }

@@ -1,0 +1,313 @@
+package workflow
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"kindly/data"
+	"kindly/internal/storetest"
+	"kindly/mailer"
+)
+
+// clinic is a practice in New York with the clock in the test's hands,
+// its details filled in, a segment "Everyone" and a template "Recall".
+func clinic(t *testing.T) (*Workflow, *time.Time) {
+	t.Helper()
+	now := storetest.Now
+	w := New(storetest.OpenWithClock(t, func() time.Time { return now }))
+	ctx := context.Background()
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Practice = data.Practice{Name: "Sunny Clinic", Address: "1 Main St", Phone: "555-0100", Email: "front@sunny.example"}
+	})
+	if _, err := w.SaveSegment(ctx, "Everyone", data.Rule{Kind: data.KindAll}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tpl := range []mailer.Template{
+		{Name: "Recall", Subject: "Time for your check-up", Body: "Dear {{first_name}}, you are due for your check-up."},
+		{Name: "Second reminder", Subject: "A second reminder", Body: "Dear {{first_name}}, we have not seen you yet."},
+		{Name: "Appointment", Subject: "See you {{appointment_date}}", Body: "{{first_name}}: {{appointment_service}} at {{appointment_time}}."},
+	} {
+		if _, err := w.SaveTemplate(ctx, tpl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w, &now
+}
+
+// at moves the clock to a day at a New York wall-clock time.
+func at(now *time.Time, day string, hour int) {
+	d, _ := data.ParseDate(day)
+	ny, _ := time.LoadLocation(storetest.Zone)
+	*now = time.Date(d.Year, d.Month, d.Day, hour, 0, 0, 0, ny)
+}
+
+func (w *Workflow) patient(t *testing.T, first, email, born string) int64 {
+	t.Helper()
+	p := data.Patient{FirstName: first, LastName: "Family", Email: email}
+	if born != "" {
+		p.BirthDate, _ = data.ParseDate(born)
+	}
+	if err := w.store.CreatePatient(context.Background(), &p); err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+// queueAndSend queues today's run of a campaign and marks every queued
+// email sent, as a run that went through; it returns the subjects sent.
+func (w *Workflow) queueAndSend(t *testing.T, name string) []string {
+	t.Helper()
+	ctx := context.Background()
+	q, err := w.Queue(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, _ := w.Campaign(ctx, name)
+	msgs, err := w.store.NextQueuedBatch(ctx, cp.ID, q.Occurrence, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subjects []string
+	for _, m := range msgs {
+		if ok, _, err := w.store.ClaimForSending(ctx, m.ID, cp.Purpose); err != nil || !ok {
+			t.Fatalf("claim %d: %v %v", m.ID, ok, err)
+		}
+		if err := w.store.MarkResult(ctx, m.ID, data.StatusSent, ""); err != nil {
+			t.Fatal(err)
+		}
+		subjects = append(subjects, m.Subject+" | "+m.Text[:strings.Index(m.Text, "\n")])
+	}
+	return subjects
+}
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A recall's whole life: due -> reminder 1 -> reminder 2 (its own
+// template) -> booked (no reminder) -> the booking cancelled (reminder 3,
+// the last) -> a visit starts the next recall.
+func TestRecallLife(t *testing.T) {
+	w, now := clinic(t)
+	ctx := context.Background()
+	anna := w.patient(t, "Anna", "anna@example.com", "1980-05-05")
+	if err := w.AddVisit(ctx, data.Visit{PatientID: anna, Date: mustDate("2025-12-01"), Service: "Check-up"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Check-up recall", Segment: "Everyone", Template: "Recall",
+		Schedule: ScheduleText{Kind: data.ScheduleRecall, Service: "check-up", Months: "12", Followups: "2", Every: "14",
+			FollowupTemplates: "Second reminder", BypassCap: true}}, true); err != nil {
+		t.Fatal(err)
+	}
+	state := func() RecallLine {
+		t.Helper()
+		lines, err := w.PatientRecalls(ctx, anna)
+		if err != nil || len(lines) != 1 {
+			t.Fatalf("recalls: %v %v", lines, err)
+		}
+		return lines[0]
+	}
+	at(now, "2026-11-30", 10)
+	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 0 {
+		t.Fatalf("before the due day: %q", got)
+	}
+	if s := state(); !strings.Contains(s.Next, "first reminder on") {
+		t.Errorf("before: %+v", s)
+	}
+	at(now, "2026-12-01", 10)
+	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 1 || !strings.HasPrefix(got[0], "Time for your check-up") {
+		t.Fatalf("due day: %q", got)
+	}
+	at(now, "2026-12-02", 10)
+	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 0 {
+		t.Fatalf("the day after: %q", got)
+	}
+	if s := state(); s.State != "reminding" || !strings.Contains(s.Next, "reminder 2 on") {
+		t.Errorf("after reminder 1: %+v", s)
+	}
+	at(now, "2026-12-15", 10)
+	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 1 || !strings.HasPrefix(got[0], "A second reminder | Dear Anna, we have not seen you yet.") {
+		t.Fatalf("reminder 2: %q", got)
+	}
+	// She books: no reminder while the appointment is ahead.
+	csv := "PatNum,Email,AptNum,AptDateTime,ProcDescript,AptStatus\n,anna@example.com,A-77,2027-01-10 09:30,Check-up,Scheduled\n"
+	if _, err := w.Import(ctx, ImportRequest{Kind: ImportAppointments, File: writeFile(t, "appts.csv", csv)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2026-12-29", 10)
+	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 0 {
+		t.Fatalf("booked: %q", got)
+	}
+	if s := state(); s.State != "stopped" || !strings.Contains(s.Next, "appointment is booked") {
+		t.Errorf("booked: %+v", s)
+	}
+	// The practice system says it was cancelled: the last reminder goes.
+	csv = strings.Replace(csv, "Scheduled", "Broken", 1)
+	if _, err := w.Import(ctx, ImportRequest{Kind: ImportAppointments, File: writeFile(t, "appts2.csv", csv)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2026-12-30", 10)
+	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 1 || !strings.HasPrefix(got[0], "Time for your check-up") {
+		t.Fatalf("reminder 3 (the campaign's own template): %q", got)
+	}
+	at(now, "2027-01-20", 10)
+	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 0 {
+		t.Fatalf("after the last reminder: %q", got)
+	}
+	if s := state(); s.State != "stopped" || !strings.Contains(s.Next, "all 3 reminders sent") || strings.Count(s.Sent, "sent") != 3 {
+		t.Errorf("all sent: %+v", s)
+	}
+	// She comes in: the next recall counts from that visit.
+	if err := w.AddVisit(ctx, data.Visit{PatientID: anna, Date: mustDate("2027-01-21"), Service: "Check-up"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := state(); !strings.Contains(s.Due, "2028") || s.Sent != "" {
+		t.Errorf("after the visit: %+v", s)
+	}
+	// Paused for good, with the reason: nothing goes, nothing is deleted.
+	if err := w.SetRecall(ctx, "Check-up recall", anna, data.RecallHold{OffUntil: data.Forever, Reason: "moved abroad"}); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2028-01-21", 10)
+	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 0 {
+		t.Fatalf("paused: %q", got)
+	}
+	if s := state(); s.State != "paused" || !strings.Contains(s.Next, "moved abroad") {
+		t.Errorf("paused: %+v", s)
+	}
+	// A due date set by hand.
+	if err := w.SetRecall(ctx, "Check-up recall", anna, data.RecallHold{Due: mustDate("2028-02-01")}); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2028-02-01", 10)
+	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 1 {
+		t.Fatalf("due by hand: %q", got)
+	}
+}
+
+// Four patients who share one address get one email naming each of them;
+// each still counts as emailed once.
+func TestFamilyEmail(t *testing.T) {
+	w, now := clinic(t)
+	ctx := context.Background()
+	for _, n := range []string{"Anna", "Ben", "Clara", "Dan"} {
+		w.patient(t, n, "family@example.com", "")
+	}
+	w.patient(t, "Eve", "eve@example.com", "")
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Segment: "Everyone", Template: "Recall",
+		Schedule: ScheduleText{Family: true}}, true); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2026-12-01", 10)
+	rv, err := w.Review(ctx, "Flu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rv.ToSend != 5 || rv.Emails != 2 {
+		t.Errorf("review: %d to send in %d emails", rv.ToSend, rv.Emails)
+	}
+	q, err := w.Queue(ctx, "Flu")
+	if err != nil || q.Queued != 5 || q.Emails != 2 {
+		t.Fatalf("queued %+v %v", q, err)
+	}
+	got := w.queueAndSend(t, "Flu")
+	if len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "Dear Anna, Ben, Clara and Dan, you are due") {
+		t.Fatalf("sent %q", got)
+	}
+	cp, _ := w.Campaign(ctx, "Flu")
+	counts, _ := w.store.OutboxCounts(ctx, cp.ID, "")
+	if counts[data.StatusSent] != 5 {
+		t.Errorf("every member is emailed once: %v", counts)
+	}
+}
+
+// An appointment reminder goes N days before; an appointment moved after
+// the reminder was queued is not reminded of the old time, and importing
+// the list again updates it instead of adding one.
+func TestAppointmentMovedAfterQueueing(t *testing.T) {
+	w, now := clinic(t)
+	ctx := context.Background()
+	w.patient(t, "Anna", "anna@example.com", "")
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Appointments", Segment: "Everyone", Template: "Appointment",
+		Schedule: ScheduleText{BeforeAppointment: "2", Kind: data.ScheduleAppointment}}, true); err != nil {
+		t.Fatal(err)
+	}
+	csv := "Email,Appointment ID,Date,Time,Service,Status\nanna@example.com,9,12/3/2026,9:30 AM,Cleaning,booked\n"
+	res, err := w.Import(ctx, ImportRequest{Kind: ImportAppointments, File: writeFile(t, "a.csv", csv)}, nil)
+	if err != nil || res.Summary.Add != 1 {
+		t.Fatalf("import: %+v %v", res.Summary, err)
+	}
+	at(now, "2026-12-01", 10)
+	q, err := w.Queue(ctx, "Appointments")
+	if err != nil || q.Queued != 1 {
+		t.Fatalf("queue: %+v %v", q, err)
+	}
+	cp, _ := w.Campaign(ctx, "Appointments")
+	msgs, _ := w.store.NextQueuedBatch(ctx, cp.ID, q.Occurrence, 10)
+	if len(msgs) != 1 || msgs[0].Subject != "See you Thursday 3 December 2026" || !strings.Contains(msgs[0].Text, "Cleaning at 09:30") {
+		t.Fatalf("message %+v", msgs)
+	}
+	moved := strings.Replace(csv, "9:30 AM", "2:15 PM", 1)
+	res, err = w.Import(ctx, ImportRequest{Kind: ImportAppointments, File: writeFile(t, "b.csv", moved)}, nil)
+	if err != nil || res.Summary.Update != 1 || res.Summary.Add != 0 {
+		t.Fatalf("re-import: %+v %v", res.Summary, err)
+	}
+	if ok, _, err := w.store.ClaimForSending(ctx, msgs[0].ID, cp.Purpose); ok || err != nil {
+		t.Fatalf("a moved appointment's reminder was claimed (%v)", err)
+	}
+	if ok, why, _ := w.store.MaySend(ctx, msgs[0].ID, msgs[0].PatientID, cp.Purpose); ok || !strings.Contains(why, "cancelled or moved") {
+		t.Errorf("why: %v %q", ok, why)
+	}
+	// The next day's run reminds of the new time, once.
+	w.store.MarkResult(ctx, msgs[0].ID, data.StatusSkipped, "moved")
+	at(now, "2026-12-02", 10) // one day before: within the 2 days? no: the run of the 2nd reminds the 4th
+	if q, _ := w.Queue(ctx, "Appointments"); q.Queued != 0 {
+		t.Errorf("2 Dec: %+v", q)
+	}
+}
+
+// Kindly was not opened on Saturday and Sunday: Monday's run sends the
+// Saturday birthday, once; a birthday at midnight in the practice's zone
+// is neither a day early nor a day late.
+func TestBirthdayCaughtUpOnce(t *testing.T) {
+	w, now := clinic(t)
+	ctx := context.Background()
+	w.patient(t, "Sam", "sam@example.com", "1990-12-05") // Saturday 5 December 2026
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Birthdays", Segment: "Everyone", Template: "Recall",
+		Schedule: ScheduleText{DaysBefore: "0", Kind: data.ScheduleBirthday}}, true); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2026-12-04", 23) // Friday 23:00 in New York: 04:00 on Saturday in UTC
+	if got := w.queueAndSend(t, "Birthdays"); len(got) != 0 {
+		t.Fatalf("a day early: %q", got)
+	}
+	at(now, "2026-12-07", 9) // Monday
+	if got := w.queueAndSend(t, "Birthdays"); len(got) != 1 {
+		t.Fatalf("Monday: %q", got)
+	}
+	at(now, "2026-12-07", 15)
+	if got := w.queueAndSend(t, "Birthdays"); len(got) != 0 {
+		t.Fatalf("Monday again: %q", got)
+	}
+	at(now, "2026-12-08", 9)
+	if got := w.queueAndSend(t, "Birthdays"); len(got) != 0 {
+		t.Fatalf("Tuesday: %q", got)
+	}
+}
+
+func mustDate(s string) data.Date {
+	d, err := data.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
