@@ -16,7 +16,10 @@ type PlanEntry struct {
 	Occurrence string `json:"occurrence"`
 	Audience   int    `json:"audience"`            // recipients who may get it, counted today
 	Followups  int    `json:"followups,omitempty"` // of them, a recall's follow-up reminders
-	End        Date   `json:"end"`
+	// Late are those due on earlier days (closed, or Kindly not opened),
+	// caught up: how many per day.
+	Late []LateDay `json:"late,omitempty"`
+	End  Date      `json:"end"`
 }
 
 // Calendar lists the occurrences of every scheduled campaign starting from
@@ -100,6 +103,12 @@ func (s *Store) followupsPerDay(ctx context.Context, c Campaign, sched Schedule)
 		return nil
 	})
 	return out, err
+}
+
+// LateDay is how many emails due on a day are caught up later.
+type LateDay struct {
+	Day   Date `json:"day"`
+	Count int  `json:"count"`
 }
 
 // DayPlan is one day's planned volume against what the mailbox can send.

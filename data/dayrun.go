@@ -23,7 +23,7 @@ func (s *Store) DayRun(ctx context.Context, c Campaign, sched Schedule, seg Rule
 	switch sched.Kind {
 	case ScheduleBirthday:
 		from, to := sched.BirthdaysOn(day)
-		run.Options.Step = func(p Patient) (Step, bool) { return BirthdayStep(p.BirthDate, from, to) }
+		run.Options.Step = func(p Patient) (Step, bool) { return BirthdayStep(p.BirthDate, from, to, sched.DaysBefore) }
 	case ScheduleRecall:
 		loc, err := s.Location(ctx)
 		if err != nil {
@@ -43,7 +43,11 @@ func (s *Store) DayRun(ctx context.Context, c Campaign, sched Schedule, seg Rule
 		var ids []int64
 		for _, st := range steps {
 			if _, twice := run.Steps[st.PatientID]; !twice {
-				run.Steps[st.PatientID] = Step{Cycle: st.Cycle, Reminder: st.Reminder}
+				step := Step{Cycle: st.Cycle, Reminder: st.Reminder}
+				if st.Reminder == 1 {
+					step.Due = st.Due
+				}
+				run.Steps[st.PatientID] = step
 				ids = append(ids, st.PatientID)
 			}
 		}

@@ -60,6 +60,9 @@ type QueueOptions struct {
 // row is: its cycle ("b2026-12-12", "v2025-06-03", "a17@2026-12-09 09:30")
 // and reminder (1 the first, 2 the first follow-up).
 type Step struct {
+	// Due is the day the email was due (zero when it is today's own or
+	// has no such day): a birthday's or a recall's, caught up late.
+	Due           Date
 	Cycle         string
 	Reminder      int
 	AppointmentID int64
@@ -180,6 +183,7 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 type Planned struct {
 	Patient Patient
 	WhyNot  string // "" when they get the email
+	Step    Step
 }
 
 // Recipient is a row of a campaign's recipients table: who the next Send
@@ -194,6 +198,8 @@ type Recipient struct {
 	// it was sent; else when it was queued); "" for one still to send.
 	Result string
 	At     time.Time
+	// Due is the day a caught-up birthday or recall email was due.
+	Due Date
 }
 
 // PlanRecipients is what QueueCampaign would do, without doing it: each
@@ -205,7 +211,7 @@ func (s *Store) PlanRecipients(ctx context.Context, c Campaign, occurrence strin
 		return mapError(err)
 	}
 	defer tx.Rollback()
-	return s.plan(ctx, tx, c, occurrence, audience, opt, func(m member, whyNot string) error { return each(Planned{m.p, whyNot}) })
+	return s.plan(ctx, tx, c, occurrence, audience, opt, func(m member, whyNot string) error { return each(Planned{m.p, whyNot, m.step}) })
 }
 
 // plan selects the audience members not in the occurrence's outbox yet

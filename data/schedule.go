@@ -26,6 +26,9 @@ type Window struct {
 	Weekdays []time.Weekday `json:"weekdays,omitempty"` // empty: every day
 	FromHour int            `json:"from_hour,omitempty"`
 	ToHour   int            `json:"to_hour,omitempty"` // 0: until midnight
+	// Closed are the practice's closed days: shut all day (set where the
+	// window is used, never stored with it).
+	Closed Closed `json:"-"`
 }
 
 // Schedule says when a campaign's occurrences are.
@@ -199,8 +202,9 @@ func (s Schedule) BirthdaysOn(day Date) (from, to Date) {
 }
 
 // BirthdayStep is a patient's birthday email as a step: the birthday it
-// is for, between from and to (false when none is).
-func BirthdayStep(born, from, to Date) (Step, bool) {
+// is for, between from and to (false when none is), due daysBefore days
+// before it.
+func BirthdayStep(born, from, to Date, daysBefore int) (Step, bool) {
 	if born.IsZero() {
 		return Step{}, false
 	}
@@ -210,7 +214,7 @@ func BirthdayStep(born, from, to Date) (Step, bool) {
 			d = Date{y, time.March, 1} // as ages count it
 		}
 		if !d.Before(from) && !to.Before(d) {
-			return Step{Cycle: "b" + d.String(), Reminder: 1}, true
+			return Step{Cycle: "b" + d.String(), Reminder: 1, Due: d.AddDays(-daysBefore)}, true
 		}
 	}
 	return Step{}, false
@@ -250,6 +254,9 @@ func (s Schedule) Due(today Date) (Occurrence, bool) {
 // window, and when the window next opens if not.
 func (w Window) InWindow(t time.Time) (bool, time.Time) {
 	open := func(t time.Time) bool {
+		if w.Closed.Is(DateOf(t)) {
+			return false
+		}
 		if len(w.Weekdays) > 0 {
 			ok := false
 			for _, d := range w.Weekdays {
@@ -268,9 +275,10 @@ func (w Window) InWindow(t time.Time) (bool, time.Time) {
 	if open(t) {
 		return true, t
 	}
-	// The next whole hour at which it is open, within two weeks.
+	// The next whole hour at which it is open, within two months (a
+	// practice closed for a few weeks).
 	next := t.Truncate(time.Hour).Add(time.Hour)
-	for i := 0; i < 24*14; i++ {
+	for i := 0; i < 24*62; i++ {
 		// Wall-clock hours, so a DST change does not shift the window.
 		n := time.Date(next.Year(), next.Month(), next.Day(), next.Hour(), 0, 0, 0, t.Location())
 		if open(n) {

@@ -94,6 +94,7 @@ func (w *Workflow) practiceDays(ctx context.Context, s *data.Schedule) error {
 	}
 	s.CatchUp = st.Recalls.CatchUpDays
 	s.Closed, err = w.store.ClosedSet(ctx, today.AddDays(-400), today.AddDays(800))
+	s.Window.Closed = s.Closed
 	return err
 }
 

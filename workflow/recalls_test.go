@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -291,6 +292,14 @@ func TestBirthdayCaughtUpOnce(t *testing.T) {
 		t.Fatalf("a day early: %q", got)
 	}
 	at(now, "2026-12-07", 9) // Monday
+	ov, err := w.Today(ctx)
+	if err != nil || len(ov.Due) != 1 {
+		t.Fatalf("Today: %+v %v", ov.Due, err)
+	}
+	dates, _ := w.Dates(ctx)
+	if line := ov.DueLine(ov.Due[0], dates); !strings.HasSuffix(line, "1 patient, 1 birthday from Saturday") {
+		t.Errorf("Today says %q", line)
+	}
 	if got := w.queueAndSend(t, "Birthdays"); len(got) != 1 {
 		t.Fatalf("Monday: %q", got)
 	}
@@ -301,6 +310,46 @@ func TestBirthdayCaughtUpOnce(t *testing.T) {
 	at(now, "2026-12-08", 9)
 	if got := w.queueAndSend(t, "Birthdays"); len(got) != 0 {
 		t.Fatalf("Tuesday: %q", got)
+	}
+	// A birthday on a closed day goes on the next open day, and only then.
+	w.patient(t, "Kim", "kim@example.com", "1985-12-24")
+	for _, day := range []string{"2026-12-24", "2026-12-25"} {
+		if err := w.CloseDay(ctx, mustDate(day), "Christmas"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at(now, "2026-12-24", 10)
+	if _, err := w.Queue(ctx, "Birthdays"); !errors.Is(err, ErrNothingDue) {
+		t.Fatalf("a closed day: %v", err)
+	}
+	at(now, "2026-12-26", 10)
+	if got := w.queueAndSend(t, "Birthdays"); len(got) != 1 {
+		t.Fatalf("the next open day: %q", got)
+	}
+}
+
+// The practice's midnight, not the computer's or UTC's, starts a birthday
+// (across the DST change too).
+func TestBirthdayAtMidnight(t *testing.T) {
+	w, now := clinic(t)
+	ctx := context.Background()
+	w.patient(t, "Mia", "mia@example.com", "2000-03-08") // 8 March 2026: DST starts in New York at 2:00
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Birthdays", Segment: "Everyone", Template: "Recall",
+		Schedule: ScheduleText{DaysBefore: "0", Kind: data.ScheduleBirthday}}, true); err != nil {
+		t.Fatal(err)
+	}
+	ny, _ := time.LoadLocation(storetest.Zone)
+	*now = time.Date(2026, 3, 7, 23, 59, 0, 0, ny) // 04:59 UTC on the 8th
+	if got := w.queueAndSend(t, "Birthdays"); len(got) != 0 {
+		t.Fatalf("a minute before midnight: %q", got)
+	}
+	*now = time.Date(2026, 3, 8, 3, 30, 0, 0, ny) // after the change (02:00 was skipped)
+	if got := w.queueAndSend(t, "Birthdays"); len(got) != 1 {
+		t.Fatalf("on the day: %q", got)
+	}
+	*now = time.Date(2026, 3, 9, 0, 1, 0, 0, ny)
+	if got := w.queueAndSend(t, "Birthdays"); len(got) != 0 {
+		t.Fatalf("the next day: %q", got)
 	}
 }
 

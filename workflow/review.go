@@ -26,16 +26,19 @@ type Review struct {
 	Duration    time.Duration       `json:"duration"` // until the last email, by the mailbox's limits and its measured pace
 	Days        int                 `json:"days"`     // calendar days it spans under the daily limit
 	// The state of the campaign and of the occurrence a Send works on.
-	State      string         `json:"state"`      // StateReady, StatePaused, StateDone, ...
-	StateText  string         `json:"state_text"` // the one status line of the campaign's page
-	Occurrence string         `json:"occurrence"` // "" when nothing is due
-	NextDue    string         `json:"next_due"`   // the next send's day, when known
-	ToSend     int            `json:"to_send"`    // patients the next Send emails (left of a run, and new recipients)
-	Emails     int            `json:"emails"`     // the emails that makes: fewer when families sharing an address get one
-	NoConsent  int            `json:"no_consent"` // of the skipped, left out for want of consent to care reminders
-	Skipping   int            `json:"skipping"`   // members the next Send skips, each with a reason (Recipients)
-	ThisTime   map[string]int `json:"this_time"`  // the occurrence's emails so far, by status
-	Uncertain  int            `json:"uncertain"`  // uncertain emails of every occurrence, for the practice to decide
+	State      string `json:"state"`      // StateReady, StatePaused, StateDone, ...
+	StateText  string `json:"state_text"` // the one status line of the campaign's page
+	Occurrence string `json:"occurrence"` // "" when nothing is due
+	NextDue    string `json:"next_due"`   // the next send's day, when known
+	ToSend     int    `json:"to_send"`    // patients the next Send emails (left of a run, and new recipients)
+	Emails     int    `json:"emails"`     // the emails that makes: fewer when families sharing an address get one
+	NoConsent  int    `json:"no_consent"` // of the skipped, left out for want of consent to care reminders
+	// Late are the emails among ToSend due on earlier days (closed days,
+	// days Kindly was not opened), per day: caught up now, once.
+	Late      []data.LateDay `json:"late,omitempty"`
+	Skipping  int            `json:"skipping"`  // members the next Send skips, each with a reason (Recipients)
+	ThisTime  map[string]int `json:"this_time"` // the occurrence's emails so far, by status
+	Uncertain int            `json:"uncertain"` // uncertain emails of every occurrence, for the practice to decide
 }
 
 // Review counts, renders three samples and checks a campaign before it is
@@ -189,6 +192,9 @@ func (rv Review) Facts() []Fact {
 	}
 	if rv.NoConsent > 0 {
 		sends += fmt.Sprintf(" (%s for want of consent to care reminders)", Patients(rv.NoConsent))
+	}
+	if len(rv.Late) > 0 {
+		sends += "; " + LateText(rv.Late, "") + " caught up"
 	}
 	if rv.Previous >= 0 {
 		sends += fmt.Sprintf(" (last review: %d may get it)", rv.Previous)

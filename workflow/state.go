@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"kindly/data"
@@ -94,6 +95,9 @@ func (w *Workflow) countPlan(ctx context.Context, cp Campaign, today data.Date, 
 		case r.Gets:
 			rv.ToSend++
 			addresses[strings.ToLower(r.Email)] = true
+			if !r.Due.IsZero() && r.Due.Before(today) {
+				rv.late(r.Due)
+			}
 		default:
 			rv.Skipping++
 			if strings.HasPrefix(r.Reason, noCareConsent) {
@@ -130,6 +134,18 @@ func (w *Workflow) countPlan(ctx context.Context, cp Campaign, today data.Date, 
 		*keep = append(append(handled, left...), planned...)
 	}
 	return nil
+}
+
+// late counts a caught-up email due on an earlier day.
+func (rv *Review) late(day data.Date) {
+	for i := range rv.Late {
+		if rv.Late[i].Day == day {
+			rv.Late[i].Count++
+			return
+		}
+	}
+	rv.Late = append(rv.Late, data.LateDay{Day: day, Count: 1})
+	sort.Slice(rv.Late, func(i, j int) bool { return rv.Late[i].Day.Before(rv.Late[j].Day) })
 }
 
 // noCareConsent begins the reason a patient is left out where the practice
@@ -231,7 +247,7 @@ func (w *Workflow) walkPlan(ctx context.Context, cp Campaign, today data.Date, o
 	return w.store.PlanRecipients(ctx, cp.Campaign, occ, run.Audience, run.Options,
 		func(p data.Planned) error {
 			return each(data.Recipient{PatientID: p.Patient.ID, Name: p.Patient.LastName + ", " + p.Patient.FirstName,
-				Email: p.Patient.Email, Gets: p.WhyNot == "", Reason: p.WhyNot})
+				Email: p.Patient.Email, Gets: p.WhyNot == "", Reason: p.WhyNot, Due: p.Step.Due})
 		})
 }
 

@@ -54,7 +54,11 @@ func (o Overview) SetUp() bool {
 // DueLine is a due occurrence in words: "Flu shots (the 2026 season): 236
 // patients".
 func (o Overview) DueLine(e data.PlanEntry, dates Dates) string {
-	return fmt.Sprintf("%s (%s): %s", e.Campaign, OccurrenceText(e.Occurrence, dates), Patients(e.Audience))
+	s := fmt.Sprintf("%s (%s): %s", e.Campaign, OccurrenceText(e.Occurrence, dates), Patients(e.Audience))
+	if len(e.Late) > 0 {
+		s += ", " + LateText(e.Late, e.Occurrence)
+	}
+	return s
 }
 
 // Line is a campaign's queue in words.
@@ -163,7 +167,8 @@ func (w *Workflow) due(ctx context.Context, cs []data.Campaign, today data.Date)
 			return nil, err
 		}
 		if rv.ToSend > 0 {
-			out = append(out, data.PlanEntry{Day: today, End: today, Campaign: c.Name, Purpose: c.Purpose, Occurrence: occ, Audience: rv.ToSend})
+			out = append(out, data.PlanEntry{Day: today, End: today, Campaign: c.Name, Purpose: c.Purpose, Occurrence: occ, Audience: rv.ToSend,
+				Late: rv.Late})
 		}
 	}
 	return out, nil

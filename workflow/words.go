@@ -185,3 +185,25 @@ func OccurrenceText(key string, dates Dates) string {
 	}
 	return key
 }
+
+// LateText says which caught-up emails are in a run: "3 birthdays from
+// Saturday and Sunday" (days within the week by name, older ones by date).
+func LateText(late []data.LateDay, occurrence string) string {
+	n := 0
+	var days []string
+	for _, l := range late {
+		n += l.Count
+		days = append(days, l.Day.Time(time.UTC).Weekday().String())
+	}
+	if len(late) > 0 && late[len(late)-1].Day.AddDays(-6).After(late[0].Day) {
+		days = []string{fmt.Sprintf("%d %s to %d %s", late[0].Day.Day, late[0].Day.Month, late[len(late)-1].Day.Day, late[len(late)-1].Day.Month)}
+	}
+	what := data.Count(n, "email", "emails")
+	switch {
+	case strings.HasPrefix(occurrence, data.ScheduleBirthday):
+		what = data.Count(n, "birthday", "birthdays")
+	case strings.HasPrefix(occurrence, data.ScheduleRecall):
+		what = data.Count(n, "recall", "recalls")
+	}
+	return what + " from " + data.JoinNames(days)
+}
