@@ -35,6 +35,11 @@ func (sf *scheduleFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&sf.text.Weekdays, "weekdays", "", "send window days, e.g. mon-fri or mon,wed,fri")
 	f.StringVar(&sf.text.Hours, "hours", "", "send window hours, e.g. 9-17")
 	f.BoolVar(&sf.text.BypassCap, "bypass-cap", false, "care reminders only: not held back by the frequency cap")
+	f.StringVar(&sf.text.BeforeAppointment, "before-appointment", "", "remind N days before each booked appointment")
+	f.StringVar(&sf.text.Followups, "followups", "", "with --recall: remind again up to N times while the patient has not come in or booked")
+	f.StringVar(&sf.text.Every, "every", "", "with --followups: days between reminders")
+	f.StringVar(&sf.text.FollowupTemplates, "followup-templates", "", `with --followups: each follow-up's template, comma separated ("" keeps the campaign's)`)
+	f.BoolVar(&sf.text.Family, "family", false, "one email to an address several recipients share, naming each of them")
 }
 
 // apply lays the options given over a campaign's schedule: a new schedule
@@ -48,9 +53,17 @@ func (sf *scheduleFlags) apply(f *pflag.FlagSet, cur *workflow.ScheduleText) err
 		return err
 	}
 	if next.Kind != "" {
-		window, hours, bypass := cur.Weekdays, cur.Hours, cur.BypassCap
+		window, hours, bypass, family := cur.Weekdays, cur.Hours, cur.BypassCap, cur.Family
 		*cur = next
-		cur.Weekdays, cur.Hours, cur.BypassCap = window, hours, bypass
+		cur.Weekdays, cur.Hours, cur.BypassCap, cur.Family = window, hours, bypass, family
+	}
+	for flag, dst := range map[string]*string{"followups": &cur.Followups, "every": &cur.Every, "followup-templates": &cur.FollowupTemplates} {
+		if f.Changed(flag) {
+			*dst, _ = f.GetString(flag)
+		}
+	}
+	if f.Changed("family") {
+		cur.Family = sf.text.Family
 	}
 	if f.Changed("weekdays") {
 		cur.Weekdays = sf.text.Weekdays
@@ -106,7 +119,9 @@ func (s *session) campaignSaveCommand(create bool) *cobra.Command {
 		Long: short + `.
 Without a schedule it is sent when the practice sends it. Schedules: --once DATE,
 --season MM-DD [--until MM-DD] (every year), --birthday N (N days before each birthday),
---recall SERVICE --months N (N months after the last visit of SERVICE).
+--recall SERVICE --months N (N months after the last visit of SERVICE) [--followups N --every DAYS
+[--followup-templates "Second reminder, Last reminder"]], --before-appointment N (N days before each
+booked appointment). --family sends one email to an address several recipients share.
 Promotions go only to patients who opted in; care reminders to everyone who did not opt out.`,
 		Args: names("one NAME"),
 		RunE: s.runs(func(c call) error {

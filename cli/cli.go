@@ -132,7 +132,8 @@ With no command, it opens its window.`,
 		s.templatesCommand(), s.templateCommand(),
 		s.campaignCommand(), s.campaignsCommand(), s.calendarCommand(),
 		s.sendCommand(), s.outboxCommand(), s.uncertainCommand(), s.inboxCommand(),
-		s.backupCommand(), s.backupsCommand(), s.restoreCommand(), s.updateCommand())
+		s.backupCommand(), s.backupsCommand(), s.restoreCommand(), s.updateCommand(),
+		s.appointmentsCommand(), s.recallCommand(), s.closedCommand())
 	return root
 }
 

@@ -13,9 +13,15 @@ import (
 )
 
 func (s *session) importCommand() *cobra.Command {
-	return group("import", "Import patients or visits from an .xlsx or .csv file: all rows or none, after a backup",
+	return group("import", "Import patients, visits or appointments from an .xlsx or .csv file: all rows or none, after a backup",
 		s.importKindCommand(workflow.ImportPatients, "patients", "Import patients: new ones are added, known ones (by practice id, else email and birth date, else name and birth date) updated"),
-		s.importKindCommand(workflow.ImportVisits, "visits", "Import visits (date and service) of known patients"))
+		s.importKindCommand(workflow.ImportVisits, "visits", "Import visits (date and service) of known patients"),
+		s.appointmentsImportCommand("appointments"))
+}
+
+func (s *session) appointmentsImportCommand(use string) *cobra.Command {
+	return s.importKindCommand(workflow.ImportAppointments, use, "Import the practice system's appointments (date, time, service, status) of known patients: "+
+		"an appointment imported before (the same appointment id, else the same patient and start) is updated, never added twice")
 }
 
 func (s *session) importKindCommand(kind, use, short string) *cobra.Command {

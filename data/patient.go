@@ -537,3 +537,12 @@ func nullInt(n int64) any {
 	}
 	return n
 }
+
+// PatientByExternalID finds a patient by the practice system's id.
+func (s *Store) PatientByExternalID(ctx context.Context, id string) (Patient, error) {
+	p, err := scanPatient(s.db.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.external_id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("patient %q: %w", id, ErrNotFound)
+	}
+	return p, mapError(err)
+}

@@ -39,10 +39,41 @@ type Settings struct {
 
 // Recalls are the practice's rules for reminders.
 type Recalls struct {
-	Country            string // "DE", "US", ...; "" unknown
-	CareOptIn          bool
+	// Country is the country the practice chose ("DE", "US"); "": the one
+	// its time zone says (Settings.Country).
+	Country string
+	// CareOptIn says whether care reminders need the patient's explicit
+	// consent: CareOptInByCountry, CareOptInYes or CareOptInNo.
+	CareOptIn          string
 	CatchUpDays        int
 	OptOutWholeAddress bool
+}
+
+// The choices of Recalls.CareOptIn.
+const (
+	CareOptInByCountry = "" // as the law of the practice's country asks
+	CareOptInYes       = "yes"
+	CareOptInNo        = "no"
+)
+
+// Country is the practice's country: chosen, else its time zone's.
+func (st Settings) Country() string {
+	if st.Recalls.Country != "" {
+		return st.Recalls.Country
+	}
+	return CountryOfZone(st.TimeZone)
+}
+
+// CareOptInRequired says whether a care reminder needs the patient's
+// explicit consent at this practice.
+func (st Settings) CareOptInRequired() bool {
+	switch st.Recalls.CareOptIn {
+	case CareOptInYes:
+		return true
+	case CareOptInNo:
+		return false
+	}
+	return CareOptInByLaw(st.Country())
 }
 
 // DefaultCatchUpDays is how late a missed birthday or recall email may go
@@ -211,7 +242,8 @@ const (
 	keyUpdateSeen        = "updates.seen" // when the feed was last read, and what it said
 	keySendPace          = "send.pace_us" // the mail server's time per email, in microseconds
 	keyCountry           = "practice.country"
-	keyCareOptIn         = "consent.care_opt_in" // read by the send's SQL too (careOptInMissing)
+	keyCareOptIn         = "consent.care_opt_in" // what the send's SQL reads (careOptInMissing): 1 or 0, as resolved
+	keyCareOptInChoice   = "consent.care_opt_in_choice"
 	keyCatchUpDays       = "recall.catch_up_days"
 	keyOptOutAddress     = "consent.opt_out_whole_address"
 )
@@ -252,13 +284,9 @@ func (s *Store) Settings(ctx context.Context) (Settings, error) {
 		Cap:          Cap{Count: num(keyCapCount, DefaultCap.Count), Days: num(keyCapDays, DefaultCap.Days)},
 		SubjectWords: splitWords(v[keySubjectWords]),
 		CheckUpdates: v[keyCheckUpdates] != "0",
-		Recalls: Recalls{Country: v[keyCountry], CatchUpDays: num(keyCatchUpDays, DefaultCatchUpDays),
+		Recalls: Recalls{Country: v[keyCountry], CareOptIn: v[keyCareOptInChoice], CatchUpDays: num(keyCatchUpDays, DefaultCatchUpDays),
 			OptOutWholeAddress: v[keyOptOutAddress] == "1"},
 	}
-	if st.Recalls.Country == "" {
-		st.Recalls.Country = CountryOfZone(st.TimeZone)
-	}
-	st.Recalls.CareOptIn = v[keyCareOptIn] == "1" || v[keyCareOptIn] == "" && CareOptInByLaw(st.Recalls.Country)
 	return st, nil
 }
 
@@ -280,7 +308,8 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 		keyCapCount: strconv.Itoa(st.Cap.Count), keyCapDays: strconv.Itoa(st.Cap.Days),
 		keySubjectWords: strings.Join(st.SubjectWords, ", "),
 		keyCheckUpdates: map[bool]string{true: "1", false: "0"}[st.CheckUpdates],
-		keyCountry:      st.Recalls.Country, keyCareOptIn: map[bool]string{true: "1", false: "0"}[st.Recalls.CareOptIn],
+		keyCountry:      st.Recalls.Country, keyCareOptInChoice: st.Recalls.CareOptIn,
+		keyCareOptIn:     map[bool]string{true: "1", false: "0"}[st.CareOptInRequired()],
 		keyCatchUpDays:   strconv.Itoa(st.Recalls.CatchUpDays),
 		keyOptOutAddress: map[bool]string{true: "1", false: "0"}[st.Recalls.OptOutWholeAddress],
 	}
@@ -329,6 +358,7 @@ func (st Settings) normalized() Settings {
 	}
 	st.SubjectWords = splitWords(strings.Join(st.SubjectWords, ","))
 	st.Recalls.Country = strings.ToUpper(strings.TrimSpace(st.Recalls.Country))
+	st.Recalls.CareOptIn = strings.ToLower(strings.TrimSpace(st.Recalls.CareOptIn))
 	return st
 }
 
@@ -362,6 +392,9 @@ func (st Settings) Validate() error {
 	}
 	if st.Recalls.CatchUpDays < 0 || st.Recalls.CatchUpDays > 31 {
 		return &ValidationError{"recall.catch_up_days", "Missed birthday and recall emails can go out 0 to 31 days late."}
+	}
+	if o := st.Recalls.CareOptIn; o != CareOptInByCountry && o != CareOptInYes && o != CareOptInNo {
+		return &ValidationError{"consent.care_opt_in", fmt.Sprintf("Care reminders need consent: yes, no or as the country's law asks, not %q.", o)}
 	}
 	if c := st.Recalls.Country; c != "" && (len(c) != 2 || strings.ToUpper(c) != c) {
 		return &ValidationError{"practice.country", fmt.Sprintf("%q is not a country code (two letters, e.g. DE or US).", c)}
@@ -546,4 +579,19 @@ func (s *Store) SaveUpdateSeen(ctx context.Context, u UpdateSeen) error {
 		return err
 	}
 	return s.setSetting(ctx, keyUpdateSeen, string(raw))
+}
+
+// resolveCareOptIn writes what the send's SQL reads about consent to care
+// reminders, as the settings decide it now (a database from before the
+// setting, or whose zone says a country whose law asks for consent).
+func (s *Store) resolveCareOptIn(ctx context.Context) error {
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	want := map[bool]string{true: "1", false: "0"}[st.CareOptInRequired()]
+	if have, err := s.setting(ctx, keyCareOptIn, ""); err != nil || have == want {
+		return err
+	}
+	return s.setSetting(ctx, keyCareOptIn, want)
 }

@@ -26,7 +26,6 @@ func TestSettingsRoundTripAndDefaults(t *testing.T) {
 		SubjectWords: []string{"botox", "fertility clinic"},
 	}
 	in := want
-	want.Recalls.Country = "DE"                         // from the time zone, when not chosen
 	in.Mail.From = ""                                   // the user name, when not given
 	in.Mail.OAuthTenant, in.Mail.OAuthProvider = "", "" // an older account: Microsoft, the usual tenant
 	in.SubjectWords = []string{" botox", "", "fertility clinic ,"}

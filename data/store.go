@@ -90,6 +90,10 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	s.release, s.restored = release, restored
+	if err := s.resolveCareOptIn(context.Background()); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

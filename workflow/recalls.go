@@ -148,8 +148,30 @@ func (w *Workflow) AddPublicHolidays(ctx context.Context, year int) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	if st.Recalls.Country == "" {
+	if st.Country() == "" {
 		return 0, &data.ValidationError{Field: "practice.country", Message: "Choose the practice's country first."}
 	}
-	return w.store.AddPublicHolidays(ctx, st.Recalls.Country, year)
+	return w.store.AddPublicHolidays(ctx, st.Country(), year)
+}
+
+// PatientNamed finds the one patient a typed name, email, phone or
+// practice id means; several matches are an error that says so.
+func (w *Workflow) PatientNamed(ctx context.Context, typed string) (data.Patient, error) {
+	if strings.TrimSpace(typed) == "" {
+		return data.Patient{}, &data.ValidationError{Field: "patient", Message: "Say which patient: a name, an email or a practice id."}
+	}
+	if p, err := w.store.PatientByExternalID(ctx, strings.TrimSpace(typed)); err == nil {
+		return p, nil
+	}
+	ps, err := w.store.Patients(ctx, data.PatientQuery{Search: typed, Limit: 2, IncludeArchived: true})
+	switch {
+	case err != nil:
+		return data.Patient{}, err
+	case len(ps) == 0:
+		return data.Patient{}, data.Problemf(data.KindNotFound, data.HintNone, "patient", fmt.Sprintf("no patient matches %q", typed), data.ErrNotFound)
+	case len(ps) > 1:
+		return data.Patient{}, &data.ValidationError{Field: "patient",
+			Message: fmt.Sprintf("Several patients match %q; give more of the name, the email or the practice id.", typed)}
+	}
+	return ps[0], nil
 }

@@ -1,0 +1,92 @@
+package data
+
+import (
+	"context"
+	"testing"
+)
+
+// An opt-out from an address a family shares opts out only the patient it
+// answers, unless the practice says it speaks for all who share it.
+func TestOptOutFromASharedAddress(t *testing.T) {
+	for _, whole := range []bool{false, true} {
+		s := newTestStore(t)
+		ctx := context.Background()
+		ids := sentOutbox(t, s, PurposePromotion, "family@example.org", "family@example.org", "eve@example.org")
+		if whole {
+			st, _ := s.Settings(ctx)
+			st.Recalls.OptOutWholeAddress = true
+			if err := s.SaveSettings(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := s.ApplyFinding(ctx, Finding{Kind: FindingOptOut, OutboxIDs: []int64{ids["family@example.org"]}, Address: "family@example.org"})
+		if err != nil || !out.OptedOut {
+			t.Fatalf("%+v %v", out, err)
+		}
+		ps, _ := s.Patients(ctx, PatientQuery{Limit: 10})
+		out2 := 0
+		for _, p := range ps {
+			if p.PromoConsent == PromoOptedOut {
+				out2++
+				if p.Email != "family@example.org" {
+					t.Errorf("%s opted out", p.Email)
+				}
+			}
+		}
+		if want := map[bool]int{false: 1, true: 2}[whole]; out2 != want || len(out.Patients) != want {
+			t.Errorf("whole address %v: %d opted out (%v), want %d", whole, out2, out.Patients, want)
+		}
+	}
+}
+
+// "With an appointment booked (for a service) within N days": booked ones
+// only, in the range, of the service when one is named.
+func TestAppointmentRule(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	var ids []int64
+	for _, n := range []string{"booked", "cancelled", "later", "other"} {
+		p := Patient{FirstName: n, Email: n + "@example.org"}
+		if err := s.CreatePatient(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	today, _ := s.Today(ctx)
+	err := s.WithBatch(ctx, func(b *Batch) error {
+		for _, a := range []Appointment{
+			{PatientID: ids[0], Day: today.AddDays(3), Time: "09:00", Service: "Cleaning"},
+			{PatientID: ids[1], Day: today.AddDays(3), Service: "Cleaning", Status: ApptCancelled},
+			{PatientID: ids[2], Day: today.AddDays(30), Service: "Cleaning"},
+			{PatientID: ids[3], Day: today.AddDays(2), Service: "Filling", ExternalID: "x1"},
+		} {
+			if err := b.SaveAppointment(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rule Rule
+		want int
+	}{
+		{Rule{Kind: KindAppointment, Op: "within_days", Days: 7}, 2},
+		{Rule{Kind: KindAppointment, Op: "within_days", Days: 7, Service: " cleaning"}, 1},
+		{Rule{Kind: KindAppointment, Op: "none_within", Days: 7}, 2},
+		{Rule{Kind: KindAppointment, Op: "within_days", Days: 31}, 3},
+	} {
+		if err := tc.rule.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.SegmentCount(ctx, Rule{Kind: KindAll, Rules: []Rule{tc.rule}})
+		if err != nil || n != tc.want {
+			t.Errorf("%s: %d (%v), want %d", tc.rule.Sentence(), n, err, tc.want)
+		}
+	}
+	if got := (Rule{Kind: KindAppointment, Op: "within_days", Days: 7, Service: "Cleaning"}).Sentence(); got != `Patients with an appointment booked for "Cleaning" within the next 7 days` {
+		t.Errorf("sentence %q", got)
+	}
+}
