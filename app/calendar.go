@@ -106,6 +106,14 @@ func (s *calendarScreen) show(month data.Date, plan workflow.CalendarPlan) {
 			dayLabel = widget.NewLabelWithStyle(fmt.Sprintf("%d · today", d.Day.Day), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			dayLabel.Importance = widget.HighImportance
 		}
+		if why, closed := plan.Closed[d.Day]; closed {
+			dayLabel = widget.NewLabel(fmt.Sprintf("%d · closed", d.Day.Day))
+			if why != "" {
+				dayLabel.SetText(fmt.Sprintf("%d · %s", d.Day.Day, why))
+			}
+			dayLabel.Truncation = fyne.TextTruncateEllipsis
+			dayLabel.Importance = widget.LowImportance
+		}
 		cell := container.NewVBox(dayLabel)
 		for _, x := range sent[d.Day] { // what went out that day
 			name := x.Campaign
@@ -121,7 +129,7 @@ func (s *calendarScreen) show(month data.Date, plan workflow.CalendarPlan) {
 				if d.Left > 0 {
 					imp = widget.DangerImportance
 				}
-				cell.Add(campaignChip(name, e.Campaign, patientsText(e.Audience), imp, func() { s.ui.openCampaign(name) }))
+				cell.Add(campaignChip(name, e.Campaign, workflow.EntryText(e), imp, func() { s.ui.openCampaign(name) }))
 			}
 		}
 		bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))

@@ -13,7 +13,8 @@ import (
 )
 
 var scheduleKinds = [][2]string{{"", "when I press Send"}, {data.ScheduleOnce, "once, on a date"}, {data.ScheduleSeason, "every year, in a season"},
-	{data.ScheduleBirthday, "before each patient's birthday"}, {data.ScheduleRecall, "a recall after the last visit"}}
+	{data.ScheduleBirthday, "before each patient's birthday"}, {data.ScheduleRecall, "a recall after the last visit"},
+	{data.ScheduleAppointment, "before each booked appointment"}}
 
 var purposes = [][2]string{{data.PurposeCare, "care reminder"}, {data.PurposePromotion, "promotion"}}
 
@@ -46,7 +47,8 @@ type campaignForm struct {
 	purpose, segment, template, schedKind *widget.Select
 	date, from, until, days, service      *escEntry
 	months, hours, weekdays               *escEntry
-	bypass                                *widget.Check
+	apptDays, followups, every, followTpl *escEntry
+	bypass, family                        *widget.Check
 	message                               *widget.Label
 	segmentOpts                           [][2]string
 	form                                  *widget.Form
@@ -71,7 +73,11 @@ func showCampaignForm(u *UI, spec workflow.CampaignSpec, create bool, choices fo
 	f.days, f.service, f.months = entry("days before the birthday"), entry("service, e.g. annual physical"), entry("months after the last visit")
 	f.hours = entry("e.g. 9-17 (empty: any time)")
 	f.weekdays = entry("e.g. mon-fri (empty: every day)")
+	f.apptDays = entry("days before the appointment, e.g. 2")
+	f.followups, f.every = entry("0 to 5 (empty: none)"), entry("days between reminders, e.g. 14")
+	f.followTpl = entry("e.g. Second reminder, Last reminder (empty: this email)")
 	f.bypass = widget.NewCheck("Care reminder may pass the frequency cap", nil)
+	f.family = widget.NewCheck("One email per family: recipients who share an address get one email naming each", nil)
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
@@ -80,7 +86,10 @@ func showCampaignForm(u *UI, spec workflow.CampaignSpec, create bool, choices fo
 		data.ScheduleOnce:     {widget.NewFormItem("Date", f.date)},
 		data.ScheduleSeason:   {widget.NewFormItem("Season from", f.from), widget.NewFormItem("Season until", f.until)},
 		data.ScheduleBirthday: {widget.NewFormItem("Days before the birthday", f.days)},
-		data.ScheduleRecall:   {widget.NewFormItem("Recall: service", f.service), widget.NewFormItem("Months after the visit", f.months)},
+		data.ScheduleRecall: {widget.NewFormItem("Recall: service", f.service), widget.NewFormItem("Months after the visit", f.months),
+			widget.NewFormItem("Follow-up reminders", f.followups), widget.NewFormItem("Days between reminders", f.every),
+			widget.NewFormItem("Follow-ups' emails", f.followTpl)},
+		data.ScheduleAppointment: {widget.NewFormItem("Days before", f.apptDays)},
 	}
 	f.holder = container.NewStack()
 	f.fill(spec)
@@ -118,6 +127,11 @@ func (f *campaignForm) fill(spec workflow.CampaignSpec) {
 	f.hours.SetText(t.Hours)
 	f.weekdays.SetText(t.Weekdays)
 	f.bypass.SetChecked(t.BypassCap)
+	f.apptDays.SetText(t.BeforeAppointment)
+	f.followups.SetText(t.Followups)
+	f.every.SetText(t.Every)
+	f.followTpl.SetText(t.FollowupTemplates)
+	f.family.SetChecked(t.Family)
 	f.showWhen()
 }
 
@@ -130,7 +144,7 @@ func (f *campaignForm) showWhen() {
 		widget.NewFormItem("Who (segment)", f.segment), widget.NewFormItem("Email (template)", f.template), widget.NewFormItem("When", f.schedKind)}
 	items = append(items, f.whenItems[valueOf(scheduleKinds, f.schedKind.Selected)]...)
 	items = append(items, widget.NewFormItem("Send window: hours", f.hours), widget.NewFormItem("Send window: days", f.weekdays),
-		widget.NewFormItem("", f.bypass))
+		widget.NewFormItem("", f.bypass), widget.NewFormItem("", f.family))
 	f.form = widget.NewForm(items...) // a Form does not lay out items changed in place
 	f.holder.Objects = []fyne.CanvasObject{f.form}
 	f.holder.Refresh()
@@ -142,7 +156,9 @@ func (f *campaignForm) spec() workflow.CampaignSpec {
 		Segment: valueOf(f.segmentOpts, f.segment.Selected), Template: f.template.Selected,
 		Schedule: workflow.ScheduleText{Kind: valueOf(scheduleKinds, f.schedKind.Selected), Date: f.date.Text, From: f.from.Text,
 			Until: f.until.Text, DaysBefore: f.days.Text, Service: f.service.Text, Months: f.months.Text,
-			Weekdays: f.weekdays.Text, Hours: f.hours.Text, BypassCap: f.bypass.Checked}}
+			Weekdays: f.weekdays.Text, Hours: f.hours.Text, BypassCap: f.bypass.Checked,
+			BeforeAppointment: f.apptDays.Text, Followups: f.followups.Text, Every: f.every.Text, FollowupTemplates: f.followTpl.Text,
+			Family: f.family.Checked}}
 }
 
 func (f *campaignForm) onSave() {

@@ -186,7 +186,7 @@ func TestCampaignFormShowsItsScheduleFields(t *testing.T) {
 			}
 			return false
 		}
-		fields := []fyne.CanvasObject{f.date, f.from, f.until, f.days, f.service, f.months}
+		fields := []fyne.CanvasObject{f.date, f.from, f.until, f.days, f.service, f.months, f.followups, f.every, f.followTpl, f.apptDays}
 		for _, e := range fields {
 			if shows(e) {
 				t.Error("a campaign sent by hand shows schedule fields")

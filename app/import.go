@@ -20,9 +20,11 @@ import (
 // importWizard reads a spreadsheet, shows the guessed mapping and the dry
 // run, and imports with a progress bar and cancel.
 type importWizard struct {
-	ui     *UI
-	path   string
-	onDone func()
+	ui      *UI
+	kind    string // workflow.ImportPatients, ImportVisits or ImportAppointments
+	choices []reports.FieldChoice
+	path    string
+	onDone  func()
 
 	table   *reports.Table
 	plan    *reports.Plan
@@ -54,8 +56,26 @@ type importWizard struct {
 	cancel   context.CancelFunc // stops the running import
 }
 
-// openImportWizard starts a wizard on a file chosen by the user.
-func openImportWizard(u *UI, onDone func()) {
+// importKinds are what a spreadsheet can hold, as the wizard offers them.
+var importKinds = [][2]string{{workflow.ImportPatients, "Patients…"}, {workflow.ImportVisits, "Visits…"},
+	{workflow.ImportAppointments, "Appointments…"}}
+
+// importMenu asks what the file holds, under the button that was tapped.
+func importMenu(u *UI, from fyne.CanvasObject, onDone func()) {
+	var items []*fyne.MenuItem
+	for _, k := range importKinds {
+		kind := k[0]
+		items = append(items, fyne.NewMenuItem(k[1], func() { openImportWizardFor(u, kind, onDone) }))
+	}
+	widget.ShowPopUpMenuAtRelativePosition(fyne.NewMenu("", items...), u.window.Canvas(), fyne.NewPos(0, from.Size().Height), from)
+}
+
+// openImportWizard starts a patient import on a file chosen by the user.
+func openImportWizard(u *UI, onDone func()) { openImportWizardFor(u, workflow.ImportPatients, onDone) }
+
+// openImportWizardFor starts an import of a kind on a file chosen by the
+// user.
+func openImportWizardFor(u *UI, kind string, onDone func()) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			u.showError(err)
@@ -67,7 +87,7 @@ func openImportWizard(u *UI, onDone func()) {
 		path := r.URI().Path()
 		r.Close()
 		u.remember(path)
-		newImportWizard(u, path, onDone)
+		newImportWizardFor(u, kind, path, onDone)
 	}, u.window)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx", ".csv", ".txt"}))
 	u.startIn(d)
@@ -76,7 +96,17 @@ func openImportWizard(u *UI, onDone func()) {
 }
 
 func newImportWizard(u *UI, path string, onDone func()) *importWizard {
-	w := &importWizard{ui: u, path: path, onDone: onDone}
+	return newImportWizardFor(u, workflow.ImportPatients, path, onDone)
+}
+
+func newImportWizardFor(u *UI, kind, path string, onDone func()) *importWizard {
+	w := &importWizard{ui: u, kind: kind, path: path, onDone: onDone, choices: reports.PatientFieldChoices}
+	switch kind {
+	case workflow.ImportVisits:
+		w.choices = reports.VisitFieldChoices
+	case workflow.ImportAppointments:
+		w.choices = reports.AppointmentFieldChoices
+	}
 	w.sheet = widget.NewSelect(nil, func(string) {
 		w.header.SetText("") // another sheet: its header is found again
 		w.load()
@@ -113,7 +143,7 @@ func newImportWizard(u *UI, path string, onDone func()) *importWizard {
 		w.right)
 	body.SetOffset(0.36)
 	content := container.NewBorder(top, container.NewVBox(w.progress, container.NewHBox(w.importB, w.rejectsB, w.cancelB)), nil, nil, body)
-	w.dlg = dialog.NewCustom("Import patients from "+shortPath(path), "Close", content, u.window)
+	w.dlg = dialog.NewCustom("Import "+kind+" from "+shortPath(path), "Close", content, u.window)
 	w.dlg.Resize(dialogSize(u.window, 1100, 720))
 	w.dlg.Show()
 	w.load()
@@ -179,7 +209,7 @@ func (w *importWizard) replan() {
 	w.busy.Show()
 	w.importB.Disable()
 	restart(w.ui, &w.planning, func(ctx context.Context) (*reports.Plan, error) {
-		return w.ui.work.Plan(ctx, workflow.ImportPatients, t, o)
+		return w.ui.work.Plan(ctx, w.kind, t, o)
 	}, func(p *reports.Plan, err error) {
 		w.busy.Hide()
 		if err != nil {
@@ -201,15 +231,15 @@ func (w *importWizard) replan() {
 func (w *importWizard) showColumns() {
 	w.columns.RemoveAll()
 	var labels []string
-	for _, f := range reports.PatientFieldChoices {
+	for _, f := range w.choices {
 		labels = append(labels, f.Label)
 	}
 	for i, h := range w.plan.Header {
 		col := i
 		sel := widget.NewSelect(labels, nil)
-		sel.SetSelected(reports.FieldLabel(w.mapping[col]))
+		sel.SetSelected(reports.FieldLabelIn(w.choices, w.mapping[col]))
 		sel.OnChanged = func(label string) {
-			for _, f := range reports.PatientFieldChoices {
+			for _, f := range w.choices {
 				if f.Label != label {
 					continue
 				}
@@ -221,7 +251,7 @@ func (w *importWizard) showColumns() {
 					if other == f.Field && c != col {
 						delete(w.mapping, c)
 						if c < len(w.columns.Objects) {
-							w.columnSelect(c).SetSelected(reports.FieldLabel(reports.FieldNone))
+							w.columnSelect(c).SetSelected(reports.FieldLabelIn(w.choices, reports.FieldNone))
 						}
 					}
 				}
@@ -367,7 +397,7 @@ func (w *importWizard) newPreview() *widget.Table {
 		case id.Col == 2:
 			l.SetText("Why, or what to check")
 		case id.Col-3 < len(w.cols) && w.plan != nil:
-			l.SetText(reports.FieldLabel(w.plan.Mapping[w.cols[id.Col-3]]))
+			l.SetText(reports.FieldLabelIn(w.choices, w.plan.Mapping[w.cols[id.Col-3]]))
 		default:
 			l.SetText("")
 		}
@@ -395,7 +425,7 @@ func (w *importWizard) onImport() {
 	w.progress.Show()
 	w.cancelB.Show()
 	w.summary.SetText("Importing… (a backup is made first)")
-	req := workflow.ImportRequest{Kind: workflow.ImportPatients, File: w.path, Options: o}
+	req := workflow.ImportRequest{Kind: w.kind, File: w.path, Options: o}
 	bar := newLatest(w.ui, w.progress.SetValue)
 	background(w.ui, func(context.Context) (workflow.ImportResult, error) {
 		defer cancel()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -34,6 +35,8 @@ type patientForm struct {
 	dnc                                                                *widget.Check
 	message                                                            *widget.Label
 	visits                                                             *widget.Label
+	recalls                                                            *fyne.Container
+	careGiven                                                          *widget.Check
 	visitDate, visitService                                            *escEntry
 	dlg                                                                dialog.Dialog
 	dayFirst                                                           bool // how the practice writes 03/04/1960
@@ -46,6 +49,7 @@ func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *pati
 	f.today, f.dayFirst = u.todayDate(), u.dates.dayFirst
 	form := widget.NewForm(append(f.personItems(tags), f.consentItems()...)...)
 	form.Append("Visits", f.visitsBox())
+	form.Append("Recalls", f.recallsBox())
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
@@ -134,10 +138,12 @@ func (f *patientForm) consentItems() []*widget.FormItem {
 	f.care.SetSelected(map[string]string{data.CareAllowed: "allowed", data.CareOptedOut: "opted out", "": "allowed"}[p.CareConsent])
 	f.promo = widget.NewSelect(promoOptions, nil)
 	f.promo.SetSelected(map[string]string{data.PromoUnknown: "not asked", data.PromoOptedIn: "opted in", data.PromoOptedOut: "opted out", "": "not asked"}[p.PromoConsent])
+	f.careGiven = widget.NewCheck("Gave explicit consent to care reminders (recalls too)", nil)
+	f.careGiven.SetChecked(!p.CareOptedInAt.IsZero())
 	f.dnc = widget.NewCheck("Do not contact at all", nil)
 	f.dnc.SetChecked(p.DoNotContact)
 	return []*widget.FormItem{
-		widget.NewFormItem("Care reminders", f.care), widget.NewFormItem("Promotions", f.promo),
+		widget.NewFormItem("Care reminders", f.care), widget.NewFormItem("", f.careGiven), widget.NewFormItem("Promotions", f.promo),
 		widget.NewFormItem("", f.dnc), widget.NewFormItem("Notes", f.notes),
 	}
 }
@@ -191,6 +197,12 @@ func (f *patientForm) read() (data.Patient, []string, error) {
 	p.CareConsent = map[string]string{"allowed": data.CareAllowed, "opted out": data.CareOptedOut}[f.care.Selected]
 	p.PromoConsent = map[string]string{"not asked": data.PromoUnknown, "opted in": data.PromoOptedIn, "opted out": data.PromoOptedOut}[f.promo.Selected]
 	p.DoNotContact = f.dnc.Checked
+	switch {
+	case !f.careGiven.Checked:
+		p.CareOptedInAt = time.Time{}
+	case p.CareOptedInAt.IsZero():
+		p.CareOptedInAt = f.ui.work.Now().UTC().Truncate(time.Second)
+	}
 	var tags []string
 	for _, t := range strings.Split(f.tags.Text, ",") {
 		if t = strings.TrimSpace(t); t != "" {

@@ -81,7 +81,8 @@ func newPatientsScreen(u *UI) *patientsScreen {
 	heading := widget.NewLabelWithStyle("Patients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	add := widget.NewButtonWithIcon("New patient", theme.ContentAddIcon(), s.onNewPatient)
 	add.Importance = widget.HighImportance
-	importB := widget.NewButtonWithIcon("Import spreadsheet…", theme.UploadIcon(), func() { openImportWizard(s.ui, s.reload) })
+	var importB *widget.Button
+	importB = widget.NewButtonWithIcon("Import spreadsheet…", theme.UploadIcon(), func() { importMenu(s.ui, importB, s.reload) })
 	s.head = container.NewBorder(nil, nil, heading, container.NewHBox(s.count, importB, add))
 	top := container.NewVBox(s.head, s.search)
 	s.grid = grown(s.table, widths...)

@@ -16,7 +16,7 @@ import (
 // The condition kinds in words, for the picker.
 var conditionKinds = []struct{ kind, label string }{
 	{data.KindAge, "Age"}, {data.KindSex, "Sex"}, {data.KindTag, "Tag"}, {data.KindVisit, "Last visit"},
-	{data.KindBirthday, "Birthday"}, {data.KindConsent, "Consent"}, {data.KindEmail, "Email address"},
+	{data.KindBirthday, "Birthday"}, {data.KindAppointment, "Appointment"}, {data.KindConsent, "Consent"}, {data.KindEmail, "Email address"},
 	{data.KindCreated, "Added"}, {data.KindPostal, "Postal code"}, {data.KindSegment, "Other segment"},
 }
 
@@ -25,6 +25,7 @@ var (
 	tagOps      = [][2]string{{"has", "has the tag"}, {"has_not", "does not have the tag"}}
 	visitOps    = [][2]string{{data.VisitWithin, "within the last N months"}, {data.VisitNotWithin, "not within the last N months"}, {data.VisitMoreThan, "more than N months ago"}, {data.VisitNever, "never"}, {data.VisitEver, "ever"}, {data.VisitSince, "since the 1st of"}, {data.VisitNotSince, "not since the 1st of"}}
 	birthdayOps = [][2]string{{"within_days", "within the next N days"}, {"month", "in"}}
+	apptOps     = [][2]string{{"within_days", "booked within the next"}, {"none_within", "none booked within the next"}}
 	consentOps  = [][2]string{{data.ConsentCareAllowed, "allows care reminders"}, {data.ConsentCareOptedOut, "opted out of care reminders"}, {data.ConsentPromoOptedIn, "opted in to promotions"}, {data.ConsentPromoNotOptIn, "did not opt in to promotions"}, {data.ConsentPromoOptedOut, "opted out of promotions"}, {data.ConsentDoNotContact, "is do-not-contact"}, {data.ConsentMayBeContacted, "is not do-not-contact"}}
 	emailOps    = [][2]string{{"has", "has one"}, {"has_not", "has none"}}
 	segmentOps  = [][2]string{{"in", "is in"}, {"not_in", "is not in"}}
@@ -236,6 +237,13 @@ func (c *conditionEditor) build(r data.Rule) {
 		c.op = c.sel(birthdayOps, r.Op)
 		c.op.OnChanged = c.relayout
 		add(fitted(c.op), c.monthOrNumber(r.Op, r.Month, r.Days))
+	case data.KindAppointment:
+		op := r.Op
+		if op == "" {
+			op = "within_days"
+		}
+		c.text, c.op, c.n1 = c.entry(r.Service, "service (empty: any)"), c.sel(apptOps, op), c.entry(blankZero(r.Days), "days")
+		add(sized(c.text, 120), fitted(c.op), sized(c.n1, 60), widget.NewLabel("days"))
 	case data.KindConsent:
 		c.op = c.sel(consentOps, r.Value)
 		add(fitted(c.op))
@@ -387,6 +395,8 @@ func (c *conditionEditor) rule() data.Rule {
 		} else {
 			r.Days = c.number()
 		}
+	case data.KindAppointment:
+		r.Service, r.Op, r.Days = strings.TrimSpace(c.text.Text), valueOf(apptOps, c.op.Selected), atoi(c.n1.Text)
 	case data.KindConsent:
 		r.Value = valueOf(consentOps, c.op.Selected)
 	case data.KindEmail:
@@ -415,7 +425,7 @@ func (c *conditionEditor) unfilled() string {
 		return "which segment"
 	case r.Kind == data.KindVisit && (r.Op == data.VisitWithin || r.Op == data.VisitNotWithin || r.Op == data.VisitMoreThan) && empty(c.n1):
 		return "the number of months"
-	case (r.Kind == data.KindBirthday && r.Op != "month" || r.Kind == data.KindCreated) && empty(c.n1):
+	case (r.Kind == data.KindBirthday && r.Op != "month" || r.Kind == data.KindCreated || r.Kind == data.KindAppointment) && empty(c.n1):
 		return "the number of days"
 	}
 	return ""

@@ -47,6 +47,9 @@ type settingsScreen struct {
 	actions                                             *fyne.Container // Save, Test connection, the sign-in
 	account                                             *widget.Form    // the mail account's fields
 	startAtSignIn                                       *widget.Check   // this computer starts Kindly at sign-in
+	country, careOptIn                                  *widget.Select  // the reminders' country and consent rule
+	catchUp                                             *widget.Entry   // days a missed email may go late
+	optOutAll                                           *widget.Check   // an opt-out speaks for a shared address
 	box                                                 fyne.CanvasObject
 }
 
@@ -63,7 +66,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	// Save stays in view below the form, however far it is scrolled.
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), s.actionRow(test), s.status), nil, nil,
 		container.NewVScroll(container.NewVBox(heading("Practice"), s.practiceForm(), heading("Mail account"), s.accountForm(),
-			heading("Kindly"), s.kindlyForm(), s.version)))
+			heading("Reminders"), s.remindersForm(), heading("Kindly"), s.kindlyForm(), s.version)))
 	split := container.NewHSplit(left, container.NewVSplit(s.backupsPane(), s.auditPane()))
 	split.SetOffset(0.6)
 	s.box = split
@@ -193,6 +196,7 @@ func (s *settingsScreen) refresh() {
 		}
 		s.showPractice(sh.Settings)
 		s.showAccount(sh.Settings)
+		s.showReminders(sh.Settings)
 		s.backupList = sh.Backups
 		s.backups.Refresh()
 		var lines []string
@@ -364,6 +368,9 @@ func (s *settingsScreen) read() (data.Settings, error) {
 	}
 	if p, err := mailer.PresetByID(s.preset.Selected); err == nil {
 		st.Mail.Preset = p.ID
+	}
+	if err := s.readReminders(&st); err != nil {
+		return st, err
 	}
 	workflow.KeepSignIn(&st.Mail, s.oauth)
 	workflow.SetInbox(&st.Mail, s.imapHost.Text, s.oauth)

@@ -184,10 +184,11 @@ func printCalendar(out io.Writer, plan workflow.CalendarPlan, asJSON bool) error
 	fmt.Fprintln(tw, "DAY\tCAMPAIGN\tOCCURRENCE\tAUDIENCE\tCAPACITY")
 	for _, d := range plan.Days {
 		for _, en := range d.Entries {
-			if en.Audience == 0 && (strings.HasPrefix(en.Occurrence, "birthday") || strings.HasPrefix(en.Occurrence, "recall")) {
+			if en.Audience == 0 && (strings.HasPrefix(en.Occurrence, "birthday") || strings.HasPrefix(en.Occurrence, "recall") ||
+				strings.HasPrefix(en.Occurrence, "appointment")) {
 				continue // nobody due that day
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", d.Day, en.Campaign, en.Occurrence, en.Audience, d.Verdict)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Day, en.Campaign, en.Occurrence, workflow.EntryText(en), d.Verdict)
 		}
 	}
 	return tw.Flush()

@@ -57,7 +57,7 @@ func TestRecallCommands(t *testing.T) {
 		t.Errorf("recall: %q", out)
 	}
 	run("import", "appointments", write("a.csv", "PatNum,AptNum,AptDateTime,ProcDescript,AptStatus\n1,77,12/15/2026 9:30 AM,Kontrolle,Scheduled\n"))
-	if out = run("recall", "1"); !strings.Contains(out, "stopped: an appointment is booked for 15 Dec 2026") {
+	if out = run("recall", "1"); !strings.Contains(out, "no reminder while an appointment is booked (for 15 Dec 2026)") {
 		t.Errorf("booked: %q", out)
 	}
 	if out = run("recall", "anna@example.com", "--campaign", "Kontrolle", "--off", "--reason", "moved to Hamburg"); !strings.Contains(out, "paused for good: moved to Hamburg") {

@@ -518,6 +518,12 @@ func (s *Store) SavePatient(ctx context.Context, p *Patient, tags []string, sour
 		if err := setTagsTx(ctx, tx, p.ID, tags); err != nil {
 			return err
 		}
+		switch {
+		case p.CareOptedInAt.IsZero() != was.CareOptedInAt.IsZero() && p.CareOptedInAt.IsZero():
+			action += ", consent to care reminders withdrawn"
+		case p.CareOptedInAt.IsZero() != was.CareOptedInAt.IsZero():
+			action += ", consent to care reminders given"
+		}
 		return s.auditTx(ctx, tx, "patient", fmt.Sprintf("%s: #%d", action, p.ID))
 	})
 }

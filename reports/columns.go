@@ -75,9 +75,26 @@ var PatientFieldChoices = []FieldChoice{
 	{FieldInactive, "Deceased or inactive (yes/no)"},
 }
 
+// VisitFieldChoices are the fields a visit import offers for a column.
+var VisitFieldChoices = []FieldChoice{
+	{FieldNone, "(skip this column)"}, {FieldExternalID, "Practice ID (the patient's)"}, {FieldEmail, "Email"},
+	{FieldBirthDate, "Date of birth"}, {FieldVisitDate, "Visit date"}, {FieldService, "Service"},
+}
+
+// AppointmentFieldChoices are the fields an appointment import offers for
+// a column.
+var AppointmentFieldChoices = []FieldChoice{
+	{FieldNone, "(skip this column)"}, {FieldAppointmentID, "Appointment ID"}, {FieldExternalID, "Practice ID (the patient's)"},
+	{FieldEmail, "Email"}, {FieldBirthDate, "Date of birth"}, {FieldVisitDate, "Date (and time)"}, {FieldTime, "Time"},
+	{FieldService, "Service"}, {FieldProvider, "Provider"}, {FieldStatus, "Status (booked, cancelled, no-show, completed)"},
+}
+
 // FieldLabel is the field as the window's choice names it.
-func FieldLabel(f Field) string {
-	for _, c := range PatientFieldChoices {
+func FieldLabel(f Field) string { return FieldLabelIn(PatientFieldChoices, f) }
+
+// FieldLabelIn is the field as a list of choices names it.
+func FieldLabelIn(choices []FieldChoice, f Field) string {
+	for _, c := range choices {
 		if c.Field == f {
 			return c.Label
 		}
@@ -180,7 +197,7 @@ var synonyms = map[Field][]string{
 	FieldAppointmentID: {"appointmentid", "apptid", "aptnum", "appointmentnumber", "appointmentno", "bookingid", "terminid", "terminnummer",
 		"idrendezvous", "idcita"},
 	FieldTime: {"time", "starttime", "appointmenttime", "apttime", "uhrzeit", "zeit", "beginn", "heure", "hora"},
-	FieldProvider: {"provider", "doctor", "dentist", "practitioner", "prov", "clinician", "arzt", "ärztin", "behandler", "praticien",
+	FieldProvider: {"provider", "doctor", "dentist", "practitioner", "prov", "provabbr", "provnum", "clinician", "arzt", "ärztin", "behandler", "praticien",
 		"médecin", "medico", "médico"},
 }
 

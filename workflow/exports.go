@@ -149,6 +149,16 @@ type CalendarPlan struct {
 	Days    []data.DayPlan
 	Sent    []data.DaySent // what went out on the days up to today
 	Today   data.Date
+	Closed  data.Closed // the practice's closed days in the range, with their names
+}
+
+// EntryText is how many an occurrence emails, in words: "12 patients", or
+// "12 patients (3 follow-ups)" for a recall with follow-up reminders.
+func EntryText(e data.PlanEntry) string {
+	if e.Followups > 0 {
+		return fmt.Sprintf("%s (%s)", Patients(e.Audience), data.Count(e.Followups, "follow-up", "follow-ups"))
+	}
+	return Patients(e.Audience)
 }
 
 // Calendar plans the occurrences from from to to (at most two years) with
@@ -165,8 +175,15 @@ func (w *Workflow) Calendar(ctx context.Context, from, to data.Date) (CalendarPl
 	if err != nil {
 		return CalendarPlan{}, err
 	}
-	capa := data.Capacity{PerDay: st.Mail.DayLimit(), PerMinute: st.Mail.PerMinute}
-	plan := CalendarPlan{Entries: entries, Days: data.PlanCapacity(entries, from, to, capa)}
+	closed, err := w.store.ClosedDays(ctx, from, to)
+	if err != nil {
+		return CalendarPlan{}, err
+	}
+	capa := data.Capacity{PerDay: st.Mail.DayLimit(), PerMinute: st.Mail.PerMinute, Closed: data.Closed{}}
+	for _, d := range closed {
+		capa.Closed[d.Day] = d.Name
+	}
+	plan := CalendarPlan{Entries: entries, Days: data.PlanCapacity(entries, from, to, capa), Closed: capa.Closed}
 	if plan.Today, err = w.store.Today(ctx); err != nil {
 		return plan, err
 	}

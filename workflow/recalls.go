@@ -15,7 +15,7 @@ type RecallLine struct {
 	Due      string `json:"due"`   // "due 3 June 2027 (12 months after the last annual physical)"
 	Sent     string `json:"sent"`  // "reminder 1 sent 3 June 2027; reminder 2 sent 17 June 2027"
 	Next     string `json:"next"`  // "next reminder 1 July 2027", or why there is none
-	State    string `json:"state"` // "waiting", "reminding", "stopped", "paused", "not due"
+	State    string `json:"state"` // "waiting", "reminding", "booked", "stopped", "paused", "not due"
 	Hold     data.RecallHold
 }
 
@@ -76,7 +76,7 @@ func recallLine(name string, s data.Schedule, st data.RecallState, dates Dates) 
 			l.Next = fmt.Sprintf("paused until %s: %s", dates.Day(st.Hold.OffUntil), st.Hold.Reason)
 		}
 	case st.Booked.ID != 0:
-		l.State, l.Next = "stopped", "stopped: an appointment is booked for "+dates.Day(st.Booked.Day)
+		l.State, l.Next = "booked", "no reminder while an appointment is booked (for "+dates.Day(st.Booked.Day)+")"
 	case st.Due.IsZero():
 	case len(st.Reminders) == 0 && dates.Today.Before(st.Due):
 		l.Next = "first reminder on " + dates.Day(st.Due)
@@ -174,4 +174,25 @@ func (w *Workflow) PatientNamed(ctx context.Context, typed string) (data.Patient
 			Message: fmt.Sprintf("Several patients match %q; give more of the name, the email or the practice id.", typed)}
 	}
 	return ps[0], nil
+}
+
+// Appointments lists a patient's appointments, the latest first.
+func (w *Workflow) Appointments(ctx context.Context, patientID int64) ([]data.Appointment, error) {
+	return w.store.Appointments(ctx, patientID)
+}
+
+// AppointmentLine is an appointment in words: "Tue 8 Dec 2026 09:30,
+// Cleaning (booked)".
+func AppointmentLine(a data.Appointment, dates Dates) string {
+	s := dates.Day(a.Day)
+	if a.Time != "" {
+		s += " " + a.Time
+	}
+	if a.Service != "" {
+		s += ", " + a.Service
+	}
+	if a.Provider != "" {
+		s += " with " + a.Provider
+	}
+	return s + " (" + strings.ReplaceAll(a.Status, "_", "-") + ")"
 }

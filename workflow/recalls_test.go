@@ -148,7 +148,7 @@ func TestRecallLife(t *testing.T) {
 	if got := w.queueAndSend(t, "Check-up recall"); len(got) != 0 {
 		t.Fatalf("booked: %q", got)
 	}
-	if s := state(); s.State != "stopped" || !strings.Contains(s.Next, "appointment is booked") {
+	if s := state(); s.State != "booked" || !strings.Contains(s.Next, "appointment is booked") {
 		t.Errorf("booked: %+v", s)
 	}
 	// The practice system says it was cancelled: the last reminder goes.
