@@ -204,6 +204,13 @@ func TestCampaignFormShowsItsScheduleFields(t *testing.T) {
 				t.Errorf("%s: the form shows %d schedule fields, want its own %d", kind, n, len(items))
 			}
 		}
+		f.schedKind.SetSelected(labelOf(scheduleKinds, data.ScheduleRecall))
+		f.service.SetText("Check-up")
+		f.months.SetText("12")
+		f.followups.SetText("2")
+		f.every.SetText("14")
+		f.followTpl.SetText("Second reminder")
+		writeScreenshot(t, w, "campaign-form-recall.png")
 		f.schedKind.SetSelected(labelOf(scheduleKinds, data.ScheduleSeason))
 		writeScreenshot(t, w, "campaign-form.png")
 		f.dlg.Hide()

@@ -130,6 +130,14 @@ func TestSettingsRemindersAndClosedDays(t *testing.T) {
 	if st.Recalls != (data.Recalls{Country: "DE", CareOptIn: data.CareOptInYes, CatchUpDays: 5, OptOutWholeAddress: true}) {
 		t.Fatalf("saved %+v (%s)", st.Recalls, s.status.Text)
 	}
+	onUI(u, func() { // down to Reminders
+		walkObjects(s.box, func(o any) {
+			if sc, ok := o.(*container.Scroll); ok && sc.Direction == container.ScrollVerticalOnly {
+				sc.ScrollToBottom()
+			}
+		})
+	})
+	writeScreenshot(t, w, "settings-reminders.png")
 	onUI(u, func() { s.onClosedDays() })
 	onUI(u, func() {
 		var entries []*widget.Entry

@@ -30,8 +30,8 @@ func countryOptions() [][2]string {
 	return out
 }
 
-var careOptInOptions = [][2]string{{data.CareOptInByCountry, "As the country's law asks (Germany, Austria: yes)"},
-	{data.CareOptInYes, "Yes: only patients who consented"}, {data.CareOptInNo, "No: everyone who did not opt out"}}
+var careOptInOptions = [][2]string{{data.CareOptInByCountry, "By the country's law (DE, AT: yes)"},
+	{data.CareOptInYes, "Yes, always"}, {data.CareOptInNo, "No, opt-outs only"}}
 
 // remindersForm is how reminders run: the country (public holidays, the
 // law on consent), whether care reminders need consent, how late a missed
@@ -45,7 +45,7 @@ func (s *settingsScreen) remindersForm() fyne.CanvasObject {
 	closed := widget.NewButton("Closed days…", s.onClosedDays)
 	return container.NewVBox(widget.NewForm(widget.NewFormItem("Country", s.country),
 		widget.NewFormItem("Care reminders need consent", s.careOptIn),
-		widget.NewFormItem("Missed emails go up to (days late)", s.catchUp)), s.optOutAll, container.NewHBox(closed))
+		widget.NewFormItem("Missed emails: days late", s.catchUp)), s.optOutAll, container.NewHBox(closed))
 }
 
 // showReminders fills the reminder settings as saved.
