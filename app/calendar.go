@@ -101,20 +101,7 @@ func (s *calendarScreen) show(month data.Date, plan workflow.CalendarPlan) {
 	var overflow []string
 	for _, d := range days {
 		isToday := d.Day == plan.Today
-		dayLabel := widget.NewLabel(fmt.Sprint(d.Day.Day))
-		if isToday {
-			dayLabel = widget.NewLabelWithStyle(fmt.Sprintf("%d · today", d.Day.Day), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			dayLabel.Importance = widget.HighImportance
-		}
-		if why, closed := plan.Closed[d.Day]; closed {
-			dayLabel = widget.NewLabel(fmt.Sprintf("%d · closed", d.Day.Day))
-			if why != "" {
-				dayLabel.SetText(fmt.Sprintf("%d · %s", d.Day.Day, why))
-			}
-			dayLabel.Truncation = fyne.TextTruncateEllipsis
-			dayLabel.Importance = widget.LowImportance
-		}
-		cell := container.NewVBox(dayLabel)
+		cell := container.NewVBox(dayLabel(d.Day, isToday, plan.Closed))
 		for _, x := range sent[d.Day] { // what went out that day
 			name := x.Campaign
 			cell.Add(campaignChip(name, x.Campaign, fmt.Sprintf("%d sent", x.Sent), widget.LowImportance, func() { s.ui.openCampaign(name) }))
@@ -147,6 +134,26 @@ func (s *calendarScreen) show(month data.Date, plan workflow.CalendarPlan) {
 		s.notes.SetText(strings.Join(overflow, "\n"))
 	}
 	s.box.Refresh() // the weekday row may have come back
+}
+
+// dayLabel is a day's number in the month, with "today" or why the
+// practice is closed.
+func dayLabel(day data.Date, isToday bool, closed data.Closed) *widget.Label {
+	if why, ok := closed[day]; ok {
+		l := widget.NewLabel(fmt.Sprintf("%d · closed", day.Day))
+		if why != "" {
+			l.SetText(fmt.Sprintf("%d · %s", day.Day, why))
+		}
+		l.Truncation = fyne.TextTruncateEllipsis
+		l.Importance = widget.LowImportance
+		return l
+	}
+	if isToday {
+		l := widget.NewLabelWithStyle(fmt.Sprintf("%d · today", day.Day), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.Importance = widget.HighImportance
+		return l
+	}
+	return widget.NewLabel(fmt.Sprint(day.Day))
 }
 
 // campaignColors tell campaigns apart on the calendar: Okabe and Ito's

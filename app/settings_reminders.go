@@ -1,15 +1,12 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
@@ -70,103 +67,4 @@ func (s *settingsScreen) readReminders(st *data.Settings) error {
 		st.Recalls.CatchUpDays = n
 	}
 	return nil
-}
-
-// onClosedDays lists the practice's closed days of a year, to add one,
-// open one again, or fill in the country's public holidays.
-func (s *settingsScreen) onClosedDays() {
-	u := s.ui
-	year := u.todayDate().Year
-	var days []data.ClosedDay
-	chosen := -1
-	list := widget.NewList(func() int { return len(days) },
-		func() fyne.CanvasObject {
-			return widget.NewLabel("Wednesday 31 December 2026  Staff training (public holiday)")
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			d := days[i]
-			text := u.dates.day(d.Day) + "  " + d.Name
-			if d.Public {
-				text += " (public holiday)"
-			}
-			o.(*widget.Label).SetText(text)
-			o.(*widget.Label).Truncation = fyne.TextTruncateEllipsis
-		})
-	list.OnSelected = func(i widget.ListItemID) { chosen = i }
-	status := wrapped("")
-	yearLabel := widget.NewLabelWithStyle(strconv.Itoa(year), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	load := func() {
-		yearLabel.SetText(strconv.Itoa(year))
-		from, to := data.Date{Year: year, Month: 1, Day: 1}, data.Date{Year: year, Month: 12, Day: 31}
-		background(u, func(ctx context.Context) ([]data.ClosedDay, error) { return u.work.ClosedDays(ctx, from, to) },
-			func(ds []data.ClosedDay, err error) {
-				if err != nil {
-					status.SetText(errorText(err))
-					return
-				}
-				days, chosen = ds, -1
-				list.UnselectAll()
-				list.Refresh()
-				if len(ds) == 0 {
-					status.SetText("No closed days in " + strconv.Itoa(year) + " yet.")
-				}
-			})
-	}
-	after := func(what string) func(none, error) {
-		return func(_ none, err error) {
-			if err != nil {
-				status.SetText(errorText(err))
-				return
-			}
-			status.SetText(what)
-			load()
-		}
-	}
-	day := hinted("YYYY-MM-DD")
-	name := hinted("e.g. Staff training")
-	add := widget.NewButton("Close that day", func() {
-		d, err := data.ReadDate(day.Text, u.dates.dayFirst, u.todayDate())
-		if err == nil && d.IsZero() {
-			err = fmt.Errorf("enter the day")
-		}
-		if err != nil {
-			status.SetText(errorText(err))
-			return
-		}
-		n := name.Text
-		background(u, func(ctx context.Context) (none, error) { return none{}, u.work.CloseDay(ctx, d, n) }, func(_ none, err error) {
-			if err == nil {
-				day.SetText("")
-				name.SetText("")
-				if d.Year != year { // show the year of the day just closed
-					year = d.Year
-				}
-			}
-			after("Closed on "+u.dates.day(d)+".")(none{}, err)
-		})
-	})
-	remove := widget.NewButton("Open again", func() {
-		if chosen < 0 || chosen >= len(days) {
-			status.SetText("Choose a closed day in the list first.")
-			return
-		}
-		d := days[chosen].Day
-		background(u, func(ctx context.Context) (none, error) { return none{}, u.work.OpenDay(ctx, d) }, after("Open again on "+u.dates.day(d)+"."))
-	})
-	holidays := widget.NewButton("Add public holidays", func() {
-		y := year
-		background(u, func(ctx context.Context) (int, error) { return u.work.AddPublicHolidays(ctx, y) }, func(n int, err error) {
-			after(fmt.Sprintf("%s of %d added.", data.Count(n, "public holiday", "public holidays"), y))(none{}, err)
-		})
-	})
-	prev := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { year--; load() })
-	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { year++; load() })
-	top := container.NewVBox(wrapped("No email goes out on a closed day; a yearly or birthday email that falls on one goes on the next open day."),
-		container.NewHBox(prev, yearLabel, next, holidays))
-	bottom := container.NewVBox(container.NewBorder(nil, nil, nil, add, container.NewGridWithColumns(2, day, name)),
-		container.NewHBox(remove), status)
-	dlg := dialog.NewCustom("Closed days", "Close", container.NewBorder(top, bottom, nil, nil, list), u.window)
-	dlg.Resize(dialogSize(u.window, 620, 560))
-	dlg.Show()
-	load()
 }

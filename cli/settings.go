@@ -56,21 +56,7 @@ should not show (besides Kindly's list). Options not given keep their value.`,
 				if f.Changed("check-updates") {
 					st.CheckUpdates = checkUpdates
 				}
-				if f.Changed("country") {
-					st.Recalls.Country = country
-				}
-				if f.Changed("care-opt-in") {
-					st.Recalls.CareOptIn = map[string]string{"law": data.CareOptInByCountry}[careOptIn]
-					if careOptIn != "law" {
-						st.Recalls.CareOptIn = careOptIn
-					}
-				}
-				if f.Changed("catch-up") {
-					st.Recalls.CatchUpDays = catchUp
-				}
-				if f.Changed("opt-out-whole-address") {
-					st.Recalls.OptOutWholeAddress = optOutAll
-				}
+				recallFlagsOver(f, &st.Recalls, country, careOptIn, catchUp, optOutAll)
 			})
 			if err != nil {
 				return err
@@ -87,10 +73,7 @@ should not show (besides Kindly's list). Options not given keep their value.`,
 	f.StringVar(&signature, "signature", "", `signature above the footer, e.g. "Dr. Jane Doe and the team"`)
 	f.StringVar(&zone, "time-zone", "", "IANA time zone, e.g. America/New_York")
 	f.StringVar(&words, "subject-words", "", `the practice's own words subjects must not show, comma separated, e.g. "fertility,botox"`)
-	f.StringVar(&country, "country", "", `the practice's country, two letters (DE, US, ...): its public holidays and its law on care reminders ("": the time zone's)`)
-	f.StringVar(&careOptIn, "care-opt-in", "law", "care reminders (recalls too) only with the patient's explicit consent: yes, no, or law (as the country's law asks: yes in Germany and Austria)")
-	f.IntVar(&catchUp, "catch-up", data.DefaultCatchUpDays, "days a missed birthday or recall email may still go out late (0-31)")
-	f.BoolVar(&optOutAll, "opt-out-whole-address", false, "an opt-out reply from an address several patients share opts out all of them")
+	registerRecallFlags(f, &country, &careOptIn, &catchUp, &optOutAll)
 	f.BoolVar(&checkUpdates, "check-updates", true, "once a day, ask whether a newer Kindly exists (sends only the version; --check-updates=false turns it off)")
 	return c
 }
@@ -349,4 +332,30 @@ func limitsText(m data.MailAccount) string {
 		return "no sending limits"
 	}
 	return "at most " + strings.Join(parts, " and ")
+}
+
+// recallFlagsOver lays the reminder options given over the settings.
+func recallFlagsOver(f *pflag.FlagSet, r *data.Recalls, country, careOptIn string, catchUp int, optOutAll bool) {
+	if f.Changed("country") {
+		r.Country = country
+	}
+	if f.Changed("care-opt-in") {
+		r.CareOptIn = careOptIn
+		if careOptIn == "law" {
+			r.CareOptIn = data.CareOptInByCountry
+		}
+	}
+	if f.Changed("catch-up") {
+		r.CatchUpDays = catchUp
+	}
+	if f.Changed("opt-out-whole-address") {
+		r.OptOutWholeAddress = optOutAll
+	}
+}
+
+func registerRecallFlags(f *pflag.FlagSet, country, careOptIn *string, catchUp *int, optOutAll *bool) {
+	f.StringVar(country, "country", "", `the practice's country, two letters (DE, US, ...): its public holidays and its law on care reminders ("": the time zone's)`)
+	f.StringVar(careOptIn, "care-opt-in", "law", "care reminders (recalls too) only with the patient's explicit consent: yes, no, or law (as the country's law asks: yes in Germany and Austria)")
+	f.IntVar(catchUp, "catch-up", data.DefaultCatchUpDays, "days a missed birthday or recall email may still go out late (0-31)")
+	f.BoolVar(optOutAll, "opt-out-whole-address", false, "an opt-out reply from an address several patients share opts out all of them")
 }

@@ -250,27 +250,9 @@ func (s *Store) CalendarYear(ctx context.Context, year int) ([]MonthPlan, error)
 		for i := range months {
 			first := months[i].Month
 			last := first.AddMonths(1).AddDays(-1)
-			var rule Rule
-			key := ""
-			switch sched.Kind {
-			case ScheduleBirthday:
-				rule = Rule{Kind: KindAll, Rules: []Rule{seg.Rule, {Kind: KindBirthday, Op: "between",
-					Date: first.AddDays(sched.DaysBefore).String(), Until: last.AddDays(sched.DaysBefore).String()}}}
-				key = "birthdays"
-			case ScheduleRecall:
-				rule = Rule{Kind: KindAll, Rules: []Rule{seg.Rule, {Kind: KindVisit, Service: sched.Service, Op: VisitLastIn,
-					Date: first.AddMonths(-sched.Months).String(), Until: last.AddMonths(-sched.Months).String()}}}
-				key = fmt.Sprintf("recall-%04d-%02d", first.Year, int(first.Month))
-			case ScheduleAppointment:
-				rule = Rule{Kind: KindAll, Rules: []Rule{seg.Rule, {Kind: KindAppointment, Op: "between",
-					Date: first.AddDays(sched.DaysBefore).String(), Until: last.AddDays(sched.DaysBefore).String()}}}
-				key = fmt.Sprintf("appointment-%04d-%02d", first.Year, int(first.Month))
-			default:
-				occ := sched.Occurrences(first, last)
-				if len(occ) == 0 || occ[0].Start.Before(first) {
-					continue
-				}
-				rule, key = seg.Rule, occ[0].Key
+			rule, key, ok := sched.monthRule(seg.Rule, first, last)
+			if !ok {
+				continue
 			}
 			n, err := s.RecipientCount(ctx, c.Purpose, rule)
 			if err != nil {
@@ -283,6 +265,29 @@ func (s *Store) CalendarYear(ctx context.Context, year int) ([]MonthPlan, error)
 		}
 	}
 	return months, nil
+}
+
+// monthRule is who a schedule emails in a month (first to last), and the
+// month's key in the year's plan; false when nothing of it starts then.
+// Birthday, recall and appointment campaigns are counted per month, not
+// per day.
+func (sched Schedule) monthRule(seg Rule, first, last Date) (Rule, string, bool) {
+	switch sched.Kind {
+	case ScheduleBirthday:
+		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindBirthday, Op: "between",
+			Date: first.AddDays(sched.DaysBefore).String(), Until: last.AddDays(sched.DaysBefore).String()}}}, "birthdays", true
+	case ScheduleRecall:
+		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindVisit, Service: sched.Service, Op: VisitLastIn,
+			Date: first.AddMonths(-sched.Months).String(), Until: last.AddMonths(-sched.Months).String()}}}, fmt.Sprintf("recall-%04d-%02d", first.Year, int(first.Month)), true
+	case ScheduleAppointment:
+		return Rule{Kind: KindAll, Rules: []Rule{seg, {Kind: KindAppointment, Op: "between",
+			Date: first.AddDays(sched.DaysBefore).String(), Until: last.AddDays(sched.DaysBefore).String()}}}, fmt.Sprintf("appointment-%04d-%02d", first.Year, int(first.Month)), true
+	}
+	occ := sched.Occurrences(first, last)
+	if len(occ) == 0 || occ[0].Start.Before(first) {
+		return Rule{}, "", false
+	}
+	return seg, occ[0].Key, true
 }
 
 // DaySent is how many emails of a campaign went out on a day (the

@@ -348,30 +348,9 @@ func (s *Store) optOut(ctx context.Context, tx *sql.Tx, f Finding, patient int64
 	if f.Kind == FindingComplaint {
 		source = "spam complaint"
 	}
-	// Everyone at the address, when the practice says an opt-out from a
-	// shared address speaks for all who share it.
-	who := []int64{patient}
-	var whole int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key = 'consent.opt_out_whole_address' AND value = '1'`).Scan(&whole); err != nil {
+	who, err := sharersOf(ctx, tx, f.Address, patient)
+	if err != nil {
 		return err
-	}
-	if whole > 0 && f.Address != "" {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE email = ? AND id <> ? ORDER BY id`, strings.ToLower(f.Address), patient)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			who = append(who, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 	}
 	what := "promotions"
 	if f.AllEmail {
@@ -398,6 +377,33 @@ func (s *Store) optOut(ctx context.Context, tx *sql.Tx, f Finding, patient int64
 		out.Summary += fmt.Sprintf(" (%s who share the address)", Count(len(who), "patient", "patients"))
 	}
 	return nil
+}
+
+// sharersOf is who an opt-out from an address speaks for: the patient it
+// answers, and everyone else at the address when the practice says an
+// opt-out from a shared address speaks for all who share it.
+func sharersOf(ctx context.Context, tx *sql.Tx, address string, patient int64) ([]int64, error) {
+	who := []int64{patient}
+	var whole int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key = 'consent.opt_out_whole_address' AND value = '1'`).Scan(&whole); err != nil {
+		return nil, err
+	}
+	if whole == 0 || address == "" {
+		return who, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE email = ? AND id <> ? ORDER BY id`, strings.ToLower(address), patient)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		who = append(who, id)
+	}
+	return who, rows.Err()
 }
 
 func (s *Store) review(ctx context.Context, tx *sql.Tx, f Finding, patient int64, why string, out *InboxOutcome) error {

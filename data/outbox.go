@@ -86,80 +86,29 @@ type QueueResult struct {
 func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string, audience Rule, opt QueueOptions, render func(Patient) (Rendered, error)) (QueueResult, error) {
 	var res QueueResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		now := s.stamp()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason, queued_at,
+		q := &queuer{ctx: ctx, c: c, occurrence: occurrence, now: s.stamp(), render: render, res: &res}
+		var err error
+		if q.ins, err = tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason, queued_at,
 				cycle, reminder, appointment_id, appointment_at, family_of)
-			VALUES (?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`)
-		if err != nil {
+			VALUES (?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`); err != nil {
 			return err
 		}
-		defer ins.Close()
-		body, err := tx.PrepareContext(ctx, `INSERT INTO outbox_bodies (outbox_id, body_text, body_html) VALUES (?, ?, ?)`)
-		if err != nil {
+		defer q.ins.Close()
+		if q.body, err = tx.PrepareContext(ctx, `INSERT INTO outbox_bodies (outbox_id, body_text, body_html) VALUES (?, ?, ?)`); err != nil {
 			return err
 		}
-		defer body.Close()
-		// insert writes a row and its body; a patient already in the
-		// occurrence (or who had this step) is left alone.
-		insert := func(m member, subject, status, reason string, r Rendered, familyOf int64) (bool, error) {
-			var id int64
-			st := m.step
-			err := ins.QueryRowContext(ctx, c.ID, occurrence, m.p.ID, m.p.Email, subject, status, reason, now,
-				nullString(st.Cycle), nullInt(int64(st.Reminder)), nullInt(st.AppointmentID), nullString(st.AppointmentAt), nullInt(familyOf)).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				return false, nil
-			}
-			if err != nil || r.Text == "" && r.HTML == "" {
-				return err == nil, err
-			}
-			_, err = body.ExecContext(ctx, id, r.Text, r.HTML)
-			return err == nil, err
-		}
-		// send renders and queues one email for a family (one member, most
-		// often): the first carries it, the others follow it.
-		send := func(family []member) error {
-			lead := family[0]
-			to := lead.p
-			if len(family) > 1 {
-				names := make([]string, len(family))
-				for i, m := range family {
-					names[i] = m.p.CallName()
-				}
-				to.FirstName, to.PreferredName = JoinNames(names), ""
-			}
-			m, err := render(to)
-			if err != nil {
-				return fmt.Errorf("cannot write the email to %s: %w", lead.p.DisplayName(), err)
-			}
-			ok, err := insert(lead, m.Subject, StatusQueued, "", m, 0)
-			if err != nil {
-				return fmt.Errorf("cannot queue the email to %s: %w", lead.p.DisplayName(), err)
-			}
-			if !ok {
-				return nil
-			}
-			res.Queued++
-			res.Emails++
-			for _, f := range family[1:] {
-				if ok, err := insert(f, m.Subject, StatusQueued, "sent with "+lead.p.CallName()+"'s email", Rendered{}, lead.p.ID); err != nil {
-					return err
-				} else if ok {
-					res.Queued++
-				}
-			}
-			return nil
-		}
+		defer q.body.Close()
 		var family []member
 		err = s.plan(ctx, tx, c, occurrence, audience, opt, func(m member, whyNot string) error {
 			if whyNot != "" {
-				ok, err := insert(m, "", StatusSkipped, whyNot, Rendered{}, 0)
+				ok, err := q.insert(m, "", StatusSkipped, whyNot, Rendered{}, 0)
 				if ok {
 					res.Skipped++
 				}
 				return err
 			}
 			if len(family) > 0 && (!opt.Family || family[0].p.Email != m.p.Email) {
-				if err := send(family); err != nil {
+				if err := q.send(family); err != nil {
 					return err
 				}
 				family = family[:0]
@@ -168,7 +117,7 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 			return nil
 		})
 		if err == nil && len(family) > 0 {
-			err = send(family)
+			err = q.send(family)
 		}
 		if err != nil {
 			return err
@@ -176,6 +125,68 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 		return s.auditTx(ctx, tx, "queue", fmt.Sprintf("campaign %q, occurrence %s: %d emails queued, %d skipped", c.Name, occurrence, res.Queued, res.Skipped))
 	})
 	return res, err
+}
+
+// queuer writes an occurrence's outbox rows in QueueCampaign's transaction.
+type queuer struct {
+	ctx             context.Context
+	c               Campaign
+	occurrence, now string
+	ins, body       *sql.Stmt
+	render          func(Patient) (Rendered, error)
+	res             *QueueResult
+}
+
+// insert writes a row and its body; false when the patient already is in
+// the occurrence (or had this step): then nothing is written.
+func (q *queuer) insert(m member, subject, status, reason string, r Rendered, familyOf int64) (bool, error) {
+	var id int64
+	st := m.step
+	err := q.ins.QueryRowContext(q.ctx, q.c.ID, q.occurrence, m.p.ID, m.p.Email, subject, status, reason, q.now,
+		nullString(st.Cycle), nullInt(int64(st.Reminder)), nullInt(st.AppointmentID), nullString(st.AppointmentAt), nullInt(familyOf)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil || r.Text == "" && r.HTML == "" {
+		return err == nil, err
+	}
+	_, err = q.body.ExecContext(q.ctx, id, r.Text, r.HTML)
+	return err == nil, err
+}
+
+// send renders and queues one email for a family (one member, most
+// often): the first carries it, named with the others; they follow it.
+func (q *queuer) send(family []member) error {
+	lead := family[0]
+	to := lead.p
+	if len(family) > 1 {
+		names := make([]string, len(family))
+		for i, m := range family {
+			names[i] = m.p.CallName()
+		}
+		to.FirstName, to.PreferredName = JoinNames(names), ""
+	}
+	m, err := q.render(to)
+	if err != nil {
+		return fmt.Errorf("cannot write the email to %s: %w", lead.p.DisplayName(), err)
+	}
+	ok, err := q.insert(lead, m.Subject, StatusQueued, "", m, 0)
+	if err != nil {
+		return fmt.Errorf("cannot queue the email to %s: %w", lead.p.DisplayName(), err)
+	}
+	if !ok {
+		return nil
+	}
+	q.res.Queued++
+	q.res.Emails++
+	for _, f := range family[1:] {
+		if ok, err := q.insert(f, m.Subject, StatusQueued, "sent with "+lead.p.CallName()+"'s email", Rendered{}, lead.p.ID); err != nil {
+			return err
+		} else if ok {
+			q.res.Queued++
+		}
+	}
+	return nil
 }
 
 // Planned is a member of an occurrence's audience not queued yet: whether
@@ -233,15 +244,7 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 	}
 	bypass := opt.BypassCap && c.Purpose == PurposeCare
 	since := s.Now().AddDate(0, 0, -limit.Days).UTC().Format(time.RFC3339)
-	order := "p.id"
-	if opt.Family {
-		order = "p.email, p.id" // the members who share an address, one after another
-	}
-	query := `SELECT ` + patientColumns + `,
-		` + whyNotSQL + `,
-		(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
-		FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
-		ORDER BY ` + order
+	query := planSQL(seg, opt.Family)
 	had, err := tx.PrepareContext(ctx, `SELECT count(*) FROM outbox WHERE campaign_id = ? AND patient_id = ? AND cycle = ? AND reminder = ?`)
 	if err != nil {
 		return err
@@ -262,17 +265,10 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 		m := member{p: p}
 		if opt.Step != nil {
 			var ok bool
-			if m.step, ok = opt.Step(p); !ok {
+			if m.step, ok, err = stepOf(ctx, had, c, p, opt.Step); err != nil {
+				return err
+			} else if !ok {
 				continue
-			}
-			if m.step.Cycle != "" {
-				var n int
-				if err := had.QueryRowContext(ctx, c.ID, p.ID, m.step.Cycle, m.step.Reminder).Scan(&n); err != nil {
-					return err
-				}
-				if n > 0 {
-					continue // had this one already, on another day
-				}
 			}
 		}
 		if whyNot == "" && !bypass && limit.Count > 0 && recent >= limit.Count {
@@ -283,6 +279,36 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 		}
 	}
 	return rows.Err()
+}
+
+// planSQL selects an occurrence's members not in its outbox yet, with why
+// each may not get it and their emails in the cap's days; a family's
+// members (who share an address) one after another.
+func planSQL(seg SegmentQuery, family bool) string {
+	order := "p.id"
+	if family {
+		order = "p.email, p.id"
+	}
+	return `SELECT ` + patientColumns + `,
+		` + whyNotSQL + `,
+		(SELECT count(*) FROM outbox o WHERE o.patient_id = p.id AND o.queued_at >= ? AND o.status IN ('queued', 'sending', 'sent', 'uncertain'))
+		FROM patients p WHERE ` + seg.Where + ` AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.occurrence = ? AND o.patient_id = p.id)
+		ORDER BY ` + order
+}
+
+// stepOf is which birthday, reminder or appointment a member's email is,
+// and false when the member is not in this run or had it already (on
+// another day: had counts their rows of that step).
+func stepOf(ctx context.Context, had *sql.Stmt, c Campaign, p Patient, step func(Patient) (Step, bool)) (Step, bool, error) {
+	st, ok := step(p)
+	if !ok || st.Cycle == "" {
+		return st, ok, nil
+	}
+	var n int
+	if err := had.QueryRowContext(ctx, c.ID, p.ID, st.Cycle, st.Reminder).Scan(&n); err != nil {
+		return st, false, err
+	}
+	return st, n == 0, nil
 }
 
 // member is an audience member as planned: the patient, and which

@@ -89,33 +89,35 @@ func (ap *apptPlanner) row(i int, cells []string) RowResult {
 	a := data.Appointment{PatientID: patientID, ExternalID: cleanNumberText(get(FieldAppointmentID)), Day: day, Time: clock,
 		Service: get(FieldService), Provider: get(FieldProvider), Status: status}
 	r.Appointment = a
-	old, known := ap.byExt[a.ExternalID], a.ExternalID != ""
-	if !known {
+	r.Action, r.Reason = ap.change(a)
+	ap.remember(a)
+	return r
+}
+
+// change is what importing an appointment does: add it, update the one
+// the export gave before (and what changed), or nothing.
+func (ap *apptPlanner) change(a data.Appointment) (Action, string) {
+	old, known := ap.byExt[a.ExternalID]
+	if a.ExternalID == "" {
 		old, known = ap.byStart[fmt.Sprint(a.PatientID, "|", a.StartsAt())]
-	} else {
-		_, known = ap.byExt[a.ExternalID]
 	}
 	switch {
 	case !known:
-		r.Action = ActionAdd
+		return ActionAdd, ""
 	case old.PatientID == a.PatientID && old.StartsAt() == a.StartsAt() && old.Service == a.Service && old.Provider == a.Provider && old.Status == a.Status:
-		r.Action = ActionUnchanged
-	default:
-		r.Action = ActionUpdate
-		var what []string
-		if old.StartsAt() != a.StartsAt() {
-			what = append(what, "moved from "+old.StartsAt())
-		}
-		if old.Status != a.Status {
-			what = append(what, strings.ReplaceAll(a.Status, "_", "-"))
-		}
-		if len(what) == 0 {
-			what = append(what, "details")
-		}
-		r.Reason = strings.Join(what, ", ")
+		return ActionUnchanged, ""
 	}
-	ap.remember(a)
-	return r
+	var what []string
+	if old.StartsAt() != a.StartsAt() {
+		what = append(what, "moved from "+old.StartsAt())
+	}
+	if old.Status != a.Status {
+		what = append(what, strings.ReplaceAll(a.Status, "_", "-"))
+	}
+	if len(what) == 0 {
+		what = append(what, "details")
+	}
+	return ActionUpdate, strings.Join(what, ", ")
 }
 
 // dayAndTime reads an appointment's start: a date cell that may hold the

@@ -240,22 +240,8 @@ func (w *Workflow) SaveCampaign(ctx context.Context, spec CampaignSpec, create b
 	if err != nil {
 		return c, &data.ValidationError{Field: "template", Message: fmt.Sprintf("There is no template called %q.", spec.Template)}
 	}
-	names := templateNames(spec.Schedule.FollowupTemplates)
-	if len(names) > sched.Followups {
-		return c, &data.ValidationError{Field: "schedule", Message: fmt.Sprintf("%s named for %s.",
-			data.Count(len(names), "follow-up template is", "follow-up templates are"), data.Count(sched.Followups, "follow-up", "follow-ups"))}
-	}
-	sched.FollowupTemplates = nil
-	for _, n := range names {
-		var id int64
-		if n != "" {
-			t, err := w.store.TemplateByName(ctx, n)
-			if err != nil {
-				return c, &data.ValidationError{Field: "template", Message: fmt.Sprintf("There is no template called %q.", n)}
-			}
-			id = t.ID
-		}
-		sched.FollowupTemplates = append(sched.FollowupTemplates, id)
+	if sched.FollowupTemplates, err = w.followupTemplates(ctx, spec.Schedule.FollowupTemplates, sched.Followups); err != nil {
+		return c, err
 	}
 	c.Purpose, c.SegmentID, c.TemplateID, c.Schedule = spec.Purpose, seg.ID, tpl.ID, sched.JSON()
 	if create {
@@ -264,6 +250,29 @@ func (w *Workflow) SaveCampaign(ctx context.Context, spec CampaignSpec, create b
 		err = w.store.UpdateCampaign(ctx, &c)
 	}
 	return c, err
+}
+
+// followupTemplates reads the follow-ups' templates by name ("" keeps the
+// campaign's own: 0), no more than there are follow-ups.
+func (w *Workflow) followupTemplates(ctx context.Context, typed string, followups int) ([]int64, error) {
+	names := templateNames(typed)
+	if len(names) > followups {
+		return nil, &data.ValidationError{Field: "schedule", Message: fmt.Sprintf("%s named for %s.",
+			data.Count(len(names), "follow-up template is", "follow-up templates are"), data.Count(followups, "follow-up", "follow-ups"))}
+	}
+	var ids []int64
+	for _, n := range names {
+		var id int64
+		if n != "" {
+			t, err := w.store.TemplateByName(ctx, n)
+			if err != nil {
+				return nil, &data.ValidationError{Field: "template", Message: fmt.Sprintf("There is no template called %q.", n)}
+			}
+			id = t.ID
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // CampaignRow is a campaign in a list.
