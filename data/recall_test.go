@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -88,5 +89,34 @@ func TestAppointmentRule(t *testing.T) {
 	}
 	if got := (Rule{Kind: KindAppointment, Op: "within_days", Days: 7, Service: "Cleaning"}).Sentence(); got != `Patients with an appointment booked for "Cleaning" within the next 7 days` {
 		t.Errorf("sentence %q", got)
+	}
+}
+
+// Who gets care reminders is on record: changing the reminder rules writes
+// the audit log; saving them unchanged does not.
+func TestReminderRulesAudited(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	count := func() int {
+		log, _ := s.AuditLog(ctx, 100)
+		n := 0
+		for _, e := range log {
+			if strings.HasPrefix(e.Detail, "reminders:") {
+				n++
+			}
+		}
+		return n
+	}
+	st, _ := s.Settings(ctx)
+	if err := s.SaveSettings(ctx, st); err != nil || count() != 0 {
+		t.Fatalf("unchanged: %d lines (%v)", count(), err)
+	}
+	st.Recalls.CareOptIn = CareOptInYes
+	if err := s.SaveSettings(ctx, st); err != nil || count() != 1 {
+		t.Fatalf("changed: %d lines (%v)", count(), err)
+	}
+	log, _ := s.AuditLog(ctx, 1)
+	if !strings.Contains(log[0].Detail, "care reminders need consent: yes") {
+		t.Errorf("%q", log[0].Detail)
 	}
 }

@@ -314,6 +314,9 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 		keyOptOutAddress: map[bool]string{true: "1", false: "0"}[st.Recalls.OptOutWholeAddress],
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.auditRecalls(ctx, tx, values); err != nil {
+			return err
+		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
 		if err != nil {
@@ -594,4 +597,28 @@ func (s *Store) resolveCareOptIn(ctx context.Context) error {
 		return err
 	}
 	return s.setSetting(ctx, keyCareOptIn, want)
+}
+
+// auditRecalls writes the reminder rules to the audit log when they change:
+// who gets care reminders is the practice's decision, on record.
+func (s *Store) auditRecalls(ctx context.Context, tx *sql.Tx, values map[string]string) error {
+	// What was never saved is its default.
+	defaults := map[string]string{keyCountry: "", keyCareOptInChoice: "", keyCareOptIn: "0", keyCatchUpDays: strconv.Itoa(DefaultCatchUpDays), keyOptOutAddress: "0"}
+	changed := false
+	for k, was := range defaults {
+		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, k).Scan(&was)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		changed = changed || was != values[k]
+	}
+	if !changed {
+		return nil
+	}
+	country := values[keyCountry]
+	if country == "" {
+		country = "from the time zone"
+	}
+	return s.auditTx(ctx, tx, "settings", fmt.Sprintf("reminders: country %s; care reminders need consent: %s; missed emails go up to %s days late; an opt-out from a shared address speaks for all: %s",
+		country, map[string]string{"1": "yes", "0": "no"}[values[keyCareOptIn]], values[keyCatchUpDays], map[string]string{"1": "yes", "0": "no"}[values[keyOptOutAddress]]))
 }

@@ -360,3 +360,58 @@ func mustDate(s string) data.Date {
 	}
 	return d
 }
+
+// The calendar shows a recall's follow-ups on the day they fall due, an
+// appointment reminder on its day, and a closed day with no capacity and
+// no run.
+func TestCalendarFollowupsAndAppointments(t *testing.T) {
+	w, now := clinic(t)
+	ctx := context.Background()
+	anna := w.patient(t, "Anna", "anna@example.com", "")
+	w.patient(t, "Ben", "ben@example.com", "")
+	if err := w.AddVisit(ctx, data.Visit{PatientID: anna, Date: mustDate("2025-12-01"), Service: "Check-up"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Recall", Segment: "Everyone", Template: "Recall",
+		Schedule: ScheduleText{Kind: data.ScheduleRecall, Service: "Check-up", Months: "12", Followups: "1", Every: "14"}}, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Appointments", Segment: "Everyone", Template: "Appointment",
+		Schedule: ScheduleText{Kind: data.ScheduleAppointment, BeforeAppointment: "2"}}, true); err != nil {
+		t.Fatal(err)
+	}
+	csv := "Email,Date,Time,Service\nben@example.com,2026-12-21,08:00,Cleaning\n"
+	if _, err := w.Import(ctx, ImportRequest{Kind: ImportAppointments, File: writeFile(t, "a.csv", csv)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2026-12-01", 10)
+	if got := w.queueAndSend(t, "Recall"); len(got) != 1 {
+		t.Fatalf("reminder 1: %q", got)
+	}
+	if err := w.CloseDay(ctx, mustDate("2026-12-19"), "Staff outing"); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := w.Calendar(ctx, mustDate("2026-12-02"), mustDate("2026-12-31"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, e := range plan.Entries {
+		if e.Audience > 0 {
+			seen[e.Campaign] += e.Day.String() + " " + EntryText(e) + ";"
+		}
+	}
+	if seen["Recall"] != "2026-12-15 1 patient (1 follow-up);" {
+		t.Errorf("recall: %q", seen["Recall"])
+	}
+	// The 21st's appointment is reminded 2 days before: the 19th is closed,
+	// so on the 18th (with the 20th's and the 21st's).
+	if seen["Appointments"] != "2026-12-18 1 patient;" {
+		t.Errorf("appointments: %q", seen["Appointments"])
+	}
+	for _, d := range plan.Days {
+		if d.Day == mustDate("2026-12-19") && (d.Capacity != 0 || plan.Closed[d.Day] != "Staff outing") {
+			t.Errorf("the closed day: %+v", d)
+		}
+	}
+}
