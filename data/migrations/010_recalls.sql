@@ -79,3 +79,15 @@ WHERE occurrence LIKE 'recall-%' AND patient_id IS NOT NULL
       AND instr(p.visit_summary, char(30) || lower(trim(json_extract(c.schedule, '$.service'))) || char(31)) > 0)
   AND NOT EXISTS (SELECT 1 FROM outbox o2 WHERE o2.campaign_id = outbox.campaign_id AND o2.patient_id = outbox.patient_id
       AND o2.occurrence LIKE 'recall-%' AND o2.id > outbox.id);
+
+-- Birthday emails sent before, under a key per birthday year
+-- ('birthday-2026'), count as that year's birthday: the daily runs that
+-- catch up missed days never send it again.
+UPDATE outbox SET reminder = 1, cycle = 'b' || substr(occurrence, 10, 4) || '-' || (
+    SELECT CASE WHEN substr(p.birth_date, 6, 5) = '02-29'
+                 AND NOT ((CAST(substr(outbox.occurrence, 10, 4) AS INTEGER) % 4 = 0 AND CAST(substr(outbox.occurrence, 10, 4) AS INTEGER) % 100 <> 0)
+                          OR CAST(substr(outbox.occurrence, 10, 4) AS INTEGER) % 400 = 0)
+            THEN '03-01' ELSE substr(p.birth_date, 6, 5) END
+    FROM patients p WHERE p.id = outbox.patient_id)
+WHERE occurrence GLOB 'birthday-[0-9][0-9][0-9][0-9]' AND patient_id IS NOT NULL
+  AND EXISTS (SELECT 1 FROM patients p WHERE p.id = outbox.patient_id AND p.birth_date IS NOT NULL);
