@@ -216,6 +216,16 @@ func TestFamilyEmail(t *testing.T) {
 	if rv.ToSend != 5 || rv.Emails != 2 {
 		t.Errorf("review: %d to send in %d emails", rv.ToSend, rv.Emails)
 	}
+	rows, err := w.Recipients(ctx, "Flu")
+	together := 0
+	for _, r := range rows {
+		if r.Gets && r.Reason == "in one email with Anna" {
+			together++
+		}
+	}
+	if err != nil || len(rows) != 5 || together != 3 {
+		t.Errorf("recipients: %+v %v", rows, err)
+	}
 	q, err := w.Queue(ctx, "Flu")
 	if err != nil || q.Queued != 5 || q.Emails != 2 {
 		t.Fatalf("queued %+v %v", q, err)

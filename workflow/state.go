@@ -244,10 +244,19 @@ func (w *Workflow) walkPlan(ctx context.Context, cp Campaign, today data.Date, o
 	if err != nil {
 		return err
 	}
+	var leadEmail, leadName string // the family whose email is being planned
 	return w.store.PlanRecipients(ctx, cp.Campaign, occ, run.Audience, run.Options,
 		func(p data.Planned) error {
-			return each(data.Recipient{PatientID: p.Patient.ID, Name: p.Patient.LastName + ", " + p.Patient.FirstName,
-				Email: p.Patient.Email, Gets: p.WhyNot == "", Reason: p.WhyNot, Due: p.Step.Due})
+			r := data.Recipient{PatientID: p.Patient.ID, Name: p.Patient.LastName + ", " + p.Patient.FirstName,
+				Email: p.Patient.Email, Gets: p.WhyNot == "", Reason: p.WhyNot, Due: p.Step.Due}
+			if r.Gets && run.Options.Family {
+				if strings.EqualFold(r.Email, leadEmail) {
+					r.Reason = "in one email with " + leadName
+				} else {
+					leadEmail, leadName = r.Email, p.Patient.CallName()
+				}
+			}
+			return each(r)
 		})
 }
 
