@@ -47,17 +47,22 @@ func (a Appointment) When() string {
 }
 
 // ParseApptStatus reads a status as exports write it ("Scheduled",
-// "Broken", "Complete", "abgesagt", ...); ok is false when it is not one.
+// "Broken", "Complete", "abgesagt", Open Dental's numbers, ...); ok is
+// false when it is none Kindly knows. An appointment that is not on the
+// schedule (Open Dental's "Planned" or "UnschedList") is read as
+// cancelled: it is never reminded, and holds no recall back.
 func ParseApptStatus(s string) (string, bool) {
 	k := strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }), ""))
 	switch k {
-	case "", "booked", "scheduled", "confirmed", "planned", "open", "unconfirmed", "gebucht", "geplant", "bestätigt", "réservé", "confirmé", "reservado", "confirmado", "programado":
+	case "", "booked", "scheduled", "confirmed", "open", "unconfirmed", "asap", "gebucht", "vereinbart", "bestätigt", "réservé", "confirmé",
+		"reservado", "confirmado", "programado", "1", "4":
 		return ApptBooked, true
-	case "cancelled", "canceled", "broken", "deleted", "abgesagt", "storniert", "annulé", "cancelado", "cancelada":
+	case "cancelled", "canceled", "broken", "deleted", "planned", "unschedlist", "unscheduled", "abgesagt", "storniert", "annulé",
+		"cancelado", "cancelada", "3", "5", "6":
 		return ApptCancelled, true
 	case "noshow", "missed", "failed", "nichterschienen", "absent", "noapareció", "ausente":
 		return ApptNoShow, true
-	case "completed", "complete", "done", "attended", "arrived", "checkedout", "erledigt", "wahrgenommen", "terminé", "completado", "atendido":
+	case "completed", "complete", "done", "attended", "arrived", "checkedout", "erledigt", "wahrgenommen", "terminé", "completado", "atendido", "2":
 		return ApptCompleted, true
 	}
 	return "", false

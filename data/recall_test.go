@@ -120,3 +120,28 @@ func TestReminderRulesAudited(t *testing.T) {
 		t.Errorf("%q", log[0].Detail)
 	}
 }
+
+// Appointment statuses as practice systems write them; one not on the
+// schedule is never "booked" (no "see you Tuesday" for an unscheduled one).
+func TestParseApptStatus(t *testing.T) {
+	for in, want := range map[string]string{"Scheduled": ApptBooked, "": ApptBooked, "1": ApptBooked, "Broken": ApptCancelled,
+		"Planned": ApptCancelled, "UnschedList": ApptCancelled, "5": ApptCancelled, "Complete": ApptCompleted, "2": ApptCompleted,
+		"No-show": ApptNoShow, "abgesagt": ApptCancelled, "nicht erschienen": ApptNoShow} {
+		if got, ok := ParseApptStatus(in); !ok || got != want {
+			t.Errorf("%q: %q %v, want %q", in, got, ok, want)
+		}
+	}
+	if _, ok := ParseApptStatus("maybe"); ok {
+		t.Error("an unknown status was read")
+	}
+	for in, want := range map[string]string{"9:30 AM": "09:30", "14.15": "14:15", "2:15 PM": "14:15", "12:00 AM": "00:00", "9h30": "09:30", "10:00:00": "10:00", "": ""} {
+		if got, err := ParseClock(in); err != nil || got != want {
+			t.Errorf("%q: %q %v, want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"25:00", "noon", "9:75"} {
+		if _, err := ParseClock(bad); err == nil {
+			t.Errorf("%q was read as a time", bad)
+		}
+	}
+}
