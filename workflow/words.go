@@ -173,9 +173,17 @@ func OccurrenceText(key string, dates Dates) string {
 	switch {
 	case strings.HasPrefix(key, "season-"):
 		return "the " + strings.TrimPrefix(key, "season-") + " season"
-	case strings.HasPrefix(key, "birthday-"):
+	case strings.HasPrefix(key, "birthday-") && len(key) == len("birthday-2026"): // before daily keys
 		return "birthdays of " + strings.TrimPrefix(key, "birthday-")
-	case strings.HasPrefix(key, "recall-"):
+	}
+	// A daily run's key is its day: "birthday-2026-12-07", "appointment-…".
+	for _, kind := range []string{data.ScheduleBirthday, data.ScheduleRecall, data.ScheduleAppointment} {
+		if d, err := data.ParseDate(strings.TrimPrefix(key, kind+"-")); strings.HasPrefix(key, kind+"-") && err == nil {
+			return dates.Day(d)
+		}
+	}
+	switch {
+	case strings.HasPrefix(key, "recall-"): // before daily keys: a month
 		if _, err := fmt.Sscanf(key, "recall-%d-%d", &y, &m); err == nil && m >= 1 && m <= 12 {
 			return fmt.Sprintf("recalls due in %s %d", time.Month(m), y)
 		}

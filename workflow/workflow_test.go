@@ -667,7 +667,8 @@ func TestOccurrenceText(t *testing.T) {
 	us := Dates{Location: time.UTC}
 	for key, want := range map[string]string{
 		"recall-2026-12": "recalls due in December 2026", "birthday-2026": "birthdays of 2026",
-		"season-2026": "the 2026 season", "2026-10-01": "Oct 1, 2026",
+		"season-2026": "the 2026 season", "2026-10-01": "Oct 1, 2026", "birthday-2026-12-07": "Dec 7, 2026",
+		"recall-2026-12-07": "Dec 7, 2026", "appointment-2026-12-07": "Dec 7, 2026",
 	} {
 		if got := OccurrenceText(key, us); got != want {
 			t.Errorf("%s: %q, want %q", key, got, want)
