@@ -35,7 +35,13 @@ func benchPractice(b *testing.B) *data.Store {
 		}
 		now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 		benchStore.Now = func() time.Time { return now }
-		if benchErr = benchStore.SaveSettings(context.Background(), data.Settings{TimeZone: "America/New_York"}); benchErr != nil {
+		st, err := benchStore.Settings(context.Background())
+		if err != nil {
+			benchErr = err
+			return
+		}
+		st.TimeZone = "America/New_York"
+		if benchErr = benchStore.SaveSettings(context.Background(), st); benchErr != nil {
 			return
 		}
 		if benchErr = demo.Fill(context.Background(), benchStore, demo.Options{Patients: benchPatients, Seed: 1}); benchErr != nil {
@@ -146,5 +152,27 @@ func BenchmarkListPage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkRecallDue is a recall campaign's day: who is due a first
+// reminder or a follow-up (Today and every review of the campaign ask).
+func BenchmarkRecallDue(b *testing.B) {
+	s := benchPractice(b)
+	ctx := context.Background()
+	c := data.Campaign{Name: "bench recall", Purpose: data.PurposeCare}
+	if err := s.CreateCampaign(ctx, &c); err != nil {
+		if c, err = s.CampaignByName(ctx, "bench recall"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	loc, _ := time.LoadLocation("America/New_York")
+	day := data.Date{Year: 2026, Month: 11, Day: 25}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		steps, err := s.RecallDue(ctx, c.ID, data.RecallOptions{Service: "annual physical", Months: 12, Reminder: 3, Every: 14, CatchUp: 7}, day, loc)
+		if err != nil || len(steps) == 0 {
+			b.Fatal(len(steps), err)
+		}
 	}
 }

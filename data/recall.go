@@ -92,13 +92,16 @@ func (s *Store) RecallDue(ctx context.Context, campaignID int64, o RecallOptions
 		st.Due, _ = ParseDate(due)
 		return st, err
 	}
-	// The byHand test and the cycle read the last visit 3 and 4 times.
+	// The last visit near the due range (a few days either side: months
+	// differ in length) picks the few candidates before the due date is
+	// worked out for them.
 	first, err := queryAll(ctx, s, "read who is due for a recall", `SELECT p.id, `+r.cycle+`, 1, `+r.due+`
 		FROM patients p `+held+`
-		WHERE (`+r.due+`) BETWEEN ? AND ? AND `+free+`
+		WHERE (h.due_date IS NOT NULL OR `+r.last+` BETWEEN ? AND ?) AND (`+r.due+`) BETWEEN ? AND ? AND `+free+`
 		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = ? AND o.patient_id = p.id AND o.cycle = `+r.cycle+`)
 		ORDER BY p.id`, scan,
-		flat(r.times(8), campaignID, r.times(4), from.String(), day.String(), day.String(), day.String(), campaignID, r.times(4))...)
+		flat(r.times(8), campaignID, r.args, from.AddMonths(-o.Months).AddDays(-3).String(), day.AddMonths(-o.Months).AddDays(3).String(),
+			r.times(4), from.String(), day.String(), day.String(), day.String(), campaignID, r.times(4))...)
 	if err != nil {
 		return nil, mapError(err)
 	}
