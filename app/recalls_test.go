@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
 	"kindly/mailer"
@@ -140,9 +139,9 @@ func TestSettingsRemindersAndClosedDays(t *testing.T) {
 	writeScreenshot(t, w, "settings-reminders.png")
 	onUI(u, func() { s.onClosedDays() })
 	onUI(u, func() {
-		var entries []*widget.Entry
+		var entries []*fitEntry
 		walkObjects(w.Canvas().Overlays().Top(), func(o any) {
-			if e, ok := o.(*widget.Entry); ok {
+			if e, ok := o.(*fitEntry); ok {
 				entries = append(entries, e)
 			}
 		})

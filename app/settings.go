@@ -25,32 +25,34 @@ import (
 type settingsScreen struct {
 	ui *UI
 
-	name, address, phone, email, signature, words       *widget.Entry
-	zone                                                *widget.SelectEntry
-	preset                                              *widget.Select
-	version                                             *widget.Label // this build, for support calls
-	host, port, user, from, password, perMinute, perDay *widget.Entry
-	tls                                                 *widget.Select
-	capCount, capDays                                   *widget.Entry
-	presetNote, status                                  *widget.Label
-	backups                                             *widget.List
-	backupList                                          []workflow.BackupInfo
-	chosenBackup                                        int
-	audit                                               *widget.Label
-	oauth                                               data.MailAccount // as stored: its OAuth sign-in, if any
-	signedIn                                            *widget.Label    // how the account signs in
-	save                                                *widget.Button
-	moveHandled                                         *widget.Check   // move handled bounces and opt-outs to "Kindly"
-	imapHost                                            *widget.Entry   // the inbox's server (IMAP)
-	checkUpdates                                        *widget.Check   // once a day, ask whether a newer Kindly exists
-	signIn                                              *widget.Button  // Microsoft's and Google's sign-in, for their providers
-	actions                                             *fyne.Container // Save, Test connection, the sign-in
-	account                                             *widget.Form    // the mail account's fields
-	startAtSignIn                                       *widget.Check   // this computer starts Kindly at sign-in
-	country, careOptIn                                  *widget.Select  // the reminders' country and consent rule
-	catchUp                                             *widget.Entry   // days a missed email may go late
-	optOutAll                                           *widget.Check   // an opt-out speaks for a shared address
-	box                                                 fyne.CanvasObject
+	name, address, phone, email, words        *fitEntry
+	signature                                 *widget.Entry
+	zone                                      *widget.SelectEntry
+	preset                                    *widget.Select
+	version                                   *widget.Label // this build, for support calls
+	host, port, user, from, perMinute, perDay *fitEntry
+	password                                  *widget.Entry
+	tls                                       *widget.Select
+	capCount, capDays                         *fitEntry
+	presetNote, status                        *widget.Label
+	backups                                   *widget.List
+	backupList                                []workflow.BackupInfo
+	chosenBackup                              int
+	audit                                     *widget.Label
+	oauth                                     data.MailAccount // as stored: its OAuth sign-in, if any
+	signedIn                                  *widget.Label    // how the account signs in
+	save                                      *widget.Button
+	moveHandled                               *widget.Check   // move handled bounces and opt-outs to "Kindly"
+	imapHost                                  *fitEntry       // the inbox's server (IMAP)
+	checkUpdates                              *widget.Check   // once a day, ask whether a newer Kindly exists
+	signIn                                    *widget.Button  // Microsoft's and Google's sign-in, for their providers
+	actions                                   *fyne.Container // Save, Test connection, the sign-in
+	account                                   *widget.Form    // the mail account's fields
+	startAtSignIn                             *widget.Check   // this computer starts Kindly at sign-in
+	country, careOptIn                        *widget.Select  // the reminders' country and consent rule
+	catchUp                                   *fitEntry       // days a missed email may go late
+	optOutAll                                 *widget.Check   // an opt-out speaks for a shared address
+	box                                       fyne.CanvasObject
 }
 
 func newSettingsScreen(u *UI) *settingsScreen {
@@ -82,8 +84,8 @@ func (s *settingsScreen) actionRow(test *widget.Button) *fyne.Container {
 
 // hinted is an entry whose grey hint is an example, and says so: it never
 // looks like saved data.
-func hinted(hint string) *widget.Entry {
-	e := widget.NewEntry()
+func hinted(hint string) *fitEntry {
+	e := newFitEntry()
 	e.SetPlaceHolder(hint)
 	return e
 }
@@ -382,7 +384,7 @@ func (s *settingsScreen) read() (data.Settings, error) {
 	}
 	for _, f := range []struct {
 		dst  *int
-		e    *widget.Entry
+		e    *fitEntry
 		what string
 	}{{&st.Mail.Port, s.port, "The port"}, {&st.Mail.PerMinute, s.perMinute, "The limit per minute"}, {&st.Mail.PerDay, s.perDay, "The limit per day"},
 		{&st.Cap.Count, s.capCount, "The frequency cap"}, {&st.Cap.Days, s.capDays, "The cap's days"}} {

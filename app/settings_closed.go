@@ -24,7 +24,7 @@ type closedDaysDialog struct {
 	list      *widget.List
 	status    *widget.Label
 	yearLabel *widget.Label
-	day, name *widget.Entry
+	day, name *fitEntry
 }
 
 // onClosedDays opens the closed days of this year.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -242,7 +243,7 @@ func (u *UI) onSectionSelected(id widget.ListItemID) {
 // escEntry is a text field in a dialog where Escape closes the dialog, as
 // it does when no field has the focus (a focused field gets every key).
 type escEntry struct {
-	widget.Entry
+	fitEntry
 	u *UI
 }
 
@@ -252,10 +253,66 @@ func newEscEntry(u *UI) *escEntry {
 	return e
 }
 
+// fitEntry is a field that lets the mouse wheel through to the form while
+// its text fits (fit).
+type fitEntry struct {
+	widget.Entry
+}
+
+func newFitEntry() *fitEntry {
+	e := &fitEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
 func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyEscape {
 		e.u.closeTopDialog()
 		return
 	}
-	e.Entry.TypedKey(k)
+	e.fitEntry.TypedKey(k)
+}
+
+// TypedKey is a key: the text may no longer fit.
+func (e *fitEntry) TypedKey(k *fyne.KeyEvent) { e.Entry.TypedKey(k); e.fit() }
+
+// A one-line field scrolls its text only when the text is longer than
+// the field: Fyne's entry keeps a scroller of its own that takes the mouse
+// wheel even with nothing to scroll, so a form stopped scrolling wherever
+// a field was under the pointer (fyne-io/fyne#1939). While the text fits,
+// the field has no scroller and the wheel reaches the form.
+
+// TypedRune is typing: the text may no longer fit.
+func (e *fitEntry) TypedRune(r rune) { e.Entry.TypedRune(r); e.fit() }
+
+// TypedShortcut is a paste or a cut.
+func (e *fitEntry) TypedShortcut(s fyne.Shortcut) { e.Entry.TypedShortcut(s); e.fit() }
+
+// SetText sets the text, and whether the field scrolls it.
+func (e *fitEntry) SetText(text string) { e.Entry.SetText(text); e.fit() }
+
+// Resize lays the field out, and decides whether it scrolls its text.
+func (e *fitEntry) Resize(size fyne.Size) { e.Entry.Resize(size); e.fit() }
+
+// fit gives a one-line field a scroller only when its text is wider than
+// it (with room for the validation icon).
+func (e *fitEntry) fit() {
+	if e.MultiLine || e.Size().Width == 0 {
+		return
+	}
+	th := e.Theme()
+	text := e.Text
+	if e.Password {
+		text = strings.Repeat("•", len([]rune(text)))
+	}
+	room := e.Size().Width - 2*th.Size(theme.SizeNameInnerPadding) - th.Size(theme.SizeNameInlineIcon) - 2*th.Size(theme.SizeNamePadding)
+	fits := fyne.MeasureText(text, th.Size(theme.SizeNameText), e.TextStyle).Width <= room
+	wrap, scroll := fyne.TextWrap(fyne.TextTruncateClip), fyne.ScrollBoth
+	if fits {
+		wrap, scroll = fyne.TextWrapOff, fyne.ScrollNone
+	}
+	if e.Wrapping != wrap || e.Scroll != scroll {
+		e.Wrapping, e.Scroll = wrap, scroll
+		e.Refresh()
+	}
 }
