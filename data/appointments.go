@@ -54,15 +54,16 @@ func (a Appointment) When() string {
 func ParseApptStatus(s string) (string, bool) {
 	k := strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }), ""))
 	switch k {
-	case "", "booked", "scheduled", "confirmed", "open", "unconfirmed", "asap", "gebucht", "vereinbart", "bestätigt", "réservé", "confirmé",
+	case "", "booked", "scheduled", "confirmed", "open", "unconfirmed", "asap", "gebucht", "geplant", "vereinbart", "bestätigt", "réservé", "confirmé",
 		"reservado", "confirmado", "programado", "1", "4":
 		return ApptBooked, true
 	case "cancelled", "canceled", "broken", "deleted", "planned", "unschedlist", "unscheduled", "abgesagt", "storniert", "annulé",
 		"cancelado", "cancelada", "3", "5", "6":
 		return ApptCancelled, true
-	case "noshow", "missed", "failed", "nichterschienen", "absent", "noapareció", "ausente":
+	case "noshow", "missed", "failed", "nichterschienen", "absent", "nonhonoré", "nonhonore", "absence", "noapareció", "ausente":
 		return ApptNoShow, true
-	case "completed", "complete", "done", "attended", "arrived", "checkedout", "erledigt", "wahrgenommen", "terminé", "completado", "atendido", "2":
+	case "completed", "complete", "done", "attended", "arrived", "checkedout", "erledigt", "erschienen", "wahrgenommen", "terminé", "honoré",
+		"honore", "completado", "atendido", "2":
 		return ApptCompleted, true
 	}
 	return "", false
