@@ -54,6 +54,9 @@ type QueueOptions struct {
 	// each of them; every member still counts as emailed (the cap, the
 	// recipients list, exactly once).
 	Family bool
+	// Replace are queued rows deleted first, in the same transaction: a
+	// family email written again (MendFamilies).
+	Replace []int64
 }
 
 // Step is which email of a patient's birthdays, recalls or appointments a
@@ -87,6 +90,11 @@ func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string
 	var res QueueResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		q := &queuer{ctx: ctx, c: c, occurrence: occurrence, now: s.stamp(), render: render, res: &res}
+		for _, id := range opt.Replace {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND status = 'queued'`, id); err != nil {
+				return err
+			}
+		}
 		var err error
 		if q.ins, err = tx.PrepareContext(ctx, `INSERT INTO outbox (campaign_id, occurrence, patient_id, email, subject, body_text, body_html, status, reason, queued_at,
 				cycle, reminder, appointment_id, appointment_at, family_of)

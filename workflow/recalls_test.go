@@ -230,14 +230,21 @@ func TestFamilyEmail(t *testing.T) {
 	if err != nil || q.Queued != 5 || q.Emails != 2 {
 		t.Fatalf("queued %+v %v", q, err)
 	}
+	// Ben opts out before the queue goes out: the family's email is
+	// written again without him, and the others still get it.
+	ben, _, _ := w.FindPatient(ctx, "Ben", false)
+	ben.CareConsent = data.CareOptedOut
+	if _, err := w.SavePatient(ctx, ben, nil); err != nil {
+		t.Fatal(err)
+	}
 	got := w.queueAndSend(t, "Flu")
-	if len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "Dear Anna, Ben, Clara and Dan, you are due") {
+	if len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "Dear Anna, Clara and Dan, you are due") {
 		t.Fatalf("sent %q", got)
 	}
 	cp, _ := w.Campaign(ctx, "Flu")
 	counts, _ := w.store.OutboxCounts(ctx, cp.ID, "")
-	if counts[data.StatusSent] != 5 {
-		t.Errorf("every member is emailed once: %v", counts)
+	if counts[data.StatusSent] != 4 || counts[data.StatusSkipped] != 1 {
+		t.Errorf("every member is emailed once, Ben not at all: %v", counts)
 	}
 }
 

@@ -45,13 +45,16 @@ func (w *Workflow) queue(ctx context.Context, cp Campaign, pr data.Practice) (Qu
 			return Queued{}, err
 		}
 	}
-	occ, err := w.store.UnfinishedOccurrence(ctx, cp.ID)
-	if err != nil || occ != "" {
-		return Queued{Occurrence: occ, Resumed: occ != ""}, err
-	}
 	today, err := w.store.Today(ctx)
 	if err != nil {
 		return Queued{}, err
+	}
+	occ, err := w.store.UnfinishedOccurrence(ctx, cp.ID)
+	if err != nil || occ != "" {
+		if err == nil {
+			err = w.mendFamilies(ctx, cp, occ, pr, today)
+		}
+		return Queued{Occurrence: occ, Resumed: occ != ""}, err
 	}
 	if occ, err = w.occurrenceToday(ctx, cp, today); err != nil {
 		return Queued{}, err
@@ -66,6 +69,45 @@ func (w *Workflow) queue(ctx context.Context, cp Campaign, pr data.Practice) (Qu
 			return data.Rendered{Subject: m.Subject, Text: m.Text, HTML: m.HTML}, err
 		})
 	return Queued{Occurrence: occ, QueueResult: res}, err
+}
+
+// mendFamilies writes again the waiting family emails of a run that name
+// someone who may no longer get them (opted out, archived, their address
+// bounced since they were queued): the others get one email without them,
+// and they a skipped row with the reason. Sent as it was, the claim would
+// refuse the email whole, and the family would miss it.
+func (w *Workflow) mendFamilies(ctx context.Context, cp Campaign, occ string, pr data.Practice, today data.Date) error {
+	families, err := w.store.BrokenFamilies(ctx, cp.ID, occ, cp.Purpose)
+	if err != nil {
+		return err
+	}
+	for _, fam := range families {
+		run := data.DayRun{Steps: map[int64]data.Step{}, Appointments: map[int64]data.Appointment{}}
+		var ids, rows []int64
+		for _, m := range fam {
+			rows = append(rows, m.OutboxID)
+			if m.PatientID == 0 {
+				continue // deleted since: their row goes
+			}
+			ids = append(ids, m.PatientID)
+			run.Steps[m.PatientID] = m.Step
+			if m.Step.AppointmentID != 0 {
+				if run.Appointments[m.PatientID], err = w.store.AppointmentByID(ctx, m.Step.AppointmentID); err != nil {
+					return err
+				}
+			}
+		}
+		opt := data.QueueOptions{BypassCap: cp.Schedule.BypassCap, Family: true, Replace: rows,
+			Step: func(p data.Patient) (data.Step, bool) { st, ok := run.Steps[p.ID]; return st, ok }}
+		if _, err := w.store.QueueCampaign(ctx, cp.Campaign, occ, data.PatientsAmong(data.Rule{Kind: data.KindAll}, ids), opt,
+			func(p data.Patient) (data.Rendered, error) {
+				m, err := cp.message(run, p, pr, today)
+				return data.Rendered{Subject: m.Subject, Text: m.Text, HTML: m.HTML}, err
+			}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SendProgress is a running send, for progress bars.
