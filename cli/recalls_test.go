@@ -78,3 +78,14 @@ func TestRecallCommands(t *testing.T) {
 		t.Errorf("appointment campaign: %q", out)
 	}
 }
+
+// A database on a network share is refused with what to do instead.
+func TestNetworkShareRefused(t *testing.T) {
+	_, err := kindly(t, "--db", `//nas/praxis/Kindly/kindly.db`, "segments")
+	if err == nil || !strings.Contains(err.Error(), `is on a network share (\\nas\praxis)`) {
+		t.Fatalf("%v", err)
+	}
+	if _, statErr := os.Stat("/nas"); statErr == nil {
+		t.Error("a folder was made for the refused database")
+	}
+}

@@ -61,6 +61,9 @@ var defaultCacheSize = fmt.Sprintf(`PRAGMA cache_size = -%d`, pageCacheKB)
 // (ErrOpenElsewhere); the first Open of a process applies a restore the
 // practice asked for (LastRestore says how it went).
 func Open(path string) (*Store, error) {
+	if err := refuseNetworkDrive(path); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the folder for the database: %w", err)
 	}
