@@ -310,6 +310,9 @@ func summarize(req ImportRequest, p *reports.Plan, backup string) ImportSummary 
 	for col, h := range p.Header {
 		if f, ok := p.Mapping[col]; ok && f != reports.FieldNone {
 			sum.Mapping[h] = f.Words()
+			if f == reports.FieldVisitDate && req.Kind == ImportAppointments {
+				sum.Mapping[h] = "date" // an appointment's, perhaps with its time
+			}
 			sum.Columns = append(sum.Columns, h)
 		}
 	}

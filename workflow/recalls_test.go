@@ -432,3 +432,22 @@ func TestCalendarFollowupsAndAppointments(t *testing.T) {
 		}
 	}
 }
+
+func TestLateText(t *testing.T) {
+	day := func(s string, n int) data.LateDay { return data.LateDay{Day: mustDate(s), Count: n} }
+	for _, tc := range []struct {
+		late []data.LateDay
+		occ  string
+		want string
+	}{
+		{[]data.LateDay{day("2026-12-05", 3)}, "birthday-2026-12-07", "3 birthdays from Saturday"},
+		{[]data.LateDay{day("2026-12-05", 2), day("2026-12-06", 1)}, "birthday-2026-12-07", "3 birthdays from Saturday and Sunday"},
+		{[]data.LateDay{day("2026-12-01", 1), day("2026-12-03", 4), day("2026-12-06", 4)}, "recall-2026-12-07", "9 recalls from Tuesday to Sunday"},
+		{[]data.LateDay{day("2026-11-20", 1), day("2026-12-06", 1)}, "recall-2026-12-07", "2 recalls from 20 November and 6 December"},
+		{[]data.LateDay{day("2026-11-20", 1), day("2026-11-25", 1), day("2026-12-06", 1)}, "recall-2026-12-07", "3 recalls from 20 November to 6 December"},
+	} {
+		if got := LateText(tc.late, tc.occ); got != tc.want {
+			t.Errorf("%q, want %q", got, tc.want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ type Review struct {
 	Status      data.CampaignStatus `json:"status"`
 	Sentence    string              `json:"sentence"`   // the segment in words
 	Members     int                 `json:"members"`    // segment members today (the occurrence's audience)
+	Daily       bool                `json:"daily"`      // a birthday, recall or appointment campaign: Members are those due today
 	Recipients  int                 `json:"recipients"` // of them, who may get this purpose of email
 	Previous    int                 `json:"previous"`   // recipients at the last review, -1 if none
 	Samples     []mailer.Message    `json:"samples"`
@@ -71,7 +72,7 @@ func (w *Workflow) review(ctx context.Context, name string, keep *[]data.Recipie
 		return Review{}, err
 	}
 	c, audience := cp.Campaign, run.Audience
-	rv := Review{Campaign: c.Name, Purpose: c.Purpose, PurposeRule: PurposeRule(c.Purpose), Status: c.Status,
+	rv := Review{Campaign: c.Name, Purpose: c.Purpose, PurposeRule: PurposeRule(c.Purpose), Status: c.Status, Daily: cp.Schedule.Daily(),
 		Sentence: cp.Segment.Rule.Sentence(), Warnings: []string{}, Blockers: []string{}}
 	if err := w.countAudience(ctx, c, audience, &rv); err != nil {
 		return rv, err
@@ -194,7 +195,7 @@ func (rv Review) Facts() []Fact {
 		sends += fmt.Sprintf(" (%s for want of consent to care reminders)", Patients(rv.NoConsent))
 	}
 	if len(rv.Late) > 0 {
-		sends += "; " + LateText(rv.Late, "") + " caught up"
+		sends += "; " + LateText(rv.Late, rv.Occurrence) + " caught up"
 	}
 	if rv.Previous >= 0 {
 		sends += fmt.Sprintf(" (last review: %d may get it)", rv.Previous)
@@ -202,7 +203,7 @@ func (rv Review) Facts() []Fact {
 	takes := rv.Takes()
 	facts := []Fact{
 		{"Status", rv.StateText},
-		{"Who", fmt.Sprintf("%s (%s in the segment today)", rv.Sentence, Patients(rv.Members))},
+		{"Who", rv.who()},
 		{"Purpose", rv.PurposeRule},
 		{"Sends to", sends},
 	}
@@ -210,6 +211,15 @@ func (rv Review) Facts() []Fact {
 		facts = append(facts, Fact{"Takes", takes})
 	}
 	return facts
+}
+
+// who is the segment in words, with how many it holds today - or, for a
+// campaign that runs every day, how many of them are due today.
+func (rv Review) who() string {
+	if rv.Daily {
+		return fmt.Sprintf("%s (%s due today)", rv.Sentence, Patients(rv.Members))
+	}
+	return fmt.Sprintf("%s (%s in the segment today)", rv.Sentence, Patients(rv.Members))
 }
 
 // Patients is "1 patient" or "12 patients".

@@ -203,8 +203,18 @@ func LateText(late []data.LateDay, occurrence string) string {
 		n += l.Count
 		days = append(days, l.Day.Time(time.UTC).Weekday().String())
 	}
-	if len(late) > 0 && late[len(late)-1].Day.AddDays(-6).After(late[0].Day) {
-		days = []string{fmt.Sprintf("%d %s to %d %s", late[0].Day.Day, late[0].Day.Month, late[len(late)-1].Day.Day, late[len(late)-1].Day.Month)}
+	if len(late) > 0 {
+		first, last := late[0].Day, late[len(late)-1].Day
+		switch {
+		case last.AddDays(-6).After(first): // over a week: by date
+			sep := " to "
+			if len(late) == 2 {
+				sep = " and "
+			}
+			days = []string{fmt.Sprintf("%d %s%s%d %s", first.Day, first.Month, sep, last.Day, last.Month)}
+		case len(late) > 2:
+			days = []string{days[0] + " to " + days[len(days)-1]}
+		}
 	}
 	what := data.Count(n, "email", "emails")
 	switch {
