@@ -231,7 +231,7 @@ func TestSettingsSaveInViewAndHintsAreExamples(t *testing.T) {
 		if !s.save.Visible() || pos.Y <= 0 || pos.Y+s.save.Size().Height > 700 {
 			t.Errorf("Save at %v, size %v: not in view", pos, s.save.Size())
 		}
-		for _, e := range []*widget.Entry{&s.name.Entry, &s.address.Entry, &s.phone.Entry, &s.email.Entry, &s.zone.Entry, s.signature, &s.words.Entry,
+		for _, e := range []*widget.Entry{&s.name.Entry, &s.address.Entry, &s.phone.Entry, &s.email.Entry, &s.zone.Entry, &s.signature.Entry, &s.words.Entry,
 			&s.host.Entry, &s.port.Entry, &s.user.Entry, &s.from.Entry, &s.perMinute.Entry, &s.perDay.Entry, &s.capCount.Entry, &s.capDays.Entry,
 			&s.imapHost.Entry, &s.catchUp.Entry} {
 			if e.PlaceHolder != "" && !strings.HasPrefix(e.PlaceHolder, "e.g. ") {

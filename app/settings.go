@@ -26,7 +26,7 @@ type settingsScreen struct {
 	ui *UI
 
 	name, address, phone, email, words        *fitEntry
-	signature                                 *widget.Entry
+	signature                                 *fitEntry
 	zone                                      *widget.SelectEntry
 	preset                                    *widget.Select
 	version                                   *widget.Label // this build, for support calls
@@ -99,7 +99,8 @@ func heading(t string) fyne.CanvasObject {
 func (s *settingsScreen) practiceForm() *widget.Form {
 	s.name, s.address, s.phone, s.email = hinted("e.g. Sunny Family Practice"), hinted("e.g. 1 Main Street, Springfield"), hinted("e.g. 555-0100"), hinted("e.g. front@practice.example")
 	s.zone = newZoneEntry()
-	s.signature = widget.NewMultiLineEntry()
+	s.signature = newFitEntry()
+	s.signature.MultiLine, s.signature.Wrapping = true, fyne.TextWrapWord
 	s.signature.SetPlaceHolder("e.g. Dr. Jane Doe and the team (above the footer)")
 	s.signature.SetMinRowsVisible(2)
 	s.words = hinted("e.g. fertility, botox")

@@ -19,7 +19,7 @@ func TestScreenshotTour(t *testing.T) {
 	ctx := context.Background()
 	st := storeOf(u)
 	settings := data.Settings{Practice: data.Practice{Name: "Sunny Family Practice", Address: "1 Main Street, Springfield", Phone: "555-0100", Email: "front@sunny.example"},
-		TimeZone: "America/New_York", Cap: data.DefaultCap,
+		TimeZone: "America/New_York", Cap: data.DefaultCap, Recalls: data.Recalls{CatchUpDays: data.DefaultCatchUpDays},
 		Mail: data.MailAccount{Preset: "workspace", Host: "smtp.gmail.com", Port: 587, TLS: data.TLSStartTLS,
 			User: "front@sunny.example", From: "Sunny Family Practice <front@sunny.example>", PerMinute: 60, PerDay: 2000}}
 	if err := st.SaveSettings(ctx, settings); err != nil {

@@ -257,6 +257,28 @@ func newEscEntry(u *UI) *escEntry {
 // its text fits (fit).
 type fitEntry struct {
 	widget.Entry
+	wrap      fyne.TextWrap // the field's own wrapping, used while its text does not fit
+	wrapKnown bool
+	rows      int // the lines a multi-line field shows, scroller or not
+}
+
+// SetMinRowsVisible keeps a multi-line field that tall, also while its
+// text fits and it has no scroller.
+func (e *fitEntry) SetMinRowsVisible(rows int) {
+	e.rows = rows
+	e.Entry.SetMinRowsVisible(rows)
+}
+
+// MinSize is the entry's, at least its rows tall.
+func (e *fitEntry) MinSize() fyne.Size {
+	m := e.Entry.MinSize()
+	if e.MultiLine && e.rows > 0 {
+		th := e.Theme()
+		line := fyne.MeasureText("M", th.Size(theme.SizeNameText), e.TextStyle).Height
+		h := float32(e.rows)*line + float32(e.rows-1)*th.Size(theme.SizeNameLineSpacing) + 2*th.Size(theme.SizeNameInnerPadding)
+		m.Height = max(m.Height, h)
+	}
+	return m
 }
 
 func newFitEntry() *fitEntry {
@@ -294,20 +316,34 @@ func (e *fitEntry) SetText(text string) { e.Entry.SetText(text); e.fit() }
 // Resize lays the field out, and decides whether it scrolls its text.
 func (e *fitEntry) Resize(size fyne.Size) { e.Entry.Resize(size); e.fit() }
 
-// fit gives a one-line field a scroller only when its text is wider than
-// it (with room for the validation icon).
+// fit gives a field a scroller only when its text does not fit in it: a
+// line wider than it (with room for the validation icon), or more lines
+// than it shows. While it fits, the text is laid out as it is (each line
+// fits, so nothing would wrap) and the field has no scroller.
 func (e *fitEntry) fit() {
-	if e.MultiLine || e.Size().Width == 0 {
+	if e.Size().Width == 0 {
 		return
+	}
+	if !e.wrapKnown { // the field's own wrapping, for when the text no longer fits
+		e.wrap, e.wrapKnown = e.Wrapping, true
 	}
 	th := e.Theme()
 	text := e.Text
 	if e.Password {
 		text = strings.Repeat("•", len([]rune(text)))
 	}
-	room := e.Size().Width - 2*th.Size(theme.SizeNameInnerPadding) - th.Size(theme.SizeNameInlineIcon) - 2*th.Size(theme.SizeNamePadding)
-	fits := fyne.MeasureText(text, th.Size(theme.SizeNameText), e.TextStyle).Width <= room
-	wrap, scroll := fyne.TextWrap(fyne.TextTruncateClip), fyne.ScrollBoth
+	pad, size := th.Size(theme.SizeNameInnerPadding), th.Size(theme.SizeNameText)
+	room := e.Size().Width - 2*pad - th.Size(theme.SizeNameInlineIcon) - 2*th.Size(theme.SizeNamePadding)
+	lines := strings.Split(text, "\n")
+	fits := e.MultiLine || len(lines) == 1
+	height := -th.Size(theme.SizeNameLineSpacing)
+	for _, l := range lines {
+		m := fyne.MeasureText(l, size, e.TextStyle)
+		fits = fits && m.Width <= room
+		height += m.Height + th.Size(theme.SizeNameLineSpacing)
+	}
+	fits = fits && (!e.MultiLine || height <= e.Size().Height-2*pad+1)
+	wrap, scroll := e.wrap, fyne.ScrollBoth
 	if fits {
 		wrap, scroll = fyne.TextWrapOff, fyne.ScrollNone
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -43,9 +44,27 @@ func TestWheelOverAFieldScrollsTheForm(t *testing.T) {
 			}
 		})
 	}
+	// The notes (several lines) near the end of the form: the wheel up
+	// over a short note scrolls the form, over a long one the note.
+	wheelUpOverNotes := func() (moved bool) {
+		scroll.ScrollToBottom()
+		bottom := scroll.Offset.Y
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(f.notes).Add(fyne.NewPos(20, 10))
+		test.Scroll(w.Canvas(), pos, 0, 60)
+		return scroll.Offset.Y != bottom
+	}
+	onUI(u, func() {
+		f.notes.SetText("Prefers mornings.")
+		if !wheelUpOverNotes() {
+			t.Error("the wheel over a short note did not scroll the form")
+		}
+		f.notes.SetText(strings.Repeat("A note that goes on. ", 40))
+		if wheelUpOverNotes() {
+			t.Error("the long note did not keep the wheel")
+		}
+	})
 	// A field whose text is longer than it scrolls its own text.
 	onUI(u, func() {
-		f.notes.SetText("")
 		f.email.SetText("a.very.long.address.of.someone.who.likes.long.names@an-equally-long-domain.example")
 		scroll.ScrollToTop()
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(f.email).Add(fyne.NewPos(20, 10))
