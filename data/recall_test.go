@@ -145,3 +145,48 @@ func TestParseApptStatus(t *testing.T) {
 		}
 	}
 }
+
+// A family email left "sending" by a crash is uncertain whole; deciding
+// any of its rows decides the email, and one to send again goes out once,
+// by the row that carries it.
+func TestFamilyEmailUncertain(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	for _, n := range []string{"Anna", "Ben", "Clara"} {
+		p := Patient{FirstName: n, LastName: "Family", Email: "family@example.org"}
+		if err := s.CreatePatient(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := Campaign{Name: "Flu", Purpose: PurposeCare}
+	s.CreateCampaign(ctx, &c)
+	res := queueAll(t, s, c, "2026-11-25", Rule{Kind: KindAll}, QueueOptions{Family: true})
+	if res.Queued != 3 || res.Emails != 1 {
+		t.Fatalf("%+v", res)
+	}
+	batch, _ := s.NextQueuedBatch(ctx, c.ID, "2026-11-25", 10)
+	if len(batch) != 1 || !strings.HasPrefix(batch[0].Subject, "Hello Anna, Ben and Clara") {
+		t.Fatalf("batch %+v", batch)
+	}
+	if ok, _, err := s.ClaimForSending(ctx, batch[0].ID, PurposeCare); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if n, _ := s.RecoverInterrupted(ctx); n != 3 {
+		t.Fatalf("uncertain: %d rows", n)
+	}
+	var follower int64
+	s.EachOutboxEntry(ctx, c.ID, func(e OutboxEntry) error {
+		if e.ID != batch[0].ID {
+			follower = e.ID
+		}
+		return nil
+	})
+	if n, err := s.ResolveUncertain(ctx, c, []int64{follower}, false); err != nil || n != 1 {
+		t.Fatalf("resolve: %d %v", n, err)
+	}
+	counts, _ := s.OutboxCounts(ctx, c.ID, "2026-11-25")
+	again, _ := s.NextQueuedBatch(ctx, c.ID, "2026-11-25", 10)
+	if counts[StatusQueued] != 3 || len(again) != 1 || again[0].ID != batch[0].ID {
+		t.Errorf("counts %v, batch %+v", counts, again)
+	}
+}

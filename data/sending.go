@@ -361,6 +361,12 @@ func (s *Store) ResolveUncertain(ctx context.Context, c Campaign, ids []int64, a
 	n := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
+			// A family email is decided whole, by the row that carries it:
+			// the others follow it.
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT l.id FROM outbox f JOIN outbox l ON l.campaign_id = f.campaign_id
+				AND l.occurrence = f.occurrence AND l.patient_id = f.family_of AND l.family_of IS NULL WHERE f.id = ?), ?)`, id, id).Scan(&id); err != nil {
+				return err
+			}
 			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, reason = ?, retry_at = NULL,
 				sent_at = CASE WHEN ? = 'sent' THEN coalesce(sent_at, queued_at) ELSE sent_at END
 				WHERE id = ? AND campaign_id = ? AND status = 'uncertain'`, status, reason, status, id, c.ID)
