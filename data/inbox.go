@@ -337,8 +337,9 @@ func (s *Store) addBounce(ctx context.Context, tx *sql.Tx, patient int64, email 
 		}
 		why = fmt.Sprintf("temporary failures on %d different days within %d days (last: %s)", days, SoftBounceDays, reason)
 	}
+	// The address is unusable for everyone who has it (a family shares one).
 	_, err := tx.ExecContext(ctx, `UPDATE patients SET email_bounced_at = ?, email_bounce_reason = ?, updated_at = ?
-		WHERE id = ? AND lower(email) = ? AND email_bounced_at IS NULL`, now, why, now, patient, strings.ToLower(email))
+		WHERE (id = ? AND lower(email) = ? OR email = ?) AND email_bounced_at IS NULL`, now, why, now, patient, strings.ToLower(email), strings.ToLower(email))
 	return true, why, err
 }
 

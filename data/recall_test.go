@@ -190,3 +190,20 @@ func TestFamilyEmailUncertain(t *testing.T) {
 		t.Errorf("counts %v, batch %+v", counts, again)
 	}
 }
+
+// An address that bounced for good is unusable for everyone who has it.
+func TestBounceOfASharedAddress(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	ids := sentOutbox(t, s, PurposeCare, "family@example.org", "family@example.org", "eve@example.org")
+	if _, err := s.ApplyFinding(ctx, Finding{Kind: FindingBounce, OutboxIDs: []int64{ids["family@example.org"]}, Address: "family@example.org",
+		Hard: true, Reason: "the address does not exist"}); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := s.Patients(ctx, PatientQuery{Limit: 10})
+	for _, p := range ps {
+		if bounced := !p.EmailBouncedAt.IsZero(); bounced != (p.Email == "family@example.org") {
+			t.Errorf("%s: bounced %v", p.Email, bounced)
+		}
+	}
+}
