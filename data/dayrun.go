@@ -71,6 +71,12 @@ func (s *Store) recallRun(ctx context.Context, c Campaign, sched Schedule, seg R
 // with an appointment booked on the days it reminds.
 func (s *Store) appointmentRun(ctx context.Context, sched Schedule, seg Rule, day Date, run *DayRun) error {
 	from, to := sched.AppointmentsOn(day)
+	// Caught up: an appointment whose reminder day was missed (Kindly not
+	// opened), or that was booked after it, is reminded now if it is still
+	// a day or more ahead - once, by its step.
+	if late := day.AddDays(max(1, sched.DaysBefore-sched.catchUp())); late.Before(from) {
+		from = late
+	}
 	run.Appointments = map[int64]Appointment{}
 	var ids []int64
 	for d := from; !to.Before(d); d = d.AddDays(1) {

@@ -285,11 +285,28 @@ func TestAppointmentMovedAfterQueueing(t *testing.T) {
 	if ok, why, _ := w.store.MaySend(ctx, msgs[0].ID, msgs[0].PatientID, cp.Purpose); ok || !strings.Contains(why, "cancelled or moved") {
 		t.Errorf("why: %v %q", ok, why)
 	}
-	// The next day's run reminds of the new time, once.
+	// The next day's run reminds of the new time (a day ahead: caught up),
+	// once.
 	w.store.MarkResult(ctx, msgs[0].ID, data.StatusSkipped, "moved")
-	at(now, "2026-12-02", 10) // one day before: within the 2 days? no: the run of the 2nd reminds the 4th
-	if q, _ := w.Queue(ctx, "Appointments"); q.Queued != 0 {
-		t.Errorf("2 Dec: %+v", q)
+	at(now, "2026-12-02", 10)
+	if got := w.queueAndSend(t, "Appointments"); len(got) != 1 || !strings.Contains(got[0], "Cleaning at 14:15") {
+		t.Errorf("2 Dec: %q", got)
+	}
+	at(now, "2026-12-02", 15)
+	if got := w.queueAndSend(t, "Appointments"); len(got) != 0 {
+		t.Errorf("2 Dec again: %q", got)
+	}
+	// An appointment booked today for tomorrow is reminded today; one for
+	// today is not (no reminder on the day itself).
+	w.patient(t, "Ben", "ben@example.com", "")
+	w.patient(t, "Cy", "cy@example.com", "")
+	csv = "Email,Appointment ID,Date,Time,Service,Status\nben@example.com,10,12/3/2026,4:00 PM,Exam,booked\ncy@example.com,11,12/2/2026,5:00 PM,Exam,booked\n"
+	if _, err := w.Import(ctx, ImportRequest{Kind: ImportAppointments, File: writeFile(t, "c.csv", csv)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2026-12-02", 16)
+	if got := w.queueAndSend(t, "Appointments"); len(got) != 1 || !strings.Contains(got[0], "Ben: Exam at 16:00") {
+		t.Errorf("booked today for tomorrow: %q", got)
 	}
 }
 
