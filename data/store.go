@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,11 +39,18 @@ type Store struct {
 	restored *RestoreReport // the restore applied (or refused) when this store opened
 }
 
-// DefaultPath is where the app keeps its database: the user's config folder.
+// DefaultPath is where the app keeps its database: the user's config folder
+// - on Windows, the local one when the roaming profile's folder is on a
+// server (folder redirection): a database on a network drive is refused.
 func DefaultPath() (string, error) {
 	dir, err := os.UserConfigDir()
 	if err != nil {
 		return "", fmt.Errorf("cannot find your settings folder: %w", err)
+	}
+	if runtime.GOOS == "windows" && networkDrive(dir) != "" {
+		if local, err := os.UserCacheDir(); err == nil && networkDrive(local) == "" { // %LocalAppData%
+			dir = local
+		}
 	}
 	return filepath.Join(dir, "Kindly", "kindly.db"), nil
 }
