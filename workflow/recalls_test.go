@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kindly/data"
+	"kindly/internal/mailpittest"
 	"kindly/internal/storetest"
 	"kindly/mailer"
 )
@@ -465,6 +466,89 @@ func TestLateText(t *testing.T) {
 	} {
 		if got := LateText(tc.late, tc.occ); got != tc.want {
 			t.Errorf("%q, want %q", got, tc.want)
+		}
+	}
+}
+
+// A family campaign sent for real (Mailpit): one email to the shared
+// address naming each of them, one to Eve; each email has exactly one
+// recipient; every patient is recorded sent once, and a second Send sends
+// nothing.
+func TestFamilySentThroughMailpit(t *testing.T) {
+	mp := mailpittest.Start(t)
+	w, now := clinic(t)
+	ctx := context.Background()
+	for _, n := range []string{"Anna", "Ben", "Clara"} {
+		w.patient(t, n, "family@example.com", "")
+	}
+	w.patient(t, "Eve", "eve@example.com", "")
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Mail = data.MailAccount{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: data.TLSNone, From: "front@sunny.example"}
+	})
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Segment: "Everyone", Template: "Recall", Schedule: ScheduleText{Family: true}}, true); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2026-12-01", 10)
+	res, err := w.Send(ctx, "Flu", SendOptions{})
+	if err != nil || res.Sent != 2 || res.Queued.Queued != 4 || res.Queued.Emails != 2 {
+		t.Fatalf("send: %+v, %v", res, err)
+	}
+	msgs := mp.Messages(t)
+	if len(msgs) != 2 {
+		t.Fatalf("%d emails arrived", len(msgs))
+	}
+	for _, m := range msgs {
+		if len(m.To)+len(m.Cc)+len(m.Bcc) != 1 {
+			t.Errorf("%q has %d recipients", m.Subject, len(m.To)+len(m.Cc)+len(m.Bcc))
+		}
+		if m.To[0].Address == "family@example.com" && !strings.Contains(m.Text, "Dear Anna, Ben and Clara, you are due") {
+			t.Errorf("the family's email: %q", m.Text)
+		}
+	}
+	cp, _ := w.Campaign(ctx, "Flu")
+	if counts, _ := w.store.OutboxCounts(ctx, cp.ID, ""); counts[data.StatusSent] != 4 {
+		t.Errorf("recorded: %v", counts)
+	}
+	if res, err := w.Send(ctx, "Flu", SendOptions{}); err != nil || res.Sent != 0 || mp.Count(t) != 2 {
+		t.Errorf("a second send: %+v, %v", res, err)
+	}
+}
+
+// The sender, for real: a reminder queued for an appointment that was
+// moved before it went out is skipped with the reason, and the run ends.
+func TestMovedAppointmentSkippedBySender(t *testing.T) {
+	mp := mailpittest.Start(t)
+	w, now := clinic(t)
+	ctx := context.Background()
+	w.patient(t, "Anna", "anna@example.com", "")
+	w.patient(t, "Ben", "ben@example.com", "")
+	w.mustSettings(t, func(st *data.Settings) {
+		st.Mail = data.MailAccount{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: data.TLSNone, From: "front@sunny.example"}
+	})
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Appointments", Segment: "Everyone", Template: "Appointment",
+		Schedule: ScheduleText{Kind: data.ScheduleAppointment, BeforeAppointment: "2"}}, true); err != nil {
+		t.Fatal(err)
+	}
+	csv := "Email,Appointment ID,Date,Time,Service\nanna@example.com,1,2026-12-03,09:30,Cleaning\nben@example.com,2,2026-12-03,10:00,Exam\n"
+	if _, err := w.Import(ctx, ImportRequest{Kind: ImportAppointments, File: writeFile(t, "a.csv", csv)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	at(now, "2026-12-01", 10)
+	if q, err := w.Queue(ctx, "Appointments"); err != nil || q.Queued != 2 {
+		t.Fatalf("queue: %+v %v", q, err)
+	}
+	moved := strings.Replace(csv, "2026-12-03,09:30", "2026-12-05,09:30", 1)
+	if _, err := w.Import(ctx, ImportRequest{Kind: ImportAppointments, File: writeFile(t, "b.csv", moved)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Send(ctx, "Appointments", SendOptions{GiveUpAfter: 5 * time.Second})
+	if err != nil || res.Sent != 1 || res.Skipped != 1 || mp.Count(t) != 1 {
+		t.Fatalf("send: %+v, %v", res, err)
+	}
+	rows, _ := w.Recipients(ctx, "Appointments")
+	for _, r := range rows {
+		if strings.HasPrefix(r.Name, "Family, Anna") && (r.Result != data.StatusSkipped || !strings.Contains(r.Reason, "cancelled or moved")) {
+			t.Errorf("Anna: %+v", r)
 		}
 	}
 }
