@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -24,7 +23,7 @@ func (s *Store) Audit(ctx context.Context, action, detail string) error {
 	return nil
 }
 
-func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, action, detail string) error {
+func (s *Store) auditTx(ctx context.Context, tx *Tx, action, detail string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)`, s.stamp(), action, detail)
 	if err != nil {
 		return fmt.Errorf("cannot write the audit log: %w", err)

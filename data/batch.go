@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -14,11 +13,11 @@ import (
 type Batch struct {
 	s          *Store
 	ctx        context.Context
-	tx         *sql.Tx
-	addPatient *sql.Stmt
-	updPatient *sql.Stmt
-	addVisit   *sql.Stmt
-	keepOld    *sql.Stmt        // remembers a patient's indexed values before a change
+	tx         *Tx
+	addPatient *Stmt
+	updPatient *Stmt
+	addVisit   *Stmt
+	keepOld    *Stmt            // remembers a patient's indexed values before a change
 	touched    []int64          // stored patients changed: indexed for search again at the end
 	firstAdded int64            // the ids of the patients added, first to last (0: none);
 	lastAdded  int64            // they are indexed for search at the end
@@ -38,7 +37,7 @@ func (b *Batch) ExpectPatients(n int) error {
 	if err := b.tx.QueryRowContext(b.ctx, `SELECT count(*) FROM patients`).Scan(&have); err != nil {
 		return err
 	}
-	if n < 5000 || n < have || len(b.dropped) > 0 {
+	if n < 5000 || n < have || len(b.dropped) > 0 || b.s.eng.server {
 		return nil
 	}
 	// The search-index trigger on new patients goes too: it does nothing
@@ -73,7 +72,7 @@ func (b *Batch) ExpectPatients(n int) error {
 
 // WithBatch runs fn in one transaction and commits if it returns nil.
 func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		b := &Batch{s: s, ctx: ctx, tx: tx, tagIDs: map[string]int64{}}
 		defer b.close()
 		if err := b.begin(); err != nil {
@@ -97,6 +96,11 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 // patients_fts triggers; the temp tables remember what to index), gives
 // the batch a big cache and prepares its statements.
 func (b *Batch) begin() error {
+	if b.s.eng.server {
+		// The server's triggers keep tag lists and search words as rows
+		// change: nothing waits for the end.
+		return b.prepare()
+	}
 	for _, q := range []string{
 		`INSERT INTO settings (key, value) VALUES ('bulk.deferred', '1')`,
 		`CREATE TEMP TABLE IF NOT EXISTS fts_touched (id INTEGER PRIMARY KEY)`,
@@ -111,8 +115,13 @@ func (b *Batch) begin() error {
 			return fmt.Errorf("cannot start writing: %w", err)
 		}
 	}
+	return b.prepare()
+}
+
+// prepare prepares the batch's statements.
+func (b *Batch) prepare() error {
 	for _, st := range []struct {
-		stmt **sql.Stmt
+		stmt **Stmt
 		sql  string
 	}{
 		{&b.addPatient, insertPatientWithTagsSQL},
@@ -122,6 +131,9 @@ func (b *Batch) begin() error {
 		{&b.keepOld, `INSERT OR IGNORE INTO temp.fts_old SELECT id, first_name, last_name, preferred_name, email, phone_digits
 			FROM patients WHERE id = ?`},
 	} {
+		if b.s.eng.server && st.stmt == &b.keepOld {
+			continue
+		}
 		stmt, err := b.tx.PrepareContext(b.ctx, st.sql)
 		if err != nil {
 			return err
@@ -134,7 +146,7 @@ func (b *Batch) begin() error {
 // close gives back the batch's cache and closes its statements.
 func (b *Batch) close() {
 	b.tx.ExecContext(context.Background(), defaultCacheSize)
-	for _, st := range []*sql.Stmt{b.addPatient, b.updPatient, b.addVisit, b.keepOld} {
+	for _, st := range []*Stmt{b.addPatient, b.updPatient, b.addVisit, b.keepOld} {
 		if st != nil {
 			st.Close()
 		}
@@ -148,6 +160,9 @@ func (b *Batch) close() {
 func (b *Batch) finish() error {
 	if err := b.flushLists(); err != nil {
 		return err
+	}
+	if b.s.eng.server {
+		return nil
 	}
 	for _, def := range b.dropped {
 		if _, err := b.tx.ExecContext(b.ctx, def); err != nil {
@@ -215,10 +230,12 @@ func (b *Batch) AddPatient(p *Patient, tags ...string) error {
 
 // UpdatePatient saves changes to an existing patient.
 func (b *Batch) UpdatePatient(p *Patient) error {
-	if _, err := b.keepOld.ExecContext(b.ctx, p.ID); err != nil {
-		return err
+	if b.keepOld != nil {
+		if _, err := b.keepOld.ExecContext(b.ctx, p.ID); err != nil {
+			return err
+		}
+		b.touched = append(b.touched, p.ID)
 	}
-	b.touched = append(b.touched, p.ID)
 	return b.s.updatePatient(b.ctx, b.updPatient, p)
 }
 
@@ -241,7 +258,7 @@ func (b *Batch) tag(patientID int64, tag string) error {
 	id, ok := b.tagIDs[key]
 	if !ok {
 		err := b.tx.QueryRowContext(b.ctx, `INSERT INTO tags (name) VALUES (?)
-			ON CONFLICT (name) DO UPDATE SET name = name RETURNING id`, tag).Scan(&id)
+			ON CONFLICT (name) DO UPDATE SET name = tags.name RETURNING id`, tag).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("cannot save tag %q: %w", tag, err)
 		}
@@ -264,6 +281,10 @@ func (b *Batch) flushLists() error {
 			return fmt.Errorf("cannot tag patients: %w", err)
 		}
 		b.tagged = b.tagged[:0]
+	}
+	if b.s.eng.server {
+		b.retag = b.retag[:0]
+		return nil
 	}
 	if len(b.retag) > 0 {
 		ids, _ := json.Marshal(b.retag)

@@ -12,7 +12,12 @@ import (
 // schema lists the database's indexes and triggers with their SQL.
 func schema(t *testing.T, s *Store) map[string]string {
 	t.Helper()
-	rows, err := s.db.Query(`SELECT name, coalesce(sql, '') FROM sqlite_schema WHERE type IN ('index', 'trigger')`)
+	query := `SELECT name, coalesce(sql, '') FROM sqlite_schema WHERE type IN ('index', 'trigger')`
+	if s.Server() {
+		query = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+			UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal`
+	}
+	rows, err := s.db.Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,14 +33,15 @@ func schema(t *testing.T, s *Store) map[string]string {
 	return out
 }
 
-// A bulk batch drops indexes and the search trigger while it writes; after
-// it (committed or rolled back) they are all back, the tag lists it wrote
-// itself equal what the triggers compute, and search finds everyone.
+// A bulk batch drops indexes and the search trigger while it writes (in
+// the file; the server keeps them); after it (committed or rolled back)
+// they are all back, the tag lists it wrote itself equal what the
+// triggers compute, and search finds everyone.
 func TestBulkBatch(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
 	want := schema(t, s)
-	if want["patients_fts_insert"] == "" {
+	if want["patients_fts_insert"] == "" && want["patients_search"] == "" {
 		t.Fatal("no search trigger to begin with")
 	}
 	add := func(n int, fail bool) error {
@@ -43,7 +49,7 @@ func TestBulkBatch(t *testing.T) {
 			if err := b.ExpectPatients(n); err != nil {
 				return err
 			}
-			if len(b.dropped) == 0 {
+			if len(b.dropped) == 0 && !s.Server() {
 				t.Fatal("a bulk batch dropped nothing")
 			}
 			for i := 0; i < n; i++ {
@@ -94,7 +100,7 @@ func TestBulkBatch(t *testing.T) {
 	}
 	rows.Close()
 	var vip int
-	if err := s.db.QueryRow(`SELECT count(*) FROM patients WHERE instr(tag_list, char(30) || 'vip' || char(30))`).Scan(&vip); err != nil {
+	if err := s.db.QueryRow(`SELECT count(*) FROM patients WHERE instr(tag_list, char(30) || 'vip' || char(30)) > 0`).Scan(&vip); err != nil {
 		t.Fatal(err)
 	}
 	if differ != 0 || vip != 3000 {
@@ -141,6 +147,9 @@ func TestBatchAddThenUpdate(t *testing.T) {
 		if n, err := s.CountPatients(ctx, PatientQuery{Search: search}); err != nil || n != want {
 			t.Errorf("search %q: %d, %v (want %d)", search, n, err, want)
 		}
+	}
+	if s.Server() {
+		return // the server's search words are a column of the patient's row
 	}
 	if _, err := s.db.Exec(`INSERT INTO patients_fts (patients_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
 		t.Fatalf("search index: %v", err)

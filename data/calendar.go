@@ -87,7 +87,7 @@ func (s *Store) followupsPerDay(ctx context.Context, c Campaign, sched Schedule)
 	if err != nil {
 		return nil, err
 	}
-	r := newRecallSQL(sched.Service, sched.Months)
+	r := newRecallSQL(s.eng, sched.Service, sched.Months)
 	err = s.eachRow(ctx, "count the follow-ups", `SELECT coalesce(o.sent_at, o.queued_at) FROM outbox o JOIN patients p ON p.id = o.patient_id
 		LEFT JOIN recall_holds h ON h.campaign_id = o.campaign_id AND h.patient_id = p.id
 		WHERE o.campaign_id = ? AND o.status IN ('queued', 'sending', 'sent') AND o.reminder < ? AND o.cycle = `+r.cycle+`

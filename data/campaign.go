@@ -67,16 +67,15 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign) error {
 		}
 	}
 	now := s.stamp()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO campaigns (name, purpose, segment_id, template_id, schedule, status, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.Purpose, nullID(c.SegmentID), nullID(c.TemplateID), c.Schedule, c.Status, now, now)
+	err = s.db.QueryRowContext(ctx, `INSERT INTO campaigns (name, purpose, segment_id, template_id, schedule, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.Name, c.Purpose, nullID(c.SegmentID), nullID(c.TemplateID), c.Schedule, c.Status, now, now).Scan(&c.ID)
 	if err != nil {
 		if errors.Is(mapError(err), ErrDuplicate) {
 			return &ValidationError{"name", fmt.Sprintf("There is already a campaign called %q.", c.Name)}
 		}
 		return fmt.Errorf("cannot save the campaign: %w", err)
 	}
-	c.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 func nullID(id int64) any {
@@ -187,8 +186,9 @@ type MonthlyStats struct {
 // sending, or of queueing for messages not sent).
 func (s *Store) CampaignMonthlyStats(ctx context.Context) ([]MonthlyStats, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT c.name, substr(coalesce(o.sent_at, o.queued_at), 1, 7) AS month,
-		sum(o.status = 'sent'), sum(o.status = 'failed'), sum(o.status = 'bounced'),
-		sum(o.status = 'skipped'), sum(o.status = 'skipped' AND o.reason LIKE 'opted out%')
+		count(*) FILTER (WHERE o.status = 'sent'), count(*) FILTER (WHERE o.status = 'failed'),
+		count(*) FILTER (WHERE o.status = 'bounced'), count(*) FILTER (WHERE o.status = 'skipped'),
+		count(*) FILTER (WHERE o.status = 'skipped' AND o.reason LIKE 'opted out%')
 		FROM outbox o JOIN campaigns c ON c.id = o.campaign_id
 		GROUP BY c.name, month ORDER BY c.name COLLATE NOCASE, month`)
 	if err != nil {

@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -135,7 +134,7 @@ func (s *Store) SetClosedDay(ctx context.Context, day Date, name string) error {
 		return &ValidationError{"day", "Choose the day the practice is closed."}
 	}
 	name = OneLine(name)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO closed_days (day, name, source) VALUES (?, ?, 'practice')
 			ON CONFLICT (day) DO UPDATE SET name = excluded.name, source = 'practice'`, day.String(), name); err != nil {
 			return err
@@ -147,7 +146,7 @@ func (s *Store) SetClosedDay(ctx context.Context, day Date, name string) error {
 // OpenDay removes a closed day; false when it was not closed.
 func (s *Store) OpenDay(ctx context.Context, day Date) (bool, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM closed_days WHERE day = ?`, day.String())
 		if err != nil {
 			return err
@@ -170,7 +169,7 @@ func (s *Store) AddPublicHolidays(ctx context.Context, country string, year int)
 			country, strings.Join(Countries(), ", "))}
 	}
 	added := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		for _, h := range list {
 			actual, observed := h.Calc(year)
 			for _, t := range []time.Time{actual, observed} {

@@ -64,15 +64,15 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// sqliteError is a SQLite failure with its kind: errors.Is(err, ErrDuplicate)
+// dbError is a database failure with its kind: errors.Is(err, ErrDuplicate)
 // holds for a unique constraint, and the driver's message is kept.
-type sqliteError struct {
+type dbError struct {
 	kind  error
 	cause error
 }
 
-func (e *sqliteError) Error() string   { return e.kind.Error() + " (" + e.cause.Error() + ")" }
-func (e *sqliteError) Unwrap() []error { return []error{e.kind, e.cause} }
+func (e *dbError) Error() string   { return e.kind.Error() + " (" + e.cause.Error() + ")" }
+func (e *dbError) Unwrap() []error { return []error{e.kind, e.cause} }
 
 // mapCommitError is mapError for a COMMIT: the only constraint SQLite
 // checks at commit is a deferred foreign key, which it may report with the
@@ -80,17 +80,18 @@ func (e *sqliteError) Unwrap() []error { return []error{e.kind, e.cause} }
 func mapCommitError(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
-		return &sqliteError{kind: ErrInUse, cause: err}
+		return &dbError{kind: ErrInUse, cause: err}
 	}
 	return mapError(err)
 }
 
-// mapError gives a SQLite error its kind, by its result code - the one
-// place that knows the driver's codes. Other errors pass unchanged.
+// mapError gives a SQLite or PostgreSQL error its kind, by its result code
+// - with mapServerError, the one place that knows the drivers' codes. Other
+// errors pass unchanged.
 func mapError(err error) error {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
-		return err
+		return mapServerError(err)
 	}
 	var kind error
 	switch code := se.Code(); {
@@ -110,5 +111,5 @@ func mapError(err error) error {
 	default:
 		return err
 	}
-	return &sqliteError{kind: kind, cause: err}
+	return &dbError{kind: kind, cause: err}
 }

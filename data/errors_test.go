@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 )
@@ -22,7 +21,7 @@ func TestForeignKeyAtCommitIsInUse(t *testing.T) {
 		}
 	}
 	for _, deferred := range []bool{false, true} {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.inTx(ctx, func(tx *Tx) error {
 			if !deferred {
 				if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = OFF`); err != nil {
 					return err
@@ -60,6 +59,9 @@ func TestNoTriggerRaises(t *testing.T) {
 		t.Fatal(files, err)
 	}
 	for _, f := range files {
+		if f.IsDir() {
+			continue
+		}
 		b, err := migrationFiles.ReadFile("migrations/" + f.Name())
 		if err != nil {
 			t.Fatal(err)

@@ -23,7 +23,7 @@ func (s *Store) MessageTag(ctx context.Context) (string, error) {
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
-	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)`, keyMessageTag, hex.EncodeToString(b)); err != nil {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING`, keyMessageTag, hex.EncodeToString(b)); err != nil {
 		return "", mapError(err)
 	}
 	return s.setting(ctx, keyMessageTag, "")
@@ -107,7 +107,7 @@ func (s *Store) ApplyFinding(ctx context.Context, f Finding) (InboxOutcome, erro
 func (s *Store) ApplyFindingAt(ctx context.Context, f Finding, read *InboxState) (InboxOutcome, error) {
 	var out InboxOutcome
 	f.Address = strings.ToLower(strings.TrimSpace(f.Address))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		if read != nil {
 			if err := saveInboxState(ctx, tx, *read, s.stamp()); err != nil {
 				return err
@@ -187,7 +187,7 @@ func (s *Store) ApplyFindingAt(ctx context.Context, f Finding, read *InboxState)
 
 // delayed records that delivery of emails is still being tried: their
 // reason says so, nothing else changes; a later bounce supersedes it.
-func (s *Store) delayed(ctx context.Context, tx *sql.Tx, f Finding, emails []sentEmail, out *InboxOutcome) error {
+func (s *Store) delayed(ctx context.Context, tx *Tx, f Finding, emails []sentEmail, out *InboxOutcome) error {
 	for _, e := range emails {
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET reason = ? WHERE id = ? AND status IN ('sent', 'uncertain')`,
 			"delivery delayed, still being tried: "+f.Reason, e.id); err != nil {
@@ -203,7 +203,7 @@ func (s *Store) delayed(ctx context.Context, tx *sql.Tx, f Finding, emails []sen
 }
 
 // answersCare: one of the emails answered was a care reminder.
-func answersCare(ctx context.Context, tx *sql.Tx, emails []sentEmail) bool {
+func answersCare(ctx context.Context, tx *Tx, emails []sentEmail) bool {
 	for _, e := range emails {
 		var purpose string
 		if tx.QueryRowContext(ctx, `SELECT c.purpose FROM outbox o JOIN campaigns c ON c.id = o.campaign_id WHERE o.id = ?`, e.id).Scan(&purpose) == nil &&
@@ -216,7 +216,7 @@ func answersCare(ctx context.Context, tx *sql.Tx, emails []sentEmail) bool {
 
 // answersWhat says, for the review list, what the message answers: "" or
 // " (it answers the care reminder "Flu 2026")".
-func answersWhat(ctx context.Context, tx *sql.Tx, outboxIDs []int64) string {
+func answersWhat(ctx context.Context, tx *Tx, outboxIDs []int64) string {
 	for _, id := range outboxIDs {
 		var name, purpose string
 		if tx.QueryRowContext(ctx, `SELECT c.name, c.purpose FROM outbox o JOIN campaigns c ON c.id = o.campaign_id WHERE o.id = ?`, id).Scan(&name, &purpose) == nil {
@@ -232,7 +232,7 @@ func answersWhat(ctx context.Context, tx *sql.Tx, outboxIDs []int64) string {
 
 // addPatientsWithEmail adds to set every patient whose address is email
 // (none for an empty one).
-func addPatientsWithEmail(ctx context.Context, tx *sql.Tx, email string, set map[int64]bool) error {
+func addPatientsWithEmail(ctx context.Context, tx *Tx, email string, set map[int64]bool) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM patients WHERE email = ? AND email != ''`, email)
 	if err != nil {
 		return err
@@ -254,7 +254,7 @@ type sentEmail struct {
 	email       string
 }
 
-func (s *Store) bounce(ctx context.Context, tx *sql.Tx, f Finding, emails []sentEmail, patients map[int64]bool, out *InboxOutcome) error {
+func (s *Store) bounce(ctx context.Context, tx *Tx, f Finding, emails []sentEmail, patients map[int64]bool, out *InboxOutcome) error {
 	kind := "soft"
 	if f.Hard {
 		kind = "hard"
@@ -314,7 +314,7 @@ func (s *Store) BounceHistory(ctx context.Context, patientID int64) ([]Bounce, e
 // unusable when it is hard, or when soft ones came on SoftBounceLimit
 // different days within SoftBounceDays: one soft bounce never does. It
 // says whether the address is unusable now, and why.
-func (s *Store) addBounce(ctx context.Context, tx *sql.Tx, patient int64, email string, hard bool, reason string, outboxID int64) (bool, string, error) {
+func (s *Store) addBounce(ctx context.Context, tx *Tx, patient int64, email string, hard bool, reason string, outboxID int64) (bool, string, error) {
 	now := s.stamp()
 	var ob any
 	if outboxID != 0 {
@@ -343,7 +343,7 @@ func (s *Store) addBounce(ctx context.Context, tx *sql.Tx, patient int64, email 
 	return true, why, err
 }
 
-func (s *Store) optOut(ctx context.Context, tx *sql.Tx, f Finding, patient int64, out *InboxOutcome) error {
+func (s *Store) optOut(ctx context.Context, tx *Tx, f Finding, patient int64, out *InboxOutcome) error {
 	now := s.stamp()
 	source := "opt-out reply"
 	if f.Kind == FindingComplaint {
@@ -383,7 +383,7 @@ func (s *Store) optOut(ctx context.Context, tx *sql.Tx, f Finding, patient int64
 // sharersOf is who an opt-out from an address speaks for: the patient it
 // answers, and everyone else at the address when the practice says an
 // opt-out from a shared address speaks for all who share it.
-func sharersOf(ctx context.Context, tx *sql.Tx, address string, patient int64) ([]int64, error) {
+func sharersOf(ctx context.Context, tx *Tx, address string, patient int64) ([]int64, error) {
 	who := []int64{patient}
 	var whole int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM settings WHERE key = 'consent.opt_out_whole_address' AND value = '1'`).Scan(&whole); err != nil {
@@ -407,7 +407,7 @@ func sharersOf(ctx context.Context, tx *sql.Tx, address string, patient int64) (
 	return who, rows.Err()
 }
 
-func (s *Store) review(ctx context.Context, tx *sql.Tx, f Finding, patient int64, why string, out *InboxOutcome) error {
+func (s *Store) review(ctx context.Context, tx *Tx, f Finding, patient int64, why string, out *InboxOutcome) error {
 	var pid any
 	if patient != 0 {
 		pid = patient
@@ -426,10 +426,10 @@ func (s *Store) review(ctx context.Context, tx *sql.Tx, f Finding, patient int64
 
 // SaveInboxState records that the mailbox was read up to lastUID.
 func (s *Store) SaveInboxState(ctx context.Context, st InboxState) error {
-	return mapError(s.inTx(ctx, func(tx *sql.Tx) error { return saveInboxState(ctx, tx, st, s.stamp()) }))
+	return mapError(s.inTx(ctx, func(tx *Tx) error { return saveInboxState(ctx, tx, st, s.stamp()) }))
 }
 
-func saveInboxState(ctx context.Context, tx *sql.Tx, st InboxState, now string) error {
+func saveInboxState(ctx context.Context, tx *Tx, st InboxState, now string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO inbox_state (mailbox, uidvalidity, last_uid, checked_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (mailbox, uidvalidity) DO UPDATE SET last_uid = max(last_uid, excluded.last_uid), checked_at = excluded.checked_at`,
 		st.Mailbox, st.UIDValidity, st.LastUID, now)
@@ -517,7 +517,7 @@ func (s *Store) DecideReview(ctx context.Context, id int64, decision string) (st
 		return "", fmt.Errorf("decide %q, %q or %q, not %q", DecideOptOut, DecideOptOutAll, DecideNothing, decision)
 	}
 	var summary string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		var pid sql.NullInt64
 		var from, subject, decided string
 		err := tx.QueryRowContext(ctx, `SELECT patient_id, from_addr, subject, decided FROM inbox_review WHERE id = ?`, id).

@@ -88,7 +88,7 @@ type QueueResult struct {
 // occurrence. Rows stream from the database while they are written.
 func (s *Store) QueueCampaign(ctx context.Context, c Campaign, occurrence string, audience Rule, opt QueueOptions, render func(Patient) (Rendered, error)) (QueueResult, error) {
 	var res QueueResult
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		q := &queuer{ctx: ctx, c: c, occurrence: occurrence, now: s.stamp(), render: render, res: &res}
 		for _, id := range opt.Replace {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND status = 'queued'`, id); err != nil {
@@ -140,7 +140,7 @@ type queuer struct {
 	ctx             context.Context
 	c               Campaign
 	occurrence, now string
-	ins, body       *sql.Stmt
+	ins, body       *Stmt
 	render          func(Patient) (Rendered, error)
 	res             *QueueResult
 }
@@ -238,7 +238,7 @@ func (s *Store) PlanRecipients(ctx context.Context, c Campaign, occurrence strin
 // address, a bounced one, an opt-out or missing consent, or the frequency
 // cap. QueueCampaign and PlanRecipients share it, so the review shows
 // exactly what a send does.
-func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence string, audience Rule, opt QueueOptions, each func(member, string) error) error {
+func (s *Store) plan(ctx context.Context, tx *Tx, c Campaign, occurrence string, audience Rule, opt QueueOptions, each func(member, string) error) error {
 	seg, err := s.SegmentSQL(ctx, audience)
 	if err != nil {
 		return err
@@ -258,35 +258,52 @@ func (s *Store) plan(ctx context.Context, tx *sql.Tx, c Campaign, occurrence str
 		return err
 	}
 	defer had.Close()
+	one := func(p Patient, whyNot string, recent int) error {
+		m := member{p: p}
+		if opt.Step != nil {
+			step, ok, err := stepOf(ctx, had, c, p, opt.Step)
+			if err != nil || !ok {
+				return err
+			}
+			m.step = step
+		}
+		if whyNot == "" && !bypass && limit.Count > 0 && recent >= limit.Count {
+			whyNot = fmt.Sprintf("frequency cap: already %d emails in the last %d days", recent, limit.Days)
+		}
+		return each(m, whyNot)
+	}
+	type planned struct {
+		p      Patient
+		whyNot string
+		recent int
+	}
+	var later []planned // the server's connection reads one statement at a time
 	rows, err := tx.QueryContext(ctx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, c.ID, occurrence)...)
 	if err != nil {
 		return fmt.Errorf("cannot select the recipients: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var whyNot string
-		var recent int
-		p, err := scanPatient(rows, &whyNot, &recent)
-		if err != nil {
+		var pl planned
+		if pl.p, err = scanPatient(rows, &pl.whyNot, &pl.recent); err != nil {
 			return err
 		}
-		m := member{p: p}
-		if opt.Step != nil {
-			var ok bool
-			if m.step, ok, err = stepOf(ctx, had, c, p, opt.Step); err != nil {
-				return err
-			} else if !ok {
-				continue
-			}
-		}
-		if whyNot == "" && !bypass && limit.Count > 0 && recent >= limit.Count {
-			whyNot = fmt.Sprintf("frequency cap: already %d emails in the last %d days", recent, limit.Days)
-		}
-		if err := each(m, whyNot); err != nil {
+		if s.eng.server {
+			later = append(later, pl)
+		} else if err := one(pl.p, pl.whyNot, pl.recent); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	for _, pl := range later {
+		if err := one(pl.p, pl.whyNot, pl.recent); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // planSQL selects an occurrence's members not in its outbox yet, with why
@@ -307,7 +324,7 @@ func planSQL(seg SegmentQuery, family bool) string {
 // stepOf is which birthday, reminder or appointment a member's email is,
 // and false when the member is not in this run or had it already (on
 // another day: had counts their rows of that step).
-func stepOf(ctx context.Context, had *sql.Stmt, c Campaign, p Patient, step func(Patient) (Step, bool)) (Step, bool, error) {
+func stepOf(ctx context.Context, had *Stmt, c Campaign, p Patient, step func(Patient) (Step, bool)) (Step, bool, error) {
 	st, ok := step(p)
 	if !ok || st.Cycle == "" {
 		return st, ok, nil

@@ -202,23 +202,23 @@ func nullTime(t time.Time) any {
 
 // CreatePatient saves a new patient and sets p.ID.
 func (s *Store) CreatePatient(ctx context.Context, p *Patient) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.createPatientTx(ctx, tx, p) })
+	return s.inTx(ctx, func(tx *Tx) error { return s.createPatientTx(ctx, tx, p) })
 }
 
 const insertPatientSQL = `INSERT INTO patients (external_id, first_name, last_name, preferred_name,
 	email, phone, phone_digits, birth_date, sex, postal_code, language, notes,
 	care_consent, care_changed_at, care_source, promo_consent, promo_changed_at, promo_source,
 	do_not_contact, archived, created_at, updated_at, care_opted_in_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
 // insertPatientWithTagsSQL also sets the tag list (bulk writes know it).
 const insertPatientWithTagsSQL = `INSERT INTO patients (external_id, first_name, last_name, preferred_name,
 	email, phone, phone_digits, birth_date, sex, postal_code, language, notes,
 	care_consent, care_changed_at, care_source, promo_consent, promo_changed_at, promo_source,
 	do_not_contact, archived, created_at, updated_at, care_opted_in_at, tag_list)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
-func (s *Store) createPatientTx(ctx context.Context, tx *sql.Tx, p *Patient) error {
+func (s *Store) createPatientTx(ctx context.Context, tx *Tx, p *Patient) error {
 	stmt, err := tx.PrepareContext(ctx, insertPatientSQL)
 	if err != nil {
 		return err
@@ -229,7 +229,7 @@ func (s *Store) createPatientTx(ctx context.Context, tx *sql.Tx, p *Patient) err
 
 // insertPatient runs insertPatientSQL, or insertPatientWithTagsSQL when
 // a tag list is given.
-func (s *Store) insertPatient(ctx context.Context, stmt *sql.Stmt, p *Patient, tagList ...string) error {
+func (s *Store) insertPatient(ctx context.Context, stmt *Stmt, p *Patient, tagList ...string) error {
 	if err := p.Normalize(); err != nil {
 		return err
 	}
@@ -245,15 +245,13 @@ func (s *Store) insertPatient(ctx context.Context, stmt *sql.Stmt, p *Patient, t
 	for _, l := range tagList {
 		args = append(args, l)
 	}
-	res, err := stmt.ExecContext(ctx, args...)
-	if err != nil {
+	if err := stmt.QueryRowContext(ctx, args...).Scan(&p.ID); err != nil {
 		if errors.Is(mapError(err), ErrDuplicate) {
 			return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", p.ExternalID)}
 		}
 		return fmt.Errorf("cannot save the patient: %w", err)
 	}
-	p.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 const updatePatientSQL = `UPDATE patients SET external_id = ?, first_name = ?, last_name = ?,
@@ -273,7 +271,7 @@ func (s *Store) UpdatePatient(ctx context.Context, p *Patient) error {
 }
 
 // updatePatient runs the prepared updatePatientSQL for p.
-func (s *Store) updatePatient(ctx context.Context, stmt *sql.Stmt, p *Patient) error {
+func (s *Store) updatePatient(ctx context.Context, stmt *Stmt, p *Patient) error {
 	if err := p.Normalize(); err != nil {
 		return err
 	}
@@ -368,7 +366,8 @@ func (s *Store) DeletePatient(ctx context.Context, id int64) error {
 	if n == 0 {
 		return fmt.Errorf("patient %d: %w", id, ErrNotFound)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO deleted_patients (patient_id, deleted_at) VALUES (?, ?)`, id, s.stamp()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deleted_patients (patient_id, deleted_at) VALUES (?, ?)
+		ON CONFLICT (patient_id) DO UPDATE SET deleted_at = excluded.deleted_at`, id, s.stamp()); err != nil {
 		return fmt.Errorf("cannot delete the patient: %w", mapError(err))
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox_bodies WHERE outbox_id IN (SELECT id FROM outbox WHERE patient_id = ?)`, id); err != nil {
@@ -393,7 +392,7 @@ func (s *Store) DeletePatient(ctx context.Context, id int64) error {
 func (s *Store) EachPatientForExport(ctx context.Context, rule *Rule, withArchived bool, fn func(p Patient, tags string) error) error {
 	q := SegmentQuery{Where: "+p.archived = 0"}
 	if withArchived {
-		q.Where = "1"
+		q.Where = "1 = 1"
 	}
 	if rule != nil {
 		var err error
@@ -486,7 +485,7 @@ func (s *Store) SavePatient(ctx context.Context, p *Patient, tags []string, sour
 	if err := p.Normalize(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *Tx) error {
 		var was Patient
 		if p.ID != 0 {
 			row := tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.id = ?`, p.ID)
@@ -528,7 +527,7 @@ func (s *Store) SavePatient(ctx context.Context, p *Patient, tags []string, sour
 	})
 }
 
-func (s *Store) updatePatientTx(ctx context.Context, tx *sql.Tx, p *Patient) error {
+func (s *Store) updatePatientTx(ctx context.Context, tx *Tx, p *Patient) error {
 	stmt, err := tx.PrepareContext(ctx, updatePatientSQL)
 	if err != nil {
 		return mapError(err)

@@ -7,18 +7,19 @@ import "errors"
 type Kind int
 
 const (
-	KindOther      Kind = iota
-	KindNotFound        // a record does not exist (any more)
-	KindDuplicate       // a record with the same unique value exists
-	KindInUse           // a record others refer to cannot be removed
-	KindBusy            // another program holds the database
-	KindDiskFull        // no room on the disk
-	KindDamaged         // not a Kindly database, or damaged
-	KindInvalid         // what was typed or read is not right (a ValidationError, a RuleError)
-	KindNotSetUp        // something the job needs is not set up yet
-	KindSignIn          // the mailbox wants a sign-in (again)
-	KindNothingDue      // nothing of a campaign is due today
-	KindSenderBusy      // another Kindly is sending from this database
+	KindOther       Kind = iota
+	KindNotFound         // a record does not exist (any more)
+	KindDuplicate        // a record with the same unique value exists
+	KindInUse            // a record others refer to cannot be removed
+	KindBusy             // another program holds the database
+	KindDiskFull         // no room on the disk
+	KindDamaged          // not a Kindly database, or damaged
+	KindInvalid          // what was typed or read is not right (a ValidationError, a RuleError)
+	KindNotSetUp         // something the job needs is not set up yet
+	KindSignIn           // the mailbox wants a sign-in (again)
+	KindNothingDue       // nothing of a campaign is due today
+	KindSenderBusy       // another Kindly is sending from this database
+	KindUnavailable      // the practice server cannot be reached
 )
 
 // Hint is the next step an error asks of the practice. Each front end

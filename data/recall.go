@@ -30,14 +30,14 @@ type recallSQL struct {
 	args             []any // the last visit's, bound before each of the above
 }
 
-func newRecallSQL(service string, months int) recallSQL {
+func newRecallSQL(e *engine, service string, months int) recallSQL {
 	marker := "\x1e" + ServiceKey(service) + "\x1f"
 	last := "coalesce(substr(p.visit_summary, nullif(instr(p.visit_summary, ?), 0) + ?, 10), '')"
 	byHand := "(h.due_date IS NOT NULL AND (" + last + " = '' OR " + last + " < h.due_date))"
 	return recallSQL{
 		last:  last,
 		cycle: "CASE WHEN " + byHand + " THEN 'd' || h.due_date WHEN " + last + " <> '' THEN 'v' || " + last + " ELSE '' END",
-		due:   fmt.Sprintf("CASE WHEN %s THEN h.due_date WHEN %s <> '' THEN date(%s, '+%d months') ELSE '' END", byHand, last, last, months),
+		due:   fmt.Sprintf("CASE WHEN %s THEN h.due_date WHEN %s <> '' THEN %s ELSE '' END", byHand, last, e.addMonths(last, months)),
 		args:  []any{marker, utf8.RuneCountInString(marker)},
 	}
 }
@@ -80,7 +80,7 @@ type RecallOptions struct {
 // appointment booked ahead, a recall paused for the patient, a recall
 // whose reminders are all sent (or one was not: skipped, failed, bounced).
 func (s *Store) RecallDue(ctx context.Context, campaignID int64, o RecallOptions, day Date, loc *time.Location) ([]RecallStep, error) {
-	r := newRecallSQL(o.Service, o.Months)
+	r := newRecallSQL(s.eng, o.Service, o.Months)
 	held := `LEFT JOIN recall_holds h ON h.campaign_id = ? AND h.patient_id = p.id`
 	free := `(h.off_until IS NULL OR h.off_until < ?) AND p.archived = 0
 		AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.patient_id = p.id AND a.status = 'booked' AND a.starts_at >= ?)`
@@ -138,7 +138,7 @@ func (s *Store) SetRecallHold(ctx context.Context, campaignID, patientID int64, 
 	if !h.OffUntil.IsZero() && h.Reason == "" {
 		return &ValidationError{"reason", "Say why the recall is paused (the next person to look will want to know)."}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *Tx) error {
 		var err error
 		if h.Due.IsZero() && h.OffUntil.IsZero() {
 			_, err = tx.ExecContext(ctx, `DELETE FROM recall_holds WHERE campaign_id = ? AND patient_id = ?`, campaignID, patientID)
@@ -184,7 +184,7 @@ type RecallState struct {
 // RecallOf reads a patient's recall of a campaign on a day.
 func (s *Store) RecallOf(ctx context.Context, campaignID, patientID int64, o RecallOptions, day Date) (RecallState, error) {
 	var st RecallState
-	r := newRecallSQL(o.Service, o.Months)
+	r := newRecallSQL(s.eng, o.Service, o.Months)
 	var due, cycle, hDue, hOff, reason string
 	err := s.db.QueryRowContext(ctx, `SELECT `+r.due+`, `+r.cycle+`, coalesce(h.due_date, ''), coalesce(h.off_until, ''), coalesce(h.reason, '')
 		FROM patients p LEFT JOIN recall_holds h ON h.campaign_id = ? AND h.patient_id = p.id WHERE p.id = ?`,

@@ -48,23 +48,54 @@ const (
 // match the start of a name, email part or phone number. Nothing typed is
 // passed to FTS5 as syntax.
 func ftsQuery(typed string) string {
+	words, phone := searchTerms(typed)
+	if phone != "" {
+		// A phone number: match its digits, however it was punctuated.
+		return fmt.Sprintf(`phone_digits : "%s"*`, phone)
+	}
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = `"` + w + `"*`
+	}
+	return strings.Join(terms, " ")
+}
+
+// searchTerms reads what the user typed: the words whose starts must all
+// match, or a phone number's digits.
+func searchTerms(typed string) (words []string, phone string) {
 	if len(typed) > maxSearchBytes { // a paste of a whole document is not a search
 		typed = typed[:maxSearchBytes]
 	}
-	var terms []string
 	digits := PhoneDigits(typed)
 	letters := strings.IndexFunc(typed, unicode.IsLetter) >= 0
 	if !letters && len(digits) >= 3 {
-		// A phone number: match its digits, however it was punctuated.
-		return fmt.Sprintf(`phone_digits : "%s"*`, digits)
+		return nil, digits
 	}
 	for _, w := range strings.FieldsFunc(typed, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if len(terms) == maxSearchWords {
+		if len(words) == maxSearchWords {
 			break
 		}
-		terms = append(terms, `"`+w+`"*`)
+		words = append(words, w)
 	}
-	return strings.Join(terms, " ")
+	return words, ""
+}
+
+// serverSearch is the server's condition on "patients p" for what was
+// typed ("" when nothing was): the search words' starts, folded as the
+// server folds the names (kindly_fold), or the phone digits' start.
+func serverSearch(typed string) (string, []any) {
+	words, phone := searchTerms(typed)
+	if phone != "" {
+		return "p.phone_digits LIKE ?", []any{phone + "%"}
+	}
+	if len(words) == 0 {
+		return "", nil
+	}
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = "'" + w + "':*"
+	}
+	return "p.search_words @@ to_tsquery('simple', kindly_fold(?))", []any{strings.Join(terms, " & ")}
 }
 
 // manyMatches is where the patient list stops looking up each search
@@ -84,13 +115,18 @@ func (s *Store) Patients(ctx context.Context, q PatientQuery) ([]Patient, error)
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
-	where := []string{"1"}
+	where := []string{"1 = 1"}
 	var args []any
 	if !q.IncludeArchived {
 		// "+" keeps the planner on the sort column's index.
 		where = append(where, "+p.archived = 0")
 	}
-	if fq := ftsQuery(q.Search); fq != "" {
+	if s.eng.server {
+		if cond, a := serverSearch(q.Search); cond != "" {
+			where = append(where, cond)
+			args = append(args, a...)
+		}
+	} else if fq := ftsQuery(q.Search); fq != "" {
 		// Few matches: look each up and sort them. Many: walk the sort
 		// index and keep the rows that match - it stops after one page.
 		var n int
@@ -106,6 +142,9 @@ func (s *Store) Patients(ctx context.Context, q PatientQuery) ([]Patient, error)
 		args = append(args, fq)
 	}
 	args = append(args, q.Limit, q.Offset)
+	if s.eng.server { // where SQLite puts a missing birth date
+		dir = map[string]string{"ASC": "ASC NULLS FIRST", "DESC": "DESC NULLS LAST"}[dir]
+	}
 	order := fmt.Sprintf(clause, dir)
 	// The page is chosen on ids alone, from the sort index, and only its
 	// rows are read: a deep page does not open the thousands skipped.
@@ -120,7 +159,19 @@ func (s *Store) CountPatients(ctx context.Context, q PatientQuery) (int, error) 
 	var query string
 	var args []any
 	fq := ftsQuery(q.Search)
+	if s.eng.server {
+		where := "1 = 1"
+		if !q.IncludeArchived {
+			where = "p.archived = 0"
+		}
+		cond, a := serverSearch(q.Search)
+		if cond != "" {
+			where += " AND " + cond
+		}
+		query, args, fq = `SELECT count(*) FROM patients p WHERE `+where, a, ""
+	}
 	switch {
+	case query != "":
 	case fq == "" && q.IncludeArchived:
 		query = `SELECT count(*) FROM patients`
 	case fq == "":

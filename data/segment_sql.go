@@ -76,7 +76,7 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 	switch r.Kind {
 	case KindAll, KindAny:
 		if len(r.Rules) == 0 {
-			return "1", nil, nil
+			return "1 = 1", nil, nil
 		}
 		parts := make([]string, 0, len(r.Rules))
 		var args []any

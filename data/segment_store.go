@@ -128,7 +128,7 @@ func (s *Store) DeleteSegment(ctx context.Context, id int64) error {
 			return Problemf(KindInUse, HintNone, seg.Name, fmt.Sprintf("The segment %q is used by the segment %q; change that one first.", seg.Name, other.Name), ErrInUse)
 		}
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM segments WHERE id = ?`, id); err != nil {
 			return err
 		}

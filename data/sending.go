@@ -82,7 +82,7 @@ func (s *Store) MarkResult(ctx context.Context, id int64, status, reason string)
 // a bounce of the address, in the same table the inbox writes, so hard
 // ones make the address unusable and soft ones add up the same way.
 func (s *Store) MarkRefused(ctx context.Context, id int64, reason string, hard bool, bounceReason string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		var patient sql.NullInt64
 		var email string
 		if err := tx.QueryRowContext(ctx, `UPDATE outbox SET status = 'failed', reason = ?, retry_at = NULL WHERE id = ?
@@ -102,7 +102,7 @@ func (s *Store) MarkRefused(ctx context.Context, id int64, reason string, hard b
 // uncounted, and forgets the bounce it recorded: the refusal was the
 // server refusing everyone, not this patient's address.
 func (s *Store) TakeBackRefusal(ctx context.Context, id int64) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM bounces WHERE outbox_id = ?`, id); err != nil {
 			return err
 		}
@@ -289,7 +289,7 @@ func (s *Store) ClaimForSending(ctx context.Context, id int64, purpose string) (
 	return claimWith(ctx, st, id)
 }
 
-func (s *Store) claimStmt(ctx context.Context, purpose string) (*sql.Stmt, error) {
+func (s *Store) claimStmt(ctx context.Context, purpose string) (*Stmt, error) {
 	consent, err := consentSQLFor(purpose)
 	if err != nil {
 		return nil, err
@@ -304,7 +304,7 @@ func (s *Store) claimStmt(ctx context.Context, purpose string) (*sql.Stmt, error
 		RETURNING email`)
 }
 
-func claimWith(ctx context.Context, st *sql.Stmt, id int64) (bool, string, error) {
+func claimWith(ctx context.Context, st *Stmt, id int64) (bool, string, error) {
 	var email string
 	err := st.QueryRowContext(ctx, id).Scan(&email)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -327,7 +327,7 @@ func (s *Store) MarkSentAndClaim(ctx context.Context, sentID, nextID int64, purp
 	}
 	var claimed bool
 	var to string
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.StmtContext(ctx, mark).ExecContext(ctx, StatusSent, "", s.stamp(), sentID); err != nil {
 			return err
 		}
@@ -359,7 +359,7 @@ func (s *Store) ResolveUncertain(ctx context.Context, c Campaign, ids []int64, a
 		status, reason, decision = StatusSent, "marked as arrived by the practice", "marked as arrived"
 	}
 	n := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		for _, id := range ids {
 			// A family email is decided whole, by the row that carries it:
 			// the others follow it.

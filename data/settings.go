@@ -313,7 +313,7 @@ func (s *Store) SaveSettings(ctx context.Context, st Settings) error {
 		keyCatchUpDays:   strconv.Itoa(st.Recalls.CatchUpDays),
 		keyOptOutAddress: map[bool]string{true: "1", false: "0"}[st.Recalls.OptOutWholeAddress],
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *Tx) error {
 		if err := s.auditRecalls(ctx, tx, values); err != nil {
 			return err
 		}
@@ -601,7 +601,7 @@ func (s *Store) resolveCareOptIn(ctx context.Context) error {
 
 // auditRecalls writes the reminder rules to the audit log when they change:
 // who gets care reminders is the practice's decision, on record.
-func (s *Store) auditRecalls(ctx context.Context, tx *sql.Tx, values map[string]string) error {
+func (s *Store) auditRecalls(ctx context.Context, tx *Tx, values map[string]string) error {
 	// What was never saved is its default.
 	defaults := map[string]string{keyCountry: "", keyCareOptInChoice: "", keyCareOptIn: "0", keyCatchUpDays: strconv.Itoa(DefaultCatchUpDays), keyOptOutAddress: "0"}
 	changed := false

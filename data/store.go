@@ -23,17 +23,18 @@ import (
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // Store is the practice's database.
 type Store struct {
-	db   *sql.DB
+	db   sqlDB
+	eng  *engine
 	path string
 	// Now returns the current instant; tests replace it to pin "today".
 	Now func() time.Time
 
-	stmts sync.Map // query -> *sql.Stmt, for statements run once per email
+	stmts sync.Map // query -> *Stmt, for statements run once per email
 
 	release  func()         // ends this store's share of the process's ownership
 	restored *RestoreReport // the restore applied (or refused) when this store opened
@@ -69,6 +70,9 @@ var defaultCacheSize = fmt.Sprintf(`PRAGMA cache_size = -%d`, pageCacheKB)
 // (ErrOpenElsewhere); the first Open of a process applies a restore the
 // practice asked for (LastRestore says how it went).
 func Open(path string) (*Store, error) {
+	if IsServerURL(path) {
+		return openServer(path, "")
+	}
 	if err := refuseNetworkDrive(path); err != nil {
 		return nil, err
 	}
@@ -217,7 +221,7 @@ func openFile(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the database: %w", err)
 	}
-	s := &Store{db: db, path: path, Now: time.Now}
+	s := &Store{db: sqlDB{db, sqliteEngine}, eng: sqliteEngine, path: path, Now: time.Now}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, mapError(err)
@@ -249,7 +253,7 @@ func ownerOnly(path string) {
 // Close closes the database; the process's ownership ends with its last store.
 func (s *Store) Close() error {
 	s.stmts.Range(func(_, v any) bool {
-		v.(*sql.Stmt).Close()
+		v.(*Stmt).Close()
 		return true
 	})
 	err := s.db.Close()
@@ -262,9 +266,9 @@ func (s *Store) Close() error {
 // prepared is query as a prepared statement, kept for the store's life:
 // the sender runs a few statements once per email, and parsing them each
 // time cost an eighth of its time.
-func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+func (s *Store) prepared(ctx context.Context, query string) (*Stmt, error) {
 	if st, ok := s.stmts.Load(query); ok {
-		return st.(*sql.Stmt), nil
+		return st.(*Stmt), nil
 	}
 	st, err := s.db.PrepareContext(ctx, query)
 	if err != nil {
@@ -272,7 +276,7 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	if old, loaded := s.stmts.LoadOrStore(query, st); loaded {
 		st.Close()
-		return old.(*sql.Stmt), nil
+		return old.(*Stmt), nil
 	}
 	return st, nil
 }
@@ -285,7 +289,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("cannot prepare the database: %w", err)
 	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	names, err := fs.Glob(migrationFiles, s.eng.migrations())
 	if err != nil {
 		return err
 	}
@@ -319,7 +323,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = s.inTx(ctx, func(tx *sql.Tx) error {
+		err = s.inTx(ctx, func(tx *Tx) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
@@ -354,7 +358,7 @@ func (s *Store) SchemaVersion() (int, error) {
 }
 
 // inTx runs fn in one transaction, committing if fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)

@@ -17,7 +17,7 @@ import (
 // use internal/storetest, which this package cannot import.)
 func newTestStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "kindly.db"))
+	s, err := Open(testDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -33,10 +32,10 @@ func (s *Store) strings(ctx context.Context, query string, args ...any) ([]strin
 
 // SetTags replaces a patient's tags.
 func (s *Store) SetTags(ctx context.Context, patientID int64, tags []string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return setTagsTx(ctx, tx, patientID, tags) })
+	return s.inTx(ctx, func(tx *Tx) error { return setTagsTx(ctx, tx, patientID, tags) })
 }
 
-func setTagsTx(ctx context.Context, tx *sql.Tx, patientID int64, tags []string) error {
+func setTagsTx(ctx context.Context, tx *Tx, patientID int64, tags []string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM patient_tags WHERE patient_id = ?`, patientID); err != nil {
 		return mapError(err)
 	}
@@ -50,7 +49,7 @@ func setTagsTx(ctx context.Context, tx *sql.Tx, patientID int64, tags []string) 
 
 // AddTag gives a patient one more tag.
 func (s *Store) AddTag(ctx context.Context, patientID int64, tag string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return addTagTx(ctx, tx, patientID, tag) })
+	return s.inTx(ctx, func(tx *Tx) error { return addTagTx(ctx, tx, patientID, tag) })
 }
 
 // cleanTag drops control characters and surrounding spaces from a tag name.
@@ -63,7 +62,7 @@ func cleanTag(tag string) string {
 	}, tag))
 }
 
-func addTagTx(ctx context.Context, tx *sql.Tx, patientID int64, tag string) error {
+func addTagTx(ctx context.Context, tx *Tx, patientID int64, tag string) error {
 	tag = cleanTag(tag)
 	if tag == "" {
 		return nil

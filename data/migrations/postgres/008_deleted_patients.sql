@@ -1,0 +1,4 @@
+CREATE TABLE deleted_patients (
+    patient_id BIGINT PRIMARY KEY,
+    deleted_at TEXT NOT NULL
+);

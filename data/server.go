@@ -1,0 +1,163 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// IsServerURL says whether where names the practice's PostgreSQL server
+// (postgres://... or postgresql://...) rather than a database file.
+func IsServerURL(where string) bool {
+	l := strings.ToLower(where)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// RedactURL is a server address with its password left out, to show and log.
+func RedactURL(where string) string {
+	u, err := url.Parse(where)
+	if err != nil {
+		return "the practice server"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.User(u.User.Username())
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Del("password")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// migrateLock is the advisory lock that keeps two computers starting at
+// once from upgrading the shared database together.
+const migrateLock = 0x4b696e646c7901 // "Kindly" 1
+
+// oldestServer is the oldest PostgreSQL Kindly runs on: nondeterministic
+// collations, generated columns and trusted extensions (12-13) are used.
+const oldestServer = 130000
+
+// OpenServer opens the practice's shared database on its PostgreSQL server
+// (see openServer); password is the keychain's, for an address without one.
+func OpenServer(where, password string) (*Store, error) { return openServer(where, password) }
+
+// openServer opens the practice's PostgreSQL database at where (a
+// postgres:// address; password is used when the address has none) and
+// applies pending migrations. Several computers share it: nothing of it
+// belongs to this process.
+func openServer(where, password string) (*Store, error) {
+	cfg, err := pgx.ParseConfig(where)
+	if err != nil {
+		return nil, &Problem{Kind: KindInvalid, Message: "the practice server's address is not right: " + plainConfigError(err)}
+	}
+	if password != "" && cfg.Password == "" {
+		cfg.Password = password
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["application_name"] = "Kindly"
+	cfg.ConnectTimeout = 10 * time.Second
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	eng := &engine{server: true}
+	s := &Store{db: sqlDB{db, eng}, eng: eng, path: RedactURL(where), Now: time.Now}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.checkServer(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.migrateShared(ctx); err != nil {
+		db.Close()
+		return nil, mapError(err)
+	}
+	if err := s.resolveCareOptIn(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkServer connects once and says in plain words what stands in the way.
+func (s *Store) checkServer(ctx context.Context) error {
+	var version int
+	if err := s.db.QueryRowContext(ctx, `SELECT current_setting('server_version_num')::int`).Scan(&version); err != nil {
+		return ServerError(err)
+	}
+	if version < oldestServer {
+		return &Problem{Kind: KindInvalid, Message: fmt.Sprintf("the practice server runs PostgreSQL %d.%d, too old for Kindly: it needs version 13 or newer", version/10000, version%10000/100)}
+	}
+	return nil
+}
+
+// migrateShared applies pending migrations while holding the server's
+// advisory lock: another computer starting at the same time waits, then
+// finds the database up to date.
+func (s *Store) migrateShared(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return ServerError(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, int64(migrateLock)); err != nil {
+		return ServerError(err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, int64(migrateLock))
+	return s.migrate(ctx)
+}
+
+// ServerError says in plain words why the practice server cannot be used:
+// not reachable, wrong password, no such database, no permission. Other
+// errors pass unchanged.
+func ServerError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "28P01" || pe.Code == "28000":
+			return &Problem{Kind: KindInvalid, Message: "the practice server refused the user name or password", Err: err}
+		case pe.Code == "3D000":
+			return &Problem{Kind: KindNotFound, Message: "the practice server has no database called " + strconvQuote(pe), Err: err}
+		case pe.Code == "42501" || strings.HasPrefix(pe.Code, "28"):
+			return &Problem{Kind: KindInvalid, Message: "the practice server does not allow this user to do that: " + pe.Message, Err: err}
+		case pe.Code == "53300":
+			return &Problem{Kind: KindBusy, Message: "the practice server has too many connections open; try again in a moment", Err: err}
+		}
+		return err
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || errors.Is(err, context.DeadlineExceeded) {
+		return &Problem{Kind: KindUnavailable, Message: "the practice server cannot be reached: check that it is on and that this computer is on the practice's network", Err: err}
+	}
+	return err
+}
+
+// plainConfigError is pgx's complaint about an address, without its
+// password.
+func plainConfigError(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); i >= 0 && strings.Contains(msg[:i], "://") {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+// strconvQuote names the database a server refused, quoted.
+func strconvQuote(pe *pgconn.PgError) string {
+	if i, j := strings.Index(pe.Message, `"`), strings.LastIndex(pe.Message, `"`); i >= 0 && j > i {
+		return pe.Message[i : j+1]
+	}
+	return "that name"
+}
