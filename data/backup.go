@@ -11,7 +11,14 @@ import (
 )
 
 // BackupDir is where backups of the database are kept: beside it.
-func (s *Store) BackupDir() string { return filepath.Join(filepath.Dir(s.path), "backups") }
+// On the practice server, backups are the server's job (pg_dump); "Back up
+// now" keeps a complete copy as a Kindly file on this computer.
+func (s *Store) BackupDir() string {
+	if s.backupDir != "" {
+		return s.backupDir
+	}
+	return filepath.Join(filepath.Dir(s.path), "backups")
+}
 
 // Backup writes a consistent copy of the whole database into the backup
 // folder and returns its path. why ends up in the file name ("before-import").
@@ -50,7 +57,11 @@ func (s *Store) snapshot(ctx context.Context, path string) error {
 		return err
 	}
 	f.Close()
-	if err := s.vacuumInto(ctx, tmp); err != nil {
+	copyOut := s.vacuumInto
+	if s.eng.server {
+		copyOut = s.copyToFile
+	}
+	if err := copyOut(ctx, tmp); err != nil {
 		os.Remove(tmp)
 		return err
 	}
@@ -105,6 +116,20 @@ func (s *Store) vacuumInto(ctx context.Context, path string) error {
 		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), q); rerr != nil && err == nil {
 			err = rerr
 		}
+	}
+	return err
+}
+
+// copyToFile writes a complete copy of the server's database into a new
+// Kindly file at path: a backup that opens and restores like any other.
+func (s *Store) copyToFile(ctx context.Context, path string) error {
+	f, err := openFile(path)
+	if err != nil {
+		return err
+	}
+	_, err = CopyStore(ctx, s, f, nil)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }

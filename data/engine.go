@@ -226,6 +226,10 @@ func (c *sqlConn) ExecContext(ctx context.Context, query string, args ...any) (s
 	return c.Conn.ExecContext(ctx, c.eng.sql(query), c.eng.args(args)...)
 }
 
+func (c *sqlConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.Conn.QueryContext(ctx, c.eng.sql(query), c.eng.args(args)...)
+}
+
 func (c *sqlConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	return c.Conn.QueryRowContext(ctx, c.eng.sql(query), c.eng.args(args)...)
 }

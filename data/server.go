@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -70,7 +72,7 @@ func openServer(where, password string) (*Store, error) {
 	db.SetMaxOpenConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	eng := &engine{server: true}
-	s := &Store{db: sqlDB{db, eng}, eng: eng, path: RedactURL(where), Now: time.Now}
+	s := &Store{db: sqlDB{db, eng}, eng: eng, path: RedactURL(where), Now: time.Now, backupDir: serverBackupDir(cfg)}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := s.checkServer(ctx); err != nil {
@@ -86,6 +88,17 @@ func openServer(where, password string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// serverBackupDir is where this computer keeps its copies of a server's
+// database: beside where its own file would be, a folder per server and
+// database.
+func serverBackupDir(cfg *pgx.ConnConfig) string {
+	dir := os.TempDir()
+	if p, err := DefaultPath(); err == nil {
+		dir = filepath.Dir(p)
+	}
+	return filepath.Join(dir, "backups", "server-"+slug(cfg.Host+" "+cfg.Database))
 }
 
 // checkServer connects once and says in plain words what stands in the way.

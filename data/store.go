@@ -36,6 +36,8 @@ type Store struct {
 
 	stmts sync.Map // query -> *Stmt, for statements run once per email
 
+	backupDir string // where backups go, when not beside the database (the server's)
+
 	release  func()         // ends this store's share of the process's ownership
 	restored *RestoreReport // the restore applied (or refused) when this store opened
 }

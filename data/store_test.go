@@ -21,6 +21,9 @@ func newTestStore(t testing.TB) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if s.Server() {
+		s.backupDir = t.TempDir()
+	}
 	t.Cleanup(func() { s.Close() })
 	setZone(t, s, "America/New_York")
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
@@ -429,6 +432,9 @@ func TestBackupTaken(t *testing.T) {
 // connection back as every other one is.
 func TestBackupRestoresConnectionSettings(t *testing.T) {
 	s := newTestStore(t)
+	if s.Server() {
+		t.Skip("SQLite's page cache and temp store: the server has neither per connection")
+	}
 	s.db.SetMaxOpenConns(1) // the backup's connection is the one checked after
 	if _, err := s.Backup(context.Background(), "settings"); err != nil {
 		t.Fatal(err)
