@@ -53,7 +53,9 @@ func practice(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	if _, err := s.QueueCampaign(ctx, c, "2026-11-25", Rule{Kind: KindTag, Op: "has", Value: "flu"}, QueueOptions{BypassCap: true},
-		func(p Patient) (Rendered, error) { return Rendered{Subject: "Flu shots", Text: "Dear " + p.FirstName}, nil }); err != nil {
+		func(p Patient) (Rendered, error) {
+			return Rendered{Subject: "Flu shots", Text: "Dear " + p.FirstName}, nil
+		}); err != nil {
 		t.Fatal(err)
 	}
 	msgs, err := s.NextQueuedBatch(ctx, c.ID, "2026-11-25", 4)
