@@ -32,6 +32,9 @@ var ErrSenderBusy = errors.New("another Kindly (a window or the command line) is
 // until unlock. The lock is the operating system's: it ends with the
 // process, however that ends.
 func (s *Store) LockSending() (unlock func(), err error) {
+	if s.eng.server {
+		return s.lockSendingShared(context.Background())
+	}
 	l := flock.New(s.path + ".sending")
 	ok, err := l.TryLock()
 	if err != nil {
@@ -45,6 +48,76 @@ func (s *Store) LockSending() (unlock func(), err error) {
 		return nil, err
 	}
 	return func() { l.Unlock() }, nil
+}
+
+// sendingLock is the server's advisory lock that one Kindly of all the
+// practice's computers holds while it sends.
+const sendingLock = 0x4b696e646c7902 // "Kindly" 2
+
+// keySendingBy names the computer that holds the sending lock and since
+// when ("name", 0x1F, RFC 3339 time).
+const keySendingBy = "sending.by"
+
+// SenderBusyError says which computer is sending from the shared database,
+// and since when.
+type SenderBusyError struct {
+	Computer string
+	Since    time.Time
+	Zone     *time.Location
+}
+
+func (e *SenderBusyError) Error() string {
+	return fmt.Sprintf("the computer %q is sending from the practice's database since %s; wait for it to finish",
+		e.Computer, e.Since.In(e.Zone).Format("15:04"))
+}
+
+func (e *SenderBusyError) Unwrap() error { return ErrSenderBusy }
+
+// lockSendingShared takes the server's sending lock on a connection of its
+// own: the server lets it go when that connection ends, however this
+// Kindly ends (a computer switched off included).
+func (s *Store) lockSendingShared(ctx context.Context) (func(), error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot take the sending lock: %w", ServerError(err))
+	}
+	var ok bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?)`, int64(sendingLock)).Scan(&ok); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("cannot take the sending lock: %w", ServerError(err))
+	}
+	if !ok {
+		conn.Close()
+		return nil, s.senderBusy(ctx)
+	}
+	name, _ := os.Hostname()
+	if name == "" {
+		name = "another computer"
+	}
+	if err := s.setSetting(ctx, keySendingBy, name+"\x1f"+s.stamp()); err != nil {
+		conn.ExecContext(ctx, `SELECT pg_advisory_unlock(?)`, int64(sendingLock))
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, int64(sendingLock))
+		conn.Close()
+	}, nil
+}
+
+// senderBusy says who holds the sending lock, as far as the database knows.
+func (s *Store) senderBusy(ctx context.Context) error {
+	by, err := s.setting(ctx, keySendingBy, "")
+	name, at, ok := strings.Cut(by, "\x1f")
+	since, terr := time.Parse(time.RFC3339, at)
+	if err != nil || !ok || terr != nil {
+		return ErrSenderBusy
+	}
+	loc, err := s.Location(ctx)
+	if err != nil {
+		loc = time.UTC
+	}
+	return &SenderBusyError{Computer: name, Since: since, Zone: loc}
 }
 
 // RecoverInterrupted marks rows left "sending" by a crash as uncertain:

@@ -1,0 +1,122 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"kindly/internal/pgtest"
+)
+
+// Two computers on one server database: one sends at a time, the other is
+// told which computer sends and since when; when the sender's connection
+// ends (its computer switched off), the other can take over.
+func TestSendingLockAcrossComputers(t *testing.T) {
+	srv := pgtest.Start(t)
+	url := srv.NewDatabase(t, "")
+	open := func() *Store {
+		s, err := OpenServer(url, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	frontDesk, doctor := open(), open()
+	setZone(t, frontDesk, "Europe/Berlin")
+	frontDesk.Now = func() time.Time { return time.Date(2026, 10, 5, 8, 42, 0, 0, time.UTC) }
+	unlock, err := frontDesk.LockSending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = doctor.LockSending()
+	var busy *SenderBusyError
+	if !errors.As(err, &busy) || !errors.Is(err, ErrSenderBusy) || KindOf(err) != KindSenderBusy {
+		t.Fatalf("a second computer's lock: %v", err)
+	}
+	host, _ := os.Hostname()
+	if !strings.Contains(err.Error(), host) || !strings.Contains(err.Error(), "since 10:42") {
+		t.Errorf("the message: %q (want the computer %q and 10:42, Berlin time)", err, host)
+	}
+	unlock()
+	// The doctor's computer takes the lock, and goes off while it holds it:
+	// its connection ends, and so does its lock.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHoldSendingLock$")
+	cmd.Env = append(os.Environ(), "KINDLY_HOLD_LOCK="+url)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, 64)
+	n, _ := io.ReadAtLeast(out, line, len("locked"))
+	if !strings.Contains(string(line[:n]), "locked") {
+		cmd.Process.Kill()
+		t.Fatalf("the other computer did not take the lock: %q", line[:n])
+	}
+	if _, err := frontDesk.LockSending(); !errors.Is(err, ErrSenderBusy) {
+		t.Fatalf("while the other computer holds the lock: %v", err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		unlock, err := frontDesk.LockSending()
+		if err == nil {
+			unlock()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the lock outlived its computer: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestHoldSendingLock is the other computer of TestSendingLockAcrossComputers:
+// it takes the lock, says so, and waits to be killed.
+func TestHoldSendingLock(t *testing.T) {
+	url := os.Getenv("KINDLY_HOLD_LOCK")
+	if url == "" {
+		t.Skip("run by TestSendingLockAcrossComputers")
+	}
+	s, err := OpenServer(url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LockSending(); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("locked")
+	time.Sleep(time.Minute)
+}
+
+// The server's reasons in plain words: a wrong password, a missing
+// database, no server at all.
+func TestServerErrorsInPlainWords(t *testing.T) {
+	srv := pgtest.Start(t)
+	for url, want := range map[string]string{
+		strings.Replace(srv.URL("postgres"), pgtest.Password, "wrong", 1): "refused the user name or password",
+		srv.URL("no_such_db"): `has no database called "no_such_db"`,
+		"postgres://kindly@127.0.0.1:1/kindly?connect_timeout=2": "cannot be reached",
+		"postgres://kindly@[::1/x":                               "address is not right",
+	} {
+		_, err := OpenServer(url, "")
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", RedactURL(url), err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "wrong") && strings.Contains(url, "wrong") {
+			t.Errorf("the password is in the message: %v", err)
+		}
+	}
+	if got := RedactURL("postgres://kindly:secret@server/kindly?password=also"); strings.Contains(got, "secret") || strings.Contains(got, "also") {
+		t.Errorf("RedactURL left a password: %s", got)
+	}
+}
