@@ -120,6 +120,9 @@ func (s *Store) vacuumInto(ctx context.Context, path string) error {
 	return err
 }
 
+// SetBackupDir keeps this store's backups in dir from now on.
+func (s *Store) SetBackupDir(dir string) { s.backupDir = dir }
+
 // copyToFile writes a complete copy of the server's database into a new
 // Kindly file at path: a backup that opens and restores like any other.
 func (s *Store) copyToFile(ctx context.Context, path string) error {

@@ -431,10 +431,14 @@ func OneLine(s string) string {
 // codes go; line breaks and tabs stay.
 func CleanText(s string) string { return strings.TrimSpace(stripControls(s, true)) }
 
-// stripControls removes control characters and ANSI escape sequences
+// stripControls makes s valid UTF-8 and removes control characters and ANSI escape sequences
 // (ESC [ ... letter), which would reach subjects and terminals; keepLines
 // keeps line breaks and tabs, else they become spaces.
 func stripControls(s string, keepLines bool) string {
+	// Bytes that are not UTF-8 (another encoding's, or text cut in the
+	// middle of a character) show as the replacement character: the
+	// practice server refuses them, and nobody can read them anyway.
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if strings.IndexFunc(s, unicode.IsControl) < 0 {
 		return s
 	}

@@ -54,6 +54,10 @@ func CheckBackup(ctx context.Context, path string) (BackupInfo, error) {
 	return info, nil
 }
 
+// ErrRestoreOnServer says the shared database is not replaced by a backup.
+var ErrRestoreOnServer = &Problem{Kind: KindInvalid, Message: "the practice's shared database on the server is not replaced by a backup " +
+	"while the practice's computers use it: put the backup into a new, empty database on the server, then connect each computer to that one"}
+
 // restoreMarker names the file that asks the next Open to restore a backup.
 func restoreMarker(dbPath string) string { return dbPath + ".restore-pending" }
 
@@ -64,6 +68,9 @@ func (s *Store) ScheduleRestore(ctx context.Context, backup string) (BackupInfo,
 	info, err := CheckBackup(ctx, backup)
 	if err != nil {
 		return info, err
+	}
+	if s.eng.server {
+		return info, ErrRestoreOnServer
 	}
 	if err := os.WriteFile(restoreMarker(s.path), []byte(backup), 0o600); err != nil {
 		return info, fmt.Errorf("cannot schedule the restore: %w", err)

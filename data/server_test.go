@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -118,5 +119,21 @@ func TestServerErrorsInPlainWords(t *testing.T) {
 	}
 	if got := RedactURL("postgres://kindly:secret@server/kindly?password=also"); strings.Contains(got, "secret") || strings.Contains(got, "also") {
 		t.Errorf("RedactURL left a password: %s", got)
+	}
+}
+
+// The shared database is not replaced by a backup under the computers
+// that use it; the backup goes into an empty database instead (CopyStore).
+func TestServerRestoreRefused(t *testing.T) {
+	s := serverStore(t)
+	path, err := s.Backup(context.Background(), "by hand")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ScheduleRestore(context.Background(), path); !errors.Is(err, ErrRestoreOnServer) || KindOf(err) != KindInvalid {
+		t.Fatalf("a restore over the server's database: %v", err)
+	}
+	if s.RestorePending() != "" {
+		t.Fatal("a restore is pending")
 	}
 }

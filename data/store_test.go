@@ -475,4 +475,13 @@ func TestPatientTextIsCleaned(t *testing.T) {
 	if again, _ := s.Patient(ctx, p.ID); again.PreferredName != "Boss" {
 		t.Errorf("preferred name %q", again.PreferredName)
 	}
+	// Bytes of another encoding, or a character cut in two: shown as
+	// such, and the server takes them too.
+	got.PreferredName, got.Notes = "Zo\xc3", "M\xfcller\nok"
+	if err := s.UpdatePatient(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.Patient(ctx, p.ID); again.PreferredName != "Zo\uFFFD" || again.Notes != "M\uFFFDller\nok" {
+		t.Errorf("preferred name %q, notes %q", again.PreferredName, again.Notes)
+	}
 }

@@ -502,8 +502,9 @@ func TestBusyDatabaseIsWaitedFor(t *testing.T) {
 	if err != nil || pr.Sent != 2 {
 		t.Fatalf("progress %+v, %v", pr, err)
 	}
-	// The progress line says why nothing moves.
-	if len(notes) == 0 || !strings.Contains(notes[0], "waiting for the database") {
+	// The progress line says why nothing moves (the server's rows are
+	// locked one by one: an import there does not hold the sender up).
+	if !storetest.OnServer && (len(notes) == 0 || !strings.Contains(notes[0], "waiting for the database")) {
 		t.Errorf("notes %q", notes)
 	}
 	if err := <-done; err != nil {

@@ -123,7 +123,7 @@ func patient(rng *rand.Rand, today data.Date, i int) (data.Patient, []string) {
 	}
 	p.LastName = pick(rng, lastNames)
 	if chance(rng, 0.04) {
-		p.PreferredName = p.FirstName[:min(len(p.FirstName), 3)]
+		p.PreferredName = string([]rune(p.FirstName)[:min(len([]rune(p.FirstName)), 3)])
 	}
 	p.ExternalID = fmt.Sprintf("P%06d", 100000+i)
 	// Ages 0-95, weighted towards adults as in a family practice.

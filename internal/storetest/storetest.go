@@ -5,11 +5,14 @@ package storetest
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"kindly/data"
+	"kindly/internal/pgtest"
 )
 
 // Now is the moment tests pin by default: 25 November 2026, 10:00 in New York.
@@ -31,14 +34,49 @@ func Open(tb testing.TB, now time.Time) *data.Store {
 // OpenWithClock opens a new database whose "now" is clock.
 func OpenWithClock(tb testing.TB, clock func() time.Time) *data.Store {
 	tb.Helper()
-	s, err := data.Open(filepath.Join(tb.TempDir(), "kindly.db"))
+	s, err := data.Open(Database(tb))
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if OnServer {
+		s.SetBackupDir(tb.TempDir())
 	}
 	tb.Cleanup(func() { s.Close() })
 	s.Now = clock
 	SetZone(tb, s, Zone)
 	return s
+}
+
+// OnServer says whether this run's tests use the practice server
+// (KINDLY_TEST_DB=postgres: the same tests, on a throwaway PostgreSQL).
+var OnServer = os.Getenv("KINDLY_TEST_DB") == "postgres"
+
+var (
+	templateOnce sync.Once
+	templateErr  error
+)
+
+// Database is where a test's new database lives: a file in its temp
+// folder, or (OnServer) a new database on the throwaway server, copied
+// from one the migrations were applied to once.
+func Database(tb testing.TB) string {
+	tb.Helper()
+	if !OnServer {
+		return filepath.Join(tb.TempDir(), "kindly.db")
+	}
+	srv := pgtest.Start(tb)
+	templateOnce.Do(func() {
+		srv.Exec(tb, "CREATE DATABASE kindly_template")
+		s, err := data.OpenServer(srv.URL("kindly_template"), "")
+		if err == nil {
+			s.Close()
+		}
+		templateErr = err
+	})
+	if templateErr != nil {
+		tb.Fatal(templateErr)
+	}
+	return srv.NewDatabase(tb, "kindly_template")
 }
 
 // SetZone changes the practice's time zone.
