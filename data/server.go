@@ -174,3 +174,10 @@ func strconvQuote(pe *pgconn.PgError) string {
 	}
 	return "that name"
 }
+
+// QueryServerRole reads what the role Kindly signs in as may do on the
+// server.
+func (s *Store) QueryServerRole(ctx context.Context, super, createDB, createRole *bool) error {
+	return s.db.QueryRowContext(ctx, `SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user`).
+		Scan(super, createDB, createRole)
+}

@@ -14,17 +14,25 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Open opens the practice's database at path ("" for the default one), with
-// the starter templates on a new one. A restore the window asked for runs
-// here, when this is the only Kindly with the database open (LastRestore).
+// Open opens the practice's database at path - a file, or the practice
+// server's address; "" for this computer's (Where) - with the starter
+// templates on a new one. A restore the window asked for runs here, when
+// this is the only Kindly with the database file open (LastRestore).
 func Open(ctx context.Context, path string, opt Options) (*Workflow, error) {
+	path = Where(path)
 	if path == "" {
 		var err error
 		if path, err = data.DefaultPath(); err != nil {
 			return nil, err
 		}
 	}
-	store, err := data.Open(path)
+	var store *data.Store
+	var err error
+	if data.IsServerURL(path) {
+		store, err = openServer(path)
+	} else {
+		store, err = data.Open(path)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +50,8 @@ func Open(ctx context.Context, path string, opt Options) (*Workflow, error) {
 // Close closes the database.
 func (w *Workflow) Close() error { return w.store.Close() }
 
-// Path is the database file.
+// Path is the database file, or the practice server's address (without
+// its password).
 func (w *Workflow) Path() string { return w.store.Path() }
 
 // Now is the workflow's clock.

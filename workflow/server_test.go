@@ -1,0 +1,111 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zalando/go-keyring"
+
+	"kindly/data"
+	"kindly/internal/pgtest"
+)
+
+// The way a practice gets onto its server: the administrator's SQL makes
+// the database and a role without superuser rights; this computer
+// connects (the password to the keychain, never a file); the practice's
+// file moves over whole and is checked; from the next start Kindly opens
+// the server, with the same patients; the file is left as it was.
+func TestMoveToServer(t *testing.T) {
+	keyring.MockInit()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv(DatabaseEnv, "")
+	ctx := context.Background()
+	srv := pgtest.Start(t)
+	admin, _ := url.Parse(srv.URL("postgres"))
+	admin.User = url.User(pgtest.User)
+	name := "practice_" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "_")
+	t.Cleanup(func() { srv.Exec(t, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)", "DROP ROLE IF EXISTS "+name) })
+
+	if _, err := RunServerInit(ctx, admin.String(), pgtest.Password, name, name, "short"); data.KindOf(err) != data.KindInvalid {
+		t.Fatalf("a short role password: %v", err)
+	}
+	address, err := RunServerInit(ctx, admin.String(), pgtest.Password, name, name, "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if HasPassword(address) {
+		t.Fatalf("the address carries a password: %s", address)
+	}
+	if err := TestServer(ctx, address, "wrong password!"); err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("a wrong password: %v", err)
+	}
+
+	file, err := data.Open(filepath.Join(t.TempDir(), "kindly.db")) // a file, whatever the run's tests use
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	w := New(file)
+	if err := w.Demo(ctx, 200, 1, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := file.CountPatients(ctx, data.PatientQuery{IncludeArchived: true})
+	withPassword := strings.Replace(address, "@", ":x@", 1)
+	withPassword = strings.Replace(withPassword, "postgres://"+name+"@", "postgres://"+name+":x@", 1)
+	if _, err := w.MoveToServer(ctx, withPassword, "", nil); !errors.Is(err, ErrPasswordInAddress) {
+		t.Fatalf("an address with its password: %v", err)
+	}
+	var tables int
+	r, err := w.MoveToServer(ctx, address, "a long enough password", func(data.CopyProgress) { tables++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Patients() != int64(before) || tables == 0 {
+		t.Fatalf("moved %d patients of %d (%d progress reports)", r.Patients(), before, tables)
+	}
+	if Where("") != address {
+		t.Fatalf("this computer uses %q, want the server %q", Where(""), address)
+	}
+	// The next start opens the server, with the password from the keychain.
+	on, err := Open(ctx, "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer on.Close()
+	if n, _ := on.store.CountPatients(ctx, data.PatientQuery{IncludeArchived: true}); n != before || !on.store.Server() {
+		t.Fatalf("the server has %d patients (want %d), server %v", n, before, on.store.Server())
+	}
+	// The file is as it was.
+	if n, _ := file.CountPatients(ctx, data.PatientQuery{IncludeArchived: true}); n != before {
+		t.Fatalf("the file has %d patients after the move, want %d", n, before)
+	}
+	// A second move into a database with a practice mixes nothing.
+	if _, err := w.MoveToServer(ctx, address, "", nil); err == nil || !strings.Contains(err.Error(), "already holds a practice") {
+		t.Fatalf("a second move: %v", err)
+	}
+	// The role can do only what Kindly needs.
+	var super, createDB, createRole bool
+	if err := on.store.QueryServerRole(ctx, &super, &createDB, &createRole); err != nil || super || createDB || createRole {
+		t.Fatalf("the role: superuser %v, create databases %v, create roles %v (%v)", super, createDB, createRole, err)
+	}
+	if err := DisconnectServer(); err != nil || Where("") != "" {
+		t.Fatalf("after disconnecting: %q, %v", Where(""), err)
+	}
+}
+
+// The administrator's SQL names only what it makes, and refuses names
+// that are not plain identifiers.
+func TestServerInitSQL(t *testing.T) {
+	sql, err := ServerInit("kindly", "kindly")
+	if err != nil || !strings.Contains(sql, "NOSUPERUSER") || !strings.Contains(sql, `\password kindly`) {
+		t.Fatalf("%s %v", sql, err)
+	}
+	if _, err := ServerInit("kindly; DROP DATABASE x", "kindly"); data.KindOf(err) != data.KindInvalid {
+		t.Fatalf("a name with SQL in it: %v", err)
+	}
+}
