@@ -1,6 +1,6 @@
 // Package cli is Kindly's command line: the same jobs as the window, for
 // automation, support and tests, each a call into the workflow layer.
-// `kindly [--db FILE] COMMAND`; with no command it opens the window.
+// `kindly [--db FILE|ADDRESS] COMMAND`; with no command it opens the window.
 package cli
 
 import (
@@ -87,6 +87,9 @@ func (s *session) workflow(ctx context.Context) (*workflow.Workflow, error) {
 	if s.work != nil {
 		return s.work, nil
 	}
+	if workflow.HasPassword(s.dbPath) {
+		return nil, workflow.ErrPasswordInAddress
+	}
 	work, err := workflow.Open(ctx, s.dbPath, workflow.Options{Now: s.env.Now})
 	if err != nil {
 		return nil, err
@@ -121,7 +124,8 @@ With no command, it opens its window.`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SuggestionsMinimumDistance = 2
-	root.PersistentFlags().StringVar(&s.dbPath, "db", "", "the database file (default: Kindly/kindly.db in your settings folder)")
+	root.PersistentFlags().StringVar(&s.dbPath, "db", "", "the database file, or the practice server's address (postgres://kindly@SERVER/kindly); "+
+		"default: "+workflow.DatabaseEnv+", else the server this computer was connected to, else Kindly/kindly.db in your settings folder")
 	root.Flags().BoolVar(&s.demo, "demo", false, "with no command: add sample patients first if the database is empty")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%v (see %s --help)", err, c.CommandPath())
@@ -133,7 +137,7 @@ With no command, it opens its window.`,
 		s.campaignCommand(), s.campaignsCommand(), s.calendarCommand(),
 		s.sendCommand(), s.outboxCommand(), s.uncertainCommand(), s.inboxCommand(),
 		s.backupCommand(), s.backupsCommand(), s.restoreCommand(), s.updateCommand(),
-		s.appointmentsCommand(), s.recallCommand(), s.closedCommand())
+		s.appointmentsCommand(), s.recallCommand(), s.closedCommand(), s.serverCommand())
 	return root
 }
 

@@ -30,6 +30,14 @@ func setupCampaign(t *testing.T, mp *mailpittest.Server, patients int) string {
 func setupCampaignOn(t *testing.T, port, patients int) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "k.db")
+	setupCampaignAt(t, db, port, patients)
+	return db
+}
+
+// setupCampaignAt is setupCampaignOn in the database at db (a file, or a
+// server's address).
+func setupCampaignAt(t *testing.T, db string, port, patients int) {
+	t.Helper()
 	for _, args := range [][]string{
 		{"demo", "--patients", fmt.Sprint(patients)},
 		{"practice", "--name", "Sunny Clinic", "--address", "1 Main St", "--phone", "555-0100", "--email", "front@sunny.example"},
@@ -42,7 +50,6 @@ func setupCampaignOn(t *testing.T, port, patients int) string {
 			t.Fatalf("%v: %v\n%s", args, err, out)
 		}
 	}
-	return db
 }
 
 func TestCLISendThroughMailpit(t *testing.T) {

@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"sync"
@@ -27,12 +28,13 @@ func serverKey(address string) string {
 var serverSession sync.Map // serverKey -> password, where the keychain could not keep it
 
 // StoreServerPassword keeps the practice server's password in the OS
-// keychain; where there is none, in memory while this Kindly runs (the
-// error says so).
+// keychain; where there is none, in memory while this Kindly runs, and
+// the error says so in words.
 func StoreServerPassword(address, password string) error {
 	if err := setSecret(serverKey(address), password); err != nil {
 		serverSession.Store(serverKey(address), password)
-		return keychainError("the practice server's password", err)
+		return fmt.Errorf("this computer's keychain could not keep the practice server's password, so Kindly keeps it only "+
+			"while it runs; sign in to the computer as usual (not as a service), or set %s: %w", ServerPasswordEnv, err)
 	}
 	return nil
 }

@@ -130,21 +130,21 @@ func TestServer(ctx context.Context, address, password string) error {
 // from its next start: the connection is tested, the password goes to the
 // keychain and the address is remembered. A database that has no practice
 // yet is made ready (Kindly's tables); its data comes with MoveToServer.
-func ConnectServer(ctx context.Context, address, password string) error {
+// The note, when not "", says what the practice should know (a keychain
+// that could not keep the password).
+func ConnectServer(ctx context.Context, address, password string) (note string, err error) {
 	if HasPassword(address) {
-		return ErrPasswordInAddress
+		return "", ErrPasswordInAddress
 	}
 	if err := TestServer(ctx, address, password); err != nil {
-		return err
+		return "", err
 	}
-	var kept error
-	if password != "" {
-		kept = mailer.StoreServerPassword(address, password)
+	if password != "" && password != mailer.ServerPassword(address) {
+		if err := mailer.StoreServerPassword(address, password); err != nil {
+			note = err.Error()
+		}
 	}
-	if err := rememberServer(address); err != nil {
-		return err
-	}
-	return kept // the keychain's refusal, in words: the password is kept while Kindly runs
+	return note, rememberServer(address)
 }
 
 // rememberServer writes (or, with "", removes) this computer's choice of
@@ -174,6 +174,7 @@ func DisconnectServer() error { return rememberServer("") }
 type MoveReport struct {
 	Address string
 	Tables  []data.TableCopy
+	Note    string // what the practice should know (ConnectServer's note)
 }
 
 // Patients is how many patients were moved.
@@ -219,10 +220,8 @@ func (w *Workflow) MoveToServer(ctx context.Context, address, password string, p
 	if err := w.store.Audit(ctx, "move", "copied to the practice server "+r.Address+"; this computer uses the server from its next start"); err != nil {
 		return r, err
 	}
-	if err := ConnectServer(ctx, address, password); err != nil && data.KindOf(err) != data.KindOther {
-		return r, err
-	}
-	return r, nil
+	r.Note, err = ConnectServer(ctx, address, password)
+	return r, err
 }
 
 // ServerInit is the SQL that makes the practice's database on the server

@@ -35,6 +35,9 @@ type Server struct {
 	Password string
 	// SlowReply is how long slow@ waits before it answers the end of data.
 	SlowReply time.Duration
+	// Pace is how long every email's end of data waits for its reply (a
+	// busy server: the email is taken when the wait begins).
+	Pace time.Duration
 
 	mu        sync.Mutex
 	attempts  map[string]int
@@ -252,8 +255,9 @@ func (ss *session) Data(r io.Reader) error {
 		lost = lost || strings.HasPrefix(local, "lost")
 		slow = slow || strings.HasPrefix(local, "slow")
 	}
-	wait, drop := s.SlowReply, s.dropAfter
+	wait, drop, pace := s.SlowReply, s.dropAfter, s.Pace
 	s.mu.Unlock()
+	time.Sleep(pace)
 	ss.accepted = true
 	ss.dropNow = drop // 250, then (in Reset, after the reply is written) the connection closes
 	switch {
