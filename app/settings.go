@@ -52,6 +52,8 @@ type settingsScreen struct {
 	country, careOptIn                        *widget.Select  // the reminders' country and consent rule
 	catchUp                                   *fitEntry       // days a missed email may go late
 	optOutAll                                 *widget.Check   // an opt-out speaks for a shared address
+	server                                    *serverForm     // the practice server's dialog, once opened
+	where                                     *widget.Label   // which database this computer works on
 	box                                       fyne.CanvasObject
 }
 
@@ -68,7 +70,8 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	// Save stays in view below the form, however far it is scrolled.
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), s.actionRow(test), s.status), nil, nil,
 		container.NewVScroll(container.NewVBox(heading("Practice"), s.practiceForm(), heading("Mail account"), s.accountForm(),
-			heading("Reminders"), s.remindersForm(), heading("Kindly"), s.kindlyForm(), s.version)))
+			heading("Reminders"), s.remindersForm(), heading("Practice server"), s.serverPane(),
+			heading("Kindly"), s.kindlyForm(), s.version)))
 	split := container.NewHSplit(left, container.NewVSplit(s.backupsPane(), s.auditPane()))
 	split.SetOffset(0.6)
 	s.box = split

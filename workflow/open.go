@@ -54,6 +54,9 @@ func (w *Workflow) Close() error { return w.store.Close() }
 // its password).
 func (w *Workflow) Path() string { return w.store.Path() }
 
+// OnServer says whether this computer works on the practice server.
+func (w *Workflow) OnServer() bool { return w.store.Server() }
+
 // Now is the workflow's clock.
 func (w *Workflow) Now() time.Time { return w.store.Now() }
 

@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"kindly/data"
+	"kindly/internal/pgtest"
+	"kindly/internal/storetest"
+	"kindly/mailer"
+	"kindly/workflow"
+)
+
+// Settings -> Practice server: the connection tested in plain words (a
+// wrong password, then the right one), the practice moved onto the
+// server with its progress, and this computer switched over for its next
+// start.
+func TestMoveToServerFromSettings(t *testing.T) {
+	if storetest.OnServer {
+		t.Skip("moves a practice's file onto the server: this run's store is on the server already")
+	}
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv(workflow.DatabaseEnv, "")
+	t.Setenv(mailer.ServerPasswordEnv, "")
+	srv := pgtest.Start(t)
+	target, _ := url.Parse(srv.NewDatabase(t, ""))
+	u, w := newTestUI(t, 40)
+	defer onUI(nil, w.Close)
+	onUI(u, func() { u.Show("Settings") })
+	s := u.settings
+	onUI(u, s.onServer)
+	f := s.server
+	onUI(u, func() {
+		f.host.SetText("127.0.0.1")
+		f.port.SetText(target.Port())
+		f.database.SetText(strings.TrimPrefix(target.Path, "/"))
+		f.user.SetText(pgtest.User)
+		f.password.SetText("not the password")
+		f.tls.SetSelectedIndex(2)
+		f.onTest()
+	})
+	waitFor(t, u, "the refusal", func() bool { return strings.Contains(f.status.Text, "refused the user name or password") })
+	writeScreenshot(t, w, "settings-server.png")
+	onUI(u, func() { f.password.SetText(pgtest.Password); f.onTest() })
+	waitFor(t, u, "the answer", func() bool { return strings.Contains(f.status.Text, "The server answers") })
+	onUI(u, func() { f.onMove() })
+	waitFor(t, u, "the confirmation", func() bool { return strings.Contains(overlayText(w), "Move this practice to the server?") })
+	onUI(u, func() { tapButton(t, w, "Yes") })
+	waitFor(t, u, "the move", func() bool {
+		return strings.Contains(f.status.Text, "Moved 40 patients") || strings.HasPrefix(f.status.Text, "Nothing")
+	})
+	if !strings.Contains(f.status.Text, "Moved 40 patients to the server and checked every table") {
+		t.Fatalf("status: %q", f.status.Text)
+	}
+	if got := workflow.Where(""); !strings.Contains(got, "127.0.0.1:"+target.Port()) {
+		t.Fatalf("this computer uses %q after the move", got)
+	}
+	// The server has them.
+	check, err := data.OpenServer(target.String(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	if n, _ := check.CountPatients(context.Background(), data.PatientQuery{IncludeArchived: true}); n != 40 {
+		t.Fatalf("%d patients on the server", n)
+	}
+}
