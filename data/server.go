@@ -2,8 +2,11 @@ package data
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,6 +59,10 @@ func OpenServer(where, password string) (*Store, error) { return openServer(wher
 // applies pending migrations. Several computers share it: nothing of it
 // belongs to this process.
 func openServer(where, password string) (*Store, error) {
+	where, err := encryptWhenOffered(where)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := pgx.ParseConfig(where)
 	if err != nil {
 		return nil, &Problem{Kind: KindInvalid, Message: "the practice server's address is not right: " + plainConfigError(err)}
@@ -99,6 +106,62 @@ func serverBackupDir(cfg *pgx.ConnConfig) string {
 		dir = filepath.Dir(p)
 	}
 	return filepath.Join(dir, "backups", "server-"+slug(cfg.Host+" "+cfg.Database))
+}
+
+// encryptWhenOffered reads an address without an sslmode, or with
+// "prefer", as Kindly means it: encrypted, with the server's certificate
+// checked, whenever the server offers encryption, and plain only when it
+// offers none (PostgreSQL's own "prefer" would take any certificate).
+// Whether it offers it is asked as PostgreSQL's protocol asks: an
+// SSLRequest, answered S or N.
+func encryptWhenOffered(where string) (string, error) {
+	u, err := url.Parse(where)
+	if err != nil {
+		return where, &Problem{Kind: KindInvalid, Message: "the practice server's address is not right: " + plainConfigError(err)}
+	}
+	q := u.Query()
+	if mode := q.Get("sslmode"); mode != "" && mode != "prefer" {
+		return where, nil
+	}
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		port = "5432"
+	}
+	if host == "" || strings.HasPrefix(host, "/") {
+		return where, nil // a local socket: nothing to encrypt
+	}
+	offered, err := offersTLS(net.JoinHostPort(host, port))
+	if err != nil {
+		return where, &Problem{Kind: KindUnavailable, Message: "the practice server cannot be reached: check that it is on and that this computer is on the practice's network", Err: err}
+	}
+	q.Set("sslmode", map[bool]string{true: "verify-full", false: "disable"}[offered])
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// offersTLS asks the server at addr whether it speaks TLS.
+func offersTLS(addr string) (bool, error) {
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return false, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	// Length 8, then the SSLRequest code 1234 5679.
+	if _, err := c.Write([]byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}); err != nil {
+		return false, err
+	}
+	var b [1]byte
+	if _, err := io.ReadFull(c, b[:]); err != nil {
+		return false, err
+	}
+	switch b[0] {
+	case 'S':
+		return true, nil
+	case 'N':
+		return false, nil
+	}
+	return false, fmt.Errorf("the server at %s does not answer as PostgreSQL does", addr)
 }
 
 // checkServer connects once and says in plain words what stands in the way.
@@ -149,6 +212,13 @@ func ServerError(err error) error {
 			return &Problem{Kind: KindBusy, Message: "the practice server has too many connections open; try again in a moment", Err: err}
 		}
 		return err
+	}
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) {
+		return &Problem{Kind: KindInvalid, Message: "the practice server's certificate could not be checked, so Kindly did not connect " +
+			"(its administrator installs a certificate this computer trusts; on the practice's own network, encryption may be turned off)", Err: err}
 	}
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) || errors.Is(err, context.DeadlineExceeded) {

@@ -2,11 +2,20 @@ package data
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +145,76 @@ func TestServerRestoreRefused(t *testing.T) {
 	if s.RestorePending() != "" {
 		t.Fatal("a restore is pending")
 	}
+}
+
+// An address without sslmode is encrypted when the server offers it, and
+// plain when it offers none (the throwaway server offers none).
+func TestPlainServerWithoutSSLMode(t *testing.T) {
+	srv := pgtest.Start(t)
+	url := strings.Replace(srv.NewDatabase(t, ""), "?sslmode=disable", "", 1)
+	where, err := encryptWhenOffered(url)
+	if err != nil || !strings.Contains(where, "sslmode=disable") {
+		t.Fatalf("%s: %v", where, err)
+	}
+	s, err := OpenServer(url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := encryptWhenOffered("postgres://kindly@127.0.0.1:1/kindly"); KindOf(err) != KindUnavailable {
+		t.Fatalf("no server: %v", err)
+	}
+}
+
+// A server that offers TLS is reached only with its certificate checked:
+// one this computer does not trust is refused in plain words (never
+// quietly taken, never a fall back to plain text), one it trusts works.
+func TestServerCertificateChecked(t *testing.T) {
+	caPEM, certPEM, keyPEM := testCertificates(t)
+	srv := pgtest.StartTLS(t, certPEM, keyPEM)
+	url := strings.Replace(srv.URL("postgres"), "?sslmode=disable", "", 1)
+	srv.Exec(t, "CREATE DATABASE kindly")
+	url = strings.Replace(url, "/postgres", "/kindly", 1)
+	_, err := OpenServer(url, "")
+	if err == nil || !strings.Contains(err.Error(), "certificate could not be checked") {
+		t.Fatalf("an untrusted certificate: %v", err)
+	}
+	ca := filepath.Join(t.TempDir(), "practice-ca.pem")
+	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenServer(url+"?sslrootcert="+ca, "")
+	if err != nil {
+		t.Fatalf("a trusted certificate: %v", err)
+	}
+	var encrypted bool
+	if err := s.db.QueryRow(`SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).Scan(&encrypted); err != nil || !encrypted {
+		t.Fatalf("the connection is not encrypted: %v %v", encrypted, err)
+	}
+	s.Close()
+}
+
+// testCertificates makes a throwaway CA and a server certificate for 127.0.0.1.
+func testCertificates(t *testing.T) (caPEM, certPEM, keyPEM []byte) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Practice test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true,
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
 }

@@ -56,7 +56,7 @@ func (s *Server) URL(name string) string {
 // by itself when the test process ends.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	once.Do(func() { shared, failure = start() })
+	once.Do(func() { shared, failure = start(nil) })
 	if shared == nil {
 		if os.Getenv("CI") != "" {
 			tb.Fatal("PostgreSQL: " + failure)
@@ -111,6 +111,26 @@ func (s *Server) Exec(tb testing.TB, statements ...string) {
 	}
 }
 
+// StartTLS starts a throwaway server of its own that offers TLS with the
+// certificate and key given (PEM), for one test.
+func StartTLS(tb testing.TB, certPEM, keyPEM []byte) *Server {
+	tb.Helper()
+	srv, why := start(map[string][]byte{"server.crt": certPEM, "server.key": keyPEM})
+	if srv == nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("PostgreSQL: " + why)
+		}
+		tb.Skip("PostgreSQL: " + why)
+	}
+	tb.Cleanup(srv.stop)
+	return srv
+}
+
+// stop stops a server at once.
+func (s *Server) stop() {
+	exec.Command("sh", "-c", fmt.Sprintf(`kill -INT "$(head -1 %s/data/postmaster.pid)"`, s.dir)).Run()
+}
+
 // binDir finds initdb and pg_ctl: on the PATH, or in Debian's folder.
 func binDir() (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
@@ -130,7 +150,7 @@ func binDir() (string, error) {
 
 // start makes a cluster in a new temp folder and starts it, as "nobody"
 // when this process is root.
-func start() (*Server, string) {
+func start(tlsFiles map[string][]byte) (*Server, string) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, err.Error()
@@ -183,6 +203,21 @@ func start() (*Server, string) {
 	}
 	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories=%s -c fsync=off "+
 		"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, root)
+	if tlsFiles != nil {
+		for name, b := range tlsFiles {
+			p := filepath.Join(dataDir, name)
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				return nil, err.Error()
+			}
+			if len(asUser) > 0 {
+				u, _ := user.Lookup("nobody")
+				uid, _ := strconv.Atoi(u.Uid)
+				gid, _ := strconv.Atoi(u.Gid)
+				os.Chown(p, uid, gid)
+			}
+		}
+		opts += " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
+	}
 	if err := run("pg_ctl", "-D", dataDir, "-o", opts, "-l", filepath.Join(root, "log"), "-w", "-t", "60", "start"); err != nil {
 		return nil, err.Error()
 	}
