@@ -26,6 +26,7 @@ var (
 type patientForm struct {
 	ui      *UI
 	patient data.Patient
+	loaded  []string // the tags as the form loaded them
 	onSaved func()
 	onAdded func(data.Patient) // a new patient was added
 
@@ -39,13 +40,14 @@ type patientForm struct {
 	careGiven                                                          *widget.Check
 	visitDate, visitService                                            *escEntry
 	dlg                                                                dialog.Dialog
-	dayFirst                                                           bool // how the practice writes 03/04/1960
+	changed                                                            dialog.Dialog // the patient changed meanwhile
+	dayFirst                                                           bool          // how the practice writes 03/04/1960
 	today                                                              data.Date
 }
 
 // showPatientForm opens the form; p.ID == 0 adds a new patient.
 func showPatientForm(u *UI, p data.Patient, tags []string, onSaved func()) *patientForm {
-	f := &patientForm{ui: u, patient: p, onSaved: onSaved}
+	f := &patientForm{ui: u, patient: p, loaded: tags, onSaved: onSaved}
 	f.today, f.dayFirst = u.todayDate(), u.dates.dayFirst
 	form := widget.NewForm(append(f.personItems(tags), f.consentItems()...)...)
 	form.Append("Visits", f.visitsBox())
@@ -218,7 +220,23 @@ func (f *patientForm) onSave() {
 		f.reopen(err)
 		return
 	}
-	background(f.ui, func(ctx context.Context) (data.Patient, error) { return f.ui.work.SavePatient(ctx, p, tags) }, func(saved data.Patient, err error) {
+	f.save(workflow.PatientRecord{Patient: f.patient, Tags: f.loaded}, p, tags)
+}
+
+// save saves p over the patient as loaded (the form's, or, to save over a
+// change made meanwhile, theirs).
+func (f *patientForm) save(loaded workflow.PatientRecord, p data.Patient, tags []string) {
+	background(f.ui, func(ctx context.Context) (data.Patient, error) {
+		if p.ID == 0 {
+			return f.ui.work.SavePatient(ctx, p, tags)
+		}
+		return f.ui.work.SaveEditedPatient(ctx, loaded, p, tags)
+	}, func(saved data.Patient, err error) {
+		var changed *data.PatientChangedError
+		if errors.As(err, &changed) {
+			f.showChanged(changed.Now, p, tags)
+			return
+		}
 		if err != nil {
 			f.patient = saved
 			f.reopen(err)
@@ -236,6 +254,46 @@ func (f *patientForm) onSave() {
 			f.onAdded(saved)
 		}
 	})
+}
+
+// showChanged shows a patient changed meanwhile beside the form's
+// version, and lets the practice choose: keep theirs (the form opens with
+// them) or save this form's over them.
+func (f *patientForm) showChanged(now data.Loaded, mine data.Patient, tags []string) {
+	theirs := workflow.PatientRecord{Patient: now.Patient, Tags: now.Tags}
+	grid := container.NewGridWithColumns(3, bold("What"), bold("Saved meanwhile"), bold("In this form"))
+	for _, d := range workflow.Differences(theirs, mine, tags) {
+		grid.Add(wrapped(d.Field))
+		grid.Add(wrapped(d.Theirs))
+		grid.Add(wrapped(d.Mine))
+	}
+	intro := wrapped(mine.DisplayName() + " was changed meanwhile (on another computer, by an import or by a reply in the inbox). " +
+		"Keep the saved version, or save this form's changes over it (what this form did not change stays as saved)?")
+	var dlg dialog.Dialog
+	keep := widget.NewButton("Keep the saved version", func() {
+		dlg.Hide()
+		showPatientForm(f.ui, theirs.Patient, theirs.Tags, f.onSaved)
+	})
+	overwrite := widget.NewButton("Save this form's changes", func() {
+		dlg.Hide()
+		// What this form changed goes over the saved version; what it did
+		// not change (another computer's phone number, a bounce) stays.
+		loaded := workflow.PatientRecord{Patient: f.patient, Tags: f.loaded}
+		p, tags := workflow.Merge(loaded, theirs, mine, tags)
+		f.patient, f.loaded = theirs.Patient, theirs.Tags
+		f.save(theirs, p, tags)
+	})
+	overwrite.Importance = widget.HighImportance
+	body := container.NewBorder(intro, container.NewHBox(keep, overwrite), nil, nil, container.NewVScroll(grid))
+	dlg = dialog.NewCustom("Changed meanwhile", "Cancel", body, f.ui.window)
+	f.changed = dlg
+	dlg.Resize(dialogSize(f.ui.window, 640, 420))
+	dlg.Show()
+}
+
+// bold is a label in bold.
+func bold(t string) *widget.Label {
+	return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
 // reopen shows the form again with the problem next to its field (and

@@ -68,3 +68,43 @@ func TestMoveToServerFromSettings(t *testing.T) {
 		t.Fatalf("%d patients on the server", n)
 	}
 }
+
+// Two people edit one patient: the second save shows what changed
+// meanwhile beside the form's version; "Save this form's changes" saves
+// what the form changed over the saved version, keeping the rest.
+func TestPatientChangedMeanwhile(t *testing.T) {
+	u, w := newTestUI(t, 0)
+	defer onUI(nil, w.Close)
+	ctx := context.Background()
+	store := storeOf(u)
+	p := data.Patient{FirstName: "Anna", LastName: "Lee", Email: "anna@example.com"}
+	if err := store.CreatePatient(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	loaded, _ := store.Patient(ctx, p.ID)
+	var f *patientForm
+	onUI(u, func() { f = showPatientForm(u, loaded, nil, nil) })
+	// Meanwhile, on another computer: a new phone number.
+	other := loaded
+	other.Phone = "555-0199"
+	if err := store.UpdatePatient(ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	onUI(u, func() { f.email.SetText("anna.lee@example.com"); f.onSave() })
+	var text string
+	waitFor(t, u, "the changed patient", func() bool { text = overlayText(w); return strings.Contains(text, "was changed meanwhile") })
+	for _, want := range []string{"Email", "anna.lee@example.com", "Phone", "555-0199"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the dialog does not show %q:\n%s", want, text)
+		}
+	}
+	writeScreenshot(t, w, "patient-changed.png")
+	onUI(u, func() { tapButton(t, w, "Save this form's changes") })
+	waitFor(t, u, "the save", func() bool {
+		got, _ := store.Patient(ctx, p.ID)
+		return got.Email == "anna.lee@example.com"
+	})
+	if got, _ := store.Patient(ctx, p.ID); got.Phone != "555-0199" {
+		t.Fatalf("the other computer's phone number was lost: %+v", got)
+	}
+}

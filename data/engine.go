@@ -48,6 +48,16 @@ func (e *engine) addMonths(expr string, months int) string {
 	return fmt.Sprintf("date(%s, '+%d months')", expr, months)
 }
 
+// forUpdate locks the rows a transaction reads to change them: on the
+// server, another computer's transaction waits for it; SQLite's write
+// transactions hold the whole file already.
+func (e *engine) forUpdate() string {
+	if e.server {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // tuning says whether query is one of SQLite's settings for a connection
 // (PRAGMA cache_size, wal_checkpoint, secure_delete...): the server tunes
 // itself, and the statement is left out there.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -485,19 +486,31 @@ func stripControls(s string, keepLines bool) string {
 // transaction. A consent that differs from the one stored is stamped now,
 // with source (e.g. "front desk"); the audit log notes the change by the
 // patient's number.
-func (s *Store) SavePatient(ctx context.Context, p *Patient, tags []string, source string) error {
+//
+// loaded, when not nil, is the patient as the person saving saw them: a
+// patient changed since - on another computer, by an import, by an opt-out
+// the inbox read - is not overwritten (PatientChangedError says how they
+// are now).
+func (s *Store) SavePatient(ctx context.Context, p *Patient, tags []string, source string, loaded *Loaded) error {
 	if err := p.Normalize(); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(tx *Tx) error {
 		var was Patient
 		if p.ID != 0 {
-			row := tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.id = ?`, p.ID)
+			// FOR UPDATE on the server: two computers saving at once wait
+			// for each other, and the second sees the first's change.
+			row := tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.id = ?`+s.eng.forUpdate(), p.ID)
 			var err error
 			if was, err = scanPatient(row); errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("patient %d: %w", p.ID, ErrNotFound)
 			} else if err != nil {
 				return mapError(err)
+			}
+			if loaded != nil {
+				if err := changedSince(ctx, tx, was, *loaded); err != nil {
+					return err
+				}
 			}
 		}
 		now := s.Now().UTC().Truncate(time.Second)
@@ -529,6 +542,54 @@ func (s *Store) SavePatient(ctx context.Context, p *Patient, tags []string, sour
 		}
 		return s.auditTx(ctx, tx, "patient", fmt.Sprintf("%s: #%d", action, p.ID))
 	})
+}
+
+// Loaded is a patient as a form showed them: the row and the tags.
+type Loaded struct {
+	Patient Patient
+	Tags    []string
+}
+
+// PatientChangedError says a patient changed after the form that saves
+// them was opened; Now is how they are.
+type PatientChangedError struct{ Now Loaded }
+
+func (e *PatientChangedError) Error() string {
+	return e.Now.Patient.DisplayName() + " was changed meanwhile (on another computer, by an import or by a reply in the inbox)"
+}
+
+// ErrorKind is the error's kind (KindOf).
+func (e *PatientChangedError) ErrorKind() Kind { return KindConflict }
+
+// changedSince refuses a save over a patient who is not as loaded.
+func changedSince(ctx context.Context, tx *Tx, now Patient, loaded Loaded) error {
+	rows, err := tx.QueryContext(ctx, `SELECT t.name FROM patient_tags pt JOIN tags t ON t.id = pt.tag_id
+		WHERE pt.patient_id = ? ORDER BY t.name COLLATE NOCASE`, now.ID)
+	if err != nil {
+		return mapError(err)
+	}
+	var tags []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		tags = append(tags, t)
+	}
+	rows.Close()
+	key := func(p Patient, tags []string) string {
+		lower := make([]string, len(tags))
+		for i, t := range tags {
+			lower[i] = strings.ToLower(t)
+		}
+		sort.Strings(lower)
+		return fmt.Sprintf("%+v %q", p, lower)
+	}
+	if key(now, tags) != key(loaded.Patient, loaded.Tags) {
+		return &PatientChangedError{Now: Loaded{Patient: now, Tags: tags}}
+	}
+	return nil
 }
 
 func (s *Store) updatePatientTx(ctx context.Context, tx *Tx, p *Patient) error {

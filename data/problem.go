@@ -20,6 +20,7 @@ const (
 	KindNothingDue       // nothing of a campaign is due today
 	KindSenderBusy       // another Kindly is sending from this database
 	KindUnavailable      // the practice server cannot be reached
+	KindConflict         // a record changed after it was shown (on another computer)
 )
 
 // Hint is the next step an error asks of the practice. Each front end

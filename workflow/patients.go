@@ -2,6 +2,9 @@ package workflow
 
 import (
 	"context"
+	"reflect"
+	"sort"
+	"strings"
 
 	"kindly/data"
 )
@@ -67,9 +70,83 @@ const ConsentAtFrontDesk = "front desk"
 // transaction; a changed consent is stamped now as given at the front
 // desk, and the audit log notes it.
 func (w *Workflow) SavePatient(ctx context.Context, p data.Patient, tags []string) (data.Patient, error) {
-	err := w.store.SavePatient(ctx, &p, tags, ConsentAtFrontDesk)
+	err := w.store.SavePatient(ctx, &p, tags, ConsentAtFrontDesk, nil)
 	return p, err
 }
+
+// SaveEditedPatient saves a patient changed in a form that loaded them as
+// loaded: one changed meanwhile (on another computer, by an import, by an
+// opt-out the inbox read) is not overwritten - the error is a
+// *data.PatientChangedError with how they are now (Differences says what
+// differs), and the practice chooses: keep theirs, or save again over
+// them with SaveEditedPatient(theirs, ...).
+func (w *Workflow) SaveEditedPatient(ctx context.Context, loaded PatientRecord, p data.Patient, tags []string) (data.Patient, error) {
+	err := w.store.SavePatient(ctx, &p, tags, ConsentAtFrontDesk, &data.Loaded{Patient: loaded.Patient, Tags: loaded.Tags})
+	return p, err
+}
+
+// Difference is one field of a patient as two people see it.
+type Difference struct {
+	Field, Theirs, Mine string
+}
+
+// Differences are the fields in which a patient as saved (theirs) and as
+// edited (mine) differ, in words.
+func Differences(theirs PatientRecord, mine data.Patient, mineTags []string) []Difference {
+	t, m := theirs.Patient, mine
+	pairs := []struct{ field, a, b string }{
+		{"First name", t.FirstName, m.FirstName}, {"Last name", t.LastName, m.LastName},
+		{"Preferred name", t.PreferredName, m.PreferredName}, {"Email", t.Email, m.Email}, {"Phone", t.Phone, m.Phone},
+		{"Date of birth", t.BirthDate.String(), m.BirthDate.String()}, {"Sex", t.Sex, m.Sex},
+		{"Postal code", t.PostalCode, m.PostalCode}, {"Language", t.Language, m.Language}, {"Notes", t.Notes, m.Notes},
+		{"Care reminders", t.CareConsent, m.CareConsent}, {"Promotions", t.PromoConsent, m.PromoConsent},
+		{"Do not contact", yesNo(t.DoNotContact), yesNo(m.DoNotContact)}, {"Archived", yesNo(t.Archived), yesNo(m.Archived)},
+		{"Consent to care reminders", yesNo(!t.CareOptedInAt.IsZero()), yesNo(!m.CareOptedInAt.IsZero())},
+		{"Email bounced", yesNo(!t.EmailBouncedAt.IsZero()), yesNo(!m.EmailBouncedAt.IsZero())},
+		{"Tags", strings.Join(theirs.Tags, ", "), strings.Join(mineTags, ", ")},
+	}
+	var out []Difference
+	for _, p := range pairs {
+		if p.a != p.b {
+			out = append(out, Difference{p.field, p.a, p.b})
+		}
+	}
+	return out
+}
+
+// Merge is what saving an edit over a patient changed meanwhile keeps:
+// each field the form changed (mine, against loaded) as the form has it,
+// every other field as saved meanwhile (theirs); the tags likewise.
+func Merge(loaded, theirs PatientRecord, mine data.Patient, mineTags []string) (data.Patient, []string) {
+	out := theirs.Patient
+	lv, tv, mv, ov := reflect.ValueOf(loaded.Patient), reflect.ValueOf(theirs.Patient), reflect.ValueOf(mine), reflect.ValueOf(&out).Elem()
+	for i := 0; i < lv.NumField(); i++ {
+		if !reflect.DeepEqual(mv.Field(i).Interface(), lv.Field(i).Interface()) {
+			ov.Field(i).Set(mv.Field(i))
+		} else {
+			ov.Field(i).Set(tv.Field(i))
+		}
+	}
+	tags := theirs.Tags
+	if !sameTags(mineTags, loaded.Tags) {
+		tags = mineTags
+	}
+	return out, tags
+}
+
+func sameTags(a, b []string) bool {
+	norm := func(l []string) string {
+		c := make([]string, len(l))
+		for i, t := range l {
+			c[i] = strings.ToLower(strings.TrimSpace(t))
+		}
+		sort.Strings(c)
+		return strings.Join(c, "\x1e")
+	}
+	return norm(a) == norm(b)
+}
+
+func yesNo(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }
 
 // SetArchived archives (moved away, deceased: no more emails, kept in
 // reports) or restores a patient.

@@ -12,6 +12,7 @@ import (
 
 	"kindly/data"
 	"kindly/internal/pgtest"
+	"kindly/internal/storetest"
 )
 
 // The way a practice gets onto its server: the administrator's SQL makes
@@ -107,5 +108,55 @@ func TestServerInitSQL(t *testing.T) {
 	}
 	if _, err := ServerInit("kindly; DROP DATABASE x", "kindly"); data.KindOf(err) != data.KindInvalid {
 		t.Fatalf("a name with SQL in it: %v", err)
+	}
+}
+
+// Two computers edit the same patient: the second save is told the patient
+// changed meanwhile, with what differs, and saving again over the saved
+// version is a choice that then works.
+func TestSecondSaveIsToldOfTheFirst(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, storetest.Now)
+	frontDesk := New(s)
+	p, err := frontDesk.SavePatient(ctx, data.Patient{FirstName: "Anna", LastName: "Lee", Email: "anna@example.com"}, []string{"flu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := frontDesk.Patient(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The doctor's computer (the same database) changes her first.
+	doctor := New(s)
+	theirs := loaded.Patient
+	theirs.Phone = "555-0100"
+	if _, err := doctor.SaveEditedPatient(ctx, loaded, theirs, []string{"flu", "vip"}); err != nil {
+		t.Fatal(err)
+	}
+	mine := loaded.Patient
+	mine.Email = "anna.lee@example.com"
+	_, err = frontDesk.SaveEditedPatient(ctx, loaded, mine, loaded.Tags)
+	var changed *data.PatientChangedError
+	if !errors.As(err, &changed) || data.KindOf(err) != data.KindConflict {
+		t.Fatalf("the second save: %v", err)
+	}
+	diff := Differences(PatientRecord{changed.Now.Patient, changed.Now.Tags}, mine, loaded.Tags)
+	var fields []string
+	for _, d := range diff {
+		fields = append(fields, d.Field)
+	}
+	if strings.Join(fields, ",") != "Email,Phone,Tags" {
+		t.Fatalf("differences: %+v", diff)
+	}
+	// Saving over the saved version, as the practice chose.
+	now := PatientRecord{changed.Now.Patient, changed.Now.Tags}
+	over := now.Patient
+	over.Email = mine.Email
+	if _, err := frontDesk.SaveEditedPatient(ctx, now, over, now.Tags); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := frontDesk.Patient(ctx, p.ID)
+	if got.Patient.Email != "anna.lee@example.com" || got.Patient.Phone != "555-0100" || len(got.Tags) != 2 {
+		t.Fatalf("saved: %+v %q", got.Patient, got.Tags)
 	}
 }
