@@ -108,3 +108,30 @@ func TestPatientChangedMeanwhile(t *testing.T) {
 		t.Fatalf("the other computer's phone number was lost: %+v", got)
 	}
 }
+
+// A window on the practice server shows what another computer saved, by
+// itself, within seconds: the patient list and its count.
+func TestOtherComputersChangesShow(t *testing.T) {
+	srv := pgtest.Start(t)
+	address := srv.NewDatabase(t, "")
+	open := func() *data.Store {
+		s, err := data.OpenServer(address, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetBackupDir(t.TempDir())
+		return s
+	}
+	mine, frontDesk := open(), open()
+	defer frontDesk.Close()
+	u, w := newTestUIOn(t, mine)
+	defer onUI(nil, w.Close)
+	onUI(u, func() { u.Show("Patients") })
+	p := u.patients
+	waitFor(t, u, "the empty list", func() bool { return p.total == 0 && p.count.Text != "" })
+	other := workflow.New(frontDesk)
+	if _, err := other.SavePatient(context.Background(), data.Patient{FirstName: "Saved", LastName: "AtTheFrontDesk"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, u, "the front desk's patient", func() bool { return p.total == 1 && strings.Contains(p.count.Text, "1") })
+}

@@ -154,6 +154,10 @@ func (u *UI) Start() {
 	go u.checkInboxPeriodically()
 	u.running.Add(1)
 	go u.checkForUpdates(u.updateFeed)
+	if u.work.OnServer() {
+		u.running.Add(1)
+		go u.watchOtherComputers(othersEvery)
+	}
 	background(u, u.work.Interrupted, u.onInterruptedRuns)
 }
 
@@ -187,6 +191,38 @@ func (u *UI) backUpDaily() {
 		case <-u.ctx.Done():
 			return
 		case <-hourly.C:
+		}
+	}
+}
+
+// othersEvery is how often a window on the practice server looks for what
+// the other computers changed.
+const othersEvery = 5 * time.Second
+
+// watchOtherComputers refreshes the screen shown when the practice's lists
+// changed (on another computer, or by this one's own work): the window
+// shows what the front desk just saved, without a restart.
+func (u *UI) watchOtherComputers(every time.Duration) {
+	defer u.running.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	last := ""
+	for {
+		mark, err := u.work.ChangeMark(u.ctx)
+		if err == nil && last != "" && mark != last {
+			u.do(func() {
+				if u.current >= 0 {
+					sections[u.current].open(u).refresh()
+				}
+			})
+		}
+		if err == nil {
+			last = mark
+		}
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

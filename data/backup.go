@@ -190,6 +190,12 @@ func backupTime(path string) (time.Time, bool) {
 // before imports, and by hand, are kept). It
 // returns the new backup's path, or "" when none was due.
 func (s *Store) DailyBackup(ctx context.Context) (string, error) {
+	if s.eng.server {
+		// The server's own backups (pg_dump on a schedule, the README
+		// says how) keep the shared database; every computer copying all
+		// of it each day would only fill their disks.
+		return "", nil
+	}
 	files, err := s.Backups()
 	if err != nil {
 		return "", err

@@ -251,3 +251,22 @@ func (s *Store) QueryServerRole(ctx context.Context, super, createDB, createRole
 	return s.db.QueryRowContext(ctx, `SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user`).
 		Scan(super, createDB, createRole)
 }
+
+// ChangeMark changes whenever the practice's lists do - a patient saved,
+// imported or deleted, a segment, template or campaign saved, an email
+// sent, anything the audit log records - and is cheap to read (indexes
+// only): the window asks for it every few seconds to show what another
+// computer changed.
+func (s *Store) ChangeMark(ctx context.Context) (string, error) {
+	var audit int64
+	var seg, tpl, camp, sent string
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(id), 0) FROM audit_log),
+		(SELECT count(*) || coalesce(max(updated_at), '') FROM segments),
+		(SELECT count(*) || coalesce(max(updated_at), '') FROM templates),
+		(SELECT count(*) || coalesce(max(updated_at), '') FROM campaigns),
+		(SELECT coalesce(max(sent_at), '') FROM outbox)`).Scan(&audit, &seg, &tpl, &camp, &sent)
+	if err != nil {
+		return "", mapError(err)
+	}
+	return fmt.Sprintf("%d|%s|%s|%s|%s", audit, seg, tpl, camp, sent), nil
+}

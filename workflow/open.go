@@ -57,6 +57,11 @@ func (w *Workflow) Path() string { return w.store.Path() }
 // OnServer says whether this computer works on the practice server.
 func (w *Workflow) OnServer() bool { return w.store.Server() }
 
+// ChangeMark changes whenever the practice's lists do (data.Store.ChangeMark):
+// a window on the practice server reads it every few seconds to show what
+// the other computers changed.
+func (w *Workflow) ChangeMark(ctx context.Context) (string, error) { return w.store.ChangeMark(ctx) }
+
 // Now is the workflow's clock.
 func (w *Workflow) Now() time.Time { return w.store.Now() }
 
