@@ -21,6 +21,9 @@ var (
 	ErrInUse = errors.New("still in use")
 	// ErrBusy: another program holds the database for longer than Kindly waits.
 	ErrBusy = errors.New("the database is busy in another window or program; try again in a moment")
+	// ErrServerLost: the practice server does not answer (the network, or
+	// the server restarting); what did not reach it is tried again.
+	ErrServerLost = errors.New("the practice server does not answer; Kindly tries again")
 	// ErrDiskFull: the disk has no room for the change.
 	ErrDiskFull = errors.New("the disk is full; free some space and try again")
 	// ErrDamaged: the file is not a Kindly database, or it is damaged.

@@ -84,7 +84,7 @@ func KindOf(err error) Kind {
 		err  error
 		kind Kind
 	}{{ErrNotFound, KindNotFound}, {ErrDuplicate, KindDuplicate}, {ErrInUse, KindInUse}, {ErrBusy, KindBusy},
-		{ErrDiskFull, KindDiskFull}, {ErrDamaged, KindDamaged}, {ErrSenderBusy, KindSenderBusy}} {
+		{ErrDiskFull, KindDiskFull}, {ErrDamaged, KindDamaged}, {ErrSenderBusy, KindSenderBusy}, {ErrServerLost, KindUnavailable}} {
 		if errors.Is(err, s.err) {
 			return s.kind
 		}

@@ -420,7 +420,8 @@ const claimPatience = 5 * time.Second
 // waitingForDatabase says that the run waits because another program holds
 // the database.
 func (r *run) waitingForDatabase() {
-	r.pr.Note, r.noted = "waiting for the database: another program (an import, a backup or another Kindly) is using it", true
+	r.pr.Note, r.noted = "waiting for the database: another program (an import, a backup or another Kindly) is using it, "+
+		"or the practice server does not answer", true
 	r.report()
 }
 
@@ -714,11 +715,12 @@ func backoff(n int, first, most time.Duration) time.Duration {
 }
 
 // busyRetry runs fn until the database is not busy (an import may hold it
-// for a minute): the sender waits, it never dies mid-run.
+// for a minute) and the practice server answers again (a network cut, a
+// restart): the sender waits with growing pauses, it never dies mid-run.
 func busyRetry[T any](ctx context.Context, sleep func(context.Context, time.Duration) error, fn func() (T, error)) (T, error) {
 	for n := 1; ; n++ {
 		v, err := fn()
-		if !errors.Is(err, data.ErrBusy) || n >= 120 {
+		if !data.Retryable(err) || n >= 120 {
 			return v, err
 		}
 		if err := sleep(ctx, backoff(n, 250*time.Millisecond, 5*time.Second)); err != nil {

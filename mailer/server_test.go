@@ -1,0 +1,101 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"kindly/data"
+	"kindly/internal/pgtest"
+	"kindly/internal/smtpfault"
+)
+
+// The practice server drops out mid-send (the network, a restart): the
+// run waits with growing pauses, says so, and goes on when the server is
+// back; every patient is mailed once - the email in hand when the line
+// went is sent or uncertain, never twice.
+func TestServerLostMidSend(t *testing.T) {
+	srv := pgtest.Start(t)
+	proxy := srv.Proxy(t)
+	store, err := data.OpenServer(proxy.Through(srv, srv.NewDatabase(t, "")), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	clock := &fakeClock{now: time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)}
+	store.Now = clock.Now
+	ctx := context.Background()
+	for i := 0; i < 40; i++ {
+		p := data.Patient{FirstName: "Pat", LastName: fmt.Sprintf("Lost%d", i), Email: fmt.Sprintf("p%d@example.com", i)}
+		if err := store.CreatePatient(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := data.Campaign{Name: "Flu", Purpose: data.PurposeCare}
+	if err := store.CreateCampaign(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	f := &outboxFixture{store: store, clock: clock, campaign: c, rule: data.Rule{Kind: data.KindAll}}
+	if n := f.queue(t); n != 40 {
+		t.Fatalf("%d queued", n)
+	}
+	fs := smtpfault.Start(t)
+	fs.Pace = 20 * time.Millisecond
+	s := f.sender(faultAccount(fs))
+	s.Sleep = func(ctx context.Context, d time.Duration) error {
+		select {
+		case <-time.After(min(d, 300*time.Millisecond)):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	var once sync.Once
+	var notes []string
+	s.Progress = func(p Progress) {
+		if p.Note != "" {
+			notes = append(notes, p.Note)
+		}
+		if p.Sent >= 10 {
+			once.Do(func() {
+				proxy.Cut()
+				time.AfterFunc(7*time.Second, proxy.Mend) // longer than an email waits for its claim
+			})
+		}
+	}
+	pr, err := s.Run(ctx, c, "2026-10-01")
+	if err != nil {
+		for e := err; e != nil; e = errors.Unwrap(e) {
+			t.Logf("%T %v", e, e)
+		}
+		t.Fatalf("the run stopped: %v (%+v)", err, pr)
+	}
+	got := fs.Deliveries()
+	sent, uncertain := 0, 0
+	for _, e := range f.entries(t) {
+		switch n := got[e.Email]; e.Status {
+		case data.StatusSent:
+			sent++
+			if n != 1 {
+				t.Errorf("%s: sent, received %d", e.Email, n)
+			}
+		case data.StatusUncertain:
+			uncertain++
+			if n > 1 {
+				t.Errorf("%s: uncertain, received %d", e.Email, n)
+			}
+		default:
+			t.Errorf("%s: %s (%s), received %d", e.Email, e.Status, e.Reason, n)
+		}
+	}
+	if sent+uncertain != 40 || uncertain > 1 {
+		t.Errorf("%d sent, %d uncertain of 40", sent, uncertain)
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "practice server does not answer") {
+		t.Errorf("the progress never said why it waited: %q", notes)
+	}
+}
