@@ -113,6 +113,9 @@ func (b *Batch) SaveAppointment(a Appointment) error {
 	if a.Status == "" {
 		a.Status = ApptBooked
 	}
+	if err := b.writeKept(); err != nil { // the patient may be one of them
+		return err
+	}
 	now := b.s.stamp()
 	var err error
 	if a.ExternalID != "" {

@@ -25,6 +25,7 @@ type Batch struct {
 	retag      []int64          // patients whose tag list is rebuilt at the end
 	tagIDs     map[string]int64 // tag name (lower case) -> id, filled as tags are used
 	dropped    []string         // CREATE INDEX and TRIGGER statements to run again at the end
+	server     serverBatch      // on the server: what is kept to write a lot at a time
 }
 
 // ExpectPatients tells the batch how many patients it is about to write.
@@ -213,7 +214,11 @@ func (b *Batch) AddPatient(p *Patient, tags ...string) error {
 	if len(keys) > 0 {
 		list = "\x1e" + strings.Join(keys, "\x1e") + "\x1e"
 	}
-	if err := b.s.insertPatient(b.ctx, b.addPatient, p, list); err != nil {
+	if b.s.eng.server {
+		if err := b.addPatientLater(p, list); err != nil {
+			return err
+		}
+	} else if err := b.s.insertPatient(b.ctx, b.addPatient, p, list); err != nil {
 		return err
 	}
 	if b.firstAdded == 0 {
@@ -230,6 +235,9 @@ func (b *Batch) AddPatient(p *Patient, tags ...string) error {
 
 // UpdatePatient saves changes to an existing patient.
 func (b *Batch) UpdatePatient(p *Patient) error {
+	if err := b.writeKept(); err != nil { // it may be one of them
+		return err
+	}
 	if b.keepOld != nil {
 		if _, err := b.keepOld.ExecContext(b.ctx, p.ID); err != nil {
 			return err
@@ -274,6 +282,9 @@ func (b *Batch) tag(patientID int64, tag string) error {
 // flushLists writes the remembered tags and search-index ids, each list
 // in one statement: one statement per row is what makes bulk writes slow.
 func (b *Batch) flushLists() error {
+	if err := b.writeKept(); err != nil { // the tags name them
+		return err
+	}
 	if len(b.tagged) > 0 {
 		pairs, _ := json.Marshal(b.tagged)
 		if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO patient_tags (patient_id, tag_id)
@@ -309,6 +320,9 @@ func (b *Batch) AddVisit(v Visit) error {
 	if v.Service == "" || v.Date.IsZero() {
 		return &ValidationError{"visit", "A visit needs a date and a service."}
 	}
+	if b.s.eng.server {
+		return b.addVisitLater(v)
+	}
 	if _, err := b.addVisit.ExecContext(b.ctx, v.PatientID, v.Date.String(), v.Service, ServiceKey(v.Service)); err != nil {
 		return fmt.Errorf("cannot save the visit: %w", err)
 	}
@@ -316,4 +330,9 @@ func (b *Batch) AddVisit(v Visit) error {
 }
 
 // Audit adds a line to the audit log inside the batch.
-func (b *Batch) Audit(action, detail string) error { return b.s.auditTx(b.ctx, b.tx, action, detail) }
+func (b *Batch) Audit(action, detail string) error {
+	if err := b.writeKept(); err != nil {
+		return err
+	}
+	return b.s.auditTx(b.ctx, b.tx, action, detail)
+}

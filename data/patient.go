@@ -228,21 +228,36 @@ func (s *Store) createPatientTx(ctx context.Context, tx *Tx, p *Patient) error {
 	return s.insertPatient(ctx, stmt, p)
 }
 
-// insertPatient runs insertPatientSQL, or insertPatientWithTagsSQL when
-// a tag list is given.
-func (s *Store) insertPatient(ctx context.Context, stmt *Stmt, p *Patient, tagList ...string) error {
+// newPatientColumns are the columns newPatientValues gives, in order.
+var newPatientColumns = []string{"external_id", "first_name", "last_name", "preferred_name",
+	"email", "phone", "phone_digits", "birth_date", "sex", "postal_code", "language", "notes",
+	"care_consent", "care_changed_at", "care_source", "promo_consent", "promo_changed_at", "promo_source",
+	"do_not_contact", "archived", "created_at", "updated_at", "care_opted_in_at"}
+
+// newPatientValues cleans a new patient, stamps them now and returns the
+// values of newPatientColumns.
+func (s *Store) newPatientValues(p *Patient) ([]any, error) {
 	if err := p.Normalize(); err != nil {
-		return err
+		return nil, err
 	}
 	now := s.Now().UTC().Truncate(time.Second)
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = now
 	}
 	p.UpdatedAt = now
-	args := []any{nullString(p.ExternalID), p.FirstName, p.LastName, p.PreferredName,
+	return []any{nullString(p.ExternalID), p.FirstName, p.LastName, p.PreferredName,
 		p.Email, p.Phone, PhoneDigits(p.Phone), nullString(p.BirthDate.String()), p.Sex, p.PostalCode, p.Language, p.Notes,
 		p.CareConsent, nullTime(p.CareChangedAt), p.CareSource, p.PromoConsent, nullTime(p.PromoChangedAt), p.PromoSource,
-		p.DoNotContact, p.Archived, p.CreatedAt.Format(time.RFC3339), p.UpdatedAt.Format(time.RFC3339), nullTime(p.CareOptedInAt)}
+		p.DoNotContact, p.Archived, p.CreatedAt.Format(time.RFC3339), p.UpdatedAt.Format(time.RFC3339), nullTime(p.CareOptedInAt)}, nil
+}
+
+// insertPatient runs insertPatientSQL, or insertPatientWithTagsSQL when
+// a tag list is given.
+func (s *Store) insertPatient(ctx context.Context, stmt *Stmt, p *Patient, tagList ...string) error {
+	args, err := s.newPatientValues(p)
+	if err != nil {
+		return err
+	}
 	for _, l := range tagList {
 		args = append(args, l)
 	}
