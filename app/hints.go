@@ -39,6 +39,8 @@ func hintWords(h data.Hint, about string) string {
 			return ""
 		}
 		return "The " + strings.ToUpper(about[:1]) + about[1:] + "s screen lists them."
+	case data.HintPracticeServer:
+		return "Settings > Practice server moves the practice there."
 	}
 	return ""
 }

@@ -38,6 +38,8 @@ func hintWords(h data.Hint, about string) string {
 		return fmt.Sprintf("kindly export campaign %q shows why", about)
 	case data.HintList:
 		return fmt.Sprintf("kindly %ss lists them", about)
+	case data.HintPracticeServer:
+		return "kindly server move-to ADDRESS moves the practice there (see kindly server --help)"
 	}
 	return ""
 }

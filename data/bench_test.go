@@ -1,7 +1,12 @@
 package data_test
 
 import (
+	"fmt"
+	"strconv"
+
 	"context"
+	"kindly/internal/pgtest"
+	"kindly/internal/storetest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -12,7 +17,16 @@ import (
 	"kindly/data/demo"
 )
 
-const benchPatients = 100_000
+// benchPatients is the practice's size: 100,000 patients (about 524,000
+// visits), or KINDLY_BENCH_PATIENTS (the shared store is measured at
+// 1,000,000, about 5,240,000 visits). KINDLY_TEST_DB=postgres measures
+// the practice server (a throwaway PostgreSQL cluster).
+var benchPatients = func() int {
+	if n, err := strconv.Atoi(os.Getenv("KINDLY_BENCH_PATIENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}()
 
 var (
 	benchOnce  sync.Once
@@ -21,7 +35,7 @@ var (
 	benchErr   error
 )
 
-// benchPractice builds 100,000 demo patients (about 524,000 visits) once per run.
+// benchPractice builds benchPatients demo patients once per run.
 func benchPractice(b *testing.B) *data.Store {
 	b.Helper()
 	benchOnce.Do(func() {
@@ -29,7 +43,14 @@ func benchPractice(b *testing.B) *data.Store {
 		if benchErr != nil {
 			return
 		}
-		benchStore, benchErr = data.Open(filepath.Join(benchDir, "kindly.db"))
+		where := filepath.Join(benchDir, "kindly.db")
+		if storetest.OnServer {
+			srv := pgtest.Start(b)
+			name := fmt.Sprintf("bench_%d", os.Getpid())
+			srv.Exec(b, "CREATE DATABASE "+name)
+			where = srv.URL(name)
+		}
+		benchStore, benchErr = data.Open(where)
 		if benchErr != nil {
 			return
 		}
@@ -49,7 +70,7 @@ func benchPractice(b *testing.B) *data.Store {
 		}
 		// Measure the database as the app finds it when it starts.
 		benchStore.Close()
-		benchStore, benchErr = data.Open(filepath.Join(benchDir, "kindly.db"))
+		benchStore, benchErr = data.Open(where)
 		if benchErr == nil {
 			benchStore.Now = func() time.Time { return now }
 		}

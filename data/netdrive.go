@@ -83,5 +83,6 @@ func refuseNetworkDrive(path string) error {
 	return &Problem{Kind: KindInvalid, Err: ErrNetworkDrive,
 		Message: fmt.Sprintf("Kindly's database %s is on %s. A database on a network drive can be damaged when the connection drops or "+
 			"two computers use it, so Kindly keeps it on this computer's own disk: copy the file to a folder on this computer "+
-			"(the default is Kindly's folder in your user folder) and open it from there.", path, kind)}
+			"(the default is Kindly's folder in your user folder) and open it from there. Several computers share one practice "+
+			"through a practice server instead.", path, kind), Hint: HintPracticeServer}
 }

@@ -43,6 +43,7 @@ const (
 	HintTimeZone             // set the practice's time zone
 	HintSkipped              // see who was skipped and why
 	HintList                 // see the ones there are (About: "campaign", "segment", "template")
+	HintPracticeServer       // share the practice through the practice server
 )
 
 // Problem is a failure the practice can act on: its kind, a message in

@@ -14,6 +14,7 @@ import (
 	"kindly/data"
 	"kindly/data/demo"
 	"kindly/internal/memprobe"
+	"kindly/internal/storetest"
 )
 
 const benchRows = 100_000
@@ -138,10 +139,11 @@ func benchImport(b *testing.B, run func(s *data.Store)) {
 	var peak float64
 	for b.Loop() {
 		b.StopTimer()
-		s, err := data.Open(filepath.Join(b.TempDir(), "kindly.db"))
+		s, err := data.Open(storetest.Database(b)) // a file, or with KINDLY_TEST_DB=postgres a database on the server
 		if err != nil {
 			b.Fatal(err)
 		}
+		s.SetBackupDir(b.TempDir())
 		b.StartTimer()
 		peak = max(peak, memprobe.PeakHeapMB(func() { run(s) }))
 		b.StopTimer()
