@@ -38,14 +38,23 @@ func (b *Batch) ExpectPatients(n int) error {
 	if err := b.tx.QueryRowContext(b.ctx, `SELECT count(*) FROM patients`).Scan(&have); err != nil {
 		return err
 	}
-	if n < 5000 || n < have || len(b.dropped) > 0 || b.s.eng.server {
+	if n < 5000 || n < have || len(b.dropped) > 0 {
 		return nil
 	}
 	// The search-index trigger on new patients goes too: it does nothing
-	// in a batch, but checking that costs a sub-program per row.
-	rows, err := b.tx.QueryContext(b.ctx, `SELECT type, name, sql FROM sqlite_schema
+	// in a batch, but checking that costs a sub-program per row. On the
+	// server, the indexes that do not keep a value unique go (the others
+	// decide what a row is).
+	query := `SELECT type, name, sql FROM sqlite_schema
 		WHERE (type = 'index' AND tbl_name IN ('patients', 'visits') AND sql IS NOT NULL)
-		OR (type = 'trigger' AND name = 'patients_fts_insert')`)
+		OR (type = 'trigger' AND name = 'patients_fts_insert')`
+	if b.s.eng.server {
+		query = `SELECT 'index', c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x
+			JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+			WHERE t.relname IN ('patients', 'visits') AND t.relnamespace = current_schema()::regnamespace
+			AND NOT x.indisunique AND NOT x.indisprimary`
+	}
+	rows, err := b.tx.QueryContext(b.ctx, query)
 	if err != nil {
 		return err
 	}
@@ -98,8 +107,11 @@ func (s *Store) WithBatch(ctx context.Context, fn func(b *Batch) error) error {
 // the batch a big cache and prepares its statements.
 func (b *Batch) begin() error {
 	if b.s.eng.server {
-		// The server's triggers keep tag lists and search words as rows
-		// change: nothing waits for the end.
+		// The tag lists wait for the end (new patients come with theirs);
+		// visit summaries and search words are kept as rows go in.
+		if _, err := b.tx.ExecContext(b.ctx, `SELECT set_config('kindly.bulk', 'on', true)`); err != nil {
+			return fmt.Errorf("cannot start writing: %w", err)
+		}
 		return b.prepare()
 	}
 	for _, q := range []string{
@@ -162,13 +174,13 @@ func (b *Batch) finish() error {
 	if err := b.flushLists(); err != nil {
 		return err
 	}
-	if b.s.eng.server {
-		return nil
-	}
 	for _, def := range b.dropped {
 		if _, err := b.tx.ExecContext(b.ctx, def); err != nil {
 			return fmt.Errorf("cannot rebuild an index or trigger: %w", err)
 		}
+	}
+	if b.s.eng.server {
+		return b.retagOnServer()
 	}
 	added := []any{b.firstAdded, b.lastAdded}
 	for _, q := range []string{
@@ -294,8 +306,7 @@ func (b *Batch) flushLists() error {
 		b.tagged = b.tagged[:0]
 	}
 	if b.s.eng.server {
-		b.retag = b.retag[:0]
-		return nil
+		return nil // the tags of patients known before wait for retagOnServer
 	}
 	if len(b.retag) > 0 {
 		ids, _ := json.Marshal(b.retag)
@@ -313,6 +324,21 @@ func (b *Batch) flushLists() error {
 		b.touched = b.touched[:0]
 	}
 	return nil
+}
+
+// retagOnServer writes the tag lists of the patients known before the
+// batch that it tagged, and turns the server's tag-list trigger back on.
+func (b *Batch) retagOnServer() error {
+	if len(b.retag) > 0 {
+		ids, _ := json.Marshal(b.retag)
+		if _, err := b.tx.ExecContext(b.ctx, `UPDATE patients SET tag_list = kindly_tag_list(id)
+			WHERE id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
+			return fmt.Errorf("cannot finish writing: %w", mapError(err))
+		}
+		b.retag = b.retag[:0]
+	}
+	_, err := b.tx.ExecContext(b.ctx, `SELECT set_config('kindly.bulk', 'off', true)`)
+	return err
 }
 
 // AddVisit records a visit; the same service on the same day is kept once.

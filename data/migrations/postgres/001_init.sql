@@ -78,8 +78,13 @@ CREATE FUNCTION kindly_tag_list(pid bigint) RETURNS text LANGUAGE sql STABLE AS 
 $$;
 -- Statement by statement: a bulk write that tags thousands of patients
 -- in one statement rewrites each of their lists once.
+-- A bulk write (data.Batch) sets kindly.bulk for its transaction: its new
+-- patients come with their lists, and it writes the others' at the end.
 CREATE FUNCTION kindly_tags_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('kindly.bulk', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     UPDATE patients SET tag_list = kindly_tag_list(id) WHERE id IN (SELECT patient_id FROM changed);
     RETURN NULL;
 END $$;
