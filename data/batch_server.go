@@ -108,8 +108,10 @@ func (b *Batch) writePatients() error {
 	if len(ids) > 0 {
 		list, _ := json.Marshal(ids)
 		var taken string
+		// = ANY(ARRAY(...)): looked up in the unique index, id by id (an
+		// IN over a subquery is planned as a scan of every patient).
 		err := b.tx.QueryRowContext(b.ctx, `SELECT coalesce(min(external_id), '') FROM patients
-			WHERE external_id IN (SELECT jsonb_array_elements_text(?::jsonb))`, string(list)).Scan(&taken)
+			WHERE external_id = ANY(ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))`, string(list)).Scan(&taken)
 		if err != nil {
 			return mapError(err)
 		}

@@ -3,7 +3,6 @@ package mailer
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,11 +11,12 @@ import (
 	"kindly/data"
 	"kindly/internal/mailpittest"
 	"kindly/internal/memprobe"
+	"kindly/internal/storetest"
 )
 
 // benchPractice has n patients who may get care reminders, and a campaign to all.
 func benchPractice(b *testing.B, n int) (*data.Store, data.Campaign) {
-	s, err := data.Open(filepath.Join(b.TempDir(), "kindly.db"))
+	s, err := data.Open(storetest.Database(b)) // a file, or with KINDLY_TEST_DB=postgres a database on the server
 	if err != nil {
 		b.Fatal(err)
 	}
