@@ -272,13 +272,20 @@ func (s *Store) plan(ctx context.Context, tx *Tx, c Campaign, occurrence string,
 		}
 		return each(m, whyNot)
 	}
+	return s.eachPlanned(ctx, tx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, c.ID, occurrence), one)
+}
+
+// eachPlanned reads the plan's rows and hands each to one: as they come
+// in the file; on the server after the last (its connection reads one
+// statement at a time, and one writes and asks more).
+func (s *Store) eachPlanned(ctx context.Context, tx *Tx, query string, args []any, one func(p Patient, whyNot string, recent int) error) error {
 	type planned struct {
 		p      Patient
 		whyNot string
 		recent int
 	}
-	var later []planned // the server's connection reads one statement at a time
-	rows, err := tx.QueryContext(ctx, query, seg.Args([]any{c.Purpose, c.Purpose, c.Purpose, since}, c.ID, occurrence)...)
+	var later []planned
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("cannot select the recipients: %w", err)
 	}

@@ -513,19 +513,9 @@ func (s *Store) SavePatient(ctx context.Context, p *Patient, tags []string, sour
 	return s.inTx(ctx, func(tx *Tx) error {
 		var was Patient
 		if p.ID != 0 {
-			// FOR UPDATE on the server: two computers saving at once wait
-			// for each other, and the second sees the first's change.
-			row := tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.id = ?`+s.eng.forUpdate(), p.ID)
 			var err error
-			if was, err = scanPatient(row); errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("patient %d: %w", p.ID, ErrNotFound)
-			} else if err != nil {
-				return mapError(err)
-			}
-			if loaded != nil {
-				if err := changedSince(ctx, tx, was, *loaded); err != nil {
-					return err
-				}
+			if was, err = s.patientToChange(ctx, tx, p.ID, loaded); err != nil {
+				return err
 			}
 		}
 		now := s.Now().UTC().Truncate(time.Second)
@@ -557,6 +547,24 @@ func (s *Store) SavePatient(ctx context.Context, p *Patient, tags []string, sour
 		}
 		return s.auditTx(ctx, tx, "patient", fmt.Sprintf("%s: #%d", action, p.ID))
 	})
+}
+
+// patientToChange reads a patient about to be changed, and refuses one
+// changed since they were loaded (when loaded is not nil). FOR UPDATE on
+// the server: two computers saving at once wait for each other, and the
+// second sees the first's change.
+func (s *Store) patientToChange(ctx context.Context, tx *Tx, id int64, loaded *Loaded) (Patient, error) {
+	row := tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients p WHERE p.id = ?`+s.eng.forUpdate(), id)
+	was, err := scanPatient(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return was, fmt.Errorf("patient %d: %w", id, ErrNotFound)
+	} else if err != nil {
+		return was, mapError(err)
+	}
+	if loaded != nil {
+		err = changedSince(ctx, tx, was, *loaded)
+	}
+	return was, err
 }
 
 // Loaded is a patient as a form showed them: the row and the tags.

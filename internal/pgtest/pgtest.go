@@ -148,53 +148,21 @@ func binDir() (string, error) {
 	return "", fmt.Errorf("initdb and pg_ctl are not installed (Debian: apt-get install postgresql)")
 }
 
+// cluster is a server's folder and how its commands run.
+type cluster struct {
+	bin, root, data string
+	owner           *user.User // nobody, when this process is root
+}
+
 // start makes a cluster in a new temp folder and starts it, as "nobody"
-// when this process is root.
+// when this process is root; tlsFiles (server.crt, server.key), when
+// given, turn TLS on.
 func start(tlsFiles map[string][]byte) (*Server, string) {
-	bin, err := binDir()
+	c, err := newCluster()
+	if err == nil {
+		err = c.initdb()
+	}
 	if err != nil {
-		return nil, err.Error()
-	}
-	root, err := os.MkdirTemp("", "kindly-pg-")
-	if err != nil {
-		return nil, err.Error()
-	}
-	var asUser []string
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("nobody")
-		if err != nil {
-			return nil, "root needs the user nobody to run PostgreSQL as"
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(root, uid, gid); err != nil {
-			return nil, err.Error()
-		}
-		asUser = []string{"runuser", "-u", "nobody", "--"}
-	}
-	os.Chmod(root, 0o700)
-	run := func(name string, args ...string) error {
-		argv := append(append(append([]string{}, asUser...), filepath.Join(bin, name)), args...)
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("%s: %v\n%s", name, err, out)
-		}
-		return nil
-	}
-	pwfile := filepath.Join(root, "pw")
-	if err := os.WriteFile(pwfile, []byte(Password+"\n"), 0o600); err != nil {
-		return nil, err.Error()
-	}
-	if len(asUser) > 0 {
-		u, _ := user.Lookup("nobody")
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		os.Chown(pwfile, uid, gid)
-	}
-	dataDir := filepath.Join(root, "data")
-	if err := run("initdb", "-D", dataDir, "-U", User, "--pwfile", pwfile, "-A", "scram-sha-256",
-		"-E", "UTF8", "--locale", "C.UTF-8", "--no-sync"); err != nil {
 		return nil, err.Error()
 	}
 	port, err := freePort()
@@ -202,27 +170,83 @@ func start(tlsFiles map[string][]byte) (*Server, string) {
 		return nil, err.Error()
 	}
 	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -c unix_socket_directories=%s -c fsync=off "+
-		"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, root)
+		"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, c.root)
 	if tlsFiles != nil {
 		for name, b := range tlsFiles {
-			p := filepath.Join(dataDir, name)
-			if err := os.WriteFile(p, b, 0o600); err != nil {
+			if err := c.write(filepath.Join(c.data, name), b); err != nil {
 				return nil, err.Error()
-			}
-			if len(asUser) > 0 {
-				u, _ := user.Lookup("nobody")
-				uid, _ := strconv.Atoi(u.Uid)
-				gid, _ := strconv.Atoi(u.Gid)
-				os.Chown(p, uid, gid)
 			}
 		}
 		opts += " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
 	}
-	if err := run("pg_ctl", "-D", dataDir, "-o", opts, "-l", filepath.Join(root, "log"), "-w", "-t", "60", "start"); err != nil {
+	if err := c.run("pg_ctl", "-D", c.data, "-o", opts, "-l", filepath.Join(c.root, "log"), "-w", "-t", "60", "start"); err != nil {
 		return nil, err.Error()
 	}
-	watch(root, dataDir)
-	return &Server{Port: port, dir: root}, ""
+	watch(c.root, c.data)
+	return &Server{Port: port, dir: c.root}, ""
+}
+
+// newCluster makes the cluster's folder, owned by whoever runs the server.
+func newCluster() (*cluster, error) {
+	bin, err := binDir()
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.MkdirTemp("", "kindly-pg-")
+	if err != nil {
+		return nil, err
+	}
+	c := &cluster{bin: bin, root: root, data: filepath.Join(root, "data")}
+	if os.Geteuid() == 0 {
+		if c.owner, err = user.Lookup("nobody"); err != nil {
+			return nil, fmt.Errorf("root needs the user nobody to run PostgreSQL as")
+		}
+		if err := c.chown(root); err != nil {
+			return nil, err
+		}
+	}
+	return c, os.Chmod(root, 0o700)
+}
+
+// initdb makes the cluster with its superuser and password.
+func (c *cluster) initdb() error {
+	pwfile := filepath.Join(c.root, "pw")
+	if err := c.write(pwfile, []byte(Password+"\n")); err != nil {
+		return err
+	}
+	return c.run("initdb", "-D", c.data, "-U", User, "--pwfile", pwfile, "-A", "scram-sha-256",
+		"-E", "UTF8", "--locale", "C.UTF-8", "--no-sync")
+}
+
+// write writes a file the server's user owns.
+func (c *cluster) write(path string, b []byte) error {
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return err
+	}
+	return c.chown(path)
+}
+
+func (c *cluster) chown(path string) error {
+	if c.owner == nil {
+		return nil
+	}
+	uid, _ := strconv.Atoi(c.owner.Uid)
+	gid, _ := strconv.Atoi(c.owner.Gid)
+	return os.Chown(path, uid, gid)
+}
+
+// run runs one of PostgreSQL's programs as the server's user.
+func (c *cluster) run(name string, args ...string) error {
+	argv := []string{filepath.Join(c.bin, name)}
+	if c.owner != nil {
+		argv = append([]string{"runuser", "-u", c.owner.Username, "--"}, argv...)
+	}
+	cmd := exec.Command(argv[0], append(argv[1:], args...)...)
+	cmd.Dir = c.root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v\n%s", name, err, out)
+	}
+	return nil
 }
 
 // watch stops the server and removes its folder once this process has
