@@ -97,9 +97,15 @@ func templateClause(template string) string {
 // Exec runs statements on the server's "postgres" database as its superuser.
 func (s *Server) Exec(tb testing.TB, statements ...string) {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	s.ExecIn(tb, "postgres", statements...)
+}
+
+// ExecIn runs statements on a database of the server as its superuser.
+func (s *Server) ExecIn(tb testing.TB, database string, statements ...string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	c, err := pgx.Connect(ctx, s.URL("postgres"))
+	c, err := pgx.Connect(ctx, s.URL(database))
 	if err != nil {
 		tb.Fatal(err)
 	}

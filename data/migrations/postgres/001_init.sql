@@ -85,7 +85,8 @@ BEGIN
     IF current_setting('kindly.bulk', true) = 'on' THEN
         RETURN NULL;
     END IF;
-    UPDATE patients SET tag_list = kindly_tag_list(id) WHERE id = ANY(ARRAY(SELECT DISTINCT patient_id FROM changed));
+    EXECUTE 'UPDATE patients SET tag_list = kindly_tag_list(id) WHERE id = ANY($1)'
+        USING ARRAY(SELECT DISTINCT patient_id FROM changed);
     RETURN NULL;
 END $$;
 CREATE TRIGGER patient_tags_added AFTER INSERT ON patient_tags
@@ -113,18 +114,19 @@ CREATE FUNCTION kindly_visit_summary(pid bigint) RETURNS text LANGUAGE sql STABL
         SELECT '', max(date) FROM visits WHERE patient_id = pid HAVING count(*) > 0) s
 $$;
 -- Statement by statement: a bulk write of thousands of visits rewrites
--- each of their patients' summaries once. (= ANY(ARRAY(...)) finds them by
--- their ids: an IN over the changed rows, which have no statistics, may be
--- planned as a scan of every patient.)
+-- each of their patients' summaries once. The UPDATE is planned each time
+-- (EXECUTE) and finds them by their ids (= ANY): a plan kept from the
+-- first, empty-table run would scan every patient for every statement.
 CREATE FUNCTION kindly_visits_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE patients SET visit_summary = kindly_visit_summary(id) WHERE id = ANY(ARRAY(SELECT DISTINCT patient_id FROM changed));
+    EXECUTE 'UPDATE patients SET visit_summary = kindly_visit_summary(id) WHERE id = ANY($1)'
+        USING ARRAY(SELECT DISTINCT patient_id FROM changed);
     RETURN NULL;
 END $$;
 CREATE FUNCTION kindly_visits_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE patients SET visit_summary = kindly_visit_summary(id)
-    WHERE id = ANY(ARRAY(SELECT patient_id FROM before_change UNION SELECT patient_id FROM after_change));
+    EXECUTE 'UPDATE patients SET visit_summary = kindly_visit_summary(id) WHERE id = ANY($1)'
+        USING ARRAY(SELECT patient_id FROM before_change UNION SELECT patient_id FROM after_change);
     RETURN NULL;
 END $$;
 CREATE TRIGGER visits_added AFTER INSERT ON visits
