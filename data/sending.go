@@ -363,18 +363,27 @@ func (s *Store) ClaimForSending(ctx context.Context, id int64, purpose string) (
 }
 
 func (s *Store) claimStmt(ctx context.Context, purpose string) (*Stmt, error) {
-	consent, err := consentSQLFor(purpose)
+	query, err := claimSQL(purpose)
 	if err != nil {
 		return nil, err
 	}
-	return s.prepared(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, retry_at = NULL,
+	return s.prepared(ctx, query)
+}
+
+// claimSQL claims a queued email (its id the one argument) for a purpose.
+func claimSQL(purpose string) (string, error) {
+	consent, err := consentSQLFor(purpose)
+	if err != nil {
+		return "", err
+	}
+	return `UPDATE outbox SET status = 'sending', attempts = attempts + 1, retry_at = NULL,
 		email = (SELECT p.email FROM patients p WHERE p.id = outbox.patient_id)
 		WHERE id = ? AND status = 'queued' AND EXISTS (SELECT 1 FROM patients p WHERE p.id = outbox.patient_id AND `+consent+`)
 		AND `+appointmentStillSQL+`
 		AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.campaign_id = outbox.campaign_id AND f.occurrence = outbox.occurrence
 			AND f.family_of = outbox.patient_id AND f.status = 'queued'
 			AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = f.patient_id AND `+consent+`))
-		RETURNING email`)
+		RETURNING email`, nil
 }
 
 func claimWith(ctx context.Context, st *Stmt, id int64) (bool, string, error) {
@@ -390,6 +399,24 @@ func claimWith(ctx context.Context, st *Stmt, id int64) (bool, string, error) {
 // one (ClaimForSending) in one transaction: one write to the disk per
 // email instead of two, and still never more than one message "sending".
 func (s *Store) MarkSentAndClaim(ctx context.Context, sentID, nextID int64, purpose string) (bool, string, error) {
+	if s.eng.server {
+		// One statement, one round trip over the network: both updates
+		// commit together or not at all.
+		claim, err := claimSQL(purpose)
+		if err != nil {
+			return false, "", err
+		}
+		st, err := s.prepared(ctx, `WITH sent AS (`+markResultSQL+` RETURNING id) `+claim)
+		if err != nil {
+			return false, "", err
+		}
+		var to string
+		err = st.QueryRowContext(ctx, StatusSent, "", s.stamp(), sentID, nextID).Scan(&to)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, "", nil
+		}
+		return err == nil, to, mapError(err)
+	}
 	mark, err := s.prepared(ctx, markResultSQL)
 	if err != nil {
 		return false, "", err
