@@ -378,11 +378,11 @@ func claimSQL(purpose string) (string, error) {
 	}
 	return `UPDATE outbox SET status = 'sending', attempts = attempts + 1, retry_at = NULL,
 		email = (SELECT p.email FROM patients p WHERE p.id = outbox.patient_id)
-		WHERE id = ? AND status = 'queued' AND EXISTS (SELECT 1 FROM patients p WHERE p.id = outbox.patient_id AND `+consent+`)
-		AND `+appointmentStillSQL+`
+		WHERE id = ? AND status = 'queued' AND EXISTS (SELECT 1 FROM patients p WHERE p.id = outbox.patient_id AND ` + consent + `)
+		AND ` + appointmentStillSQL + `
 		AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.campaign_id = outbox.campaign_id AND f.occurrence = outbox.occurrence
 			AND f.family_of = outbox.patient_id AND f.status = 'queued'
-			AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = f.patient_id AND `+consent+`))
+			AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.id = f.patient_id AND ` + consent + `))
 		RETURNING email`, nil
 }
 
