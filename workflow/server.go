@@ -217,9 +217,6 @@ func (w *Workflow) MoveToServer(ctx context.Context, address, password string, p
 	if err := target.Audit(ctx, "move", fmt.Sprintf("moved here from the file %s: %d patients", filepath.Base(w.store.Path()), r.Patients())); err != nil {
 		return r, err
 	}
-	if err := w.store.Audit(ctx, "move", "copied to the practice server "+r.Address+"; this computer uses the server from its next start"); err != nil {
-		return r, err
-	}
 	r.Note, err = ConnectServer(ctx, address, password)
 	return r, err
 }
