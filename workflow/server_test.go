@@ -56,6 +56,7 @@ func TestMoveToServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := file.CountPatients(ctx, data.PatientQuery{IncludeArchived: true})
+	logBefore, _ := file.AuditLog(ctx, 1000)
 	withPassword := strings.Replace(address, "@", ":x@", 1)
 	withPassword = strings.Replace(withPassword, "postgres://"+name+"@", "postgres://"+name+":x@", 1)
 	if _, err := w.MoveToServer(ctx, withPassword, "", nil); !errors.Is(err, ErrPasswordInAddress) {
@@ -84,6 +85,9 @@ func TestMoveToServer(t *testing.T) {
 	// The file is as it was.
 	if n, _ := file.CountPatients(ctx, data.PatientQuery{IncludeArchived: true}); n != before {
 		t.Fatalf("the file has %d patients after the move, want %d", n, before)
+	}
+	if logAfter, _ := file.AuditLog(ctx, 1000); len(logAfter) != len(logBefore) {
+		t.Fatalf("the move wrote into the file's audit log: %d lines, were %d", len(logAfter), len(logBefore))
 	}
 	// A second move into a database with a practice mixes nothing.
 	if _, err := w.MoveToServer(ctx, address, "", nil); err == nil || !strings.Contains(err.Error(), "already holds a practice") {
