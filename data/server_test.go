@@ -218,3 +218,25 @@ func testCertificates(t *testing.T) (caPEM, certPEM, keyPEM []byte) {
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
 }
+
+// Computers starting at the same time on a new server database: one
+// makes Kindly's tables while the others wait, then all open it.
+func TestComputersStartTogether(t *testing.T) {
+	srv := pgtest.Start(t)
+	url := srv.NewDatabase(t, "")
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			s, err := OpenServer(url, "")
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
