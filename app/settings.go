@@ -179,7 +179,12 @@ func (s *settingsScreen) backupsPane() fyne.CanvasObject {
 			o.(*widget.Label).SetText(s.backupList[id].Label)
 		})
 	s.backups.OnSelected = func(id widget.ListItemID) { s.chosenBackup = id }
-	note := widget.NewLabel("Kindly backs up before every import and delete, and once a day (the newest 14 daily backups are kept). Newest first:")
+	text := "Kindly backs up before every import and delete, and once a day (the newest 14 daily backups are kept). Newest first:"
+	if s.ui.work.OnServer() {
+		text = "The practice server's own backups keep the shared database (its administrator schedules them). Here: complete copies " +
+			"on this computer, taken before imports and deletes and by Back up now. Newest first:"
+	}
+	note := widget.NewLabel(text)
 	note.Wrapping = fyne.TextWrapWord
 	buttons := container.NewHBox(widget.NewButton("Back up now", s.onBackup), widget.NewButton("Restore…", s.onRestore))
 	return container.NewBorder(container.NewVBox(heading("Backups"), note, buttons), nil, nil, nil, s.backups)
