@@ -83,6 +83,8 @@ func (e *engine) sql(query string) string {
 	return q
 }
 
+// maxCached is how many rewritten statements the engine remembers; the
+// rest are rewritten each time.
 const maxCached = 10000
 
 // serverPhrases are SQLite's words in the store's SQL and PostgreSQL's for
@@ -111,8 +113,12 @@ func (e *engine) args(args []any) []any {
 	if !e.server {
 		return args
 	}
+	copied := false
 	for i, a := range args {
 		if b, ok := a.(bool); ok {
+			if !copied { // the caller's slice stays as it was
+				args, copied = append([]any(nil), args...), true
+			}
 			if args[i] = int64(0); b {
 				args[i] = int64(1)
 			}
