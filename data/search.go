@@ -1,8 +1,8 @@
 package data
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
