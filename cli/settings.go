@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -165,20 +164,7 @@ func (a *accountFlags) register(f *pflag.FlagSet) {
 
 // password is the password given on standard input ("" without
 // --password-stdin).
-func (a *accountFlags) password(c call) (string, error) {
-	if !a.pwStdin {
-		return "", nil
-	}
-	pw, err := io.ReadAll(io.LimitReader(c.cmd.InOrStdin(), 4096))
-	if err != nil {
-		return "", err
-	}
-	password := strings.TrimRight(string(pw), "\r\n")
-	if password == "" {
-		return "", errors.New("no password on standard input")
-	}
-	return password, nil
-}
+func (a *accountFlags) password(c call) (string, error) { return readPassword(c.cmd, a.pwStdin) }
 
 // account is the provider's account with the options given over it; the
 // same mailbox keeps its sign-in and where handled mail goes.
