@@ -1,44 +1,21 @@
 package data
 
 import (
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 
 	"kindly/internal/pgtest"
 )
 
-// onServer says whether this run's tests use the practice server
-// (KINDLY_TEST_DB=postgres: the same tests, on a throwaway PostgreSQL).
-var onServer = os.Getenv("KINDLY_TEST_DB") == "postgres"
-
-var (
-	templateOnce sync.Once
-	templateErr  error
-)
-
-// testDatabase is where a test's new database lives: a file in its temp
-// folder, or a new database on the throwaway server, copied from one the
-// migrations were applied to once.
+// testDatabase is where a test's new database lives (pgtest.Database).
 func testDatabase(t testing.TB) string {
 	t.Helper()
-	if !onServer {
-		return filepath.Join(t.TempDir(), "kindly.db")
-	}
-	srv := pgtest.Start(t)
-	templateOnce.Do(func() {
-		srv.Exec(t, "CREATE DATABASE kindly_template")
-		s, err := OpenServer(srv.URL("kindly_template"), "")
+	return pgtest.Database(t, func(address string) error {
+		s, err := OpenServer(address, "")
 		if err == nil {
-			s.Close()
+			err = s.Close()
 		}
-		templateErr = err
+		return err
 	})
-	if templateErr != nil {
-		t.Fatal(templateErr)
-	}
-	return srv.NewDatabase(t, "kindly_template")
 }
 
 func TestRebind(t *testing.T) {

@@ -276,3 +276,31 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// OnServer says whether this run's tests use the practice server
+// (KINDLY_TEST_DB=postgres: the same tests, on a throwaway PostgreSQL).
+var OnServer = os.Getenv("KINDLY_TEST_DB") == "postgres"
+
+var (
+	templateOnce sync.Once
+	templateErr  error
+)
+
+// Database is where a test's new database lives: a file in its temp
+// folder, or (OnServer) a new database on the throwaway server, copied
+// from one that migrate (opening it with Kindly) prepared once per process.
+func Database(tb testing.TB, migrate func(address string) error) string {
+	tb.Helper()
+	if !OnServer {
+		return filepath.Join(tb.TempDir(), "kindly.db")
+	}
+	srv := Start(tb)
+	templateOnce.Do(func() {
+		srv.Exec(tb, "CREATE DATABASE kindly_template")
+		templateErr = migrate(srv.URL("kindly_template"))
+	})
+	if templateErr != nil {
+		tb.Fatal(templateErr)
+	}
+	return srv.NewDatabase(tb, "kindly_template")
+}

@@ -5,9 +5,6 @@ package storetest
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -49,34 +46,20 @@ func OpenWithClock(tb testing.TB, clock func() time.Time) *data.Store {
 
 // OnServer says whether this run's tests use the practice server
 // (KINDLY_TEST_DB=postgres: the same tests, on a throwaway PostgreSQL).
-var OnServer = os.Getenv("KINDLY_TEST_DB") == "postgres"
-
-var (
-	templateOnce sync.Once
-	templateErr  error
-)
+var OnServer = pgtest.OnServer
 
 // Database is where a test's new database lives: a file in its temp
-// folder, or (OnServer) a new database on the throwaway server, copied
-// from one the migrations were applied to once.
+// folder, or (OnServer) a new database on the throwaway server
+// (pgtest.Database).
 func Database(tb testing.TB) string {
 	tb.Helper()
-	if !OnServer {
-		return filepath.Join(tb.TempDir(), "kindly.db")
-	}
-	srv := pgtest.Start(tb)
-	templateOnce.Do(func() {
-		srv.Exec(tb, "CREATE DATABASE kindly_template")
-		s, err := data.OpenServer(srv.URL("kindly_template"), "")
+	return pgtest.Database(tb, func(address string) error {
+		s, err := data.OpenServer(address, "")
 		if err == nil {
-			s.Close()
+			err = s.Close()
 		}
-		templateErr = err
+		return err
 	})
-	if templateErr != nil {
-		tb.Fatal(templateErr)
-	}
-	return srv.NewDatabase(tb, "kindly_template")
 }
 
 // SetZone changes the practice's time zone.
