@@ -94,6 +94,8 @@ type copier struct {
 	dst      *sqlConn
 	to       *Store
 	progress func(CopyProgress)
+
+	visitsTrigger string // the file's visits_insert trigger, while the copy has it off
 }
 
 func (c *copier) run() (copied []TableCopy, err error) {
@@ -181,9 +183,14 @@ func (c *copier) quietTarget(quiet bool) error {
 			stmts = append(stmts, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), coalesce(max(id), 0) + 1, false) FROM %[1]s`, t))
 		}
 	case quiet:
-		stmts = []string{`DROP TRIGGER IF EXISTS visits_insert`, `INSERT INTO settings (key, value) VALUES ('bulk.deferred', '1')`}
+		// The visits trigger goes, and comes back as the file had it.
+		if err := c.dst.QueryRowContext(c.ctx, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'visits_insert'`).
+			Scan(&c.visitsTrigger); err != nil {
+			return fmt.Errorf("cannot prepare the copy: %w", mapError(err))
+		}
+		stmts = []string{`DROP TRIGGER visits_insert`, `INSERT INTO settings (key, value) VALUES ('bulk.deferred', '1')`}
 	default:
-		stmts = []string{`DELETE FROM settings WHERE key = 'bulk.deferred'`, sqliteVisitsInsertTrigger,
+		stmts = []string{`DELETE FROM settings WHERE key = 'bulk.deferred'`, c.visitsTrigger,
 			`INSERT INTO patients_fts (patients_fts) VALUES ('rebuild')`}
 	}
 	for _, st := range stmts {
@@ -193,16 +200,6 @@ func (c *copier) quietTarget(quiet bool) error {
 	}
 	return nil
 }
-
-// sqliteVisitsInsertTrigger is migration 001's trigger, made again after a copy.
-const sqliteVisitsInsertTrigger = `CREATE TRIGGER visits_insert AFTER INSERT ON visits BEGIN
-    UPDATE patients SET visit_summary = (
-        SELECT coalesce(group_concat(char(30) || k || char(31) || d, '') || char(30), '') FROM (
-            SELECT service_key AS k, max(date) AS d FROM visits WHERE patient_id = new.patient_id GROUP BY service_key
-            UNION ALL
-            SELECT '', max(date) FROM visits WHERE patient_id = new.patient_id HAVING count(*) > 0))
-    WHERE id = new.patient_id;
-END`
 
 // columns are a target table's columns that are written (not computed).
 func (c *copier) columns(table string) ([]string, error) {

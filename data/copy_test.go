@@ -178,6 +178,9 @@ func TestCopyFileToServerAndBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer back.Close()
+	if got, want := schema(t, back)["visits_insert"], schema(t, file)["visits_insert"]; got != want || want == "" {
+		t.Errorf("the backup's visits trigger:\n%s\nwant the file's:\n%s", got, want)
+	}
 	for _, q := range []PatientQuery{{IncludeArchived: true}, {Search: "zoe"}, {Search: "new"}} {
 		a, _ := server.CountPatients(ctx, q)
 		b, err := back.CountPatients(ctx, q)
