@@ -35,7 +35,7 @@ func (b *Batch) addPatientLater(p *Patient, tagList string) error {
 			sb.external = map[string]bool{}
 		}
 		if sb.external[p.ExternalID] {
-			return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", p.ExternalID)}
+			return practiceIDTaken(p.ExternalID)
 		}
 		sb.external[p.ExternalID] = true
 	}
@@ -116,7 +116,7 @@ func (b *Batch) writePatients() error {
 			return mapError(err)
 		}
 		if taken != "" {
-			return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", taken)}
+			return practiceIDTaken(taken)
 		}
 	}
 	for _, r := range sb.patients {

@@ -228,6 +228,11 @@ func (s *Store) createPatientTx(ctx context.Context, tx *Tx, p *Patient) error {
 	return s.insertPatient(ctx, stmt, p)
 }
 
+// practiceIDTaken says another patient has the practice id already.
+func practiceIDTaken(id string) error {
+	return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", id)}
+}
+
 // newPatientColumns are the columns newPatientValues gives, in order.
 var newPatientColumns = []string{"external_id", "first_name", "last_name", "preferred_name",
 	"email", "phone", "phone_digits", "birth_date", "sex", "postal_code", "language", "notes",
@@ -263,7 +268,7 @@ func (s *Store) insertPatient(ctx context.Context, stmt *Stmt, p *Patient, tagLi
 	}
 	if err := stmt.QueryRowContext(ctx, args...).Scan(&p.ID); err != nil {
 		if errors.Is(mapError(err), ErrDuplicate) {
-			return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", p.ExternalID)}
+			return practiceIDTaken(p.ExternalID)
 		}
 		return fmt.Errorf("cannot save the patient: %w", err)
 	}
@@ -300,7 +305,7 @@ func (s *Store) updatePatient(ctx context.Context, stmt *Stmt, p *Patient) error
 		p.UpdatedAt.Format(time.RFC3339), nullTime(p.CareOptedInAt), p.ID)
 	if err != nil {
 		if errors.Is(mapError(err), ErrDuplicate) {
-			return &ValidationError{"external_id", fmt.Sprintf("Another patient already has the practice id %q.", p.ExternalID)}
+			return practiceIDTaken(p.ExternalID)
 		}
 		return fmt.Errorf("cannot save the patient: %w", err)
 	}
