@@ -205,7 +205,7 @@ func ServerError(err error) error {
 		case pe.Code == "28P01" || pe.Code == "28000":
 			return &Problem{Kind: KindInvalid, Message: "the practice server refused the user name or password", Err: err}
 		case pe.Code == "3D000":
-			return &Problem{Kind: KindNotFound, Message: "the practice server has no database called " + strconvQuote(pe), Err: err}
+			return &Problem{Kind: KindNotFound, Message: "the practice server has no database called " + quotedName(pe), Err: err}
 		case pe.Code == "42501" || strings.HasPrefix(pe.Code, "28"):
 			return &Problem{Kind: KindInvalid, Message: "the practice server does not allow this user to do that: " + pe.Message, Err: err}
 		case pe.Code == "53300":
@@ -237,8 +237,8 @@ func plainConfigError(err error) string {
 	return msg
 }
 
-// strconvQuote names the database a server refused, quoted.
-func strconvQuote(pe *pgconn.PgError) string {
+// quotedName names the database a server refused, quoted.
+func quotedName(pe *pgconn.PgError) string {
 	if i, j := strings.Index(pe.Message, `"`), strings.LastIndex(pe.Message, `"`); i >= 0 && j > i {
 		return pe.Message[i : j+1]
 	}

@@ -139,6 +139,12 @@ func ConnectServer(ctx context.Context, address, password string) (note string, 
 	if err := TestServer(ctx, address, password); err != nil {
 		return "", err
 	}
+	return useServer(address, password)
+}
+
+// useServer keeps the server's password in the keychain and makes this
+// computer use the server from its next start (the connection works).
+func useServer(address, password string) (note string, err error) {
 	if password != "" && password != mailer.ServerPassword(address) {
 		if err := mailer.StoreServerPassword(address, password); err != nil {
 			note = err.Error()
@@ -217,7 +223,7 @@ func (w *Workflow) MoveToServer(ctx context.Context, address, password string, p
 	if err := target.Audit(ctx, "move", fmt.Sprintf("moved here from the file %s: %d patients", filepath.Base(w.store.Path()), r.Patients())); err != nil {
 		return r, err
 	}
-	r.Note, err = ConnectServer(ctx, address, password)
+	r.Note, err = useServer(address, password) // the copy was its test
 	return r, err
 }
 
