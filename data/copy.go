@@ -162,7 +162,7 @@ func (c *copier) checkEmpty() error {
 // quietTarget turns the target's bookkeeping off while the rows go in, and
 // on again: the tag lists, visit summaries and outbox states are copied as
 // they are, not computed again row by row. In the file, the search index
-// is built once at the end.
+// is built once at the end; on the server, patient_facts.
 func (c *copier) quietTarget(quiet bool) error {
 	var stmts []string
 	switch {
@@ -182,6 +182,8 @@ func (c *copier) quietTarget(quiet bool) error {
 			}
 			stmts = append(stmts, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), coalesce(max(id), 0) + 1, false) FROM %[1]s`, t))
 		}
+		// The segment counts' narrow table, written once for everyone.
+		stmts = append(stmts, `SELECT kindly_write_facts(NULL)`)
 	case quiet:
 		// The visits trigger goes, and comes back as the file had it.
 		if err := c.dst.QueryRowContext(c.ctx, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'visits_insert'`).

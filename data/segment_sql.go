@@ -37,6 +37,18 @@ type compiler struct {
 	// subquery or a WITH table into every place that names it).
 	members func(where string, args []any) ([]int64, error)
 	lists   map[string]string // segment name (lower case) -> its members, a JSON array
+	// facts compiles over the practice server's patient_facts (see
+	// migrations/postgres/011): dates are YYYYMMDD numbers there, and a
+	// visit rule reads the last visit's day of its service from an array.
+	facts bool
+}
+
+// day is a date as the compiled rules compare it.
+func (c *compiler) day(d Date) any {
+	if c.facts {
+		return d.Year*10000 + int(d.Month)*100 + d.Day
+	}
+	return d.String()
 }
 
 // The most a compiled segment may hold: beyond this it is refused when it
@@ -105,11 +117,11 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 		var args []any
 		if r.Min != nil {
 			conds = append(conds, "+p.birth_date <= ?")
-			args = append(args, c.today.AddYears(-*r.Min).String())
+			args = append(args, c.day(c.today.AddYears(-*r.Min)))
 		}
 		if r.Max != nil {
 			conds = append(conds, "+p.birth_date > ?")
-			args = append(args, c.today.AddYears(-(*r.Max + 1)).String())
+			args = append(args, c.day(c.today.AddYears(-(*r.Max + 1))))
 		}
 		return "(+p.birth_date IS NOT NULL AND " + strings.Join(conds, " AND ") + ")", args, nil
 	case KindSex:
@@ -135,6 +147,12 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 	case KindConsent:
 		return consentSQL[r.Value], nil, nil
 	case KindEmail:
+		if c.facts {
+			if r.Op == "has_not" {
+				return "NOT p.has_email", nil, nil
+			}
+			return "p.has_email", nil, nil
+		}
 		if r.Op == "has_not" {
 			return "+p.email = ''", nil, nil
 		}
@@ -158,6 +176,9 @@ func (c *compiler) compile(r Rule) (string, []any, error) {
 // visit compiles a visit rule against the patient's visit summary: the
 // date of the last visit of the service (” for none) is cut out of it.
 func (c *compiler) visit(r Rule) (string, []any, error) {
+	if c.facts {
+		return c.visitDay(r)
+	}
 	marker := "\x1e" + ServiceKey(r.Service) + "\x1f"
 	last := "coalesce(substr(p.visit_summary, nullif(instr(p.visit_summary, ?), 0) + ?, 10), '')"
 	args := []any{marker, utf8.RuneCountInString(marker)}
@@ -191,6 +212,57 @@ func (c *compiler) visit(r Rule) (string, []any, error) {
 			return last + " >= ?", append(args, d.String()), nil
 		}
 		return before(d)
+	}
+	return "", nil, &RuleError{Message: fmt.Sprintf("%q is not a visit rule", r.Op)}
+}
+
+// visitDay compiles a visit rule against patient_facts: the day of the
+// last visit of the service is an element of visit_days (NULL for none,
+// and for a service no patient ever had: it has no number).
+func (c *compiler) visitDay(r Rule) (string, []any, error) {
+	last := "p.visit_days[(SELECT n FROM services WHERE key = ?)]"
+	args := []any{ServiceKey(r.Service)}
+	// Each comparison is false for "never", as '' compares in the file's summary.
+	had := func(cmp string, ds ...Date) (string, []any, error) {
+		for _, d := range ds {
+			args = append(args, c.day(d))
+		}
+		return "coalesce(" + last + cmp + ", false)", args, nil
+	}
+	notHad := func(cmp string, d Date) (string, []any, error) {
+		return "coalesce(" + last + cmp + ", true)", append(args, c.day(d)), nil
+	}
+	switch r.Op {
+	case VisitWithin:
+		return had(" >= ?", c.today.AddMonths(-r.Months))
+	case VisitNotWithin:
+		return notHad(" < ?", c.today.AddMonths(-r.Months))
+	case VisitMoreThan:
+		return had(" < ?", c.today.AddMonths(-r.Months))
+	case VisitNever:
+		return last + " IS NULL", args, nil
+	case VisitEver:
+		return last + " IS NOT NULL", args, nil
+	case VisitSince:
+		return had(" >= ?", seasonStart(c.today, r.Month))
+	case VisitNotSince:
+		return notHad(" < ?", seasonStart(c.today, r.Month))
+	case VisitLastIn, VisitBefore, VisitAfter:
+		from, err := ParseDate(r.Date)
+		if err != nil {
+			return "", nil, &RuleError{Message: err.Error()}
+		}
+		switch r.Op {
+		case VisitBefore:
+			return had(" < ?", from)
+		case VisitAfter:
+			return had(" >= ?", from)
+		}
+		until, err := ParseDate(r.Until)
+		if err != nil {
+			return "", nil, &RuleError{Message: err.Error()}
+		}
+		return had(" BETWEEN ? AND ?", from, until)
 	}
 	return "", nil, &RuleError{Message: fmt.Sprintf("%q is not a visit rule", r.Op)}
 }

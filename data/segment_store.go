@@ -153,20 +153,32 @@ func (r Rule) refersTo(name string) bool {
 }
 
 func (s *Store) compilerFor(ctx context.Context) (*compiler, error) {
+	return s.compilerOver(ctx, false)
+}
+
+// compilerOver is a compiler over patients, or, with facts on the
+// practice server, over patient_facts (counting only: it holds the rule
+// columns, no names or addresses).
+func (s *Store) compilerOver(ctx context.Context, facts bool) (*compiler, error) {
 	loc, err := s.Location(ctx)
 	if err != nil {
 		return nil, err
 	}
+	table := "patients"
+	if facts {
+		table = "patient_facts"
+	}
 	return &compiler{
 		today: DateOf(s.Now().In(loc)),
 		loc:   loc,
+		facts: facts,
 		lookup: func(name string) (Rule, error) {
 			seg, err := s.SegmentByName(ctx, name)
 			return seg.Rule, err
 		},
 		members: func(where string, args []any) ([]int64, error) {
 			var ids []int64
-			err := s.eachRow(ctx, "select a segment within the segment", `SELECT p.id FROM patients p WHERE +p.archived = 0 AND `+where, args, func(rows scanner) error {
+			err := s.eachRow(ctx, "select a segment within the segment", `SELECT p.id FROM `+table+` p WHERE +p.archived = 0 AND `+where, args, func(rows scanner) error {
 				var id int64
 				if err := rows.Scan(&id); err != nil {
 					return err
@@ -183,10 +195,14 @@ func (s *Store) compilerFor(ctx context.Context) (*compiler, error) {
 // (archived patients excluded) and the WITH clause it needs, for other
 // packages that select recipients.
 func (s *Store) SegmentSQL(ctx context.Context, r Rule) (SegmentQuery, error) {
+	return s.segmentSQL(ctx, r, false)
+}
+
+func (s *Store) segmentSQL(ctx context.Context, r Rule, facts bool) (SegmentQuery, error) {
 	if err := r.Validate(); err != nil {
 		return SegmentQuery{}, err
 	}
-	c, err := s.compilerFor(ctx)
+	c, err := s.compilerOver(ctx, facts)
 	if err != nil {
 		return SegmentQuery{}, err
 	}
@@ -197,14 +213,20 @@ func (s *Store) SegmentSQL(ctx context.Context, r Rule) (SegmentQuery, error) {
 	return c.query("+p.archived = 0 AND "+expr, args)
 }
 
-// SegmentCount counts the patients a rule tree selects today.
+// SegmentCount counts the patients a rule tree selects today. On the
+// practice server it counts from patient_facts, the patients' rule
+// columns kept narrow for it.
 func (s *Store) SegmentCount(ctx context.Context, r Rule) (int, error) {
-	q, err := s.SegmentSQL(ctx, r)
+	q, err := s.segmentSQL(ctx, r, s.eng.server)
 	if err != nil {
 		return 0, err
 	}
+	table := "patients"
+	if s.eng.server {
+		table = "patient_facts"
+	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM patients p WHERE `+q.Where, q.Args(nil)...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` p WHERE `+q.Where, q.Args(nil)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("cannot count the segment: %w", err)
 	}
 	return n, nil
