@@ -183,7 +183,13 @@ func TestPatientsSearch(t *testing.T) {
 	u, w := newTestUI(t, 500)
 	defer onUI(nil, w.Close)
 	p := u.patients
-	waitFor(t, u, "the patient count", func() bool { return p.count.Text == "489 patients" || strings.HasSuffix(p.count.Text, " patients") })
+	// More than a page: the page shows first, the count after it, and the
+	// table then scrolls over everyone.
+	n, err := u.work.CountPatients(context.Background(), data.PatientQuery{})
+	if err != nil || n <= patientPage {
+		t.Fatal(n, err)
+	}
+	waitFor(t, u, "the patient count", func() bool { return p.count.Text == patientsText(n) && p.total == n })
 	var all string
 	onUI(u, func() { all = p.count.Text })
 

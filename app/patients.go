@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"kindly/data"
+	"kindly/workflow"
 )
 
 const patientPage = 200
@@ -54,9 +55,10 @@ type patientsScreen struct {
 	total   int
 	pages   map[int][]data.Patient
 	loading map[int]bool
-	// counting is the count and first page of the newest query; pageLoads
-	// marks pages of older queries, which are dropped.
-	counting, pageLoads task
+	// first is the first page of the newest query, and counting its count
+	// when the page was full; pageLoads marks pages of older queries, which
+	// are dropped.
+	first, counting, pageLoads task
 }
 
 func newPatientsScreen(u *UI) *patientsScreen {
@@ -137,32 +139,49 @@ func (s *patientsScreen) onSort(col int) {
 	s.reload()
 }
 
-// firstPage is a query's count and first page.
-type firstPage struct {
-	total int
-	rows  []data.Patient
-}
-
-// reload counts the matches in the background and swaps the result in; a
-// search typed on cancels the count before.
+// reload shows the first page of the newest query as soon as it is read,
+// then counts the matches when the page was full; a search typed on
+// cancels the page and the count before.
 func (s *patientsScreen) reload() {
 	q := s.query
 	s.pages, s.loading = map[int][]data.Patient{}, map[int]bool{}
 	s.pageLoads.stop() // pages of the old query are dropped
-	restart(s.ui, &s.counting, func(ctx context.Context) (firstPage, error) {
-		p, err := s.ui.work.FirstPage(ctx, q, patientPage)
-		return firstPage{p.Total, p.Rows}, err
-	}, func(fp firstPage, err error) {
+	s.counting.stop()
+	restart(s.ui, &s.first, func(ctx context.Context) (workflow.PatientPage, error) {
+		return s.ui.work.FirstPage(ctx, q, patientPage)
+	}, func(fp workflow.PatientPage, err error) {
 		if err != nil {
 			s.count.SetText("Search failed: " + errorText(err))
 			return
 		}
-		s.total = fp.total
-		s.pages[0] = fp.rows
-		s.count.SetText(patientsText(fp.total))
+		s.total = fp.Total
+		s.pages[0] = fp.Rows
+		if fp.Counted {
+			s.count.SetText(patientsText(fp.Total))
+		} else {
+			s.count.SetText("Counting patients…")
+			s.countAll(q)
+		}
 		s.head.Refresh() // the count's width changed: lay the row out again
 		s.table.Refresh()
 		s.table.ScrollToTop()
+	})
+}
+
+// countAll counts the matches of a query whose first page was full, and
+// lets the table scroll over all of them.
+func (s *patientsScreen) countAll(q data.PatientQuery) {
+	restart(s.ui, &s.counting, func(ctx context.Context) (int, error) {
+		return s.ui.work.CountPatients(ctx, q)
+	}, func(n int, err error) {
+		if err != nil {
+			s.count.SetText("Counting failed: " + errorText(err))
+			return
+		}
+		s.total = n
+		s.count.SetText(patientsText(n))
+		s.head.Refresh()
+		s.table.Refresh()
 	})
 }
 

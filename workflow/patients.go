@@ -19,21 +19,26 @@ func (w *Workflow) CountPatients(ctx context.Context, q data.PatientQuery) (int,
 	return w.store.CountPatients(ctx, q)
 }
 
-// PatientPage is the first page of a search and how many match.
+// PatientPage is the first page of a search and how many match: Total
+// is exact when Counted, and otherwise only the page's length (the page
+// was full: CountPatients says how many there are in all).
 type PatientPage struct {
-	Total int
-	Rows  []data.Patient
+	Total   int
+	Counted bool
+	Rows    []data.Patient
 }
 
-// FirstPage counts the matches of q and reads its first page of limit rows.
+// FirstPage reads the first page of limit rows of q's matches. A page that
+// is not full says how many match; only a full one leaves the count to
+// CountPatients, which a window runs after showing the page (counting
+// 138,000 matches of "s" at 1,000,000 patients takes longer than the page).
 func (w *Workflow) FirstPage(ctx context.Context, q data.PatientQuery, limit int) (PatientPage, error) {
-	n, err := w.store.CountPatients(ctx, q)
+	q.Offset, q.Limit = 0, limit
+	rows, err := w.store.Patients(ctx, q)
 	if err != nil {
 		return PatientPage{}, err
 	}
-	q.Offset, q.Limit = 0, limit
-	rows, err := w.store.Patients(ctx, q)
-	return PatientPage{n, rows}, err
+	return PatientPage{Total: len(rows), Counted: len(rows) < limit, Rows: rows}, nil
 }
 
 // FindPatient is the first patient matching what was typed (a name, an
