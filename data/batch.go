@@ -256,6 +256,9 @@ func (b *Batch) UpdatePatient(p *Patient) error {
 		}
 		b.touched = append(b.touched, p.ID)
 	}
+	if b.s.eng.server {
+		b.server.facts = append(b.server.facts, p.ID)
+	}
 	return b.s.updatePatient(b.ctx, b.updPatient, p)
 }
 
@@ -265,6 +268,9 @@ func (b *Batch) AddTag(patientID int64, tag string) error {
 		return nil
 	}
 	b.retag = append(b.retag, patientID)
+	if b.s.eng.server {
+		b.server.facts = append(b.server.facts, patientID)
+	}
 	return b.tag(patientID, tag)
 }
 
@@ -327,7 +333,8 @@ func (b *Batch) flushLists() error {
 }
 
 // retagOnServer writes the tag lists of the patients known before the
-// batch that it tagged, and turns the server's tag-list trigger back on.
+// batch that it tagged, then the segment facts of all it touched, and
+// turns the server's tag-list and facts triggers back on.
 func (b *Batch) retagOnServer() error {
 	if len(b.retag) > 0 {
 		ids, _ := json.Marshal(b.retag)
@@ -336,6 +343,9 @@ func (b *Batch) retagOnServer() error {
 			return fmt.Errorf("cannot finish writing: %w", mapError(err))
 		}
 		b.retag = b.retag[:0]
+	}
+	if err := b.writeFacts(); err != nil {
+		return err
 	}
 	_, err := b.tx.ExecContext(b.ctx, `SELECT set_config('kindly.bulk', 'off', true)`)
 	return err

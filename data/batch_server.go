@@ -3,6 +3,7 @@ package data
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -21,6 +22,11 @@ type serverBatch struct {
 	patients [][]any // newPatientColumns, id and tag_list
 	external map[string]bool
 	visits   [][]any // patient_id, date, service, service_key
+	// facts are the patients whose segment facts (patient_facts) are
+	// written once at the end: the patients' trigger leaves them while the
+	// batch writes, which would write each new patient's facts again for
+	// each lot of its visits.
+	facts []int64
 }
 
 // addPatientLater keeps a new patient for the next lot.
@@ -59,6 +65,7 @@ func (b *Batch) addPatientLater(p *Patient, tagList string) error {
 	}
 	p.ID, sb.ids = sb.ids[0], sb.ids[1:]
 	sb.patients = append(sb.patients, append(append([]any{p.ID}, vals...), tagList))
+	sb.facts = append(sb.facts, p.ID)
 	if len(sb.patients) >= serverLot {
 		return b.writeKept()
 	}
@@ -68,6 +75,7 @@ func (b *Batch) addPatientLater(p *Patient, tagList string) error {
 // addVisitLater keeps a visit for the next lot.
 func (b *Batch) addVisitLater(v Visit) error {
 	b.server.visits = append(b.server.visits, []any{v.PatientID, v.Date.String(), v.Service, ServiceKey(v.Service)})
+	b.server.facts = append(b.server.facts, v.PatientID)
 	if len(b.server.visits) >= serverLot {
 		return b.writeKept()
 	}
@@ -144,5 +152,21 @@ func (b *Batch) writePatients() error {
 		return fmt.Errorf("cannot save the patients: %w", mapError(err))
 	}
 	sb.patients = sb.patients[:0]
+	return nil
+}
+
+// writeFacts writes the segment facts of every patient the batch added or
+// changed, once.
+func (b *Batch) writeFacts() error {
+	ids := b.server.facts
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	lot, _ := json.Marshal(slices.Compact(ids))
+	if _, err := b.tx.ExecContext(b.ctx, `SELECT kindly_write_facts(ARRAY(SELECT value FROM json_each(?)))`, string(lot)); err != nil {
+		return fmt.Errorf("cannot finish writing: %w", mapError(err))
+	}
+	b.server.facts = nil
 	return nil
 }

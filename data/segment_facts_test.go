@@ -87,7 +87,15 @@ func TestCountsFollowEveryChange(t *testing.T) {
 	}
 	agree("archived and deleted")
 
+	leap, err := s.Patient(ctx, ids["leapling"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	leap.Email, leap.PromoConsent = "", PromoOptedIn
 	err = s.WithBatch(ctx, func(b *Batch) error {
+		if err := b.UpdatePatient(&leap); err != nil {
+			return err
+		}
 		for i, email := range []string{"new1@example.com", ""} {
 			np := Patient{FirstName: "New", LastName: []string{"One", "Two"}[i], Email: email, BirthDate: Date{1940 + i*50, 12, 24}}
 			if err := b.AddPatient(&np, "cosmetic"); err != nil {
@@ -96,6 +104,9 @@ func TestCountsFollowEveryChange(t *testing.T) {
 			if err := b.AddVisit(Visit{PatientID: np.ID, Date: Date{2026, 9, 15}, Service: "Flu Shot"}); err != nil {
 				return err
 			}
+		}
+		if err := b.AddVisit(Visit{PatientID: ids["nobirth"], Date: Date{2026, 11, 1}, Service: "skin check"}); err != nil {
+			return err
 		}
 		return b.AddTag(ids["child"], "cosmetic")
 	})

@@ -75,8 +75,13 @@ BEGIN
             visit_days = excluded.visit_days$q$ USING ids;
 END $$;
 
+-- A bulk write (data.Batch, kindly.bulk) writes the facts of the patients
+-- it touched once, at its end.
 CREATE FUNCTION kindly_patients_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('kindly.bulk', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     IF EXISTS (SELECT 1 FROM changed) THEN
         PERFORM kindly_write_facts(ARRAY(SELECT id FROM changed));
     END IF;
