@@ -114,4 +114,17 @@ func TestCountsFollowEveryChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	agree("an import")
+
+	if s.Server() {
+		// Services are numbered without gaps: the numbers are positions in
+		// every patient's array, and each save of a patient with visits
+		// offers its services again.
+		var n, most int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*), max(n) FROM services`).Scan(&n, &most); err != nil {
+			t.Fatal(err)
+		}
+		if n != most || n < 4 {
+			t.Errorf("%d services numbered up to %d", n, most)
+		}
+	}
 }
