@@ -156,6 +156,14 @@ func (s *Store) compilerFor(ctx context.Context) (*compiler, error) {
 	return s.compilerOver(ctx, false)
 }
 
+// ruleTable is the table a compiler's rules read as "p".
+func ruleTable(facts bool) string {
+	if facts {
+		return "patient_facts"
+	}
+	return "patients"
+}
+
 // compilerOver is a compiler over patients, or, with facts on the
 // practice server, over patient_facts (counting only: it holds the rule
 // columns, no names or addresses).
@@ -164,10 +172,7 @@ func (s *Store) compilerOver(ctx context.Context, facts bool) (*compiler, error)
 	if err != nil {
 		return nil, err
 	}
-	table := "patients"
-	if facts {
-		table = "patient_facts"
-	}
+	table := ruleTable(facts)
 	return &compiler{
 		today: DateOf(s.Now().In(loc)),
 		loc:   loc,
@@ -221,12 +226,8 @@ func (s *Store) SegmentCount(ctx context.Context, r Rule) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	table := "patients"
-	if s.eng.server {
-		table = "patient_facts"
-	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` p WHERE `+q.Where, q.Args(nil)...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+ruleTable(s.eng.server)+` p WHERE `+q.Where, q.Args(nil)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("cannot count the segment: %w", err)
 	}
 	return n, nil
