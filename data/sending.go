@@ -77,18 +77,37 @@ func (e *SenderBusyError) Unwrap() error { return ErrSenderBusy }
 // own: the server lets it go when that connection ends, however this
 // Kindly ends (a computer switched off included).
 func (s *Store) lockSendingShared(ctx context.Context) (func(), error) {
+	s.sendLock.Lock()
+	defer s.sendLock.Unlock()
+	if err := s.takeSendingLock(ctx); err != nil {
+		return nil, err
+	}
+	return func() {
+		s.sendLock.Lock()
+		defer s.sendLock.Unlock()
+		if c := s.sendConn; c != nil {
+			c.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, int64(sendingLock))
+			c.Close()
+			s.sendConn = nil
+		}
+	}, nil
+}
+
+// takeSendingLock takes the server's sending lock on a new connection,
+// kept as s.sendConn (s.sendLock held).
+func (s *Store) takeSendingLock(ctx context.Context) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("cannot take the sending lock: %w", ServerError(err))
+		return fmt.Errorf("cannot take the sending lock: %w", ServerError(err))
 	}
 	var ok bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?)`, int64(sendingLock)).Scan(&ok); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("cannot take the sending lock: %w", ServerError(err))
+		return fmt.Errorf("cannot take the sending lock: %w", ServerError(err))
 	}
 	if !ok {
 		conn.Close()
-		return nil, s.senderBusy(ctx)
+		return s.senderBusy(ctx)
 	}
 	name, _ := os.Hostname()
 	if name == "" {
@@ -97,12 +116,41 @@ func (s *Store) lockSendingShared(ctx context.Context) (func(), error) {
 	if err := s.setSetting(ctx, keySendingBy, name+"\x1f"+s.stamp()); err != nil {
 		conn.ExecContext(ctx, `SELECT pg_advisory_unlock(?)`, int64(sendingLock))
 		conn.Close()
-		return nil, err
+		return err
 	}
-	return func() {
-		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, int64(sendingLock))
-		conn.Close()
-	}, nil
+	s.sendConn = conn
+	return nil
+}
+
+// KeepSending says whether this Kindly still holds the sending lock it
+// took, and takes it again when the connection that held it was lost (the
+// server let the lock go with it): nil when it holds it, a
+// SenderBusyError when another computer took it meanwhile - the run must
+// stop, and that computer goes on. A lock on a file cannot be lost.
+func (s *Store) KeepSending(ctx context.Context) error {
+	if !s.eng.server {
+		return nil
+	}
+	s.sendLock.Lock()
+	defer s.sendLock.Unlock()
+	if s.sendConn == nil {
+		return nil // not taken through this store
+	}
+	check, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var held bool
+	err := s.sendConn.QueryRowContext(check, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
+		AND pid = pg_backend_pid() AND granted AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1)`,
+		int64(sendingLock>>32), int64(sendingLock&0xffffffff)).Scan(&held)
+	if err == nil && held {
+		return nil
+	}
+	if err != nil && !Retryable(mapError(err)) {
+		return fmt.Errorf("cannot check the sending lock: %w", ServerError(err))
+	}
+	s.sendConn.Close()
+	s.sendConn = nil
+	return s.takeSendingLock(ctx)
 }
 
 // senderBusy says who holds the sending lock, as far as the database knows.

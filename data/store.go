@@ -36,6 +36,11 @@ type Store struct {
 
 	stmts sync.Map // query -> *Stmt, for statements run once per email
 
+	// On the server: the connection that holds the sending lock (nil when
+	// this store holds none), guarded by sendLock.
+	sendLock sync.Mutex
+	sendConn *sqlConn
+
 	backupDir string // where backups go, when not beside the database (the server's)
 
 	release  func()         // ends this store's share of the process's ownership

@@ -13,6 +13,7 @@ import (
 type Outbox interface {
 	Clock() time.Time
 	LockSending() (unlock func(), err error)
+	KeepSending(ctx context.Context) error
 	MessageTag(ctx context.Context) (string, error)
 	RecoverInterrupted(ctx context.Context) (int, error)
 

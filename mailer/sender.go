@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"kindly/data"
@@ -160,6 +161,9 @@ type run struct {
 	connFails map[int64]int
 	dayLimit  int // the practice's limit, or the server's quota once it showed
 	noted     bool
+	// dbLost says the database did not answer at some point (a claim in
+	// the background waited for it): next checks the sending lock.
+	dbLost atomic.Bool
 
 	reported time.Time // when Progress last heard
 	// sentID is an email the server took (250) that is still "sending" on
@@ -207,7 +211,16 @@ func (r *run) loop() error {
 }
 
 // next is the next message that may go out now, nil when there is none.
+// Before it reads the queue, and after the database did not answer, it
+// makes sure this run still holds the sending lock: on the practice
+// server a lost connection lets it go, and another computer may have
+// taken it meanwhile (then this run stops and says which one sends).
 func (r *run) next() (*data.OutboxMessage, error) {
+	if r.dbLost.Swap(false) || len(r.window) == 0 {
+		if err := busyDo(r.ctx, r.waitBusy, func() error { return r.Store.KeepSending(r.ctx) }); err != nil {
+			return nil, err
+		}
+	}
 	if len(r.window) == 0 {
 		var err error
 		r.window, err = busyRetry(r.ctx, r.waitBusy, func() ([]data.OutboxMessage, error) {
@@ -428,6 +441,7 @@ func (r *run) waitingForDatabase() {
 // waitBusy is the pause between tries while the database is held by
 // another program: the progress line says so.
 func (r *run) waitBusy(ctx context.Context, d time.Duration) error {
+	r.dbLost.Store(true)
 	if !r.noted {
 		r.waitingForDatabase()
 	}
@@ -458,7 +472,11 @@ func (r *run) claim(id int64) <-chan claimed {
 	go func() {
 		bg := context.WithoutCancel(r.ctx)
 		var c claimed
-		c.err = busyDo(bg, r.Sleep, func() (err error) {
+		waited := func(ctx context.Context, d time.Duration) error {
+			r.dbLost.Store(true)
+			return r.Sleep(ctx, d)
+		}
+		c.err = busyDo(bg, waited, func() (err error) {
 			if sent != 0 {
 				c.ok, c.to, err = r.Store.MarkSentAndClaim(bg, sent, id, r.c.Purpose)
 			} else {
