@@ -221,6 +221,12 @@ func (w *Workflow) afterRun(ctx context.Context, cp Campaign, res *SendResult, e
 	case err != nil && ctx.Err() != nil:
 		res.Status = data.CampaignPaused
 		return w.store.SetCampaignStatus(bg, cp.ID, res.Status)
+	case errors.Is(err, data.ErrSenderBusy):
+		// Another computer took the sending lock while this one's line to
+		// the server was down: the run is that computer's now, and so is
+		// the campaign's status.
+		res.Status = data.CampaignSending
+		return err
 	case err != nil:
 		res.Status = data.CampaignPaused
 		w.store.SetCampaignStatus(bg, cp.ID, res.Status)

@@ -689,3 +689,29 @@ func TestSignedTwice(t *testing.T) {
 		t.Errorf("signed once: %q", p)
 	}
 }
+
+// A run that stops because another computer took the sending lock (its
+// line to the server was down) leaves the campaign's status to that
+// computer's run: "sending", not "paused" over the run going on.
+func TestTakenOverRunLeavesTheStatus(t *testing.T) {
+	w := practice(t, "pat@example.com")
+	ctx := context.Background()
+	if _, err := w.SaveCampaign(ctx, CampaignSpec{Name: "Flu", Segment: "Everyone", Template: "Flu shot"}, true); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := w.Campaign(ctx, "Flu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.store.SetCampaignStatus(ctx, cp.ID, data.CampaignSending); err != nil { // the other computer's run
+		t.Fatal(err)
+	}
+	busy := &data.SenderBusyError{Computer: "DOCTOR", Since: time.Now(), Zone: time.UTC}
+	var res SendResult
+	if err := w.afterRun(ctx, cp, &res, busy); !errors.Is(err, data.ErrSenderBusy) {
+		t.Fatalf("the run's error became %v", err)
+	}
+	if cp, err = w.Campaign(ctx, "Flu"); err != nil || cp.Status != data.CampaignSending || res.Status != data.CampaignSending {
+		t.Errorf("campaign %q, result %q (%v): the other computer's run is still sending", cp.Status, res.Status, err)
+	}
+}
