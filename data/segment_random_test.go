@@ -105,4 +105,3 @@ func randomRule(rng *rand.Rand, depth int) data.Rule {
 	}
 	return data.Rule{Kind: data.KindPostal, Value: pick("1", "10", "9", "02", "SW1")}
 }
-
