@@ -1,5 +1,5 @@
 -- Segment counts read a narrow copy of the patients' rule columns: a
--- count at 1,000,000 patients reads a fifth of the pages the patients
+-- count at 1,000,000 patients reads a third of the pages the patients
 -- table has, and tests a visit rule as one array element (the date of the
 -- last visit of each service, the services numbered) instead of cutting
 -- it out of the visit summary's text. The table is the patients table's
